@@ -1,0 +1,88 @@
+// Package cmdutil holds what every command needs: the Factory, output formatting and exit codes.
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/prompt"
+	"github.com/flowsctl/flowsctl/pkg/config"
+)
+
+// BuildInfo is set by main from ldflags.
+type BuildInfo struct {
+	Version string `json:"version" yaml:"version"`
+	Commit  string `json:"commit" yaml:"commit"`
+	Date    string `json:"date" yaml:"date"`
+}
+
+// GlobalFlags are the persistent flags of the root command.
+type GlobalFlags struct {
+	File    string
+	Output  string // text | json | yaml (| junit for doctor)
+	NoInput bool
+	Debug   bool
+	Timeout time.Duration
+	CAFile  string
+}
+
+// Factory hands commands their dependencies lazily, so tests can swap any of them.
+type Factory struct {
+	IO    *iostreams.IOStreams
+	Build BuildInfo
+	Flags *GlobalFlags
+	// Config loads the file named by -f (env FLOWSCTL_FILE), with FLOWSCTL_* overrides.
+	Config func() (*config.Config, error)
+	// HTTPClient is the one HTTP stack, with --ca-file, the config's CA and --debug applied.
+	HTTPClient func() (*httpx.Client, error)
+	// Prompter asks questions; it fails naming the flag to use when input is not possible.
+	Prompter func() prompt.Prompter
+}
+
+// Exit codes (docs/exit-codes.md).
+const (
+	ExitOK       = 0
+	ExitFailure  = 1
+	ExitPending  = 2 // plan has pending changes / doctor found failures
+	ExitOperator = 3 // an operator step is pending
+	ExitAuth     = 4 // authentication missing or rejected
+)
+
+// ExitError carries an exit code other than 1. Err may be nil when the output already said everything.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// Exit wraps err with code.
+func Exit(code int, err error) error { return &ExitError{Code: code, Err: err} }
+
+// Silent is an exit with a code and nothing more to print.
+func Silent(code int) error { return &ExitError{Code: code} }
+
+// AuthError marks an authentication failure (exit 4).
+func AuthError(err error) error { return &ExitError{Code: ExitAuth, Err: err} }
+
+// CodeOf maps an error to the process exit code.
+func CodeOf(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return ExitFailure
+}

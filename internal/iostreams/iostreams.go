@@ -1,0 +1,62 @@
+// Package iostreams carries stdin/stdout/stderr and decides colour, TTY and spinners.
+package iostreams
+
+import (
+	"bytes"
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// IOStreams: data goes to Out, messages and progress to ErrOut.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	stdinTTY, stdoutTTY, stderrTTY bool
+	colorEnabled                   bool
+	ci                             bool
+}
+
+// System returns streams bound to the process, with TTY and colour detected.
+// NO_COLOR disables colour; CI=true disables colour, spinners and prompts.
+func System() *IOStreams {
+	s := &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	s.stdinTTY = isTerminal(os.Stdin)
+	s.stdoutTTY = isTerminal(os.Stdout)
+	s.stderrTTY = isTerminal(os.Stderr)
+	s.ci = os.Getenv("CI") == "true" || os.Getenv("CI") == "1"
+	_, noColor := os.LookupEnv("NO_COLOR")
+	s.colorEnabled = s.stdoutTTY && !noColor && !s.ci && os.Getenv("TERM") != "dumb"
+	return s
+}
+
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// Test returns streams on buffers: no TTY, no colour.
+func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
+	in, out, errOut := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
+}
+
+func (s *IOStreams) IsStdinTTY() bool   { return s.stdinTTY }
+func (s *IOStreams) IsStdoutTTY() bool  { return s.stdoutTTY }
+func (s *IOStreams) IsStderrTTY() bool  { return s.stderrTTY }
+func (s *IOStreams) ColorEnabled() bool { return s.colorEnabled }
+func (s *IOStreams) IsCI() bool         { return s.ci }
+
+// SetTTY forces TTY flags (tests).
+func (s *IOStreams) SetTTY(stdin, stdout, stderr bool) {
+	s.stdinTTY, s.stdoutTTY, s.stderrTTY = stdin, stdout, stderr
+}
+
+// SetCI forces the CI flag (tests).
+func (s *IOStreams) SetCI(ci bool) { s.ci = ci }
+
+// CanPrompt is true when a person can answer: stdin and stderr are terminals and not in CI.
+func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY && !s.ci }
+
+// ShowProgress is true when spinners/progress bars may be drawn on stderr.
+func (s *IOStreams) ShowProgress() bool { return s.stderrTTY && !s.ci }

@@ -1,0 +1,131 @@
+// Package doctor is the check model shared by every verify command and `flowsctl doctor`.
+package doctor
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+type Status string
+
+const (
+	Pass Status = "pass"
+	Warn Status = "warn"
+	Fail Status = "fail"
+	Skip Status = "skip"
+)
+
+// Check is one verified fact. Fix says what to run or where to click when it is not a pass.
+type Check struct {
+	ID     string `json:"id" yaml:"id"`
+	Title  string `json:"title" yaml:"title"`
+	Status Status `json:"status" yaml:"status"`
+	Detail string `json:"detail,omitempty" yaml:"detail,omitempty"`
+	Fix    string `json:"fix,omitempty" yaml:"fix,omitempty"`
+	// DurationMs is how long the probe that produced the check took.
+	DurationMs int64 `json:"durationMs" yaml:"durationMs"`
+}
+
+// Probe produces one or more checks. Probes run concurrently.
+type Probe struct {
+	ID    string
+	Title string
+	Run   func(ctx context.Context) []Check
+}
+
+// Options bound a run.
+type Options struct {
+	Timeout     time.Duration // per probe; default 30s
+	Concurrency int           // default 8
+}
+
+// Run executes probes concurrently, each under its own timeout. A probe that times out or
+// panics yields a failing check with its ID. Results keep the order of probes.
+func Run(ctx context.Context, probes []Probe, o Options) []Check {
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
+	results := make([][]Check, len(probes))
+	sem := make(chan struct{}, o.Concurrency)
+	var wg sync.WaitGroup
+	for i, p := range probes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = runOne(ctx, p, o.Timeout)
+		}()
+	}
+	wg.Wait()
+	var out []Check
+	for _, r := range results {
+		out = append(out, r...)
+	}
+	return out
+}
+
+func runOne(ctx context.Context, p Probe, timeout time.Duration) (out []Check) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	done := make(chan []Check, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- []Check{{ID: p.ID, Title: p.Title, Status: Fail, Detail: fmt.Sprintf("internal error: %v", r),
+					Fix: "report this at the flowsctl issue tracker with the output of --debug"}}
+			}
+		}()
+		done <- p.Run(ctx)
+	}()
+	select {
+	case out = <-done:
+	case <-ctx.Done():
+		out = []Check{{ID: p.ID, Title: p.Title, Status: Fail,
+			Detail: fmt.Sprintf("no answer within %s", timeout), Fix: "check the network path to the service, or raise --timeout"}}
+	}
+	ms := time.Since(start).Milliseconds()
+	for i := range out {
+		if out[i].DurationMs == 0 {
+			out[i].DurationMs = ms
+		}
+	}
+	return out
+}
+
+// Failed reports whether any check failed.
+func Failed(cs []Check) bool {
+	for _, c := range cs {
+		if c.Status == Fail {
+			return true
+		}
+	}
+	return false
+}
+
+// ExitCode is 2 when any check failed, else 0.
+func ExitCode(cs []Check) int {
+	if Failed(cs) {
+		return 2
+	}
+	return 0
+}
+
+// Counts tallies statuses.
+func Counts(cs []Check) map[Status]int {
+	m := map[Status]int{}
+	for _, c := range cs {
+		m[c.Status]++
+	}
+	return m
+}
+
+// SortByID orders checks by ID, for stable reports.
+func SortByID(cs []Check) { sort.SliceStable(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID }) }
