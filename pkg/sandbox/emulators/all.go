@@ -1,0 +1,12 @@
+// Package emulators lists every emulator the sandbox serves.
+package emulators
+
+import (
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
+)
+
+// All returns a fresh set of every emulator, in start order. One line per emulator package.
+func All() []sandbox.Emulator {
+	var out []sandbox.Emulator
+	return out
+}
