@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"math/rand/v2"
@@ -21,54 +22,121 @@ type LogEntry struct {
 	Method     string `json:"method"`
 	Path       string `json:"path"`
 	Query      string `json:"query"`
-	Status     int    `json:"status"`
+	Status     int    `json:"status"` // 0 when the connection was reset or timed out
 	DurationMs int64  `json:"durationMs"`
-	Fault      string `json:"fault,omitempty"`
+	Fault      string `json:"fault,omitempty"` // the injected fault kind, if any
 }
 
 // FaultRule is one rule of POST ADMIN/faults.
 type FaultRule struct {
-	Method      string  `json:"method,omitempty"`
-	Path        string  `json:"path,omitempty"` // path.Match pattern; a trailing * matches any suffix
-	Kind        string  `json:"kind"`           // 429 500 502 503 reset timeout commit-then-500
+	Method string `json:"method,omitempty"` // "" = any method
+	// Path is a path.Match pattern ("" = any path); a trailing * also matches any suffix,
+	// so /v1.0/applications* matches /v1.0/applications and /v1.0/applications/ID/owners.
+	Path string `json:"path,omitempty"`
+	Kind string `json:"kind"` // 429 500 502 503 reset timeout commit-then-500
+	// Probability that a matching request gets the fault; 0 (or omitted) means every one.
+	// Draws come from a generator seeded by FaultSpec.Seed, so a sequence of requests
+	// sees the same faults on every run.
 	Probability float64 `json:"probability,omitempty"`
-	Count       int     `json:"count,omitempty"` // > 0: the next N matching requests
-	RetryAfter  int     `json:"retryAfter,omitempty"`
+	// Count > 0 limits the rule to the next Count requests it faults; after that it is spent.
+	Count int `json:"count,omitempty"`
+	// RetryAfter is the Retry-After header in seconds for 429 (default 1) and 503 (sent only when > 0).
+	RetryAfter int `json:"retryAfter,omitempty"`
 }
 
-// FaultSpec is the body of POST ADMIN/faults.
+// FaultSpec is the body of POST ADMIN/faults. It replaces the current rules.
 type FaultSpec struct {
 	Seed  uint64      `json:"seed"`
 	Rules []FaultRule `json:"rules"`
 }
 
-// Latency is the body of POST ADMIN/latency.
+// FaultStatus is one rule as GET ADMIN/faults reports it.
+type FaultStatus struct {
+	FaultRule
+	// Remaining is how many more requests a counted rule will fault (absent for uncounted rules).
+	Remaining *int `json:"remaining,omitempty"`
+}
+
+// Latency is the body of POST ADMIN/latency: every API request waits FixedMs plus up to JitterMs.
 type Latency struct {
 	FixedMs  int `json:"fixedMs"`
 	JitterMs int `json:"jitterMs"`
 }
 
-var faultKinds = map[string]bool{"429": true, "500": true, "502": true, "503": true, "reset": true, "timeout": true, "commit-then-500": true}
+// FaultKinds lists the kinds a FaultRule accepts.
+var FaultKinds = []string{"429", "500", "502", "503", "reset", "timeout", "commit-then-500"}
+
+// Validate reports the first problem of a spec, naming the rule.
+func (s FaultSpec) Validate() error {
+	for i, ru := range s.Rules {
+		known := false
+		for _, k := range FaultKinds {
+			known = known || ru.Kind == k
+		}
+		switch {
+		case !known:
+			return fmt.Errorf("rules[%d].kind %q: use one of %s", i, ru.Kind, strings.Join(FaultKinds, " "))
+		case ru.Probability < 0 || ru.Probability > 1:
+			return fmt.Errorf("rules[%d].probability %v: must be between 0 and 1", i, ru.Probability)
+		case ru.Count < 0:
+			return fmt.Errorf("rules[%d].count %d: must be 0 (no limit) or more", i, ru.Count)
+		case ru.RetryAfter < 0:
+			return fmt.Errorf("rules[%d].retryAfter %d: must be 0 or more seconds", i, ru.RetryAfter)
+		}
+		if ru.Path != "" {
+			if _, err := path.Match(strings.TrimSuffix(ru.Path, "*"), "/"); err != nil {
+				return fmt.Errorf("rules[%d].path %q: %v", i, ru.Path, err)
+			}
+		}
+	}
+	return nil
+}
+
+// rule is a FaultRule with its bookkeeping.
+type rule struct {
+	FaultRule
+	remaining int // for counted rules: faults left; the rule is spent at 0
+}
+
+func (r *rule) spent() bool { return r.Count > 0 && r.remaining <= 0 }
+
+func (r *rule) matches(req *http.Request) bool {
+	if r.Method != "" && !strings.EqualFold(r.Method, req.Method) {
+		return false
+	}
+	return r.Path == "" || matchPath(r.Path, req.URL.Path)
+}
+
+// DefaultLogCap bounds each service's request log; the oldest entries are dropped first.
+const DefaultLogCap = 50000
+
+// timeoutHold bounds how long a "timeout" fault holds a request the client never abandons.
+const timeoutHold = 2 * time.Minute
 
 type middleware struct {
 	name string
 	emu  Emulator
 	api  http.Handler
+	done chan struct{} // closed when the sandbox closes: held requests give up
 
-	mu        sync.Mutex
-	log       []LogEntry
-	rules     []FaultRule
-	rng       *rand.Rand
-	latency   Latency
-	spentKind []string
+	mu      sync.Mutex
+	log     ring
+	rules   []*rule
+	rng     *rand.Rand
+	latency Latency
+	jitter  *rand.Rand
 }
 
 func newMiddleware(name string, emu Emulator) *middleware {
-	return &middleware{name: name, emu: emu, api: emu.Handler(), rng: rand.New(rand.NewPCG(1, 2))}
+	return &middleware{
+		name: name, emu: emu, api: emu.Handler(), done: make(chan struct{}),
+		log:    ring{cap: DefaultLogCap},
+		rng:    newRand(0),
+		jitter: newRand(1),
+	}
 }
 
-// maxLog bounds the request log so a long soak cannot exhaust memory.
-const maxLog = 200000
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) }
 
 func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == AdminPrefix || strings.HasPrefix(r.URL.Path, AdminPrefix+"/") {
@@ -77,118 +145,175 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	m.mu.Lock()
-	lat := m.latency
-	kind, retryAfter := m.pickFault(r)
-	m.mu.Unlock()
-	if d := lat.FixedMs; d > 0 || lat.JitterMs > 0 {
-		j := 0
-		if lat.JitterMs > 0 {
-			j = rand.IntN(lat.JitterMs + 1)
-		}
-		select {
-		case <-time.After(time.Duration(d+j) * time.Millisecond):
-		case <-r.Context().Done():
-		}
+	delay := time.Duration(m.latency.FixedMs) * time.Millisecond
+	if m.latency.JitterMs > 0 {
+		delay += time.Duration(m.jitter.IntN(m.latency.JitterMs+1)) * time.Millisecond
 	}
-	rec := &recorder{ResponseWriter: w, status: 200}
-	switch kind {
+	fault, retryAfter := m.pickFault(r)
+	m.mu.Unlock()
+
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		m.record(LogEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
+			DurationMs: time.Since(start).Milliseconds(), Fault: fault})
+	}()
+	if delay > 0 && !m.wait(r, delay) {
+		rec.status = 0
+		return
+	}
+	switch fault {
 	case "":
 		m.api.ServeHTTP(rec, r)
 	case "429", "500", "502", "503":
-		code, _ := strconv.Atoi(kind)
-		if kind == "429" || kind == "503" {
-			ra := retryAfter
-			if ra <= 0 {
-				ra = 1
-			}
-			w.Header().Set("Retry-After", strconv.Itoa(ra))
+		code, _ := strconv.Atoi(fault)
+		if fault == "429" && retryAfter <= 0 {
+			retryAfter = 1
+		}
+		if retryAfter > 0 && (fault == "429" || fault == "503") {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 		}
 		http.Error(rec, http.StatusText(code)+" (sandbox fault)", code)
 	case "reset":
 		rec.status = 0
-		hijackClose(w)
+		resetConn(w)
 	case "timeout":
-		// Hold the request until the client gives up (bounded so servers shut down).
-		select {
-		case <-r.Context().Done():
-		case <-time.After(2 * time.Minute):
-		}
+		// Hold the request until the client gives up (or the sandbox closes), then drop it.
+		// The body is read first: net/http notices a client hang-up only once the body is consumed.
+		io.Copy(io.Discard, io.LimitReader(r.Body, 16<<20))
+		m.wait(r, timeoutHold)
 		rec.status = 0
-		hijackClose(w)
+		resetConn(w)
 	case "commit-then-500":
-		buf := &discard{h: http.Header{}}
-		m.api.ServeHTTP(buf, r)
-		http.Error(rec, "Internal Server Error (sandbox fault after commit)", 500)
+		// The emulator does the work (its state changes) but the client never learns it.
+		m.api.ServeHTTP(&discard{h: http.Header{}}, r)
+		http.Error(rec, "Internal Server Error (sandbox fault after commit)", http.StatusInternalServerError)
 	}
+}
+
+// wait sleeps d unless the client goes away or the sandbox closes first; it reports whether d elapsed.
+func (m *middleware) wait(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-m.done:
+	}
+	return false
+}
+
+func (m *middleware) record(e LogEntry) {
 	m.mu.Lock()
-	if len(m.log) < maxLog {
-		m.log = append(m.log, LogEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
-			DurationMs: time.Since(start).Milliseconds(), Fault: kind})
-	}
+	m.log.add(e)
 	m.mu.Unlock()
 }
 
-// pickFault returns the fault for r (or ""), consuming counted rules. Caller holds m.mu.
+// pickFault returns the fault for r ("" for none) and its Retry-After. The first rule that
+// matches and fires wins; firing a counted rule uses one of its remaining faults. Caller holds m.mu.
 func (m *middleware) pickFault(r *http.Request) (string, int) {
-	for i := range m.rules {
-		rule := &m.rules[i]
-		if rule.Method != "" && !strings.EqualFold(rule.Method, r.Method) {
+	for _, ru := range m.rules {
+		if ru.spent() || !ru.matches(r) {
 			continue
 		}
-		if rule.Path != "" && !matchPath(rule.Path, r.URL.Path) {
+		if p := ru.Probability; p > 0 && p < 1 && m.rng.Float64() >= p {
 			continue
 		}
-		if rule.Count > 0 {
-			rule.Count--
-			if rule.Count == 0 {
-				rule.Kind, rule.Method, rule.Path = "", "-", "-" // spent: never matches again
-			}
-			return m.rulesKind(i), rule.RetryAfter
+		if ru.Count > 0 {
+			ru.remaining--
 		}
-		if rule.Kind == "" {
-			continue
-		}
-		p := rule.Probability
-		if p <= 0 {
-			p = 1
-		}
-		if m.rng.Float64() < p {
-			return rule.Kind, rule.RetryAfter
-		}
+		return ru.Kind, ru.RetryAfter
 	}
 	return "", 0
 }
 
-// rulesKind returns the kind of a counted rule, remembering it even once spent.
-func (m *middleware) rulesKind(i int) string {
-	k := m.rules[i].Kind
-	if k == "" {
-		return m.spentKind[i]
+func (m *middleware) setFaults(spec FaultSpec) error {
+	if err := spec.Validate(); err != nil {
+		return err
 	}
-	return k
+	rules := make([]*rule, len(spec.Rules))
+	for i, ru := range spec.Rules {
+		rules[i] = &rule{FaultRule: ru, remaining: ru.Count}
+	}
+	m.mu.Lock()
+	m.rules = rules
+	m.rng = newRand(spec.Seed)
+	m.mu.Unlock()
+	return nil
+}
+
+func (m *middleware) faults() []FaultStatus {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]FaultStatus, 0, len(m.rules))
+	for _, ru := range m.rules {
+		fs := FaultStatus{FaultRule: ru.FaultRule}
+		if ru.Count > 0 {
+			n := max(ru.remaining, 0)
+			fs.Remaining = &n
+		}
+		out = append(out, fs)
+	}
+	return out
+}
+
+func (m *middleware) setLatency(l Latency) error {
+	if l.FixedMs < 0 || l.JitterMs < 0 || l.FixedMs > 600000 || l.JitterMs > 600000 {
+		return fmt.Errorf("latency: fixedMs and jitterMs must be between 0 and 600000")
+	}
+	m.mu.Lock()
+	m.latency = l
+	m.mu.Unlock()
+	return nil
+}
+
+func (m *middleware) requests() []LogEntry {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.log.all()
+}
+
+func (m *middleware) clearRequests() {
+	m.mu.Lock()
+	m.log.clear()
+	m.mu.Unlock()
+}
+
+// reset returns the emulator to its seed and clears the log, faults and latency.
+func (m *middleware) reset() {
+	m.emu.Reset()
+	m.mu.Lock()
+	m.log.clear()
+	m.rules, m.latency = nil, Latency{}
+	m.mu.Unlock()
 }
 
 func matchPath(pattern, p string) bool {
-	if strings.HasSuffix(pattern, "*") && strings.HasPrefix(p, strings.TrimSuffix(pattern, "*")) {
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok && strings.HasPrefix(p, prefix) {
 		return true
 	}
 	ok, _ := path.Match(pattern, p)
 	return ok
 }
 
-func hijackClose(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if c, _, err := hj.Hijack(); err == nil {
-			if tc, ok := c.(interface{ NetConn() net.Conn }); ok {
-				if t, ok := tc.NetConn().(*net.TCPConn); ok {
-					t.SetLinger(0)
-				}
-			}
-			c.Close()
+// resetConn drops the connection with a TCP RST, so the client sees "connection reset by peer".
+func resetConn(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	c, _, err := rc.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := c.(interface{ NetConn() net.Conn }); ok {
+		if t, ok := tc.NetConn().(*net.TCPConn); ok {
+			t.SetLinger(0)
+			t.Close()
 			return
 		}
 	}
-	panic(http.ErrAbortHandler)
+	if t, ok := c.(*net.TCPConn); ok {
+		t.SetLinger(0)
+	}
+	c.Close()
 }
 
 func (m *middleware) admin(w http.ResponseWriter, r *http.Request) {
@@ -197,86 +322,95 @@ func (m *middleware) admin(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(v)
 	}
-	switch {
-	case sub == "/requests" && r.Method == http.MethodGet:
-		m.mu.Lock()
-		out := append([]LogEntry{}, m.log...)
-		m.mu.Unlock()
-		writeJSON(out)
-	case sub == "/requests" && r.Method == http.MethodDelete:
-		m.mu.Lock()
-		m.log = nil
-		m.mu.Unlock()
+	bad := func(err error) { http.Error(w, err.Error(), http.StatusBadRequest) }
+	switch r.Method + " " + sub {
+	case "GET /requests":
+		writeJSON(m.requests())
+	case "DELETE /requests":
+		m.clearRequests()
 		w.WriteHeader(http.StatusNoContent)
-	case sub == "/state" && r.Method == http.MethodGet:
+	case "GET /state":
 		writeJSON(m.emu.State())
-	case sub == "/reset" && r.Method == http.MethodPost:
-		m.emu.Reset()
-		m.mu.Lock()
-		m.log, m.rules, m.spentKind, m.latency = nil, nil, nil, Latency{}
-		m.mu.Unlock()
+	case "POST /reset":
+		m.reset()
 		writeJSON(map[string]string{"status": "reset"})
-	case sub == "/faults" && r.Method == http.MethodPost:
+	case "POST /faults":
 		var spec FaultSpec
 		if err := decodeStrict(r.Body, &spec); err != nil {
-			http.Error(w, "faults: "+err.Error(), http.StatusBadRequest)
+			bad(fmt.Errorf("faults: %v (want {\"seed\": N, \"rules\": [{\"method\", \"path\", \"kind\", \"probability\", \"count\", \"retryAfter\"}]})", err))
 			return
 		}
-		for _, ru := range spec.Rules {
-			if !faultKinds[ru.Kind] {
-				http.Error(w, "faults: unknown kind "+strconv.Quote(ru.Kind)+" (allowed: 429 500 502 503 reset timeout commit-then-500)", http.StatusBadRequest)
-				return
-			}
-			if ru.Probability < 0 || ru.Probability > 1 {
-				http.Error(w, "faults: probability must be between 0 and 1", http.StatusBadRequest)
-				return
-			}
+		if err := m.setFaults(spec); err != nil {
+			bad(fmt.Errorf("faults: %v", err))
+			return
 		}
-		m.mu.Lock()
-		m.rules = spec.Rules
-		m.spentKind = make([]string, len(spec.Rules))
-		for i, ru := range spec.Rules {
-			m.spentKind[i] = ru.Kind
-		}
-		m.rng = rand.New(rand.NewPCG(spec.Seed, spec.Seed^0x9e3779b97f4a7c15))
-		m.mu.Unlock()
 		writeJSON(spec)
-	case sub == "/faults" && r.Method == http.MethodDelete:
-		m.mu.Lock()
-		m.rules, m.spentKind = nil, nil
-		m.mu.Unlock()
+	case "GET /faults":
+		writeJSON(m.faults())
+	case "DELETE /faults":
+		m.setFaults(FaultSpec{})
 		w.WriteHeader(http.StatusNoContent)
-	case sub == "/faults" && r.Method == http.MethodGet:
-		m.mu.Lock()
-		out := append([]FaultRule{}, m.rules...)
-		m.mu.Unlock()
-		writeJSON(out)
-	case sub == "/latency" && r.Method == http.MethodPost:
+	case "POST /latency":
 		var l Latency
-		if err := decodeStrict(r.Body, &l); err != nil || l.FixedMs < 0 || l.JitterMs < 0 {
-			http.Error(w, "latency: want {\"fixedMs\": N, \"jitterMs\": N} with N >= 0", http.StatusBadRequest)
+		if err := decodeStrict(r.Body, &l); err != nil {
+			bad(fmt.Errorf("latency: %v (want {\"fixedMs\": N, \"jitterMs\": N})", err))
 			return
 		}
+		if err := m.setLatency(l); err != nil {
+			bad(err)
+			return
+		}
+		writeJSON(l)
+	case "GET /latency":
 		m.mu.Lock()
-		m.latency = l
+		l := m.latency
 		m.mu.Unlock()
 		writeJSON(l)
-	case sub == "/latency" && r.Method == http.MethodDelete:
-		m.mu.Lock()
-		m.latency = Latency{}
-		m.mu.Unlock()
+	case "DELETE /latency":
+		m.setLatency(Latency{})
 		w.WriteHeader(http.StatusNoContent)
 	default:
-		http.Error(w, "sandbox admin: unknown endpoint "+r.Method+" "+r.URL.Path+
-			" (GET requests, GET state, POST reset, POST|DELETE faults, POST|DELETE latency)", http.StatusNotFound)
+		http.Error(w, "sandbox admin: no endpoint "+r.Method+" "+r.URL.Path+
+			" (GET|DELETE requests, GET state, POST reset, GET|POST|DELETE faults, GET|POST|DELETE latency under "+AdminPrefix+")",
+			http.StatusNotFound)
 	}
 }
 
 func decodeStrict(r io.Reader, v any) error {
 	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
 	dec.DisallowUnknownFields()
-	return dec.Decode(v)
+	if err := dec.Decode(v); err != nil && err != io.EOF {
+		return err
+	}
+	return nil
 }
+
+// ring keeps the newest cap log entries.
+type ring struct {
+	cap   int
+	buf   []LogEntry
+	start int // index of the oldest entry once the buffer is full
+}
+
+func (g *ring) add(e LogEntry) {
+	if g.cap <= 0 {
+		return
+	}
+	if len(g.buf) < g.cap {
+		g.buf = append(g.buf, e)
+		return
+	}
+	g.buf[g.start] = e
+	g.start = (g.start + 1) % g.cap
+}
+
+func (g *ring) all() []LogEntry {
+	out := make([]LogEntry, 0, len(g.buf))
+	out = append(out, g.buf[g.start:]...)
+	return append(out, g.buf[:g.start]...)
+}
+
+func (g *ring) clear() { g.buf, g.start = nil, 0 }
 
 type recorder struct {
 	http.ResponseWriter
@@ -296,6 +430,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
+// Unwrap lets http.ResponseController reach Flush and Hijack of the real writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
 func (r *recorder) Flush() {
 	if f, ok := r.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
@@ -303,7 +440,7 @@ func (r *recorder) Flush() {
 }
 
 func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return r.ResponseWriter.(http.Hijacker).Hijack()
+	return http.NewResponseController(r.ResponseWriter).Hijack()
 }
 
 // discard swallows a response (commit-then-500).

@@ -6,6 +6,7 @@ package sandbox
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 )
 
 // Emulator is one emulated service, registered under Name() in sandbox.json.
@@ -48,9 +49,9 @@ type Env struct {
 	Has func(name string) bool
 }
 
-// SecretPath is the absolute path of a secret file inside the sandbox dir.
+// SecretPath is the absolute path of a secret file inside the sandbox dir (DIR/secrets/NAME).
 func (e *Env) SecretPath(name string) string {
-	return e.Dir + "/secrets/" + name
+	return filepath.Join(e.Dir, "secrets", filepath.FromSlash(name))
 }
 
 // AdminPrefix is the path prefix of the admin endpoints on every emulator's host.

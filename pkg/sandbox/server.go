@@ -10,7 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-
+	"sync"
 	"time"
 )
 
@@ -32,15 +32,17 @@ type Sandbox struct {
 	Env      *Env
 	Services map[string]*Service
 	order    []string
+	close    sync.Once
 }
 
-// Start listens on 127.0.0.1 for every emulator and serves them over HTTPS.
+// Start listens on 127.0.0.1 for every emulator and serves them over HTTPS (HTTP/1.1 only,
+// so that the reset and timeout faults act on real TCP connections).
 // dir, when not empty, is where WriteFiles will put ca.pem, sandbox.json and flowsctl.yaml
 // (emulators see it through Env.Dir so that config fragments can point at secret files).
 func Start(dir string, emus ...Emulator) (*Sandbox, error) {
 	ca, err := NewCA()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sandbox: generate CA: %w", err)
 	}
 	if dir != "" {
 		if abs, err := filepath.Abs(dir); err == nil {
@@ -62,18 +64,18 @@ func Start(dir string, emus ...Emulator) (*Sandbox, error) {
 	for _, e := range emus {
 		if _, dup := sb.Services[e.Name()]; dup {
 			sb.Close()
-			return nil, fmt.Errorf("sandbox: two emulators named %q", e.Name())
+			return nil, fmt.Errorf("sandbox: two emulators named %q (check pkg/sandbox/emulators.All)", e.Name())
 		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			sb.Close()
-			return nil, fmt.Errorf("sandbox: listen for %s: %w", e.Name(), err)
+			return nil, fmt.Errorf("sandbox: listen on 127.0.0.1 for %s: %w", e.Name(), err)
 		}
 		u := "https://" + ln.Addr().String()
-		s := &Service{Name: e.Name(), URL: u, Admin: u + AdminPrefix, Emu: e, ln: ln}
-		sb.Services[e.Name()] = s
+		sb.Services[e.Name()] = &Service{Name: e.Name(), URL: u, Admin: u + AdminPrefix, Emu: e, ln: ln}
 		sb.order = append(sb.order, e.Name())
 	}
+	// Every address is known before any emulator binds or serves, so emulators can link to each other.
 	for _, name := range sb.order {
 		if b, ok := sb.Services[name].Emu.(Binder); ok {
 			b.Bind(sb.Env)
@@ -84,12 +86,14 @@ func Start(dir string, emus ...Emulator) (*Sandbox, error) {
 		s.mw = newMiddleware(s.Name, s.Emu)
 		s.srv = &http.Server{
 			Handler:           s.mw,
-			TLSConfig:         &tls.Config{Certificates: []tls.Certificate{ca.Server}, MinVersion: tls.VersionTLS12},
+			TLSConfig:         &tls.Config{Certificates: []tls.Certificate{ca.Server}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}},
+			TLSNextProto:      map[string]func(*http.Server, *tls.Conn, http.Handler){}, // no HTTP/2
 			ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog:          nil,
-			BaseContext:       func(net.Listener) context.Context { return context.WithValue(context.Background(), keyService, s.Name) },
+			ErrorLog:          quietLogger(),
+			BaseContext: func(net.Listener) context.Context {
+				return context.WithValue(context.Background(), keyService, s.Name)
+			},
 		}
-		s.srv.ErrorLog = quietLogger()
 		go s.srv.ServeTLS(s.ln, "", "")
 	}
 	return sb, nil
@@ -98,18 +102,115 @@ func Start(dir string, emus ...Emulator) (*Sandbox, error) {
 // Names lists the services in start order.
 func (sb *Sandbox) Names() []string { return append([]string(nil), sb.order...) }
 
-// Close stops every server.
+// Close stops every server: requests held by a timeout fault or latency are dropped, in-flight
+// requests get two seconds to finish. It is safe to call more than once.
 func (sb *Sandbox) Close() {
-	for _, s := range sb.Services {
-		if s.srv != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			s.srv.Shutdown(ctx)
-			cancel()
-			s.srv.Close()
-		} else if s.ln != nil {
-			s.ln.Close()
+	sb.close.Do(func() {
+		var wg sync.WaitGroup
+		for _, s := range sb.Services {
+			if s.mw != nil {
+				close(s.mw.done)
+			}
+			if s.srv == nil {
+				if s.ln != nil {
+					s.ln.Close()
+				}
+				continue
+			}
+			wg.Add(1)
+			go func(srv *http.Server) {
+				defer wg.Done()
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				defer cancel()
+				srv.Shutdown(ctx)
+				srv.Close()
+			}(s.srv)
+		}
+		wg.Wait()
+	})
+}
+
+func (sb *Sandbox) mw(name string) (*middleware, error) {
+	s := sb.Services[name]
+	if s == nil || s.mw == nil {
+		return nil, fmt.Errorf("sandbox has no service %q (has %v)", name, sb.order)
+	}
+	return s.mw, nil
+}
+
+// Requests is the request log of a service (what GET ADMIN/requests answers), oldest first;
+// nil for an unknown service.
+func (sb *Sandbox) Requests(name string) []LogEntry {
+	m, err := sb.mw(name)
+	if err != nil {
+		return nil
+	}
+	return m.requests()
+}
+
+// Writes is the part of Requests that is not GET, HEAD or OPTIONS.
+func (sb *Sandbox) Writes(name string) []LogEntry {
+	var out []LogEntry
+	for _, e := range sb.Requests(name) {
+		switch e.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			out = append(out, e)
 		}
 	}
+	return out
+}
+
+// ClearRequests empties a service's request log (DELETE ADMIN/requests).
+func (sb *Sandbox) ClearRequests(name string) {
+	if m, err := sb.mw(name); err == nil {
+		m.clearRequests()
+	}
+}
+
+// State is a service's state snapshot (GET ADMIN/state); nil for an unknown service.
+func (sb *Sandbox) State(name string) any {
+	if s := sb.Services[name]; s != nil {
+		return s.Emu.State()
+	}
+	return nil
+}
+
+// Reset returns a service to its seeded state and clears its log, faults and latency (POST ADMIN/reset).
+func (sb *Sandbox) Reset(name string) error {
+	m, err := sb.mw(name)
+	if err != nil {
+		return err
+	}
+	m.reset()
+	return nil
+}
+
+// SetFaults replaces a service's fault rules (POST ADMIN/faults); an empty spec clears them.
+func (sb *Sandbox) SetFaults(name string, spec FaultSpec) error {
+	m, err := sb.mw(name)
+	if err != nil {
+		return err
+	}
+	return m.setFaults(spec)
+}
+
+// Faults lists a service's rules with what is left of counted ones (GET ADMIN/faults).
+func (sb *Sandbox) Faults(name string) []FaultStatus {
+	m, err := sb.mw(name)
+	if err != nil {
+		return nil
+	}
+	return m.faults()
+}
+
+// SetLatency sets a service's injected latency (POST ADMIN/latency); the zero value removes it.
+func (sb *Sandbox) SetLatency(name string, l Latency) error {
+	m, err := sb.mw(name)
+	if err != nil {
+		return err
+	}
+	return m.setLatency(l)
 }
 
 // Meta is the content of sandbox.json.
@@ -118,6 +219,7 @@ type Meta struct {
 	Services map[string]ServiceMeta `json:"services"`
 }
 
+// ServiceMeta is one service in sandbox.json.
 type ServiceMeta struct {
 	URL   string `json:"url"`
 	Admin string `json:"admin"`
@@ -132,18 +234,34 @@ func (sb *Sandbox) Meta(caPath string) Meta {
 	return m
 }
 
+// CAPath is where WriteFiles puts the CA certificate ("" without a directory).
+func (sb *Sandbox) CAPath() string {
+	if sb.Env.Dir == "" {
+		return ""
+	}
+	return filepath.Join(sb.Env.Dir, "ca.pem")
+}
+
+// ConfigPath is where WriteFiles puts the generated flowsctl.yaml ("" without a directory).
+func (sb *Sandbox) ConfigPath() string {
+	if sb.Env.Dir == "" {
+		return ""
+	}
+	return filepath.Join(sb.Env.Dir, "flowsctl.yaml")
+}
+
 // WriteFiles writes DIR/ca.pem, DIR/secrets/*, DIR/flowsctl.yaml and, last, DIR/sandbox.json
-// (so a watcher that sees sandbox.json finds the rest in place). Every file is 0600.
+// (so a watcher that sees sandbox.json finds the rest in place). Every file is 0600, every
+// directory 0700.
 func (sb *Sandbox) WriteFiles() error {
 	dir := sb.Env.Dir
 	if dir == "" {
-		return fmt.Errorf("sandbox: no directory to write to")
+		return fmt.Errorf("sandbox: no directory to write to (pass one to sandbox.Start)")
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "secrets"), 0o700); err != nil {
-		return err
+		return fmt.Errorf("sandbox: %w", err)
 	}
-	caPath := filepath.Join(dir, "ca.pem")
-	if err := writeFile(caPath, sb.CA.CertPEM); err != nil {
+	if err := writeFile(sb.CAPath(), sb.CA.CertPEM); err != nil {
 		return err
 	}
 	cfg, secrets := sb.Config()
@@ -157,20 +275,36 @@ func (sb *Sandbox) WriteFiles() error {
 			return err
 		}
 	}
-	if err := writeFile(filepath.Join(dir, "flowsctl.yaml"), cfg); err != nil {
+	if err := writeFile(sb.ConfigPath(), cfg); err != nil {
 		return err
 	}
-	meta, _ := json.MarshalIndent(sb.Meta(caPath), "", "  ")
+	meta, _ := json.MarshalIndent(sb.Meta(sb.CAPath()), "", "  ")
 	return writeFile(filepath.Join(dir, "sandbox.json"), append(meta, '\n'))
 }
 
+// writeFile replaces p atomically with a 0600 file (the mode is set even when p existed).
 func writeFile(p string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return err
+		return fmt.Errorf("sandbox: %w", err)
 	}
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
+	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
 	}
-	return os.Rename(tmp, p)
+	defer os.Remove(f.Name())
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("sandbox: write %s: %w", p, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("sandbox: write %s: %w", p, err)
+	}
+	if err := os.Rename(f.Name(), p); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	return nil
 }

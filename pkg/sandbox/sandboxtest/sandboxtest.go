@@ -3,10 +3,11 @@ package sandboxtest
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
@@ -26,64 +27,76 @@ func Start(t testing.TB, emus ...sandbox.Emulator) *sandbox.Sandbox {
 	return sb
 }
 
-// Client is an httpx client trusting the sandbox CA, with quick retries.
+// Client is an httpx client trusting the sandbox CA, with quick retries (10ms base, 200ms cap).
 func Client(t testing.TB, sb *sandbox.Sandbox) *httpx.Client {
 	t.Helper()
-	c, err := httpx.New(httpx.Options{CAPEM: sb.CA.CertPEM, UserAgent: "flowsctl/test", BaseDelay: 10_000_000, MaxDelay: 200_000_000})
+	c, err := httpx.New(httpx.Options{CAPEM: sb.CA.CertPEM, UserAgent: "flowsctl/test",
+		BaseDelay: 10 * time.Millisecond, MaxDelay: 200 * time.Millisecond, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-// Requests returns the request log of a service.
+// Requests returns the request log of a service, oldest first.
 func Requests(t testing.TB, sb *sandbox.Sandbox, name string) []sandbox.LogEntry {
 	t.Helper()
-	var out []sandbox.LogEntry
-	adminJSON(t, sb, name, "GET", "/requests", "", &out)
-	return out
+	mustHave(t, sb, name)
+	return sb.Requests(name)
 }
 
 // Writes returns the non-GET/HEAD/OPTIONS entries of a service's request log.
 func Writes(t testing.TB, sb *sandbox.Sandbox, name string) []sandbox.LogEntry {
-	var w []sandbox.LogEntry
-	for _, e := range Requests(t, sb, name) {
-		switch e.Method {
-		case "GET", "HEAD", "OPTIONS":
-		default:
-			w = append(w, e)
-		}
-	}
-	return w
+	t.Helper()
+	mustHave(t, sb, name)
+	return sb.Writes(name)
 }
 
-// Admin calls an admin endpoint (e.g. POST /faults with a JSON body) and decodes the answer into out (may be nil).
+func mustHave(t testing.TB, sb *sandbox.Sandbox, name string) {
+	t.Helper()
+	if sb.Services[name] == nil {
+		t.Fatalf("sandbox has no service %q (has %v)", name, sb.Names())
+	}
+}
+
+// admin clients are kept per sandbox so repeated Admin calls reuse connections.
+var admins sync.Map // *sandbox.Sandbox -> *httpx.Client
+
+// Admin calls an admin endpoint over HTTPS (e.g. POST /faults with a JSON body) and decodes
+// the answer into out (may be nil). A status >= 300 fails the test.
 func Admin(t testing.TB, sb *sandbox.Sandbox, name, method, path, body string, out any) {
 	t.Helper()
-	adminJSON(t, sb, name, method, path, body, out)
-}
-
-func adminJSON(t testing.TB, sb *sandbox.Sandbox, name, method, path, body string, out any) {
-	t.Helper()
-	s := sb.Services[name]
-	if s == nil {
-		t.Fatalf("sandbox has no service %q", name)
+	mustHave(t, sb, name)
+	var c *httpx.Client
+	if v, ok := admins.Load(sb); ok {
+		c = v.(*httpx.Client)
+	} else {
+		c = Client(t, sb)
+		if v, loaded := admins.LoadOrStore(sb, c); loaded {
+			c = v.(*httpx.Client)
+		} else {
+			t.Cleanup(func() { admins.Delete(sb) })
+		}
 	}
-	c := Client(t, sb)
-	req, _ := http.NewRequest(method, s.Admin+path, strings.NewReader(body))
+	req, err := http.NewRequest(method, sb.Services[name].Admin+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("admin %s %s: %v", method, path, err)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatalf("admin %s %s: %v", method, path, err)
 	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	b, err := httpx.ReadBody(resp)
+	if err != nil {
+		t.Fatalf("admin %s %s: %v", method, path, err)
+	}
 	if resp.StatusCode >= 300 {
 		t.Fatalf("admin %s %s: %s: %s", method, path, resp.Status, b)
 	}
 	if out != nil && len(b) > 0 {
 		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("admin %s %s: %v", method, path, err)
+			t.Fatalf("admin %s %s: decode answer: %v", method, path, err)
 		}
 	}
 }
