@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -29,6 +31,9 @@ type Options struct {
 	MaxRetries int           // default 5
 	BaseDelay  time.Duration // default 200ms
 	MaxDelay   time.Duration // default 10s
+	// Secrets are values masked wherever they appear in the Debug trace (raw, URL- or
+	// JSON-escaped). Add more later with Client.AddSecret.
+	Secrets []string
 }
 
 // Client sends requests with retries. It is safe for concurrent use.
@@ -36,6 +41,11 @@ type Client struct {
 	opts  Options
 	inner *http.Client // single attempts
 	rt    http.RoundTripper
+
+	secrets secretSet
+	traceMu sync.Mutex // one trace block at a time
+	// sleep waits between attempts; tests replace it to observe the waits without waiting.
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // New builds a Client. An unreadable or empty CA file is an error naming the file.
@@ -72,25 +82,40 @@ func New(o Options) (*Client, error) {
 		}
 	}
 	if len(o.CAPEM) > 0 && !pool.AppendCertsFromPEM(o.CAPEM) {
-		return nil, errors.New("extra CA: no PEM certificate found")
+		return nil, errors.New("extra CA (PEM bytes): no PEM certificate found in it")
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	tr.MaxIdleConnsPerHost = 64
 	tr.ResponseHeaderTimeout = o.Timeout
-	c := &Client{opts: o}
+	c := &Client{opts: o, sleep: sleepCtx}
+	for _, v := range o.Secrets {
+		c.secrets.add(v)
+	}
+	c.opts.Secrets = nil
 	c.inner = &http.Client{Transport: tr, CheckRedirect: checkRedirect}
 	c.rt = &retryTransport{c: c, base: tr}
 	return c, nil
 }
 
-// checkRedirect refuses a downgrade from https to http and long chains.
+// AddSecret masks v (and its URL- and JSON-escaped forms) anywhere in the Debug trace from
+// now on, e.g. a client secret the service just generated. Safe for concurrent use; values
+// shorter than 4 characters are ignored.
+func (c *Client) AddSecret(v string) { c.secrets.add(v) }
+
+// checkRedirect refuses a downgrade from https to anything else, anywhere in the chain, and
+// long chains.
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
-		return fmt.Errorf("stopped after 5 redirects at %s", req.URL.Redacted())
+		return fmt.Errorf("stopped after 5 redirects at %s", RedactURL(req.URL))
 	}
-	if len(via) > 0 && via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
-		return fmt.Errorf("refusing redirect from https to %s", req.URL.Redacted())
+	if req.URL.Scheme != "https" {
+		for _, v := range via {
+			if v.URL.Scheme == "https" {
+				return fmt.Errorf("refusing redirect from %s to %s: it would leave HTTPS",
+					RedactURL(v.URL), RedactURL(req.URL))
+			}
+		}
 	}
 	return nil
 }
@@ -106,8 +131,23 @@ func (c *Client) Transport() http.RoundTripper { return c.rt }
 
 // Do sends req with retries: always for GET/HEAD/PUT/DELETE/OPTIONS, for POST/PATCH only when
 // the request is marked with RetrySafe.
+// A request that gives up because of the context's deadline returns a *RetryError naming the
+// endpoint and the last status. URLs in errors are redacted.
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
-	return c.HTTPClient().Do(req)
+	resp, err := c.HTTPClient().Do(req)
+	if err != nil {
+		var re *RetryError
+		if errors.As(err, &re) {
+			return nil, re
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			if u, perr := url.Parse(ue.URL); perr == nil {
+				ue.URL = RedactURL(u)
+			}
+		}
+	}
+	return resp, err
 }
 
 type ctxKey int
@@ -145,13 +185,40 @@ func count(ctx context.Context) {
 
 // ReadBody reads at most MaxBody bytes and closes the body; a larger body is an error.
 func ReadBody(resp *http.Response) ([]byte, error) {
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading response from %s: %w", resp.Request.URL.Redacted(), err)
+	return ReadBodyLimit(resp, MaxBody)
+}
+
+// ReadBodyLimit reads at most limit bytes and closes the body; a larger body is an error
+// naming the endpoint.
+func ReadBodyLimit(resp *http.Response, limit int64) ([]byte, error) {
+	if resp == nil || resp.Body == nil {
+		return nil, nil
 	}
-	if len(b) > MaxBody {
-		return nil, fmt.Errorf("response from %s is larger than %d MiB", resp.Request.URL.Redacted(), MaxBody>>20)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the response of %s: %w", endpoint(resp), err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("the response of %s is larger than the %s this client accepts", endpoint(resp), byteSize(limit))
 	}
 	return b, nil
+}
+
+// endpoint names a response's request as "GET https://host/path" (redacted).
+func endpoint(resp *http.Response) string {
+	if resp == nil || resp.Request == nil || resp.Request.URL == nil {
+		return "the request"
+	}
+	return resp.Request.Method + " " + RedactURL(resp.Request.URL)
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

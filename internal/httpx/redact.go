@@ -1,43 +1,384 @@
 package httpx
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
+	"sync"
 )
 
-var sensitiveHeader = map[string]bool{"authorization": true, "cookie": true, "set-cookie": true, "aw-tenant-code": true, "proxy-authorization": true}
+// Redacted replaces every secret value in a trace.
+const Redacted = "[REDACTED]"
 
-var secretName = regexp.MustCompile(`(?i)(secret|password|passwd|token|client_secret|secrettext|assertion|api[_-]?key|credential)`)
+// sensitiveHeader lists headers whose whole value is a credential. Any header whose name
+// looks secret (X-Api-Key, X-Auth-Token, ...) is redacted too.
+var sensitiveHeader = map[string]bool{
+	"authorization":       true,
+	"proxy-authorization": true,
+	"cookie":              true,
+	"set-cookie":          true,
+	"aw-tenant-code":      true,
+}
 
-// RedactHeader hides the value of credential headers.
+// secretName matches JSON, form and query field names that carry credentials:
+// secret, client_secret, secretText, password, token, access_token, refresh_token,
+// id_token, apiKey, api_key, assertion, client_assertion, credential(s), ...
+var secretName = regexp.MustCompile(`(?i)(secret|passw(or)?d|passphrase|token|api[_-]?key|assertion|credential|private[_-]?key)`)
+
+// harmlessName are names the pattern above matches but that never hold a secret; keeping
+// them makes traces useful ("token_type": "Bearer").
+var harmlessName = map[string]bool{
+	"token_type":     true,
+	"tokentype":      true,
+	"token_endpoint": true,
+	"tokenendpoint":  true,
+	"tokenurl":       true,
+	"token_url":      true,
+}
+
+// formOnlyName are form and query fields that are secret in OAuth flows although their
+// names look innocent (authorization codes, device codes, PKCE verifiers).
+var formOnlyName = map[string]bool{
+	"code":          true,
+	"device_code":   true,
+	"user_code":     true,
+	"code_verifier": true,
+}
+
+// jwtPattern finds JSON Web Tokens: three base64url segments whose header starts with `{"`.
+var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)
+
+// IsSecretName reports whether a JSON field with this name holds a credential.
+func IsSecretName(name string) bool {
+	if harmlessName[strings.ToLower(name)] {
+		return false
+	}
+	return secretName.MatchString(name)
+}
+
+// isSecretFormName is IsSecretName plus the OAuth form-only names.
+func isSecretFormName(name string) bool {
+	return formOnlyName[strings.ToLower(name)] || IsSecretName(name)
+}
+
+// RedactHeader hides the value of credential headers. An auth scheme is kept
+// ("Bearer [REDACTED]"); cookies keep their names ("sid=[REDACTED]").
 func RedactHeader(k, v string) string {
-	if sensitiveHeader[strings.ToLower(k)] {
-		if i := strings.IndexByte(v, ' '); i > 0 && i < 12 {
-			return v[:i] + " [REDACTED]"
+	lk := strings.ToLower(k)
+	switch {
+	case lk == "cookie":
+		return redactCookies(v, ";")
+	case lk == "set-cookie":
+		// name=value; Path=/; HttpOnly: only the first pair is secret.
+		first, rest, found := strings.Cut(v, ";")
+		out := redactCookies(first, ";")
+		if found {
+			out += ";" + rest
 		}
-		return "[REDACTED]"
+		return out
+	case lk == "authorization" || lk == "proxy-authorization":
+		if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && isAuthScheme(scheme) {
+			return scheme + " " + Redacted
+		}
+		return Redacted
+	case sensitiveHeader[lk] || (IsSecretName(k) && !strings.HasPrefix(lk, "www-")):
+		return Redacted
 	}
 	return v
 }
 
-// RedactURL hides query values whose names look secret.
-func RedactURL(u *url.URL) string {
-	if u.RawQuery == "" {
-		return u.Redacted()
+func isAuthScheme(s string) bool {
+	if s == "" || len(s) > 16 {
+		return false
 	}
-	q := u.Query()
-	for k := range q {
-		if secretName.MatchString(k) || strings.EqualFold(k, "code") {
-			q[k] = []string{"[REDACTED]"}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-') {
+			return false
 		}
 	}
-	c := *u
-	c.RawQuery = q.Encode()
-	return c.Redacted()
+	return true
 }
 
-// RedactBody hides secret-named fields of JSON and form bodies. TODO(httpx helper): JSON at any depth.
+func redactCookies(v, sep string) string {
+	parts := strings.Split(v, sep)
+	for i, p := range parts {
+		name, _, _ := strings.Cut(p, "=")
+		parts[i] = name + "=" + Redacted
+	}
+	return strings.Join(parts, sep)
+}
+
+// RedactURL hides user info and query values whose names look secret (plus OAuth's code,
+// device_code, ...). The order of parameters is kept.
+func RedactURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	c := *u
+	if c.User != nil {
+		c.User = url.User(Redacted)
+	}
+	if c.RawQuery != "" {
+		c.RawQuery = redactForm(c.RawQuery)
+	}
+	frag := ""
+	if c.Fragment != "" {
+		// Implicit-flow responses carry tokens in the fragment.
+		frag = "#" + redactForm(c.EscapedFragment())
+		c.Fragment, c.RawFragment = "", ""
+	}
+	s := c.String() + frag
+	// url.URL escapes the brackets of the user info; show them plainly.
+	return strings.Replace(s, url.User(Redacted).String(), Redacted, 1)
+}
+
+// redactForm redacts an application/x-www-form-urlencoded string (or a query), keeping
+// the order and the encoding of everything that is not secret.
+func redactForm(s string) string {
+	pairs := strings.Split(s, "&")
+	for i, p := range pairs {
+		rawKey, _, hasValue := strings.Cut(p, "=")
+		key, err := url.QueryUnescape(rawKey)
+		if err != nil {
+			key = rawKey
+		}
+		if hasValue && isSecretFormName(key) {
+			pairs[i] = rawKey + "=" + Redacted
+		}
+	}
+	return strings.Join(pairs, "&")
+}
+
+// RedactBody renders a request or response body for a trace: JSON with secret-named fields
+// redacted at any depth (including every value inside arrays and objects under such a field),
+// form bodies with secret fields redacted, JSON Web Tokens masked anywhere, and everything else
+// summarised as "[N bytes type]".
 func RedactBody(contentType string, b []byte) string {
-	return "[body " + contentType + " redacted]"
+	return maskJWT(redactBody(contentType, b))
+}
+
+func redactBody(contentType string, b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	mt := mediaType(contentType)
+	switch {
+	case isJSONType(mt) || (mt == "" && json.Valid(b)):
+		if out, err := redactJSON(b); err == nil {
+			return out
+		}
+		return fmt.Sprintf("[%d bytes %s, not valid JSON]", len(b), orUnknown(mt))
+	case mt == "application/x-www-form-urlencoded":
+		return redactForm(string(bytes.TrimSpace(b)))
+	}
+	return fmt.Sprintf("[%d bytes %s]", len(b), orUnknown(mt))
+}
+
+func orUnknown(mt string) string {
+	if mt == "" {
+		return "of unknown type"
+	}
+	return mt
+}
+
+func mediaType(contentType string) string {
+	if contentType == "" {
+		return ""
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt, _, _ = strings.Cut(contentType, ";")
+		mt = strings.ToLower(strings.TrimSpace(mt))
+	}
+	return mt
+}
+
+// isJSONType accepts application/json and every +json type (SCIM, the Access vendor types).
+func isJSONType(mt string) bool {
+	return mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json")
+}
+
+// redactJSON re-encodes a JSON document compactly, keeping key order, with every scalar
+// under a secret-named key replaced.
+func redactJSON(b []byte) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var buf bytes.Buffer
+	if err := redactValue(dec, &buf, false, 0); err != nil {
+		return "", err
+	}
+	if _, err := dec.Token(); err == nil {
+		return "", fmt.Errorf("trailing data after JSON value")
+	}
+	return buf.String(), nil
+}
+
+const maxJSONDepth = 200
+
+func redactValue(dec *json.Decoder, buf *bytes.Buffer, secret bool, depth int) error {
+	if depth > maxJSONDepth {
+		return fmt.Errorf("JSON nested deeper than %d", maxJSONDepth)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch v := tok.(type) {
+	case json.Delim:
+		switch v {
+		case '{':
+			buf.WriteByte('{')
+			for i := 0; dec.More(); i++ {
+				kt, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				k, ok := kt.(string)
+				if !ok {
+					return fmt.Errorf("object key is not a string")
+				}
+				if i > 0 {
+					buf.WriteByte(',')
+				}
+				writeJSONString(buf, k)
+				buf.WriteByte(':')
+				if err := redactValue(dec, buf, secret || IsSecretName(k), depth+1); err != nil {
+					return err
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return err
+			}
+			buf.WriteByte('}')
+		case '[':
+			buf.WriteByte('[')
+			for i := 0; dec.More(); i++ {
+				if i > 0 {
+					buf.WriteByte(',')
+				}
+				if err := redactValue(dec, buf, secret, depth+1); err != nil {
+					return err
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return err
+			}
+			buf.WriteByte(']')
+		default:
+			return fmt.Errorf("unexpected %v", v)
+		}
+	case string:
+		if secret {
+			writeJSONString(buf, Redacted)
+		} else {
+			writeJSONString(buf, v)
+		}
+	case json.Number:
+		if secret {
+			writeJSONString(buf, Redacted)
+		} else {
+			buf.WriteString(v.String())
+		}
+	case bool:
+		fmt.Fprint(buf, v)
+	case nil:
+		buf.WriteString("null")
+	}
+	return nil
+}
+
+func writeJSONString(buf *bytes.Buffer, s string) {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	buf.Truncate(buf.Len() - 1) // Encode's newline
+}
+
+func maskJWT(s string) string {
+	return jwtPattern.ReplaceAllString(s, "[REDACTED JWT]")
+}
+
+// minSecretLen: shorter known secrets are not masked, they would blot out the whole trace.
+const minSecretLen = 4
+
+// secretSet masks known secret values (a generated client secret, a password read from a
+// file) wherever they appear, in their raw, URL-escaped and JSON-escaped forms.
+type secretSet struct {
+	mu     sync.RWMutex
+	values map[string]bool
+	rep    *strings.Replacer
+}
+
+func (s *secretSet) add(v string) {
+	if len(v) < minSecretLen {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.values == nil {
+		s.values = map[string]bool{}
+	}
+	if s.values[v] {
+		return
+	}
+	s.values[v] = true
+	s.rep = nil
+}
+
+func (s *secretSet) mask(text string) string {
+	s.mu.RLock()
+	rep, n := s.rep, len(s.values)
+	s.mu.RUnlock()
+	if n == 0 {
+		return text
+	}
+	if rep == nil {
+		s.mu.Lock()
+		if s.rep == nil {
+			s.rep = s.build()
+		}
+		rep = s.rep
+		s.mu.Unlock()
+	}
+	return rep.Replace(text)
+}
+
+// build makes a replacer trying longer forms first, so a secret that contains another
+// is masked whole.
+func (s *secretSet) build() *strings.Replacer {
+	forms := map[string]bool{}
+	for v := range s.values {
+		forms[v] = true
+		forms[url.QueryEscape(v)] = true
+		forms[url.PathEscape(v)] = true
+		var b bytes.Buffer
+		writeJSONString(&b, v)
+		forms[strings.Trim(b.String(), `"`)] = true
+		b.Reset()
+		enc := json.NewEncoder(&b)
+		_ = enc.Encode(v) // HTML-escaped form, as encoding/json writes by default
+		forms[strings.Trim(strings.TrimSpace(b.String()), `"`)] = true
+	}
+	list := make([]string, 0, len(forms))
+	for f := range forms {
+		if len(f) >= minSecretLen {
+			list = append(list, f)
+		}
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if len(list[i]) != len(list[j]) {
+			return len(list[i]) > len(list[j])
+		}
+		return list[i] < list[j]
+	})
+	args := make([]string, 0, 2*len(list))
+	for _, f := range list {
+		args = append(args, f, Redacted)
+	}
+	return strings.NewReplacer(args...)
 }

@@ -2,12 +2,15 @@ package httpx
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -17,10 +20,46 @@ type retryTransport struct {
 	base http.RoundTripper
 }
 
+// RetryError ends a retried request early: the next wait would pass the context's deadline,
+// or the context ended while waiting. It names the endpoint and what the last attempt saw.
+type RetryError struct {
+	Method     string
+	URL        string // redacted
+	Attempts   int
+	LastStatus string        // e.g. "503 Service Unavailable"; empty when the last attempt got no answer
+	LastErr    error         // the last transport error, if any
+	NextWait   time.Duration // the wait that did not fit
+	Cause      error         // context.DeadlineExceeded or context.Canceled
+}
+
+func (e *RetryError) Error() string {
+	last := e.LastStatus
+	if last == "" && e.LastErr != nil {
+		last = e.LastErr.Error()
+	}
+	why := "the time budget (--timeout) ends before the next retry in " + e.NextWait.Round(time.Millisecond).String()
+	if errors.Is(e.Cause, context.Canceled) {
+		why = "cancelled while waiting to retry"
+	}
+	return fmt.Sprintf("%s %s: gave up after %d attempt(s), last answer: %s; %s", e.Method, e.URL, e.Attempts, last, why)
+}
+
+func (e *RetryError) Unwrap() []error {
+	var errs []error
+	if e.Cause != nil {
+		errs = append(errs, e.Cause)
+	}
+	if e.LastErr != nil {
+		errs = append(errs, e.LastErr)
+	}
+	return errs
+}
+
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	o := t.c.opts
+	c := t.c
+	o := c.opts
+	req = req.Clone(req.Context())
 	if req.Header.Get("User-Agent") == "" {
-		req = req.Clone(req.Context())
 		req.Header.Set("User-Agent", o.UserAgent)
 	}
 	var body []byte
@@ -28,75 +67,85 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		b, err := io.ReadAll(req.Body)
 		req.Body.Close()
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s %s: reading the request body: %w", req.Method, RedactURL(req.URL), err)
 		}
 		body = b
 	}
+	ctx := req.Context()
 	safe := isRetrySafe(req)
 	for attempt := 0; ; attempt++ {
-		r := req.Clone(req.Context())
+		r := req.Clone(ctx)
 		if body != nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			r.ContentLength = int64(len(body))
 			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		} else {
+			r.Body = nil
 		}
-		count(req.Context())
+		count(ctx)
 		start := time.Now()
 		resp, err := t.base.RoundTrip(r)
 		if o.Debug != nil {
-			trace(o.Debug, r, body, resp, err, time.Since(start))
+			c.traceAttempt(r, attempt, body, resp, err, time.Since(start))
 		}
-		if attempt >= o.MaxRetries || !safe {
+		if attempt >= o.MaxRetries || !safe || ctx.Err() != nil {
 			return resp, err
 		}
 		wait, retry := shouldRetry(resp, err)
 		if !retry {
 			return resp, err
 		}
-		if resp != nil {
-			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			resp.Body.Close()
-		}
 		d := backoff(o.BaseDelay, o.MaxDelay, attempt)
 		if wait > d {
 			d = wait
 		}
-		if dl, ok := req.Context().Deadline(); ok && time.Until(dl) < d {
-			if resp != nil {
-				return nil, errors.New(resp.Status + " from " + req.URL.Redacted() + ": retry budget exhausted")
-			}
-			return nil, err
+		re := &RetryError{Method: req.Method, URL: RedactURL(req.URL), Attempts: attempt + 1, LastErr: err, NextWait: d}
+		if resp != nil {
+			re.LastStatus = resp.Status
+			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
 		}
-		select {
-		case <-req.Context().Done():
-			return nil, req.Context().Err()
-		case <-time.After(d):
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+			re.Cause = context.DeadlineExceeded
+			return nil, re
+		}
+		if err := c.sleep(ctx, d); err != nil {
+			re.Cause = err
+			return nil, re
 		}
 	}
 }
 
-// backoff is capped exponential with full jitter on the upper half.
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// backoff is capped exponential with jitter over the upper half: base*2^attempt, at most max,
+// then a uniformly random point in [d/2, d].
 func backoff(base, max time.Duration, attempt int) time.Duration {
-	d := base << attempt
-	if d > max || d <= 0 {
-		d = max
+	d := max
+	if attempt < 32 {
+		if v := base << attempt; v > 0 && v < max {
+			d = v
+		}
 	}
 	return d/2 + rand.N(d/2+1)
 }
 
-// shouldRetry decides from the answer: 429 and 502/503/504, resets and timeouts.
+// shouldRetry decides from the answer: 429 and 502/503/504, connection resets and timeouts.
+// A 500 is not retried: the server understood and failed, it may have committed a write.
 // The returned wait is the server's Retry-After, if any.
 func shouldRetry(resp *http.Response, err error) (time.Duration, bool) {
 	if err != nil {
-		var ne net.Error
-		switch {
-		case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
-			errors.Is(err, syscall.ECONNREFUSED):
-			return 0, true
-		case errors.As(err, &ne) && ne.Timeout():
-			return 0, true
-		}
-		return 0, false
+		return 0, retryableError(err)
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
@@ -105,13 +154,34 @@ func shouldRetry(resp *http.Response, err error) (time.Duration, bool) {
 	return 0, false
 }
 
+func retryableError(err error) bool {
+	// The caller's own context ending is handled before this is asked; a timeout here is the
+	// per-attempt one (net/http's header timeout also claims to be DeadlineExceeded).
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return true
+	case errors.As(err, &ne) && ne.Timeout():
+		return true
+	}
+	// net/http reports a peer that hung up mid-exchange with these texts, without a typed error.
+	msg := err.Error()
+	return strings.Contains(msg, "connection reset") || strings.Contains(msg, "server closed") ||
+		strings.Contains(msg, "transport connection broken")
+}
+
 // RetryAfter parses seconds or an HTTP-date; 0 when absent or invalid. Capped at 5 minutes.
 func RetryAfter(v string) time.Duration {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
 	var d time.Duration
 	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		if n > 300 {
+			n = 300
+		}
 		d = time.Duration(n) * time.Second
 	} else if t, err := http.ParseTime(v); err == nil {
 		d = time.Until(t)
