@@ -3,10 +3,12 @@ package emulators
 
 import (
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/accessemu"
 )
 
 // All returns a fresh set of every emulator, in start order. One line per emulator package.
 func All() []sandbox.Emulator {
 	var out []sandbox.Emulator
+	out = append(out, accessemu.New())
 	return out
 }
