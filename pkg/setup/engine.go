@@ -221,6 +221,9 @@ func (g *Graph) Run(ctx context.Context, mode Mode, out *Outputs, o Options) ([]
 	if err != nil {
 		return nil, err
 	}
+	if mode == ModeVerify {
+		read = map[int]bool{} // verify checks what exists; it never needs a dependency's plan
+	}
 	if out == nil {
 		out = &Outputs{}
 	}

@@ -1,0 +1,139 @@
+package setupcmd
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/pkg/setup"
+)
+
+// ApplyOptions configure `flowsctl apply`.
+type ApplyOptions struct {
+	GraphOptions
+	only []string
+}
+
+// ApplyReport is what `apply -o json|yaml` prints: one entry per step.
+type ApplyReport struct {
+	Summary string         `json:"summary" yaml:"summary"`
+	Steps   []setup.Result `json:"steps" yaml:"steps"`
+}
+
+// NewCmdApply builds `flowsctl apply`.
+func NewCmdApply(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
+	opts := &ApplyOptions{GraphOptions: graphOptions(f)}
+	cmd := &cobra.Command{
+		Use:   "apply",
+		Short: "Converge every step: create or update what differs, safe to re-run",
+		Long: `Apply looks up each object by its natural key, creates what is missing and patches what differs.
+Independent steps run concurrently; a step that fails stops only the steps that need its outputs,
+and a re-run resumes where it stopped. Operator steps (console work with no public API) print a
+checklist with every value filled in and ask for confirmation; with --no-input they stay pending.
+
+Exit status: 0 done, 1 a step failed, 3 an operator step is pending.`,
+		Example: `  flowsctl apply
+  flowsctl apply -f sandbox/flowsctl.yaml -o json
+  flowsctl apply --only uem.connectors          # reads azure.app's outputs, does not re-apply it
+  CI=true flowsctl apply --no-input`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.fromFlags(f)
+			opts.Only = splitOnly(opts.only)
+			if runF != nil {
+				return runF(opts)
+			}
+			return applyRun(cmd, opts)
+		},
+	}
+	cmd.Flags().StringSliceVar(&opts.only, "only", nil, "apply only these steps (comma-separated IDs or prefixes); their dependencies are read, not applied")
+	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 4, "steps applied at once")
+	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "let operator checklists print secret values (otherwise they name where the secret is)")
+	return cmd
+}
+
+func applyRun(cmd *cobra.Command, opts *ApplyOptions) error {
+	cfg, g, err := opts.graph()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opts.context(cmd.Context())
+	defer cancel()
+	p := newProgress(opts.IO, "applying")
+	rs, err := g.Run(ctx, setup.ModeApply, setup.NewOutputs(cfg), setup.Options{Concurrency: opts.Concurrency, Only: opts.Only, OnEvent: p.event})
+	p.close()
+	if err != nil {
+		return err
+	}
+	rep := ApplyReport{Steps: rs, Summary: setup.SummaryLine(rs)}
+	if err := cmdutil.Print(opts.IO.Out, opts.Output, rep, func(w io.Writer) error { return writeApplyText(w, rs) }); err != nil {
+		return err
+	}
+	return applyExit(rs, ctx.Err())
+}
+
+// applyExit maps results to the exit status: 1 on any failure or interruption, 3 when an operator
+// step is pending, 0 otherwise.
+func applyExit(rs []setup.Result, ctxErr error) error {
+	var failed, operator []string
+	for _, r := range rs {
+		switch r.Status {
+		case setup.Failed, setup.Cancelled:
+			failed = append(failed, r.ID)
+		case setup.Operator:
+			operator = append(operator, r.ID)
+		}
+	}
+	switch {
+	case ctxErr != nil:
+		return cmdutil.Exit(cmdutil.ExitFailure, fmt.Errorf("apply interrupted (%v): re-run the same command to resume; every step looks up before it writes", ctxErr))
+	case len(failed) > 0:
+		return cmdutil.Exit(cmdutil.ExitFailure, fmt.Errorf("apply failed at %s: fix the errors above, then re-run flowsctl apply (finished steps are not redone)", strings.Join(failed, ", ")))
+	case len(operator) > 0:
+		return cmdutil.Exit(cmdutil.ExitOperator, fmt.Errorf("operator step pending: %s; do the checklist, then re-run flowsctl apply (interactively to confirm)", strings.Join(operator, ", ")))
+	}
+	return nil
+}
+
+func writeApplyText(w io.Writer, rs []setup.Result) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STEP\tSTATUS\tREQUESTS\tTIME\tOBJECTS")
+	for _, r := range rs {
+		var objs []string
+		for _, o := range r.Objects {
+			s := o.Kind + " " + o.Key
+			if o.ID != "" && o.ID != o.Key {
+				s += " (" + o.ID + ")"
+			}
+			objs = append(objs, s)
+		}
+		obj := strings.Join(objs, "; ")
+		if obj == "" && r.Reason != "" {
+			obj = r.Reason
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.ID, r.Status, r.Requests, ms(r.DurationMs), obj)
+	}
+	tw.Flush()
+	for _, r := range rs {
+		if r.Error != "" {
+			fmt.Fprintf(w, "\n%s failed: %s\n  fix: %s\n", r.ID, r.Error, r.Fix)
+		}
+		if r.Operator != "" {
+			fmt.Fprintf(w, "\n%s waits for an operator:\n%s\n", r.ID, indent(r.Operator, "  "))
+		}
+	}
+	fmt.Fprintf(w, "\nApply: %s.\n", setup.SummaryLine(rs))
+	return nil
+}
+
+func indent(s, pre string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = pre + l
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,202 @@
+// Package setupcmd holds the end-to-end commands: init, plan, apply, doctor and demo. They run
+// the step graph of pkg/setup over the steps pkg/setup/steps builds from the config.
+package setupcmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/prompt"
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/setup"
+	"github.com/flowsctl/flowsctl/pkg/setup/steps"
+)
+
+// GraphOptions are shared by plan, apply and doctor: where the config, HTTP stack and steps come from.
+type GraphOptions struct {
+	IO         *iostreams.IOStreams
+	Config     func() (*config.Config, error)
+	HTTPClient func() (*httpx.Client, error)
+	Prompter   func() prompt.Prompter
+	// Steps builds the steps (tests substitute fakes); default steps.Build.
+	Steps func(d steps.Deps) ([]setup.Step, error)
+
+	Output      string
+	NoInput     bool
+	Only        []string
+	Concurrency int
+	Timeout     time.Duration
+	ShowSecret  bool
+}
+
+func graphOptions(f *cmdutil.Factory) GraphOptions {
+	return GraphOptions{IO: f.IO, Config: f.Config, HTTPClient: f.HTTPClient, Prompter: f.Prompter}
+}
+
+// fromFlags copies the global flags at run time (cobra parses them after the command is built).
+func (o *GraphOptions) fromFlags(f *cmdutil.Factory) {
+	o.Output = f.Flags.Output
+	o.NoInput = f.Flags.NoInput
+	o.Timeout = f.Flags.Timeout
+}
+
+// graph loads the config and builds the step graph.
+func (o *GraphOptions) graph() (*config.Config, *setup.Graph, error) {
+	cfg, err := o.Config()
+	if err != nil {
+		return nil, nil, err
+	}
+	hc, err := o.HTTPClient()
+	if err != nil {
+		return nil, nil, err
+	}
+	var p prompt.Prompter = prompt.NoInput{Reason: "--no-input"}
+	if o.Prompter != nil && !o.NoInput {
+		p = o.Prompter()
+	}
+	build := o.Steps
+	if build == nil {
+		build = steps.Build
+	}
+	ss, err := build(steps.Deps{Config: cfg, HTTP: hc, ErrOut: o.IO.ErrOut, Prompter: p, NoInput: o.NoInput, ShowSecret: o.ShowSecret})
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := setup.NewGraph(ss...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, g, nil
+}
+
+func (o *GraphOptions) context(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if o.Timeout > 0 {
+		return context.WithTimeout(ctx, o.Timeout)
+	}
+	return context.WithCancel(ctx)
+}
+
+// splitOnly reads --only a,b --only c.
+func splitOnly(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// progress writes one line per finished step on stderr; on a TTY it also keeps a spinner line
+// naming the running steps.
+type progress struct {
+	w       io.Writer
+	tty     bool
+	verb    string
+	mu      sync.Mutex
+	running map[string]time.Time
+	stop    chan struct{}
+	done    chan struct{}
+	drawn   bool
+}
+
+func newProgress(io *iostreams.IOStreams, verb string) *progress {
+	p := &progress{w: io.ErrOut, tty: io.ShowProgress(), verb: verb, running: map[string]time.Time{}}
+	if p.tty {
+		p.stop, p.done = make(chan struct{}), make(chan struct{})
+		go p.spin()
+	}
+	return p
+}
+
+var frames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+func (p *progress) spin() {
+	defer close(p.done)
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for i := 0; ; i++ {
+		select {
+		case <-p.stop:
+			p.mu.Lock()
+			p.clear()
+			p.mu.Unlock()
+			return
+		case <-t.C:
+			p.mu.Lock()
+			if len(p.running) > 0 {
+				var names []string
+				for n := range p.running {
+					names = append(names, n)
+				}
+				sort.Strings(names)
+				p.clear()
+				fmt.Fprintf(p.w, "%s %s %s", frames[i%len(frames)], p.verb, strings.Join(names, ", "))
+				p.drawn = true
+			}
+			p.mu.Unlock()
+		}
+	}
+}
+
+func (p *progress) clear() {
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.drawn = false
+	}
+}
+
+func (p *progress) event(e setup.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch e.Kind {
+	case setup.EventStart:
+		p.running[e.Step] = time.Now()
+	case setup.EventDone:
+		delete(p.running, e.Step)
+		p.clear()
+		r := e.Result
+		mark := map[setup.Status]string{setup.Done: "✓", setup.Unchanged: "✓", setup.Read: "·", setup.Pending: "~",
+			setup.Operator: "!", setup.Failed: "✗", setup.Skipped: "-", setup.Cancelled: "✗", setup.Checked: "✓"}[r.Status]
+		line := fmt.Sprintf("%s %-24s %s", mark, r.ID, r.Status)
+		switch r.Status {
+		case setup.Skipped, setup.Cancelled:
+			if r.Reason != "" {
+				line += ": " + r.Reason
+			}
+		case setup.Failed:
+			line += fmt.Sprintf(" after %s: %s", ms(r.DurationMs), r.Error)
+		default:
+			line += fmt.Sprintf(" (%s, %d requests)", ms(r.DurationMs), r.Requests)
+		}
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+func (p *progress) close() {
+	if p.stop != nil {
+		close(p.stop)
+		<-p.done
+	}
+}
+
+func ms(n int64) string {
+	d := time.Duration(n) * time.Millisecond
+	if d < time.Second {
+		return fmt.Sprintf("%dms", n)
+	}
+	return d.Round(10 * time.Millisecond).String()
+}

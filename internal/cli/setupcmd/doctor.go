@@ -1,0 +1,187 @@
+package setupcmd
+
+import (
+	"context"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/setup"
+)
+
+// DoctorOptions configure `flowsctl doctor`.
+type DoctorOptions struct {
+	GraphOptions
+	only []string
+	// ProbeTimeout bounds each environment probe.
+	ProbeTimeout time.Duration
+	// Env overrides environment-check options (tests).
+	Env setup.EnvOptions
+}
+
+// NewCmdDoctor builds `flowsctl doctor`.
+func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Command {
+	opts := &DoctorOptions{GraphOptions: graphOptions(f)}
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Verify every step and the environment; non-zero exit on failure (for CI)",
+		Long: `Doctor runs, concurrently, every step's checks (the objects apply manages exist and match the
+config) and environment checks:
+
+  - reachability of every endpoint the config names: DNS, TLS (with --ca-file / uem.caFile trust), HTTP;
+  - clock skew against each server's Date header (warn > 30s, fail > 5m);
+  - the secrets the config references: set, readable, files mode 0600; tokens not expired
+    (warn inside doctor.warnSecretExpiryBefore, default 30d);
+  - when the config is NOT all-loopback (a real tenant rather than the sandbox), also
+    prod.hero.vmwservices.com, graph.microsoft.com and login.microsoftonline.com, which devices and
+    the mobile flows service depend on. A config whose every URL is 127.0.0.1, ::1 or localhost is a
+    sandbox rehearsal and must work offline, so those public hosts are not probed for it.
+
+Every failing check names the fix: a command or a console path.
+Exit status: 0 when nothing failed (warnings allowed), 2 when a check failed, 1 on an error.`,
+		Example: `  flowsctl doctor
+  flowsctl doctor -o junit > doctor.xml          # CI: see docs/ci.md
+  flowsctl doctor --only access.template,env     # one step and the environment checks`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.fromFlags(f)
+			opts.Only = splitOnly(opts.only)
+			if runF != nil {
+				return runF(opts)
+			}
+			return doctorRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringSliceVar(&opts.only, "only", nil, "check only these steps (IDs or prefixes); \"env\" selects the environment checks")
+	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 16, "checks run at once")
+	cmd.Flags().DurationVar(&opts.ProbeTimeout, "probe-timeout", 30*time.Second, "time limit for each environment check")
+	return cmd
+}
+
+// Diagnose runs every check and returns them in a stable order (environment first, then steps in
+// graph order) with the wall time of the whole run.
+func Diagnose(ctx context.Context, opts *DoctorOptions) ([]doctor.Check, int64, error) {
+	cfg, g, err := opts.graph()
+	if err != nil {
+		return nil, 0, err
+	}
+	hc, err := opts.HTTPClient()
+	if err != nil {
+		return nil, 0, err
+	}
+	var stepOnly []string
+	wantEnv := len(opts.Only) == 0
+	for _, id := range opts.Only {
+		if id == "env" || strings.HasPrefix(id, "env.") {
+			wantEnv = true
+		} else {
+			stepOnly = append(stepOnly, id)
+		}
+	}
+	wantSteps := len(opts.Only) == 0 || len(stepOnly) > 0
+	conc := opts.Concurrency
+	if conc <= 0 {
+		conc = 16
+	}
+	start := time.Now()
+	var envChecks []doctor.Check
+	var wg sync.WaitGroup
+	if wantEnv {
+		probes := setup.EnvProbes(cfg, hc, opts.Env)
+		var sel []doctor.Probe
+		for _, p := range probes {
+			if len(opts.Only) == 0 || matchesOnly(p.ID, opts.Only) {
+				sel = append(sel, p)
+			}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			envChecks = doctor.Run(ctx, sel, doctor.Options{Timeout: opts.ProbeTimeout, Concurrency: conc})
+		}()
+	}
+	var rs []setup.Result
+	var runErr error
+	if wantSteps {
+		rs, runErr = g.Run(ctx, setup.ModeVerify, setup.NewOutputs(cfg), setup.Options{Concurrency: conc, Only: stepOnly})
+	}
+	wg.Wait()
+	if runErr != nil {
+		return nil, 0, runErr
+	}
+	checks := append([]doctor.Check(nil), envChecks...)
+	for _, r := range rs {
+		checks = append(checks, stepChecks(r)...)
+	}
+	return checks, time.Since(start).Milliseconds(), nil
+}
+
+func matchesOnly(id string, only []string) bool {
+	for _, o := range only {
+		if id == o || strings.HasPrefix(id, o+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// stepChecks turns a verify result into checks: a skipped step becomes one skip check, a step
+// that returned nothing one pass check, and every check gets the step's duration when it has none.
+func stepChecks(r setup.Result) []doctor.Check {
+	switch {
+	case r.Status == setup.Skipped:
+		return []doctor.Check{{ID: r.ID, Title: r.ID + " is configured", Status: doctor.Skip, Detail: r.Reason}}
+	case r.Status == setup.Cancelled:
+		return []doctor.Check{{ID: r.ID, Title: r.ID, Status: doctor.Fail, Detail: "interrupted: " + r.Reason, Fix: "re-run flowsctl doctor"}}
+	case len(r.Checks) == 0:
+		return []doctor.Check{{ID: r.ID, Title: r.ID + " verified", Status: doctor.Pass, DurationMs: r.DurationMs}}
+	}
+	out := make([]doctor.Check, len(r.Checks))
+	for i, c := range r.Checks {
+		if c.ID == "" {
+			c.ID = r.ID
+		}
+		if c.DurationMs == 0 {
+			c.DurationMs = r.DurationMs
+		}
+		if c.Status == doctor.Fail && c.Fix == "" {
+			c.Fix = "run: flowsctl apply --only " + r.ID
+		}
+		out[i] = c
+	}
+	return out
+}
+
+func doctorRun(ctx context.Context, opts *DoctorOptions) error {
+	ctx, cancel := opts.context(ctx)
+	defer cancel()
+	checks, wall, err := Diagnose(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if err := printDoctor(opts.IO.Out, opts.Output, checks, wall, opts.IO.ColorEnabled()); err != nil {
+		return err
+	}
+	if doctor.Failed(checks) {
+		return cmdutil.Silent(cmdutil.ExitPending)
+	}
+	return nil
+}
+
+func printDoctor(w io.Writer, format string, checks []doctor.Check, wall int64, color bool) error {
+	switch format {
+	case "junit":
+		return writeJUnit(w, checks, wall)
+	}
+	var slowest int64
+	for _, c := range checks {
+		slowest = max(slowest, c.DurationMs)
+	}
+	rep := DoctorReport{OK: !doctor.Failed(checks), Summary: doctor.Counts(checks), Checks: checks, WallMs: wall, SlowestMs: slowest}
+	return cmdutil.Print(w, format, rep, func(w io.Writer) error { return writeDoctorText(w, checks, color) })
+}

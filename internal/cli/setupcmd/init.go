@@ -1,0 +1,612 @@
+package setupcmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/prompt"
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/doctor"
+)
+
+// InitAnswers are everything init asks; each has a flag for --no-input.
+type InitAnswers struct {
+	AccessURL     string
+	UEMURL        string
+	TenantID      string // Entra tenant (GUID or domain)
+	AzureSignIn   string // devicecode | browser | cli | clientsecret | certificate | workload | default
+	AzureClientID string // public or confidential client used to sign in
+	AccessAdmin   string // Access OAuth client id with scope admin
+	UEMAuth       string // oauth | basic
+	UEMRegion     string // uat | na | emea | apac
+	UEMClientID   string // OAuth client id or basic username
+	OrgGroup      string
+	Connectors    []string
+	Boxer         bool
+	SmartGroup    string
+	SCIMTarget    string // access | identity
+	Domain        string // the directory's domain (users' email domain)
+	OktaURL       string // https://<org>.okta.com, for the Identity Services OIDC IdP
+	Secrets       string // env | file
+	SecretsDir    string
+}
+
+// Choices offered by the wizard.
+var (
+	signInMethods = []string{"devicecode", "browser", "cli", "clientsecret", "certificate", "workload", "default"}
+	uemRegions    = []string{"na", "emea", "apac", "uat"}
+	// connectorCatalog is the OOTB catalog of seed 001 by its short name, with the base URL where known.
+	connectorCatalog = []struct{ Key, Name, BaseURL string }{
+		{"teams", "Microsoft Teams", "https://graph.microsoft.com/beta"},
+		{"planner", "Microsoft Planner", "https://graph.microsoft.com/v1.0"},
+		{"onedrive", "Microsoft OneDrive", ""},
+		{"servicenow", "ServiceNow", ""},
+		{"salesforce", "Salesforce", ""},
+		{"jira-service-desk", "Jira Service Desk", ""},
+		{"concur", "Concur", ""},
+		{"coupa", "Coupa", ""},
+		{"workday", "Workday", ""},
+		{"zoom", "Zoom", ""},
+		{"box", "Box", ""},
+		{"zendesk", "Zendesk", ""},
+		{"adobe-sign", "Adobe Sign", ""},
+	}
+)
+
+// InitOptions configure `flowsctl init`.
+type InitOptions struct {
+	IO         *iostreams.IOStreams
+	Prompter   func() prompt.Prompter
+	HTTPClient func() (*httpx.Client, error)
+	Path       string
+	NoInput    bool
+	Force      bool
+	Check      bool
+	A          InitAnswers
+	// set records which flags the user gave (their answers are not asked again).
+	set map[string]bool
+}
+
+// NewCmdInit builds `flowsctl init`.
+func NewCmdInit(f *cmdutil.Factory, runF func(*InitOptions) error) *cobra.Command {
+	opts := &InitOptions{IO: f.IO, Prompter: f.Prompter, HTTPClient: f.HTTPClient}
+	a := &opts.A
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Write flowsctl.yaml with a wizard (or from flags with --no-input)",
+		Long: `Init asks only what it cannot infer: the tenant URLs, how to sign in to each service, which
+mobile flows connectors to add, whether SCIM goes to Access or to Identity Services, and where
+secrets live. It validates each answer as you type and writes flowsctl.yaml (mode 0600) with a
+comment per section. Secrets are never written: the file holds env:NAME or file:PATH references.
+
+Every question has a flag, so init runs unattended with --no-input. --check probes each URL
+before writing. An existing file is not overwritten without --force.`,
+		Example: `  flowsctl init
+  flowsctl init --check
+  flowsctl init --no-input --access-url https://acme.vmwareidentity.com --uem-url https://as1234.awmdm.com \
+    --tenant-id 11111111-2222-3333-4444-555555555555 --connectors teams --scim-target identity \
+    --domain acme.com --okta-url https://acme.okta.com --secrets env`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Path = f.Flags.File
+			opts.NoInput = f.Flags.NoInput
+			opts.set = map[string]bool{}
+			cmd.Flags().Visit(func(fl *pflag.Flag) { opts.set[fl.Name] = true })
+			if runF != nil {
+				return runF(opts)
+			}
+			return initRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&a.AccessURL, "access-url", "", "Workspace ONE Access tenant URL (https://TENANT.vmwareidentity.com)")
+	fl.StringVar(&a.UEMURL, "uem-url", "", "Workspace ONE UEM API URL (https://asNNNN.awmdm.com)")
+	fl.StringVar(&a.TenantID, "tenant-id", "", "Entra ID tenant id (GUID) or primary domain")
+	fl.StringVar(&a.AzureSignIn, "azure-sign-in", "devicecode", "how flowsctl signs in to Entra: "+strings.Join(signInMethods, "|"))
+	fl.StringVar(&a.AzureClientID, "azure-client-id", "", "client id used to sign in to Entra (needed for clientsecret/certificate/devicecode)")
+	fl.StringVar(&a.AccessAdmin, "access-client-id", "flowsctl-admin", "Access OAuth client (scope admin) flowsctl signs in with")
+	fl.StringVar(&a.UEMAuth, "uem-auth", "oauth", "UEM sign-in: oauth|basic")
+	fl.StringVar(&a.UEMRegion, "uem-region", "na", "UEM OAuth region: "+strings.Join(uemRegions, "|"))
+	fl.StringVar(&a.UEMClientID, "uem-client-id", "flowsctl", "UEM OAuth client id (or the basic-auth user name)")
+	fl.StringVar(&a.OrgGroup, "organization-group", "", "UEM organization group (GroupId) to work in")
+	fl.StringSliceVar(&a.Connectors, "connectors", []string{"teams"}, "mobile flows connectors to add (catalog names, comma-separated)")
+	fl.BoolVar(&a.Boxer, "boxer", true, "configure Workspace ONE Boxer for mobile flows")
+	fl.StringVar(&a.SmartGroup, "smart-group", "All Boxer Users", "smart group whose Boxer assignment gets the mobile flows keys")
+	fl.StringVar(&a.SCIMTarget, "scim-target", "identity", "where Okta provisions users: identity (Identity Services, SCIM 2.0) | access (Access SCIM 1.1)")
+	fl.StringVar(&a.Domain, "domain", "", "your users' email domain (the directory's domain)")
+	fl.StringVar(&a.OktaURL, "okta-url", "", "Okta org URL (https://ORG.okta.com), for the OIDC identity provider")
+	fl.StringVar(&a.Secrets, "secrets", "file", "where secrets live: env (environment variables, e.g. from a CI secret store) | file (0600 files under --secrets-dir)")
+	fl.StringVar(&a.SecretsDir, "secrets-dir", ".flowsctl/secrets", "directory for file: secrets")
+	fl.BoolVar(&opts.Force, "force", false, "overwrite an existing config file")
+	fl.BoolVar(&opts.Check, "check", false, "probe each URL (DNS, TLS, HTTP) before writing")
+	return cmd
+}
+
+// validation, shared by the prompts and --no-input.
+
+func validHTTPSURL(s string) error {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not a URL (expected https://host)", s)
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopbackHost(u.Hostname())) {
+		return fmt.Errorf("%q must use https", s)
+	}
+	return nil
+}
+
+func isLoopbackHost(h string) bool {
+	return h == "localhost" || h == "127.0.0.1" || h == "::1"
+}
+
+var (
+	guidRe   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	domainRe = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,}$`)
+)
+
+func validTenant(s string) error {
+	if guidRe.MatchString(s) || domainRe.MatchString(s) {
+		return nil
+	}
+	return fmt.Errorf("%q is neither a tenant GUID nor a domain (Entra admin center > Overview > Tenant ID)", s)
+}
+
+func validDomain(s string) error {
+	if domainRe.MatchString(s) {
+		return nil
+	}
+	return fmt.Errorf("%q is not a domain name (e.g. acme.com)", s)
+}
+
+func oneOf(allowed []string) func(string) error {
+	return func(s string) error {
+		if slices.Contains(allowed, s) {
+			return nil
+		}
+		return fmt.Errorf("%q: use one of %s", s, strings.Join(allowed, ", "))
+	}
+}
+
+func catalogKeys() []string {
+	var out []string
+	for _, c := range connectorCatalog {
+		out = append(out, c.Key)
+	}
+	return out
+}
+
+// validate checks every answer; errors name the flag.
+func (a *InitAnswers) validate() error {
+	var errs []error
+	check := func(flag, v string, fn func(string) error) {
+		if v == "" {
+			errs = append(errs, fmt.Errorf("--%s is required", flag))
+			return
+		}
+		if err := fn(v); err != nil {
+			errs = append(errs, fmt.Errorf("--%s: %v", flag, err))
+		}
+	}
+	check("access-url", a.AccessURL, validHTTPSURL)
+	check("uem-url", a.UEMURL, validHTTPSURL)
+	check("tenant-id", a.TenantID, validTenant)
+	check("azure-sign-in", a.AzureSignIn, oneOf(signInMethods))
+	check("uem-auth", a.UEMAuth, oneOf([]string{"oauth", "basic"}))
+	if a.UEMAuth == "oauth" {
+		check("uem-region", a.UEMRegion, oneOf(uemRegions))
+	}
+	check("scim-target", a.SCIMTarget, oneOf([]string{"identity", "access"}))
+	check("domain", a.Domain, validDomain)
+	if a.SCIMTarget == "identity" && a.OktaURL != "" {
+		check("okta-url", a.OktaURL, validHTTPSURL)
+	}
+	check("secrets", a.Secrets, oneOf([]string{"env", "file"}))
+	for _, c := range a.Connectors {
+		if err := oneOf(catalogKeys())(c); err != nil {
+			errs = append(errs, fmt.Errorf("--connectors: %v", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ask fills the answers the flags did not give.
+func (o *InitOptions) ask(p prompt.Prompter) error {
+	a := &o.A
+	input := func(flag, msg string, dst *string, v func(string) error) error {
+		if o.set[flag] {
+			return nil
+		}
+		s, err := p.Input(msg, *dst, "--"+flag, v)
+		if err != nil {
+			return err
+		}
+		*dst = strings.TrimSpace(s)
+		return nil
+	}
+	sel := func(flag, msg string, opts []string, dst *string) error {
+		if o.set[flag] {
+			return nil
+		}
+		s, err := p.Select(msg, opts, *dst, "--"+flag)
+		if err != nil {
+			return err
+		}
+		*dst = s
+		return nil
+	}
+	steps := []func() error{
+		func() error {
+			return input("access-url", "Workspace ONE Access URL", &a.AccessURL, validHTTPSURL)
+		},
+		func() error { return input("uem-url", "Workspace ONE UEM API URL", &a.UEMURL, validHTTPSURL) },
+		func() error { return input("tenant-id", "Entra ID tenant (id or domain)", &a.TenantID, validTenant) },
+		func() error {
+			return sel("azure-sign-in", "Sign in to Entra ID with", signInMethods, &a.AzureSignIn)
+		},
+		func() error {
+			return input("access-client-id", "Access OAuth client with scope admin (Catalog > Settings > Remote App Access)", &a.AccessAdmin, nonEmpty)
+		},
+		func() error { return sel("uem-auth", "Sign in to UEM with", []string{"oauth", "basic"}, &a.UEMAuth) },
+		func() error {
+			if a.UEMAuth != "oauth" {
+				return nil
+			}
+			return sel("uem-region", "UEM OAuth region", uemRegions, &a.UEMRegion)
+		},
+		func() error {
+			msg := "UEM OAuth client id"
+			if a.UEMAuth == "basic" {
+				msg = "UEM API admin user name"
+			}
+			return input("uem-client-id", msg, &a.UEMClientID, nonEmpty)
+		},
+		func() error {
+			return input("organization-group", "UEM organization group (GroupId)", &a.OrgGroup, nil)
+		},
+		func() error {
+			if o.set["connectors"] {
+				return nil
+			}
+			v, err := p.MultiSelect("Mobile flows connectors to add", catalogKeys(), a.Connectors, "--connectors")
+			if err != nil {
+				return err
+			}
+			a.Connectors = v
+			return nil
+		},
+		func() error {
+			if o.set["boxer"] {
+				return nil
+			}
+			v, err := p.Confirm("Configure Workspace ONE Boxer for mobile flows?", a.Boxer, "--boxer")
+			a.Boxer = v
+			return err
+		},
+		func() error {
+			if !a.Boxer {
+				return nil
+			}
+			return input("smart-group", "Smart group of the Boxer assignment", &a.SmartGroup, nonEmpty)
+		},
+		func() error {
+			return sel("scim-target", "Okta provisions users (SCIM) into", []string{"identity", "access"}, &a.SCIMTarget)
+		},
+		func() error { return input("domain", "Your users' email domain", &a.Domain, validDomain) },
+		func() error {
+			if a.SCIMTarget != "identity" {
+				return nil
+			}
+			return input("okta-url", "Okta org URL (blank to skip the OIDC identity provider)", &a.OktaURL, optional(validHTTPSURL))
+		},
+		func() error {
+			return sel("secrets", "Keep secrets in", []string{"file", "env"}, &a.Secrets)
+		},
+		func() error {
+			if a.Secrets != "file" {
+				return nil
+			}
+			return input("secrets-dir", "Directory for secret files (mode 0600)", &a.SecretsDir, nonEmpty)
+		},
+	}
+	for _, s := range steps {
+		if err := s(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nonEmpty(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("an answer is required")
+	}
+	return nil
+}
+
+func optional(v func(string) error) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		return v(s)
+	}
+}
+
+func initRun(ctx context.Context, o *InitOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	path := o.Path
+	if path == "" {
+		path = "flowsctl.yaml"
+	}
+	if _, err := os.Stat(path); err == nil && !o.Force {
+		return fmt.Errorf("%s exists: not overwriting it (use --force to replace it, or -f OTHER.yaml to write elsewhere)", path)
+	}
+	if !o.NoInput {
+		p := o.Prompter()
+		if _, isNo := p.(prompt.NoInput); isNo {
+			return fmt.Errorf("init needs a terminal to ask its questions: run it in one, or pass --no-input with the flags (see flowsctl init --help)")
+		}
+		fmt.Fprintln(o.IO.ErrOut, "flowsctl init: a few questions to write "+path+" (Ctrl-C to stop; nothing is written until the end).")
+		if err := o.ask(p); err != nil {
+			return err
+		}
+	}
+	if err := o.A.validate(); err != nil {
+		return fmt.Errorf("init: %w", err)
+	}
+	if o.Check {
+		hc, err := o.HTTPClient()
+		if err != nil {
+			return err
+		}
+		if failed := o.probe(ctx, hc); failed {
+			return cmdutil.Exit(cmdutil.ExitPending, fmt.Errorf("init --check: an URL is not reachable (see above); fix it or run without --check"))
+		}
+	}
+	b, err := RenderConfig(o.A)
+	if err != nil {
+		return err
+	}
+	if _, err := config.Parse(path, b); err != nil {
+		return fmt.Errorf("init produced a config that does not load (a flowsctl bug): %w", err)
+	}
+	if err := config.WriteFileAtomic(path, b, 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	fmt.Fprintf(o.IO.ErrOut, "Wrote %s (mode 0600).\n", path)
+	fmt.Fprintln(o.IO.ErrOut, secretHints(o.A))
+	fmt.Fprintln(o.IO.ErrOut, "Next: flowsctl plan -f "+path+"   then   flowsctl apply -f "+path+"   then   flowsctl doctor -f "+path)
+	return nil
+}
+
+// probe checks every URL the answers name; it prints one line per URL.
+func (o *InitOptions) probe(ctx context.Context, hc *httpx.Client) bool {
+	urls := []struct{ name, u string }{{"access", o.A.AccessURL}, {"uem", o.A.UEMURL}}
+	if o.A.OktaURL != "" {
+		urls = append(urls, struct{ name, u string }{"okta", o.A.OktaURL})
+	}
+	failed := false
+	for _, x := range urls {
+		c := probeURL(ctx, hc, x.u)
+		fmt.Fprintf(o.IO.ErrOut, "%-6s %-40s %s %s\n", strings.ToUpper(string(c.Status)), x.u, c.Detail, c.Fix)
+		failed = failed || c.Status == doctor.Fail
+	}
+	return failed
+}
+
+func probeURL(ctx context.Context, hc *httpx.Client, u string) doctor.Check {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, strings.TrimRight(u, "/")+"/", nil)
+	if err != nil {
+		return doctor.Check{Status: doctor.Fail, Detail: err.Error()}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return doctor.Check{Status: doctor.Fail, Detail: err.Error(), Fix: "(check the URL, DNS and proxy; for a private CA pass --ca-file)"}
+	}
+	resp.Body.Close()
+	return doctor.Check{Status: doctor.Pass, Detail: fmt.Sprintf("HTTP %d", resp.StatusCode)}
+}
+
+// secretRef names where one secret lives, per the answers.
+func secretRef(a InitAnswers, env, file string) string {
+	if a.Secrets == "env" {
+		return "env:" + env
+	}
+	return "file:" + filepath.ToSlash(filepath.Join(a.SecretsDir, file))
+}
+
+func secretHints(a InitAnswers) string {
+	if a.Secrets == "env" {
+		return "Secrets are env: references; export FLOWSCTL_ACCESS_SECRET, FLOWSCTL_UEM_SECRET (and the others the file names) before plan/apply. Secrets flowsctl creates are written to file: sinks."
+	}
+	return "Secrets are file: references under " + a.SecretsDir + "; put the admin secrets you already have there (chmod 600). flowsctl writes the ones it creates."
+}
+
+type renderData struct {
+	InitAnswers
+	AccessSecret, UEMSecret, AzureSignInSecret, OktaSecret string
+	TeamsSink, SCIMSink, TokenSink                         string
+	ConnectorList                                          []struct{ Key, Name, BaseURL string }
+	IdentityEnabled                                        bool
+	NeedsSignInSecret                                      bool
+}
+
+var configTmpl = template.Must(template.New("cfg").Parse(`# flowsctl.yaml — written by ` + "`flowsctl init`" + `. Secrets are references (env:NAME or file:PATH), never values.
+# Durations: 10m, 24h, 10d, 12mo, 1y. Check it with: flowsctl plan
+apiVersion: flowsctl/v1
+
+# Entra ID: the multitenant app mobile flows uses to call Microsoft Graph for Teams (seed 000).
+# flowsctl registers it, grants admin consent and writes its client secret to secret.sink.
+azure:
+  tenantId: {{.TenantID}}
+  signIn:
+    method: {{.AzureSignIn}}
+    clientId: "{{.AzureClientID}}"
+{{- if .NeedsSignInSecret}}
+    clientSecret: {{.AzureSignInSecret}}
+{{- end}}
+  app:
+    displayName: Workspace ONE mobile flows - Microsoft Teams
+    uniqueName: ws1-mobile-flows-teams
+    signInAudience: AzureADMultipleOrgs
+    redirectUris: [https://prod.hero.vmwservices.com/token-exchange/oauth2/callback]
+    logoutUrl: ""
+    delegatedPermissions: [offline_access, User.Read, User.Read.All, MailboxSettings.Read, Group.ReadWrite.All]
+    adminConsent: true
+    secret:
+      displayName: flowsctl
+      lifetime: 12mo
+      warnBefore: 30d
+      sink: {{.TeamsSink}}
+
+# Workspace ONE Access: the MobileFlows_Server_Template (seed 001 defaults){{if not .IdentityEnabled}}, the SCIM service
+# client Okta uses and the directory of type Other its users land in (seed 004){{end}}.
+access:
+  url: {{.AccessURL}}
+  auth:
+    clientId: {{.AccessAdmin}}
+    clientSecret: {{.AccessSecret}}
+  mobileFlowsTemplate:
+    templateId: MobileFlows_Server_Template
+    scope: [email, profile, user, openid]
+    redirectUri: https://prod.hero.vmwservices.com/token-exchange/oauth2/callback
+    tokenType: Bearer
+    tokenLength: 32
+    issueRefreshToken: true
+    accessTokenTTL: 1d
+    refreshTokenTTL: 90d
+    idleTokenTTL: 10d
+    userGrant: false
+{{- if not .IdentityEnabled}}
+  scimClient:
+    clientId: OktaSCIM
+    scope: [admin]
+    accessTokenTTL: 1y
+    secretSink: {{.SCIMSink}}
+  directory:
+    name: Okta Universal Directory
+    domains: [{{.Domain}}]
+{{- end}}
+{{- if .IdentityEnabled}}
+
+# Identity Services: the directory Okta provisions into over SCIM 2.0, its SCIM token{{if .OktaURL}} and Okta as
+# OIDC identity provider{{end}} (seed 003).
+identityServices:
+  enabled: true
+  url: ""
+  directory:
+    name: Okta
+    domain: {{.Domain}}
+    source: OKTA
+  scimToken:
+    lifespan: 6mo
+    sink: {{.TokenSink}}
+{{- if .OktaURL}}
+  oidc:
+    issuerUrl: {{.OktaURL}}
+    clientId: ""
+    clientSecret: {{.OktaSecret}}
+    oidcUserIdentifier: email
+    workspaceOneUserIdentifier: email
+{{- end}}
+  services: [access, uem]
+{{- end}}
+
+# Workspace ONE UEM: the mobile flows connectors{{if .Boxer}} and Boxer's mobile flows keys{{end}} (seeds 000, 001).
+uem:
+  url: {{.UEMURL}}
+  auth:
+{{- if eq .UEMAuth "oauth"}}
+    oauth:
+      region: {{.UEMRegion}}
+      clientId: {{.UEMClientID}}
+      clientSecret: {{.UEMSecret}}
+{{- else}}
+    basic:
+      username: {{.UEMClientID}}
+      password: {{.UEMSecret}}
+    apiKey: {{.UEMAPIKey}}
+{{- end}}
+  organizationGroup: "{{.OrgGroup}}"
+  mobileFlows:
+    host: https://prod.hero.vmwservices.com
+    mode: guided                # no public admin API: apply prints the console checklist
+    connectors:
+{{- range .ConnectorList}}
+      - catalog: {{.Key}}
+        name: {{.Name}}
+{{- if .BaseURL}}
+        baseUrl: {{.BaseURL}}
+{{- end}}
+        notification: poll
+{{- else}} []
+{{- end}}
+{{- if .Boxer}}
+  boxer:
+    enabled: true
+    smartGroups: ["{{.SmartGroup}}"]
+    syncTimeHours: 24
+    autoEnableConnectors: false
+{{- end}}
+
+# doctor: warn this long before a secret or token expires.
+doctor:
+  warnSecretExpiryBefore: 30d
+`))
+
+// RenderConfig writes the answers as a commented flowsctl.yaml.
+func RenderConfig(a InitAnswers) ([]byte, error) {
+	d := struct {
+		renderData
+		UEMAPIKey string
+	}{}
+	d.InitAnswers = a
+	d.IdentityEnabled = a.SCIMTarget == "identity"
+	d.NeedsSignInSecret = a.AzureSignIn == "clientsecret"
+	d.AccessSecret = secretRef(a, "FLOWSCTL_ACCESS_SECRET", "access-admin-secret")
+	d.UEMSecret = secretRef(a, "FLOWSCTL_UEM_SECRET", "uem-secret")
+	d.UEMAPIKey = secretRef(a, "FLOWSCTL_UEM_API_KEY", "uem-api-key")
+	d.AzureSignInSecret = secretRef(a, "FLOWSCTL_AZURE_SIGNIN_SECRET", "azure-signin-secret")
+	d.OktaSecret = secretRef(a, "FLOWSCTL_OKTA_OIDC_SECRET", "okta-oidc-secret")
+	// Secrets flowsctl creates always go to files: an environment variable cannot be written.
+	dir := a.SecretsDir
+	if dir == "" {
+		dir = ".flowsctl/secrets"
+	}
+	d.TeamsSink = "file:" + filepath.ToSlash(filepath.Join(dir, "teams-client-secret"))
+	d.SCIMSink = "file:" + filepath.ToSlash(filepath.Join(dir, "access-oktascim-secret"))
+	d.TokenSink = "file:" + filepath.ToSlash(filepath.Join(dir, "identity-scim-token"))
+	for _, k := range a.Connectors {
+		for _, c := range connectorCatalog {
+			if c.Key == k {
+				d.ConnectorList = append(d.ConnectorList, c)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := configTmpl.Execute(&buf, d); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

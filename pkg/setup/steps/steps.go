@@ -1,0 +1,81 @@
+// Package steps builds the setup step graph from a config: one adapter per object family over
+// the service packages (pkg/azure, pkg/access, pkg/uem, pkg/uem/mobileflows, pkg/scim). A
+// service whose section is absent yields a step that is skipped with the reason.
+package steps
+
+import (
+	"io"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/prompt"
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/setup"
+)
+
+// Deps are what the step adapters need from the command.
+type Deps struct {
+	Config *config.Config
+	HTTP   *httpx.Client
+	// ErrOut receives operator checklists and sign-in prompts (device codes).
+	ErrOut io.Writer
+	// Prompter asks an operator to confirm a guided step; NoInput makes guided steps pending.
+	Prompter prompt.Prompter
+	NoInput  bool
+	// ShowSecret allows a guided checklist to print a secret value (never otherwise).
+	ShowSecret bool
+}
+
+// builders is the registry: each service file adds its constructor in an init function, so a
+// service package that has not landed simply registers nothing.
+var builders []func(d Deps) []setup.Step
+
+func register(b func(d Deps) []setup.Step) { builders = append(builders, b) }
+
+// Order is the display order of step IDs (the graph's registration order).
+var Order = []string{
+	"azure.app",
+	"access.template",
+	"access.scimClient",
+	"access.directory",
+	"identity.directory",
+	"identity.scimToken",
+	"identity.idp",
+	"uem.boxer",
+	"uem.mobileflows.tenant",
+	"uem.connectors",
+	"uem.integrations",
+}
+
+// Build returns every registered step for the config, in Order.
+func Build(d Deps) ([]setup.Step, error) {
+	byID := map[string]setup.Step{}
+	var extra []setup.Step
+	for _, b := range builders {
+		for _, s := range b(d) {
+			if s == nil {
+				continue
+			}
+			byID[s.ID()] = s
+		}
+	}
+	var out []setup.Step
+	for _, id := range Order {
+		if s, ok := byID[id]; ok {
+			out = append(out, s)
+			delete(byID, id)
+		}
+	}
+	for _, s := range byID {
+		extra = append(extra, s)
+	}
+	return append(out, extra...), nil
+}
+
+// Graph builds and validates the graph.
+func Graph(d Deps) (*setup.Graph, error) {
+	ss, err := Build(d)
+	if err != nil {
+		return nil, err
+	}
+	return setup.NewGraph(ss...)
+}
