@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -42,8 +43,10 @@ type Options struct {
 	Concurrency int           // default 8
 }
 
-// Run executes probes concurrently, each under its own timeout. A probe that times out or
-// panics yields a failing check with its ID. Results keep the order of probes.
+// Run executes probes concurrently (at most Options.Concurrency at once), each under its own
+// timeout. A probe that times out or panics yields a failing check with its ID; a probe that
+// returns nothing yields a skipped one; probes not started because ctx ended fail. Results
+// keep the order of probes.
 func Run(ctx context.Context, probes []Probe, o Options) []Check {
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
@@ -58,7 +61,13 @@ func Run(ctx context.Context, probes []Probe, o Options) []Check {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				results[i] = []Check{{ID: p.ID, Title: p.Title, Status: Fail,
+					Detail: "not run: " + ctx.Err().Error(), Fix: "run flowsctl doctor again and let it finish"}}
+				return
+			}
 			defer func() { <-sem }()
 			results[i] = runOne(ctx, p, o.Timeout)
 		}()
@@ -71,28 +80,56 @@ func Run(ctx context.Context, probes []Probe, o Options) []Check {
 	return out
 }
 
-func runOne(ctx context.Context, p Probe, timeout time.Duration) (out []Check) {
+func runOne(parent context.Context, p Probe, timeout time.Duration) (out []Check) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	done := make(chan []Check, 1)
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
-				done <- []Check{{ID: p.ID, Title: p.Title, Status: Fail, Detail: fmt.Sprintf("internal error: %v", r),
-					Fix: "report this at the flowsctl issue tracker with the output of --debug"}}
+				done <- []Check{{ID: p.ID, Title: p.Title, Status: Fail, Detail: fmt.Sprintf("internal error: the check panicked: %v", r),
+					Fix: "report this at the flowsctl issue tracker with the output of flowsctl doctor --debug"}}
 			}
 		}()
+		if p.Run == nil {
+			done <- nil
+			return
+		}
 		done <- p.Run(ctx)
 	}()
 	select {
 	case out = <-done:
 	case <-ctx.Done():
-		out = []Check{{ID: p.ID, Title: p.Title, Status: Fail,
-			Detail: fmt.Sprintf("no answer within %s", timeout), Fix: "check the network path to the service, or raise --timeout"}}
+		// A probe that ignores its context is abandoned; its late answer goes nowhere.
+		if parent.Err() != nil {
+			out = []Check{{ID: p.ID, Title: p.Title, Status: Fail,
+				Detail: "interrupted: " + parent.Err().Error(), Fix: "run flowsctl doctor again and let it finish"}}
+		} else {
+			out = []Check{{ID: p.ID, Title: p.Title, Status: Fail,
+				Detail: fmt.Sprintf("no answer within %s", timeout), Fix: "check the network path to the service, or raise --timeout"}}
+		}
+	}
+	if len(out) == 0 {
+		out = []Check{{ID: p.ID, Title: p.Title, Status: Skip, Detail: "nothing to check"}}
 	}
 	ms := time.Since(start).Milliseconds()
 	for i := range out {
+		if out[i].ID == "" {
+			out[i].ID = p.ID
+		}
+		if out[i].Title == "" {
+			out[i].Title = p.Title
+		}
+		switch out[i].Status {
+		case Pass, Warn, Fail, Skip:
+		default:
+			out[i].Detail = strings.TrimSpace(fmt.Sprintf("the check returned status %q; %s", out[i].Status, out[i].Detail))
+			out[i].Status = Fail
+			if out[i].Fix == "" {
+				out[i].Fix = "report this at the flowsctl issue tracker: check " + out[i].ID + " returned an unknown status"
+			}
+		}
 		if out[i].DurationMs == 0 {
 			out[i].DurationMs = ms
 		}

@@ -1,0 +1,265 @@
+package doctor
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Summary counts checks by status.
+type Summary struct {
+	Total int `json:"total" yaml:"total"`
+	Pass  int `json:"pass" yaml:"pass"`
+	Warn  int `json:"warn" yaml:"warn"`
+	Fail  int `json:"fail" yaml:"fail"`
+	Skip  int `json:"skip" yaml:"skip"`
+}
+
+// Summarize tallies checks.
+func Summarize(cs []Check) Summary {
+	s := Summary{Total: len(cs)}
+	for _, c := range cs {
+		switch c.Status {
+		case Pass:
+			s.Pass++
+		case Warn:
+			s.Warn++
+		case Fail:
+			s.Fail++
+		case Skip:
+			s.Skip++
+		}
+	}
+	return s
+}
+
+// Verdict is the closing line of the text report, e.g.
+// "doctor: 14 passed, 1 warning, 2 failed, 0 skipped".
+func (s Summary) Verdict() string {
+	warn := "warnings"
+	if s.Warn == 1 {
+		warn = "warning"
+	}
+	return fmt.Sprintf("doctor: %d passed, %d %s, %d failed, %d skipped", s.Pass, s.Warn, warn, s.Fail, s.Skip)
+}
+
+// Report is the JSON (and YAML) shape of a doctor run: ok is false when any check failed.
+type Report struct {
+	OK      bool    `json:"ok" yaml:"ok"`
+	Summary Summary `json:"summary" yaml:"summary"`
+	Checks  []Check `json:"checks" yaml:"checks"`
+}
+
+// NewReport builds the report of checks.
+func NewReport(cs []Check) Report {
+	if cs == nil {
+		cs = []Check{}
+	}
+	return Report{OK: !Failed(cs), Summary: Summarize(cs), Checks: cs}
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiDim    = "\x1b[2m"
+)
+
+// Symbol is the one-character mark of a status in the text report.
+func (s Status) Symbol() string {
+	switch s {
+	case Pass:
+		return "✓"
+	case Warn:
+		return "!"
+	case Fail:
+		return "✗"
+	case Skip:
+		return "-"
+	}
+	return "?"
+}
+
+func (s Status) color() string {
+	switch s {
+	case Pass:
+		return ansiGreen
+	case Warn:
+		return ansiYellow
+	case Fail:
+		return ansiRed
+	}
+	return ansiDim
+}
+
+// maxIDWidth bounds the ID column so one long ID does not push every title right.
+const maxIDWidth = 32
+
+// WriteText writes one line per check ("✓ ID  Title: detail"), the fix indented under each
+// failure or warning ("    fix: ..."), then the verdict line. color adds ANSI colours; the
+// caller decides it (TTY, NO_COLOR, CI).
+func WriteText(w io.Writer, checks []Check, color bool) error {
+	paint := func(code, s string) string {
+		if !color || s == "" {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	width := 0
+	for _, c := range checks {
+		if n := len(c.ID); n > width && n <= maxIDWidth {
+			width = n
+		}
+	}
+	var b strings.Builder
+	for _, c := range checks {
+		line := fmt.Sprintf("%s %-*s  %s", paint(c.Status.color(), c.Status.Symbol()), width, c.ID, c.Title)
+		if d := strings.TrimSpace(c.Detail); d != "" {
+			line += ": " + indentRest(d, "    ")
+		}
+		b.WriteString(strings.TrimRight(line, " "))
+		b.WriteByte('\n')
+		if (c.Status == Fail || c.Status == Warn) && strings.TrimSpace(c.Fix) != "" {
+			b.WriteString("    " + paint(ansiBold, "fix:") + " " + indentRest(strings.TrimSpace(c.Fix), "         ") + "\n")
+		}
+	}
+	sum := Summarize(checks)
+	verdict := sum.Verdict()
+	switch {
+	case sum.Fail > 0:
+		verdict = paint(ansiBold+ansiRed, verdict)
+	case sum.Warn > 0:
+		verdict = paint(ansiBold+ansiYellow, verdict)
+	default:
+		verdict = paint(ansiBold+ansiGreen, verdict)
+	}
+	b.WriteString(verdict + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// indentRest indents every line after the first, so multi-line details stay under their check.
+func indentRest(s, indent string) string {
+	return strings.ReplaceAll(s, "\n", "\n"+indent)
+}
+
+// WriteJSON writes the Report as indented JSON.
+func WriteJSON(w io.Writer, checks []Check) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(NewReport(checks))
+}
+
+// JUnit XML, the subset CI systems read (Jenkins, GitLab, GitHub reporters, Azure DevOps).
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Time     string      `xml:"time,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Classname string        `xml:"classname,attr"`
+	Name      string        `xml:"name,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	SystemOut *junitText    `xml:"system-out,omitempty"`
+}
+
+type junitText struct {
+	Text string `xml:",cdata"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",cdata"`
+}
+
+// JUnitSuiteName names the single test suite of the JUnit report.
+const JUnitSuiteName = "flowsctl doctor"
+
+// WriteJUnit writes JUnit XML: one <testsuite name="flowsctl doctor"> (inside <testsuites>)
+// with one <testcase> per check, classname = the ID before its first dot. A failure becomes
+// <failure> (detail and fix), a skip <skipped>, a warning passes with the detail and fix in
+// <system-out>.
+func WriteJUnit(w io.Writer, checks []Check) error {
+	sum := Summarize(checks)
+	var totalMs int64
+	suite := junitSuite{Name: JUnitSuiteName, Tests: len(checks), Failures: sum.Fail, Skipped: sum.Skip, Cases: []junitCase{}}
+	for _, c := range checks {
+		totalMs += c.DurationMs
+		class, _, _ := strings.Cut(c.ID, ".")
+		tc := junitCase{Classname: xmlSafe(class), Name: xmlSafe(c.ID + ": " + c.Title), Time: seconds(c.DurationMs)}
+		detail, fix := strings.TrimSpace(c.Detail), strings.TrimSpace(c.Fix)
+		withFix := detail
+		if fix != "" {
+			withFix = strings.TrimSpace(detail + "\nfix: " + fix)
+		}
+		switch c.Status {
+		case Fail:
+			msg := detail
+			if msg == "" {
+				msg = "failed"
+			}
+			tc.Failure = &junitMessage{Message: xmlSafe(msg), Type: "fail", Text: xmlSafe(withFix)}
+		case Skip:
+			tc.Skipped = &junitMessage{Message: xmlSafe(detail)}
+		case Warn:
+			tc.SystemOut = &junitText{xmlSafe(strings.TrimSpace("warning: " + withFix))}
+		default:
+			if detail != "" {
+				tc.SystemOut = &junitText{xmlSafe(detail)}
+			}
+		}
+		suite.Cases = append(suite.Cases, tc)
+	}
+	suite.Time = seconds(totalMs)
+	doc := junitSuites{Name: JUnitSuiteName, Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped,
+		Time: suite.Time, Suites: []junitSuite{suite}}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// xmlSafe replaces characters XML 1.0 cannot carry at all (most control characters), which
+// would otherwise make the whole report unreadable to a CI parser.
+func xmlSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return r
+		case r < 0x20, r == 0xFFFE, r == 0xFFFF, r >= 0xD800 && r <= 0xDFFF:
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+}
+
+func seconds(ms int64) string { return fmt.Sprintf("%.3f", float64(ms)/1000) }
