@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strings"
+	"sync"
 
 	"golang.org/x/term"
 )
@@ -18,6 +20,9 @@ type IOStreams struct {
 	stdinTTY, stdoutTTY, stderrTTY bool
 	colorEnabled                   bool
 	ci                             bool
+
+	mu      sync.Mutex // serialises drawing on ErrOut
+	spinner *spinner   // the active spinner, if any
 }
 
 // System returns streams bound to the process, with TTY and colour detected.
@@ -27,10 +32,19 @@ func System() *IOStreams {
 	s.stdinTTY = isTerminal(os.Stdin)
 	s.stdoutTTY = isTerminal(os.Stdout)
 	s.stderrTTY = isTerminal(os.Stderr)
-	s.ci = os.Getenv("CI") == "true" || os.Getenv("CI") == "1"
-	_, noColor := os.LookupEnv("NO_COLOR")
-	s.colorEnabled = s.stdoutTTY && !noColor && !s.ci && os.Getenv("TERM") != "dumb"
+	s.ci, s.colorEnabled = detectEnv(os.Getenv, s.stdoutTTY)
 	return s
+}
+
+// detectEnv reads CI and colour from the environment: CI is CI=true (or 1); colour needs a
+// terminal, no NO_COLOR (any non-empty value, per no-color.org), not CI and not TERM=dumb.
+func detectEnv(getenv func(string) string, stdoutTTY bool) (ci, color bool) {
+	switch strings.ToLower(getenv("CI")) {
+	case "true", "1", "yes":
+		ci = true
+	}
+	color = stdoutTTY && getenv("NO_COLOR") == "" && !ci && getenv("TERM") != "dumb"
+	return ci, color
 }
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
@@ -52,8 +66,16 @@ func (s *IOStreams) SetTTY(stdin, stdout, stderr bool) {
 	s.stdinTTY, s.stdoutTTY, s.stderrTTY = stdin, stdout, stderr
 }
 
-// SetCI forces the CI flag (tests).
-func (s *IOStreams) SetCI(ci bool) { s.ci = ci }
+// SetCI forces the CI flag (tests). CI also turns colour off.
+func (s *IOStreams) SetCI(ci bool) {
+	s.ci = ci
+	if ci {
+		s.colorEnabled = false
+	}
+}
+
+// SetColorEnabled forces colour on or off (tests, --color flags).
+func (s *IOStreams) SetColorEnabled(on bool) { s.colorEnabled = on }
 
 // CanPrompt is true when a person can answer: stdin and stderr are terminals and not in CI.
 func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY && !s.ci }
