@@ -1,0 +1,197 @@
+package access
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/accessemu"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
+)
+
+type fixture struct {
+	sb       *sandbox.Sandbox
+	cfg      *config.Config
+	hc       *httpx.Client
+	out, err *bytes.Buffer
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	sb := sandboxtest.Start(t, accessemu.New())
+	cfg, err := config.Load(filepath.Join(sb.Env.Dir, "flowsctl.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{sb: sb, cfg: cfg, out: &bytes.Buffer{}, err: &bytes.Buffer{}}
+	// --debug: the trace goes to stderr like the real factory does.
+	f.hc, err = httpx.New(httpx.Options{CAPEM: sb.CA.CertPEM, Debug: f.err, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) opts(output string) *Options {
+	f.out.Reset()
+	io := &iostreams.IOStreams{In: &bytes.Buffer{}, Out: f.out, ErrOut: f.err}
+	return &Options{IO: io, Config: func() (*config.Config, error) { return f.cfg, nil },
+		HTTPClient: func() (*httpx.Client, error) { return f.hc, nil },
+		Output:     func() string { return output }, Timeout: func() time.Duration { return time.Minute }, Ctx: context.Background()}
+}
+
+func (f *fixture) writes(t *testing.T) int {
+	n := 0
+	for _, w := range sandboxtest.Writes(t, f.sb, "access") {
+		if !strings.Contains(w.Path, "oauthtoken") {
+			n++
+		}
+	}
+	return n
+}
+
+func TestApplyCommandsDryRunThenApplyThenNoWrites(t *testing.T) {
+	f := newFixture(t)
+	runs := map[string]func(*Options) error{"template": TemplateApplyRun, "client": ClientCreateRun, "directory": DirectoryCreateRun}
+	for _, name := range []string{"template", "client", "directory"} {
+		o := f.opts("json")
+		o.DryRun = true
+		if err := runs[name](o); err != nil {
+			t.Fatalf("%s --dry-run: %v", name, err)
+		}
+		var dry applyOutput
+		if err := json.Unmarshal(f.out.Bytes(), &dry); err != nil || !dry.DryRun || len(dry.Changes) != 1 || dry.Changes[0].Action != "create" {
+			t.Fatalf("%s --dry-run -o json = %s (%v)", name, f.out, err)
+		}
+	}
+	if n := f.writes(t); n != 0 {
+		t.Fatalf("--dry-run made %d writes", n)
+	}
+	for _, name := range []string{"template", "client", "directory"} {
+		if err := runs[name](f.opts("text")); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !strings.HasPrefix(f.out.String(), "created") {
+			t.Errorf("%s printed %q; want created ...", name, f.out)
+		}
+	}
+	n := f.writes(t)
+	for _, name := range []string{"template", "client", "directory"} {
+		if err := runs[name](f.opts("json")); err != nil {
+			t.Fatalf("%s again: %v", name, err)
+		}
+		var res applyOutput
+		if json.Unmarshal(f.out.Bytes(), &res); res.Result == nil || res.Result.Action != "no-op" {
+			t.Errorf("%s again printed %s; want no-op", name, f.out)
+		}
+	}
+	if m := f.writes(t); m != n {
+		t.Errorf("second run made %d writes", m-n)
+	}
+}
+
+func TestTokenPrintsOnlyTheTokenOnStdout(t *testing.T) {
+	cases := []struct {
+		name string
+		ttl  string
+		warn bool
+	}{
+		{"one year", "1y", false},
+		{"one week warns", "7d", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.cfg.Access.SCIMClient.AccessTokenTTL = config.MustDuration(tc.ttl)
+			if err := ClientCreateRun(f.opts("text")); err != nil {
+				t.Fatal(err)
+			}
+			f.err.Reset()
+			o := f.opts("text")
+			o.ClientID = "OktaSCIM"
+			if err := TokenRun(o); err != nil {
+				t.Fatal(err)
+			}
+			tok := f.out.String()
+			if strings.Count(tok, "\n") != 1 || len(tok) < 40 || strings.Contains(tok, " ") {
+				t.Fatalf("stdout = %q; want the token and a newline only", tok)
+			}
+			stderr := f.err.String()
+			if !strings.Contains(stderr, "API Token") || !strings.Contains(stderr, "expires") {
+				t.Errorf("stderr lacks the expiry or Okta's field: %s", stderr)
+			}
+			if got := strings.Contains(stderr, "warning: the token lives less than 30 days"); got != tc.warn {
+				t.Errorf("warning shown = %v, want %v", got, tc.warn)
+			}
+			if strings.Contains(stderr, strings.TrimSpace(tok)) {
+				t.Error("the token is in the --debug trace")
+			}
+			sink := strings.TrimPrefix(string(f.cfg.Access.SCIMClient.SecretSink), "file:")
+			b, _ := os.ReadFile(sink)
+			secret := strings.TrimSpace(string(b))
+			if len(secret) < 48 || strings.Contains(stderr+f.out.String(), secret) {
+				t.Errorf("secret length %d; or the secret leaked into output", len(secret))
+			}
+		})
+	}
+}
+
+func TestVerifyExitsTwoOnFailure(t *testing.T) {
+	f := newFixture(t)
+	err := verifyRun(f.opts("json"), buildTemplate)
+	if cmdutil.CodeOf(err) != cmdutil.ExitPending {
+		t.Fatalf("verify of a missing template: exit %d (%v); want 2", cmdutil.CodeOf(err), err)
+	}
+	if !strings.Contains(f.out.String(), "flowsctl access template apply") {
+		t.Errorf("no fix in %s", f.out)
+	}
+	if err := TemplateApplyRun(f.opts("text")); err != nil {
+		t.Fatal(err)
+	}
+	if err := verifyRun(f.opts("text"), buildTemplate); err != nil {
+		t.Fatalf("verify after apply: %v\n%s", err, f.out)
+	}
+}
+
+func TestAuthFailureExitsFour(t *testing.T) {
+	f := newFixture(t)
+	p := filepath.Join(t.TempDir(), "wrong")
+	os.WriteFile(p, []byte("wrong-secret-value\n"), 0o600)
+	f.cfg.Access.Auth.ClientSecret = config.SecretRef("file:" + p)
+	err := TemplateApplyRun(f.opts("text"))
+	if cmdutil.CodeOf(err) != cmdutil.ExitAuth {
+		t.Fatalf("exit %d (%v); want 4", cmdutil.CodeOf(err), err)
+	}
+}
+
+func TestEveryCommandHasAnExampleAndWritersHaveDryRun(t *testing.T) {
+	io, _, _, _ := iostreams.Test()
+	f := &cmdutil.Factory{IO: io, Flags: &cmdutil.GlobalFlags{}}
+	root := NewCmdAccess(f)
+	writers := map[string]bool{"apply": true, "create": true, "rotate-secret": true}
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Example == "" {
+			t.Errorf("%q has no Example", c.CommandPath())
+		}
+		if writers[c.Name()] && c.Flags().Lookup("dry-run") == nil {
+			t.Errorf("%q writes but has no --dry-run", c.CommandPath())
+		}
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(root)
+}
