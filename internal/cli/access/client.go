@@ -24,7 +24,9 @@ func newCmdClient(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func buildClient(c *acc.Client, cfg *config.Config) (resource, error) { return acc.NewClientResource(c, cfg) }
+func buildClient(c *acc.Client, cfg *config.Config) (resource, error) {
+	return acc.NewClientResource(c, cfg)
+}
 
 // NewCmdClientCreate builds `access client create`.
 func NewCmdClientCreate(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {

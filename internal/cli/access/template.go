@@ -25,7 +25,9 @@ func newCmdTemplate(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-func buildTemplate(c *acc.Client, cfg *config.Config) (resource, error) { return acc.NewTemplateResource(c, cfg) }
+func buildTemplate(c *acc.Client, cfg *config.Config) (resource, error) {
+	return acc.NewTemplateResource(c, cfg)
+}
 
 // NewCmdTemplateApply builds `access template apply`.
 func NewCmdTemplateApply(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
