@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -267,6 +268,7 @@ type secretRef struct {
 func secretRefs(cfg *config.Config) []secretRef {
 	var out []secretRef
 	add := func(name, field string, ref config.SecretRef, sink, token bool) {
+		ref = AbsRef(cfg, ref)
 		if ref != "" {
 			out = append(out, secretRef{name: name, field: field, ref: ref, sink: sink, token: token})
 		}
@@ -298,6 +300,19 @@ func secretRefs(cfg *config.Config) []secretRef {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
+}
+
+// AbsRef makes a relative file: reference absolute against the config file's directory, the way
+// the service packages resolve it.
+func AbsRef(cfg *config.Config, ref config.SecretRef) config.SecretRef {
+	if ref.Kind() != "file" || cfg == nil || cfg.Path == "" || filepath.IsAbs(ref.Target()) {
+		return ref
+	}
+	dir := filepath.Dir(cfg.Path)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return config.SecretRef("file:" + filepath.Join(dir, ref.Target()))
 }
 
 // secretCheck resolves a reference (never showing the value): an env var set, a file present and

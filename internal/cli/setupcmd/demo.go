@@ -149,7 +149,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	if err != nil {
 		return err
 	}
-	rep.Plan = PlanReport{Steps: prs, Summary: planSummary(prs)}
+	rep.Plan = newPlanReport(prs)
 	writePlanText(errOut, prs, rep.Plan.Summary)
 	for _, r := range prs {
 		if r.Status == setup.Failed || r.Status == setup.Cancelled {
@@ -179,15 +179,10 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	if err != nil {
 		return err
 	}
-	var slowest int64
-	for _, c := range checks {
-		slowest = max(slowest, c.DurationMs)
-	}
-	rep.Doctor = DoctorReport{OK: !doctor.Failed(checks), Summary: doctor.Counts(checks), Checks: checks, WallMs: wall, SlowestMs: slowest}
-	n := rep.Doctor.Summary
-	fmt.Fprintf(errOut, "%d checks: %d passed, %d warnings, %d failed, %d skipped (%s)\n", len(checks), n[doctor.Pass], n[doctor.Warn], n[doctor.Fail], n[doctor.Skip], ms(wall))
+	rep.Doctor = newDoctorReport(checks, wall)
+	fmt.Fprintf(errOut, "%d checks: %s (%s)\n", len(checks), rep.Doctor.Summary.Verdict(), ms(wall))
 	if doctor.Failed(checks) {
-		writeDoctorText(errOut, onlyFailed(checks), false)
+		doctor.WriteText(errOut, onlyFailed(checks), false)
 	}
 	rep.OK = !doctor.Failed(checks)
 	rep.WallMs = time.Since(start).Milliseconds()
@@ -234,8 +229,7 @@ func writeDemoText(w io.Writer, rep DemoReport, sb *sandbox.Sandbox, kept bool) 
 			fmt.Fprintf(w, "  %-24s %s\n", id, s)
 		}
 	}
-	n := rep.Doctor.Summary
-	fmt.Fprintf(w, "\nDoctor: %d passed, %d warnings, %d failed, %d skipped.\n", n[doctor.Pass], n[doctor.Warn], n[doctor.Fail], n[doctor.Skip])
+	fmt.Fprintf(w, "\n%s.\n", rep.Doctor.Summary.Verdict())
 	fmt.Fprintln(w, "\nHow to look at it:")
 	names := make([]string, 0, len(rep.Services))
 	for k := range rep.Services {

@@ -2,7 +2,6 @@ package setupcmd
 
 import (
 	"context"
-	"io"
 	"strings"
 	"sync"
 	"time"
@@ -171,17 +170,4 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 		return cmdutil.Silent(cmdutil.ExitPending)
 	}
 	return nil
-}
-
-func printDoctor(w io.Writer, format string, checks []doctor.Check, wall int64, color bool) error {
-	switch format {
-	case "junit":
-		return writeJUnit(w, checks, wall)
-	}
-	var slowest int64
-	for _, c := range checks {
-		slowest = max(slowest, c.DurationMs)
-	}
-	rep := DoctorReport{OK: !doctor.Failed(checks), Summary: doctor.Counts(checks), Checks: checks, WallMs: wall, SlowestMs: slowest}
-	return cmdutil.Print(w, format, rep, func(w io.Writer) error { return writeDoctorText(w, checks, color) })
 }

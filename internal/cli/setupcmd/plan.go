@@ -63,13 +63,10 @@ func planRun(cmd *cobra.Command, opts *PlanOptions) error {
 	if err != nil {
 		return err
 	}
-	rep := PlanReport{Steps: rs, Summary: planSummary(rs)}
+	rep := newPlanReport(rs)
 	failed := false
 	for _, r := range rs {
-		switch r.Status {
-		case setup.Pending, setup.Operator:
-			rep.Pending = true
-		case setup.Failed, setup.Cancelled:
+		if r.Status == setup.Failed || r.Status == setup.Cancelled {
 			failed = true
 		}
 	}
@@ -85,6 +82,16 @@ func planRun(cmd *cobra.Command, opts *PlanOptions) error {
 		return cmdutil.Silent(cmdutil.ExitPending)
 	}
 	return nil
+}
+
+func newPlanReport(rs []setup.Result) PlanReport {
+	rep := PlanReport{Steps: rs, Summary: planSummary(rs)}
+	for _, r := range rs {
+		if r.Status == setup.Pending || r.Status == setup.Operator {
+			rep.Pending = true
+		}
+	}
+	return rep
 }
 
 func planSummary(rs []setup.Result) string {
