@@ -1,42 +1,507 @@
 package config
 
 import (
-	"bytes"
 	"fmt"
 	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
-// Load reads and decodes path, applies defaults and FLOWSCTL_* overrides, and validates.
+// Load reads path and returns the effective config: the file decoded strictly, FLOWSCTL_*
+// overrides applied (ApplyEnv), seed defaults filled in, and validated. Every problem found is
+// returned at once as *Errors. Command-line flags are applied by the CLI afterwards.
 func Load(path string) (*Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w (create one with: flowsctl init)", err)
 	}
-	c, err := Parse(path, b)
-	if err != nil {
-		return nil, err
+	return load(path, b, os.Getenv)
+}
+
+// Parse decodes a document strictly, fills defaults and validates it, without looking at the
+// environment. name is used in positions and as the base for relative file: paths.
+func Parse(name string, b []byte) (*Config, error) {
+	return load(name, b, nil)
+}
+
+func load(name string, b []byte, getenv func(string) string) (*Config, error) {
+	c, errs := decode(name, b)
+	if getenv != nil {
+		ApplyEnv(c, getenv)
+	}
+	ApplyDefaults(c)
+	if verr, ok := c.Validate().(*Errors); ok {
+		errs.merge(verr)
+	}
+	if errs.Len() > 0 {
+		errs.sort()
+		errs.Problems = dedupe(errs.Problems)
+		return nil, errs
 	}
 	return c, nil
 }
 
-// Parse decodes a document; name is used in error positions.
-func Parse(name string, b []byte) (*Config, error) {
-	var c Config
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+func dedupe(ps []Problem) []Problem {
+	seen := map[string]bool{}
+	out := ps[:0]
+	for _, p := range ps {
+		k := p.String()
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, p)
 	}
-	c.Path = name
-	ApplyDefaults(&c)
-	return &c, nil
+	return out
 }
 
-// ApplyDefaults fills unset values with the seed defaults.
-func ApplyDefaults(c *Config) {
-	if c.APIVersion == "" {
-		c.APIVersion = "flowsctl/v1"
+// meta is what the loader learned about the document beyond the values: where each field was
+// written, which were given by the environment, which were filled with a derived default.
+type meta struct {
+	pos       map[string]position
+	env       map[string]string // field path -> FLOWSCTL_* variable that set it
+	defaulted map[string]bool   // field path -> value was filled by ApplyDefaults
+}
+
+type position struct{ line, col int }
+
+func (c *Config) metadata() *meta {
+	if c.meta == nil {
+		c.meta = &meta{pos: map[string]position{}, env: map[string]string{}, defaulted: map[string]bool{}}
 	}
+	return c.meta
+}
+
+// present reports whether the document set path (so a default must not replace it).
+func (c *Config) present(path string) bool {
+	if c.meta == nil {
+		return false
+	}
+	_, ok := c.meta.pos[path]
+	if !ok {
+		_, ok = c.meta.env[path]
+	}
+	return ok
+}
+
+// problem builds a Problem for path with the best location known.
+func (c *Config) problem(path, msg string) Problem {
+	p := Problem{File: c.Path, Path: path, Message: msg}
+	if c.meta != nil {
+		if env, ok := c.meta.env[path]; ok {
+			p.Source = env
+		} else if pos, ok := c.meta.pos[path]; ok {
+			p.Line, p.Column = pos.line, pos.col
+		}
+	}
+	return p
+}
+
+// decodeBudget bounds the work on hostile documents (aliases expanding into large trees).
+const decodeBudget = 200000
+
+type decoder struct {
+	file   string
+	errs   *Errors
+	meta   *meta
+	budget int
+	spent  bool
+}
+
+// decode turns the document into a Config, collecting every unknown key and type error.
+func decode(name string, b []byte) (*Config, *Errors) {
+	c := &Config{Path: name}
+	m := c.metadata()
+	errs := &Errors{}
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		errs.add(syntaxProblem(name, err))
+		return c, errs
+	}
+	d := &decoder{file: name, errs: errs, meta: m, budget: decodeBudget}
+	n := &root
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return c, errs
+		}
+		n = n.Content[0]
+	}
+	if n.Kind == 0 || isNull(n) {
+		return c, errs
+	}
+	d.value(n, reflect.ValueOf(c).Elem(), "", 0)
+	return c, errs
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+func syntaxProblem(name string, err error) Problem {
+	msg := err.Error()
+	p := Problem{File: name, Message: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		p.Column = 1
+		p.Message = "invalid YAML: " + msg[len(m[0]):]
+	}
+	return p
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+var (
+	durationType  = reflect.TypeOf(Duration{})
+	secretRefType = reflect.TypeOf(SecretRef(""))
+	urlType       = reflect.TypeOf(URL(""))
+)
+
+func (d *decoder) fail(n *yaml.Node, path, msg string) {
+	d.errs.add(Problem{File: d.file, Line: n.Line, Column: n.Column, Path: path, Message: msg})
+}
+
+func (d *decoder) record(n *yaml.Node, path string) {
+	if path != "" {
+		d.meta.pos[path] = position{n.Line, n.Column}
+	}
+}
+
+// resolve follows aliases (bounded: yaml.v3 rejects cycles, but stay defensive).
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!int":
+			return "a number"
+		case "!!float":
+			return "a number"
+		case "!!bool":
+			return "true/false"
+		case "!!null":
+			return "nothing"
+		}
+		return "a string"
+	}
+	return "something else"
+}
+
+func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, depth int) {
+	n = resolve(n)
+	if n == nil || n.Kind == yaml.AliasNode {
+		return
+	}
+	d.budget--
+	if d.budget < 0 || depth > 32 {
+		if !d.spent {
+			d.spent = true
+			d.fail(n, path, "document too large or too deeply nested (aliases expand beyond the limit)")
+		}
+		return
+	}
+	d.record(n, path)
+	t := v.Type()
+	switch t {
+	case durationType:
+		if isNull(n) {
+			return
+		}
+		if n.Kind != yaml.ScalarNode {
+			d.fail(n, path, fmt.Sprintf("expected a duration such as 10m, 24h, 10d, 12mo, 1y, got %s", kindName(n)))
+			return
+		}
+		dur, err := ParseDuration(n.Value)
+		if err != nil {
+			d.fail(n, path, err.Error())
+			return
+		}
+		v.Set(reflect.ValueOf(dur))
+		return
+	case secretRefType:
+		if isNull(n) {
+			return
+		}
+		if n.Kind != yaml.ScalarNode {
+			// Never echo what was written: it may be a secret.
+			d.fail(n, path, fmt.Sprintf("expected a secret reference env:NAME or file:PATH, got %s", kindName(n)))
+			return
+		}
+		v.SetString(n.Value)
+		return
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if isNull(n) {
+			if t.Elem().Kind() == reflect.Struct {
+				// "section:" with everything commented out still means the section is wanted.
+				v.Set(reflect.New(t.Elem()))
+			}
+			return
+		}
+		if v.IsNil() {
+			v.Set(reflect.New(t.Elem()))
+		}
+		d.value(n, v.Elem(), path, depth+1)
+	case reflect.Struct:
+		if isNull(n) {
+			return
+		}
+		if n.Kind != yaml.MappingNode {
+			d.fail(n, path, fmt.Sprintf("expected a mapping of keys (%s), got %s", strings.Join(keysOf(t), ", "), kindName(n)))
+			return
+		}
+		d.mapping(n, v, path, depth, map[string]bool{}, false)
+	case reflect.Slice:
+		if isNull(n) {
+			return
+		}
+		if n.Kind != yaml.SequenceNode {
+			d.fail(n, path, fmt.Sprintf("expected a list such as [a, b], got %s", kindName(n)))
+			return
+		}
+		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
+		for i, e := range n.Content {
+			d.value(e, s.Index(i), fmt.Sprintf("%s[%d]", path, i), depth+1)
+		}
+		v.Set(s)
+	case reflect.String:
+		if isNull(n) {
+			return
+		}
+		if n.Kind != yaml.ScalarNode {
+			d.fail(n, path, fmt.Sprintf("expected a string, got %s", kindName(n)))
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		if isNull(n) {
+			return
+		}
+		var i int64
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&i) != nil {
+			d.fail(n, path, fmt.Sprintf("expected a whole number, got %s", describe(n)))
+			return
+		}
+		if v.OverflowInt(i) {
+			d.fail(n, path, fmt.Sprintf("%s is out of range", n.Value))
+			return
+		}
+		v.SetInt(i)
+	case reflect.Bool:
+		if isNull(n) {
+			return
+		}
+		var b bool
+		if n.Kind != yaml.ScalarNode || n.Decode(&b) != nil {
+			d.fail(n, path, fmt.Sprintf("expected true or false, got %s", describe(n)))
+			return
+		}
+		v.SetBool(b)
+	default:
+		d.fail(n, path, "unsupported field type "+t.String())
+	}
+}
+
+// describe shows a scalar with its value (fields reaching here are never secrets).
+func describe(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode {
+		v := n.Value
+		if len(v) > 60 {
+			v = v[:60] + "…"
+		}
+		return fmt.Sprintf("%s %q", kindName(n), v)
+	}
+	return kindName(n)
+}
+
+// mapping decodes the keys of n into struct v. seen holds the keys already set (merge keys
+// "<<" only fill keys the mapping itself does not set).
+func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string, depth int, seen map[string]bool, merged bool) {
+	t := v.Type()
+	fields := fieldIndex(t)
+	var merges []*yaml.Node
+	firstLine := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := resolve(n.Content[i]), n.Content[i+1]
+		if k == nil || k.Kind != yaml.ScalarNode {
+			d.fail(n.Content[i], path, fmt.Sprintf("a key must be a plain string, got %s", kindName(n.Content[i])))
+			continue
+		}
+		if k.Value == "<<" && k.Tag == "!!merge" {
+			merges = append(merges, val)
+			continue
+		}
+		f, ok := fields[k.Value]
+		if !ok {
+			d.errs.add(Problem{File: d.file, Line: k.Line, Column: k.Column, Path: path, Key: k.Value,
+				Message: unknownKeyMessage(k.Value, path, keysOf(t))})
+			continue
+		}
+		if line, dup := firstLine[k.Value]; dup {
+			d.fail(k, joinPath(path, k.Value), fmt.Sprintf("key %q is set twice (first on line %d)", k.Value, line))
+			continue
+		}
+		firstLine[k.Value] = k.Line
+		if merged && seen[k.Value] {
+			continue
+		}
+		seen[k.Value] = true
+		d.value(val, v.FieldByIndex(f), joinPath(path, k.Value), depth+1)
+	}
+	for _, m := range merges {
+		m = resolve(m)
+		switch {
+		case m == nil:
+		case m.Kind == yaml.MappingNode:
+			d.mapping(m, v, path, depth+1, seen, true)
+		case m.Kind == yaml.SequenceNode:
+			for _, e := range m.Content {
+				if e = resolve(e); e != nil && e.Kind == yaml.MappingNode {
+					d.mapping(e, v, path, depth+1, seen, true)
+				}
+			}
+		default:
+			d.fail(m, path, "a merge key (<<) needs a mapping")
+		}
+	}
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func unknownKeyMessage(key, path string, valid []string) string {
+	where := "in " + path
+	if path == "" {
+		where = "at the top level"
+	}
+	msg := fmt.Sprintf("unknown key %q %s", key, where)
+	if s := suggest(key, valid); s != "" {
+		return msg + fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return msg + " (valid keys: " + strings.Join(valid, ", ") + ")"
+}
+
+// suggest returns the valid key closest to key, when it is close enough to be a typo.
+func suggest(key string, valid []string) string {
+	best, bestD := "", 1<<30
+	for _, v := range valid {
+		dist := editDistance(strings.ToLower(key), strings.ToLower(v))
+		if dist < bestD {
+			best, bestD = v, dist
+		}
+	}
+	limit := 2
+	if l := len([]rune(key)) / 3; l > limit {
+		limit = l
+	}
+	if best != "" && bestD <= limit {
+		return best
+	}
+	for _, v := range valid { // "secret" for "clientSecret": a prefix or suffix is a good guess too
+		lk, lv := strings.ToLower(key), strings.ToLower(v)
+		if len(lk) >= 4 && (strings.HasPrefix(lv, lk) || strings.HasSuffix(lv, lk) || strings.HasPrefix(lk, lv)) {
+			return v
+		}
+	}
+	return ""
+}
+
+// editDistance is the Damerau-Levenshtein (optimal string alignment) distance, so a swap of two
+// neighbouring letters counts as one edit.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > 64 || len(rb) > 64 {
+		if a == b {
+			return 0
+		}
+		return 1 << 20
+	}
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// yamlName is the YAML key of a struct field ("" when the field is not a key).
+func yamlName(f reflect.StructField) string {
+	if !f.IsExported() {
+		return ""
+	}
+	tag := f.Tag.Get("yaml")
+	name, _, _ := strings.Cut(tag, ",")
+	if name == "-" {
+		return ""
+	}
+	if name == "" {
+		return strings.ToLower(f.Name)
+	}
+	return name
+}
+
+// fieldIndex maps YAML keys to field indexes, from the yaml tags.
+func fieldIndex(t reflect.Type) map[string][]int {
+	m := map[string][]int{}
+	for i := 0; i < t.NumField(); i++ {
+		if n := yamlName(t.Field(i)); n != "" {
+			m[n] = t.Field(i).Index
+		}
+	}
+	return m
+}
+
+// keysOf lists the YAML keys of a struct type in declaration order.
+func keysOf(t reflect.Type) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		if n := yamlName(t.Field(i)); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// sortedKeys is for deterministic iteration over maps.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -14,6 +14,10 @@ type Config struct {
 	Path string `yaml:"-" json:"-"`
 	// CAFile is the extra CA bundle from --ca-file / FLOWSCTL_CA_FILE (not a YAML key).
 	CAFile string `yaml:"-" json:"-"`
+
+	// meta records where each key was written and which values came from the environment or
+	// from a derived default (see load.go). Not part of the YAML.
+	meta *meta
 }
 
 // Azure is the Entra ID section (seed 000).

@@ -1,0 +1,320 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Values from the VMware mobile flows guide (seed 001), the Teams blog (seed 000), the Identity
+// Services blog (seed 003) and the SCIM guide (seed 004).
+const (
+	APIVersion = "flowsctl/v1"
+
+	// HeroHost is the mobile flows cloud service.
+	HeroHost = "https://prod.hero.vmwservices.com"
+	// HeroRedirectURI is the redirect URI of the Entra app and of MobileFlows_Server_Template.
+	HeroRedirectURI = HeroHost + "/token-exchange/oauth2/callback"
+	// TeamsGraphBaseURL is the Base URL of the OOTB Teams connector (v1.0 works only for Planner).
+	TeamsGraphBaseURL = "https://graph.microsoft.com/beta"
+	// PlannerGraphBaseURL is the Base URL of the OOTB Planner connector.
+	PlannerGraphBaseURL = "https://graph.microsoft.com/v1.0"
+
+	DefaultTemplateID      = "MobileFlows_Server_Template"
+	DefaultAppDisplayName  = "Workspace ONE mobile flows - Microsoft Teams"
+	DefaultAppUniqueName   = "ws1-mobile-flows-teams"
+	DefaultSignInAudience  = "AzureADMultipleOrgs"
+	DefaultSecretName      = "flowsctl"
+	DefaultTeamsSecretSink = SecretRef("file:.flowsctl/secrets/teams-client-secret")
+	DefaultSCIMClientID    = "OktaSCIM"
+	DefaultSCIMSecretSink  = SecretRef("file:.flowsctl/secrets/access-oktascim-secret")
+	DefaultIdentityTokSink = SecretRef("file:.flowsctl/secrets/identity-scim-token")
+	DefaultDirectoryName   = "Okta Universal Directory"
+)
+
+// DefaultDelegatedPermissions are the Microsoft Graph delegated permissions the Teams connector needs.
+var DefaultDelegatedPermissions = []string{"offline_access", "User.Read", "User.Read.All", "MailboxSettings.Read", "Group.ReadWrite.All"}
+
+// DefaultTemplateScope is the scope of MobileFlows_Server_Template.
+var DefaultTemplateScope = []string{"email", "profile", "user", "openid"}
+
+// Default is a complete config: every section present with its defaults, and placeholder
+// example values (example.com hosts, env: secret references) where there is no default.
+// `flowsctl init` starts from it; the documentation is generated from the same defaults.
+func Default() *Config {
+	yes := true
+	c := &Config{
+		APIVersion: APIVersion,
+		Azure: &Azure{
+			TenantID: "11111111-2222-3333-4444-555555555555",
+			SignIn:   AzureSignIn{Method: "devicecode"},
+			App:      AzureApp{AdminConsent: true},
+		},
+		Access: &Access{
+			URL:        "https://access.example.com",
+			Auth:       AccessAuth{ClientID: "flowsctl-admin", ClientSecret: "env:FLOWSCTL_ACCESS_SECRET"},
+			SCIMClient: &SCIMClient{},
+			Directory:  &AccessDirectory{Domains: []string{"okta.example.com"}},
+			MobileFlowsTemplate: MobileFlowsTemplate{
+				IssueRefreshToken: true,
+			},
+		},
+		IdentityServices: &IdentityServices{
+			Directory: IdentityDirectory{Name: "Okta", Domain: "example.com"},
+			OIDC: &IdentityOIDC{
+				IssuerURL:    "https://example.okta.com",
+				ClientID:     "0oa1example",
+				ClientSecret: "env:FLOWSCTL_OKTA_OIDC_SECRET",
+			},
+		},
+		UEM: &UEM{
+			URL: "https://uem.example.com",
+			Auth: UEMAuth{OAuth: &UEMOAuth{
+				Region: "na", ClientID: "flowsctl", ClientSecret: "env:FLOWSCTL_UEM_OAUTH_SECRET",
+			}},
+			OrganizationGroup: "ACME",
+			MobileFlows: &MobileFlows{
+				Connectors: []Connector{{Catalog: "teams", Name: "Microsoft Teams", Active: &yes}},
+			},
+			Boxer: &Boxer{Enabled: true, SmartGroups: []string{"All Boxer Users"}},
+			Integrations: []Integration{{
+				Name:                    "harmony-mobile",
+				Groups:                  []string{"ACME/Corporate"},
+				DeviceDeletionThreshold: 100,
+				DeviceDeletionAfter:     3,
+				Tagging:                 Tagging{Status: true, Risk: true, ThreatFactors: true},
+			}},
+		},
+		Doctor: &Doctor{},
+	}
+	ApplyDefaults(c)
+	return c
+}
+
+// ApplyDefaults fills what the document left unset with the seed defaults, only in the
+// sections that are present. A string or list that is empty counts as unset; a boolean or a
+// number whose zero is meaningful (adminConsent, deviceDeletionThreshold, ...) is only
+// defaulted when the loaded document did not write the key — in a config built in code, false
+// and 0 are kept as they are.
+func ApplyDefaults(c *Config) {
+	if c == nil {
+		return
+	}
+	if c.APIVersion == "" {
+		c.APIVersion = APIVersion
+	}
+	if a := c.Azure; a != nil {
+		str(&a.SignIn.Method, "devicecode")
+		if a.ReplicationBudget.IsZero() && !c.present("azure.replicationBudget") {
+			a.ReplicationBudget = MustDuration("3m")
+		}
+		app := &a.App
+		str(&app.DisplayName, DefaultAppDisplayName)
+		str(&app.UniqueName, DefaultAppUniqueName)
+		str(&app.SignInAudience, DefaultSignInAudience)
+		list(&app.RedirectURIs, HeroRedirectURI)
+		list(&app.DelegatedPermissions, DefaultDelegatedPermissions...)
+		c.boolean("azure.app.adminConsent", &app.AdminConsent, true)
+		if app.LogoutURL == "" {
+			if u := c.derivedLogoutURL(); u != "" {
+				app.LogoutURL = u
+				c.metadata().defaulted["azure.app.logoutUrl"] = true
+			}
+		}
+		s := &app.Secret
+		str(&s.DisplayName, DefaultSecretName)
+		c.duration("azure.app.secret.lifetime", &s.Lifetime, "12mo")
+		c.duration("azure.app.secret.warnBefore", &s.WarnBefore, "30d")
+		if s.Sink == "" {
+			s.Sink = DefaultTeamsSecretSink
+		}
+	}
+	if a := c.Access; a != nil {
+		str(&a.MediaType, "auto")
+		t := &a.MobileFlowsTemplate
+		str(&t.TemplateID, DefaultTemplateID)
+		list(&t.Scope, DefaultTemplateScope...)
+		str(&t.RedirectURI, HeroRedirectURI)
+		str(&t.TokenType, "Bearer")
+		c.integer("access.mobileFlowsTemplate.tokenLength", &t.TokenLength, 32, false)
+		c.boolean("access.mobileFlowsTemplate.issueRefreshToken", &t.IssueRefreshToken, true)
+		c.duration("access.mobileFlowsTemplate.accessTokenTTL", &t.AccessTokenTTL, "1d")
+		c.duration("access.mobileFlowsTemplate.refreshTokenTTL", &t.RefreshTokenTTL, "90d")
+		c.duration("access.mobileFlowsTemplate.idleTokenTTL", &t.IdleTokenTTL, "10d")
+		// userGrant defaults to false, the zero value.
+		if s := a.SCIMClient; s != nil {
+			str(&s.ClientID, DefaultSCIMClientID)
+			list(&s.Scope, "admin")
+			c.duration("access.scimClient.accessTokenTTL", &s.AccessTokenTTL, "1y")
+			if s.SecretSink == "" {
+				s.SecretSink = DefaultSCIMSecretSink
+			}
+		}
+		if d := a.Directory; d != nil {
+			str(&d.Name, DefaultDirectoryName)
+		}
+	}
+	if is := c.IdentityServices; is != nil {
+		if is.URL == "" && c.Access != nil && c.Access.URL != "" {
+			is.URL = URL(tenantRoot(string(c.Access.URL)))
+			c.metadata().defaulted["identityServices.url"] = true
+		}
+		str(&is.Directory.Source, "OKTA")
+		c.duration("identityServices.scimToken.lifespan", &is.SCIMToken.Lifespan, "6mo")
+		if is.SCIMToken.Sink == "" {
+			is.SCIMToken.Sink = DefaultIdentityTokSink
+		}
+		if o := is.OIDC; o != nil {
+			str(&o.OIDCUserIdentifier, "email")
+			str(&o.WorkspaceOneUserIdentifier, "email")
+		}
+		list(&is.Services, "access", "uem")
+	}
+	if u := c.UEM; u != nil {
+		if m := u.MobileFlows; m != nil {
+			str((*string)(&m.Host), HeroHost)
+			str(&m.Mode, "guided")
+			for i := range m.Connectors {
+				k := &m.Connectors[i]
+				str(&k.Notification, "poll")
+				if k.BaseURL == "" {
+					switch strings.ToLower(k.Catalog) {
+					case "teams", "microsoft-teams", "microsoft teams":
+						k.BaseURL = TeamsGraphBaseURL
+					case "planner", "microsoft-planner", "microsoft planner":
+						k.BaseURL = PlannerGraphBaseURL
+					}
+				}
+			}
+		}
+		if b := u.Boxer; b != nil {
+			c.boolean("uem.boxer.enabled", &b.Enabled, true)
+			c.integer("uem.boxer.syncTimeHours", &b.SyncTimeHours, 24, false)
+		}
+		for i := range u.Integrations {
+			in := &u.Integrations[i]
+			p := fmt.Sprintf("uem.integrations[%d].", i)
+			c.duration(p+"deviceSyncInterval", &in.DeviceSyncInterval, "60m")
+			c.duration(p+"appSyncInterval", &in.AppSyncInterval, "240m")
+			c.integer(p+"deviceDeletionThreshold", &in.DeviceDeletionThreshold, 100, true)
+			c.integer(p+"deviceDeletionAfter", &in.DeviceDeletionAfter, 3, false)
+		}
+	}
+	if d := c.Doctor; d != nil {
+		c.duration("doctor.warnSecretExpiryBefore", &d.WarnSecretExpiryBefore, "30d")
+	}
+}
+
+func str(dst *string, v string) {
+	if strings.TrimSpace(*dst) == "" {
+		*dst = v
+	}
+}
+
+func list(dst *[]string, v ...string) {
+	if len(*dst) == 0 {
+		*dst = append([]string(nil), v...)
+	}
+}
+
+func (c *Config) duration(path string, dst *Duration, v string) {
+	if dst.IsZero() && !c.present(path) {
+		*dst = MustDuration(v)
+	}
+}
+
+// boolean defaults a flag only when a loaded document left the key out.
+func (c *Config) boolean(path string, dst *bool, v bool) {
+	if c.meta != nil && !c.present(path) {
+		*dst = v
+	}
+}
+
+// integer defaults a number that is 0 and not written; zeroMeaningful numbers are only
+// defaulted in loaded documents (0 is a valid value for them).
+func (c *Config) integer(path string, dst *int, v int, zeroMeaningful bool) {
+	if *dst != 0 || c.present(path) {
+		return
+	}
+	if zeroMeaningful && c.meta == nil {
+		return
+	}
+	*dst = v
+}
+
+// tenantRoot is the Access URL without a trailing /SAAS (Access URLs may be written with it).
+func tenantRoot(raw string) string {
+	s := strings.TrimRight(strings.TrimSpace(raw), "/")
+	return strings.TrimSuffix(s, "/SAAS")
+}
+
+func (c *Config) derivedLogoutURL() string {
+	if c.Access == nil || c.Access.URL == "" {
+		return ""
+	}
+	root := tenantRoot(string(c.Access.URL))
+	if u, err := url.Parse(root); err == nil && strings.Contains(u.Path, "/SAAS/") {
+		return root + "/auth/logout" // tenant in path: .../SAAS/t/<tenant>/auth/logout
+	}
+	if t := strings.Trim(c.Access.TenantInPath, "/"); t != "" {
+		return root + "/SAAS/t/" + url.PathEscape(t) + "/auth/logout"
+	}
+	return root + "/SAAS/auth/logout"
+}
+
+// LogoutURL is azure.app.logoutUrl, or <access.url>/SAAS/auth/logout when it was not set
+// (computed from the current access.url, so a later --access-url flag is honoured).
+func (c *Config) LogoutURL() string {
+	if c.Azure != nil && c.Azure.App.LogoutURL != "" && !c.isDefaulted("azure.app.logoutUrl") {
+		return c.Azure.App.LogoutURL
+	}
+	return c.derivedLogoutURL()
+}
+
+// IdentityURL is identityServices.url, or the Access tenant URL when it was not set
+// (Identity Services lives on the Access tenant host).
+func (c *Config) IdentityURL() string {
+	if c.IdentityServices != nil && c.IdentityServices.URL != "" && !c.isDefaulted("identityServices.url") {
+		return string(c.IdentityServices.URL)
+	}
+	if c.Access == nil || c.Access.URL == "" {
+		return ""
+	}
+	return tenantRoot(string(c.Access.URL))
+}
+
+func (c *Config) isDefaulted(path string) bool {
+	return c.meta != nil && c.meta.defaulted[path]
+}
+
+// Require fails, naming the missing sections and how to add them, unless every named section
+// (azure, access, identityServices, uem, doctor) is present.
+func (c *Config) Require(sections ...string) error {
+	var missing []string
+	for _, s := range sections {
+		ok := true
+		switch s {
+		case "azure":
+			ok = c.Azure != nil
+		case "access":
+			ok = c.Access != nil
+		case "identityServices":
+			ok = c.IdentityServices != nil
+		case "uem":
+			ok = c.UEM != nil
+		case "doctor":
+			ok = c.Doctor != nil
+		}
+		if !ok {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	file := c.Path
+	if file == "" {
+		file = "flowsctl.yaml"
+	}
+	return fmt.Errorf("%s has no %s section: add it (see docs/configuration.md, or run: flowsctl init)", file, strings.Join(missing, ", "))
+}

@@ -1,0 +1,54 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Dir is the directory relative paths in the config are resolved against: the directory of
+// the config file, or the working directory for a config built in memory.
+func (c *Config) Dir() string {
+	if c == nil || c.Path == "" {
+		return "."
+	}
+	return filepath.Dir(c.Path)
+}
+
+// ResolvePath makes a path written in the config usable: "~/" is the home directory, an
+// absolute path is kept, and a relative one is taken relative to the config file's directory.
+func (c *Config) ResolvePath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if h, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(h, strings.TrimPrefix(p, "~"))
+		}
+	}
+	if filepath.IsAbs(p) || c == nil || c.Path == "" {
+		return p
+	}
+	return filepath.Join(c.Dir(), p)
+}
+
+// ResolveRef returns ref with a file: path resolved against the config directory (env: refs
+// are returned unchanged).
+func (c *Config) ResolveRef(ref SecretRef) SecretRef {
+	if ref.Kind() != "file" {
+		return ref
+	}
+	return SecretRef("file:" + c.ResolvePath(ref.Target()))
+}
+
+// Secret reads the secret ref points at; a relative file: path is relative to the config file.
+// Errors name the reference, never the value.
+func (c *Config) Secret(ref SecretRef) (string, error) {
+	return c.ResolveRef(ref).Resolve()
+}
+
+// WriteSecret stores value at the file: sink ref (relative paths resolved against the config
+// file's directory), atomically with mode 0600.
+func (c *Config) WriteSecret(ref SecretRef, value string) error {
+	return c.ResolveRef(ref).Write(value)
+}
