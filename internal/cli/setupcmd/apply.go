@@ -51,7 +51,7 @@ Exit status: 0 done, 1 a step failed, 3 an operator step is pending.`,
 		},
 	}
 	cmd.Flags().StringSliceVar(&opts.only, "only", nil, "apply only these steps (comma-separated IDs or prefixes); their dependencies are read, not applied")
-	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 4, "steps applied at once")
+	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 8, "steps applied at once")
 	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "let operator checklists print secret values (otherwise they name where the secret is)")
 	return cmd
 }

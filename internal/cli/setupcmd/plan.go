@@ -48,7 +48,7 @@ It never writes. Exit status: 0 nothing to do, 2 changes (or operator steps) pen
 		},
 	}
 	cmd.Flags().StringSliceVar(&opts.only, "only", nil, "plan only these steps (comma-separated IDs or prefixes, e.g. access,uem.boxer)")
-	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 4, "steps looked up at once")
+	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 8, "steps looked up at once")
 	return cmd
 }
 
