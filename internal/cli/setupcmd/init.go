@@ -33,6 +33,7 @@ type InitAnswers struct {
 	TenantID      string // Entra tenant (GUID or domain)
 	AzureSignIn   string // devicecode | browser | cli | clientsecret | certificate | workload | default
 	AzureClientID string // public or confidential client used to sign in
+	AzureCertFile string // PEM with certificate and key, for signIn certificate
 	AccessAdmin   string // Access OAuth client id with scope admin
 	UEMAuth       string // oauth | basic
 	UEMRegion     string // uat | na | emea | apac
@@ -44,6 +45,7 @@ type InitAnswers struct {
 	SCIMTarget    string // access | identity
 	Domain        string // the directory's domain (users' email domain)
 	OktaURL       string // https://<org>.okta.com, for the Identity Services OIDC IdP
+	OktaClientID  string // the Okta OIDC web app's client id
 	Secrets       string // env | file
 	SecretsDir    string
 }
@@ -121,6 +123,7 @@ before writing. An existing file is not overwritten without --force.`,
 	fl.StringVar(&a.TenantID, "tenant-id", "", "Entra ID tenant id (GUID) or primary domain")
 	fl.StringVar(&a.AzureSignIn, "azure-sign-in", "devicecode", "how flowsctl signs in to Entra: "+strings.Join(signInMethods, "|"))
 	fl.StringVar(&a.AzureClientID, "azure-client-id", "", "client id used to sign in to Entra (needed for clientsecret/certificate/devicecode)")
+	fl.StringVar(&a.AzureCertFile, "azure-certificate-file", "", "PEM file with the certificate and private key (for --azure-sign-in certificate)")
 	fl.StringVar(&a.AccessAdmin, "access-client-id", "flowsctl-admin", "Access OAuth client (scope admin) flowsctl signs in with")
 	fl.StringVar(&a.UEMAuth, "uem-auth", "oauth", "UEM sign-in: oauth|basic")
 	fl.StringVar(&a.UEMRegion, "uem-region", "na", "UEM OAuth region: "+strings.Join(uemRegions, "|"))
@@ -132,6 +135,7 @@ before writing. An existing file is not overwritten without --force.`,
 	fl.StringVar(&a.SCIMTarget, "scim-target", "identity", "where Okta provisions users: identity (Identity Services, SCIM 2.0) | access (Access SCIM 1.1)")
 	fl.StringVar(&a.Domain, "domain", "", "your users' email domain (the directory's domain)")
 	fl.StringVar(&a.OktaURL, "okta-url", "", "Okta org URL (https://ORG.okta.com), for the OIDC identity provider")
+	fl.StringVar(&a.OktaClientID, "okta-client-id", "", "client id of the Okta OIDC web app (with --okta-url)")
 	fl.StringVar(&a.Secrets, "secrets", "file", "where secrets live: env (environment variables, e.g. from a CI secret store) | file (0600 files under --secrets-dir)")
 	fl.StringVar(&a.SecretsDir, "secrets-dir", ".flowsctl/secrets", "directory for file: secrets")
 	fl.BoolVar(&opts.Force, "force", false, "overwrite an existing config file")
@@ -208,6 +212,12 @@ func (a *InitAnswers) validate() error {
 	check("uem-url", a.UEMURL, validHTTPSURL)
 	check("tenant-id", a.TenantID, validTenant)
 	check("azure-sign-in", a.AzureSignIn, oneOf(signInMethods))
+	if a.AzureSignIn == "clientsecret" || a.AzureSignIn == "certificate" {
+		check("azure-client-id", a.AzureClientID, nonEmpty)
+	}
+	if a.AzureSignIn == "certificate" {
+		check("azure-certificate-file", a.AzureCertFile, nonEmpty)
+	}
 	check("uem-auth", a.UEMAuth, oneOf([]string{"oauth", "basic"}))
 	if a.UEMAuth == "oauth" {
 		check("uem-region", a.UEMRegion, oneOf(uemRegions))
@@ -216,6 +226,7 @@ func (a *InitAnswers) validate() error {
 	check("domain", a.Domain, validDomain)
 	if a.SCIMTarget == "identity" && a.OktaURL != "" {
 		check("okta-url", a.OktaURL, validHTTPSURL)
+		check("okta-client-id", a.OktaClientID, nonEmpty)
 	}
 	check("secrets", a.Secrets, oneOf([]string{"env", "file"}))
 	for _, c := range a.Connectors {
@@ -259,6 +270,21 @@ func (o *InitOptions) ask(p prompt.Prompter) error {
 		func() error { return input("tenant-id", "Entra ID tenant (id or domain)", &a.TenantID, validTenant) },
 		func() error {
 			return sel("azure-sign-in", "Sign in to Entra ID with", signInMethods, &a.AzureSignIn)
+		},
+		func() error {
+			switch a.AzureSignIn {
+			case "clientsecret", "certificate":
+				return input("azure-client-id", "Client id of the app registration flowsctl signs in as", &a.AzureClientID, nonEmpty)
+			case "devicecode", "browser":
+				return input("azure-client-id", "Public client id to sign in with (blank: the Azure CLI's)", &a.AzureClientID, nil)
+			}
+			return nil
+		},
+		func() error {
+			if a.AzureSignIn != "certificate" {
+				return nil
+			}
+			return input("azure-certificate-file", "PEM file with the certificate and its private key", &a.AzureCertFile, nonEmpty)
 		},
 		func() error {
 			return input("access-client-id", "Access OAuth client with scope admin (Catalog > Settings > Remote App Access)", &a.AccessAdmin, nonEmpty)
@@ -314,6 +340,12 @@ func (o *InitOptions) ask(p prompt.Prompter) error {
 				return nil
 			}
 			return input("okta-url", "Okta org URL (blank to skip the OIDC identity provider)", &a.OktaURL, optional(validHTTPSURL))
+		},
+		func() error {
+			if a.SCIMTarget != "identity" || a.OktaURL == "" {
+				return nil
+			}
+			return input("okta-client-id", "Client id of the Okta OIDC web app", &a.OktaClientID, nonEmpty)
 		},
 		func() error {
 			return sel("secrets", "Keep secrets in", []string{"file", "env"}, &a.Secrets)
@@ -466,6 +498,9 @@ azure:
 {{- if .NeedsSignInSecret}}
     clientSecret: {{.AzureSignInSecret}}
 {{- end}}
+{{- if .AzureCertFile}}
+    certificateFile: {{.AzureCertFile}}
+{{- end}}
   app:
     displayName: Workspace ONE mobile flows - Microsoft Teams
     uniqueName: ws1-mobile-flows-teams
@@ -525,7 +560,7 @@ identityServices:
 {{- if .OktaURL}}
   oidc:
     issuerUrl: {{.OktaURL}}
-    clientId: ""
+    clientId: "{{.OktaClientID}}"
     clientSecret: {{.OktaSecret}}
     oidcUserIdentifier: email
     workspaceOneUserIdentifier: email

@@ -47,7 +47,9 @@ func (s *scripted) Input(m, def, flag string, validate func(string) error) (stri
 		return a, nil
 	}
 }
-func (s *scripted) Password(m, flag string) (string, error) { return "", errors.New("no passwords in init") }
+func (s *scripted) Password(m, flag string) (string, error) {
+	return "", errors.New("no passwords in init")
+}
 func (s *scripted) Select(m string, opts []string, def, flag string) (string, error) {
 	s.asked = append(s.asked, flag)
 	if a, ok := s.next(m); ok {
@@ -131,7 +133,7 @@ func TestInitNoInput(t *testing.T) {
 	good := func() InitAnswers {
 		a := defaults()
 		a.AccessURL, a.UEMURL, a.TenantID, a.Domain = "https://acme.vmwareidentity.com", "https://as1.awmdm.com", "acme.onmicrosoft.com", "acme.com"
-		a.OktaURL = "https://acme.okta.com"
+		a.OktaURL, a.OktaClientID = "https://acme.okta.com", "0oa1example"
 		return a
 	}
 	tests := []struct {
@@ -194,7 +196,7 @@ func TestRenderConfigHasNoSecretValues(t *testing.T) {
 	for _, secrets := range []string{"env", "file"} {
 		a := defaults()
 		a.AccessURL, a.UEMURL, a.TenantID, a.Domain, a.Secrets = "https://a.example.com", "https://u.example.com", "acme.com", "acme.com", secrets
-		a.AzureSignIn, a.UEMAuth = "clientsecret", "basic"
+		a.AzureSignIn, a.UEMAuth, a.AzureClientID = "clientsecret", "basic", "22222222-3333-4444-5555-666666666666"
 		b, err := RenderConfig(a)
 		if err != nil {
 			t.Fatal(err)
