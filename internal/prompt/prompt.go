@@ -22,6 +22,9 @@ func (n NoInput) err(message, flag string) error {
 	if why == "" {
 		why = "input is disabled"
 	}
+	if flag == "" {
+		return fmt.Errorf("%s: cannot ask %q; give the value with a flag or environment variable instead (see --help)", why, message)
+	}
 	return fmt.Errorf("%s: cannot ask %q; set %s instead", why, message, flag)
 }
 
