@@ -43,7 +43,9 @@ func do(t *testing.T, method, u string, hdr map[string]string, body string) (int
 	return resp.StatusCode, string(b), resp.Header
 }
 
-func basic(id, s string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+s)) }
+func basic(id, s string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+s))
+}
 
 func token(t *testing.T, srv *httptest.Server, id, s string) string {
 	t.Helper()
