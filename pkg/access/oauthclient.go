@@ -358,7 +358,7 @@ func (r *ClientResource) TokenSource() (*TokenSource, error) {
 // TTL is as configured (warning under 30 days), and a token can be obtained with its secret.
 func (r *ClientResource) Verify(ctx context.Context) []doctor.Check {
 	const fix = "flowsctl access client create"
-	id, name := "access.client", "Access client "+r.Spec.ClientID
+	id, name := "access.scimClient", "Access client "+r.Spec.ClientID
 	have, _, err := r.c.GetOAuthClient(ctx, r.Spec.ClientID)
 	if err != nil {
 		return []doctor.Check{{ID: id, Title: name + " exists", Status: doctor.Fail, Detail: err.Error(), Fix: fixFor(err, fix)}}

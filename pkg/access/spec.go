@@ -243,5 +243,22 @@ func sameSet(a, b string) bool { return strings.Join(words(a), " ") == strings.J
 
 // ttl renders minutes both ways: "1440 (1d)".
 func ttl(min int64) string {
-	return fmt.Sprintf("%d (%s)", min, config.FormatDuration(time.Duration(min)*time.Minute))
+	return fmt.Sprintf("%d (%s)", min, FormatMinutes(min))
+}
+
+// FormatMinutes writes a TTL the way the Access console counts it: whole years of 365 days,
+// else days (so 90 days stays "90d" rather than "3mo"), else hours, else minutes.
+func FormatMinutes(min int64) string {
+	d := time.Duration(min) * time.Minute
+	switch {
+	case d == 0:
+		return "0m"
+	case d%config.Year == 0:
+		return fmt.Sprintf("%dy", d/config.Year)
+	case d%config.Day == 0:
+		return fmt.Sprintf("%dd", d/config.Day)
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	return fmt.Sprintf("%dm", min)
 }

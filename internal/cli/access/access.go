@@ -209,9 +209,8 @@ func humanDuration(d time.Duration) string {
 	if d <= 0 {
 		return "expired"
 	}
-	s := config.FormatDuration(d.Round(time.Minute))
 	if d >= 48*time.Hour {
-		s = fmt.Sprintf("%dd", int(d.Hours()/24))
+		return fmt.Sprintf("%dd", int64(d.Round(time.Hour).Hours()+0.5)/24)
 	}
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(config.FormatDuration(d.Round(time.Minute)))
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -112,5 +111,5 @@ func TemplateShowRun(opts *Options) error {
 }
 
 func minutes(m int64) string {
-	return fmt.Sprintf("%d min (%s)", m, config.FormatDuration(time.Duration(m)*time.Minute))
+	return fmt.Sprintf("%d min (%s)", m, acc.FormatMinutes(m))
 }
