@@ -21,25 +21,25 @@ const (
 
 // Directory is one item of GET connectormanagement/directoryconfigs.
 type Directory struct {
-	DirectoryID                 string `json:"directoryId"`
-	Name                        string `json:"name"`
-	Type                        string `json:"type"`
-	UserstoreID                 string `json:"userstoreId,omitempty"`
-	CountDomains                int    `json:"countDomains"`
-	DeleteInProgress            bool   `json:"deleteInProgress"`
-	MigratedToEnterpriseService bool   `json:"migratedToEnterpriseService"`
-	SyncConfigurationEnabled    bool   `json:"syncConfigurationEnabled"`
+	DirectoryID                 string `json:"directoryId" yaml:"directoryId"`
+	Name                        string `json:"name" yaml:"name"`
+	Type                        string `json:"type" yaml:"type"`
+	UserstoreID                 string `json:"userstoreId,omitempty" yaml:"userstoreId,omitempty"`
+	CountDomains                int    `json:"countDomains" yaml:"countDomains"`
+	DeleteInProgress            bool   `json:"deleteInProgress" yaml:"deleteInProgress"`
+	MigratedToEnterpriseService bool   `json:"migratedToEnterpriseService" yaml:"migratedToEnterpriseService"`
+	SyncConfigurationEnabled    bool   `json:"syncConfigurationEnabled" yaml:"syncConfigurationEnabled"`
 	// Domains is filled from /{id}/domains by flowsctl (not part of the list item).
-	Domains []string `json:"domains,omitempty"`
+	Domains []string `json:"domains,omitempty" yaml:"domains,omitempty"`
 }
 
 // CreatedDirectory is the answer to a directory create.
 type CreatedDirectory struct {
-	DirectoryConfigurationID string   `json:"directoryConfigurationId"`
-	UserStoreID              string   `json:"userStoreId"`
-	Name                     string   `json:"name"`
-	Type                     string   `json:"type"`
-	Domains                  []string `json:"domains"`
+	DirectoryConfigurationID string   `json:"directoryConfigurationId" yaml:"directoryConfigurationId"`
+	UserStoreID              string   `json:"userStoreId" yaml:"userStoreId"`
+	Name                     string   `json:"name" yaml:"name"`
+	Type                     string   `json:"type" yaml:"type"`
+	Domains                  []string `json:"domains" yaml:"domains"`
 }
 
 const dirPath = "connectormanagement/directoryconfigs"
@@ -57,7 +57,7 @@ func (c *Client) ListDirectories(ctx context.Context) ([]Directory, error) {
 		return nil, newAPIError(resp.status, http.MethodGet, c.base.API(dirPath), "directories", resp.body)
 	}
 	var l struct {
-		Items []Directory `json:"items"`
+		Items []Directory `json:"items" yaml:"items"`
 	}
 	if err := json.Unmarshal(resp.body, &l); err != nil {
 		return nil, fmt.Errorf("access: list directories: unexpected answer: %v", err)
@@ -77,7 +77,7 @@ func (c *Client) DirectoryDomains(ctx context.Context, id string) ([]string, err
 		return nil, newAPIError(resp.status, http.MethodGet, c.base.API(dirPath+"/"+id+"/domains"), obj, resp.body)
 	}
 	var l struct {
-		Items []json.RawMessage `json:"items"`
+		Items []json.RawMessage `json:"items" yaml:"items"`
 	}
 	if err := json.Unmarshal(resp.body, &l); err != nil {
 		return nil, fmt.Errorf("access: read %s: unexpected answer: %v", obj, err)

@@ -21,20 +21,20 @@ import (
 // OAuthClient is a Remote App Access client (/oauth2clients). Scope and grant types are
 // space-delimited strings; TTLs are minutes. Secret is only ever sent, never printed.
 type OAuthClient struct {
-	ClientID             string `json:"clientId"`
-	RememberAs           string `json:"rememberAs,omitempty"`
-	Secret               string `json:"secret,omitempty"`
-	Scope                string `json:"scope"`
-	AuthGrantTypes       string `json:"authGrantTypes"`
-	RedirectURI          string `json:"redirectUri,omitempty"`
-	TokenType            string `json:"tokenType,omitempty"`
-	TokenLength          int    `json:"tokenLength,omitempty"`
-	AccessTokenTTL       int64  `json:"accessTokenTTL"`
-	RefreshTokenTTL      int64  `json:"refreshTokenTTL"`
-	RefreshTokenIdleTTL  int64  `json:"refreshTokenIdleTTL"`
-	DisplayUserGrant     bool   `json:"displayUserGrant"`
-	InternalSystemClient bool   `json:"internalSystemClient"`
-	InheritanceAllowed   bool   `json:"inheritanceAllowed"`
+	ClientID             string `json:"clientId" yaml:"clientId"`
+	RememberAs           string `json:"rememberAs,omitempty" yaml:"rememberAs,omitempty"`
+	Secret               string `json:"secret,omitempty" yaml:"secret,omitempty"`
+	Scope                string `json:"scope" yaml:"scope"`
+	AuthGrantTypes       string `json:"authGrantTypes" yaml:"authGrantTypes"`
+	RedirectURI          string `json:"redirectUri,omitempty" yaml:"redirectUri,omitempty"`
+	TokenType            string `json:"tokenType,omitempty" yaml:"tokenType,omitempty"`
+	TokenLength          int    `json:"tokenLength,omitempty" yaml:"tokenLength,omitempty"`
+	AccessTokenTTL       int64  `json:"accessTokenTTL" yaml:"accessTokenTTL"`
+	RefreshTokenTTL      int64  `json:"refreshTokenTTL" yaml:"refreshTokenTTL"`
+	RefreshTokenIdleTTL  int64  `json:"refreshTokenIdleTTL" yaml:"refreshTokenIdleTTL"`
+	DisplayUserGrant     bool   `json:"displayUserGrant" yaml:"displayUserGrant"`
+	InternalSystemClient bool   `json:"internalSystemClient" yaml:"internalSystemClient"`
+	InheritanceAllowed   bool   `json:"inheritanceAllowed" yaml:"inheritanceAllowed"`
 }
 
 // Redacted is a copy without the secret, for output.
@@ -62,10 +62,10 @@ func (c *Client) GetOAuthClient(ctx context.Context, id string) (*OAuthClient, m
 
 // ClientSummary is one entry of GET /oauth2clients.
 type ClientSummary struct {
-	ClientID   string `json:"clientId"`
-	Scope      string `json:"scope"`
-	RememberAs string `json:"rememberAs,omitempty"`
-	MediaType  string `json:"mediaType,omitempty"`
+	ClientID   string `json:"clientId" yaml:"clientId"`
+	Scope      string `json:"scope" yaml:"scope"`
+	RememberAs string `json:"rememberAs,omitempty" yaml:"rememberAs,omitempty"`
+	MediaType  string `json:"mediaType,omitempty" yaml:"mediaType,omitempty"`
 }
 
 // ListOAuthClients reads the client summaries.
@@ -78,7 +78,7 @@ func (c *Client) ListOAuthClients(ctx context.Context) ([]ClientSummary, error) 
 		return nil, newAPIError(resp.status, http.MethodGet, c.base.API("oauth2clients"), "oauth2 clients", resp.body)
 	}
 	var l struct {
-		Items []ClientSummary `json:"items"`
+		Items []ClientSummary `json:"items" yaml:"items"`
 	}
 	if err := json.Unmarshal(resp.body, &l); err != nil {
 		return nil, fmt.Errorf("access: list oauth2 clients: unexpected answer: %v", err)

@@ -15,17 +15,17 @@ import (
 // Template is an OAuth2 app template (/oauth2apptemplates). TTLs are minutes on the wire; the
 // token length field is "length", not "tokenLength".
 type Template struct {
-	AppProductID        string `json:"appProductId"`
-	ResourceUUID        string `json:"resourceUuid,omitempty"`
-	Scope               string `json:"scope"`
-	AuthGrantTypes      string `json:"authGrantTypes"`
-	RedirectURI         string `json:"redirectUri"`
-	TokenType           string `json:"tokenType"`
-	Length              int    `json:"length"`
-	AccessTokenTTL      int64  `json:"accessTokenTTL"`
-	RefreshTokenTTL     int64  `json:"refreshTokenTTL"`
-	RefreshTokenIdleTTL int64  `json:"refreshTokenIdleTTL"`
-	DisplayUserGrant    bool   `json:"displayUserGrant"`
+	AppProductID        string `json:"appProductId" yaml:"appProductId"`
+	ResourceUUID        string `json:"resourceUuid,omitempty" yaml:"resourceUuid,omitempty"`
+	Scope               string `json:"scope" yaml:"scope"`
+	AuthGrantTypes      string `json:"authGrantTypes" yaml:"authGrantTypes"`
+	RedirectURI         string `json:"redirectUri" yaml:"redirectUri"`
+	TokenType           string `json:"tokenType" yaml:"tokenType"`
+	Length              int    `json:"length" yaml:"length"`
+	AccessTokenTTL      int64  `json:"accessTokenTTL" yaml:"accessTokenTTL"`
+	RefreshTokenTTL     int64  `json:"refreshTokenTTL" yaml:"refreshTokenTTL"`
+	RefreshTokenIdleTTL int64  `json:"refreshTokenIdleTTL" yaml:"refreshTokenIdleTTL"`
+	DisplayUserGrant    bool   `json:"displayUserGrant" yaml:"displayUserGrant"`
 }
 
 func templateObject(id string) string { return fmt.Sprintf("template %q", id) }
@@ -60,7 +60,7 @@ func (c *Client) ListTemplates(ctx context.Context) ([]Template, error) {
 		return nil, newAPIError(http.StatusNotFound, http.MethodGet, c.base.API("oauth2apptemplates"), "templates", resp.body)
 	}
 	var l struct {
-		Items []Template `json:"items"`
+		Items []Template `json:"items" yaml:"items"`
 	}
 	if err := json.Unmarshal(resp.body, &l); err != nil {
 		return nil, fmt.Errorf("access: list templates: unexpected answer: %v", err)
