@@ -41,53 +41,74 @@ type Endpoint struct {
 	Field string
 }
 
-// Endpoints lists the distinct service base URLs a config names, in a stable order.
+// Endpoints lists the distinct service base URLs flowsctl itself calls for a config, in a stable
+// order: the Entra authority and Graph, Access, Identity Services, UEM (and its token URL) and the
+// mobile flows admin API.
 func Endpoints(cfg *config.Config) []Endpoint {
-	var out []Endpoint
-	seen := map[string]bool{}
-	add := func(name, field, u string) {
-		u = strings.TrimSpace(u)
-		if u == "" {
-			return
-		}
-		pu, err := url.Parse(u)
-		if err != nil || pu.Host == "" {
-			return
-		}
-		key := pu.Scheme + "://" + pu.Host
-		if seen[key] {
-			return
-		}
-		seen[key] = true
-		out = append(out, Endpoint{Name: name, URL: key, Field: field})
-	}
+	var l endpointList
 	if cfg.Azure != nil {
-		add("entra", "azure.authority", cfg.Azure.Authority)
-		add("graph", "azure.graphUrl", cfg.Azure.GraphURL)
+		l.add("entra", "azure.authority", cfg.Azure.Authority)
+		l.add("graph", "azure.graphUrl", cfg.Azure.GraphURL)
 	}
 	if cfg.Access != nil {
-		add("access", "access.url", string(cfg.Access.URL))
+		l.add("access", "access.url", string(cfg.Access.URL))
 	}
 	if cfg.IdentityServices != nil && cfg.IdentityServices.Enabled {
-		add("identity", "identityServices.url", string(cfg.IdentityServices.URL))
-		if cfg.IdentityServices.OIDC != nil {
-			add("okta", "identityServices.oidc.issuerUrl", string(cfg.IdentityServices.OIDC.IssuerURL))
-		}
+		l.add("identity", "identityServices.url", string(cfg.IdentityServices.URL))
 	}
 	if cfg.UEM != nil {
-		add("uem", "uem.url", string(cfg.UEM.URL))
+		l.add("uem", "uem.url", string(cfg.UEM.URL))
 		if o := cfg.UEM.Auth.OAuth; o != nil {
-			add("uem-auth", "uem.auth.oauth.tokenUrl", string(o.TokenURL))
+			l.add("uem-auth", "uem.auth.oauth.tokenUrl", string(o.TokenURL))
 		}
-		if mf := cfg.UEM.MobileFlows; mf != nil {
-			add("mobileflows", "uem.mobileFlows.host", string(mf.Host))
-			add("mobileflows-admin", "uem.mobileFlows.adminUrl", string(mf.AdminURL))
+		if mf := cfg.UEM.MobileFlows; mf != nil && mf.Mode == "api" {
+			l.add("mobileflows-admin", "uem.mobileFlows.adminUrl", string(mf.AdminURL))
 		}
 	}
-	return out
+	return l.out
 }
 
-// AllLoopback reports whether every URL the config names is on a loopback host (a sandbox config).
+// Dependencies are URLs the tenant's services call but flowsctl does not (the mobile flows host
+// Boxer and the connectors use, the Okta issuer Identity Services federates with). Doctor probes
+// them, with PublicEndpoints, only for a config that is not all-loopback.
+func Dependencies(cfg *config.Config) []Endpoint {
+	var l endpointList
+	if cfg.UEM != nil && cfg.UEM.MobileFlows != nil {
+		l.add("mobileflows", "uem.mobileFlows.host", string(cfg.UEM.MobileFlows.Host))
+	}
+	if is := cfg.IdentityServices; is != nil && is.Enabled && is.OIDC != nil {
+		l.add("okta", "identityServices.oidc.issuerUrl", string(is.OIDC.IssuerURL))
+	}
+	return l.out
+}
+
+type endpointList struct {
+	out  []Endpoint
+	seen map[string]bool
+}
+
+func (l *endpointList) add(name, field, u string) {
+	u = strings.TrimSpace(u)
+	if u == "" {
+		return
+	}
+	pu, err := url.Parse(u)
+	if err != nil || pu.Host == "" {
+		return
+	}
+	key := pu.Scheme + "://" + pu.Host
+	if l.seen == nil {
+		l.seen = map[string]bool{}
+	}
+	if l.seen[key] {
+		return
+	}
+	l.seen[key] = true
+	l.out = append(l.out, Endpoint{Name: name, URL: key, Field: field})
+}
+
+// AllLoopback reports whether every URL flowsctl calls for this config is on a loopback host (a
+// sandbox config; URLs only the tenant's services call, such as the Okta issuer, do not count).
 // A config naming no URL at all is not loopback.
 func AllLoopback(cfg *config.Config) bool {
 	eps := Endpoints(cfg)
@@ -144,8 +165,9 @@ func EnvProbes(cfg *config.Config, hc *httpx.Client, o EnvOptions) []doctor.Prob
 		for _, e := range eps {
 			have[e.URL] = true
 		}
-		for _, e := range PublicEndpoints {
+		for _, e := range append(Dependencies(cfg), PublicEndpoints...) {
 			if !have[e.URL] {
+				have[e.URL] = true
 				eps = append(eps, e)
 			}
 		}
@@ -320,6 +342,11 @@ func AbsRef(cfg *config.Config, ref config.SecretRef) config.SecretRef {
 func secretCheck(s secretRef, warn time.Duration, now time.Time) doctor.Check {
 	c := doctor.Check{ID: "env.secret." + s.name, Title: fmt.Sprintf("secret %s (%s) is readable", s.field, s.ref), Status: doctor.Pass}
 	v, err := s.ref.Resolve()
+	if err != nil && s.sink && s.ref.Kind() == "file" && os.IsNotExist(unwrapPathErr(s.ref)) {
+		// A sink is written by apply; whether it must exist is its step's check.
+		c.Status, c.Detail = doctor.Skip, fmt.Sprintf("%s is not written yet (flowsctl apply writes it)", s.ref)
+		return c
+	}
 	if err != nil {
 		c.Status, c.Detail = doctor.Fail, err.Error()
 		switch {

@@ -28,6 +28,9 @@ func TestAllLoopbackRule(t *testing.T) {
 		{"sandbox", config.Config{Access: &config.Access{URL: "https://127.0.0.1:4443"}, UEM: &config.UEM{URL: "https://localhost:1"}}, true},
 		{"real access", config.Config{Access: &config.Access{URL: "https://acme.vmwareidentity.com"}}, false},
 		{"one real among loopback", config.Config{Access: &config.Access{URL: "https://127.0.0.1:1"}, Azure: &config.Azure{GraphURL: "https://graph.microsoft.com"}}, false},
+		{"sandbox with a real Okta issuer (not called by flowsctl)", config.Config{Access: &config.Access{URL: "https://127.0.0.1:4443"},
+			IdentityServices: &config.IdentityServices{Enabled: true, URL: "https://127.0.0.1:4444", OIDC: &config.IdentityOIDC{IssuerURL: "https://example.okta.com"}},
+			UEM:              &config.UEM{URL: "https://127.0.0.1:4445", MobileFlows: &config.MobileFlows{Host: "https://prod.hero.vmwservices.com"}}}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,7 +75,8 @@ func TestSecretCheck(t *testing.T) {
 		fix    string
 	}{
 		{"env unset", secretRef{name: "a", field: "access.auth.clientSecret", ref: "env:FLOWSCTL_TEST_UNSET_VAR"}, doctor.Fail, "export FLOWSCTL_TEST_UNSET_VAR"},
-		{"sink missing", secretRef{name: "b", field: "azure.app.secret.sink", ref: config.SecretRef("file:" + filepath.Join(dir, "nope")), sink: true}, doctor.Fail, "flowsctl apply"},
+		{"sink not written yet", secretRef{name: "b", field: "azure.app.secret.sink", ref: config.SecretRef("file:" + filepath.Join(dir, "nope")), sink: true}, doctor.Skip, ""},
+		{"input secret file missing", secretRef{name: "b2", field: "access.auth.clientSecret", ref: config.SecretRef("file:" + filepath.Join(dir, "nope"))}, doctor.Fail, "write the secret to"},
 		{"world readable", secretRef{name: "c", field: "x", ref: write("loose", "v", 0o644)}, doctor.Fail, "chmod 600"},
 		{"ok", secretRef{name: "d", field: "x", ref: write("ok", "v", 0o600)}, doctor.Pass, ""},
 		{"token expired", secretRef{name: "e", field: "t", token: true, ref: write("t1", jwt(now.Add(-time.Hour)), 0o600)}, doctor.Fail, "identity token generate"},

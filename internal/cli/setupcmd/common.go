@@ -29,6 +29,9 @@ type GraphOptions struct {
 	// Steps builds the steps (tests substitute fakes); default steps.Build.
 	Steps func(d steps.Deps) ([]setup.Step, error)
 
+	// HTTPOptions are passed to steps that build a second client (a dedicated CA).
+	HTTPOptions httpx.Options
+
 	Output      string
 	NoInput     bool
 	Only        []string
@@ -41,40 +44,68 @@ func graphOptions(f *cmdutil.Factory) GraphOptions {
 	return GraphOptions{IO: f.IO, Config: f.Config, HTTPClient: f.HTTPClient, Prompter: f.Prompter}
 }
 
+// httpOptions mirrors what the factory's HTTP client was built with.
+func httpOptions(f *cmdutil.Factory) httpx.Options {
+	o := httpx.Options{UserAgent: "flowsctl/" + f.Build.Version, CAFile: f.Flags.CAFile}
+	if f.Flags.Debug {
+		o.Debug = f.IO.ErrOut
+	}
+	return o
+}
+
 // fromFlags copies the global flags at run time (cobra parses them after the command is built).
 func (o *GraphOptions) fromFlags(f *cmdutil.Factory) {
 	o.Output = f.Flags.Output
 	o.NoInput = f.Flags.NoInput
 	o.Timeout = f.Flags.Timeout
+	o.HTTPOptions = httpOptions(f)
 }
 
 // graph loads the config and builds the step graph.
 func (o *GraphOptions) graph() (*config.Config, *setup.Graph, error) {
-	cfg, err := o.Config()
+	cfg, g, _, err := o.graphDeps()
+	return cfg, g, err
+}
+
+func (o *GraphOptions) graphDeps() (*config.Config, *setup.Graph, steps.Deps, error) {
+	cfg, d, err := o.deps()
 	if err != nil {
-		return nil, nil, err
-	}
-	hc, err := o.HTTPClient()
-	if err != nil {
-		return nil, nil, err
-	}
-	var p prompt.Prompter = prompt.NoInput{Reason: "--no-input"}
-	if o.Prompter != nil && !o.NoInput {
-		p = o.Prompter()
+		return nil, nil, d, err
 	}
 	build := o.Steps
 	if build == nil {
 		build = steps.Build
 	}
-	ss, err := build(steps.Deps{Config: cfg, HTTP: hc, ErrOut: o.IO.ErrOut, Prompter: p, NoInput: o.NoInput, ShowSecret: o.ShowSecret})
+	ss, err := build(d)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, d, err
 	}
 	g, err := setup.NewGraph(ss...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, d, err
 	}
-	return cfg, g, nil
+	return cfg, g, d, nil
+}
+
+// deps loads the config and the HTTP stack for the step adapters.
+func (o *GraphOptions) deps() (*config.Config, steps.Deps, error) {
+	cfg, err := o.Config()
+	if err != nil {
+		return nil, steps.Deps{}, err
+	}
+	hc, err := o.HTTPClient()
+	if err != nil {
+		return nil, steps.Deps{}, err
+	}
+	var p prompt.Prompter = prompt.NoInput{Reason: "--no-input"}
+	if o.Prompter != nil && !o.NoInput {
+		p = o.Prompter()
+	}
+	ho := o.HTTPOptions
+	if cfg.CAFile != "" && ho.CAFile == "" {
+		ho.CAFile = cfg.CAFile
+	}
+	return cfg, steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: o.IO.ErrOut, Prompter: p, NoInput: o.NoInput, ShowSecret: o.ShowSecret}, nil
 }
 
 func (o *GraphOptions) context(ctx context.Context) (context.Context, context.CancelFunc) {

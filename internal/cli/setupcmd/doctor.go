@@ -11,6 +11,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/setup"
+	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
 
 // DoctorOptions configure `flowsctl doctor`.
@@ -32,14 +33,17 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Co
 		Long: `Doctor runs, concurrently, every step's checks (the objects apply manages exist and match the
 config) and environment checks:
 
-  - reachability of every endpoint the config names: DNS, TLS (with --ca-file / uem.caFile trust), HTTP;
+  - reachability of every endpoint flowsctl calls for the config (Entra, Graph, Access, Identity
+    Services, UEM, the mobile flows admin API): DNS, TLS (with --ca-file / uem.caFile trust), HTTP;
   - clock skew against each server's Date header (warn > 30s, fail > 5m);
   - the secrets the config references: set, readable, files mode 0600; tokens not expired
     (warn inside doctor.warnSecretExpiryBefore, default 30d);
-  - when the config is NOT all-loopback (a real tenant rather than the sandbox), also
-    prod.hero.vmwservices.com, graph.microsoft.com and login.microsoftonline.com, which devices and
-    the mobile flows service depend on. A config whose every URL is 127.0.0.1, ::1 or localhost is a
-    sandbox rehearsal and must work offline, so those public hosts are not probed for it.
+  - UEM answers with the configured credentials and its console release supports mobile flows;
+  - when the config is NOT all-loopback (a real tenant rather than the sandbox), also the hosts the
+    tenant's services depend on although flowsctl does not call them: prod.hero.vmwservices.com,
+    graph.microsoft.com, login.microsoftonline.com, uem.mobileFlows.host and the Okta issuer.
+    A config whose every endpoint flowsctl calls is on 127.0.0.1, ::1 or localhost is a sandbox
+    rehearsal and must work offline, so those hosts are not probed for it.
 
 Every failing check names the fix: a command or a console path.
 Exit status: 0 when nothing failed (warnings allowed), 2 when a check failed, 1 on an error.`,
@@ -65,14 +69,11 @@ Exit status: 0 when nothing failed (warnings allowed), 2 when a check failed, 1 
 // Diagnose runs every check and returns them in a stable order (environment first, then steps in
 // graph order) with the wall time of the whole run.
 func Diagnose(ctx context.Context, opts *DoctorOptions) ([]doctor.Check, int64, error) {
-	cfg, g, err := opts.graph()
+	cfg, g, deps, err := opts.graphDeps()
 	if err != nil {
 		return nil, 0, err
 	}
-	hc, err := opts.HTTPClient()
-	if err != nil {
-		return nil, 0, err
-	}
+	hc := deps.HTTP
 	var stepOnly []string
 	wantEnv := len(opts.Only) == 0
 	for _, id := range opts.Only {
@@ -90,14 +91,21 @@ func Diagnose(ctx context.Context, opts *DoctorOptions) ([]doctor.Check, int64, 
 	start := time.Now()
 	var envChecks []doctor.Check
 	var wg sync.WaitGroup
+	var sel []doctor.Probe
 	if wantEnv {
-		probes := setup.EnvProbes(cfg, hc, opts.Env)
-		var sel []doctor.Probe
-		for _, p := range probes {
+		for _, p := range setup.EnvProbes(cfg, hc, opts.Env) {
 			if len(opts.Only) == 0 || matchesOnly(p.ID, opts.Only) {
 				sel = append(sel, p)
 			}
 		}
+	}
+	// Service-level probes (UEM reachable and its version) go with their service's steps.
+	for _, p := range steps.Probes(deps) {
+		if len(opts.Only) == 0 || matchesOnly(p.ID, opts.Only) || matchesOnly(p.ID, stepOnly) || prefixOf(p.ID, stepOnly) {
+			sel = append(sel, p)
+		}
+	}
+	if len(sel) > 0 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -118,6 +126,17 @@ func Diagnose(ctx context.Context, opts *DoctorOptions) ([]doctor.Check, int64, 
 		checks = append(checks, stepChecks(r)...)
 	}
 	return checks, time.Since(start).Milliseconds(), nil
+}
+
+// prefixOf: --only uem.boxer also runs the uem.reachable probe (same service).
+func prefixOf(id string, only []string) bool {
+	svc, _, _ := strings.Cut(id, ".")
+	for _, o := range only {
+		if s, _, _ := strings.Cut(o, "."); s == svc {
+			return true
+		}
+	}
+	return false
 }
 
 func matchesOnly(id string, only []string) bool {

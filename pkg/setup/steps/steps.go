@@ -9,6 +9,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/setup"
 )
 
@@ -16,6 +17,9 @@ import (
 type Deps struct {
 	Config *config.Config
 	HTTP   *httpx.Client
+	// HTTPOptions are the options HTTP was built with, for packages that need a second client
+	// (a dedicated CA such as uem.caFile); httpx.New is still the only constructor.
+	HTTPOptions httpx.Options
 	// ErrOut receives operator checklists and sign-in prompts (device codes).
 	ErrOut io.Writer
 	// Prompter asks an operator to confirm a guided step; NoInput makes guided steps pending.
@@ -30,6 +34,21 @@ type Deps struct {
 var builders []func(d Deps) []setup.Step
 
 func register(b func(d Deps) []setup.Step) { builders = append(builders, b) }
+
+// probes are doctor checks that belong to a service rather than to one step (UEM reachable and
+// its console version).
+var probes []func(d Deps) []doctor.Probe
+
+func registerProbes(p func(d Deps) []doctor.Probe) { probes = append(probes, p) }
+
+// Probes returns the service-level doctor probes for the config.
+func Probes(d Deps) []doctor.Probe {
+	var out []doctor.Probe
+	for _, p := range probes {
+		out = append(out, p(d)...)
+	}
+	return out
+}
 
 // Order is the display order of step IDs (the graph's registration order).
 var Order = []string{
