@@ -95,11 +95,27 @@ func (c *Config) problem(path, msg string) Problem {
 	if c.meta != nil {
 		if env, ok := c.meta.env[path]; ok {
 			p.Source = env
-		} else if pos, ok := c.meta.pos[path]; ok {
+		} else if pos, ok := c.nearestPos(path); ok {
 			p.Line, p.Column = pos.line, pos.col
 		}
 	}
 	return p
+}
+
+// nearestPos is where path was written or, for a missing key, where its closest written
+// parent mapping is.
+func (c *Config) nearestPos(path string) (position, bool) {
+	for path != "" {
+		if pos, ok := c.meta.pos[path]; ok {
+			return pos, true
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return position{}, false
 }
 
 // decodeBudget bounds the work on hostile documents (aliases expanding into large trees).
