@@ -33,7 +33,11 @@ type env struct {
 }
 
 // start serves the emulator and loads the flowsctl.yaml the sandbox generated for it.
-func start(t *testing.T, opts ...accessemu.Option) *env {
+func start(t *testing.T, opts ...accessemu.Option) *env { return startTB(t, opts...) }
+
+func startB(b *testing.B, opts ...accessemu.Option) *env { return startTB(b, opts...) }
+
+func startTB(t testing.TB, opts ...accessemu.Option) *env {
 	t.Helper()
 	emu := accessemu.New(opts...)
 	sb := sandboxtest.Start(t, emu)
@@ -81,7 +85,11 @@ type ensurer interface {
 	Verify(context.Context) []doctor.Check
 }
 
-func (e *env) resources(t *testing.T) map[string]ensurer {
+func (e *env) resources(t *testing.T) map[string]ensurer { return e.resourcesTB(t) }
+
+func (e *env) resourcesB(b *testing.B) map[string]ensurer { return e.resourcesTB(b) }
+
+func (e *env) resourcesTB(t testing.TB) map[string]ensurer {
 	t.Helper()
 	tr, err := access.NewTemplateResource(e.c, e.cfg)
 	if err != nil {
