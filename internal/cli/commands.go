@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/flowsctl/flowsctl/internal/cli/access"
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/cli/setupcmd"
 )
@@ -14,4 +15,5 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(setupcmd.NewCmdApply(f, nil))
 	root.AddCommand(setupcmd.NewCmdDoctor(f, nil))
 	root.AddCommand(setupcmd.NewCmdDemo(f, nil))
+	root.AddCommand(access.NewCmdAccess(f))
 }
