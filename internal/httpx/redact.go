@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Redacted replaces every secret value in a trace.
@@ -25,10 +26,12 @@ var sensitiveHeader = map[string]bool{
 	"aw-tenant-code":      true,
 }
 
-// secretName matches JSON, form and query field names that carry credentials:
+// secretWords find JSON, form and query field names that carry credentials:
 // secret, client_secret, secretText, password, token, access_token, refresh_token,
 // id_token, apiKey, api_key, assertion, client_assertion, credential(s), ...
-var secretName = regexp.MustCompile(`(?i)(secret|passw(or)?d|passphrase|token|api[_-]?key|assertion|credential|private[_-]?key)`)
+// Matched on the lower-cased name with '_', '-' and '.' removed.
+var secretWords = []string{"secret", "password", "passwd", "passphrase", "token", "apikey", "assertion",
+	"credential", "privatekey", "subscriptionkey"}
 
 // harmlessName are names the pattern above matches but that never hold a secret; keeping
 // them makes traces useful ("token_type": "Bearer").
@@ -53,12 +56,36 @@ var formOnlyName = map[string]bool{
 // jwtPattern finds JSON Web Tokens: three base64url segments whose header starts with `{"`.
 var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)
 
+// harmlessSuffix: a secret-looking name ending like this describes a credential without
+// holding one (accessTokenTTL, tokenType, secretExpiry, token_endpoint, passwordPolicy).
+var harmlessSuffix = []string{"ttl", "type", "length", "lifetime", "expiry", "expiration", "expiresat",
+	"expiresin", "endpoint", "url", "uri", "policy", "count"}
+
 // IsSecretName reports whether a JSON field with this name holds a credential.
 func IsSecretName(name string) bool {
-	if harmlessName[strings.ToLower(name)] {
+	lower := strings.ToLower(name)
+	norm := strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' || r == '.' {
+			return -1
+		}
+		return r
+	}, lower)
+	found := false
+	for _, w := range secretWords {
+		if strings.Contains(norm, w) {
+			found = true
+			break
+		}
+	}
+	if !found || harmlessName[lower] {
 		return false
 	}
-	return secretName.MatchString(name)
+	for _, suf := range harmlessSuffix {
+		if strings.HasSuffix(norm, suf) {
+			return false
+		}
+	}
+	return true
 }
 
 // isSecretFormName is IsSecretName plus the OAuth form-only names.
@@ -208,95 +235,150 @@ func isJSONType(mt string) bool {
 func redactJSON(b []byte) (string, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	var buf bytes.Buffer
-	if err := redactValue(dec, &buf, false, 0); err != nil {
+	root, err := parseNode(dec, 0)
+	if err != nil {
 		return "", err
 	}
 	if _, err := dec.Token(); err == nil {
 		return "", fmt.Errorf("trailing data after JSON value")
 	}
+	var buf bytes.Buffer
+	root.write(&buf, false)
 	return buf.String(), nil
 }
 
 const maxJSONDepth = 200
 
-func redactValue(dec *json.Decoder, buf *bytes.Buffer, secret bool, depth int) error {
+// node is a JSON value with object keys in document order.
+type node struct {
+	delim  json.Delim // '{' or '[' for containers, 0 for scalars
+	keys   []string
+	vals   []*node
+	scalar any // string, json.Number, bool or nil
+}
+
+func parseNode(dec *json.Decoder, depth int) (*node, error) {
 	if depth > maxJSONDepth {
-		return fmt.Errorf("JSON nested deeper than %d", maxJSONDepth)
+		return nil, fmt.Errorf("JSON nested deeper than %d", maxJSONDepth)
 	}
 	tok, err := dec.Token()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	switch v := tok.(type) {
-	case json.Delim:
-		switch v {
-		case '{':
-			buf.WriteByte('{')
-			for i := 0; dec.More(); i++ {
-				kt, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				k, ok := kt.(string)
-				if !ok {
-					return fmt.Errorf("object key is not a string")
-				}
-				if i > 0 {
-					buf.WriteByte(',')
-				}
-				writeJSONString(buf, k)
-				buf.WriteByte(':')
-				if err := redactValue(dec, buf, secret || IsSecretName(k), depth+1); err != nil {
-					return err
-				}
-			}
-			if _, err := dec.Token(); err != nil {
-				return err
-			}
-			buf.WriteByte('}')
-		case '[':
-			buf.WriteByte('[')
-			for i := 0; dec.More(); i++ {
-				if i > 0 {
-					buf.WriteByte(',')
-				}
-				if err := redactValue(dec, buf, secret, depth+1); err != nil {
-					return err
-				}
-			}
-			if _, err := dec.Token(); err != nil {
-				return err
-			}
-			buf.WriteByte(']')
-		default:
-			return fmt.Errorf("unexpected %v", v)
-		}
-	case string:
-		if secret {
-			writeJSONString(buf, Redacted)
-		} else {
-			writeJSONString(buf, v)
-		}
-	case json.Number:
-		if secret {
-			writeJSONString(buf, Redacted)
-		} else {
-			buf.WriteString(v.String())
-		}
-	case bool:
-		fmt.Fprint(buf, v)
-	case nil:
-		buf.WriteString("null")
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return &node{scalar: tok}, nil
 	}
-	return nil
+	n := &node{delim: d}
+	for dec.More() {
+		if d == '{' {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			k, ok := kt.(string)
+			if !ok {
+				return nil, fmt.Errorf("object key is not a string")
+			}
+			n.keys = append(n.keys, k)
+		}
+		v, err := parseNode(dec, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		n.vals = append(n.vals, v)
+	}
+	if _, err := dec.Token(); err != nil { // the closing delimiter
+		return nil, err
+	}
+	return n, nil
 }
 
+// namingKeys hold the name of a sibling value in name/value shapes: SCIM PATCH operations
+// {"op":"replace","path":"password","value":"..."} and settings lists {"name":"apiKey","value":"..."}.
+var namingKeys = map[string]bool{"path": true, "name": true, "key": true, "field": true, "attribute": true, "property": true}
+
+// valueKeys are the siblings a secret name in a naming key hides.
+var valueKeys = map[string]bool{"value": true, "values": true, "newvalue": true, "val": true}
+
+func (n *node) write(buf *bytes.Buffer, secret bool) {
+	switch n.delim {
+	case '{':
+		hideValue := false
+		for i, k := range n.keys {
+			if s, ok := n.vals[i].scalar.(string); ok && namingKeys[strings.ToLower(k)] && IsSecretName(s) {
+				hideValue = true
+			}
+		}
+		buf.WriteByte('{')
+		for i, k := range n.keys {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeJSONString(buf, k)
+			buf.WriteByte(':')
+			hide := secret || IsSecretName(k) || (hideValue && valueKeys[strings.ToLower(k)])
+			n.vals[i].write(buf, hide)
+		}
+		buf.WriteByte('}')
+	case '[':
+		buf.WriteByte('[')
+		for i, v := range n.vals {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			v.write(buf, secret)
+		}
+		buf.WriteByte(']')
+	default:
+		switch v := n.scalar.(type) {
+		case string:
+			if secret {
+				v = Redacted
+			}
+			writeJSONString(buf, v)
+		case json.Number:
+			if secret {
+				writeJSONString(buf, Redacted)
+			} else {
+				buf.WriteString(v.String())
+			}
+		case bool:
+			fmt.Fprint(buf, v)
+		default:
+			buf.WriteString("null")
+		}
+	}
+}
+
+// writeJSONString writes s as a JSON string without HTML escaping (traces are read by people).
 func writeJSONString(buf *bytes.Buffer, s string) {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	buf.Truncate(buf.Len() - 1) // Encode's newline
+	const hex = "0123456789abcdef"
+	buf.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			buf.WriteByte('\\')
+			buf.WriteRune(r)
+		case r == '\n':
+			buf.WriteString(`\n`)
+		case r == '\r':
+			buf.WriteString(`\r`)
+		case r == '\t':
+			buf.WriteString(`\t`)
+		case r < 0x20 || r == '\u2028' || r == '\u2029':
+			buf.WriteString(`\u`)
+			buf.WriteByte(hex[r>>12&0xf])
+			buf.WriteByte(hex[r>>8&0xf])
+			buf.WriteByte(hex[r>>4&0xf])
+			buf.WriteByte(hex[r&0xf])
+		case r == utf8.RuneError:
+			buf.WriteString(`\ufffd`)
+		default:
+			buf.WriteRune(r)
+		}
+	}
+	buf.WriteByte('"')
 }
 
 func maskJWT(s string) string {

@@ -27,7 +27,11 @@ func (c *Client) traceAttempt(req *http.Request, attempt int, body []byte, resp 
 	writeHeaders(&b, "> ", req.Header)
 	if len(body) > 0 {
 		b.WriteString("> \n")
-		writeBody(&b, "> ", c.secrets.mask(RedactBody(req.Header.Get("Content-Type"), body)))
+		shown := fmt.Sprintf("[%d bytes %s, not shown]", len(body), orUnknown(mediaType(req.Header.Get("Content-Type"))))
+		if len(body) <= traceReadMax {
+			shown = c.secrets.mask(RedactBody(req.Header.Get("Content-Type"), body))
+		}
+		writeBody(&b, "> ", shown)
 	}
 	if err != nil {
 		fmt.Fprintf(&b, "<-- error after %s: %v\n", roundDuration(d), err)
