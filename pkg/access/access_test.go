@@ -292,6 +292,22 @@ func TestMediaTypeFallback(t *testing.T) {
 	}
 }
 
+func TestKnownDialectDoesNotResendA400(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	if _, err := e.c.ListOAuthClients(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err := e.c.CreateOAuthClient(ctx, access.OAuthClient{ClientID: "bad", Scope: "root", AuthGrantTypes: "client_credentials"})
+	var ae *access.APIError
+	if !errors.As(err, &ae) || ae.Status != 400 || ae.Code() != "invalid.scope" || !strings.Contains(err.Error(), `oauth2 client "bad"`) {
+		t.Fatalf("err = %v; want the 400 naming the client and Access's message", err)
+	}
+	if w := e.writes(t); len(w) != 1 {
+		t.Errorf("%d POSTs for one invalid create; want 1", len(w))
+	}
+}
+
 func TestReauthenticatesOnceOn401(t *testing.T) {
 	e := start(t)
 	ctx := context.Background()

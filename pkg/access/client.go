@@ -122,6 +122,7 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 	}
 	host := c.base.Host()
 	order := c.media.Order(host)
+	_, known := c.media.Known(host)
 	var errs []*APIError
 	for _, d := range order {
 		resp, apiErr, err := c.attempt(ctx, k, u, payload, d)
@@ -133,7 +134,9 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 			return resp, nil
 		}
 		errs = append(errs, apiErr)
-		if !mediaRejected(apiErr.Status) {
+		// 406/415 always mean the media type; a 400 only while the tenant's dialect is
+		// unknown (once known, a 400 is about the content and is not sent again).
+		if !mediaRejected(apiErr.Status) || (apiErr.Status == http.StatusBadRequest && known) {
 			break
 		}
 	}
