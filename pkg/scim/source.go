@@ -1,0 +1,160 @@
+package scim
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Record is one desired user of a sync source and the names of its groups.
+type Record struct {
+	User   User
+	Groups []string
+	// Line is the CSV line or JSON array index, for errors.
+	Line int
+}
+
+// Source yields records one at a time (io.EOF at the end), so a sync streams its input.
+type Source interface {
+	Next() (Record, error)
+}
+
+// CSVColumns is the header a CSV source must have (any order; userName required).
+var CSVColumns = []string{"userName", "givenName", "familyName", "email", "externalId", "active", "groups"}
+
+type csvSource struct {
+	r    *csv.Reader
+	cols map[string]int
+	line int
+}
+
+// NewCSVSource reads CSV with the header userName,givenName,familyName,email,externalId,active,groups
+// (groups separated by ';').
+func NewCSVSource(r io.Reader) (Source, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	cr.TrimLeadingSpace = true
+	h, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("CSV header: %w (want %s)", err, strings.Join(CSVColumns, ","))
+	}
+	cols := map[string]int{}
+	known := map[string]string{}
+	for _, c := range CSVColumns {
+		known[strings.ToLower(c)] = c
+	}
+	for i, name := range h {
+		n := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")))
+		c, ok := known[n]
+		if !ok {
+			return nil, fmt.Errorf("CSV header: unknown column %q (allowed: %s)", name, strings.Join(CSVColumns, ","))
+		}
+		cols[c] = i
+	}
+	if _, ok := cols["userName"]; !ok {
+		return nil, fmt.Errorf("CSV header has no userName column (want %s)", strings.Join(CSVColumns, ","))
+	}
+	return &csvSource{r: cr, cols: cols, line: 1}, nil
+}
+
+func (s *csvSource) Next() (Record, error) {
+	row, err := s.r.Read()
+	if err != nil {
+		return Record{}, err
+	}
+	s.line++
+	get := func(c string) string {
+		if i, ok := s.cols[c]; ok && i < len(row) {
+			return strings.TrimSpace(row[i])
+		}
+		return ""
+	}
+	rec := Record{Line: s.line}
+	u := &rec.User
+	u.UserName = get("userName")
+	if u.UserName == "" {
+		return Record{}, fmt.Errorf("CSV line %d: userName is empty", s.line)
+	}
+	u.Name = Name{GivenName: get("givenName"), FamilyName: get("familyName")}
+	if e := get("email"); e != "" {
+		u.Emails = []Email{{Value: e, Type: "work", Primary: true}}
+	}
+	u.ExternalID = get("externalId")
+	u.Active = true
+	if a := get("active"); a != "" {
+		b, err := strconv.ParseBool(strings.ToLower(a))
+		if err != nil {
+			return Record{}, fmt.Errorf("CSV line %d: active %q is not true or false", s.line, a)
+		}
+		u.Active = b
+	}
+	for _, g := range strings.Split(get("groups"), ";") {
+		if g = strings.TrimSpace(g); g != "" {
+			rec.Groups = append(rec.Groups, g)
+		}
+	}
+	return rec, nil
+}
+
+type jsonSource struct {
+	dec *json.Decoder
+	i   int
+}
+
+// NewJSONSource reads a JSON array of SCIM user objects whose groups is an array of names
+// (or of {"display"|"value"} objects), decoding one element at a time.
+func NewJSONSource(r io.Reader) (Source, error) {
+	dec := json.NewDecoder(r)
+	t, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("JSON source: %w (want an array of SCIM users)", err)
+	}
+	if d, ok := t.(json.Delim); !ok || d != '[' {
+		return nil, errors.New("JSON source: the document is not an array of SCIM users")
+	}
+	return &jsonSource{dec: dec}, nil
+}
+
+func (s *jsonSource) Next() (Record, error) {
+	if !s.dec.More() {
+		return Record{}, io.EOF
+	}
+	s.i++
+	var w struct {
+		wireUser
+		Groups []json.RawMessage `json:"groups"`
+	}
+	if err := s.dec.Decode(&w); err != nil {
+		return Record{}, fmt.Errorf("JSON element %d: %w", s.i, err)
+	}
+	u := w.wireUser.user()
+	u.ID, u.Version, u.Groups = "", "", nil
+	if w.Active == nil {
+		u.Active = true
+	}
+	if u.UserName == "" {
+		return Record{}, fmt.Errorf("JSON element %d: userName is empty", s.i)
+	}
+	rec := Record{User: u, Line: s.i}
+	for _, g := range w.Groups {
+		var name string
+		if json.Unmarshal(g, &name) != nil {
+			var ref Ref
+			if json.Unmarshal(g, &ref) == nil {
+				name = ref.Display
+				if name == "" {
+					name = ref.Value
+				}
+			}
+		}
+		if name = strings.TrimSpace(name); name != "" {
+			rec.Groups = append(rec.Groups, name)
+		}
+	}
+	return rec, nil
+}
