@@ -3,9 +3,13 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/flowsctl/flowsctl/internal/cli/access"
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/cli/completion"
+	"github.com/flowsctl/flowsctl/internal/cli/configcmd"
+	"github.com/flowsctl/flowsctl/internal/cli/docscmd"
+	"github.com/flowsctl/flowsctl/internal/cli/sandboxcmd"
 	"github.com/flowsctl/flowsctl/internal/cli/setupcmd"
+	"github.com/flowsctl/flowsctl/internal/cli/version"
 )
 
 // addCommands adds every noun. Keep one line per noun.
@@ -15,5 +19,9 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(setupcmd.NewCmdApply(f, nil))
 	root.AddCommand(setupcmd.NewCmdDoctor(f, nil))
 	root.AddCommand(setupcmd.NewCmdDemo(f, nil))
-	root.AddCommand(access.NewCmdAccess(f))
+	root.AddCommand(configcmd.NewCmdConfig(f))
+	root.AddCommand(sandboxcmd.NewCmdSandbox(f))
+	root.AddCommand(version.NewCmdVersion(f, nil))
+	root.AddCommand(completion.NewCmdCompletion(f, nil))
+	root.AddCommand(docscmd.NewCmdDocs(f, nil))
 }

@@ -1,0 +1,164 @@
+// Package configcmd is `flowsctl config validate|show`.
+package configcmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/pkg/config"
+)
+
+// NewCmdConfig builds `flowsctl config` and its subcommands.
+func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config <command>",
+		Short: "Check and show flowsctl.yaml",
+		Example: `  flowsctl config validate -f flowsctl.yaml
+  flowsctl config show -o json`,
+	}
+	cmd.AddCommand(NewCmdValidate(f, nil), NewCmdShow(f, nil))
+	return cmd
+}
+
+// ValidateOptions of `flowsctl config validate`.
+type ValidateOptions struct {
+	IO     *iostreams.IOStreams
+	File   func() string
+	Output func() string
+	Config func() (*config.Config, error)
+}
+
+// NewCmdValidate builds `flowsctl config validate`; runF replaces the run in tests.
+func NewCmdValidate(f *cmdutil.Factory, runF func(*ValidateOptions) error) *cobra.Command {
+	opts := &ValidateOptions{IO: f.IO, Config: f.Config,
+		File: func() string { return f.Flags.File }, Output: func() string { return f.Flags.Output }}
+	return &cobra.Command{
+		Use:   "validate",
+		Short: "Check flowsctl.yaml and list every problem",
+		Long: `Check the config file (-f, env FLOWSCTL_FILE) with FLOWSCTL_* overrides applied: unknown keys,
+types, ranges and secret references. Exit 0 when valid; exit 1 listing every problem on stderr, each
+with file:line:col where known. Secrets are never resolved or printed.`,
+		Args: cobra.NoArgs,
+		Example: `  flowsctl config validate
+  flowsctl config validate -f sandbox/flowsctl.yaml
+  flowsctl config validate -o json   # {"file", "valid", "problems"} on stdout`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return validateRun(opts)
+		},
+	}
+}
+
+// Result is what validate prints with -o json|yaml.
+type Result struct {
+	File     string           `json:"file" yaml:"file"`
+	Valid    bool             `json:"valid" yaml:"valid"`
+	Problems []config.Problem `json:"problems" yaml:"problems"`
+}
+
+func validateRun(opts *ValidateOptions) error {
+	_, err := opts.Config()
+	res := Result{File: opts.File(), Valid: err == nil, Problems: Problems(err)}
+	if opts.Output() != "text" {
+		if perr := cmdutil.Print(opts.IO.Out, opts.Output(), res, nil); perr != nil {
+			return perr
+		}
+	} else {
+		for _, p := range res.Problems {
+			fmt.Fprintln(opts.IO.ErrOut, p.String())
+		}
+		if res.Valid {
+			fmt.Fprintf(opts.IO.ErrOut, "%s: valid\n", res.File)
+		} else {
+			fmt.Fprintf(opts.IO.ErrOut, "%s: %d %s; fix them and run: flowsctl config validate -f %s\n",
+				res.File, len(res.Problems), plural(len(res.Problems), "problem", "problems"), res.File)
+		}
+	}
+	if !res.Valid {
+		return cmdutil.Silent(cmdutil.ExitFailure)
+	}
+	return nil
+}
+
+// Problems lists what is wrong: each problem of a *config.Errors, or the error itself
+// (an unreadable file, say) as one problem. Never nil.
+func Problems(err error) []config.Problem {
+	if err == nil {
+		return []config.Problem{}
+	}
+	var ce *config.Errors
+	if errors.As(err, &ce) && ce.Len() > 0 {
+		return append([]config.Problem(nil), ce.Problems...)
+	}
+	return []config.Problem{{Message: err.Error()}}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// ShowOptions of `flowsctl config show`.
+type ShowOptions struct {
+	IO     *iostreams.IOStreams
+	Output func() string
+	Config func() (*config.Config, error)
+}
+
+// NewCmdShow builds `flowsctl config show`; runF replaces the run in tests.
+func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{IO: f.IO, Config: f.Config, Output: func() string { return f.Flags.Output }}
+	return &cobra.Command{
+		Use:   "show",
+		Short: "Print the effective config: file, FLOWSCTL_* overrides and defaults",
+		Long: `Print the config flowsctl would use: the file with FLOWSCTL_* overrides and every default filled in.
+Secrets are shown as their references (env:NAME, file:PATH), never resolved. Text output is YAML;
+-o json uses the same key names as the YAML.`,
+		Args: cobra.NoArgs,
+		Example: `  flowsctl config show
+  flowsctl config show -o json | jq .access.url`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return showRun(opts)
+		},
+	}
+}
+
+func showRun(opts *ShowOptions) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		if ps := Problems(err); len(ps) > 1 {
+			lines := make([]string, len(ps))
+			for i, p := range ps {
+				lines[i] = p.String()
+			}
+			return fmt.Errorf("%d problems in the config:\n%s\nfix them (see: flowsctl config validate) and run config show again",
+				len(ps), strings.Join(lines, "\n"))
+		}
+		return err
+	}
+	return cmdutil.Print(opts.IO.Out, opts.Output(), cfg, func(w io.Writer) error {
+		if cfg.Path != "" {
+			fmt.Fprintf(w, "# effective config of %s (defaults applied, secrets shown as references)\n", cfg.Path)
+		}
+		enc := yaml.NewEncoder(w)
+		enc.SetIndent(2)
+		if err := enc.Encode(cfg); err != nil {
+			return err
+		}
+		return enc.Close()
+	})
+}

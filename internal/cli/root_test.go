@@ -1,0 +1,319 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/iostreams"
+)
+
+// probe is a command that records what the root handed it.
+type probe struct {
+	deadline    time.Time
+	hasDeadline bool
+	flags       cmdutil.GlobalFlags
+	ran         bool
+}
+
+func (p *probe) cmd(f *cmdutil.Factory, name string, annotations map[string]string, ret func(ctx context.Context) error) *cobra.Command {
+	return &cobra.Command{Use: name, Annotations: annotations, RunE: func(c *cobra.Command, _ []string) error {
+		p.ran = true
+		p.deadline, p.hasDeadline = c.Context().Deadline()
+		p.flags = *f.Flags
+		if ret != nil {
+			return ret(c.Context())
+		}
+		return nil
+	}}
+}
+
+func testFactory() *cmdutil.Factory {
+	ios, _, _, _ := iostreams.Test()
+	return NewFactory(ios, cmdutil.BuildInfo{Version: "test"})
+}
+
+func stderrOf(f *cmdutil.Factory) string { return f.IO.ErrOut.(interface{ String() string }).String() }
+
+func clearEnv(t *testing.T) {
+	for _, k := range []string{"FLOWSCTL_FILE", "FLOWSCTL_OUTPUT", "FLOWSCTL_TIMEOUT", "FLOWSCTL_CA_FILE", "FLOWSCTL_DEBUG", "FLOWSCTL_NO_INPUT"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+}
+
+func TestTimeoutBecomesDeadline(t *testing.T) {
+	tests := []struct {
+		name         string
+		args         []string
+		env          string
+		annotations  map[string]string
+		wantDeadline time.Duration // 0: none
+	}{
+		{"default", nil, "", nil, DefaultTimeout},
+		{"flag", []string{"--timeout", "90s"}, "", nil, 90 * time.Second},
+		{"env", nil, "3m", nil, 3 * time.Minute},
+		{"flag beats env", []string{"--timeout", "2m"}, "3m", nil, 2 * time.Minute},
+		{"zero means none", []string{"--timeout", "0"}, "", nil, 0},
+		{"long-running command ignores the default", nil, "", map[string]string{AnnotationNoTimeout: "true"}, 0},
+		{"long-running command honours an explicit flag", []string{"--timeout", "1m"}, "", map[string]string{AnnotationNoTimeout: "true"}, time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			if tt.env != "" {
+				t.Setenv("FLOWSCTL_TIMEOUT", tt.env)
+			}
+			f := testFactory()
+			p := &probe{}
+			start := time.Now()
+			code := run(context.Background(), f, append([]string{"probe"}, tt.args...), p.cmd(f, "probe", tt.annotations, nil))
+			if code != 0 || !p.ran {
+				t.Fatalf("exit %d, ran %v: %s", code, p.ran, stderrOf(f))
+			}
+			if tt.wantDeadline == 0 {
+				if p.hasDeadline {
+					t.Fatalf("deadline set: %v", p.deadline)
+				}
+				return
+			}
+			if !p.hasDeadline {
+				t.Fatal("no deadline")
+			}
+			if got := p.deadline.Sub(start); got > tt.wantDeadline+time.Minute/2 || got < tt.wantDeadline-time.Minute/2 {
+				t.Fatalf("deadline in %v; want about %v", got, tt.wantDeadline)
+			}
+		})
+	}
+}
+
+func TestTimeoutExpiryMessage(t *testing.T) {
+	clearEnv(t)
+	f := testFactory()
+	p := &probe{}
+	code := run(context.Background(), f, []string{"probe", "--timeout", "1ms"}, p.cmd(f, "probe", nil, func(ctx context.Context) error {
+		<-ctx.Done()
+		return ctx.Err()
+	}))
+	if code != 1 || !strings.Contains(stderrOf(f), "--timeout") {
+		t.Fatalf("exit %d: %s", code, stderrOf(f))
+	}
+}
+
+func TestGlobalFlagsFromEnv(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string
+		args  []string
+		check func(t *testing.T, fl cmdutil.GlobalFlags)
+	}{
+		{"defaults", nil, nil, func(t *testing.T, fl cmdutil.GlobalFlags) {
+			if fl.File != "flowsctl.yaml" || fl.Output != "text" || fl.Debug || fl.CAFile != "" {
+				t.Errorf("%+v", fl)
+			}
+		}},
+		{"env", map[string]string{"FLOWSCTL_FILE": "x.yaml", "FLOWSCTL_OUTPUT": "json", "FLOWSCTL_DEBUG": "1", "FLOWSCTL_CA_FILE": "/ca.pem"}, nil,
+			func(t *testing.T, fl cmdutil.GlobalFlags) {
+				if fl.File != "x.yaml" || fl.Output != "json" || !fl.Debug || fl.CAFile != "/ca.pem" {
+					t.Errorf("%+v", fl)
+				}
+			}},
+		{"flags beat env", map[string]string{"FLOWSCTL_FILE": "x.yaml", "FLOWSCTL_OUTPUT": "json", "FLOWSCTL_CA_FILE": "/ca.pem"},
+			[]string{"-f", "y.yaml", "-o", "yaml", "--ca-file", "/other.pem"},
+			func(t *testing.T, fl cmdutil.GlobalFlags) {
+				if fl.File != "y.yaml" || fl.Output != "yaml" || fl.CAFile != "/other.pem" {
+					t.Errorf("%+v", fl)
+				}
+			}},
+		{"no input without a terminal", nil, nil, func(t *testing.T, fl cmdutil.GlobalFlags) {
+			if !fl.NoInput {
+				t.Error("--no-input not implied for non-TTY stdin")
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			f := testFactory()
+			p := &probe{}
+			if code := run(context.Background(), f, append([]string{"probe"}, tt.args...), p.cmd(f, "probe", nil, nil)); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderrOf(f))
+			}
+			tt.check(t, p.flags)
+		})
+	}
+}
+
+func TestBadGlobalValues(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"unknown output", nil, []string{"-o", "xml"}, `--output "xml"`},
+		{"junit elsewhere", nil, []string{"-o", "junit"}, "only for doctor"},
+		{"bad env bool", map[string]string{"FLOWSCTL_DEBUG": "maybe"}, nil, "FLOWSCTL_DEBUG"},
+		{"bad env timeout", map[string]string{"FLOWSCTL_TIMEOUT": "soon"}, nil, "FLOWSCTL_TIMEOUT"},
+		{"negative timeout", nil, []string{"--timeout", "-1s"}, "--timeout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clearEnv(t)
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			f := testFactory()
+			p := &probe{}
+			code := run(context.Background(), f, append([]string{"probe"}, tt.args...), p.cmd(f, "probe", nil, nil))
+			if code != 1 || p.ran || !strings.Contains(stderrOf(f), tt.want) {
+				t.Fatalf("exit %d ran %v stderr %q; want 1 mentioning %q", code, p.ran, stderrOf(f), tt.want)
+			}
+		})
+	}
+}
+
+func TestJUnitAllowedWhereItMeansSomething(t *testing.T) {
+	root := &cobra.Command{Use: "flowsctl"}
+	scim := &cobra.Command{Use: "scim"}
+	other := &cobra.Command{Use: "access"}
+	cmds := map[string]*cobra.Command{
+		"doctor":      {Use: "doctor"},
+		"verify":      {Use: "verify"},
+		"scim test":   {Use: "test"},
+		"access test": {Use: "test"},
+		"annotated":   {Use: "annotated", Annotations: map[string]string{AnnotationJUnit: "true"}},
+		"version":     {Use: "version"},
+	}
+	root.AddCommand(scim, other, cmds["doctor"], cmds["verify"], cmds["annotated"], cmds["version"])
+	scim.AddCommand(cmds["scim test"])
+	other.AddCommand(cmds["access test"])
+	want := map[string]bool{"doctor": true, "verify": true, "scim test": true, "annotated": true, "access test": false, "version": false}
+	for name, c := range cmds {
+		if got := checkOutput(c, "junit") == nil; got != want[name] {
+			t.Errorf("%s: junit allowed %v; want %v", name, got, want[name])
+		}
+		if checkOutput(c, "json") != nil {
+			t.Errorf("%s: json refused", name)
+		}
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		name        string
+		err         error
+		interrupted bool
+		want        int
+		stderr      string
+		quiet       bool
+	}{
+		{"ok", nil, false, 0, "", true},
+		{"failure", errors.New("boom"), false, 1, "error: boom", false},
+		{"pending, silent", cmdutil.Silent(cmdutil.ExitPending), false, 2, "", true},
+		{"operator", cmdutil.Exit(cmdutil.ExitOperator, errors.New("step 3 waits for you")), false, 3, "step 3 waits", false},
+		{"auth", cmdutil.AuthError(errors.New("token rejected")), false, 4, "token rejected", false},
+		{"interrupted", context.Canceled, true, 130, "re-run the same command to resume", false},
+		{"interrupted with a wrapped error", errors.New("apply: step x: context canceled"), true, 130, "error: apply", false},
+		{"pending survives an interrupt", cmdutil.Silent(cmdutil.ExitPending), true, 2, "", true},
+		{"timeout", context.DeadlineExceeded, false, 1, "longer --timeout", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := testFactory()
+			f.Flags.Timeout = time.Minute
+			if got := exitCode(f, tt.err, tt.interrupted); got != tt.want {
+				t.Errorf("code %d; want %d", got, tt.want)
+			}
+			stderr := stderrOf(f)
+			if tt.quiet && stderr != "" {
+				t.Errorf("printed %q", stderr)
+			}
+			if !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("stderr %q lacks %q", stderr, tt.stderr)
+			}
+			if tt.want == 130 && strings.Contains(stderr, "error: context canceled") {
+				t.Errorf("bare context error printed on interrupt: %q", stderr)
+			}
+		})
+	}
+}
+
+func TestInterruptedRunExits130(t *testing.T) {
+	clearEnv(t)
+	f := testFactory()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &probe{}
+	code := run(ctx, f, []string{"probe"}, p.cmd(f, "probe", nil, func(c context.Context) error {
+		cancel()
+		<-c.Done()
+		return c.Err()
+	}))
+	if code != 130 || !strings.Contains(stderrOf(f), "resume") {
+		t.Fatalf("exit %d: %s", code, stderrOf(f))
+	}
+}
+
+func TestConfigPrecedenceAndSandboxCA(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "flowsctl.yaml")
+	ca := filepath.Join(dir, "ca.pem")
+	os.WriteFile(cfg, []byte("apiVersion: flowsctl/v1\n"), 0o600)
+	os.WriteFile(ca, []byte("not used here"), 0o600)
+	os.WriteFile(filepath.Join(dir, "sandbox.json"), []byte(`{"ca": "`+ca+`", "services": {}}`), 0o600)
+
+	tests := []struct {
+		name string
+		flag string
+		want string
+	}{
+		{"the CA of the sandbox the config sits in", "", ca},
+		{"--ca-file wins", "/elsewhere/ca.pem", "/elsewhere/ca.pem"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := testFactory()
+			f.Flags.File, f.Flags.CAFile = cfg, tt.flag
+			c, err := f.Config()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.CAFile != tt.want {
+				t.Errorf("CAFile %q; want %q", c.CAFile, tt.want)
+			}
+		})
+	}
+	// A config that is not in a sandbox directory gets no CA.
+	plain := filepath.Join(t.TempDir(), "flowsctl.yaml")
+	os.WriteFile(plain, []byte("apiVersion: flowsctl/v1\n"), 0o600)
+	f := testFactory()
+	f.Flags.File = plain
+	if c, err := f.Config(); err != nil || c.CAFile != "" {
+		t.Errorf("plain config: %v %q", err, c.CAFile)
+	}
+}
+
+func TestEveryCommandHasAnExample(t *testing.T) {
+	f := testFactory()
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.IsAvailableCommand() && !c.IsAdditionalHelpTopicCommand() && strings.TrimSpace(c.Example) == "" {
+			t.Errorf("%q has no Example (every command shows one in --help)", c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(NewCmdRoot(f))
+}

@@ -1,0 +1,161 @@
+// Package sandboxcmd is `flowsctl sandbox up`: every emulated tenant API on loopback.
+package sandboxcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
+)
+
+// NewCmdSandbox builds `flowsctl sandbox` and its subcommands.
+func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sandbox <command>",
+		Short: "Run emulators of every tenant API flowsctl talks to, on loopback",
+		Long: `The sandbox serves emulators of Entra ID (sign-in and Graph), Workspace ONE Access, Identity Services,
+UEM and mobile flows over HTTPS on 127.0.0.1, with a CA generated for the run, and writes a
+flowsctl.yaml that points every section at them. Rehearse a config offline, or run the tests against it.`,
+		Example: `  flowsctl sandbox up --dir ./sandbox
+  flowsctl plan -f sandbox/flowsctl.yaml`,
+	}
+	cmd.AddCommand(NewCmdUp(f, nil))
+	return cmd
+}
+
+// UpOptions of `flowsctl sandbox up`.
+type UpOptions struct {
+	IO        *iostreams.IOStreams
+	Ctx       context.Context
+	Dir       string
+	PrintEnv  bool
+	Output    func() string
+	Emulators func() []sandbox.Emulator
+	// Ready, when set, is called with the running sandbox once its files are written (tests).
+	Ready func(*sandbox.Sandbox)
+}
+
+// NewCmdUp builds `flowsctl sandbox up`; runF replaces the run in tests.
+func NewCmdUp(f *cmdutil.Factory, runF func(*UpOptions) error) *cobra.Command {
+	opts := &UpOptions{IO: f.IO, Emulators: emulators.All, Output: func() string { return f.Flags.Output }}
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Start every emulator and write ca.pem, sandbox.json and flowsctl.yaml into --dir",
+		Long: `Start every emulator over HTTPS on its own 127.0.0.1 port and write into --dir:
+
+  ca.pem         the CA generated for this run (trust it with --ca-file, or use the config below)
+  flowsctl.yaml  a config pointing every section at the emulators; secrets are file: references
+                 under secrets/ (mode 0600), chosen so that apply needs no operator step
+  sandbox.json   {"ca": PATH, "services": {NAME: {"url": BASE_URL, "admin": ADMIN_BASE}}}, written last
+
+Each service prints its URL and admin base; the last line on stderr is "sandbox ready". It runs
+until interrupted (Ctrl-C, SIGTERM), then stops cleanly. The --timeout default does not apply.
+
+Every service has admin endpoints under ADMIN_BASE (/_sandbox): GET requests (the request log:
+method, path, query, status, durationMs), GET state, POST reset, POST|GET|DELETE faults
+({"seed": 7, "rules": [{"method", "path", "kind": "429|500|502|503|reset|timeout|commit-then-500",
+"probability", "count", "retryAfter"}]}) and POST|DELETE latency ({"fixedMs", "jitterMs"}).`,
+		Args: cobra.NoArgs,
+		Example: `  flowsctl sandbox up --dir ./sandbox
+  flowsctl sandbox up --dir /tmp/sb --print-env > /tmp/sb.env &   # then: . /tmp/sb.env; flowsctl plan
+  curl --cacert sandbox/ca.pem "$(jq -r .services.access.admin sandbox/sandbox.json)/requests"`,
+		Annotations: map[string]string{"flowsctl/no-timeout": "true"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Ctx = cmd.Context()
+			if runF != nil {
+				return runF(opts)
+			}
+			return upRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Dir, "dir", "sandbox", "directory for ca.pem, sandbox.json, flowsctl.yaml and secrets/")
+	cmd.Flags().BoolVar(&opts.PrintEnv, "print-env", false, "print export lines for FLOWSCTL_FILE and FLOWSCTL_CA_FILE on stdout")
+	return cmd
+}
+
+func upRun(opts *UpOptions) error {
+	if opts.Dir == "" {
+		return errors.New("sandbox up: --dir is empty (e.g. --dir ./sandbox)")
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return fmt.Errorf("sandbox up: --dir %s: %w", opts.Dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("sandbox up: %w", err)
+	}
+	// A sandbox.json from an earlier run would point watchers at dead ports until the new one lands.
+	if err := os.Remove(filepath.Join(dir, "sandbox.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("sandbox up: remove stale sandbox.json: %w", err)
+	}
+	emus := opts.Emulators()
+	sb, err := sandbox.Start(dir, emus...)
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	if err := sb.WriteFiles(); err != nil {
+		return fmt.Errorf("%w (check that %s is writable)", err, dir)
+	}
+
+	errOut := opts.IO.ErrOut
+	if len(emus) == 0 {
+		fmt.Fprintln(errOut, "warning: no emulators are registered in pkg/sandbox/emulators; only the files are written")
+	}
+	fmt.Fprintf(errOut, "sandbox: %d services, files in %s\n", len(emus), dir)
+	tw := tabwriter.NewWriter(errOut, 0, 4, 2, ' ', 0)
+	for _, n := range sb.Names() {
+		s := sb.Services[n]
+		fmt.Fprintf(tw, "  %s\t%s\tadmin %s\n", n, s.URL, s.Admin)
+	}
+	fmt.Fprintf(tw, "  CA\t%s\n", sb.CAPath())
+	fmt.Fprintf(tw, "  config\t%s\n", sb.ConfigPath())
+	tw.Flush()
+	fmt.Fprintf(errOut, "next: flowsctl plan -f %s   (Ctrl-C stops the sandbox)\n", sb.ConfigPath())
+
+	switch {
+	case opts.PrintEnv:
+		fmt.Fprintf(opts.IO.Out, "export FLOWSCTL_FILE=%s\nexport FLOWSCTL_CA_FILE=%s\n",
+			shellQuote(sb.ConfigPath()), shellQuote(sb.CAPath()))
+	case opts.Output() != "text":
+		if err := cmdutil.Print(opts.IO.Out, opts.Output(), sb.Meta(sb.CAPath()), nil); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(errOut, "sandbox ready")
+	if opts.Ready != nil {
+		opts.Ready(sb)
+	}
+
+	ctx := opts.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	<-ctx.Done()
+	fmt.Fprintln(errOut, "sandbox: stopping")
+	sb.Close()
+	fmt.Fprintln(errOut, "sandbox stopped")
+	return nil // stopping on a signal or an explicit --timeout is the normal end
+}
+
+// shellQuote quotes a path for POSIX shells.
+func shellQuote(s string) string {
+	out := []byte{'\''}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\'' {
+			out = append(out, `'\''`...)
+			continue
+		}
+		out = append(out, s[i])
+	}
+	return string(append(out, '\''))
+}
