@@ -57,9 +57,18 @@ func fastClient(t *testing.T, o Options) (*Client, *waits) {
 
 // scripted answers with the given statuses in turn, then 200, and counts hits.
 func scripted(t *testing.T, statuses []int, header http.Header) (*httptest.Server, *atomic.Int64) {
+	return scriptedOn(t, false, statuses, header)
+}
+
+// scriptedOn is scripted over plain HTTP or over TLS with the server's own CA.
+func scriptedOn(t *testing.T, useTLS bool, statuses []int, header http.Header) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
 	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	start := httptest.NewServer
+	if useTLS {
+		start = httptest.NewTLSServer
+	}
+	srv := start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		i := int(n.Add(1)) - 1
 		io.Copy(io.Discard, r.Body)
 		if i < len(statuses) {
@@ -103,26 +112,32 @@ func TestRetryPolicy(t *testing.T) {
 		{"retries end after MaxRetries with the last answer", http.MethodGet, false, []int{503, 503, 503, 503, 503}, 4, 503},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv, hits := scripted(t, tt.statuses, nil)
-			c, _ := fastClient(t, Options{MaxRetries: 3})
-			ctx, attempts := WithCounter(context.Background())
-			req, _ := http.NewRequestWithContext(ctx, tt.method, srv.URL+"/v1/things", strings.NewReader(`{"a":1}`))
-			if tt.safe {
-				req = RetrySafe(req)
-			}
-			resp, err := c.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != tt.wantStatus {
-				t.Errorf("status %d, want %d", resp.StatusCode, tt.wantStatus)
-			}
-			if hits.Load() != tt.wantHits || attempts.Load() != tt.wantHits {
-				t.Errorf("server saw %d, counter %d, want %d", hits.Load(), attempts.Load(), tt.wantHits)
-			}
-		})
+		for _, useTLS := range []bool{false, true} {
+			t.Run(tt.name+map[bool]string{false: "/http", true: "/https"}[useTLS], func(t *testing.T) {
+				srv, hits := scriptedOn(t, useTLS, tt.statuses, nil)
+				o := Options{MaxRetries: 3}
+				if useTLS {
+					o.CAPEM = caPEM(srv)
+				}
+				c, _ := fastClient(t, o)
+				ctx, attempts := WithCounter(context.Background())
+				req, _ := http.NewRequestWithContext(ctx, tt.method, srv.URL+"/v1/things", strings.NewReader(`{"a":1}`))
+				if tt.safe {
+					req = RetrySafe(req)
+				}
+				resp, err := c.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != tt.wantStatus {
+					t.Errorf("status %d, want %d", resp.StatusCode, tt.wantStatus)
+				}
+				if hits.Load() != tt.wantHits || attempts.Load() != tt.wantHits {
+					t.Errorf("server saw %d, counter %d, want %d", hits.Load(), attempts.Load(), tt.wantHits)
+				}
+			})
+		}
 	}
 }
 
