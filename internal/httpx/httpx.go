@@ -1,6 +1,19 @@
 // Package httpx is the one HTTP stack of flowsctl: retries with capped jittered backoff,
 // a total time budget from the context, a custom CA bundle, the User-Agent and a --debug
 // trace with secrets redacted. Every non-Graph client uses it; the Graph SDK gets its transport.
+//
+// Retries: 429, 502, 503, 504, connection resets and per-attempt timeouts are retried for
+// GET, HEAD, PUT, DELETE and OPTIONS, and for POST/PATCH only when marked with RetrySafe. A 500
+// is never retried. The wait is base*2^attempt capped at MaxDelay with jitter, or the server's
+// Retry-After (seconds or HTTP-date) when longer. When the next wait would pass the request
+// context's deadline, Do returns a *RetryError naming the endpoint and the last status.
+//
+// Trace (Options.Debug): one block per attempt. Credential headers keep only their scheme
+// ("Bearer [REDACTED]"); JSON fields named like secret/password/token/apiKey/assertion/
+// credential are redacted at any depth, including everything under them; form fields and
+// query parameters likewise, plus OAuth's code, device_code and code_verifier; other bodies
+// are summarised ("[N bytes text/plain]"). JWTs and values registered with AddSecret are
+// masked anywhere in the block.
 package httpx
 
 import (
@@ -27,7 +40,7 @@ type Options struct {
 	CAFile     string        // PEM bundle appended to the system roots
 	CAPEM      []byte        // extra PEM appended to the roots (the sandbox CA)
 	Debug      io.Writer     // when set, a redacted trace of every request goes here
-	Timeout    time.Duration // per attempt; default 60s
+	Timeout    time.Duration // per attempt, until the response headers arrive; default 60s
 	MaxRetries int           // default 5
 	BaseDelay  time.Duration // default 200ms
 	MaxDelay   time.Duration // default 10s
