@@ -12,6 +12,7 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/cli"
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
@@ -162,4 +163,8 @@ func dump(cs []checkJSON) string {
 		b.WriteString(c.Status + " " + c.ID + ": " + c.Detail + " (fix: " + c.Fix + ")\n")
 	}
 	return b.String()
+}
+
+func httpxOptions(e *env) httpx.Options {
+	return httpx.Options{CAPEM: e.sb.CA.CertPEM, UserAgent: "flowsctl/e2e"}
 }

@@ -19,13 +19,20 @@ type accessResource interface {
 	Verify(ctx context.Context) []doctor.Check
 }
 
+// accessClient is the run's Access admin client (one token for every Access step).
+func accessClient(d Deps) *lazy[*access.Client] {
+	return sharedValue(d, "access", func() *lazy[*access.Client] {
+		return newLazy(func() (*access.Client, error) { return access.New(d.HTTP, d.Config) })
+	})
+}
+
 func accessSteps(d Deps) []setup.Step {
 	cfg := d.Config
 	if cfg.Access == nil {
 		const why = "no access section in the config (add access.url and access.auth; run: flowsctl init)"
 		return []setup.Step{skipped("access.template", nil, why), skipped("access.scimClient", nil, why), skipped("access.directory", nil, why)}
 	}
-	client := newLazy(func() (*access.Client, error) { return access.New(d.HTTP, cfg) })
+	client := accessClient(d)
 	const authFix = "check access.url and access.auth in flowsctl.yaml (an OAuth client with scope admin: Catalog > Settings > Remote App Access)"
 
 	mk := func(id, kind, key, fix string, build func(c *access.Client) (accessResource, error), record func(v *setup.Values, r access.Result)) setup.Step {

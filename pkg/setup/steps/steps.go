@@ -5,6 +5,7 @@ package steps
 
 import (
 	"io"
+	"sync"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/prompt"
@@ -27,6 +28,38 @@ type Deps struct {
 	NoInput  bool
 	// ShowSecret allows a guided checklist to print a secret value (never otherwise).
 	ShowSecret bool
+
+	// shared holds the service clients of one run (one token per service), set by Build.
+	shared *shared
+}
+
+// shared memoises service clients across the steps (and probes) of one run.
+type shared struct {
+	mu sync.Mutex
+	m  map[string]any
+}
+
+// sharedValue returns the run's value under key, building it once.
+func sharedValue[T any](d Deps, key string, build func() T) T {
+	if d.shared == nil {
+		return build()
+	}
+	d.shared.mu.Lock()
+	defer d.shared.mu.Unlock()
+	if v, ok := d.shared.m[key]; ok {
+		return v.(T)
+	}
+	v := build()
+	d.shared.m[key] = v
+	return v
+}
+
+// WithShared returns d with a cache shared by everything built from it (Build and Probes).
+func WithShared(d Deps) Deps {
+	if d.shared == nil {
+		d.shared = &shared{m: map[string]any{}}
+	}
+	return d
 }
 
 // builders is the registry: each service file adds its constructor in an init function, so a
@@ -67,6 +100,7 @@ var Order = []string{
 
 // Build returns every registered step for the config, in Order.
 func Build(d Deps) ([]setup.Step, error) {
+	d = WithShared(d)
 	byID := map[string]setup.Step{}
 	var extra []setup.Step
 	for _, b := range builders {
