@@ -48,8 +48,10 @@ func (sb *Sandbox) Config() ([]byte, map[string]string) {
 	keys = append(keys, rest...)
 	for _, k := range keys {
 		buf.WriteString("\n")
-		b, _ := yaml.Marshal(map[string]any{k: root[k]})
-		buf.Write(b)
+		enc := yaml.NewEncoder(&buf)
+		enc.SetIndent(2)
+		enc.Encode(map[string]any{k: root[k]})
+		enc.Close()
 	}
 	return buf.Bytes(), secrets
 }
