@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/flowsctl/flowsctl/internal/cli/azure"
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/cli/completion"
 	"github.com/flowsctl/flowsctl/internal/cli/configcmd"
@@ -24,4 +25,5 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(version.NewCmdVersion(f, nil))
 	root.AddCommand(completion.NewCmdCompletion(f, nil))
 	root.AddCommand(docscmd.NewCmdDocs(f, nil))
+	root.AddCommand(azure.NewCmdAzure(f))
 }

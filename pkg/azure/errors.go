@@ -1,0 +1,232 @@
+package azure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	abs "github.com/microsoft/kiota-abstractions-go"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+)
+
+// GraphError is a failed Graph call with the code and message Graph returned.
+type GraphError struct {
+	Op         string // what flowsctl was doing, e.g. `PATCH application "ws1-mobile-flows-teams"`
+	Status     int
+	Code       string
+	Message    string
+	RetryAfter time.Duration
+}
+
+func (e *GraphError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = http.StatusText(e.Status)
+	}
+	if e.Code != "" {
+		return fmt.Sprintf("%s: Graph answered %d %s: %s", e.Op, e.Status, e.Code, msg)
+	}
+	return fmt.Sprintf("%s: Graph answered %d: %s", e.Op, e.Status, msg)
+}
+
+// AuthError is a failed sign-in, a rejected token or missing rights. The CLI exits 4 on it.
+type AuthError struct {
+	Err error
+	Fix string
+}
+
+func (e *AuthError) Error() string {
+	if e.Fix == "" {
+		return e.Err.Error()
+	}
+	return e.Err.Error() + "; " + e.Fix
+}
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// IsAuth reports whether err is a sign-in or permission failure.
+func IsAuth(err error) bool {
+	var ae *AuthError
+	return errors.As(err, &ae)
+}
+
+// ErrNotRegistered is returned by Outputs and RotateSecret when the app does not exist yet.
+var ErrNotRegistered = errors.New("the Entra application is not registered yet (run: flowsctl azure register)")
+
+const roleFix = "sign in as a user with the Entra role Cloud Application Administrator (or Application Administrator), " +
+	"or give the signing-in app the Microsoft Graph application permissions Application.ReadWrite.All and " +
+	"DelegatedPermissionGrant.ReadWrite.All with admin consent (Entra admin center > App registrations > <sign-in app> > API permissions)"
+
+func (c *Client) authError(err error) error {
+	var af *azidentity.AuthenticationFailedError
+	var cu interface{ NonRetriable() }
+	switch {
+	case errors.As(err, &af):
+		return &AuthError{Err: fmt.Errorf("sign-in to Entra ID failed (azure.signIn.method=%s, tenant %s): %s", c.method, c.tenant, firstLine(af.Error())),
+			Fix: "check azure.tenantId, azure.signIn.clientId and the client secret or certificate, then retry"}
+	case errors.As(err, &cu):
+		return &AuthError{Err: fmt.Errorf("sign-in to Entra ID is not possible with azure.signIn.method=%s: %s", c.method, firstLine(err.Error())),
+			Fix: "choose another azure.signIn.method (devicecode works everywhere)"}
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &AuthError{Err: fmt.Errorf("sign-in to Entra ID failed (azure.signIn.method=%s): %s", c.method, firstLine(err.Error())),
+		Fix: "check azure.authority and the network path to it"}
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	// azidentity errors carry a long multi-line explanation with the raw response; keep the gist.
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		if strings.Contains(l, "AADSTS") {
+			if i := strings.Index(l, " Trace ID:"); i > 0 {
+				l = l[:i]
+			}
+			return strings.Trim(l, `"`)
+		}
+	}
+	if i := strings.IndexByte(s, '\n'); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// graphErr turns an SDK error into a GraphError (or AuthError), unwrapping ODataError.
+func (c *Client) graphErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *AuthError
+	if errors.As(err, &ae) {
+		return err
+	}
+	ge := &GraphError{Op: op}
+	var oe *odataerrors.ODataError
+	var api *abs.ApiError
+	switch {
+	case errors.As(err, &oe):
+		ge.Status = oe.ResponseStatusCode
+		if m := oe.GetErrorEscaped(); m != nil {
+			if p := m.GetCode(); p != nil {
+				ge.Code = *p
+			}
+			if p := m.GetMessage(); p != nil {
+				ge.Message = *p
+			}
+		}
+		ge.RetryAfter = retryAfter(oe.GetResponseHeaders())
+	case errors.As(err, &api):
+		ge.Status = api.ResponseStatusCode
+		ge.RetryAfter = retryAfter(api.GetResponseHeaders())
+	default:
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	switch ge.Status {
+	case http.StatusUnauthorized:
+		return &AuthError{Err: ge, Fix: "sign in again; check that azure.tenantId and azure.graphUrl belong to the same cloud"}
+	case http.StatusForbidden:
+		if !isReplication(ge, retryCreateSP) {
+			return &AuthError{Err: ge, Fix: roleFix}
+		}
+	}
+	return ge
+}
+
+func retryAfter(h *abs.ResponseHeaders) time.Duration {
+	if h == nil {
+		return 0
+	}
+	for _, k := range []string{"Retry-After", "retry-after"} {
+		if v := h.Get(k); len(v) > 0 {
+			return httpx.RetryAfter(v[0])
+		}
+	}
+	return 0
+}
+
+// retryKind says which of Entra's replication errors a call may meet.
+type retryKind int
+
+const (
+	retryRead      retryKind = iota // only throttling
+	retryAppWrite                   // PATCH/addPassword on an app created moments ago: 404, 409
+	retryCreateSP                   // SP for an app created moments ago: 400 "does not reference", 403 "local tenant"
+	retryGrant                      // grant for an SP created moments ago: 404, 400 "does not exist"
+	retryFreshRead                  // GET of an object this run created: 404
+)
+
+// Replication error texts Entra returns while a new object has not reached every replica
+// (reference §2, as the Azure CLI and Terraform match them).
+const (
+	replNoApp    = " does not reference a valid application object"
+	replLocal    = "service principal being created must in the local tenant"
+	replNotExist = "does not exist or one of its queried reference-property objects are not present"
+)
+
+func isReplication(ge *GraphError, kind retryKind) bool {
+	switch kind {
+	case retryAppWrite:
+		return ge.Status == http.StatusNotFound || ge.Status == http.StatusConflict
+	case retryCreateSP:
+		return (ge.Status == http.StatusBadRequest && strings.Contains(ge.Message, replNoApp)) ||
+			(ge.Status == http.StatusForbidden && strings.Contains(ge.Message, replLocal))
+	case retryGrant:
+		return ge.Status == http.StatusNotFound || (ge.Status == http.StatusBadRequest && strings.Contains(ge.Message, replNotExist))
+	case retryFreshRead:
+		return ge.Status == http.StatusNotFound
+	}
+	return false
+}
+
+// call runs fn, retrying Graph throttling (429, honouring Retry-After) and, for kind, the known
+// replication errors, with capped exponential backoff until the replication budget is spent.
+// Anything else fails at once with Graph's code and message.
+func (c *Client) call(ctx context.Context, budget time.Duration, op string, kind retryKind, fn func(ctx context.Context) error) error {
+	deadline := c.now().Add(budget)
+	for attempt := 0; ; attempt++ {
+		err := c.graphErr(op, fn(ctx))
+		if err == nil {
+			return nil
+		}
+		var ge *GraphError
+		if !errors.As(err, &ge) || IsAuth(err) {
+			return err
+		}
+		throttled := ge.Status == http.StatusTooManyRequests
+		if !throttled && !isReplication(ge, kind) {
+			return err
+		}
+		d := replicationBackoff(attempt)
+		if throttled {
+			d = max(ge.RetryAfter, time.Second)
+		} else if ge.RetryAfter > d {
+			d = ge.RetryAfter
+		}
+		if c.now().Add(d).After(deadline) {
+			if throttled {
+				return fmt.Errorf("%w (still throttled after %s; retry later)", err, budget)
+			}
+			return fmt.Errorf("%w (Entra replication did not finish within azure.replicationBudget=%s; re-run the same command: it looks up before it writes)", err, budget)
+		}
+		if err := c.sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// replicationBackoff is 0.5s, 1s, 2s, 4s, 8s, then 10s, with jitter on the upper quarter.
+func replicationBackoff(attempt int) time.Duration {
+	d := 500 * time.Millisecond << min(attempt, 5)
+	if d > 10*time.Second {
+		d = 10 * time.Second
+	}
+	return d - d/4 + rand.N(d/4+1)
+}

@@ -1,0 +1,317 @@
+package azure
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	abs "github.com/microsoft/kiota-abstractions-go"
+	graphapps "github.com/microsoftgraph/msgraph-sdk-go/applications"
+	uniq "github.com/microsoftgraph/msgraph-sdk-go/applicationswithuniquename"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	grants "github.com/microsoftgraph/msgraph-sdk-go/oauth2permissiongrants"
+	spwa "github.com/microsoftgraph/msgraph-sdk-go/serviceprincipalswithappid"
+)
+
+// App is the part of an Entra application flowsctl manages.
+type App struct {
+	ID             string           `json:"objectId"`
+	AppID          string           `json:"clientId"`
+	DisplayName    string           `json:"displayName"`
+	UniqueName     string           `json:"uniqueName"`
+	SignInAudience string           `json:"signInAudience"`
+	RedirectURIs   []string         `json:"redirectUris"`
+	LogoutURL      string           `json:"logoutUrl"`
+	Resources      []ResourceAccess `json:"requiredResourceAccess"`
+	Passwords      []Password       `json:"passwordCredentials"`
+}
+
+// ResourceAccess is one requiredResourceAccess entry: permissions on one API.
+type ResourceAccess struct {
+	ResourceAppID string   `json:"resourceAppId"`
+	Access        []Access `json:"resourceAccess"`
+}
+
+// Access is one permission id with its type: Scope (delegated) or Role (application).
+type Access struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+}
+
+// Password is a client secret's metadata; Graph never returns the value after creation.
+type Password struct {
+	KeyID       string    `json:"keyId"`
+	DisplayName string    `json:"displayName"`
+	Hint        string    `json:"hint"`
+	Start       time.Time `json:"startDateTime"`
+	End         time.Time `json:"endDateTime"`
+}
+
+// ServicePrincipal is the part of a service principal flowsctl reads.
+type ServicePrincipal struct {
+	ID     string  `json:"id"`
+	AppID  string  `json:"appId"`
+	Scopes []Scope `json:"oauth2PermissionScopes,omitempty"`
+}
+
+// Scope is a delegated permission an API offers.
+type Scope struct {
+	ID      string `json:"id"`
+	Value   string `json:"value"`
+	Type    string `json:"type"` // Admin | User
+	Enabled bool   `json:"isEnabled"`
+}
+
+// Grant is a delegated permission grant (admin consent when ConsentType is AllPrincipals).
+type Grant struct {
+	ID          string `json:"id"`
+	ClientID    string `json:"clientId"`
+	ResourceID  string `json:"resourceId"`
+	ConsentType string `json:"consentType"`
+	Scope       string `json:"scope"`
+}
+
+var appSelect = []string{"id", "appId", "displayName", "uniqueName", "signInAudience", "web", "requiredResourceAccess", "passwordCredentials"}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func uuidStr(u *uuid.UUID) string {
+	if u == nil {
+		return ""
+	}
+	return u.String()
+}
+
+func appFrom(m models.Applicationable) *App {
+	if m == nil {
+		return nil
+	}
+	a := &App{ID: str(m.GetId()), AppID: str(m.GetAppId()), DisplayName: str(m.GetDisplayName()),
+		UniqueName: str(m.GetUniqueName()), SignInAudience: str(m.GetSignInAudience())}
+	if w := m.GetWeb(); w != nil {
+		a.RedirectURIs = append([]string(nil), w.GetRedirectUris()...)
+		a.LogoutURL = str(w.GetLogoutUrl())
+	}
+	for _, r := range m.GetRequiredResourceAccess() {
+		ra := ResourceAccess{ResourceAppID: str(r.GetResourceAppId())}
+		for _, x := range r.GetResourceAccess() {
+			ra.Access = append(ra.Access, Access{ID: uuidStr(x.GetId()), Type: str(x.GetTypeEscaped())})
+		}
+		a.Resources = append(a.Resources, ra)
+	}
+	for _, p := range m.GetPasswordCredentials() {
+		pw := Password{KeyID: uuidStr(p.GetKeyId()), DisplayName: str(p.GetDisplayName()), Hint: str(p.GetHint())}
+		if t := p.GetStartDateTime(); t != nil {
+			pw.Start = *t
+		}
+		if t := p.GetEndDateTime(); t != nil {
+			pw.End = *t
+		}
+		a.Passwords = append(a.Passwords, pw)
+	}
+	return a
+}
+
+func spFrom(m models.ServicePrincipalable) *ServicePrincipal {
+	if m == nil {
+		return nil
+	}
+	sp := &ServicePrincipal{ID: str(m.GetId()), AppID: str(m.GetAppId())}
+	for _, s := range m.GetOauth2PermissionScopes() {
+		sc := Scope{ID: uuidStr(s.GetId()), Value: str(s.GetValue()), Type: str(s.GetTypeEscaped())}
+		if b := s.GetIsEnabled(); b != nil {
+			sc.Enabled = *b
+		}
+		sp.Scopes = append(sp.Scopes, sc)
+	}
+	return sp
+}
+
+func isNotFound(err error) bool {
+	var ge *GraphError
+	return errors.As(err, &ge) && ge.Status == http.StatusNotFound
+}
+
+// getApp reads the application by its uniqueName; nil when it does not exist (or is not visible yet).
+func (c *Client) getApp(ctx context.Context, budget time.Duration, uniqueName string, kind retryKind) (*App, error) {
+	var out *App
+	err := c.call(ctx, budget, `read application "`+uniqueName+`"`, kind, func(ctx context.Context) error {
+		m, err := uniq.NewApplicationsWithUniqueNameRequestBuilderInternal(map[string]string{}, c.adapter, &uniqueName).Get(ctx,
+			&uniq.ApplicationsWithUniqueNameRequestBuilderGetRequestConfiguration{
+				QueryParameters: &uniq.ApplicationsWithUniqueNameRequestBuilderGetQueryParameters{Select: appSelect}})
+		out = appFrom(m)
+		return err
+	})
+	if isNotFound(err) {
+		return nil, nil
+	}
+	return out, err
+}
+
+// getSP reads a service principal by appId; nil when absent.
+func (c *Client) getSP(ctx context.Context, budget time.Duration, appID string, sel []string, kind retryKind) (*ServicePrincipal, error) {
+	var out *ServicePrincipal
+	err := c.call(ctx, budget, "read service principal of appId "+appID, kind, func(ctx context.Context) error {
+		m, err := spwa.NewServicePrincipalsWithAppIdRequestBuilderInternal(map[string]string{}, c.adapter, &appID).Get(ctx,
+			&spwa.ServicePrincipalsWithAppIdRequestBuilderGetRequestConfiguration{
+				QueryParameters: &spwa.ServicePrincipalsWithAppIdRequestBuilderGetQueryParameters{Select: sel}})
+		out = spFrom(m)
+		return err
+	})
+	if isNotFound(err) {
+		return nil, nil
+	}
+	return out, err
+}
+
+// listGrants reads the delegated permission grants of a client service principal.
+func (c *Client) listGrants(ctx context.Context, budget time.Duration, clientSPID string) ([]Grant, error) {
+	var out []Grant
+	err := c.call(ctx, budget, "read consent grants of service principal "+clientSPID, retryRead, func(ctx context.Context) error {
+		out = nil
+		resp, err := grants.NewOauth2PermissionGrantsRequestBuilderInternal(map[string]string{}, c.adapter).Get(ctx,
+			&grants.Oauth2PermissionGrantsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &grants.Oauth2PermissionGrantsRequestBuilderGetQueryParameters{
+					Filter: ptr("clientId eq '" + clientSPID + "'")}})
+		if err != nil {
+			return err
+		}
+		for _, g := range resp.GetValue() {
+			out = append(out, Grant{ID: str(g.GetId()), ClientID: str(g.GetClientId()), ResourceID: str(g.GetResourceId()),
+				ConsentType: str(g.GetConsentType()), Scope: str(g.GetScope())})
+		}
+		return nil
+	})
+	return out, err
+}
+
+func createIfMissing() *abs.RequestHeaders {
+	h := abs.NewRequestHeaders()
+	h.Add("Prefer", "create-if-missing")
+	return h
+}
+
+// upsertApp PATCHes the application by uniqueName with Prefer: create-if-missing. It returns
+// the created app (201) or nil when an existing one was updated (204).
+func (c *Client) upsertApp(ctx context.Context, budget time.Duration, uniqueName string, body models.Applicationable) (*App, error) {
+	var out *App
+	err := c.call(ctx, budget, `create application "`+uniqueName+`"`, retryRead, func(ctx context.Context) error {
+		m, err := uniq.NewApplicationsWithUniqueNameRequestBuilderInternal(map[string]string{}, c.adapter, &uniqueName).Patch(safe(ctx), body,
+			&uniq.ApplicationsWithUniqueNameRequestBuilderPatchRequestConfiguration{Headers: createIfMissing()})
+		out = appFrom(m)
+		return err
+	})
+	return out, err
+}
+
+// patchApp updates changed fields of an existing application by object id.
+func (c *Client) patchApp(ctx context.Context, budget time.Duration, objectID, uniqueName string, body models.Applicationable, fresh bool) error {
+	kind := retryRead
+	if fresh {
+		kind = retryAppWrite
+	}
+	return c.call(ctx, budget, `update application "`+uniqueName+`"`, kind, func(ctx context.Context) error {
+		_, err := graphapps.NewApplicationsRequestBuilderInternal(map[string]string{}, c.adapter).ByApplicationId(objectID).Patch(safe(ctx), body, nil)
+		return err
+	})
+}
+
+// upsertSP makes sure the app's service principal exists; it returns it when created, nil when it existed.
+func (c *Client) upsertSP(ctx context.Context, budget time.Duration, appID string) (*ServicePrincipal, error) {
+	var out *ServicePrincipal
+	err := c.call(ctx, budget, "create service principal for appId "+appID, retryCreateSP, func(ctx context.Context) error {
+		m, err := spwa.NewServicePrincipalsWithAppIdRequestBuilderInternal(map[string]string{}, c.adapter, &appID).Patch(safe(ctx),
+			models.NewServicePrincipal(), &spwa.ServicePrincipalsWithAppIdRequestBuilderPatchRequestConfiguration{Headers: createIfMissing()})
+		out = spFrom(m)
+		return err
+	})
+	return out, err
+}
+
+func (c *Client) createGrant(ctx context.Context, budget time.Duration, clientSPID, resourceSPID, scope string) (*Grant, error) {
+	var out *Grant
+	err := c.call(ctx, budget, "grant admin consent (oauth2PermissionGrant for service principal "+clientSPID+")", retryGrant, func(ctx context.Context) error {
+		g := models.NewOAuth2PermissionGrant()
+		g.SetClientId(&clientSPID)
+		g.SetConsentType(ptr("AllPrincipals"))
+		g.SetResourceId(&resourceSPID)
+		g.SetScope(&scope)
+		m, err := grants.NewOauth2PermissionGrantsRequestBuilderInternal(map[string]string{}, c.adapter).Post(ctx, g, nil)
+		if m != nil {
+			out = &Grant{ID: str(m.GetId()), ClientID: str(m.GetClientId()), ResourceID: str(m.GetResourceId()),
+				ConsentType: str(m.GetConsentType()), Scope: str(m.GetScope())}
+		}
+		return err
+	})
+	return out, err
+}
+
+func (c *Client) patchGrantScope(ctx context.Context, budget time.Duration, id, scope string) error {
+	return c.call(ctx, budget, "update admin consent grant "+id, retryRead, func(ctx context.Context) error {
+		g := models.NewOAuth2PermissionGrant()
+		g.SetScope(&scope)
+		_, err := grants.NewOauth2PermissionGrantsRequestBuilderInternal(map[string]string{}, c.adapter).ByOAuth2PermissionGrantId(id).Patch(safe(ctx), g, nil)
+		return err
+	})
+}
+
+// addPassword creates a client secret and returns its metadata and value.
+func (c *Client) addPassword(ctx context.Context, budget time.Duration, objectID, uniqueName, name string, end time.Time, fresh bool) (Password, string, error) {
+	kind := retryRead
+	if fresh {
+		kind = retryAppWrite
+	}
+	var pw Password
+	var value string
+	err := c.call(ctx, budget, `add client secret to application "`+uniqueName+`"`, kind, func(ctx context.Context) error {
+		body := graphapps.NewItemAddPasswordPostRequestBody()
+		pc := models.NewPasswordCredential()
+		pc.SetDisplayName(&name)
+		pc.SetEndDateTime(&end)
+		body.SetPasswordCredential(pc)
+		m, err := graphapps.NewApplicationsRequestBuilderInternal(map[string]string{}, c.adapter).ByApplicationId(objectID).AddPassword().Post(ctx, body, nil)
+		if err != nil {
+			return err
+		}
+		pw = Password{KeyID: uuidStr(m.GetKeyId()), DisplayName: str(m.GetDisplayName()), Hint: str(m.GetHint())}
+		if t := m.GetStartDateTime(); t != nil {
+			pw.Start = *t
+		}
+		if t := m.GetEndDateTime(); t != nil {
+			pw.End = *t
+		}
+		value = str(m.GetSecretText())
+		return nil
+	})
+	return pw, value, err
+}
+
+func (c *Client) removePassword(ctx context.Context, budget time.Duration, objectID, uniqueName, keyID string) error {
+	id, err := uuid.Parse(keyID)
+	if err != nil {
+		return err
+	}
+	return c.call(ctx, budget, `remove client secret `+keyID+` of application "`+uniqueName+`"`, retryRead, func(ctx context.Context) error {
+		body := graphapps.NewItemRemovePasswordPostRequestBody()
+		body.SetKeyId(&id)
+		return graphapps.NewApplicationsRequestBuilderInternal(map[string]string{}, c.adapter).ByApplicationId(objectID).RemovePassword().Post(ctx, body, nil)
+	})
+}
+
+// safe marks an idempotent PATCH so the HTTP stack may retry it after a reset or a 5xx.
+func safe(ctx context.Context) context.Context {
+	r, err := http.NewRequestWithContext(ctx, http.MethodPatch, "https://graph.invalid/", nil)
+	if err != nil {
+		return ctx
+	}
+	return httpxRetrySafe(r).Context()
+}
