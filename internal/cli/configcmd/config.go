@@ -4,11 +4,9 @@ package configcmd
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
@@ -150,15 +148,19 @@ func showRun(opts *ShowOptions) error {
 		}
 		return err
 	}
-	return cmdutil.Print(opts.IO.Out, opts.Output(), cfg, func(w io.Writer) error {
-		if cfg.Path != "" {
-			fmt.Fprintf(w, "# effective config of %s (defaults applied, secrets shown as references)\n", cfg.Path)
-		}
-		enc := yaml.NewEncoder(w)
-		enc.SetIndent(2)
-		if err := enc.Encode(cfg); err != nil {
-			return err
-		}
-		return enc.Close()
-	})
+	format := opts.Output()
+	if format == "text" {
+		format = "yaml"
+	}
+	// config.Marshal keeps the schema's key order and leaves out sections that are not configured.
+	b, err := config.Marshal(cfg, format)
+	if err != nil {
+		return err
+	}
+	w := opts.IO.Out
+	if opts.Output() == "text" && cfg.Path != "" {
+		fmt.Fprintf(w, "# effective config of %s (defaults applied, secrets shown as references)\n", cfg.Path)
+	}
+	_, err = w.Write(b)
+	return err
 }
