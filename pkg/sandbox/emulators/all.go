@@ -6,6 +6,8 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/sandbox/accessemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/entraemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/mfemu"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/uememu"
 )
 
 // All returns a fresh set of every emulator, in start order. One line per emulator package.
@@ -14,5 +16,7 @@ func All() []sandbox.Emulator {
 	out = append(out, entraemu.Emulators()...)
 	out = append(out, accessemu.New())
 	out = append(out, identityemu.New())
+	out = append(out, uememu.New())
+	out = append(out, mfemu.New())
 	return out
 }

@@ -1,0 +1,600 @@
+package uem
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/pkg/config"
+)
+
+// Credentials are the resolved UEM credentials. OAuth is preferred when both are set.
+type Credentials struct {
+	OAuth *OAuthCredentials
+	Basic *BasicCredentials
+	// APIKey is the REST API key sent as aw-tenant-code (required with Basic, optional with OAuth).
+	APIKey string
+}
+
+// OAuthCredentials are a UEM OAuth client (Groups & Settings > Configurations > OAuth Client Management).
+type OAuthCredentials struct {
+	TokenURL     string
+	ClientID     string
+	ClientSecret string
+}
+
+// BasicCredentials are an API admin account.
+type BasicCredentials struct {
+	Username string
+	Password string
+}
+
+// Method names the authentication used, for reports.
+func (c Credentials) Method() string {
+	switch {
+	case c.OAuth != nil:
+		return "oauth"
+	case c.Basic != nil:
+		return "basic"
+	}
+	return "none"
+}
+
+// Regions maps a region to its token host prefix (docs.omnissa.com, "Using UEM functionality with a REST API").
+var Regions = []string{"uat", "na", "emea", "apac"}
+
+// TokenURLFor returns the token URL of a region: "na" gives
+// https://na.uemauth.workspaceone.com/connect/token; "na-legacy" (or "legacy-na") the older
+// https://na.uemauth.vmwservices.com/connect/token host.
+func TokenURLFor(region string) (string, error) {
+	r := strings.ToLower(strings.TrimSpace(region))
+	host := "workspaceone.com"
+	switch {
+	case strings.HasSuffix(r, "-legacy"):
+		r, host = strings.TrimSuffix(r, "-legacy"), "vmwservices.com"
+	case strings.HasPrefix(r, "legacy-"):
+		r, host = strings.TrimPrefix(r, "legacy-"), "vmwservices.com"
+	}
+	for _, k := range Regions {
+		if r == k {
+			return "https://" + r + ".uemauth." + host + "/connect/token", nil
+		}
+	}
+	return "", fmt.Errorf("uem.auth.oauth.region %q: use one of uat, na, emea, apac (append -legacy for the uemauth.vmwservices.com hosts), or set uem.auth.oauth.tokenUrl", region)
+}
+
+// CredentialsFrom resolves the secrets the uem section references. Errors name the config field.
+func CredentialsFrom(u *config.UEM) (Credentials, error) {
+	var c Credentials
+	if u == nil {
+		return c, errors.New("the config has no uem section (add uem.url and uem.auth, or run: flowsctl init)")
+	}
+	if o := u.Auth.OAuth; o != nil {
+		tu := string(o.TokenURL)
+		if tu == "" {
+			if o.Region == "" {
+				return c, errors.New("uem.auth.oauth: set region (uat, na, emea, apac) or tokenUrl")
+			}
+			var err error
+			if tu, err = TokenURLFor(o.Region); err != nil {
+				return c, err
+			}
+		}
+		if o.ClientID == "" {
+			return c, errors.New("uem.auth.oauth.clientId is empty (create an OAuth client at Groups & Settings > Configurations > OAuth Client Management)")
+		}
+		sec, err := o.ClientSecret.Resolve()
+		if err != nil {
+			return c, fmt.Errorf("uem.auth.oauth.clientSecret: %w", err)
+		}
+		c.OAuth = &OAuthCredentials{TokenURL: tu, ClientID: o.ClientID, ClientSecret: sec}
+	}
+	if b := u.Auth.Basic; b != nil {
+		pw, err := b.Password.Resolve()
+		if err != nil {
+			return c, fmt.Errorf("uem.auth.basic.password: %w", err)
+		}
+		c.Basic = &BasicCredentials{Username: b.Username, Password: pw}
+	}
+	if !u.Auth.APIKey.IsZero() {
+		k, err := u.Auth.APIKey.Resolve()
+		if err != nil {
+			return c, fmt.Errorf("uem.auth.apiKey: %w", err)
+		}
+		c.APIKey = k
+	}
+	if c.OAuth == nil && c.Basic == nil {
+		return c, errors.New("uem.auth: configure oauth (clientId, clientSecret, region or tokenUrl) or basic (username, password) with apiKey")
+	}
+	if c.OAuth == nil && c.Basic != nil && c.APIKey == "" {
+		return c, errors.New("uem.auth.apiKey: Basic authentication needs the REST API key (Groups & Settings > All Settings > System > Advanced > API > REST API)")
+	}
+	return c, nil
+}
+
+// Client talks to the UEM REST API (the "as" host). Safe for concurrent use.
+type Client struct {
+	hc    *httpx.Client
+	base  string
+	creds Credentials
+
+	tokMu  sync.Mutex
+	tok    string
+	tokExp time.Time
+
+	rl rateState
+	// MaxQuotaWait is the longest Client waits for the rate-limit window to reset when the
+	// quota is spent; a longer wait is an error naming the reset time. Default 2m.
+	MaxQuotaWait time.Duration
+	// now and sleep are replaced in tests.
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// NewClient builds a client for the API at baseURL (https://asNNN.awmdm.com).
+func NewClient(hc *httpx.Client, baseURL string, creds Credentials) *Client {
+	c := &Client{hc: hc, base: strings.TrimRight(baseURL, "/"), creds: creds, MaxQuotaWait: 2 * time.Minute,
+		now: time.Now, sleep: sleepCtx}
+	if creds.OAuth != nil {
+		hc.AddSecret(creds.OAuth.ClientSecret)
+	}
+	if creds.Basic != nil {
+		hc.AddSecret(creds.Basic.Password)
+	}
+	if creds.APIKey != "" {
+		hc.AddSecret(creds.APIKey)
+	}
+	return c
+}
+
+// New builds a client from the uem section. When uem.caFile is set, a dedicated httpx client
+// trusting that CA is built (self-signed on-prem servers); otherwise hc is used.
+func New(hc *httpx.Client, u *config.UEM, o httpx.Options) (*Client, error) {
+	creds, err := CredentialsFrom(u)
+	if err != nil {
+		return nil, err
+	}
+	if u.URL == "" {
+		return nil, errors.New("uem.url is empty (the API host, e.g. https://as1234.awmdm.com)")
+	}
+	if err := checkURL(string(u.URL)); err != nil {
+		return nil, fmt.Errorf("uem.url: %w", err)
+	}
+	if u.CAFile != "" {
+		o.CAFile = u.CAFile
+		if hc, err = httpx.New(o); err != nil {
+			return nil, fmt.Errorf("uem.caFile: %w", err)
+		}
+	}
+	return NewClient(hc, string(u.URL), creds), nil
+}
+
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute URL", raw)
+	}
+	if u.Scheme != "https" {
+		h := u.Hostname()
+		if !(u.Scheme == "http" && (h == "localhost" || h == "127.0.0.1" || h == "::1")) {
+			return fmt.Errorf("%q: use https", raw)
+		}
+	}
+	return nil
+}
+
+// BaseURL is the API host.
+func (c *Client) BaseURL() string { return c.base }
+
+// Credentials returns the method in use (never the values).
+func (c *Client) AuthMethod() string { return c.creds.Method() }
+
+// HTTP is the underlying client.
+func (c *Client) HTTP() *httpx.Client { return c.hc }
+
+// WithCredentials returns a client for the same host using other credentials (the preflight
+// checks OAuth and Basic separately).
+func (c *Client) WithCredentials(creds Credentials) *Client {
+	n := NewClient(c.hc, c.base, creds)
+	n.MaxQuotaWait, n.now, n.sleep = c.MaxQuotaWait, c.now, c.sleep
+	return n
+}
+
+// Authorize sets the authentication headers on req (Bearer from the token endpoint, or Basic),
+// plus aw-tenant-code when an API key is configured.
+func (c *Client) Authorize(ctx context.Context, req *http.Request) error {
+	switch {
+	case c.creds.OAuth != nil:
+		t, err := c.token(ctx)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+t)
+	case c.creds.Basic != nil:
+		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.creds.Basic.Username+":"+c.creds.Basic.Password)))
+	default:
+		return errors.New("uem: no credentials configured")
+	}
+	if c.creds.APIKey != "" {
+		req.Header.Set("aw-tenant-code", c.creds.APIKey)
+	}
+	return nil
+}
+
+// AuthError is a rejected credential (exit code 4 in the CLI).
+type AuthError struct {
+	What string
+	Err  error
+	Fix  string
+}
+
+func (e *AuthError) Error() string {
+	s := e.What + ": " + e.Err.Error()
+	if e.Fix != "" {
+		s += " (" + e.Fix + ")"
+	}
+	return s
+}
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// IsAuth reports whether err is a credential failure.
+func IsAuth(err error) bool {
+	var ae *AuthError
+	if errors.As(err, &ae) {
+		return true
+	}
+	var api *APIError
+	return errors.As(err, &api) && api.Status == http.StatusUnauthorized
+}
+
+func (c *Client) token(ctx context.Context) (string, error) {
+	c.tokMu.Lock()
+	defer c.tokMu.Unlock()
+	if c.tok != "" && c.now().Before(c.tokExp.Add(-time.Minute)) {
+		return c.tok, nil
+	}
+	o := c.creds.OAuth
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {o.ClientID}, "client_secret": {o.ClientSecret}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.TokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", fmt.Errorf("uem token URL %q: %w", o.TokenURL, err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.hc.Do(httpx.RetrySafe(req))
+	if err != nil {
+		return "", fmt.Errorf("uem token from %s: %w", o.TokenURL, err)
+	}
+	b, err := httpx.ReadBody(resp)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error string `json:"error"`
+			Desc  string `json:"error_description"`
+		}
+		json.Unmarshal(b, &e)
+		msg := strings.TrimSpace(e.Error + " " + e.Desc)
+		if msg == "" {
+			msg = resp.Status
+		}
+		return "", &AuthError{What: "uem OAuth client " + o.ClientID + " at " + o.TokenURL, Err: errors.New(msg),
+			Fix: "check uem.auth.oauth.clientId/clientSecret and the region; manage clients at Groups & Settings > Configurations > OAuth Client Management"}
+	}
+	var t struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	if err := json.Unmarshal(b, &t); err != nil || t.AccessToken == "" {
+		return "", fmt.Errorf("uem token from %s: answer has no access_token", o.TokenURL)
+	}
+	c.hc.AddSecret(t.AccessToken)
+	if t.ExpiresIn <= 0 {
+		t.ExpiresIn = 3600
+	}
+	c.tok, c.tokExp = t.AccessToken, c.now().Add(time.Duration(t.ExpiresIn)*time.Second)
+	return c.tok, nil
+}
+
+// APIError is a UEM error answer {errorCode, message, activityId}.
+type APIError struct {
+	Method     string
+	Path       string
+	Status     int
+	ErrorCode  int
+	Message    string
+	ActivityID string
+	// Fix is the next thing to try.
+	Fix string
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.Status, http.StatusText(e.Status))
+	if e.ErrorCode != 0 {
+		fmt.Fprintf(&b, ": errorCode %d", e.ErrorCode)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.ActivityID != "" {
+		b.WriteString(" (activityId " + e.ActivityID + ")")
+	}
+	if e.Fix != "" {
+		b.WriteString("; " + e.Fix)
+	}
+	return b.String()
+}
+
+// IsForbidden reports a 403 (missing role permission or API key).
+func IsForbidden(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.Status == http.StatusForbidden
+}
+
+// IsNotFound reports a 404.
+func IsNotFound(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.Status == http.StatusNotFound
+}
+
+func apiError(method, path string, resp *http.Response, b []byte) *APIError {
+	e := &APIError{Method: method, Path: path, Status: resp.StatusCode}
+	var body struct {
+		ErrorCode  int    `json:"errorCode"`
+		Message    string `json:"message"`
+		ActivityID string `json:"activityId"`
+	}
+	if json.Unmarshal(b, &body) == nil {
+		e.ErrorCode, e.Message, e.ActivityID = body.ErrorCode, body.Message, body.ActivityID
+	}
+	if e.Message == "" && len(b) > 0 && len(b) < 300 && !bytes.ContainsAny(b, "<") {
+		e.Message = strings.TrimSpace(string(b))
+	}
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		e.Fix = "check uem.auth (client id/secret or username/password) and the tenant code"
+	case http.StatusForbidden:
+		e.Fix = "the API account's role lacks a permission or the REST API key is wrong: edit the role at Accounts > Administrators > Roles, check the key at Groups & Settings > All Settings > System > Advanced > API > REST API"
+	case http.StatusTooManyRequests:
+		e.Fix = "the tenant's API quota is spent; retry after the x-ratelimit-reset time"
+	case http.StatusNotAcceptable:
+		e.Fix = "this UEM version does not serve that API version; upgrade the console or report it"
+	}
+	return e
+}
+
+// rateState remembers the last x-ratelimit-* headers.
+type rateState struct {
+	mu        sync.Mutex
+	known     bool
+	limit     int
+	remaining int
+	reset     time.Time
+}
+
+func (c *Client) noteRate(h http.Header) {
+	rem, err := strconv.Atoi(h.Get("x-ratelimit-remaining"))
+	if err != nil {
+		return
+	}
+	c.rl.mu.Lock()
+	defer c.rl.mu.Unlock()
+	c.rl.known = true
+	c.rl.remaining = rem
+	if l, err := strconv.Atoi(h.Get("x-ratelimit-limit")); err == nil {
+		c.rl.limit = l
+	}
+	if r, err := strconv.ParseInt(h.Get("x-ratelimit-reset"), 10, 64); err == nil {
+		c.rl.reset = time.Unix(r, 0)
+	}
+}
+
+// RateLimit returns the last seen quota (ok false before any answer carried the headers).
+func (c *Client) RateLimit() (limit, remaining int, reset time.Time, ok bool) {
+	c.rl.mu.Lock()
+	defer c.rl.mu.Unlock()
+	return c.rl.limit, c.rl.remaining, c.rl.reset, c.rl.known
+}
+
+// takeQuota waits for the window to reset when the last answer said the quota is spent, so
+// flowsctl never burns requests into 429s. It counts the request against the quota locally.
+func (c *Client) takeQuota(ctx context.Context) error {
+	for {
+		c.rl.mu.Lock()
+		if !c.rl.known || c.rl.remaining > 0 {
+			if c.rl.known {
+				c.rl.remaining--
+			}
+			c.rl.mu.Unlock()
+			return nil
+		}
+		reset, limit := c.rl.reset, c.rl.limit
+		c.rl.mu.Unlock()
+		wait := reset.Sub(c.now())
+		if wait <= 0 {
+			c.rl.mu.Lock()
+			c.rl.known = false // a new window: the next answer tells the new remaining
+			c.rl.mu.Unlock()
+			continue
+		}
+		dl, hasDL := ctx.Deadline()
+		if wait > c.MaxQuotaWait || (hasDL && c.now().Add(wait).After(dl)) {
+			return fmt.Errorf("uem API quota spent (%d requests per window); it resets at %s (in %s): re-run then, or ask Omnissa support to raise the tenant's API limit",
+				limit, reset.UTC().Format(time.RFC3339), wait.Round(time.Second))
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Do sends one API call: path is relative to the host ("/api/system/info"), version the
+// Accept version (0 = 1). body, when not nil, is sent as JSON. out, when not nil, receives the
+// JSON answer. It returns the status; a 204 leaves out untouched.
+func (c *Client) Do(ctx context.Context, method, path string, q url.Values, version int, body, out any) (int, error) {
+	if version <= 0 {
+		version = 1
+	}
+	u := c.base + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	var rdr *bytes.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, err
+		}
+		rdr = bytes.NewReader(b)
+	}
+	var req *http.Request
+	var err error
+	if rdr != nil {
+		req, err = http.NewRequestWithContext(ctx, method, u, rdr)
+	} else {
+		req, err = http.NewRequestWithContext(ctx, method, u, nil)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("uem %s %s: %w", method, path, err)
+	}
+	mt := fmt.Sprintf("application/json;version=%d", version)
+	req.Header.Set("Accept", mt)
+	if rdr != nil {
+		req.Header.Set("Content-Type", mt)
+	}
+	if err := c.Authorize(ctx, req); err != nil {
+		return 0, err
+	}
+	if err := c.takeQuota(ctx); err != nil {
+		return 0, err
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("uem %s %s: %w", method, path, err)
+	}
+	c.noteRate(resp.Header)
+	b, err := httpx.ReadBody(resp)
+	if err != nil {
+		return resp.StatusCode, err
+	}
+	if resp.StatusCode >= 300 {
+		e := apiError(method, path, resp, b)
+		if resp.StatusCode == http.StatusUnauthorized {
+			return resp.StatusCode, &AuthError{What: "uem " + c.base, Err: e, Fix: e.Fix}
+		}
+		return resp.StatusCode, e
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent || len(bytes.TrimSpace(b)) == 0 {
+		return resp.StatusCode, nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return resp.StatusCode, fmt.Errorf("uem %s %s: decoding the answer: %w (is uem.url the API host, asNNN, not the console cnNNN?)", method, path, err)
+	}
+	return resp.StatusCode, nil
+}
+
+// PageSize is the page size flowsctl asks for (the UEM maximum).
+const PageSize = 500
+
+// searchAll pages through a search endpoint: key is the list's field ("OrganizationGroups");
+// totals come from Total, TotalResults or total. A 204 is an empty result.
+func searchAll[T any](ctx context.Context, c *Client, path string, q url.Values, version int, keys ...string) ([]T, error) {
+	var all []T
+	for page := 0; page < 1000; page++ {
+		qq := url.Values{}
+		for k, v := range q {
+			qq[k] = v
+		}
+		qq.Set("page", strconv.Itoa(page))
+		qq.Set("pagesize", strconv.Itoa(PageSize))
+		var raw map[string]json.RawMessage
+		st, err := c.Do(ctx, http.MethodGet, path, qq, version, nil, &raw)
+		if err != nil {
+			return nil, err
+		}
+		if st == http.StatusNoContent || raw == nil {
+			return all, nil
+		}
+		var items []T
+		for _, k := range keys {
+			if v, ok := raw[k]; ok {
+				if err := json.Unmarshal(v, &items); err != nil {
+					return nil, fmt.Errorf("uem GET %s: decoding %s: %w", path, k, err)
+				}
+				break
+			}
+		}
+		all = append(all, items...)
+		total := -1
+		for _, k := range []string{"Total", "TotalResults", "total"} {
+			if v, ok := raw[k]; ok {
+				var n int
+				if json.Unmarshal(v, &n) == nil {
+					total = n
+				}
+				break
+			}
+		}
+		if len(items) == 0 || (total >= 0 && len(all) >= total) || (total < 0 && len(items) < PageSize) {
+			return all, nil
+		}
+	}
+	return all, nil
+}
+
+// ID is a UEM id that arrives as 570 (v2) or {"Value": 570} (v1).
+type ID int
+
+func (i *ID) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '{' {
+		var v struct {
+			Value json.Number `json:"Value"`
+		}
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		n, _ := v.Value.Int64()
+		*i = ID(n)
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		json.Unmarshal(b, &s)
+		n, _ := strconv.Atoi(s)
+		*i = ID(n)
+		return nil
+	}
+	if string(b) == "null" {
+		return nil
+	}
+	var n int64
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*i = ID(n)
+	return nil
+}

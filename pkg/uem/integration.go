@@ -1,0 +1,477 @@
+package uem
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/plan"
+)
+
+// Range is an allowed interval of an integration setting (seed 002).
+type Range struct {
+	Min, Max, Step int
+	Unit           string
+}
+
+// Seed 002's sync settings.
+var (
+	SyncIntervalRange   = Range{10, 1440, 10, "minutes"}
+	DeletionThreshold   = Range{0, 100, 1, "%"}
+	DeletionAfterTries  = Range{1, 100, 1, "sync tries"}
+	AppSyncIntervalRnge = SyncIntervalRange
+)
+
+// Check validates v, naming the field.
+func (r Range) Check(field string, v int64) error {
+	if v < int64(r.Min) || v > int64(r.Max) {
+		return fmt.Errorf("%s is %d %s: allowed %d-%d %s", field, v, r.Unit, r.Min, r.Max, r.Unit)
+	}
+	if r.Step > 1 && (v-int64(r.Min))%int64(r.Step) != 0 {
+		return fmt.Errorf("%s is %d %s: must be a multiple of %d (allowed %d-%d in steps of %d)", field, v, r.Unit, r.Step, r.Min, r.Max, r.Step)
+	}
+	return nil
+}
+
+// CheckRanges validates an integration's sync settings; every problem is returned.
+func CheckRanges(prefix string, in config.Integration) []error {
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if in.DeviceSyncInterval.IsZero() {
+		errs = append(errs, fmt.Errorf("%s.deviceSyncInterval is not set: allowed 10m-1440m in steps of 10m", prefix))
+	} else {
+		add(SyncIntervalRange.Check(prefix+".deviceSyncInterval", in.DeviceSyncInterval.Minutes()))
+	}
+	add(DeletionThreshold.Check(prefix+".deviceDeletionThreshold", int64(in.DeviceDeletionThreshold)))
+	add(DeletionAfterTries.Check(prefix+".deviceDeletionAfter", int64(in.DeviceDeletionAfter)))
+	if in.AppSyncInterval.IsZero() {
+		errs = append(errs, fmt.Errorf("%s.appSyncInterval is not set: allowed 10m-1440m in steps of 10m", prefix))
+	} else {
+		add(AppSyncIntervalRnge.Check(prefix+".appSyncInterval", in.AppSyncInterval.Minutes()))
+	}
+	return errs
+}
+
+// Permission is one read probe of the permission check and the role permission it needs.
+type Permission struct {
+	Name string // "devices"
+	// Role is the role permission to grant when the probe gets 403.
+	Role  string
+	probe func(ctx context.Context, c *Client) error
+}
+
+// Permissions are the read calls a third-party dashboard makes (seed 002, Check Point appendix B).
+var Permissions = []Permission{
+	{"groups", "REST API > Groups > Read", func(ctx context.Context, c *Client) error {
+		_, err := c.Do(ctx, "GET", "/api/system/groups/search", url.Values{"pagesize": {"1"}}, 2, nil, nil)
+		return err
+	}},
+	{"devices", "REST API > Devices > Read", func(ctx context.Context, c *Client) error {
+		_, err := c.Do(ctx, "GET", "/api/mdm/devices/search", url.Values{"pagesize": {"1"}}, 1, nil, nil)
+		return err
+	}},
+	{"apps", "REST API > Apps > Read", func(ctx context.Context, c *Client) error {
+		_, err := c.Do(ctx, "GET", "/api/mam/apps/search", url.Values{"pagesize": {"1"}}, 1, nil, nil)
+		return err
+	}},
+	{"smart groups", "REST API > Smart Groups > Read", func(ctx context.Context, c *Client) error {
+		_, err := c.Do(ctx, "GET", "/api/mdm/smartgroups/search", url.Values{"pagesize": {"1"}}, 1, nil, nil)
+		return err
+	}},
+	{"tags", "Settings > Tags > View Tag (and Device Bulk Management > assign Tags for tagging)", func(ctx context.Context, c *Client) error {
+		_, err := c.Do(ctx, "GET", "/api/mdm/tags/search", url.Values{"pagesize": {"1"}}, 1, nil, nil)
+		return err
+	}},
+}
+
+// IntegrationInfo is the "integration information" table seed 002 asks admins to record.
+type IntegrationInfo struct {
+	DisplayName             string  `json:"displayName" yaml:"displayName"`
+	ServerAddress           string  `json:"serverAddress" yaml:"serverAddress"`
+	Authentication          string  `json:"authentication" yaml:"authentication"`
+	ClientID                string  `json:"clientId,omitempty" yaml:"clientId,omitempty"`
+	Username                string  `json:"username,omitempty" yaml:"username,omitempty"`
+	APIKey                  string  `json:"apiKey,omitempty" yaml:"apiKey,omitempty"` // where it is, never the value
+	Groups                  []Group `json:"groups" yaml:"groups"`
+	DeviceSyncInterval      string  `json:"deviceSyncInterval" yaml:"deviceSyncInterval"`
+	DeviceDeletionThreshold string  `json:"deviceDeletionThreshold" yaml:"deviceDeletionThreshold"`
+	DeviceDeletionAfter     string  `json:"deviceDeletionAfter" yaml:"deviceDeletionAfter"`
+	AppSyncInterval         string  `json:"appSyncInterval" yaml:"appSyncInterval"`
+	TagDeviceStatus         bool    `json:"tagDeviceStatus" yaml:"tagDeviceStatus"`
+	TagDeviceRisk           bool    `json:"tagDeviceRisk" yaml:"tagDeviceRisk"`
+	TagThreatFactors        bool    `json:"tagThreatFactors" yaml:"tagThreatFactors"`
+	SelfSignedCertificate   string  `json:"selfSignedCertificate,omitempty" yaml:"selfSignedCertificate,omitempty"`
+}
+
+// IntegrationReport is the preflight of one integration.
+type IntegrationReport struct {
+	Name   string          `json:"name" yaml:"name"`
+	Checks []doctor.Check  `json:"checks" yaml:"checks"`
+	Info   IntegrationInfo `json:"information" yaml:"information"`
+}
+
+// Failed reports whether any check failed.
+func (r IntegrationReport) Failed() bool { return doctor.Failed(r.Checks) }
+
+// Integrations is the preflight of uem.integrations (step uem.integrations; preflight only:
+// the dashboards are configured in their own consoles).
+type Integrations struct {
+	C   *Client
+	Cfg *config.UEM
+	// NewHTTP builds a client trusting an extra PEM file (the integration's serverCertificate),
+	// through httpx.New. Nil skips the TLS check with a warning.
+	NewHTTP func(caFile string) (*httpx.Client, error)
+}
+
+// Run checks the named integrations (all when names is empty).
+func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationReport, error) {
+	if p.Cfg == nil || len(p.Cfg.Integrations) == 0 {
+		return nil, errors.New("the config has no uem.integrations: add one (name, groups, sync settings, tagging) per third-party dashboard")
+	}
+	var sel []config.Integration
+	var idx []int
+	for i, in := range p.Cfg.Integrations {
+		if len(names) == 0 || containsFold(names, in.Name) {
+			sel = append(sel, in)
+			idx = append(idx, i)
+		}
+	}
+	if len(sel) == 0 {
+		var have []string
+		for _, in := range p.Cfg.Integrations {
+			have = append(have, in.Name)
+		}
+		return nil, &NotFoundError{Kind: "integration", Key: strings.Join(names, ","), Suggestions: Suggest(strings.Join(names, ","), have),
+			Fix: "names come from uem.integrations[].name"}
+	}
+	cred := p.credentialChecks(ctx)
+	credOK := !doctor.Failed(cred)
+	perms := []doctor.Check{}
+	if credOK {
+		perms = p.permissionChecks(ctx)
+	}
+	// Resolve every configured group once (also the ones of integrations not selected: the
+	// parent/child rule spans them all).
+	resolved := map[string]Group{}
+	resolveErr := map[string]error{}
+	if credOK {
+		for _, in := range p.Cfg.Integrations {
+			for _, g := range in.Groups {
+				if _, done := resolved[g]; done || resolveErr[g] != nil {
+					continue
+				}
+				grp, err := p.C.FindGroup(ctx, g, 0)
+				if err != nil {
+					resolveErr[g] = err
+					continue
+				}
+				resolved[g] = grp
+			}
+		}
+	}
+	var out []IntegrationReport
+	for n, in := range sel {
+		prefix := fmt.Sprintf("uem.integrations[%d]", idx[n])
+		id := "uem.integration." + slug(in.Name)
+		rep := IntegrationReport{Name: in.Name}
+		for _, c := range cred {
+			c.ID = id + "." + c.ID
+			rep.Checks = append(rep.Checks, c)
+		}
+		// groups
+		if len(in.Groups) == 0 {
+			rep.Checks = append(rep.Checks, doctor.Check{ID: id + ".groups", Title: "groups resolve", Status: doctor.Fail,
+				Detail: prefix + ".groups is empty", Fix: "list the organization groups or smart groups to integrate (flowsctl uem groups)"})
+		}
+		for _, g := range in.Groups {
+			ck := doctor.Check{ID: id + ".group." + slug(g), Title: fmt.Sprintf("group %q resolves", g)}
+			switch {
+			case !credOK:
+				ck.Status, ck.Detail = doctor.Skip, "credentials failed"
+			case resolveErr[g] != nil:
+				ck.Status, ck.Detail, ck.Fix = doctor.Fail, resolveErr[g].Error(), "fix the name in "+prefix+".groups (flowsctl uem groups lists them)"
+			default:
+				grp := resolved[g]
+				ck.Status, ck.Detail = doctor.Pass, fmt.Sprintf("%s id %d", grp.Kind, grp.ID)
+				if grp.Kind == "organization-group" {
+					ck.Detail += " (devices of its child groups are not included; list children explicitly)"
+				}
+				rep.Info.Groups = append(rep.Info.Groups, grp)
+			}
+			rep.Checks = append(rep.Checks, ck)
+		}
+		// parent/child rule
+		if credOK {
+			rep.Checks = append(rep.Checks, p.parentChildCheck(ctx, id, in, resolved))
+		}
+		// ranges
+		rc := doctor.Check{ID: id + ".settings", Title: "sync settings within their ranges", Status: doctor.Pass,
+			Detail: fmt.Sprintf("device sync %s, deletion threshold %d%%, deletion after %d tries, app sync %s",
+				in.DeviceSyncInterval, in.DeviceDeletionThreshold, in.DeviceDeletionAfter, in.AppSyncInterval)}
+		if errs := CheckRanges(prefix, in); len(errs) > 0 {
+			var msgs []string
+			for _, e := range errs {
+				msgs = append(msgs, e.Error())
+			}
+			rc.Status, rc.Detail, rc.Fix = doctor.Fail, strings.Join(msgs, "; "), "edit "+prefix+" in the config to a value inside the range"
+		}
+		rep.Checks = append(rep.Checks, rc)
+		// permissions
+		for _, c := range perms {
+			c.ID = id + "." + c.ID
+			if strings.HasSuffix(c.ID, ".permission.tags") && c.Status == doctor.Fail && !(in.Tagging.Status || in.Tagging.Risk || in.Tagging.ThreatFactors) {
+				c.Status = doctor.Warn
+				c.Detail += " (tagging is off for this integration)"
+			}
+			rep.Checks = append(rep.Checks, c)
+		}
+		// TLS
+		rep.Checks = append(rep.Checks, p.tlsCheck(ctx, id, prefix, in))
+		rep.Info = p.info(in, rep.Info.Groups)
+		out = append(out, rep)
+	}
+	return out, nil
+}
+
+func (p *Integrations) credentialChecks(ctx context.Context) []doctor.Check {
+	creds, err := CredentialsFrom(p.Cfg)
+	if err != nil {
+		return []doctor.Check{{ID: "credentials", Title: "credentials", Status: doctor.Fail, Detail: err.Error(), Fix: "fix uem.auth in the config"}}
+	}
+	var out []doctor.Check
+	try := func(id, title string, cr Credentials) {
+		c := p.C.WithCredentials(cr)
+		si, err := c.SystemInfo(ctx)
+		ck := doctor.Check{ID: id, Title: title, Status: doctor.Pass}
+		if err != nil {
+			ck.Status, ck.Detail = doctor.Fail, err.Error()
+			ck.Fix = "check uem.auth; OAuth clients: Groups & Settings > Configurations > OAuth Client Management; API key: Groups & Settings > All Settings > System > Advanced > API > REST API"
+		} else {
+			ck.Detail = "UEM " + si.ProductVersion
+		}
+		out = append(out, ck)
+	}
+	if creds.OAuth != nil {
+		try("credentials.oauth", "OAuth client credentials work", Credentials{OAuth: creds.OAuth, APIKey: creds.APIKey})
+	}
+	if creds.Basic != nil {
+		try("credentials.basic", "API account (Basic + REST API key) works", Credentials{Basic: creds.Basic, APIKey: creds.APIKey})
+	}
+	return out
+}
+
+func (p *Integrations) permissionChecks(ctx context.Context) []doctor.Check {
+	var out []doctor.Check
+	for _, perm := range Permissions {
+		ck := doctor.Check{ID: "permission." + slug(perm.Name), Title: "API permission: read " + perm.Name, Status: doctor.Pass}
+		if err := perm.probe(ctx, p.C); err != nil {
+			ck.Status = doctor.Fail
+			if IsForbidden(err) {
+				ck.Detail = "403 on read " + perm.Name + ": the API account's role lacks " + perm.Role
+				var api *APIError
+				if errors.As(err, &api) && api.ActivityID != "" {
+					ck.Detail += " (activityId " + api.ActivityID + ")"
+				}
+				ck.Fix = "grant " + perm.Role + " to the API role (Accounts > Administrators > Roles > the integration's role > Edit)"
+			} else {
+				ck.Detail, ck.Fix = err.Error(), "check the UEM API host and credentials (flowsctl uem integration check --debug)"
+			}
+		}
+		out = append(out, ck)
+	}
+	return out
+}
+
+// parentChildCheck enforces: when an OG is integrated with one dashboard, none of its child OGs
+// may be integrated with a different one.
+func (p *Integrations) parentChildCheck(ctx context.Context, id string, in config.Integration, resolved map[string]Group) doctor.Check {
+	ck := doctor.Check{ID: id + ".parent-child", Title: "no child group integrated with another dashboard", Status: doctor.Pass}
+	var conflicts []string
+	for _, g := range in.Groups {
+		grp, ok := resolved[g]
+		if !ok || grp.Kind != "organization-group" {
+			continue
+		}
+		kids, err := p.C.Children(ctx, grp.ID)
+		if err != nil {
+			ck.Status, ck.Detail, ck.Fix = doctor.Warn, "could not list the children of "+grp.Name+": "+err.Error(), "grant REST API > Groups > Read"
+			return ck
+		}
+		for _, other := range p.Cfg.Integrations {
+			if other.Name == in.Name {
+				continue
+			}
+			for _, og := range other.Groups {
+				o, ok := resolved[og]
+				if !ok || o.Kind != "organization-group" {
+					continue
+				}
+				for _, k := range kids {
+					if int(k.ID) == o.ID {
+						conflicts = append(conflicts, fmt.Sprintf("%q is a child of %q but is integrated with %q", o.Name, grp.Name, other.Name))
+					}
+				}
+			}
+		}
+	}
+	// The other direction: one of our groups is a child of another integration's OG.
+	for _, other := range p.Cfg.Integrations {
+		if other.Name == in.Name {
+			continue
+		}
+		for _, og := range other.Groups {
+			o, ok := resolved[og]
+			if !ok || o.Kind != "organization-group" {
+				continue
+			}
+			kids, err := p.C.Children(ctx, o.ID)
+			if err != nil {
+				continue
+			}
+			for _, g := range in.Groups {
+				mine, ok := resolved[g]
+				if !ok || mine.Kind != "organization-group" {
+					continue
+				}
+				for _, k := range kids {
+					if int(k.ID) == mine.ID {
+						conflicts = append(conflicts, fmt.Sprintf("%q is a child of %q, which is integrated with %q", mine.Name, o.Name, other.Name))
+					}
+				}
+			}
+		}
+	}
+	if len(conflicts) > 0 {
+		ck.Status, ck.Detail = doctor.Fail, strings.Join(conflicts, "; ")
+		ck.Fix = "integrate a child organization group with the same dashboard as its parent, or remove it from one of uem.integrations[].groups"
+	}
+	return ck
+}
+
+func (p *Integrations) tlsCheck(ctx context.Context, id, prefix string, in config.Integration) doctor.Check {
+	ck := doctor.Check{ID: id + ".tls", Title: "TLS to the UEM server verified", Status: doctor.Pass}
+	if in.ServerCertificate == "" {
+		ck.Detail = "publicly trusted certificate (no serverCertificate configured)"
+		if p.Cfg.CAFile != "" {
+			ck.Detail = "verified with uem.caFile"
+		}
+		return ck
+	}
+	if p.NewHTTP == nil {
+		ck.Status, ck.Detail = doctor.Skip, "no HTTP factory to test "+in.ServerCertificate
+		return ck
+	}
+	hc, err := p.NewHTTP(in.ServerCertificate)
+	if err != nil {
+		ck.Status, ck.Detail, ck.Fix = doctor.Fail, prefix+".serverCertificate: "+err.Error(), "point it at the server's PEM (base64 CER) certificate"
+		return ck
+	}
+	c := p.C.WithCredentials(p.C.creds)
+	c.hc = hc
+	if _, err := c.SystemInfo(ctx); err != nil {
+		ck.Status, ck.Detail, ck.Fix = doctor.Fail, "with "+in.ServerCertificate+": "+err.Error(), "export the server's certificate chain as PEM into "+in.ServerCertificate
+		return ck
+	}
+	ck.Detail = "verified with " + in.ServerCertificate
+	return ck
+}
+
+func (p *Integrations) info(in config.Integration, groups []Group) IntegrationInfo {
+	inf := IntegrationInfo{DisplayName: in.Name, ServerAddress: string(p.Cfg.URL), Groups: groups,
+		DeviceSyncInterval:      fmt.Sprintf("%d minutes", in.DeviceSyncInterval.Minutes()),
+		DeviceDeletionThreshold: fmt.Sprintf("%d%%", in.DeviceDeletionThreshold),
+		DeviceDeletionAfter:     fmt.Sprintf("%d sync tries", in.DeviceDeletionAfter),
+		AppSyncInterval:         fmt.Sprintf("%d minutes", in.AppSyncInterval.Minutes()),
+		TagDeviceStatus:         in.Tagging.Status, TagDeviceRisk: in.Tagging.Risk, TagThreatFactors: in.Tagging.ThreatFactors,
+		SelfSignedCertificate: in.ServerCertificate}
+	if inf.Groups == nil {
+		inf.Groups = []Group{}
+	}
+	a := p.Cfg.Auth
+	switch {
+	case a.OAuth != nil:
+		inf.Authentication, inf.ClientID = "OAuth2 (recommended)", a.OAuth.ClientID
+	case a.Basic != nil:
+		inf.Authentication, inf.Username = "Basic (API account)", a.Basic.Username
+	}
+	if !a.APIKey.IsZero() {
+		inf.APIKey = "in " + string(a.APIKey)
+	}
+	return inf
+}
+
+// Verify runs the preflight for every integration as doctor checks.
+func (p *Integrations) Verify(ctx context.Context) []doctor.Check {
+	reps, err := p.Run(ctx)
+	if err != nil {
+		return []doctor.Check{{ID: "uem.integrations", Title: "third-party integration preflight", Status: doctor.Fail, Detail: err.Error(),
+			Fix: "flowsctl uem integration check"}}
+	}
+	var out []doctor.Check
+	for _, r := range reps {
+		out = append(out, r.Checks...)
+	}
+	return out
+}
+
+// Plan has nothing to change: the integrations are configured in each dashboard's console.
+func (p *Integrations) Plan(ctx context.Context) ([]plan.Change, error) {
+	var out []plan.Change
+	if p.Cfg == nil {
+		return nil, nil
+	}
+	for _, in := range p.Cfg.Integrations {
+		out = append(out, plan.Change{Object: fmt.Sprintf("integration %q", in.Name), Action: plan.NoOp,
+			Note: "preflight only: run flowsctl uem integration check and enter the values in the dashboard"})
+	}
+	return out, nil
+}
+
+// Apply runs the preflight and fails when a check fails; it writes nothing.
+func (p *Integrations) Apply(ctx context.Context) (Result, error) {
+	reps, err := p.Run(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	for _, r := range reps {
+		for _, c := range r.Checks {
+			if c.Status == doctor.Fail {
+				return Result{}, fmt.Errorf("integration %q: %s: %s (%s)", r.Name, c.Title, c.Detail, c.Fix)
+			}
+		}
+	}
+	return Result{}, nil
+}
+
+func containsFold(xs []string, x string) bool {
+	for _, v := range xs {
+		if strings.EqualFold(v, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
+}

@@ -1,0 +1,416 @@
+package mobileflows
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/plan"
+)
+
+// AdminBasePath is where the modeled admin API lives under uem.mobileFlows.adminUrl
+// (docs/mobile-flows-admin-api.md).
+const AdminBasePath = "/connector-management/v1"
+
+// WireAuth is a connector's authentication block on the modeled admin API.
+type WireAuth struct {
+	Type         string `json:"type"`
+	ClientID     string `json:"clientId,omitempty"`
+	ClientSecret string `json:"clientSecret,omitempty"` // write-only
+	// Read-only: whether a secret is stored and the first 16 hex digits of its SHA-256.
+	ClientSecretSet         bool              `json:"clientSecretSet,omitempty"`
+	ClientSecretFingerprint string            `json:"clientSecretFingerprint,omitempty"`
+	AuthorizeURL            string            `json:"authorizeUrl,omitempty"`
+	TokenURL                string            `json:"tokenUrl,omitempty"`
+	Scopes                  []string          `json:"scopes,omitempty"`
+	TokenServerHints        map[string]string `json:"tokenServerHints,omitempty"`
+	TokenURIBodyParameters  map[string]string `json:"tokenUriBodyParameters,omitempty"`
+}
+
+// WireConnector is a connector on the modeled admin API, keyed by name.
+type WireConnector struct {
+	ID             string   `json:"id,omitempty"`
+	Name           string   `json:"name"`
+	CatalogID      string   `json:"catalogId,omitempty"`
+	DiscoveryURL   string   `json:"discoveryUrl,omitempty"`
+	BaseURL        string   `json:"baseUrl,omitempty"`
+	Active         bool     `json:"active"`
+	Categories     []string `json:"categories"`
+	Authentication WireAuth `json:"authentication"`
+	Notification   struct {
+		Method string `json:"method"`
+	} `json:"notification"`
+	CreatedAt string `json:"createdAt,omitempty"`
+	UpdatedAt string `json:"updatedAt,omitempty"`
+}
+
+// TenantStatus is GET /tenant on the modeled API.
+type TenantStatus struct {
+	Registered   bool   `json:"registered"`
+	AccessURL    string `json:"accessUrl,omitempty"`
+	RegisteredAt string `json:"registeredAt,omitempty"`
+}
+
+// API is the `api` registrar: a REST client for the modeled admin API.
+type API struct {
+	HC   *httpx.Client
+	Base string // uem.mobileFlows.adminUrl
+	// Authorize adds the admin credentials (the UEM client's Authorize: the same admin who
+	// would use the console).
+	Authorize func(ctx context.Context, req *http.Request) error
+}
+
+func (a *API) Mode() string { return "api" }
+
+func (a *API) url(p string) string { return strings.TrimRight(a.Base, "/") + AdminBasePath + p }
+
+// APIError is an error answer of the admin API {code, message}.
+type APIError struct {
+	Method, URL string
+	Status      int
+	Code        string
+	Message     string
+}
+
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("mobile flows admin API %s %s: %d %s", e.Method, e.URL, e.Status, http.StatusText(e.Status))
+	if e.Code != "" {
+		s += ": " + e.Code
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
+		s += " (check uem.auth: the admin API takes the UEM admin credentials)"
+	}
+	return s
+}
+
+func (a *API) do(ctx context.Context, method, p string, body, out any) (int, error) {
+	var rdr *bytes.Reader
+	u := a.url(p)
+	var req *http.Request
+	var err error
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, err
+		}
+		rdr = bytes.NewReader(b)
+		req, err = http.NewRequestWithContext(ctx, method, u, rdr)
+		if err != nil {
+			return 0, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+	} else if req, err = http.NewRequestWithContext(ctx, method, u, nil); err != nil {
+		return 0, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if a.Authorize != nil {
+		if err := a.Authorize(ctx, req); err != nil {
+			return 0, err
+		}
+	}
+	resp, err := a.HC.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("mobile flows admin API %s %s: %w", method, p, err)
+	}
+	b, err := httpx.ReadBody(resp)
+	if err != nil {
+		return resp.StatusCode, err
+	}
+	if resp.StatusCode >= 300 {
+		e := &APIError{Method: method, URL: p, Status: resp.StatusCode}
+		var eb struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(b, &eb) == nil {
+			e.Code, e.Message = eb.Code, eb.Message
+		}
+		return resp.StatusCode, e
+	}
+	if out != nil && len(bytes.TrimSpace(b)) > 0 {
+		if err := json.Unmarshal(b, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("mobile flows admin API %s %s: decoding the answer: %w", method, p, err)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+// Get returns the connector named name, or nil when there is none.
+func (a *API) Get(ctx context.Context, name string) (*WireConnector, error) {
+	var c WireConnector
+	st, err := a.do(ctx, http.MethodGet, "/connectors/"+url.PathEscape(name), nil, &c)
+	if st == http.StatusNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// ListWire lists every connector.
+func (a *API) ListWire(ctx context.Context) ([]WireConnector, error) {
+	var out struct {
+		Connectors []WireConnector `json:"connectors"`
+	}
+	if _, err := a.do(ctx, http.MethodGet, "/connectors", nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Connectors, nil
+}
+
+// Tenant reads the tenant registration state.
+func (a *API) Tenant(ctx context.Context) (TenantStatus, error) {
+	var t TenantStatus
+	_, err := a.do(ctx, http.MethodGet, "/tenant", nil, &t)
+	return t, err
+}
+
+func wireFrom(s ConnectorSpec) WireConnector {
+	w := WireConnector{Name: s.Name, CatalogID: s.CatalogID, DiscoveryURL: s.DiscoveryURL, BaseURL: s.BaseURL, Active: s.Active,
+		Categories: s.Categories}
+	if w.Categories == nil {
+		w.Categories = []string{}
+	}
+	w.Authentication = WireAuth{Type: s.Auth, ClientID: s.Grant.ClientID, AuthorizeURL: s.Grant.AuthorizeURL, TokenURL: s.Grant.TokenURL,
+		Scopes: s.Grant.Scopes, TokenServerHints: s.Grant.TokenServerHints, TokenURIBodyParameters: s.Grant.TokenURIBodyParameters}
+	w.Notification.Method = s.Notification
+	return w
+}
+
+// diff compares the wanted connector with the stored one. secretFP is the wanted secret's
+// fingerprint ("" when the spec has no secret or it cannot be read).
+func diff(want, have WireConnector, secretFP string) plan.Diff {
+	var d plan.Diff
+	d.Add("catalogId", have.CatalogID, want.CatalogID)
+	d.Add("discoveryUrl", have.DiscoveryURL, want.DiscoveryURL)
+	d.Add("baseUrl", have.BaseURL, want.BaseURL)
+	d.Add("active", have.Active, want.Active)
+	if !sameSet(have.Categories, want.Categories) {
+		d.Add("categories", strings.Join(have.Categories, ","), strings.Join(want.Categories, ","))
+	}
+	d.Add("authentication.type", have.Authentication.Type, want.Authentication.Type)
+	d.Add("authentication.clientId", have.Authentication.ClientID, want.Authentication.ClientID)
+	d.Add("authentication.authorizeUrl", have.Authentication.AuthorizeURL, want.Authentication.AuthorizeURL)
+	d.Add("authentication.tokenUrl", have.Authentication.TokenURL, want.Authentication.TokenURL)
+	if !sameSet(have.Authentication.Scopes, want.Authentication.Scopes) {
+		d.Add("authentication.scopes", strings.Join(have.Authentication.Scopes, " "), strings.Join(want.Authentication.Scopes, " "))
+	}
+	if !mapEq(have.Authentication.TokenServerHints, want.Authentication.TokenServerHints) {
+		d = append(d, plan.FieldChange{Path: "authentication.tokenServerHints", Old: fmt.Sprint(have.Authentication.TokenServerHints), New: fmt.Sprint(want.Authentication.TokenServerHints)})
+	}
+	if !mapEq(have.Authentication.TokenURIBodyParameters, want.Authentication.TokenURIBodyParameters) {
+		d = append(d, plan.FieldChange{Path: "authentication.tokenUriBodyParameters", Old: fmt.Sprint(have.Authentication.TokenURIBodyParameters), New: fmt.Sprint(want.Authentication.TokenURIBodyParameters)})
+	}
+	if secretFP != "" && have.Authentication.ClientSecretFingerprint != secretFP {
+		old := "(none)"
+		if have.Authentication.ClientSecretSet {
+			old = "(another secret)"
+		}
+		d = append(d, plan.FieldChange{Path: "authentication.clientSecret", Old: old, New: "(from the secret sink)"})
+	}
+	d.Add("notification.method", have.Notification.Method, want.Notification.Method)
+	return d
+}
+
+func sameSet(a, b []string) bool {
+	x := append([]string(nil), a...)
+	y := append([]string(nil), b...)
+	sort.Strings(x)
+	sort.Strings(y)
+	return strings.Join(x, "\x00") == strings.Join(y, "\x00")
+}
+
+func mapEq(a, b map[string]string) bool {
+	if len(a) == 0 && len(b) == 0 {
+		return true
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// createFields lists the wanted values of a new connector (no old values).
+func createFields(want WireConnector, secretFP string) []plan.FieldChange {
+	d := diff(want, WireConnector{Active: !want.Active}, secretFP)
+	for i := range d {
+		d[i].Old = ""
+	}
+	return d
+}
+
+// secretFor resolves the spec's secret and its fingerprint ("" when the spec has none).
+func secretFor(s ConnectorSpec) (string, string, error) {
+	if s.Grant.ClientSecret.IsZero() {
+		return "", "", nil
+	}
+	v, err := s.Grant.ClientSecret.Resolve()
+	if err != nil {
+		return "", "", fmt.Errorf("connector %q: the client secret: %w (the Entra step writes it: flowsctl azure register)", s.Name, err)
+	}
+	return v, SecretFingerprint(v), nil
+}
+
+func object(s ConnectorSpec) string { return fmt.Sprintf("mobile flows connector %q", s.Name) }
+
+// Plan compares the stored connector with the spec. Read-only.
+func (a *API) Plan(ctx context.Context, s ConnectorSpec) (plan.Change, error) {
+	ch := plan.Change{Object: object(s)}
+	have, err := a.Get(ctx, s.Name)
+	if err != nil {
+		return ch, err
+	}
+	_, fp, serr := secretFor(s)
+	want := wireFrom(s)
+	if have == nil {
+		ch.Action = plan.Create
+		ch.Fields = createFields(want, fp)
+		if serr != nil {
+			ch.Note = serr.Error()
+		}
+		return ch, nil
+	}
+	d := diff(want, *have, fp)
+	if len(d) == 0 {
+		ch.Action = plan.NoOp
+		return ch, nil
+	}
+	ch.Action, ch.Fields = plan.Update, d
+	return ch, nil
+}
+
+// Ensure creates or replaces the connector when it differs (PUT by name); a matching one is
+// left alone. The secret is sent only when it is new or changed.
+func (a *API) Ensure(ctx context.Context, s ConnectorSpec) (Outcome, error) {
+	have, err := a.Get(ctx, s.Name)
+	if err != nil {
+		return Outcome{}, err
+	}
+	sec, fp, serr := secretFor(s)
+	want := wireFrom(s)
+	ch := plan.Change{Object: object(s), Action: plan.Create}
+	if have != nil {
+		d := diff(want, *have, fp)
+		if len(d) == 0 && serr == nil {
+			return Outcome{Change: plan.Change{Object: object(s), Action: plan.NoOp}}, nil
+		}
+		if len(d) == 0 && serr != nil {
+			// The stored connector matches every readable value; the unreadable secret cannot be checked.
+			return Outcome{Change: plan.Change{Object: object(s), Action: plan.NoOp, Note: "secret not checked: " + serr.Error()}}, nil
+		}
+		ch.Action, ch.Fields = plan.Update, d
+	} else {
+		ch.Fields = createFields(want, fp)
+	}
+	if serr != nil {
+		return Outcome{}, serr
+	}
+	if sec != "" && (have == nil || have.Authentication.ClientSecretFingerprint != fp) {
+		a.HC.AddSecret(sec)
+		want.Authentication.ClientSecret = sec
+	}
+	var got WireConnector
+	if _, err := a.do(ctx, http.MethodPut, "/connectors/"+url.PathEscape(s.Name), want, &got); err != nil {
+		return Outcome{}, fmt.Errorf("registering %s: %w", object(s), err)
+	}
+	return Outcome{Change: ch, Wrote: true, ID: got.ID}, nil
+}
+
+// Verify checks the connector exists, is active, has the right base URL and client id.
+func (a *API) Verify(ctx context.Context, s ConnectorSpec) []doctor.Check {
+	id := "uem.connector." + slug(s.Name)
+	ck := doctor.Check{ID: id, Title: object(s) + " registered", Status: doctor.Pass}
+	have, err := a.Get(ctx, s.Name)
+	switch {
+	case err != nil:
+		ck.Status, ck.Detail, ck.Fix = doctor.Fail, err.Error(), "check uem.mobileFlows.adminUrl and uem.auth"
+	case have == nil:
+		ck.Status, ck.Detail, ck.Fix = doctor.Fail, "not found", "flowsctl uem connector add "+addArg(s)
+	default:
+		var bad []string
+		if !have.Active && s.Active {
+			bad = append(bad, "inactive")
+		}
+		if have.BaseURL != s.BaseURL {
+			bad = append(bad, fmt.Sprintf("base URL %q, want %q", have.BaseURL, s.BaseURL))
+		}
+		if have.Authentication.ClientID != s.Grant.ClientID {
+			bad = append(bad, fmt.Sprintf("client id %q, want %q", have.Authentication.ClientID, s.Grant.ClientID))
+		}
+		if s.Grant.ClientSecret != "" && !have.Authentication.ClientSecretSet {
+			bad = append(bad, "no client secret stored")
+		}
+		if len(bad) > 0 {
+			ck.Status, ck.Detail, ck.Fix = doctor.Fail, strings.Join(bad, "; "), "flowsctl uem connector add "+addArg(s)
+		} else {
+			ck.Detail = fmt.Sprintf("active, base URL %s", orNone(have.BaseURL))
+			if have.Authentication.ClientID != "" {
+				ck.Detail += ", client id " + have.Authentication.ClientID
+			}
+		}
+	}
+	return []doctor.Check{ck}
+}
+
+// List reports every registered connector.
+func (a *API) List(ctx context.Context) ([]Registered, error) {
+	ws, err := a.ListWire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []Registered{}
+	for _, w := range ws {
+		out = append(out, Registered{Name: w.Name, Mode: "api", CatalogID: w.CatalogID, DiscoveryURL: w.DiscoveryURL, BaseURL: w.BaseURL,
+			Active: w.Active, Authentication: w.Authentication.Type, ClientID: w.Authentication.ClientID, Notification: w.Notification.Method,
+			Status: "registered", ID: w.ID})
+	}
+	return out, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func addArg(s ConnectorSpec) string {
+	if s.CatalogID != "" {
+		if e, ok := Lookup(s.CatalogID); ok && len(e.Aliases) > 0 {
+			return e.Aliases[0]
+		}
+		return s.CatalogID
+	}
+	return "--discovery-url " + s.DiscoveryURL + " --name " + shellQuote(s.Name)
+}
+
+func shellQuote(s string) string {
+	if strings.ContainsAny(s, " '\"$`\\") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
+}
+
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
+}

@@ -1,0 +1,473 @@
+package mobileflows
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+)
+
+// ObjectTypeInfo summarizes one object type of a discovery document.
+type ObjectTypeInfo struct {
+	Name     string   `json:"name" yaml:"name"`
+	Endpoint string   `json:"endpoint" yaml:"endpoint"`
+	Pollable bool     `json:"pollable" yaml:"pollable"`
+	Actions  []string `json:"supportedActions,omitempty" yaml:"supportedActions,omitempty"`
+	Fields   []string `json:"fields,omitempty" yaml:"fields,omitempty"`
+}
+
+// ActionInfo summarizes one connector-level action.
+type ActionInfo struct {
+	Key    string `json:"key" yaml:"key"`
+	Type   string `json:"type" yaml:"type"`
+	URL    string `json:"url" yaml:"url"`
+	Label  string `json:"label,omitempty" yaml:"label,omitempty"`
+	Action string `json:"actionKey" yaml:"actionKey"`
+}
+
+// Discovery is what a connector's discovery URL advertises.
+type Discovery struct {
+	URL         string           `json:"url" yaml:"url"`
+	Image       string           `json:"image,omitempty" yaml:"image,omitempty"`
+	TestAuth    string           `json:"testAuth,omitempty" yaml:"testAuth,omitempty"`
+	ObjectTypes []ObjectTypeInfo `json:"objectTypes" yaml:"objectTypes"`
+	Actions     []ActionInfo     `json:"actions" yaml:"actions"`
+	Config      []string         `json:"config,omitempty" yaml:"config,omitempty"`
+	// Warnings are problems the schema allows but the mobile flows server will trip on.
+	Warnings []string `json:"warnings,omitempty" yaml:"warnings,omitempty"`
+}
+
+// DiscoveryError is an invalid discovery document or answer; Problems lists every finding.
+type DiscoveryError struct {
+	URL      string
+	Problems []string
+}
+
+func (e *DiscoveryError) Error() string {
+	return fmt.Sprintf("connector discovery %s is not valid: %s (the document must follow connector-discovery-schema.json: https://github.com/vmware-samples/card-connectors-guide)",
+		e.URL, strings.Join(e.Problems, "; "))
+}
+
+// CheckDiscoveryURL requires an absolute https URL: the mobile flows server only calls public HTTPS.
+func CheckDiscoveryURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("discovery URL %q is not an absolute URL", raw)
+	}
+	if u.Scheme != "https" {
+		return nil, fmt.Errorf("discovery URL %q must use https: the mobile flows server only calls connectors over HTTPS (put the connector behind a TLS proxy)", raw)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("discovery URL must not carry credentials: discovery is fetched unauthenticated")
+	}
+	return u, nil
+}
+
+// FetchDiscovery GETs the discovery document unauthenticated, requires 200 and
+// Content-Type application/json, and validates it.
+func FetchDiscovery(ctx context.Context, hc *httpx.Client, raw string) (*Discovery, error) {
+	u, err := CheckDiscoveryURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetching connector discovery %s: %w", raw, err)
+	}
+	b, err := httpx.ReadBodyLimit(resp, 1<<20)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		fix := ""
+		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+			fix = ": discovery must be reachable without authentication (permit GET / in the connector's security config)"
+		}
+		return nil, fmt.Errorf("connector discovery %s answered %s%s", raw, resp.Status, fix)
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if mt != "application/json" {
+		got := mt
+		if got == "" {
+			got = "no Content-Type"
+		}
+		return nil, &DiscoveryError{URL: raw, Problems: []string{"Content-Type is " + got + ", must be application/json"}}
+	}
+	d, err := ParseDiscovery(b)
+	if err != nil {
+		if de, ok := err.(*DiscoveryError); ok {
+			de.URL = raw
+		}
+		return nil, err
+	}
+	d.URL = raw
+	return d, nil
+}
+
+// ParseDiscovery validates a discovery document with checks that mirror
+// connector-discovery-schema.json and summarizes it.
+func ParseDiscovery(b []byte) (*Discovery, error) {
+	var doc any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, &DiscoveryError{Problems: []string{"not JSON: " + err.Error()}}
+	}
+	v := &validator{}
+	d := &Discovery{ObjectTypes: []ObjectTypeInfo{}, Actions: []ActionInfo{}}
+	root, ok := doc.(map[string]any)
+	if !ok {
+		return nil, &DiscoveryError{Problems: []string{"the document must be a JSON object"}}
+	}
+	if x, ok := root["image"]; ok {
+		d.Image = v.link("image", x)
+	}
+	if x, ok := root["test_auth"]; ok {
+		d.TestAuth = v.link("test_auth", x)
+	}
+	if x, ok := root["object_types"]; ok {
+		if m := v.object("object_types", x); m != nil {
+			for _, name := range sortedKeys(m) {
+				d.ObjectTypes = append(d.ObjectTypes, v.objectType("object_types."+name, name, m[name]))
+			}
+		}
+	}
+	if x, ok := root["actions"]; ok {
+		if m := v.object("actions", x); m != nil {
+			for _, k := range sortedKeys(m) {
+				d.Actions = append(d.Actions, v.action("actions."+k, k, m[k]))
+			}
+		}
+	}
+	if x, ok := root["config"]; ok {
+		if m := v.object("config", x); m != nil {
+			for _, k := range sortedKeys(m) {
+				v.config("config."+k, m[k])
+				d.Config = append(d.Config, k)
+			}
+		}
+	}
+	if len(v.problems) > 0 {
+		return nil, &DiscoveryError{Problems: v.problems}
+	}
+	if len(d.ObjectTypes) == 0 && len(d.Actions) == 0 {
+		d.Warnings = append(d.Warnings, "no object_types and no actions: the connector would produce nothing")
+	}
+	for _, ot := range d.ObjectTypes {
+		if !absoluteHTTP(ot.Endpoint) {
+			d.Warnings = append(d.Warnings, fmt.Sprintf("object type %s: endpoint %q is not an absolute URL the mobile flows server can call", ot.Name, ot.Endpoint))
+		}
+	}
+	return d, nil
+}
+
+func absoluteHTTP(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+type validator struct{ problems []string }
+
+func (v *validator) add(path, format string, a ...any) {
+	v.problems = append(v.problems, path+": "+fmt.Sprintf(format, a...))
+}
+
+func (v *validator) object(path string, x any) map[string]any {
+	m, ok := x.(map[string]any)
+	if !ok {
+		v.add(path, "must be an object, got %s", kind(x))
+		return nil
+	}
+	return m
+}
+
+func kind(x any) string {
+	switch x.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case float64:
+		return "a number"
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", x)
+}
+
+func (v *validator) link(path string, x any) string {
+	m := v.object(path, x)
+	if m == nil {
+		return ""
+	}
+	h, ok := m["href"]
+	if !ok {
+		v.add(path, "href is required")
+		return ""
+	}
+	s, ok := h.(string)
+	if !ok {
+		v.add(path+".href", "must be a string, got %s", kind(h))
+	}
+	return s
+}
+
+func (v *validator) str(path string, m map[string]any, key string, required bool) string {
+	x, ok := m[key]
+	if !ok {
+		if required {
+			v.add(path, "%s is required", key)
+		}
+		return ""
+	}
+	s, ok := x.(string)
+	if !ok {
+		v.add(path+"."+key, "must be a string, got %s", kind(x))
+	}
+	return s
+}
+
+func (v *validator) boolean(path string, m map[string]any, key string) bool {
+	x, ok := m[key]
+	if !ok {
+		return false
+	}
+	b, ok := x.(bool)
+	if !ok {
+		v.add(path+"."+key, "must be a boolean, got %s", kind(x))
+	}
+	return b
+}
+
+func (v *validator) integer(path string, m map[string]any, key string, min *float64) {
+	x, ok := m[key]
+	if !ok {
+		return
+	}
+	f, ok := x.(float64)
+	if !ok || f != float64(int64(f)) {
+		v.add(path+"."+key, "must be an integer, got %s", kind(x))
+		return
+	}
+	if min != nil && f < *min {
+		v.add(path+"."+key, "must be at least %v", *min)
+	}
+}
+
+func (v *validator) optObject(path string, m map[string]any, key string) map[string]any {
+	x, ok := m[key]
+	if !ok {
+		return nil
+	}
+	return v.object(path+"."+key, x)
+}
+
+func (v *validator) objectType(path, name string, x any) ObjectTypeInfo {
+	info := ObjectTypeInfo{Name: name}
+	m := v.object(path, x)
+	if m == nil {
+		return info
+	}
+	if e, ok := m["endpoint"]; ok {
+		info.Endpoint = v.link(path+".endpoint", e)
+	} else {
+		v.add(path, "endpoint is required")
+	}
+	if dx, ok := m["doc"]; ok {
+		v.link(path+".doc", dx)
+	}
+	if f := v.optObject(path, m, "fields"); f != nil {
+		for _, k := range sortedKeys(f) {
+			v.inputField(path+".fields."+k, f[k])
+			info.Fields = append(info.Fields, k)
+		}
+	}
+	info.Pollable = v.boolean(path, m, "pollable")
+	v.boolean(path, m, "pre_hire_capable")
+	v.boolean(path, m, "post_hire_capable")
+	if sa := v.optObject(path, m, "supported_actions"); sa != nil {
+		for _, k := range sortedKeys(sa) {
+			if am := v.object(path+".supported_actions."+k, sa[k]); am != nil {
+				v.optObject(path+".supported_actions."+k, am, "label")
+				v.str(path+".supported_actions."+k, am, "category", false)
+			}
+			info.Actions = append(info.Actions, k)
+		}
+	}
+	if sw := v.optObject(path, m, "supported_workflows"); sw != nil {
+		for _, k := range sortedKeys(sw) {
+			if wm := v.object(path+".supported_workflows."+k, sw[k]); wm != nil {
+				v.optObject(path+".supported_workflows."+k, wm, "label")
+			}
+		}
+	}
+	v.optObject(path, m, "metadata")
+	return info
+}
+
+func (v *validator) inputField(path string, x any) {
+	m := v.object(path, x)
+	if m == nil {
+		return
+	}
+	v.str(path, m, "regex", false)
+	v.integer(path, m, "capture_group", nil)
+	v.str(path, m, "env", false)
+	v.boolean(path, m, "required")
+	if _, ok := m["capture_group"]; ok {
+		if _, ok := m["regex"]; !ok {
+			v.add(path, "capture_group needs regex")
+		}
+	}
+}
+
+var httpMethods = map[string]bool{"DELETE": true, "GET": true, "HEAD": true, "OPTIONS": true, "PATCH": true, "POST": true, "PUT": true, "TRACE": true}
+
+func (v *validator) action(path, key string, x any) ActionInfo {
+	info := ActionInfo{Key: key}
+	m := v.object(path, x)
+	if m == nil {
+		return info
+	}
+	if u, ok := m["url"]; ok {
+		info.URL = v.link(path+".url", u)
+	} else {
+		v.add(path, "url is required")
+	}
+	if t, ok := m["type"]; ok {
+		s, isStr := t.(string)
+		if !isStr || !httpMethods[s] {
+			v.add(path+".type", "must be an HTTP method (DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, TRACE), got %v", t)
+		}
+		info.Type = s
+	} else {
+		v.add(path, "type is required")
+	}
+	if l, ok := m["label"]; ok {
+		if lm := v.object(path+".label", l); lm != nil {
+			info.Label = firstLabel(lm)
+		}
+	} else {
+		v.add(path, "label is required")
+	}
+	info.Action = v.str(path, m, "action_key", true)
+	v.optObject(path, m, "completed_label")
+	v.optObject(path, m, "metadata")
+	if f := v.optObject(path, m, "fields"); f != nil {
+		for _, k := range sortedKeys(f) {
+			v.inputField(path+".fields."+k, f[k])
+		}
+	}
+	ui, hasUI := m["user_input"]
+	if info.Action == "USER_INPUT" && !hasUI {
+		v.add(path, "user_input is required when action_key is USER_INPUT")
+	}
+	if hasUI {
+		list, ok := ui.([]any)
+		if !ok {
+			v.add(path+".user_input", "must be an array, got %s", kind(ui))
+		}
+		for i, it := range list {
+			p := fmt.Sprintf("%s.user_input[%d]", path, i)
+			im := v.object(p, it)
+			if im == nil {
+				continue
+			}
+			v.str(p, im, "id", true)
+			if l, ok := im["label"]; ok {
+				v.object(p+".label", l)
+			} else {
+				v.add(p, "label is required")
+			}
+			f := v.str(p, im, "format", true)
+			zero := 0.0
+			v.integer(p, im, "min_length", &zero)
+			v.integer(p, im, "max_length", &zero)
+			sel, hasSel := im["select"]
+			if f == "select" && !hasSel {
+				v.add(p, "select is required when format is select")
+			}
+			if hasSel {
+				sl, ok := sel.([]any)
+				if !ok {
+					v.add(p+".select", "must be an array, got %s", kind(sel))
+				}
+				for j, s := range sl {
+					sp := fmt.Sprintf("%s.select[%d]", p, j)
+					if sm := v.object(sp, s); sm != nil {
+						v.str(sp, sm, "value", true)
+						v.optObject(sp, sm, "label")
+					}
+				}
+			}
+		}
+	}
+	return info
+}
+
+func (v *validator) config(path string, x any) {
+	m := v.object(path, x)
+	if m == nil {
+		return
+	}
+	v.str(path, m, "type", true)
+	if l, ok := m["label"]; ok {
+		v.object(path+".label", l)
+	} else {
+		v.add(path, "label is required")
+	}
+	v.str(path, m, "default", false)
+	v.optObject(path, m, "description")
+	if vals, ok := m["validators"]; ok {
+		list, ok := vals.([]any)
+		if !ok {
+			v.add(path+".validators", "must be an array, got %s", kind(vals))
+		}
+		for i, it := range list {
+			p := fmt.Sprintf("%s.validators[%d]", path, i)
+			if vm := v.object(p, it); vm != nil {
+				v.str(p, vm, "type", true)
+				if d, ok := vm["description"]; ok {
+					v.object(p+".description", d)
+				} else {
+					v.add(p, "description is required")
+				}
+				v.str(p, vm, "value", false)
+			}
+		}
+	}
+}
+
+func firstLabel(m map[string]any) string {
+	if s, ok := m["en-US"].(string); ok {
+		return s
+	}
+	for _, k := range sortedKeys(m) {
+		if s, ok := m[k].(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+func sortedKeys(m map[string]any) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

@@ -1,0 +1,423 @@
+package mobileflows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/plan"
+)
+
+// Registrar registers connectors with the mobile flows service: `api` through the modeled
+// admin API (when uem.mobileFlows.adminUrl is set), `guided` through a console checklist that
+// an operator follows and confirms (the default: there is no published admin API).
+type Registrar interface {
+	Mode() string
+	// Plan reports what Ensure would do. Read-only.
+	Plan(ctx context.Context, s ConnectorSpec) (plan.Change, error)
+	// Ensure converges one connector. Outcome.Pending means an operator step is not confirmed.
+	Ensure(ctx context.Context, s ConnectorSpec) (Outcome, error)
+	// Verify checks the connector (api: exists, active, base URL, client id; guided: confirmed).
+	Verify(ctx context.Context, s ConnectorSpec) []doctor.Check
+	// List reports the connectors the registrar knows.
+	List(ctx context.Context) ([]Registered, error)
+}
+
+// Outcome is what Ensure did.
+type Outcome struct {
+	Change    plan.Change
+	Wrote     bool   // a write was made (api) or a confirmation recorded (guided)
+	Pending   bool   // guided: the operator has not confirmed yet
+	Checklist string // guided: the checklist shown
+	ID        string
+}
+
+// Registered is a row of `uem connector list`.
+type Registered struct {
+	Name           string `json:"name" yaml:"name"`
+	Mode           string `json:"mode" yaml:"mode"`
+	CatalogID      string `json:"catalogId,omitempty" yaml:"catalogId,omitempty"`
+	DiscoveryURL   string `json:"discoveryUrl,omitempty" yaml:"discoveryUrl,omitempty"`
+	BaseURL        string `json:"baseUrl,omitempty" yaml:"baseUrl,omitempty"`
+	Active         bool   `json:"active" yaml:"active"`
+	Authentication string `json:"authentication,omitempty" yaml:"authentication,omitempty"`
+	ClientID       string `json:"clientId,omitempty" yaml:"clientId,omitempty"`
+	Notification   string `json:"notification,omitempty" yaml:"notification,omitempty"`
+	Status         string `json:"status" yaml:"status"` // registered | confirmed
+	ID             string `json:"id,omitempty" yaml:"id,omitempty"`
+	ConfirmedAt    string `json:"confirmedAt,omitempty" yaml:"confirmedAt,omitempty"`
+}
+
+// Confirmation records that an operator completed a console step. It holds no secret.
+type Confirmation struct {
+	Step        string    `json:"step"`
+	Key         string    `json:"key"`
+	Fingerprint string    `json:"fingerprint"`
+	ConfirmedAt time.Time `json:"confirmedAt"`
+	// Values are the non-secret values the operator entered, for `uem connector list`.
+	Values map[string]string `json:"values,omitempty"`
+}
+
+// ConfirmStore keeps confirmations in a small JSON file (.flowsctl/operator-steps.json next to
+// the config), mode 0600. It is a record for reports, never the source of truth.
+type ConfirmStore struct {
+	Path string
+	mu   sync.Mutex
+}
+
+// StorePathFor is the store next to a config file.
+func StorePathFor(configPath string) string {
+	dir := "."
+	if configPath != "" {
+		dir = filepath.Dir(configPath)
+	}
+	return filepath.Join(dir, ".flowsctl", "operator-steps.json")
+}
+
+type storeFile struct {
+	Version       int            `json:"version"`
+	Confirmations []Confirmation `json:"confirmations"`
+}
+
+func (s *ConfirmStore) load() (storeFile, error) {
+	var f storeFile
+	b, err := os.ReadFile(s.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return storeFile{Version: 1}, nil
+	}
+	if err != nil {
+		return f, fmt.Errorf("operator step record %s: %w", s.Path, err)
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return f, fmt.Errorf("operator step record %s is not valid JSON (delete it and confirm the steps again): %w", s.Path, err)
+	}
+	return f, nil
+}
+
+// Get returns the confirmation of step/key, if any.
+func (s *ConfirmStore) Get(step, key string) (Confirmation, bool, error) {
+	if s == nil {
+		return Confirmation{}, false, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.load()
+	if err != nil {
+		return Confirmation{}, false, err
+	}
+	for _, c := range f.Confirmations {
+		if c.Step == step && strings.EqualFold(c.Key, key) {
+			return c, true, nil
+		}
+	}
+	return Confirmation{}, false, nil
+}
+
+// All returns every confirmation of a step.
+func (s *ConfirmStore) All(step string) ([]Confirmation, error) {
+	if s == nil {
+		return nil, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.load()
+	if err != nil {
+		return nil, err
+	}
+	var out []Confirmation
+	for _, c := range f.Confirmations {
+		if c.Step == step {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// Record stores (or replaces) a confirmation.
+func (s *ConfirmStore) Record(c Confirmation) error {
+	if s == nil {
+		return errors.New("no place to record the confirmation (no config path)")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.load()
+	if err != nil {
+		return err
+	}
+	out := f.Confirmations[:0]
+	for _, x := range f.Confirmations {
+		if !(x.Step == c.Step && strings.EqualFold(x.Key, c.Key)) {
+			out = append(out, x)
+		}
+	}
+	f.Confirmations = append(out, c)
+	f.Version = 1
+	sort.Slice(f.Confirmations, func(i, j int) bool {
+		if f.Confirmations[i].Step != f.Confirmations[j].Step {
+			return f.Confirmations[i].Step < f.Confirmations[j].Step
+		}
+		return f.Confirmations[i].Key < f.Confirmations[j].Key
+	})
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	return config.WriteFileAtomic(s.Path, append(b, '\n'), 0o600)
+}
+
+// Step names of the confirmations.
+const (
+	StepConnector = "uem.connectors"
+	StepTenant    = "uem.mobileflows.tenant"
+)
+
+// Guided is the `guided` registrar: it prints the console checklist and records the
+// operator's confirmation.
+type Guided struct {
+	Store *ConfirmStore
+	// Out receives the checklist.
+	Out io.Writer
+	// ShowSecret prints the client secret's value in the checklist (--show-secret).
+	ShowSecret bool
+	// Confirm records the confirmation without asking (--confirm).
+	Confirm bool
+	// Ask asks the operator whether the steps are done; nil when no one can answer (--no-input).
+	Ask func(question string) (bool, error)
+	// Now is the clock (tests).
+	Now func() time.Time
+	// ConfirmCommand is the command that records the confirmation, shown at the end.
+	ConfirmCommand func(s ConnectorSpec) string
+}
+
+func (g *Guided) Mode() string { return "guided" }
+
+func (g *Guided) now() time.Time {
+	if g.Now != nil {
+		return g.Now()
+	}
+	return time.Now().UTC()
+}
+
+func (g *Guided) confirmed(s ConnectorSpec) (Confirmation, bool, error) {
+	c, ok, err := g.Store.Get(StepConnector, s.Name)
+	if err != nil || !ok {
+		return c, false, err
+	}
+	return c, c.Fingerprint == s.Fingerprint(), nil
+}
+
+// Plan is no-op when the operator confirmed these values, operator otherwise.
+func (g *Guided) Plan(ctx context.Context, s ConnectorSpec) (plan.Change, error) {
+	ch := plan.Change{Object: object(s)}
+	c, ok, err := g.confirmed(s)
+	if err != nil {
+		return ch, err
+	}
+	if ok {
+		ch.Action, ch.Note = plan.NoOp, "confirmed by the operator "+c.ConfirmedAt.Format(time.RFC3339)
+		return ch, nil
+	}
+	ch.Action = plan.Operator
+	ch.Note = "console step: Content > Mobile Flows (no admin API); flowsctl prints the checklist"
+	if c.Key != "" {
+		ch.Note = "values changed since the operator confirmed them; redo the console step"
+	}
+	ch.Fields = createFields(wireFrom(s), "")
+	return ch, nil
+}
+
+// Ensure prints the checklist unless already confirmed, then records the confirmation when
+// --confirm is given or the operator answers yes; otherwise the step stays pending.
+func (g *Guided) Ensure(ctx context.Context, s ConnectorSpec) (Outcome, error) {
+	if _, ok, err := g.confirmed(s); err != nil {
+		return Outcome{}, err
+	} else if ok {
+		return Outcome{Change: plan.Change{Object: object(s), Action: plan.NoOp, Note: "confirmed by the operator"}}, nil
+	}
+	text, err := ConnectorChecklist(s, g.ShowSecret)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if g.ConfirmCommand != nil {
+		text += "\nWhen it is done, record it: " + g.ConfirmCommand(s) + "\n"
+	}
+	if g.Out != nil {
+		io.WriteString(g.Out, text)
+	}
+	out := Outcome{Change: plan.Change{Object: object(s), Action: plan.Operator}, Checklist: text}
+	yes := g.Confirm
+	if !yes && g.Ask != nil {
+		if yes, err = g.Ask(fmt.Sprintf("Is %q added and submitted in the UEM console?", s.Name)); err != nil {
+			return out, err
+		}
+	}
+	if !yes {
+		out.Pending = true
+		return out, nil
+	}
+	err = g.Store.Record(Confirmation{Step: StepConnector, Key: s.Name, Fingerprint: s.Fingerprint(), ConfirmedAt: g.now(),
+		Values: map[string]string{"catalogId": s.CatalogID, "discoveryUrl": s.DiscoveryURL, "baseUrl": s.BaseURL,
+			"clientId": s.Grant.ClientID, "authentication": s.Auth, "notification": s.Notification}})
+	if err != nil {
+		return out, err
+	}
+	out.Wrote = true
+	return out, nil
+}
+
+// Verify passes when the operator confirmed these values.
+func (g *Guided) Verify(ctx context.Context, s ConnectorSpec) []doctor.Check {
+	ck := doctor.Check{ID: "uem.connector." + slug(s.Name), Title: object(s) + " added in the console"}
+	c, ok, err := g.confirmed(s)
+	switch {
+	case err != nil:
+		ck.Status, ck.Detail, ck.Fix = doctor.Fail, err.Error(), "delete the record and confirm again"
+	case ok:
+		ck.Status, ck.Detail = doctor.Pass, "confirmed by the operator "+c.ConfirmedAt.Format(time.RFC3339)+" (not observable: mobile flows has no admin API)"
+	case c.Key != "":
+		ck.Status, ck.Detail, ck.Fix = doctor.Fail, "the configured values changed since the confirmation", "flowsctl uem connector add "+addArg(s)+" (redo the console step, then --confirm)"
+	default:
+		ck.Status, ck.Detail, ck.Fix = doctor.Fail, "operator step not confirmed", "flowsctl uem connector add "+addArg(s)+" (follow the checklist, then --confirm)"
+	}
+	return []doctor.Check{ck}
+}
+
+// List reports confirmed connectors.
+func (g *Guided) List(ctx context.Context) ([]Registered, error) {
+	cs, err := g.Store.All(StepConnector)
+	if err != nil {
+		return nil, err
+	}
+	out := []Registered{}
+	for _, c := range cs {
+		v := c.Values
+		out = append(out, Registered{Name: c.Key, Mode: "guided", CatalogID: v["catalogId"], DiscoveryURL: v["discoveryUrl"], BaseURL: v["baseUrl"],
+			Active: true, Authentication: v["authentication"], ClientID: v["clientId"], Notification: v["notification"],
+			Status: "confirmed", ConfirmedAt: c.ConfirmedAt.Format(time.RFC3339)})
+	}
+	return out, nil
+}
+
+// ConnectorChecklist is the numbered console procedure for one connector, every value filled
+// in. The secret's value appears only when showSecret is set; otherwise the checklist says
+// where it is.
+func ConnectorChecklist(s ConnectorSpec, showSecret bool) (string, error) {
+	var b strings.Builder
+	n := 0
+	step := func(format string, a ...any) {
+		n++
+		fmt.Fprintf(&b, "%2d. %s\n", n, fmt.Sprintf(format, a...))
+	}
+	field := func(k, v string) { fmt.Fprintf(&b, "      %-22s %s\n", k+":", v) }
+	e, isCatalog := s.Catalog()
+	if isCatalog {
+		fmt.Fprintf(&b, "Add the %s connector in the Workspace ONE UEM console (mobile flows publishes no admin API):\n", e.Name)
+		step("Log in to the UEM console (version 1905 or later) and go to Content > Mobile Flows > Catalog.")
+		step("Select %s and click Add.", e.Name)
+		step("Basic Information:")
+		field("Name", s.Name)
+		field("Base URL", orNone(s.BaseURL))
+		field("Activate", onOff(s.Active))
+		b.WriteString("      Click Next.\n")
+	} else {
+		fmt.Fprintf(&b, "Add the custom connector %q in the Workspace ONE UEM console (mobile flows publishes no admin API):\n", s.Name)
+		step("Log in to the UEM console and go to Content > Mobile Flows > My Flows.")
+		step("Click New.")
+		step("Connector details:")
+		field("Name", s.Name)
+		field("Discovery URL", s.DiscoveryURL)
+		field("Base URL", orNone(s.BaseURL))
+		field("Activate", onOff(s.Active))
+	}
+	cats := "leave the defaults"
+	if len(s.Categories) > 0 {
+		cats = strings.Join(s.Categories, ", ")
+	}
+	if isCatalog {
+		step("Categories (Use Case, Apps, Type): %s. Click Next.", cats)
+	} else {
+		step("Category: %s.", cats)
+	}
+	step("Authentication Type: %s", AuthLabel(s.Auth))
+	switch s.Auth {
+	case AuthOAuth2Code, AuthOAuth2Password, AuthOAuth2Client:
+		field("Grant type", strings.TrimPrefix(AuthLabel(s.Auth), "OAuth 2.0 - "))
+		if s.Grant.AuthorizeURL != "" {
+			field("Authorization URL", s.Grant.AuthorizeURL)
+		}
+		if s.Grant.TokenURL != "" {
+			field("Token URL", s.Grant.TokenURL)
+		}
+		if len(s.Grant.Scopes) > 0 {
+			field("Scopes", strings.Join(s.Grant.Scopes, " "))
+		}
+		field("Client ID", orNone(s.Grant.ClientID))
+		switch {
+		case s.Grant.ClientSecret.IsZero():
+			field("Client Secret", "the secret of that client (not managed by flowsctl)")
+		case showSecret:
+			v, err := s.Grant.ClientSecret.Resolve()
+			if err != nil {
+				return "", fmt.Errorf("--show-secret: %w", err)
+			}
+			field("Client Secret", v)
+		default:
+			field("Client Secret", "stored in "+string(s.Grant.ClientSecret)+" (re-run with --show-secret to print it)")
+		}
+		if len(s.Grant.TokenServerHints) > 0 || len(s.Grant.TokenURIBodyParameters) > 0 {
+			b.WriteString("      Show Advanced Options:\n")
+			for _, k := range sortedStrKeys(s.Grant.TokenServerHints) {
+				field("  Token Server Hint "+k, s.Grant.TokenServerHints[k])
+			}
+			for _, k := range sortedStrKeys(s.Grant.TokenURIBodyParameters) {
+				field("  Token URI Body "+k, s.Grant.TokenURIBodyParameters[k])
+			}
+		}
+	case AuthServiceAccount:
+		field("Service account", "enter the credentials the backend expects (not managed by flowsctl)")
+	case AuthBasic:
+		field("Basic", "users enter their own credentials; nothing to fill in")
+	case AuthWorkspaceONE:
+		field("Workspace ONE", "no action required")
+	}
+	if isCatalog {
+		b.WriteString("      Click Next.\n")
+		if s.Notification == NotificationPoll {
+			step("Notification Method: Poll (VMware-hosted connectors poll every 60 minutes; push needs a self-hosted connector). Click Next.")
+		} else {
+			step("Notification Method: Push; select the authentication type. Click Next.")
+		}
+		step("Review the values and click Submit.")
+		step("Check that Content > Mobile Flows > My Flows lists %q (changes reach Hub Services in about 15 minutes).", s.Name)
+	} else {
+		step("Click Save.")
+		step("Check that Content > Mobile Flows > My Flows lists %q (notification method %s).", s.Name, s.Notification)
+	}
+	return b.String(), nil
+}
+
+func onOff(b bool) string {
+	if b {
+		return "On"
+	}
+	return "Off"
+}
+
+func sortedStrKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
