@@ -53,6 +53,7 @@ func (e *itemsEmu) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"value": e.State().(map[string]any)["items"]})
 	})
+	mux.HandleFunc("GET /panic", func(w http.ResponseWriter, r *http.Request) { panic("bug in the emulator") })
 	mux.HandleFunc("GET /whoami", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, sandbox.ServiceFrom(r.Context()))
 	})
@@ -346,6 +347,17 @@ func TestRequestLog(t *testing.T) {
 	}
 	if sb.Requests("nope") != nil {
 		t.Error("Requests of an unknown service should be nil")
+	}
+}
+
+func TestEmulatorPanicIsA500(t *testing.T) {
+	sb := start(t)
+	a := call(t, client(sb, 5*time.Second), "GET", sb.Services["items"].URL+"/panic", "")
+	if a.err != nil || a.status != 500 || !strings.Contains(a.body, "bug in the emulator") {
+		t.Fatalf("got %d %q %v", a.status, a.body, a.err)
+	}
+	if log := sb.Requests("items"); len(log) != 1 || log[0].Status != 500 {
+		t.Fatalf("log %+v", log)
 	}
 }
 
