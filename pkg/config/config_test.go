@@ -573,4 +573,17 @@ func TestParseEdgeCases(t *testing.T) {
 	if _, err := Parse("f.yaml", []byte(bomb)); err == nil {
 		t.Error("unknown keys a, b accepted")
 	}
+	// Aliases that expand inside the schema stop at the budget, with one problem.
+	big := okUEM + "  integrations:\n    - &i {name: a, groups: &g [" + strings.Repeat("x,", 3000) + "x]}\n" +
+		strings.Repeat("    - {<<: *i, groups: *g}\n", 300)
+	_, err = Parse("f.yaml", []byte(big))
+	if errs := problems(t, err); errs.Len() != 1 || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("alias expansion: %d problems, first %v", errs.Len(), errs.Problems[0])
+	}
+	// Many real problems are capped.
+	many := okUEM + "  integrations:\n" + strings.Repeat("    - {}\n", 150)
+	_, err = Parse("f.yaml", []byte(many))
+	if errs := problems(t, err); errs.Len() != maxProblems+1 || !strings.Contains(err.Error(), "more problems not shown") {
+		t.Errorf("cap: %d problems", errs.Len())
+	}
 }

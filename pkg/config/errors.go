@@ -54,6 +54,8 @@ func (p Problem) fileName() string {
 // so that `config validate` can list them all, one per line.
 type Errors struct {
 	Problems []Problem
+
+	tooLarge bool // decoding stopped at the size limit: validation was skipped
 }
 
 func (e *Errors) Error() string {

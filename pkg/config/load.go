@@ -31,6 +31,9 @@ func Parse(name string, b []byte) (*Config, error) {
 
 func load(name string, b []byte, getenv func(string) string) (*Config, error) {
 	c, errs := decode(name, b)
+	if errs.tooLarge {
+		return nil, errs
+	}
 	if getenv != nil {
 		ApplyEnv(c, getenv)
 	}
@@ -41,10 +44,17 @@ func load(name string, b []byte, getenv func(string) string) (*Config, error) {
 	if errs.Len() > 0 {
 		errs.sort()
 		errs.Problems = dedupe(errs.Problems)
+		if n := len(errs.Problems); n > maxProblems {
+			errs.Problems = append(errs.Problems[:maxProblems], Problem{File: name,
+				Message: fmt.Sprintf("%d more problems not shown; fix the ones above first", n-maxProblems)})
+		}
 		return nil, errs
 	}
 	return c, nil
 }
+
+// maxProblems caps the list so a broken generated file does not flood the terminal.
+const maxProblems = 200
 
 func dedupe(ps []Problem) []Problem {
 	seen := map[string]bool{}
@@ -226,6 +236,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, depth int) {
 	if d.budget < 0 || depth > 32 {
 		if !d.spent {
 			d.spent = true
+			d.errs.tooLarge = true
 			d.fail(n, path, "document too large or too deeply nested (aliases expand beyond the limit)")
 		}
 		return
