@@ -130,6 +130,10 @@ uem:
 			t.Errorf("problem without a position: %q", l)
 		}
 	}
+	_, err2 := Parse("f.yaml", []byte(okAccess+"  mobileFlowsTemplate: {tokenLength: abc}\n"))
+	if n := problems(t, err2).Len(); n != 1 {
+		t.Errorf("a type error is reported %d times:\n%v", n, err2)
+	}
 	if !strings.Contains(err.Error(), "uem.integrations[0].deviceSyncInterval: 15m is not a multiple of 10m between 10m and 1440m") {
 		t.Errorf("interval message not as documented:\n%v", err)
 	}
@@ -585,5 +589,23 @@ func TestParseEdgeCases(t *testing.T) {
 	_, err = Parse("f.yaml", []byte(many))
 	if errs := problems(t, err); errs.Len() != maxProblems+1 || !strings.Contains(err.Error(), "more problems not shown") {
 		t.Errorf("cap: %d problems", errs.Len())
+	}
+}
+
+func TestInMemoryConfigKeepsFalse(t *testing.T) {
+	c := &Config{Azure: &Azure{TenantID: "11111111-2222-3333-4444-555555555555", App: AzureApp{AdminConsent: false}},
+		UEM: &UEM{Boxer: &Boxer{}, Integrations: []Integration{{DeviceDeletionThreshold: 0}}}}
+	ApplyEnv(c, func(k string) string {
+		if k == "FLOWSCTL_UEM_URL" {
+			return "https://uem.example.com"
+		}
+		return ""
+	})
+	ApplyDefaults(c)
+	if c.Azure.App.AdminConsent || c.UEM.Boxer.Enabled || c.UEM.Integrations[0].DeviceDeletionThreshold != 0 {
+		t.Errorf("in-memory false/0 replaced: %+v %+v", c.Azure.App, c.UEM.Boxer)
+	}
+	if c.UEM.URL != "https://uem.example.com" || c.UEM.Boxer.SyncTimeHours != 24 || c.Azure.App.Secret.Lifetime.String() != "12mo" {
+		t.Errorf("defaults/env not applied: %+v", c.UEM)
 	}
 }

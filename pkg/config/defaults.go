@@ -225,7 +225,7 @@ func (c *Config) duration(path string, dst *Duration, v string) {
 
 // boolean defaults a flag only when a loaded document left the key out.
 func (c *Config) boolean(path string, dst *bool, v bool) {
-	if c.meta != nil && !c.present(path) {
+	if c.decoded() && !c.present(path) {
 		*dst = v
 	}
 }
@@ -236,7 +236,7 @@ func (c *Config) integer(path string, dst *int, v int, zeroMeaningful bool) {
 	if *dst != 0 || c.present(path) {
 		return
 	}
-	if zeroMeaningful && c.meta == nil {
+	if zeroMeaningful && !c.decoded() {
 		return
 	}
 	*dst = v
@@ -282,6 +282,8 @@ func (c *Config) IdentityURL() string {
 	}
 	return tenantRoot(string(c.Access.URL))
 }
+
+func (c *Config) decoded() bool { return c.meta != nil && c.meta.decoded }
 
 func (c *Config) isDefaulted(path string) bool {
 	return c.meta != nil && c.meta.defaulted[path]

@@ -39,7 +39,18 @@ func load(name string, b []byte, getenv func(string) string) (*Config, error) {
 	}
 	ApplyDefaults(c)
 	if verr, ok := c.Validate().(*Errors); ok {
-		errs.merge(verr)
+		// A field that did not decode is reported once, not again as out of range.
+		bad := map[string]bool{}
+		for _, p := range errs.Problems {
+			if p.Key == "" {
+				bad[p.Path] = true
+			}
+		}
+		for _, p := range verr.Problems {
+			if !bad[p.Path] {
+				errs.add(p)
+			}
+		}
 	}
 	if errs.Len() > 0 {
 		errs.sort()
@@ -73,6 +84,7 @@ func dedupe(ps []Problem) []Problem {
 // meta is what the loader learned about the document beyond the values: where each field was
 // written, which were given by the environment, which were filled with a derived default.
 type meta struct {
+	decoded   bool // built by the loader (not in code): absent keys are known
 	pos       map[string]position
 	env       map[string]string // field path -> FLOWSCTL_* variable that set it
 	defaulted map[string]bool   // field path -> value was filled by ApplyDefaults
@@ -143,6 +155,7 @@ type decoder struct {
 func decode(name string, b []byte) (*Config, *Errors) {
 	c := &Config{Path: name}
 	m := c.metadata()
+	m.decoded = true
 	errs := &Errors{}
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
