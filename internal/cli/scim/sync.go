@@ -1,0 +1,145 @@
+package scim
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/pkg/scim"
+)
+
+// SyncOptions of `scim sync`.
+type SyncOptions struct {
+	*Common
+	From              string
+	Concurrency       int
+	DeactivateMissing bool
+	DeleteMissing     bool
+	DryRun            bool
+	Yes               bool
+}
+
+// NewCmdSync builds `flowsctl scim sync`.
+func NewCmdSync(f *cmdutil.Factory, runF func(*SyncOptions) error) *cobra.Command {
+	o := &SyncOptions{Common: newCommon(f)}
+	cmd := &cobra.Command{
+		Use:   "sync --from FILE.csv|FILE.json",
+		Short: "Reconcile users and group memberships from a CSV or JSON file (fast, streaming, idempotent)",
+		Long: `Reads existing users and groups once (paged), streams the file, and creates, updates or deactivates
+(active=false) users with bounded concurrency that backs off when the server throttles (429); then
+creates the groups the file names and sets their members. A second run with the same file writes
+nothing. CSV header: userName,givenName,familyName,email,externalId,active,groups (groups separated
+by ';'). JSON: an array of SCIM user objects with "groups": ["name", ...].`,
+		Args: cobra.NoArgs,
+		Example: `  flowsctl scim sync --from users.csv
+  flowsctl scim sync --from users.json --concurrency 32 -o json
+  flowsctl scim sync --from users.csv --delete-missing --dry-run`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(o)
+			}
+			return syncRun(cmd.Context(), o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.From, "from", "", "CSV or JSON file of users (required)")
+	fl.IntVar(&o.Concurrency, "concurrency", 8, "requests in flight at most")
+	fl.BoolVar(&o.DeactivateMissing, "deactivate-missing", false, "deactivate users the file does not list")
+	fl.BoolVar(&o.DeleteMissing, "delete-missing", false, "delete users the file does not list (asks first)")
+	fl.BoolVar(&o.DryRun, "dry-run", false, "count the changes without making them")
+	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask before --delete-missing")
+	o.addTargetFlags(cmd)
+	return cmd
+}
+
+// OpenSource opens a CSV or JSON user file by its extension (or first byte).
+func OpenSource(path string) (scim.Source, io.Closer, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open the sync source: %w", err)
+	}
+	var src scim.Source
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		src, err = scim.NewJSONSource(fh)
+	default:
+		src, err = scim.NewCSVSource(fh)
+	}
+	if err != nil {
+		fh.Close()
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return src, fh, nil
+}
+
+func syncRun(ctx context.Context, o *SyncOptions) error {
+	if o.From == "" {
+		return fmt.Errorf("--from FILE is required (a .csv or .json file of users)")
+	}
+	if o.Concurrency < 1 || o.Concurrency > 256 {
+		return fmt.Errorf("--concurrency %d: use 1 to 256", o.Concurrency)
+	}
+	src, closer, err := OpenSource(o.From)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	t, err := o.Target()
+	if err != nil {
+		return err
+	}
+	if o.DeleteMissing && !o.DryRun {
+		if err := o.confirm(fmt.Sprintf("Delete every user at %s that %s does not list?", t.URL, o.From), o.Yes); err != nil {
+			return err
+		}
+	}
+	var done atomic.Int64
+	opts := scim.SyncOptions{Concurrency: o.Concurrency, DeactivateMissing: o.DeactivateMissing, DeleteMissing: o.DeleteMissing,
+		DryRun: o.DryRun, Progress: func(n int64) { done.Store(n) }}
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	if o.IO.ShowProgress() {
+		go func() {
+			defer close(finished)
+			tk := time.NewTicker(150 * time.Millisecond)
+			defer tk.Stop()
+			spin := `|/-\`
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					fmt.Fprintf(o.IO.ErrOut, "\r\033[K")
+					return
+				case <-tk.C:
+					fmt.Fprintf(o.IO.ErrOut, "\r%c syncing: %d users", spin[i%4], done.Load())
+				}
+			}
+		}()
+	} else {
+		close(finished)
+	}
+	res, err := t.Client.Sync(ctx, src, opts)
+	close(stop)
+	<-finished
+	if perr := cmdutil.Print(o.IO.Out, o.Output(), res, func(w io.Writer) error {
+		prefix := ""
+		if res.DryRun {
+			prefix = "(dry run) "
+		}
+		fmt.Fprintf(w, "%s%d users: %d created, %d adopted, %d updated, %d deactivated, %d deleted, %d unchanged, %d failed\n",
+			prefix, res.Users, res.Created, res.Adopted, res.Updated, res.Deactivated, res.Deleted, res.Unchanged, res.Failed)
+		fmt.Fprintf(w, "%sgroups: %d created, %d memberships added, %d removed\n", prefix, res.GroupsCreated, res.MembershipsAdded, res.MembershipsRemoved)
+		fmt.Fprintf(w, "%d requests (%d throttled) in %.1fs\n", res.Requests, res.Throttled, float64(res.DurationMs)/1000)
+		return nil
+	}); perr != nil {
+		return perr
+	}
+	return authExit(err)
+}
