@@ -8,7 +8,10 @@ import (
 	"github.com/flowsctl/flowsctl/internal/cli/completion"
 	"github.com/flowsctl/flowsctl/internal/cli/configcmd"
 	"github.com/flowsctl/flowsctl/internal/cli/docscmd"
+	"github.com/flowsctl/flowsctl/internal/cli/explain"
+	"github.com/flowsctl/flowsctl/internal/cli/identity"
 	"github.com/flowsctl/flowsctl/internal/cli/sandboxcmd"
+	scimcmd "github.com/flowsctl/flowsctl/internal/cli/scim"
 	"github.com/flowsctl/flowsctl/internal/cli/setupcmd"
 	"github.com/flowsctl/flowsctl/internal/cli/version"
 )
@@ -26,4 +29,7 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(completion.NewCmdCompletion(f, nil))
 	root.AddCommand(docscmd.NewCmdDocs(f, nil))
 	root.AddCommand(azure.NewCmdAzure(f))
+	root.AddCommand(scimcmd.NewCmdSCIM(f))
+	root.AddCommand(identity.NewCmdIdentity(f))
+	root.AddCommand(explain.NewCmdExplain(f, nil))
 }
