@@ -504,11 +504,14 @@ func (c *Client) ensure(ctx context.Context, spec Spec) (Result, error) {
 		return res, err
 	}
 	res.Changes = c.changes(spec, o, d)
+	sp := c.planSecret(spec, o.app)
+	if sp.reuse != nil {
+		res.SecretKeyID, res.SecretHint, res.SecretExpires = sp.reuse.KeyID, sp.reuse.Hint, sp.reuse.End
+	}
 	if !plan.Pending(res.Changes) {
 		fillResult(&res, spec, o)
 		return res, nil
 	}
-	sp := c.planSecret(spec, o.app)
 	if sp.need && spec.Sink.Kind() != "file" && !spec.AllowNoSink {
 		return res, fmt.Errorf("a new client secret is needed (%s) but azure.app.secret.sink %q cannot be written: set it to file:PATH, or pass --show-secret to print the value once", sp.why, spec.Sink)
 	}
@@ -559,9 +562,6 @@ func (c *Client) ensure(ctx context.Context, spec Spec) (Result, error) {
 	}
 	wg.Wait()
 	fillResult(&res, spec, o)
-	if sp.reuse != nil {
-		res.SecretKeyID, res.SecretHint, res.SecretExpires = sp.reuse.KeyID, sp.reuse.Hint, sp.reuse.End
-	}
 	return res, errors.Join(spErr, secErr)
 }
 

@@ -219,7 +219,7 @@ func (s *STS) token(w http.ResponseWriter, r *http.Request) {
 		}
 		at := t.accessToken(res, clientID, append([]string{}, c.Roles...), nil, clientID, time.Hour)
 		writeJSON(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": at})
-	case "urn:ietf:params:oauth:grant-type:device_code":
+	case "urn:ietf:params:oauth:grant-type:device_code", "device_code":
 		dc := t.devices[f.Get("device_code")]
 		switch {
 		case dc == nil || dc.clientID != clientID:
@@ -271,8 +271,14 @@ func (s *STS) userTokens(w http.ResponseWriter, c *Client, scope string) {
 	idt := t.sign(map[string]any{"aud": c.ID, "iss": t.issuer(), "iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(),
 		"name": "Sandbox Admin", "oid": adminOID, "preferred_username": AdminUPN, "sub": adminOID, "tid": TenantID, "ver": "2.0"})
 	ci, _ := json.Marshal(map[string]string{"uid": adminOID, "utid": TenantID})
+	// Like Entra, echo the resource-qualified scopes granted (and a requested /.default), so
+	// MSAL finds no declined scope.
+	granted := strings.Fields(scope)
+	for _, n := range scp {
+		granted = append(granted, res+"/"+n)
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"token_type": "Bearer", "scope": strings.Join(scp, " "), "expires_in": 3599, "ext_expires_in": 3599,
+		"token_type": "Bearer", "scope": strings.Join(granted, " "), "expires_in": 3599, "ext_expires_in": 3599,
 		"access_token": t.accessToken(res, c.ID, nil, scp, adminOID, time.Hour), "refresh_token": rt, "id_token": idt,
 		"client_info": b64(ci),
 	})

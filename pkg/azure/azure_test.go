@@ -1,0 +1,343 @@
+package azure
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/entraemu"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
+)
+
+// recording wraps the Graph emulator and keeps every request body (gunzipped).
+type recording struct {
+	g    *entraemu.Graph
+	mu   sync.Mutex
+	reqs []recorded
+}
+
+type recorded struct {
+	method, path string
+	body         map[string]any
+}
+
+func (r *recording) Name() string          { return r.g.Name() }
+func (r *recording) State() any            { return r.g.State() }
+func (r *recording) Reset()                { r.g.Reset() }
+func (r *recording) Bind(env *sandbox.Env) { r.g.Bind(env) }
+func (r *recording) ConfigFragment(env *sandbox.Env) (map[string]any, map[string]string) {
+	return r.g.ConfigFragment(env)
+}
+func (r *recording) Handler() http.Handler {
+	h := r.g.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		raw, _ := io.ReadAll(req.Body)
+		plain := raw
+		if strings.EqualFold(req.Header.Get("Content-Encoding"), "gzip") {
+			if zr, err := gzip.NewReader(bytes.NewReader(raw)); err == nil {
+				plain, _ = io.ReadAll(zr)
+			}
+		}
+		var m map[string]any
+		if len(plain) > 0 {
+			json.Unmarshal(plain, &m)
+		}
+		r.mu.Lock()
+		r.reqs = append(r.reqs, recorded{req.Method, req.URL.Path, m})
+		r.mu.Unlock()
+		req.Body = io.NopCloser(bytes.NewReader(raw))
+		h.ServeHTTP(w, req)
+	})
+}
+
+type fixture struct {
+	sb    *sandbox.Sandbox
+	rec   *recording
+	graph *entraemu.Graph
+	cfg   *config.Config
+	hc    *httpx.Client
+}
+
+func start(t testing.TB, opts ...entraemu.Option) *fixture {
+	t.Helper()
+	sts, graph := entraemu.New(opts...)
+	rec := &recording{g: graph.(*entraemu.Graph)}
+	sb := sandboxtest.Start(t, sts, rec)
+	cfg, err := config.Load(filepath.Join(sb.Env.Dir, "flowsctl.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{sb: sb, rec: rec, graph: rec.g, cfg: cfg, hc: sandboxtest.Client(t, sb)}
+}
+
+func (f *fixture) client(t testing.TB) (*Client, Spec) {
+	t.Helper()
+	c, err := NewClient(context.Background(), f.cfg, f.hc, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := SpecFromConfig(f.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, spec
+}
+
+// TestClientBodiesMatchCSDL: every property flowsctl sends in application, servicePrincipal,
+// oAuth2PermissionGrant and passwordCredential bodies is declared in Graph's CSDL.
+func TestClientBodiesMatchCSDL(t *testing.T) {
+	dir := entraemu.ContractsDir(".")
+	if dir == "" {
+		t.Skip("../shared/contracts is absent: skipping the Graph contract test")
+	}
+	csdl, err := entraemu.LoadCSDL(filepath.Join(dir, "graph", "graph-v1.0-csdl-subset.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := start(t)
+	c, spec := f.client(t)
+	spec.LogoutURL = "https://acme.example.com/SAAS/auth/logout"
+	if _, err := c.Ensure(context.Background(), spec); err != nil {
+		t.Fatal(err)
+	}
+	spec.Scopes = append(spec.Scopes, "Calendars.Read") // forces an app PATCH and a grant PATCH
+	if _, err := c.Ensure(context.Background(), spec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RotateSecret(context.Background(), spec, true); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range f.rec.reqs {
+		if r.body == nil {
+			continue
+		}
+		var typ string
+		switch {
+		case strings.HasSuffix(r.path, "/addPassword"):
+			typ = "passwordCredential"
+			r.body, _ = r.body["passwordCredential"].(map[string]any)
+		case strings.HasSuffix(r.path, "/removePassword"):
+			continue // action parameter keyId only
+		case strings.Contains(r.path, "/applications"):
+			typ = "application"
+		case strings.Contains(r.path, "/servicePrincipals"):
+			typ = "servicePrincipal"
+		case strings.Contains(r.path, "/oauth2PermissionGrants"):
+			typ = "oAuth2PermissionGrant"
+		}
+		seen[typ] = true
+		if bad := csdl.Check(typ, r.body); len(bad) > 0 {
+			t.Errorf("%s %s sends undeclared properties %v", r.method, r.path, bad)
+		}
+	}
+	for _, typ := range []string{"application", "servicePrincipal", "oAuth2PermissionGrant", "passwordCredential"} {
+		if !seen[typ] {
+			t.Errorf("no %s body was sent", typ)
+		}
+	}
+}
+
+func TestMissingPermissionFailsBeforeAnyWrite(t *testing.T) {
+	f := start(t, entraemu.WithClient(entraemu.Client{ID: "11111111-0000-4000-8000-000000000001", Secret: "limited-secret-x1",
+		Roles: []string{"Application.Read.All", "Directory.Read.All"}}))
+	f.cfg.Azure.SignIn.ClientID = "11111111-0000-4000-8000-000000000001"
+	p := filepath.Join(f.sb.Env.Dir, "secrets", "limited")
+	if err := config.SecretRef("file:" + p).Write("limited-secret-x1"); err != nil {
+		t.Fatal(err)
+	}
+	f.cfg.Azure.SignIn.ClientSecret = config.SecretRef("file:" + p)
+	c, spec := f.client(t)
+	_, err := c.Ensure(context.Background(), spec)
+	if err == nil || !IsAuth(err) || !strings.Contains(err.Error(), "Cloud Application Administrator") ||
+		!strings.Contains(err.Error(), "Application.ReadWrite.All") {
+		t.Fatalf("err = %v", err)
+	}
+	if w := sandboxtest.Writes(t, f.sb, "graph"); len(w) != 0 {
+		t.Errorf("writes despite missing rights: %v", w)
+	}
+}
+
+func TestWrongSecretIsAuthError(t *testing.T) {
+	f := start(t)
+	p := filepath.Join(f.sb.Env.Dir, "secrets", "wrong")
+	config.SecretRef("file:" + p).Write("not-the-secret")
+	f.cfg.Azure.SignIn.ClientSecret = config.SecretRef("file:" + p)
+	c, spec := f.client(t)
+	_, err := c.Plan(context.Background(), spec)
+	if !IsAuth(err) || !strings.Contains(err.Error(), "AADSTS7000215") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestDeviceCodeSignIn: azidentity's device code flow against the emulated STS, prompt on msg.
+func TestDeviceCodeSignIn(t *testing.T) {
+	f := start(t)
+	f.cfg.Azure.SignIn = config.AzureSignIn{Method: "devicecode", ClientID: entraemu.PublicClientID}
+	var msg bytes.Buffer
+	c, err := NewClient(context.Background(), f.cfg, f.hc, &msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, _ := SpecFromConfig(f.cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := c.Ensure(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg.String(), "enter the code") || res.AppID == "" {
+		t.Errorf("prompt %q, result %+v", msg.String(), res)
+	}
+}
+
+func TestSinkLostAddsOneSecret(t *testing.T) {
+	f := start(t)
+	c, spec := f.client(t)
+	ctx := context.Background()
+	if _, err := c.Ensure(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	if err := spec.Sink.Write("something-else-entirely"); err != nil {
+		t.Fatal(err)
+	}
+	changes, err := c.Plan(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := changes[len(changes)-1]
+	if last.Action != "create" || !strings.Contains(last.Note, "matches no unexpired flowsctl secret") {
+		t.Errorf("plan: %+v", last)
+	}
+	res, err := c.Ensure(ctx, spec)
+	if err != nil || !res.SecretCreated {
+		t.Fatalf("ensure: %v %+v", err, res)
+	}
+	res2, err := c.Ensure(ctx, spec)
+	if err != nil || res2.SecretCreated || res2.SecretKeyID != res.SecretKeyID {
+		t.Fatalf("third run should reuse %s: %v %+v", res.SecretKeyID, err, res2)
+	}
+}
+
+func TestKeepsOtherResourceAccess(t *testing.T) {
+	f := start(t)
+	c, spec := f.client(t)
+	ctx := context.Background()
+	res, err := c.Ensure(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An admin adds a permission on another API in the portal.
+	other := `{"requiredResourceAccess":[{"resourceAppId":"00000002-0000-0ff1-ce00-000000000000","resourceAccess":[{"id":"` +
+		"2e83d72d-8895-4b66-9eea-abb43449ab8b" + `","type":"Scope"}]}]}`
+	req, _ := http.NewRequest("PATCH", f.sb.Services["graph"].URL+"/v1.0/applications/"+res.ObjectID, strings.NewReader(other))
+	req.Header.Set("Authorization", "Bearer "+f.graph.AdminToken())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := f.hc.Do(req)
+	if err != nil || resp.StatusCode != 204 {
+		t.Fatalf("admin patch: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	changes, err := c.Plan(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := changes[0]
+	kept := false
+	for _, fc := range app.Fields {
+		kept = kept || (fc.Keep && strings.Contains(fc.Path, "00000002-0000-0ff1-ce00-000000000000"))
+	}
+	if app.Action != "update" || !kept {
+		t.Fatalf("plan: %+v", app)
+	}
+	if _, err := c.Ensure(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := c.Show(ctx, spec)
+	if got.OtherResources != 1 || len(got.Permissions) != 5 {
+		t.Errorf("after ensure: %d other APIs, %d Graph permissions", got.OtherResources, len(got.Permissions))
+	}
+}
+
+func TestEnsureTable(t *testing.T) {
+	tests := []struct {
+		name string
+		scp  []string
+		want string
+	}{
+		{"typo", []string{"Mailboxsettings.Read"}, "did you mean MailboxSettings.Read"},
+		{"unknown", []string{"Teams.Everything"}, `unknown Microsoft Graph delegated permission "Teams.Everything"`},
+	}
+	f := start(t)
+	c, spec := f.client(t)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := spec
+			s.Scopes = tc.scp
+			_, err := c.Plan(context.Background(), s)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// BenchmarkRegister measures Graph requests for a fresh register and a re-run, and the wall
+// time of a fresh register with 100 ms injected latency on every Graph and STS request.
+//
+//	go test -run '^$' -bench Register -benchtime 3x ./pkg/azure
+func BenchmarkRegister(b *testing.B) {
+	for _, latency := range []int{0, 100} {
+		name := "latency0ms"
+		if latency > 0 {
+			name = "latency100ms"
+		}
+		b.Run(name, func(b *testing.B) {
+			var fresh, rerun, rerunWrites int
+			var wall time.Duration
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				f := start(b)
+				if latency > 0 {
+					body := `{"fixedMs":100,"jitterMs":0}`
+					sandboxtest.Admin(b, f.sb, "graph", "POST", "/latency", body, nil)
+					sandboxtest.Admin(b, f.sb, "sts", "POST", "/latency", body, nil)
+				}
+				c, spec := f.client(b)
+				b.StartTimer()
+				t0 := time.Now()
+				res, err := c.Ensure(context.Background(), spec)
+				wall += time.Since(t0)
+				b.StopTimer()
+				if err != nil {
+					b.Fatal(err)
+				}
+				fresh += res.Requests
+				before := len(sandboxtest.Writes(b, f.sb, "graph"))
+				c2, _ := f.client(b)
+				res2, err := c2.Ensure(context.Background(), spec)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rerun += res2.Requests
+				rerunWrites += len(sandboxtest.Writes(b, f.sb, "graph")) - before
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(fresh)/float64(b.N), "fresh-requests")
+			b.ReportMetric(float64(rerun)/float64(b.N), "rerun-requests")
+			b.ReportMetric(float64(rerunWrites)/float64(b.N), "rerun-writes")
+			b.ReportMetric(float64(wall.Milliseconds())/float64(b.N), "fresh-ms")
+		})
+	}
+}
