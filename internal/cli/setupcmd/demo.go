@@ -112,7 +112,16 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	if err != nil {
 		return fmt.Errorf("demo: start the sandbox: %w", err)
 	}
-	defer sb.Close()
+	// Close without waiting long: the server's graceful shutdown waits for connections that
+	// were dialled but never used; the process (or test) does not need to wait for them.
+	defer func() {
+		closed := make(chan struct{})
+		go func() { sb.Close(); close(closed) }()
+		select {
+		case <-closed:
+		case <-time.After(250 * time.Millisecond):
+		}
+	}()
 	if err := sb.WriteFiles(); err != nil {
 		return fmt.Errorf("demo: write the sandbox files to %s: %w", dir, err)
 	}
@@ -145,7 +154,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 
 	// 1. plan
 	fmt.Fprintln(errOut, "\n== plan")
-	prs, err := graph.Run(ctx, setup.ModePlan, nil, setup.Options{Concurrency: 8})
+	prs, err := graph.Run(ctx, setup.ModePlan, setup.NewOutputs(cfg), setup.Options{Concurrency: 8})
 	if err != nil {
 		return err
 	}

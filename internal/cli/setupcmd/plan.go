@@ -53,13 +53,13 @@ It never writes. Exit status: 0 nothing to do, 2 changes (or operator steps) pen
 }
 
 func planRun(cmd *cobra.Command, opts *PlanOptions) error {
-	_, g, err := opts.graph()
+	cfg, g, err := opts.graph()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := opts.context(cmd.Context())
 	defer cancel()
-	rs, err := g.Run(ctx, setup.ModePlan, nil, setup.Options{Concurrency: opts.Concurrency, Only: opts.Only})
+	rs, err := g.Run(ctx, setup.ModePlan, setup.NewOutputs(cfg), setup.Options{Concurrency: opts.Concurrency, Only: opts.Only})
 	if err != nil {
 		return err
 	}
