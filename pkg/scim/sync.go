@@ -148,7 +148,7 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 	// 1. Read what exists, once.
 	users := map[string]*existing{}
 	byID := map[string]*existing{}
-	page := MaxPage(c)
+	page := MaxPage(ctx, c)
 	for u, err := range c.Users(ctx, ListOptions{PageSize: page}) {
 		if err != nil {
 			return res, fmt.Errorf("read the existing users: %w", err)
@@ -382,11 +382,11 @@ func retryExhausted(err error) bool {
 
 // MaxPage is the page size for full reads: the server's filter.maxResults when known (up to
 // 1000), else 100.
-func MaxPage(c *Client) int {
+func MaxPage(ctx context.Context, c *Client) int {
 	if c.o.Dialect == Access11 {
 		return 500
 	}
-	if spc, err := c.ServiceProviderConfig(context.Background()); err == nil && spc.MaxResults > 0 {
+	if spc, err := c.ServiceProviderConfig(ctx); err == nil && spc.MaxResults > 0 {
 		return min(spc.MaxResults, 1000)
 	}
 	return 100

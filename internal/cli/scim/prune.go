@@ -56,7 +56,7 @@ func pruneRun(ctx context.Context, o *PruneOptions) error {
 		return err
 	}
 	var out []Pruned
-	for u, err := range t.Client.Users(ctx, scim.ListOptions{PageSize: scim.MaxPage(t.Client)}) {
+	for u, err := range t.Client.Users(ctx, scim.ListOptions{PageSize: scim.MaxPage(ctx, t.Client)}) {
 		if err != nil {
 			return authExit(err)
 		}

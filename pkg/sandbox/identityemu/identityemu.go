@@ -119,7 +119,7 @@ func (e *Emulator) ConfigFragment(env *sandbox.Env) (map[string]any, map[string]
 			"url":     env.URL("identity"),
 			"directory": map[string]any{
 				"name":   "Okta Directory",
-				"domain": "okta.example.com",
+				"domain": "example.com",
 				"source": "OKTA",
 			},
 			"scimToken": map[string]any{
