@@ -572,6 +572,11 @@ func TestParseEdgeCases(t *testing.T) {
 	if in := c.UEM.Integrations[1]; in.Name != "b" || in.DeviceSyncInterval.String() != "30m" || in.Groups[0] != "g" {
 		t.Errorf("merge: %+v", in)
 	}
+	// A merge key that refers to its own mapping is a problem, not a stack overflow.
+	_, err = Parse("f.yaml", []byte(okUEM+"  integrations:\n    - &a {<<: *a, name: bl, groups: [g]}\n"))
+	if err == nil || !strings.Contains(err.Error(), "refers to the mapping that contains it") {
+		t.Errorf("self merge: %v", err)
+	}
 	// Exponential aliases stop at the budget instead of hanging.
 	bomb := "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
 	if _, err := Parse("f.yaml", []byte(bomb)); err == nil {

@@ -95,12 +95,6 @@ func (pe problemError) Error() string { return pe.p.String() }
 
 func (e *Errors) add(p Problem) { e.Problems = append(e.Problems, p) }
 
-func (e *Errors) merge(o *Errors) {
-	if o != nil {
-		e.Problems = append(e.Problems, o.Problems...)
-	}
-}
-
 // sort orders problems by position; problems without a line keep their order after the others.
 func (e *Errors) sort() {
 	sort.SliceStable(e.Problems, func(i, j int) bool {

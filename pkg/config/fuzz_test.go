@@ -38,10 +38,20 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		for _, format := range []string{"yaml", "json"} {
-			if _, err := Marshal(c, format); err != nil {
-				t.Fatalf("Marshal %s of a valid config: %v", format, err)
-			}
+		if _, err := Marshal(c, "json"); err != nil {
+			t.Fatalf("Marshal json of a valid config: %v", err)
+		}
+		y, err := Marshal(c, "yaml")
+		if err != nil {
+			t.Fatalf("Marshal yaml of a valid config: %v", err)
+		}
+		// What config show prints loads again, to the same config.
+		c2, err := Parse("fuzz.yaml", y)
+		if err != nil {
+			t.Fatalf("Marshal output does not parse: %v\n%s", err, y)
+		}
+		if y2, _ := Marshal(c2, "yaml"); string(y2) != string(y) {
+			t.Fatalf("round trip changed the config:\n%s\n---\n%s", y, y2)
 		}
 		_ = c.LogoutURL()
 		_ = c.IdentityURL()

@@ -5,7 +5,6 @@ import (
 	"os"
 	"reflect"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -149,6 +148,7 @@ type decoder struct {
 	meta   *meta
 	budget int
 	spent  bool
+	active map[*yaml.Node]bool // mappings being decoded, to catch self-referencing merges
 }
 
 // decode turns the document into a Config, collecting every unknown key and type error.
@@ -162,7 +162,7 @@ func decode(name string, b []byte) (*Config, *Errors) {
 		errs.add(syntaxProblem(name, err))
 		return c, errs
 	}
-	d := &decoder{file: name, errs: errs, meta: m, budget: decodeBudget}
+	d := &decoder{file: name, errs: errs, meta: m, budget: decodeBudget, active: map[*yaml.Node]bool{}}
 	n := &root
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
@@ -372,6 +372,21 @@ func describe(n *yaml.Node) string {
 // mapping decodes the keys of n into struct v. seen holds the keys already set (merge keys
 // "<<" only fill keys the mapping itself does not set).
 func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string, depth int, seen map[string]bool, merged bool) {
+	d.budget--
+	if d.budget < 0 || depth > 32 {
+		if !d.spent {
+			d.spent = true
+			d.errs.tooLarge = true
+			d.fail(n, path, "document too large or too deeply nested (aliases expand beyond the limit)")
+		}
+		return
+	}
+	if d.active[n] {
+		d.fail(n, path, "a merge key (<<) refers to the mapping that contains it")
+		return
+	}
+	d.active[n] = true
+	defer delete(d.active, n)
 	t := v.Type()
 	fields := fieldIndex(t)
 	var merges []*yaml.Node
@@ -533,15 +548,5 @@ func keysOf(t reflect.Type) []string {
 			out = append(out, n)
 		}
 	}
-	return out
-}
-
-// sortedKeys is for deterministic iteration over maps.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
