@@ -397,7 +397,8 @@ func (c *Client) noteRate(h http.Header) {
 		c.rl.limit = l
 	}
 	if r, err := strconv.ParseInt(h.Get("x-ratelimit-reset"), 10, 64); err == nil {
-		c.rl.reset = time.Unix(r, 0)
+		// The header has whole seconds; the window may end up to a second later.
+		c.rl.reset = time.Unix(r+1, 0)
 	}
 }
 

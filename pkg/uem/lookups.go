@@ -243,10 +243,8 @@ func Suggest(key string, candidates []string) []string {
 		seen[c] = true
 		lc := strings.ToLower(c)
 		d := levenshtein(k, lc)
-		if strings.Contains(lc, k) || strings.Contains(k, lc) {
-			if d > 1 {
-				d = limit // a containment match ranks after close typos
-			}
+		if d > limit && (strings.Contains(lc, k) || strings.Contains(k, lc) || closeWord(k, lc)) {
+			d = limit // a partial match ranks after close typos
 		}
 		if d <= limit {
 			out = append(out, scored{c, d})
@@ -263,6 +261,19 @@ func Suggest(key string, candidates []string) []string {
 		res = append(res, out[i].s)
 	}
 	return res
+}
+
+// closeWord reports whether key is within one edit of one of the candidate's words.
+func closeWord(key, cand string) bool {
+	if len(key) < 3 {
+		return false
+	}
+	for _, w := range strings.Fields(cand) {
+		if levenshtein(key, w) <= 1 {
+			return true
+		}
+	}
+	return false
 }
 
 func levenshtein(a, b string) int {
