@@ -614,3 +614,23 @@ func TestInMemoryConfigKeepsFalse(t *testing.T) {
 		t.Errorf("defaults/env not applied: %+v", c.UEM)
 	}
 }
+
+func TestResolvePath(t *testing.T) {
+	home, _ := os.UserHomeDir()
+	wd, _ := os.Getwd()
+	cases := []struct{ cfg, in, want string }{
+		{"", "rel/x", "rel/x"},
+		{"/etc/flowsctl/flowsctl.yaml", "secrets/x", "/etc/flowsctl/secrets/x"},
+		{"/etc/flowsctl/flowsctl.yaml", "/abs/x", "/abs/x"},
+		{"conf/flowsctl.yaml", "s", filepath.Join(wd, "conf", "s")},
+		{"flowsctl.yaml", "../s", filepath.Join(filepath.Dir(wd), "s")},
+		{"/etc/f.yaml", "~/s", filepath.Join(home, "s")},
+		{"/etc/f.yaml", "", ""},
+	}
+	for _, tc := range cases {
+		c := &Config{Path: tc.cfg}
+		if got := c.ResolvePath(tc.in); got != tc.want {
+			t.Errorf("ResolvePath(%q) with config %q = %q, want %q", tc.in, tc.cfg, got, tc.want)
+		}
+	}
+}

@@ -16,7 +16,8 @@ func (c *Config) Dir() string {
 }
 
 // ResolvePath makes a path written in the config usable: "~/" is the home directory, an
-// absolute path is kept, and a relative one is taken relative to the config file's directory.
+// absolute path is kept, and a relative one is taken relative to the config file's directory
+// (the result is absolute when the config has a path).
 func (c *Config) ResolvePath(p string) string {
 	if p == "" {
 		return ""
@@ -29,7 +30,11 @@ func (c *Config) ResolvePath(p string) string {
 	if filepath.IsAbs(p) || c == nil || c.Path == "" {
 		return p
 	}
-	return filepath.Join(c.Dir(), p)
+	dir := c.Dir()
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs // messages then show a path that works from any directory
+	}
+	return filepath.Join(dir, p)
 }
 
 // ResolveRef returns ref with a file: path resolved against the config directory (env: refs
