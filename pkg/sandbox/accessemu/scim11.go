@@ -1,13 +1,711 @@
 package accessemu
 
-import "net/http"
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
-// scim11 is a placeholder for the Access SCIM 1.1 dialect; the SCIM engineer
-// replaces this file.
-type scim11 struct{}
+	filter "github.com/scim2/filter-parser/v2"
+)
 
-func (e *Emulator) registerSCIM11(mux *http.ServeMux) {}
+// SCIM 1.1 dialect of Access (/SAAS/jersey/manager/api/scim): application/json, the
+// urn:scim:schemas:extension:workspace:1.0 extension, partial-resource PATCH answered 204 (also
+// as POST + X-HTTP-Method-Override), no PUT, filters eq/co/sw/gt/ge/lt/le/and only, 404 for a
+// bad startIndex or count, the {"errors":[...]} body. Users are routed to a directory by their
+// domain: a domain no directory owns, or one owned by a directory that is not of type Other,
+// fails with seed 004's messages. Groups created without a domain land in the System domain.
 
-func (s *scim11) reset() {}
+const (
+	scim11Core      = "urn:scim:schemas:core:1.0"
+	scim11Workspace = "urn:scim:schemas:extension:workspace:1.0"
+	scim11Ent       = "urn:scim:schemas:extension:enterprise:1.0"
+	systemDomain    = "System Domain"
 
-func (s *scim11) state() map[string]any { return nil }
+	// Seed 004 troubleshooting messages (Okta shows them prefixed "ERRORS REPORTED BY REMOTE SERVER: ").
+	msgNotOtherDirectory = "USER CREATION IS NOT SUPPORTED FOR SPECIFIED DIRECTORY ID."
+	msgDomainNotInDir    = "USER DOMAIN NAME SPECIFIED FOR THE USER RESOURCE DOESN'T BELONG TO THE DIRECTORY."
+)
+
+type user11 struct {
+	id, userName, given, family, display string
+	email, ext, domain, userType, dirID  string
+	active                               bool
+	created, mod                         time.Time
+	ver                                  int
+}
+
+type group11 struct {
+	id, name, domain string
+	members          []string
+	mset             map[string]bool
+	created, mod     time.Time
+	ver              int
+}
+
+type scim11 struct {
+	mu     sync.Mutex
+	users  map[string]*user11
+	order  []string
+	byName map[string]string
+	groups map[string]*group11
+	gorder []string
+}
+
+func (s *scim11) init() {
+	if s.users == nil {
+		s.users, s.byName, s.order = map[string]*user11{}, map[string]string{}, nil
+		s.groups, s.gorder = map[string]*group11{}, nil
+	}
+}
+
+func (s *scim11) reset() {
+	s.mu.Lock()
+	s.users = nil
+	s.init()
+	s.mu.Unlock()
+}
+
+func (u *user11) wire(loc string) map[string]any {
+	status := "1"
+	if !u.active {
+		status = "2"
+	}
+	m := map[string]any{
+		"schemas": []string{scim11Core, scim11Workspace, scim11Ent}, "id": u.id, "userName": u.userName,
+		"name": map[string]any{"givenName": u.given, "familyName": u.family}, "active": u.active,
+		"meta": map[string]any{"created": u.created.Format(time.RFC3339), "lastModified": u.mod.Format(time.RFC3339),
+			"location": loc + "/Users/" + u.id, "version": `W/"` + strconv.Itoa(u.ver) + `"`},
+		scim11Workspace: map[string]any{"domain": u.domain, "internalUserType": u.userType, "userStatus": status, "userStoreUuid": u.dirID},
+	}
+	if u.display != "" {
+		m["displayName"] = u.display
+	}
+	if u.email != "" {
+		m["emails"] = []map[string]any{{"value": u.email, "primary": true}}
+	}
+	if u.ext != "" {
+		m["externalId"] = u.ext
+	}
+	return m
+}
+
+func (g *group11) wire(loc string, s *scim11) map[string]any {
+	ms := make([]map[string]any, 0, len(g.members))
+	for _, id := range g.members {
+		m := map[string]any{"value": id, "type": "User"}
+		if u := s.users[id]; u != nil {
+			m["display"] = u.userName
+		}
+		ms = append(ms, m)
+	}
+	return map[string]any{"schemas": []string{scim11Core, scim11Workspace}, "id": g.id, "displayName": g.name, "members": ms,
+		"meta":          map[string]any{"created": g.created.Format(time.RFC3339), "location": loc + "/Groups/" + g.id, "version": `W/"` + strconv.Itoa(g.ver) + `"`},
+		scim11Workspace: map[string]any{"domain": g.domain, "internalGroupType": "INTERNAL"}}
+}
+
+// state: the SCIM collections under their endpoint names.
+func (s *scim11) state() map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.init()
+	users := make([]map[string]any, 0, len(s.users))
+	for _, id := range s.order {
+		if u := s.users[id]; u != nil {
+			users = append(users, u.wire(""))
+		}
+	}
+	groups := make([]map[string]any, 0, len(s.groups))
+	for _, id := range s.gorder {
+		if g := s.groups[id]; g != nil {
+			groups = append(groups, g.wire("", s))
+		}
+	}
+	return map[string]any{"Users": users, "Groups": groups}
+}
+
+func (e *Emulator) registerSCIM11(mux *http.ServeMux) {
+	base := "/SAAS/jersey/manager/api/scim"
+	s := &e.scim
+	s.mu.Lock()
+	s.init()
+	s.mu.Unlock()
+	h := func(f func(w http.ResponseWriter, r *http.Request)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if _, ok := e.RequireAuth(w, r, "admin"); !ok {
+				return
+			}
+			f(w, r)
+		}
+	}
+	mux.HandleFunc("GET "+base+"/Users", h(e.scimListUsers))
+	mux.HandleFunc("POST "+base+"/Users", h(e.scimCreateUser))
+	mux.HandleFunc("GET "+base+"/Users/{id}", h(e.scimGetUser))
+	mux.HandleFunc("PATCH "+base+"/Users/{id}", h(e.scimPatchUser))
+	mux.HandleFunc("POST "+base+"/Users/{id}", h(override(e.scimPatchUser)))
+	mux.HandleFunc("DELETE "+base+"/Users/{id}", h(e.scimDeleteUser))
+	mux.HandleFunc("PUT "+base+"/Users/{id}", h(noPut))
+	mux.HandleFunc("GET "+base+"/Groups", h(e.scimListGroups))
+	mux.HandleFunc("POST "+base+"/Groups", h(e.scimCreateGroup))
+	mux.HandleFunc("GET "+base+"/Groups/{id}", h(e.scimGetGroup))
+	mux.HandleFunc("PATCH "+base+"/Groups/{id}", h(e.scimPatchGroup))
+	mux.HandleFunc("POST "+base+"/Groups/{id}", h(override(e.scimPatchGroup)))
+	mux.HandleFunc("DELETE "+base+"/Groups/{id}", h(e.scimDeleteGroup))
+	mux.HandleFunc("PUT "+base+"/Groups/{id}", h(noPut))
+}
+
+func noPut(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", "GET, PATCH, DELETE")
+	writeErrors(w, http.StatusMethodNotAllowed, "method.not.allowed", "PUT is not supported; use PATCH with the changed attributes.")
+}
+
+// override serves POST + X-HTTP-Method-Override: PATCH (priam's form).
+func override(f http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !strings.EqualFold(r.Header.Get("X-HTTP-Method-Override"), "PATCH") {
+			writeErrors(w, http.StatusMethodNotAllowed, "method.not.allowed", "POST on a resource needs X-HTTP-Method-Override: PATCH.")
+			return
+		}
+		f(w, r)
+	}
+}
+
+func (e *Emulator) scimLoc() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.url + "/SAAS/jersey/manager/api/scim"
+}
+
+func scimJSON(w http.ResponseWriter, status int, v any) {
+	writeJSON(w, status, "application/json", v)
+}
+
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	b, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+	if err == nil {
+		err = json.Unmarshal(b, v)
+	}
+	if err != nil {
+		writeErrors(w, http.StatusBadRequest, "invalid.request", "The request body is not valid JSON: "+err.Error())
+		return false
+	}
+	return true
+}
+
+// paging reads startIndex (1-based, default 1) and count (default 20); bad values are 404s.
+func paging(w http.ResponseWriter, r *http.Request) (start, count int, ok bool) {
+	start, count = 1, 20
+	q := r.URL.Query()
+	if v := q.Get("startIndex"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeErrors(w, http.StatusNotFound, "invalid.start.index", "Invalid startIndex "+v+".")
+			return 0, 0, false
+		}
+		start = max(n, 1)
+	}
+	if v := q.Get("count"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeErrors(w, http.StatusNotFound, "invalid.count", "Invalid count "+v+".")
+			return 0, 0, false
+		}
+		count = n
+	}
+	return start, count, true
+}
+
+var accessFilterOps = map[filter.CompareOperator]bool{filter.EQ: true, filter.CO: true, filter.SW: true, filter.GT: true, filter.GE: true, filter.LT: true, filter.LE: true}
+
+// parseFilter accepts Access's subset: eq co sw gt ge lt le joined by and.
+func parseFilter(w http.ResponseWriter, r *http.Request) (filter.Expression, bool) {
+	f := strings.TrimSpace(r.URL.Query().Get("filter"))
+	if f == "" {
+		return nil, true
+	}
+	e, err := filter.ParseFilter([]byte(f))
+	if err == nil {
+		err = checkOps(e)
+	}
+	if err != nil {
+		writeErrors(w, http.StatusBadRequest, "invalid.filter", "Invalid filter "+strconv.Quote(f)+": "+err.Error())
+		return nil, false
+	}
+	return e, true
+}
+
+func checkOps(e filter.Expression) error {
+	switch x := e.(type) {
+	case *filter.AttributeExpression:
+		if !accessFilterOps[x.Operator] {
+			return fmt.Errorf("operator %s is not supported (eq, co, sw, gt, ge, lt, le)", x.Operator)
+		}
+	case *filter.LogicalExpression:
+		if x.Operator != filter.AND {
+			return fmt.Errorf("operator %s is not supported (and only)", x.Operator)
+		}
+		if err := checkOps(x.Left); err != nil {
+			return err
+		}
+		return checkOps(x.Right)
+	default:
+		return fmt.Errorf("%T is not supported", e)
+	}
+	return nil
+}
+
+func unquote(v any) string {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Sprint(v)
+	}
+	var d string
+	if json.Unmarshal([]byte(`"`+s+`"`), &d) == nil {
+		return d
+	}
+	return s
+}
+
+func match(get func(attr string) []string, e filter.Expression) bool {
+	switch x := e.(type) {
+	case *filter.AttributeExpression:
+		attr := strings.ToLower(x.AttributePath.AttributeName)
+		if x.AttributePath.SubAttribute != nil {
+			attr += "." + strings.ToLower(*x.AttributePath.SubAttribute)
+		}
+		want := strings.ToLower(unquote(x.CompareValue))
+		for _, got := range get(attr) {
+			got = strings.ToLower(got)
+			var ok bool
+			switch x.Operator {
+			case filter.EQ:
+				ok = got == want
+			case filter.CO:
+				ok = strings.Contains(got, want)
+			case filter.SW:
+				ok = strings.HasPrefix(got, want)
+			case filter.GT:
+				ok = got > want
+			case filter.GE:
+				ok = got >= want
+			case filter.LT:
+				ok = got < want
+			case filter.LE:
+				ok = got <= want
+			}
+			if ok {
+				return true
+			}
+		}
+		return false
+	case *filter.LogicalExpression:
+		return match(get, x.Left) && match(get, x.Right)
+	}
+	return false
+}
+
+func (u *user11) attr(a string) []string {
+	switch a {
+	case "username":
+		return []string{u.userName}
+	case "id":
+		return []string{u.id}
+	case "externalid":
+		return []string{u.ext}
+	case "name.givenname":
+		return []string{u.given}
+	case "name.familyname":
+		return []string{u.family}
+	case "emails", "emails.value", "email":
+		return []string{u.email}
+	case "domain":
+		return []string{u.domain}
+	case "active":
+		return []string{strconv.FormatBool(u.active)}
+	case "displayname":
+		return []string{u.display}
+	}
+	return nil
+}
+
+func list(w http.ResponseWriter, start, count, total int, items []map[string]any) {
+	scimJSON(w, http.StatusOK, map[string]any{"schemas": []string{scim11Core}, "totalResults": total,
+		"itemsPerPage": len(items), "startIndex": start, "Resources": items})
+}
+
+func (e *Emulator) scimListUsers(w http.ResponseWriter, r *http.Request) {
+	start, count, ok := paging(w, r)
+	if !ok {
+		return
+	}
+	fe, ok := parseFilter(w, r)
+	if !ok {
+		return
+	}
+	loc := e.scimLoc()
+	s := &e.scim
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	if ae, isAttr := fe.(*filter.AttributeExpression); isAttr && ae.Operator == filter.EQ && strings.EqualFold(ae.AttributePath.AttributeName, "userName") && ae.AttributePath.SubAttribute == nil {
+		if id, found := s.byName[strings.ToLower(unquote(ae.CompareValue))]; found {
+			ids = []string{id}
+		}
+	} else {
+		for _, id := range s.order {
+			u := s.users[id]
+			if u != nil && (fe == nil || match(u.attr, fe)) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	items := []map[string]any{}
+	for i := start - 1; i < len(ids) && len(items) < count; i++ {
+		items = append(items, s.users[ids[i]].wire(loc))
+	}
+	list(w, start, count, len(ids), items)
+}
+
+type userBody11 struct {
+	UserName    *string `json:"userName"`
+	ExternalID  *string `json:"externalId"`
+	DisplayName *string `json:"displayName"`
+	Active      *bool   `json:"active"`
+	Name        *struct {
+		GivenName  *string `json:"givenName"`
+		FamilyName *string `json:"familyName"`
+	} `json:"name"`
+	Emails []struct {
+		Value string `json:"value"`
+	} `json:"emails"`
+	Password  *string `json:"password"`
+	Workspace *struct {
+		Domain           *string `json:"domain"`
+		InternalUserType *string `json:"internalUserType"`
+		UserStatus       *string `json:"userStatus"`
+	} `json:"urn:scim:schemas:extension:workspace:1.0"`
+}
+
+func (e *Emulator) scimCreateUser(w http.ResponseWriter, r *http.Request) {
+	var b userBody11
+	if !readJSON(w, r, &b) {
+		return
+	}
+	if b.UserName == nil || strings.TrimSpace(*b.UserName) == "" {
+		writeErrors(w, http.StatusBadRequest, "missing.attribute", "userName is required.")
+		return
+	}
+	domain := ""
+	if b.Workspace != nil && b.Workspace.Domain != nil {
+		domain = *b.Workspace.Domain
+	}
+	dirID, dirType, _, found := e.DirectoryForDomain(domain)
+	switch {
+	case !found:
+		writeErrors(w, http.StatusBadRequest, "user.domain.not.in.directory", msgDomainNotInDir)
+		return
+	case dirType != "OTHER_DIRECTORY":
+		writeErrors(w, http.StatusBadRequest, "user.creation.not.supported", msgNotOtherDirectory)
+		return
+	}
+	now := time.Now().UTC()
+	u := &user11{id: newUUID(), userName: *b.UserName, domain: domain, userType: "PROVISIONED", dirID: dirID, active: true, created: now, mod: now, ver: 1}
+	applyUser11(u, &b)
+	loc := e.scimLoc()
+	s := &e.scim
+	s.mu.Lock()
+	if _, dup := s.byName[strings.ToLower(u.userName)]; dup {
+		s.mu.Unlock()
+		writeErrors(w, http.StatusConflict, "user.already.exists", "User with userName "+u.userName+" already exists.")
+		return
+	}
+	s.users[u.id] = u
+	s.order = append(s.order, u.id)
+	s.byName[strings.ToLower(u.userName)] = u.id
+	out := u.wire(loc)
+	s.mu.Unlock()
+	w.Header().Set("Location", loc+"/Users/"+u.id)
+	w.Header().Set("ETag", `W/"1"`)
+	scimJSON(w, http.StatusCreated, out)
+}
+
+func applyUser11(u *user11, b *userBody11) {
+	if b.ExternalID != nil {
+		u.ext = *b.ExternalID
+	}
+	if b.DisplayName != nil {
+		u.display = *b.DisplayName
+	}
+	if b.Active != nil {
+		u.active = *b.Active
+	}
+	if b.Name != nil {
+		if b.Name.GivenName != nil {
+			u.given = *b.Name.GivenName
+		}
+		if b.Name.FamilyName != nil {
+			u.family = *b.Name.FamilyName
+		}
+	}
+	if len(b.Emails) > 0 {
+		u.email = b.Emails[0].Value
+	}
+	if b.Workspace != nil {
+		if b.Workspace.InternalUserType != nil {
+			u.userType = *b.Workspace.InternalUserType
+		}
+		if b.Workspace.UserStatus != nil {
+			u.active = *b.Workspace.UserStatus == "1"
+		}
+	}
+}
+
+func notFound(w http.ResponseWriter, kind, id string) {
+	writeErrors(w, http.StatusNotFound, kind+".not.found", kind+" "+id+" not found.")
+}
+
+func (e *Emulator) scimGetUser(w http.ResponseWriter, r *http.Request) {
+	loc := e.scimLoc()
+	s := &e.scim
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[r.PathValue("id")]
+	if u == nil {
+		notFound(w, "user", r.PathValue("id"))
+		return
+	}
+	scimJSON(w, http.StatusOK, u.wire(loc))
+}
+
+func (e *Emulator) scimPatchUser(w http.ResponseWriter, r *http.Request) {
+	var b userBody11
+	if !readJSON(w, r, &b) {
+		return
+	}
+	if b.Workspace != nil && b.Workspace.Domain != nil {
+		if _, t, _, found := e.DirectoryForDomain(*b.Workspace.Domain); !found || t != "OTHER_DIRECTORY" {
+			writeErrors(w, http.StatusBadRequest, "user.domain.not.in.directory", msgDomainNotInDir)
+			return
+		}
+	}
+	s := &e.scim
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[r.PathValue("id")]
+	if u == nil {
+		notFound(w, "user", r.PathValue("id"))
+		return
+	}
+	if b.UserName != nil && !strings.EqualFold(*b.UserName, u.userName) {
+		if _, dup := s.byName[strings.ToLower(*b.UserName)]; dup {
+			writeErrors(w, http.StatusConflict, "user.already.exists", "User with userName "+*b.UserName+" already exists.")
+			return
+		}
+		delete(s.byName, strings.ToLower(u.userName))
+		u.userName = *b.UserName
+		s.byName[strings.ToLower(u.userName)] = u.id
+	}
+	applyUser11(u, &b)
+	if b.Workspace != nil && b.Workspace.Domain != nil {
+		u.domain = *b.Workspace.Domain
+	}
+	u.mod, u.ver = time.Now().UTC(), u.ver+1
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (e *Emulator) scimDeleteUser(w http.ResponseWriter, r *http.Request) {
+	s := &e.scim
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.PathValue("id")
+	u := s.users[id]
+	if u == nil {
+		notFound(w, "user", id)
+		return
+	}
+	delete(s.byName, strings.ToLower(u.userName))
+	delete(s.users, id)
+	for i, x := range s.order {
+		if x == id {
+			s.order = append(s.order[:i], s.order[i+1:]...)
+			break
+		}
+	}
+	for _, g := range s.groups {
+		if g.mset[id] {
+			g.remove(id)
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (g *group11) remove(id string) {
+	delete(g.mset, id)
+	for i, m := range g.members {
+		if m == id {
+			g.members = append(g.members[:i], g.members[i+1:]...)
+			return
+		}
+	}
+}
+
+func (g *group11) attr(a string) []string {
+	switch a {
+	case "displayname":
+		return []string{g.name}
+	case "id":
+		return []string{g.id}
+	case "domain":
+		return []string{g.domain}
+	}
+	return nil
+}
+
+func (e *Emulator) scimListGroups(w http.ResponseWriter, r *http.Request) {
+	start, count, ok := paging(w, r)
+	if !ok {
+		return
+	}
+	fe, ok := parseFilter(w, r)
+	if !ok {
+		return
+	}
+	loc := e.scimLoc()
+	s := &e.scim
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for _, id := range s.gorder {
+		if g := s.groups[id]; g != nil && (fe == nil || match(g.attr, fe)) {
+			ids = append(ids, id)
+		}
+	}
+	items := []map[string]any{}
+	for i := start - 1; i < len(ids) && len(items) < count; i++ {
+		items = append(items, s.groups[ids[i]].wire(loc, s))
+	}
+	list(w, start, count, len(ids), items)
+}
+
+type groupBody11 struct {
+	DisplayName *string `json:"displayName"`
+	Members     []struct {
+		Value     string `json:"value"`
+		Operation string `json:"operation"`
+	} `json:"members"`
+	Workspace *struct {
+		Domain *string `json:"domain"`
+	} `json:"urn:scim:schemas:extension:workspace:1.0"`
+}
+
+func (e *Emulator) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
+	var b groupBody11
+	if !readJSON(w, r, &b) {
+		return
+	}
+	if b.DisplayName == nil || strings.TrimSpace(*b.DisplayName) == "" {
+		writeErrors(w, http.StatusBadRequest, "missing.attribute", "displayName is required.")
+		return
+	}
+	// Okta's group push sends no domain: the group lands in the System domain (seed 004).
+	domain := systemDomain
+	if b.Workspace != nil && b.Workspace.Domain != nil && *b.Workspace.Domain != "" {
+		domain = *b.Workspace.Domain
+		if _, _, _, found := e.DirectoryForDomain(domain); !found && !strings.EqualFold(domain, systemDomain) {
+			writeErrors(w, http.StatusBadRequest, "group.domain.invalid", "Domain "+domain+" does not belong to any directory.")
+			return
+		}
+	}
+	loc := e.scimLoc()
+	s := &e.scim
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, g := range s.groups {
+		if strings.EqualFold(g.name, *b.DisplayName) && strings.EqualFold(g.domain, domain) {
+			writeErrors(w, http.StatusConflict, "group.already.exists", "Group "+g.name+" already exists in domain "+domain+".")
+			return
+		}
+	}
+	now := time.Now().UTC()
+	g := &group11{id: newUUID(), name: *b.DisplayName, domain: domain, mset: map[string]bool{}, created: now, mod: now, ver: 1}
+	for _, m := range b.Members {
+		if s.users[m.Value] != nil && !g.mset[m.Value] {
+			g.mset[m.Value] = true
+			g.members = append(g.members, m.Value)
+		}
+	}
+	s.groups[g.id] = g
+	s.gorder = append(s.gorder, g.id)
+	w.Header().Set("Location", loc+"/Groups/"+g.id)
+	scimJSON(w, http.StatusCreated, g.wire(loc, s))
+}
+
+func (e *Emulator) scimGetGroup(w http.ResponseWriter, r *http.Request) {
+	loc := e.scimLoc()
+	s := &e.scim
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[r.PathValue("id")]
+	if g == nil {
+		notFound(w, "group", r.PathValue("id"))
+		return
+	}
+	scimJSON(w, http.StatusOK, g.wire(loc, s))
+}
+
+func (e *Emulator) scimPatchGroup(w http.ResponseWriter, r *http.Request) {
+	var b groupBody11
+	if !readJSON(w, r, &b) {
+		return
+	}
+	s := &e.scim
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[r.PathValue("id")]
+	if g == nil {
+		notFound(w, "group", r.PathValue("id"))
+		return
+	}
+	for _, m := range b.Members {
+		if strings.EqualFold(m.Operation, "delete") {
+			g.remove(m.Value)
+			continue
+		}
+		if s.users[m.Value] == nil {
+			writeErrors(w, http.StatusBadRequest, "member.not.found", "No user with id "+m.Value+".")
+			return
+		}
+		if !g.mset[m.Value] {
+			g.mset[m.Value] = true
+			g.members = append(g.members, m.Value)
+		}
+	}
+	if b.DisplayName != nil {
+		g.name = *b.DisplayName
+	}
+	g.mod, g.ver = time.Now().UTC(), g.ver+1
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (e *Emulator) scimDeleteGroup(w http.ResponseWriter, r *http.Request) {
+	s := &e.scim
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.PathValue("id")
+	if s.groups[id] == nil {
+		notFound(w, "group", id)
+		return
+	}
+	delete(s.groups, id)
+	for i, x := range s.gorder {
+		if x == id {
+			s.gorder = append(s.gorder[:i], s.gorder[i+1:]...)
+			break
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
