@@ -28,7 +28,9 @@ func accessCommon(t *testing.T) (*Common, *scim.Client, *iostreams.IOStreams) {
 	ios, _, _, _ := iostreams.Test()
 	c := &Common{IO: ios, Output: func() string { return "json" }, NoInput: func() bool { return true },
 		Prompter: func() prompt.Prompter { return prompt.NoInput{} },
-		Target:   func() (*scim.Target, error) { return &scim.Target{Client: cl, URL: cl.Base(), Domain: "okta.example.com"}, nil }}
+		Target: func() (*scim.Target, error) {
+			return &scim.Target{Client: cl, URL: cl.Base(), Domain: "okta.example.com"}, nil
+		}}
 	return c, cl, ios
 }
 
