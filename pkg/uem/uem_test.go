@@ -585,3 +585,47 @@ func TestPermissionProbeNamesMissingRole(t *testing.T) {
 func pemEncode(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
+
+func TestIntegrationTLSWithServerCertificate(t *testing.T) {
+	e := start(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "uem-ca.pem")
+	os.WriteFile(good, e.sb.CA.CertPEM, 0o600)
+	other := filepath.Join(dir, "other.pem")
+	os.WriteFile(other, []byte("not a certificate"), 0o600)
+	newHTTP := func(ca string) (*httpx.Client, error) { return httpx.New(httpx.Options{CAFile: ca, MaxRetries: -1}) }
+	cases := []struct {
+		cert string
+		want doctor.Status
+	}{{good, doctor.Pass}, {other, doctor.Fail}}
+	for _, c := range cases {
+		in := integ("Harmony", "Executives")
+		in.ServerCertificate = c.cert
+		p := &uem.Integrations{C: e.client(), Cfg: integrationCfg(e, dir, in), NewHTTP: newHTTP}
+		reps, err := p.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ck := findCheck(reps[0].Checks, ".tls"); ck == nil || ck.Status != c.want {
+			t.Errorf("%s: %+v", c.cert, ck)
+		}
+	}
+}
+
+// BenchmarkBoxerPlan measures a Boxer plan against the emulator (lookups + assignment rules).
+func BenchmarkBoxerPlan(b *testing.B) {
+	emu := uememu.New()
+	sb := sandboxtest.Start(b, emu)
+	hc := sandboxtest.Client(b, sb)
+	u := sb.Services["uem"].URL
+	c := uem.NewClient(hc, u, uem.Credentials{OAuth: &uem.OAuthCredentials{TokenURL: u + "/na/connect/token", ClientID: uememu.OAuthClientID, ClientSecret: emu.OAuthSecret()}})
+	bx := &uem.Boxer{C: c, Spec: boxerSpec(uememu.AllBoxerUsersName)}
+	ctx, n := httpx.WithCounter(context.Background())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := bx.Plan(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n.Load())/float64(b.N), "requests/op")
+}

@@ -494,3 +494,13 @@ func TestTenantRegistration(t *testing.T) {
 func pemCert(srv *httptest.Server) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 }
+
+// BenchmarkParseDiscovery measures the embedded discovery checks on the full sample document.
+func BenchmarkParseDiscovery(b *testing.B) {
+	doc := []byte(discoveryDocs[1].doc)
+	for i := 0; i < b.N; i++ {
+		if _, err := mf.ParseDiscovery(doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
