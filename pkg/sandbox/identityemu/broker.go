@@ -480,6 +480,11 @@ func (e *Emulator) applyIdP(p *idp, b *idpBody, create bool) string {
 		return "oidc_profile.client_id is required."
 	}
 	if p.OIDC != nil {
+		for _, m := range []*map[string]string{&p.OIDC.OIDCUserAttributeMapping, &p.OIDC.AuthorizeParams, &p.OIDC.TokenParams} {
+			if *m == nil {
+				*m = map[string]string{}
+			}
+		}
 		if p.OIDC.OpenIDUserIdentifierAttribute == "" {
 			p.OIDC.OpenIDUserIdentifierAttribute = "sub"
 		}
@@ -501,7 +506,7 @@ func (e *Emulator) createIdP(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	p := &idp{ID: newUUID(), SourceType: "GENERIC",
-		AuthTypes: []map[string]any{{"id": newUUID(), "auth_method_name": "OIDC Password", "saml_authn_context": nil}}}
+		AuthTypes: []map[string]any{{"id": newUUID(), "auth_method_name": "OIDC Password", "saml_authn_context": "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified"}}}
 	if msg := e.applyIdP(p, &b, true); msg != "" {
 		writeErrors(w, http.StatusBadRequest, "identity.provider.invalid", msg, nil)
 		return
