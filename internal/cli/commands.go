@@ -13,6 +13,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/cli/sandboxcmd"
 	scimcmd "github.com/flowsctl/flowsctl/internal/cli/scim"
 	"github.com/flowsctl/flowsctl/internal/cli/setupcmd"
+	"github.com/flowsctl/flowsctl/internal/cli/uem"
 	"github.com/flowsctl/flowsctl/internal/cli/version"
 )
 
@@ -32,4 +33,5 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(scimcmd.NewCmdSCIM(f))
 	root.AddCommand(identity.NewCmdIdentity(f))
 	root.AddCommand(explain.NewCmdExplain(f, nil))
+	root.AddCommand(uem.NewCmdUEM(f))
 }
