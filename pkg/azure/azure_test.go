@@ -341,3 +341,55 @@ func BenchmarkRegister(b *testing.B) {
 		})
 	}
 }
+
+// TestFaultsConvergeWithoutDuplicates: a lost answer (commit-then-500, reset, 500) on any write
+// of a fresh register still ends with one app, one SP, one grant and one secret whose value the sink holds.
+func TestFaultsConvergeWithoutDuplicates(t *testing.T) {
+	tests := []struct {
+		name, method, path, kind string
+	}{
+		{"grant committed, answer lost", "POST", "/v1.0/oauth2PermissionGrants", "commit-then-500"},
+		{"secret committed, answer lost", "POST", "/v1.0/applications/*/addPassword", "commit-then-500"},
+		{"app upsert reset", "PATCH", "/v1.0/applications*", "reset"},
+		{"sp upsert 500", "PATCH", "/v1.0/servicePrincipals*", "500"},
+		{"grant 503 before commit", "POST", "/v1.0/oauth2PermissionGrants", "503"},
+		{"read 500", "GET", "/v1.0/servicePrincipals*", "500"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := start(t)
+			rule := `{"seed":3,"rules":[{"method":"` + tc.method + `","path":"` + tc.path + `","kind":"` + tc.kind + `","count":1}]}`
+			sandboxtest.Admin(t, f.sb, "graph", "POST", "/faults", rule, nil)
+			c, spec := f.client(t)
+			c.sleep = func(context.Context, time.Duration) error { return nil }
+			res, err := c.Ensure(context.Background(), spec)
+			if err != nil {
+				t.Fatalf("ensure: %v", err)
+			}
+			var st struct {
+				Applications []struct {
+					AppID               string `json:"appId"`
+					PasswordCredentials []struct{ Hint string } `json:"passwordCredentials"`
+				} `json:"applications"`
+				ServicePrincipals      []map[string]any `json:"servicePrincipals"`
+				OAuth2PermissionGrants []map[string]any `json:"oauth2PermissionGrants"`
+			}
+			sandboxtest.Admin(t, f.sb, "graph", "GET", "/state", "", &st)
+			if len(st.Applications) != 1 || len(st.ServicePrincipals) != 2 || len(st.OAuth2PermissionGrants) != 1 {
+				t.Fatalf("%d apps, %d SPs, %d grants", len(st.Applications), len(st.ServicePrincipals), len(st.OAuth2PermissionGrants))
+			}
+			pcs := st.Applications[0].PasswordCredentials
+			v, _ := spec.Sink.Resolve()
+			if len(pcs) != 1 || !strings.HasPrefix(v, pcs[0].Hint) || res.SecretKeyID == "" {
+				t.Fatalf("secrets %v, sink matches: %v", pcs, len(pcs) == 1 && strings.HasPrefix(v, pcs[0].Hint))
+			}
+			var faulted bool
+			for _, q := range sandboxtest.Requests(t, f.sb, "graph") {
+				faulted = faulted || q.Fault != ""
+			}
+			if !faulted {
+				t.Errorf("the fault rule never fired")
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -601,7 +602,7 @@ func (c *Client) ensureSPAndConsent(ctx context.Context, spec Spec, o *observed,
 	switch {
 	case o.grant == nil:
 		_ = spFresh // a grant for a new SP waits out replication inside createGrant
-		g, err := c.createGrant(ctx, budget, o.sp.ID, o.graphSP.ID, d.grant)
+		g, err := c.createGrantChecked(ctx, budget, o.sp.ID, o.graphSP.ID, d.grant)
 		if err != nil {
 			return err
 		}
@@ -618,7 +619,7 @@ func (c *Client) ensureSPAndConsent(ctx context.Context, spec Spec, o *observed,
 // newSecret adds a client secret and writes its value to the sink.
 func (c *Client) newSecret(ctx context.Context, spec Spec, app *App, fresh bool, res *Result) error {
 	now := c.now()
-	pw, value, err := c.addPassword(ctx, spec.ReplicationBudget, app.ID, spec.UniqueName, secretDisplayName(spec, now), now.Add(spec.SecretLifetime), fresh)
+	pw, value, err := c.addPasswordChecked(ctx, spec.ReplicationBudget, app, spec.UniqueName, secretDisplayName(spec, now), now.Add(spec.SecretLifetime), fresh)
 	if err != nil {
 		return err
 	}
@@ -709,3 +710,71 @@ func addSecret(hc *httpx.Client, v string) {
 }
 
 var httpxRetrySafe = httpx.RetrySafe
+
+// createGrantChecked posts the consent grant. When the answer was lost (5xx, broken connection)
+// or Graph says the grant exists, it looks the grant up before trying again: never a duplicate.
+func (c *Client) createGrantChecked(ctx context.Context, budget time.Duration, clientSPID, resourceSPID, scope string) (*Grant, error) {
+	for attempt := 1; ; attempt++ {
+		g, err := c.createGrant(ctx, budget, clientSPID, resourceSPID, scope)
+		if err == nil {
+			return g, nil
+		}
+		var ge *GraphError
+		conflict := errors.As(err, &ge) && ge.Status == http.StatusConflict
+		if !conflict && (!transient(err) || attempt >= maxTransient) {
+			return nil, err
+		}
+		gs, lerr := c.listGrants(ctx, budget, clientSPID)
+		if lerr != nil {
+			return nil, err
+		}
+		for i := range gs {
+			if gs[i].ConsentType != "AllPrincipals" || gs[i].ResourceID != resourceSPID {
+				continue
+			}
+			if !sameScopeString(gs[i].Scope, scope) {
+				if err := c.patchGrantScope(ctx, budget, gs[i].ID, scope); err != nil {
+					return nil, err
+				}
+				gs[i].Scope = scope
+			}
+			return &gs[i], nil
+		}
+		if conflict {
+			return nil, err
+		}
+		if err := c.sleep(ctx, replicationBackoff(attempt)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// addPasswordChecked adds a client secret. When the answer was lost, the secret may exist with
+// its value gone: such an orphan (same displayName, not there before) is removed before another
+// is added, so the app ends with exactly one new secret, the one whose value flowsctl holds.
+func (c *Client) addPasswordChecked(ctx context.Context, budget time.Duration, app *App, uniqueName, name string, end time.Time, fresh bool) (Password, string, error) {
+	known := map[string]bool{}
+	for _, p := range app.Passwords {
+		known[p.KeyID] = true
+	}
+	for attempt := 1; ; attempt++ {
+		pw, v, err := c.addPassword(ctx, budget, app.ID, uniqueName, name, end, fresh)
+		if err == nil || !transient(err) || attempt >= maxTransient {
+			return pw, v, err
+		}
+		cur, rerr := c.getApp(ctx, budget, uniqueName, retryRead)
+		if rerr != nil || cur == nil {
+			return pw, v, err
+		}
+		for _, p := range cur.Passwords {
+			if !known[p.KeyID] && p.DisplayName == name {
+				if rerr := c.removePassword(ctx, budget, app.ID, uniqueName, p.KeyID); rerr != nil {
+					return pw, v, err
+				}
+			}
+		}
+		if err := c.sleep(ctx, replicationBackoff(attempt)); err != nil {
+			return pw, v, err
+		}
+	}
+}

@@ -161,7 +161,27 @@ const (
 	retryCreateSP                   // SP for an app created moments ago: 400 "does not reference", 403 "local tenant"
 	retryGrant                      // grant for an SP created moments ago: 404, 400 "does not exist"
 	retryFreshRead                  // GET of an object this run created: 404
+
+	// idempotent marks a call (GET, PATCH) that may simply be sent again after a 5xx or a
+	// broken connection; flowsctl checks before it repeats a POST instead.
+	idempotent retryKind = 1 << 8
 )
+
+// maxTransient bounds the repeats of an idempotent call after 5xx or connection failures
+// (on top of the HTTP stack's own retries of 502/503/504 and resets).
+const maxTransient = 3
+
+// transient reports a failure after which the request may or may not have been applied.
+func transient(err error) bool {
+	if err == nil || IsAuth(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var ge *GraphError
+	if errors.As(err, &ge) {
+		return ge.Status >= 500
+	}
+	return true // reset, EOF, timeout: the answer was lost
+}
 
 // Replication error texts Entra returns while a new object has not reached every replica
 // (reference §2, as the Azure CLI and Terraform match them).
@@ -191,17 +211,26 @@ func isReplication(ge *GraphError, kind retryKind) bool {
 // Anything else fails at once with Graph's code and message.
 func (c *Client) call(ctx context.Context, budget time.Duration, op string, kind retryKind, fn func(ctx context.Context) error) error {
 	deadline := c.now().Add(budget)
+	base := kind &^ idempotent
+	transients := 0
 	for attempt := 0; ; attempt++ {
 		err := c.graphErr(op, fn(ctx))
 		if err == nil {
 			return nil
+		}
+		if kind&idempotent != 0 && transient(err) && transients < maxTransient {
+			transients++
+			if err := c.sleep(ctx, replicationBackoff(transients)); err != nil {
+				return err
+			}
+			continue
 		}
 		var ge *GraphError
 		if !errors.As(err, &ge) || IsAuth(err) {
 			return err
 		}
 		throttled := ge.Status == http.StatusTooManyRequests
-		if !throttled && !isReplication(ge, kind) {
+		if !throttled && !isReplication(ge, base) {
 			return err
 		}
 		d := replicationBackoff(attempt)

@@ -144,7 +144,7 @@ func isNotFound(err error) bool {
 // getApp reads the application by its uniqueName; nil when it does not exist (or is not visible yet).
 func (c *Client) getApp(ctx context.Context, budget time.Duration, uniqueName string, kind retryKind) (*App, error) {
 	var out *App
-	err := c.call(ctx, budget, `read application "`+uniqueName+`"`, kind, func(ctx context.Context) error {
+	err := c.call(ctx, budget, `read application "`+uniqueName+`"`, kind|idempotent, func(ctx context.Context) error {
 		m, err := uniq.NewApplicationsWithUniqueNameRequestBuilderInternal(map[string]string{}, c.adapter, &uniqueName).Get(ctx,
 			&uniq.ApplicationsWithUniqueNameRequestBuilderGetRequestConfiguration{
 				QueryParameters: &uniq.ApplicationsWithUniqueNameRequestBuilderGetQueryParameters{Select: appSelect}})
@@ -160,7 +160,7 @@ func (c *Client) getApp(ctx context.Context, budget time.Duration, uniqueName st
 // getSP reads a service principal by appId; nil when absent.
 func (c *Client) getSP(ctx context.Context, budget time.Duration, appID string, sel []string, kind retryKind) (*ServicePrincipal, error) {
 	var out *ServicePrincipal
-	err := c.call(ctx, budget, "read service principal of appId "+appID, kind, func(ctx context.Context) error {
+	err := c.call(ctx, budget, "read service principal of appId "+appID, kind|idempotent, func(ctx context.Context) error {
 		m, err := spwa.NewServicePrincipalsWithAppIdRequestBuilderInternal(map[string]string{}, c.adapter, &appID).Get(ctx,
 			&spwa.ServicePrincipalsWithAppIdRequestBuilderGetRequestConfiguration{
 				QueryParameters: &spwa.ServicePrincipalsWithAppIdRequestBuilderGetQueryParameters{Select: sel}})
@@ -176,7 +176,7 @@ func (c *Client) getSP(ctx context.Context, budget time.Duration, appID string, 
 // listGrants reads the delegated permission grants of a client service principal.
 func (c *Client) listGrants(ctx context.Context, budget time.Duration, clientSPID string) ([]Grant, error) {
 	var out []Grant
-	err := c.call(ctx, budget, "read consent grants of service principal "+clientSPID, retryRead, func(ctx context.Context) error {
+	err := c.call(ctx, budget, "read consent grants of service principal "+clientSPID, retryRead|idempotent, func(ctx context.Context) error {
 		out = nil
 		resp, err := grants.NewOauth2PermissionGrantsRequestBuilderInternal(map[string]string{}, c.adapter).Get(ctx,
 			&grants.Oauth2PermissionGrantsRequestBuilderGetRequestConfiguration{
@@ -204,7 +204,7 @@ func createIfMissing() *abs.RequestHeaders {
 // the created app (201) or nil when an existing one was updated (204).
 func (c *Client) upsertApp(ctx context.Context, budget time.Duration, uniqueName string, body models.Applicationable) (*App, error) {
 	var out *App
-	err := c.call(ctx, budget, `create application "`+uniqueName+`"`, retryRead, func(ctx context.Context) error {
+	err := c.call(ctx, budget, `create application "`+uniqueName+`"`, retryRead|idempotent, func(ctx context.Context) error {
 		m, err := uniq.NewApplicationsWithUniqueNameRequestBuilderInternal(map[string]string{}, c.adapter, &uniqueName).Patch(safe(ctx), body,
 			&uniq.ApplicationsWithUniqueNameRequestBuilderPatchRequestConfiguration{Headers: createIfMissing()})
 		out = appFrom(m)
@@ -219,7 +219,7 @@ func (c *Client) patchApp(ctx context.Context, budget time.Duration, objectID, u
 	if fresh {
 		kind = retryAppWrite
 	}
-	return c.call(ctx, budget, `update application "`+uniqueName+`"`, kind, func(ctx context.Context) error {
+	return c.call(ctx, budget, `update application "`+uniqueName+`"`, kind|idempotent, func(ctx context.Context) error {
 		_, err := graphapps.NewApplicationsRequestBuilderInternal(map[string]string{}, c.adapter).ByApplicationId(objectID).Patch(safe(ctx), body, nil)
 		return err
 	})
@@ -228,7 +228,7 @@ func (c *Client) patchApp(ctx context.Context, budget time.Duration, objectID, u
 // upsertSP makes sure the app's service principal exists; it returns it when created, nil when it existed.
 func (c *Client) upsertSP(ctx context.Context, budget time.Duration, appID string) (*ServicePrincipal, error) {
 	var out *ServicePrincipal
-	err := c.call(ctx, budget, "create service principal for appId "+appID, retryCreateSP, func(ctx context.Context) error {
+	err := c.call(ctx, budget, "create service principal for appId "+appID, retryCreateSP|idempotent, func(ctx context.Context) error {
 		m, err := spwa.NewServicePrincipalsWithAppIdRequestBuilderInternal(map[string]string{}, c.adapter, &appID).Patch(safe(ctx),
 			models.NewServicePrincipal(), &spwa.ServicePrincipalsWithAppIdRequestBuilderPatchRequestConfiguration{Headers: createIfMissing()})
 		out = spFrom(m)
@@ -256,7 +256,7 @@ func (c *Client) createGrant(ctx context.Context, budget time.Duration, clientSP
 }
 
 func (c *Client) patchGrantScope(ctx context.Context, budget time.Duration, id, scope string) error {
-	return c.call(ctx, budget, "update admin consent grant "+id, retryRead, func(ctx context.Context) error {
+	return c.call(ctx, budget, "update admin consent grant "+id, retryRead|idempotent, func(ctx context.Context) error {
 		g := models.NewOAuth2PermissionGrant()
 		g.SetScope(&scope)
 		_, err := grants.NewOauth2PermissionGrantsRequestBuilderInternal(map[string]string{}, c.adapter).ByOAuth2PermissionGrantId(id).Patch(safe(ctx), g, nil)
