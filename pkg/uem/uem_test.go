@@ -629,3 +629,24 @@ func BenchmarkBoxerPlan(b *testing.B) {
 	}
 	b.ReportMetric(float64(n.Load())/float64(b.N), "requests/op")
 }
+
+func TestWithAbsolutePaths(t *testing.T) {
+	cfg := &config.Config{Path: "/etc/flowsctl/flowsctl.yaml",
+		UEM: &config.UEM{CAFile: "ca.pem", Auth: config.UEMAuth{OAuth: &config.UEMOAuth{ClientSecret: "file:secrets/uem"},
+			Basic: &config.UEMBasic{Password: "env:PW"}, APIKey: "file:/abs/key"}},
+		Azure: &config.Azure{App: config.AzureApp{Secret: config.AzureAppSecret{Sink: "file:teams"}}}}
+	got := uem.WithAbsolutePaths(cfg)
+	cases := map[string][2]string{
+		"oauth":  {string(got.UEM.Auth.OAuth.ClientSecret), "file:/etc/flowsctl/secrets/uem"},
+		"basic":  {string(got.UEM.Auth.Basic.Password), "env:PW"},
+		"apikey": {string(got.UEM.Auth.APIKey), "file:/abs/key"},
+		"ca":     {got.UEM.CAFile, "/etc/flowsctl/ca.pem"},
+		"sink":   {string(got.Azure.App.Secret.Sink), "file:/etc/flowsctl/teams"},
+		"orig":   {string(cfg.UEM.Auth.OAuth.ClientSecret), "file:secrets/uem"},
+	}
+	for k, v := range cases {
+		if v[0] != v[1] {
+			t.Errorf("%s: %s, want %s", k, v[0], v[1])
+		}
+	}
+}

@@ -118,36 +118,7 @@ func loadConfig(o *Options) (*config.Config, error) {
 	if cfg.UEM == nil {
 		return nil, errors.New("the config has no uem section (add uem.url and uem.auth; see flowsctl init)")
 	}
-	c := *cfg
-	u := *cfg.UEM
-	dir := filepath.Dir(cfg.Path)
-	abs := func(r config.SecretRef) config.SecretRef {
-		if r.Kind() == "file" && !filepath.IsAbs(r.Target()) && cfg.Path != "" {
-			return config.SecretRef("file:" + filepath.Join(dir, r.Target()))
-		}
-		return r
-	}
-	if u.Auth.OAuth != nil {
-		oa := *u.Auth.OAuth
-		oa.ClientSecret = abs(oa.ClientSecret)
-		u.Auth.OAuth = &oa
-	}
-	if u.Auth.Basic != nil {
-		b := *u.Auth.Basic
-		b.Password = abs(b.Password)
-		u.Auth.Basic = &b
-	}
-	u.Auth.APIKey = abs(u.Auth.APIKey)
-	if u.CAFile != "" && !filepath.IsAbs(u.CAFile) && cfg.Path != "" {
-		u.CAFile = filepath.Join(dir, u.CAFile)
-	}
-	c.UEM = &u
-	if c.Azure != nil {
-		az := *c.Azure
-		az.App.Secret.Sink = abs(az.App.Secret.Sink)
-		c.Azure = &az
-	}
-	return &c, nil
+	return uem.WithAbsolutePaths(cfg), nil
 }
 
 func uemClient(o *Options, cfg *config.Config) (*uem.Client, *httpx.Client, error) {
