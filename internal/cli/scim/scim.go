@@ -14,6 +14,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/pkg/access"
+	"github.com/flowsctl/flowsctl/pkg/access/identity"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/scim"
 )
@@ -27,6 +28,8 @@ type Common struct {
 	Config   func() (*config.Config, error)
 	// Target resolves the SCIM endpoint (config, --url, --token-file, --dialect).
 	Target func() (*scim.Target, error)
+	// Identity is the Identity Services admin client (for the directory check).
+	Identity func() (*identity.Client, error)
 
 	url, tokenFile, dialect string
 }
@@ -44,6 +47,17 @@ func newCommon(f *cmdutil.Factory) *Common {
 			return nil, cerr
 		}
 		return scim.ResolveTarget(hc, cfg, scim.Override{URL: c.url, TokenFile: c.tokenFile, Dialect: c.dialect})
+	}
+	c.Identity = func() (*identity.Client, error) {
+		hc, err := f.HTTPClient()
+		if err != nil {
+			return nil, err
+		}
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		return identity.FromConfig(hc, cfg)
 	}
 	return c
 }

@@ -45,6 +45,11 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 		warn = cfg.Doctor.WarnSecretExpiryBefore.D
 	}
 	checks := t.Checks(ctx, warn)
+	if cfg, err := o.Config(); err == nil && o.url == "" && cfg.IdentityServices != nil && cfg.IdentityServices.Enabled {
+		if ic, err := o.Identity(); err == nil {
+			checks = append(checks, ic.VerifyDirectory(ctx, cfg.IdentityServices.Directory.Name, cfg.IdentityServices.Directory.Domain)...)
+		}
+	}
 	if err := writeChecks(o.IO.Out, o.Output(), checks, o.IO.ColorEnabled()); err != nil {
 		return err
 	}

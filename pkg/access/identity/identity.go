@@ -18,6 +18,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/access"
 	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/doctor"
 )
 
 // SCIMPath is the SCIM 2.0 base path on the tenant host.
@@ -500,4 +501,28 @@ func OktaConfigurationURL(issuer string) string {
 		return issuer
 	}
 	return issuer + "/.well-known/openid-configuration"
+}
+
+// VerifyDirectory checks that the directory exists with the configured domain and has a SCIM
+// sync client.
+func (c *Client) VerifyDirectory(ctx context.Context, name, domain string) []doctor.Check {
+	ck := doctor.Check{ID: "identity.directory", Title: "Identity Services directory exists with the configured domain"}
+	d, err := c.FindDirectory(ctx, name)
+	switch {
+	case err != nil:
+		ck.Status, ck.Detail, ck.Fix = doctor.Fail, err.Error(), "check access.auth (the admin client needs rule set IDP_AND_DIRECTORY_ADMIN)"
+	case d == nil:
+		ck.Status, ck.Detail, ck.Fix = doctor.Fail, fmt.Sprintf("no directory named %q", name), "flowsctl identity directory create"
+	default:
+		if full, err := c.Directory(ctx, d.ID); err == nil {
+			d = full
+		}
+		if !strings.EqualFold(d.Domain(), domain) {
+			ck.Status, ck.Detail = doctor.Fail, fmt.Sprintf("directory %q has domain %q, the config says %q", name, d.Domain(), domain)
+			ck.Fix = "set identityServices.directory.domain to " + d.Domain() + ", or recreate the directory in the console (Integrations > Identity Services)"
+		} else {
+			ck.Status, ck.Detail = doctor.Pass, fmt.Sprintf("%s (domain %s)", d.Name, d.Domain())
+		}
+	}
+	return []doctor.Check{ck}
 }

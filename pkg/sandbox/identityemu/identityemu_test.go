@@ -48,6 +48,12 @@ func TestDirectoriesTokensAndIdPs(t *testing.T) {
 	if _, _, err := cl.EnsureDirectory(ctx, "Okta Directory", "other.example", "OKTA"); err == nil {
 		t.Fatal("a domain mismatch must be an error")
 	}
+	if ch := cl.VerifyDirectory(ctx, "Okta Directory", "example.com"); ch[0].Status != "pass" {
+		t.Fatalf("verify: %+v", ch)
+	}
+	if ch := cl.VerifyDirectory(ctx, "Okta Directory", "wrong.example"); ch[0].Status != "fail" || ch[0].Fix == "" {
+		t.Fatalf("verify wrong domain: %+v", ch)
+	}
 	conflicts := []struct{ name, domain string }{{"Okta Directory", "x.example"}, {"Second", "EXAMPLE.com"}}
 	for _, c := range conflicts {
 		if _, err := cl.CreateDirectory(ctx, c.name, c.domain, "OKTA"); !identity.IsConflict(err) {
