@@ -66,7 +66,8 @@ pending). The secret's value is printed only with --show-secret.`,
 	fl.StringVar(&opts.DiscoveryURL, "discovery-url", "", "a self-hosted connector's discovery URL (https)")
 	fl.StringVar(&opts.Name, "name", "", "connector name (default: the catalog name)")
 	fl.StringVar(&opts.BaseURL, "base-url", "", "override the connector's base URL")
-	fl.StringVar(&opts.ClientID, "client-id", "", "the Entra app's client id (default: looked up from the Entra step)")
+	fl.StringVar(&opts.ClientID, "client-id", "", "OAuth client id (Entra connectors: default looked up from the Entra step)")
+	fl.StringVar(&opts.SecretRef, "client-secret-ref", "", "where the OAuth client secret is, env:NAME or file:PATH (non-Entra connectors)")
 	fl.StringVar(&opts.Mode, "mode", "", "guided or api (default: uem.mobileFlows.mode, api when adminUrl is set)")
 	fl.BoolVar(&opts.Confirm, "confirm", false, "guided: record that the console steps are done")
 	fl.BoolVar(&opts.ShowSecret, "show-secret", false, "guided: print the client secret's value in the checklist")
@@ -287,6 +288,22 @@ func ConnectorAddRun(ctx context.Context, o *Options) error {
 	spec, err := mobileflows.SpecFrom(cc, entra, scopesFrom(cfg))
 	if err != nil {
 		return err
+	}
+	if entra == nil {
+		if o.ClientID != "" {
+			spec.Grant.ClientID = o.ClientID
+		}
+		if o.SecretRef != "" {
+			ref := config.SecretRef(o.SecretRef)
+			if ref.Kind() == "" {
+				return errors.New("--client-secret-ref must be env:NAME or file:PATH: the secret itself never goes on the command line (the given value is not echoed)")
+			}
+			spec.Grant.ClientSecret = ref
+		}
+		if mode == "api" && strings.HasPrefix(spec.Auth, "oauth2_") && spec.CatalogID != "" && spec.Grant.ClientID == "" {
+			return fmt.Errorf("connector %q authenticates with %s: pass --client-id and --client-secret-ref env:NAME|file:PATH of the OAuth client registered in %s",
+				spec.Name, mobileflows.AuthLabel(spec.Auth), strings.TrimSuffix(spec.Name, " (chatbot)"))
+		}
 	}
 	out := addOutput{Connector: spec.Name, Mode: mode, DryRun: o.DryRun}
 	if spec.DiscoveryURL != "" {

@@ -43,6 +43,7 @@ type Options struct {
 	Name         string
 	BaseURL      string
 	ClientID     string
+	SecretRef    string
 	Mode         string
 	Confirm      bool
 	ShowSecret   bool

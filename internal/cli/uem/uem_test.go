@@ -174,3 +174,27 @@ func TestIntegrationCheckJSON(t *testing.T) {
 		t.Fatalf("groups typo: %v", err)
 	}
 }
+
+func TestConnectorAddOtherCatalogConnector(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	err := ConnectorAddRun(ctx, f.opts("text", true, "servicenow"))
+	if err == nil || !strings.Contains(err.Error(), "--client-id") {
+		t.Fatalf("want a hint for --client-id, got %v", err)
+	}
+	os.Setenv("FLOWSCTL_TEST_SNOW_SECRET", "snow-secret-value-1234567890")
+	defer os.Unsetenv("FLOWSCTL_TEST_SNOW_SECRET")
+	o := f.opts("text", true, "servicenow")
+	o.ClientID, o.SecretRef = "snow-client", "env:FLOWSCTL_TEST_SNOW_SECRET"
+	if err := ConnectorAddRun(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(f.out.String(), "snow-secret-value") {
+		t.Fatal("output shows the secret")
+	}
+	o = f.opts("text", true, "servicenow")
+	o.ClientID, o.SecretRef = "snow-client", "the-secret-itself"
+	if err := ConnectorAddRun(ctx, o); err == nil || strings.Contains(err.Error(), "the-secret-itself") || !strings.Contains(err.Error(), "env:NAME") {
+		t.Fatalf("want a reference error that does not echo the value, got %v", err)
+	}
+}
