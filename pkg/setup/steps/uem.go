@@ -21,7 +21,7 @@ const uemAuthFix = "check uem.url and uem.auth in flowsctl.yaml (OAuth client id
 func uemClient(d Deps) *lazy[*uem.Client] {
 	return sharedValue(d, "uem", func() *lazy[*uem.Client] {
 		return newLazy(func() (*uem.Client, error) {
-			c, err := uem.New(d.HTTP, d.Config.UEM, d.HTTPOptions)
+			c, err := uem.New(d.HTTP, uem.WithAbsolutePaths(d.Config).UEM, d.HTTPOptions)
 			if err != nil {
 				return nil, setup.Errorf("", err, uemAuthFix)
 			}
