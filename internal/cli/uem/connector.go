@@ -103,8 +103,23 @@ func selectConnector(o *Options, mf *config.MobileFlows) (config.Connector, erro
 			c = config.Connector{Name: name}
 		}
 		c.DiscoveryURL = config.URL(o.DiscoveryURL)
+	case arg == "" && o.Name != "":
+		for _, x := range list {
+			if strings.EqualFold(x.Name, o.Name) {
+				c, found = x, true
+				break
+			}
+		}
+		if !found {
+			var names []string
+			for _, x := range list {
+				names = append(names, x.Name)
+			}
+			return c, &uem.NotFoundError{Kind: "connector", Key: o.Name, Suggestions: uem.Suggest(o.Name, names),
+				Fix: "--name alone selects an entry of uem.mobileFlows.connectors; pass a catalog id (teams, ...) or --discovery-url to add another"}
+		}
 	case arg == "":
-		return c, errors.New("name a connector: a catalog id (teams, planner, ...), a name from uem.mobileFlows.connectors, or --discovery-url URL")
+		return c, errors.New("name a connector: a catalog id (teams, planner, ...), a name from uem.mobileFlows.connectors (or --name NAME), or --discovery-url URL")
 	default:
 		e, isCat := mobileflows.Lookup(arg)
 		for _, x := range list {

@@ -148,6 +148,11 @@ func TestAPIModeAndBoxerSecondRunWritesNothing(t *testing.T) {
 	if err := json.Unmarshal(f.out.Bytes(), &got); err != nil || got.Discovery == nil || len(got.Discovery.ObjectTypes) != 1 {
 		t.Fatalf("json %s: %v", f.out.String(), err)
 	}
+	o = f.opts("text", true)
+	o.Name = "microsoft teams"
+	if err := ConnectorAddRun(ctx, o); err != nil || !strings.Contains(f.out.String(), "up to date") {
+		t.Fatalf("--name selection: %v %s", err, f.out.String())
+	}
 	if err := ConnectorListRun(ctx, f.opts("json", true)); err != nil || !strings.Contains(f.out.String(), clientID) {
 		t.Fatalf("list: %v %s", err, f.out.String())
 	}
