@@ -24,6 +24,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/uem/mobileflows"
 )
 
 // InitAnswers are everything init asks; each has a flag for --no-input.
@@ -54,22 +55,6 @@ type InitAnswers struct {
 var (
 	signInMethods = []string{"devicecode", "browser", "cli", "clientsecret", "certificate", "workload", "default"}
 	uemRegions    = []string{"na", "emea", "apac", "uat"}
-	// connectorCatalog is the OOTB catalog of seed 001 by its short name, with the base URL where known.
-	connectorCatalog = []struct{ Key, Name, BaseURL string }{
-		{"teams", "Microsoft Teams", "https://graph.microsoft.com/beta"},
-		{"planner", "Microsoft Planner", "https://graph.microsoft.com/v1.0"},
-		{"onedrive", "Microsoft OneDrive", ""},
-		{"servicenow", "ServiceNow", ""},
-		{"salesforce", "Salesforce", ""},
-		{"jira-service-desk", "Jira Service Desk", ""},
-		{"concur", "Concur", ""},
-		{"coupa", "Coupa", ""},
-		{"workday", "Workday", ""},
-		{"zoom", "Zoom", ""},
-		{"box", "Box", ""},
-		{"zendesk", "Zendesk", ""},
-		{"adobe-sign", "Adobe Sign", ""},
-	}
 )
 
 // InitOptions configure `flowsctl init`.
@@ -188,12 +173,23 @@ func oneOf(allowed []string) func(string) error {
 	}
 }
 
+// catalogKeys are the OOTB connectors of the mobile flows catalog (seed 001), by id.
 func catalogKeys() []string {
 	var out []string
-	for _, c := range connectorCatalog {
-		out = append(out, c.Key)
+	for _, c := range mobileflows.Catalog {
+		if c.Kind == "" || c.Kind == mobileflows.KindNotification {
+			out = append(out, c.ID)
+		}
 	}
 	return out
+}
+
+// validConnector accepts a catalog id, alias or name.
+func validConnector(k string) error {
+	if _, ok := mobileflows.Lookup(k); ok {
+		return nil
+	}
+	return fmt.Errorf("%q is not in the mobile flows catalog (see: flowsctl uem connector catalog); use one of %s", k, strings.Join(catalogKeys(), ", "))
 }
 
 // validate checks every answer; errors name the flag.
@@ -230,7 +226,7 @@ func (a *InitAnswers) validate() error {
 	}
 	check("secrets", a.Secrets, oneOf([]string{"env", "file"}))
 	for _, c := range a.Connectors {
-		if err := oneOf(catalogKeys())(c); err != nil {
+		if err := validConnector(c); err != nil {
 			errs = append(errs, fmt.Errorf("--connectors: %v", err))
 		}
 	}
@@ -479,7 +475,7 @@ type renderData struct {
 	InitAnswers
 	AccessSecret, UEMSecret, AzureSignInSecret, OktaSecret string
 	TeamsSink, SCIMSink, TokenSink                         string
-	ConnectorList                                          []struct{ Key, Name, BaseURL string }
+	ConnectorList                                          []mobileflows.CatalogEntry
 	IdentityEnabled                                        bool
 	NeedsSignInSecret                                      bool
 }
@@ -589,7 +585,7 @@ uem:
     mode: guided                # no public admin API: apply prints the console checklist
     connectors:
 {{- range .ConnectorList}}
-      - catalog: {{.Key}}
+      - catalog: {{.ID}}
         name: {{.Name}}
 {{- if .BaseURL}}
         baseUrl: {{.BaseURL}}
@@ -633,10 +629,8 @@ func RenderConfig(a InitAnswers) ([]byte, error) {
 	d.SCIMSink = "file:" + filepath.ToSlash(filepath.Join(dir, "access-oktascim-secret"))
 	d.TokenSink = "file:" + filepath.ToSlash(filepath.Join(dir, "identity-scim-token"))
 	for _, k := range a.Connectors {
-		for _, c := range connectorCatalog {
-			if c.Key == k {
-				d.ConnectorList = append(d.ConnectorList, c)
-			}
+		if c, ok := mobileflows.Lookup(k); ok {
+			d.ConnectorList = append(d.ConnectorList, c)
 		}
 	}
 	var buf bytes.Buffer
