@@ -360,7 +360,7 @@ func (p *Integrations) parentChildCheck(ctx context.Context, id string, in confi
 func (p *Integrations) tlsCheck(ctx context.Context, id, prefix string, in config.Integration) doctor.Check {
 	ck := doctor.Check{ID: id + ".tls", Title: "TLS to the UEM server verified", Status: doctor.Pass}
 	if in.ServerCertificate == "" {
-		ck.Detail = "publicly trusted certificate (no serverCertificate configured)"
+		ck.Detail = "verified with the system roots and flowsctl's configured CA (no serverCertificate configured)"
 		if p.Cfg.CAFile != "" {
 			ck.Detail = "verified with uem.caFile"
 		}

@@ -120,7 +120,7 @@ var Catalog = []CatalogEntry{
 	{ID: "jira-service-desk", Name: "Jira Service Desk", Aliases: []string{"jira"}, Kind: KindNotification, OpenSource: true, Notifications: poll, UseCases: []UseCase{
 		uc(AccountUser, AuthOAuth2Code, "Service request approval")}},
 	{ID: "workday", Name: "Workday", Kind: KindNotification, OpenSource: true, Notifications: poll, UseCases: []UseCase{
-		uc(AccountUser, AuthOAuth2Code, "Absence request approval; employee data change approval"),
+		uc(AccountUser, AuthOAuth2Code, "Absence request approval"),
 		uc(AccountUser, AuthOAuth2Code, "Employee data change approval")}},
 	{ID: "microsoft-onedrive", Name: "Microsoft OneDrive", Aliases: []string{"onedrive"}, Kind: KindNotification, OpenSource: true, Notifications: poll, Entra: true, UseCases: []UseCase{
 		uc(AccountUser, AuthOAuth2Code, "File or folder request approval")}},
