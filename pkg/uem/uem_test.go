@@ -202,7 +202,7 @@ func TestVersionShapesV1AndV2(t *testing.T) {
 		t.Fatalf("v1 %+v v2 %+v", v1, v2)
 	}
 	// A version the endpoint does not serve is refused.
-	_, err := c.Do(ctx, "GET", "/api/system/info", nil, 4, nil, nil)
+	_, err := c.Do(ctx, "GET", "/api/mam/apps/"+uememu.BoxerAppUUID+"/assignment-rules", nil, 1, nil, nil)
 	var api *uem.APIError
 	if !errors.As(err, &api) || api.Status != http.StatusNotAcceptable {
 		t.Fatalf("want 406, got %v", err)

@@ -101,7 +101,18 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, ok := version(r.Header.Get("Accept"))
-	if !ok || !contains(rt.versions, v) {
+	// Like the recorded session: a newer version than the endpoint has is served with the
+	// newest it has (x-api-version tells which); an older one than it has is refused.
+	if ok && !contains(rt.versions, v) {
+		best := 0
+		for _, sv := range rt.versions {
+			if sv <= v && sv > best {
+				best = sv
+			}
+		}
+		v, ok = best, best > 0
+	}
+	if !ok {
 		w.Header().Set("api-supported-versions", joinInts(rt.versions))
 		e.fail(w, http.StatusNotAcceptable, 406, fmt.Sprintf("API version %d is not supported by this resource (supported: %s)", v, joinInts(rt.versions)))
 		return
