@@ -1,6 +1,8 @@
 package setupcmd
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -90,7 +92,10 @@ func applyExit(rs []setup.Result, ctxErr error) error {
 	}
 	switch {
 	case ctxErr != nil:
-		return cmdutil.Exit(cmdutil.ExitFailure, fmt.Errorf("apply interrupted (%v): re-run the same command to resume; every step looks up before it writes", ctxErr))
+		if errors.Is(ctxErr, context.DeadlineExceeded) {
+			return cmdutil.Exit(cmdutil.ExitFailure, errors.New("apply stopped at its --timeout: re-run the same command to resume (finished steps are not redone), or raise --timeout"))
+		}
+		return cmdutil.Exit(cmdutil.ExitFailure, errors.New("apply interrupted"))
 	case len(failed) > 0:
 		return cmdutil.Exit(cmdutil.ExitFailure, fmt.Errorf("apply failed at %s: fix the errors above, then re-run flowsctl apply (finished steps are not redone)", strings.Join(failed, ", ")))
 	case len(operator) > 0:
@@ -120,7 +125,11 @@ func writeApplyText(w io.Writer, rs []setup.Result) error {
 	tw.Flush()
 	for _, r := range rs {
 		if r.Error != "" {
-			fmt.Fprintf(w, "\n%s failed: %s\n  fix: %s\n", r.ID, r.Error, r.Fix)
+			verb := "failed"
+			if r.Status == setup.Cancelled {
+				verb = "was interrupted"
+			}
+			fmt.Fprintf(w, "\n%s %s: %s\n  fix: %s\n", r.ID, verb, strings.TrimPrefix(r.Error, "interrupted: "), r.Fix)
 		}
 		if r.Operator != "" {
 			fmt.Fprintf(w, "\n%s waits for an operator:\n%s\n", r.ID, indent(r.Operator, "  "))
