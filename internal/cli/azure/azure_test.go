@@ -447,3 +447,54 @@ func countWhere(list []map[string]any, k string, v any) int {
 	}
 	return n
 }
+
+func TestAuthFailuresExit4(t *testing.T) {
+	const limitedID = "22222222-0000-4000-8000-000000000002"
+	tests := []struct {
+		name string
+		args []string
+		edit func(dir string, c *config.Config)
+		want string
+	}{
+		{"wrong secret register", []string{"register"}, func(dir string, c *config.Config) {
+			p := filepath.Join(dir, "secrets", "wrong-signin")
+			config.SecretRef("file:" + p).Write("not-the-secret")
+			c.Azure.SignIn.ClientSecret = config.SecretRef("file:" + p)
+		}, "AADSTS7000215"},
+		{"wrong secret verify", []string{"verify"}, func(dir string, c *config.Config) {
+			p := filepath.Join(dir, "secrets", "wrong-signin")
+			config.SecretRef("file:" + p).Write("not-the-secret")
+			c.Azure.SignIn.ClientSecret = config.SecretRef("file:" + p)
+		}, "azure.signin"},
+		{"missing rights", []string{"register"}, func(dir string, c *config.Config) {
+			p := filepath.Join(dir, "secrets", "limited-signin")
+			config.SecretRef("file:" + p).Write("limited-secret-22")
+			c.Azure.SignIn.ClientID = limitedID
+			c.Azure.SignIn.ClientSecret = config.SecretRef("file:" + p)
+		}, "Cloud Application Administrator"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, entraemu.WithClient(entraemu.Client{ID: limitedID, Secret: "limited-secret-22", Roles: []string{"Application.Read.All"}}))
+			e.edit = func(c *config.Config) { tc.edit(e.sb.Env.Dir, c) }
+			r := e.run(tc.args...)
+			if r.code != cmdutil.ExitAuth {
+				t.Fatalf("exit %d, want 4:\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stdout+r.stderr, tc.want) {
+				t.Errorf("output lacks %q:\n%s%s", tc.want, r.stdout, r.stderr)
+			}
+			if w := sandboxtest.Writes(t, e.sb, "graph"); len(w) != 0 {
+				t.Errorf("writes: %v", w)
+			}
+		})
+	}
+}
+
+func TestVerifyJUnit(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("verify", "-o", "junit")
+	if r.code != cmdutil.ExitPending || !strings.Contains(r.stdout, "<testsuite") || !strings.Contains(r.stdout, "azure.app.exists") {
+		t.Fatalf("exit %d:\n%s", r.code, r.stdout)
+	}
+}

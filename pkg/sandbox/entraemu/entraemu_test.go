@@ -275,3 +275,14 @@ func TestDeviceCodeFlow(t *testing.T) {
 	}
 	r.Body.Close()
 }
+
+func TestReplicationDelayFromEnvironment(t *testing.T) {
+	t.Setenv(entraemu.EnvReplicationDelay, "30s")
+	f := start(t)
+	_, tk := f.token(entraemu.SignInClientID, f.sts.SignInSecret())
+	tok := tk["access_token"].(string)
+	_, app := f.call(tok, "POST", "/v1.0/applications", `{"displayName":"E"}`, false)
+	if code, _ := f.call(tok, "GET", "/v1.0/applications/"+app["id"].(string), "", false); code != 404 {
+		t.Errorf("read right after create: %d, want 404 while replicating", code)
+	}
+}
