@@ -299,7 +299,8 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 		mwg.Wait()
 	}
 
-	// 4. Groups the source names: create, then set members exactly.
+	// 4. Groups the source names: create the missing ones, then set members exactly. Both
+	// steps run on the same bounded pool as the users.
 	names := make([]string, 0, len(groups))
 	for k, g := range groups {
 		if g.want != nil {
@@ -307,29 +308,52 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 		}
 	}
 	sort.Strings(names)
+	pool := func(n int, f func(i int)) {
+		sem := make(chan struct{}, o.Concurrency)
+		var pwg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			sem <- struct{}{}
+			pwg.Add(1)
+			go func(i int) {
+				defer func() { <-sem; pwg.Done() }()
+				f(i)
+			}(i)
+		}
+		pwg.Wait()
+	}
+	pool(len(names), func(i int) {
+		g := groups[names[i]]
+		if g.id != "" {
+			return
+		}
+		atomic.AddInt64(&res.GroupsCreated, 1)
+		if o.DryRun {
+			return
+		}
+		var ng *Group
+		err := call(func(ctx context.Context) error {
+			var err error
+			ng, _, err = c.CreateGroup(ctx, Group{DisplayName: g.name})
+			return err
+		})
+		if err != nil {
+			fail("%v", err)
+			return
+		}
+		mu.Lock()
+		g.id = ng.ID
+		for _, m := range ng.Members {
+			g.current[m.Value] = true
+		}
+		mu.Unlock()
+	})
+	type batch struct {
+		g           *syncGroup
+		add, remove []string
+	}
+	var batches []batch
 	for _, k := range names {
 		g := groups[k]
-		if g.id == "" {
-			res.GroupsCreated++
-			if o.DryRun {
-				res.MembershipsAdded += int64(len(g.want))
-				continue
-			}
-			var ng *Group
-			err := call(func(ctx context.Context) error {
-				var err error
-				ng, _, err = c.CreateGroup(ctx, Group{DisplayName: g.name})
-				return err
-			})
-			if err != nil {
-				fail("%v", err)
-				continue
-			}
-			g.id = ng.ID
-			for _, m := range ng.Members {
-				g.current[m.Value] = true
-			}
-		}
 		var add, remove []string
 		for id := range g.want {
 			if !g.current[id] {
@@ -341,27 +365,30 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 				remove = append(remove, id)
 			}
 		}
-		sort.Strings(add)
-		sort.Strings(remove)
 		res.MembershipsAdded += int64(len(add))
 		res.MembershipsRemoved += int64(len(remove))
-		if o.DryRun {
+		if o.DryRun || g.id == "" {
 			continue
 		}
-		for len(add) > 0 || len(remove) > 0 {
-			a := add[:min(len(add), o.MemberBatch)]
-			add = add[len(a):]
-			var r []string
-			if len(a) == 0 {
-				r = remove[:min(len(remove), o.MemberBatch)]
-				remove = remove[len(r):]
-			}
-			if err := call(func(ctx context.Context) error { return c.UpdateMembers(ctx, g.id, a, r) }); err != nil {
-				fail("group %q: %v", g.name, err)
-				break
-			}
+		sort.Strings(add)
+		sort.Strings(remove)
+		for len(add) > 0 {
+			n := min(len(add), o.MemberBatch)
+			batches = append(batches, batch{g: g, add: add[:n]})
+			add = add[n:]
+		}
+		for len(remove) > 0 {
+			n := min(len(remove), o.MemberBatch)
+			batches = append(batches, batch{g: g, remove: remove[:n]})
+			remove = remove[n:]
 		}
 	}
+	pool(len(batches), func(i int) {
+		bt := batches[i]
+		if err := call(func(ctx context.Context) error { return c.UpdateMembers(ctx, bt.g.id, bt.add, bt.remove) }); err != nil {
+			fail("group %q: %v", bt.g.name, err)
+		}
+	})
 	if res.Failed > 0 {
 		return res, fmt.Errorf("%d of the sync's changes failed (first: %s)", res.Failed, firstErr(res.Errors))
 	}
