@@ -100,9 +100,9 @@ func SpecFromConfig(cfg *config.Config) (Spec, error) {
 		s.Sink = DefaultSink
 	}
 	s.Sink = resolveSink(s.Sink, cfg.Path)
-	if s.LogoutURL == "" && cfg.Access != nil && cfg.Access.URL != "" {
-		s.LogoutURL = LogoutURLFor(string(cfg.Access.URL))
-	}
+	// config.LogoutURL is the explicit value, or one derived from the current access.url
+	// (tenant-in-path aware), so an --access-url override is honoured.
+	s.LogoutURL = strings.TrimSpace(cfg.LogoutURL())
 	return s, s.Validate()
 }
 

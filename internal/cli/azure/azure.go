@@ -204,9 +204,6 @@ func (o *Options) setup(ctx context.Context) (*az.Client, az.Spec, error) {
 		}
 		acc.URL = config.URL(o.AccessURL)
 		c.Access = &acc
-		if azc.App.LogoutURL == "" {
-			azc.App.LogoutURL = az.LogoutURLFor(o.AccessURL)
-		}
 	}
 	spec, err := az.SpecFromConfig(&c)
 	if err != nil {

@@ -498,3 +498,22 @@ func TestVerifyJUnit(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", r.code, r.stdout)
 	}
 }
+
+func TestAccessURLFlagSetsLogoutURL(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("register", "--access-url", "https://acme.vmwareidentity.com", "--unique-name", "flag-app", "--name", "Flag App", "--secret-lifetime", "6mo")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	apps, _, _ := e.state()
+	a := apps[0]
+	web := a["web"].(map[string]any)
+	if a["uniqueName"] != "flag-app" || a["displayName"] != "Flag App" || web["logoutUrl"] != "https://acme.vmwareidentity.com/SAAS/auth/logout" {
+		t.Errorf("app %v %v %v", a["uniqueName"], a["displayName"], web["logoutUrl"])
+	}
+	pc := a["passwordCredentials"].([]any)[0].(map[string]any)
+	end, _ := time.Parse(time.RFC3339Nano, pc["endDateTime"].(string))
+	if d := time.Until(end); d < 179*24*time.Hour || d > 181*24*time.Hour {
+		t.Errorf("6mo secret ends in %s", d)
+	}
+}
