@@ -368,7 +368,7 @@ func TestFaultsConvergeWithoutDuplicates(t *testing.T) {
 			}
 			var st struct {
 				Applications []struct {
-					AppID               string `json:"appId"`
+					AppID               string                  `json:"appId"`
 					PasswordCredentials []struct{ Hint string } `json:"passwordCredentials"`
 				} `json:"applications"`
 				ServicePrincipals      []map[string]any `json:"servicePrincipals"`
