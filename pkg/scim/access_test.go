@@ -15,6 +15,11 @@ import (
 // startAccess serves the Access emulator with an Other directory for okta.example.com and
 // returns an Access SCIM 1.1 client (admin client token).
 func startAccess(t *testing.T) *scim.Client {
+	c, _ := startAccessEmu(t)
+	return c
+}
+
+func startAccessEmu(t *testing.T) (*scim.Client, *accessemu.Emulator) {
 	t.Helper()
 	emu := accessemu.New(accessemu.WithAdminSecret("test-admin-secret"))
 	sb := sandboxtest.Start(t, emu)
@@ -27,7 +32,7 @@ func startAccess(t *testing.T) *scim.Client {
 	if _, err := access.NewClient(hc, base, ts, nil).CreateOtherDirectory(context.Background(), "Okta Universal Directory", []string{"okta.example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	return scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: ts, Domain: "okta.example.com"})
+	return scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: ts, Domain: "okta.example.com"}), emu
 }
 
 func TestAccessDialect(t *testing.T) {
@@ -61,8 +66,13 @@ func TestAccessDialect(t *testing.T) {
 }
 
 func TestAccessSeed004Messages(t *testing.T) {
-	c := startAccess(t)
+	c, emu := startAccessEmu(t)
 	ctx := context.Background()
+	emu.SetRequiredUserAttributes("distinguishedName")
+	if _, _, err := c.CreateUser(ctx, scim.User{UserName: "dn", Active: true}); err == nil || !strings.Contains(err.Error(), "REQUIRED USER ATTRIBUTES: [DISTINGUISHEDNAME] ARE MISSING.") {
+		t.Fatalf("required attribute: %v", err)
+	}
+	emu.SetRequiredUserAttributes()
 	tests := []struct{ domain, want string }{
 		{"jit.example.com", "USER CREATION IS NOT SUPPORTED FOR SPECIFIED DIRECTORY ID."},
 		{"elsewhere.example.com", "USER DOMAIN NAME SPECIFIED FOR THE USER RESOURCE DOESN'T BELONG TO THE DIRECTORY."},

@@ -48,12 +48,13 @@ type group11 struct {
 }
 
 type scim11 struct {
-	mu     sync.Mutex
-	users  map[string]*user11
-	order  []string
-	byName map[string]string
-	groups map[string]*group11
-	gorder []string
+	mu       sync.Mutex
+	required []string // user attributes marked Required (User Attributes page)
+	users    map[string]*user11
+	order    []string
+	byName   map[string]string
+	groups   map[string]*group11
+	gorder   []string
 }
 
 func (s *scim11) init() {
@@ -65,7 +66,7 @@ func (s *scim11) init() {
 
 func (s *scim11) reset() {
 	s.mu.Lock()
-	s.users = nil
+	s.users, s.required = nil, nil
 	s.init()
 	s.mu.Unlock()
 }
@@ -126,6 +127,15 @@ func (s *scim11) state() map[string]any {
 		}
 	}
 	return map[string]any{"Users": users, "Groups": groups}
+}
+
+// SetRequiredUserAttributes marks user attributes Required, as on Identity & Access Management >
+// Setup > User Attributes; a SCIM create without them fails with seed 004's message. Reset
+// clears the list.
+func (e *Emulator) SetRequiredUserAttributes(attrs ...string) {
+	e.scim.mu.Lock()
+	e.scim.required = append([]string(nil), attrs...)
+	e.scim.mu.Unlock()
 }
 
 func (e *Emulator) registerSCIM11(mux *http.ServeMux) {
@@ -384,10 +394,38 @@ type userBody11 struct {
 	} `json:"emails"`
 	Password  *string `json:"password"`
 	Workspace *struct {
-		Domain           *string `json:"domain"`
-		InternalUserType *string `json:"internalUserType"`
-		UserStatus       *string `json:"userStatus"`
+		Domain            *string `json:"domain"`
+		InternalUserType  *string `json:"internalUserType"`
+		UserStatus        *string `json:"userStatus"`
+		DistinguishedName *string `json:"distinguishedName"`
+		UserPrincipalName *string `json:"userPrincipalName"`
 	} `json:"urn:scim:schemas:extension:workspace:1.0"`
+}
+
+// missing lists the required attributes the body does not carry, upper-cased like Access.
+func (b *userBody11) missing(required []string) []string {
+	var out []string
+	for _, a := range required {
+		ok := false
+		switch strings.ToLower(a) {
+		case "distinguishedname":
+			ok = b.Workspace != nil && b.Workspace.DistinguishedName != nil && *b.Workspace.DistinguishedName != ""
+		case "userprincipalname":
+			ok = b.Workspace != nil && b.Workspace.UserPrincipalName != nil && *b.Workspace.UserPrincipalName != ""
+		case "email", "emails":
+			ok = len(b.Emails) > 0
+		case "firstname", "givenname":
+			ok = b.Name != nil && b.Name.GivenName != nil && *b.Name.GivenName != ""
+		case "lastname", "familyname":
+			ok = b.Name != nil && b.Name.FamilyName != nil && *b.Name.FamilyName != ""
+		default:
+			ok = true
+		}
+		if !ok {
+			out = append(out, strings.ToUpper(a))
+		}
+	}
+	return out
 }
 
 func (e *Emulator) scimCreateUser(w http.ResponseWriter, r *http.Request) {
@@ -410,6 +448,13 @@ func (e *Emulator) scimCreateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	case dirType != "OTHER_DIRECTORY":
 		writeErrors(w, http.StatusBadRequest, "user.creation.not.supported", msgNotOtherDirectory)
+		return
+	}
+	e.scim.mu.Lock()
+	miss := b.missing(e.scim.required)
+	e.scim.mu.Unlock()
+	if len(miss) > 0 {
+		writeErrors(w, http.StatusBadRequest, "required.attributes.missing", "REQUIRED USER ATTRIBUTES: ["+strings.Join(miss, ", ")+"] ARE MISSING.")
 		return
 	}
 	now := time.Now().UTC()
