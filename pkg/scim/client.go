@@ -48,6 +48,14 @@ func New(hc *httpx.Client, base string, o Options) *Client {
 	return &Client{hc: hc, base: strings.TrimRight(base, "/"), o: o}
 }
 
+// WithMethodOverride returns a copy of the client that sends Access PATCHes as POST with
+// X-HTTP-Method-Override: PATCH (for proxies that drop PATCH).
+func (c *Client) WithMethodOverride() *Client {
+	o := c.o
+	o.MethodOverride = true
+	return New(c.hc, c.base, o)
+}
+
 // Base is the SCIM base URL.
 func (c *Client) Base() string { return c.base }
 
