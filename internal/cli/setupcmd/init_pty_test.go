@@ -76,6 +76,12 @@ func newTerm(t *testing.T) *term {
 	return tm
 }
 
+func (tm *term) String() string {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return string(tm.screen)
+}
+
 // answer waits for text on the screen (since the last answer) and for survey to read keys,
 // then types keys.
 func (tm *term) answer(text, keys string) {
@@ -134,7 +140,7 @@ func TestInitWizardOnPty(t *testing.T) {
 			t.Fatalf("init: %v\n%s", err, errOut)
 		}
 	case <-time.After(15 * time.Second):
-		t.Fatalf("init did not finish; screen:\n%q", tm.screen)
+		t.Fatalf("init did not finish; screen:\n%q", tm.String())
 	}
 	cfg, err := config.Load(path)
 	if err != nil {
@@ -143,7 +149,7 @@ func TestInitWizardOnPty(t *testing.T) {
 	if cfg.Access.URL != "https://acme.vmwareidentity.com" || cfg.Azure.TenantID != "acme.onmicrosoft.com" || !cfg.IdentityServices.Enabled {
 		t.Fatalf("answers not written: access %s tenant %s identity %v", cfg.Access.URL, cfg.Azure.TenantID, cfg.IdentityServices.Enabled)
 	}
-	if !strings.Contains(string(tm.screen), "Entra ID tenant") {
+	if !strings.Contains(tm.String(), "Entra ID tenant") {
 		t.Fatal("the tenant question was not drawn")
 	}
 }
