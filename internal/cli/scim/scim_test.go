@@ -109,3 +109,18 @@ func TestFixDomain(t *testing.T) {
 		t.Fatalf("after fix: %+v", gs)
 	}
 }
+
+func TestProgressLine(t *testing.T) {
+	for _, tt := range []struct {
+		done, total int64
+		want        string
+	}{
+		{0, 0, "| syncing: 0 users"},
+		{5, 10, "[===============               ] 5/10 users  50%"},
+		{10, 10, "[==============================] 10/10 users 100%"},
+	} {
+		if got := progressLine(tt.done, tt.total, '|'); got != tt.want {
+			t.Errorf("got %q want %q", got, tt.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -111,6 +112,7 @@ func syncRun(ctx context.Context, o *SyncOptions) error {
 			defer close(finished)
 			tk := time.NewTicker(150 * time.Millisecond)
 			defer tk.Stop()
+			total := countRecords(o.From)
 			spin := `|/-\`
 			for i := 0; ; i++ {
 				select {
@@ -118,7 +120,7 @@ func syncRun(ctx context.Context, o *SyncOptions) error {
 					fmt.Fprintf(o.IO.ErrOut, "\r\033[K")
 					return
 				case <-tk.C:
-					fmt.Fprintf(o.IO.ErrOut, "\r%c syncing: %d users", spin[i%4], done.Load())
+					fmt.Fprint(o.IO.ErrOut, "\r"+progressLine(done.Load(), total, spin[i%4]))
 				}
 			}
 		}()
@@ -142,4 +144,36 @@ func syncRun(ctx context.Context, o *SyncOptions) error {
 		return perr
 	}
 	return authExit(err)
+}
+
+// countRecords counts a CSV file's data lines in one streaming pass (0 when unknown: JSON).
+func countRecords(path string) int64 {
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		return 0
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	var n int64
+	for {
+		k, err := f.Read(buf)
+		n += int64(bytes.Count(buf[:k], []byte{'\n'}))
+		if err != nil {
+			break
+		}
+	}
+	return max(n-1, 0)
+}
+
+// progressLine is a bar with counts when the total is known, else a spinner and a count.
+func progressLine(done, total int64, spin byte) string {
+	if total <= 0 {
+		return fmt.Sprintf("%c syncing: %d users", spin, done)
+	}
+	const width = 30
+	filled := int(min(done, total) * width / total)
+	return fmt.Sprintf("[%s%s] %d/%d users %3d%%", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total, min(done, total)*100/total)
 }
