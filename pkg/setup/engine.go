@@ -222,7 +222,26 @@ func (g *Graph) Run(ctx context.Context, mode Mode, out *Outputs, o Options) ([]
 		return nil, err
 	}
 	if mode == ModeVerify {
-		read = map[int]bool{} // verify checks what exists; it never needs a dependency's plan
+		// Verify checks what exists; it never needs a dependency's plan. A step that reads its
+		// dependencies' outputs in Verify gets those dependencies verified too.
+		read = map[int]bool{}
+		var pull func(i int)
+		pull = func(i int) {
+			if !verifyAfterNeeds(g.steps[i]) {
+				return
+			}
+			for _, d := range g.needs(i) {
+				if !run[d] {
+					run[d] = true
+					pull(d)
+				}
+			}
+		}
+		for i := range g.steps {
+			if run[i] {
+				pull(i)
+			}
+		}
 	}
 	if out == nil {
 		out = &Outputs{}

@@ -316,3 +316,22 @@ func TestSummaryLine(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+type orderedFake struct{ *fakeStep }
+
+func (orderedFake) VerifyAfterNeeds() bool { return true }
+
+func TestVerifyOnlyPullsDependenciesItReads(t *testing.T) {
+	app := &fakeStep{id: "azure.app", checks: []doctor.Check{{ID: "azure.app", Status: doctor.Pass}}}
+	conn := orderedFake{&fakeStep{id: "uem.connectors", needs: []string{"azure.app"}, checks: []doctor.Check{{ID: "uem.connector.x", Status: doctor.Pass}}}}
+	boxer := &fakeStep{id: "uem.boxer", needs: []string{"azure.app"}}
+	g, _ := NewGraph(app, conn, boxer)
+	rs, _ := g.Run(context.Background(), ModeVerify, nil, Options{Only: []string{"uem.connectors"}})
+	if m := byID(rs); len(rs) != 2 || m["azure.app"].Status != Checked {
+		t.Fatalf("--only uem.connectors in verify: %+v", rs)
+	}
+	rs, _ = g.Run(context.Background(), ModeVerify, nil, Options{Only: []string{"uem.boxer"}})
+	if len(rs) != 1 {
+		t.Fatalf("--only uem.boxer (does not read outputs in verify): %+v", rs)
+	}
+}
