@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -66,6 +67,11 @@ func applyRun(cmd *cobra.Command, opts *ApplyOptions) error {
 	ctx, cancel := opts.context(cmd.Context())
 	defer cancel()
 	p := newProgress(opts.IO, "applying")
+	if !opts.NoInput && opts.IO.CanPrompt() {
+		// An operator step may ask for confirmation on this terminal: no spinner over the question.
+		p.close()
+		p = &progress{w: opts.IO.ErrOut, verb: "applying", running: map[string]time.Time{}}
+	}
 	rs, err := g.Run(ctx, setup.ModeApply, setup.NewOutputs(cfg), setup.Options{Concurrency: opts.Concurrency, Only: opts.Only, OnEvent: p.event})
 	p.close()
 	if err != nil {

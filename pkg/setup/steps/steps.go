@@ -101,6 +101,9 @@ var Order = []string{
 // Build returns every registered step for the config, in Order.
 func Build(d Deps) ([]setup.Step, error) {
 	d = WithShared(d)
+	if d.Prompter != nil {
+		d.Prompter = &serialPrompter{p: d.Prompter}
+	}
 	byID := map[string]setup.Step{}
 	var extra []setup.Step
 	for _, b := range builders {
@@ -131,4 +134,41 @@ func Graph(d Deps) (*setup.Graph, error) {
 		return nil, err
 	}
 	return setup.NewGraph(ss...)
+}
+
+// serialPrompter lets one step ask at a time: steps run concurrently, a person answers one
+// question after another.
+type serialPrompter struct {
+	mu sync.Mutex
+	p  prompt.Prompter
+}
+
+func (s *serialPrompter) Input(m, def, flag string, v func(string) error) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.p.Input(m, def, flag, v)
+}
+
+func (s *serialPrompter) Password(m, flag string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.p.Password(m, flag)
+}
+
+func (s *serialPrompter) Select(m string, opts []string, def, flag string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.p.Select(m, opts, def, flag)
+}
+
+func (s *serialPrompter) MultiSelect(m string, opts, defs []string, flag string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.p.MultiSelect(m, opts, defs, flag)
+}
+
+func (s *serialPrompter) Confirm(m string, def bool, flag string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.p.Confirm(m, def, flag)
 }
