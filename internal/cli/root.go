@@ -62,6 +62,9 @@ environment, which wins over the config file.`,
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
 	cmd.SetIn(f.IO.In)
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see: %s --help)", err, c.CommandPath())
+	})
 	fl := f.Flags
 	pf := cmd.PersistentFlags()
 	// Defaults are literal so that --help and the generated docs do not depend on the environment;

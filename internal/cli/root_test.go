@@ -317,3 +317,13 @@ func TestEveryCommandHasAnExample(t *testing.T) {
 	}
 	walk(NewCmdRoot(f))
 }
+
+func TestFlagErrorsPointAtHelp(t *testing.T) {
+	clearEnv(t)
+	f := testFactory()
+	p := &probe{}
+	code := run(context.Background(), f, []string{"probe", "--no-such-flag"}, p.cmd(f, "probe", nil, nil))
+	if code != 1 || !strings.Contains(stderrOf(f), "flowsctl probe --help") {
+		t.Fatalf("exit %d: %s", code, stderrOf(f))
+	}
+}
