@@ -399,6 +399,9 @@ func initRun(ctx context.Context, o *InitOptions) error {
 		}
 	}
 	if err := o.A.validate(); err != nil {
+		if o.NoInput {
+			return fmt.Errorf("init cannot ask (no terminal, --no-input or CI=true), so every answer must come from a flag (see flowsctl init --help):\n%w", err)
+		}
 		return fmt.Errorf("init: %w", err)
 	}
 	if o.Check {
