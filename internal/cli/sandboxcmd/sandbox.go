@@ -52,10 +52,10 @@ func NewCmdUp(f *cmdutil.Factory, runF func(*UpOptions) error) *cobra.Command {
 		Short: "Start every emulator and write ca.pem, sandbox.json and flowsctl.yaml into --dir",
 		Long: `Start every emulator over HTTPS on its own 127.0.0.1 port and write into --dir:
 
-  ca.pem         the CA generated for this run (trust it with --ca-file, or use the config below)
-  flowsctl.yaml  a config pointing every section at the emulators; secrets are file: references
-                 under secrets/ (mode 0600), chosen so that apply needs no operator step
-  sandbox.json   {"ca": PATH, "services": {NAME: {"url": BASE_URL, "admin": ADMIN_BASE}}}, written last
+- ca.pem: the CA generated for this run (trust it with --ca-file, or use the config below);
+- flowsctl.yaml: a config pointing every section at the emulators, secrets as file: references
+  under secrets/ (mode 0600), chosen so that apply needs no operator step;
+- sandbox.json: {"ca": PATH, "services": {NAME: {"url": BASE_URL, "admin": ADMIN_BASE}}}, written last.
 
 Each service prints its URL and admin base; the last line on stderr is "sandbox ready". It runs
 until interrupted (Ctrl-C, SIGTERM), then stops cleanly. The --timeout default does not apply.
