@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/flowsctl/flowsctl/internal/cli/access"
 	"github.com/flowsctl/flowsctl/internal/cli/azure"
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/cli/completion"
@@ -29,9 +30,10 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(version.NewCmdVersion(f, nil))
 	root.AddCommand(completion.NewCmdCompletion(f, nil))
 	root.AddCommand(docscmd.NewCmdDocs(f, nil))
+	root.AddCommand(access.NewCmdAccess(f))
 	root.AddCommand(azure.NewCmdAzure(f))
+	root.AddCommand(uem.NewCmdUEM(f))
 	root.AddCommand(scimcmd.NewCmdSCIM(f))
 	root.AddCommand(identity.NewCmdIdentity(f))
 	root.AddCommand(explain.NewCmdExplain(f, nil))
-	root.AddCommand(uem.NewCmdUEM(f))
 }
