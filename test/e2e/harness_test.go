@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +29,11 @@ type result struct {
 // flowsctl runs the command tree in-process with buffers for streams (no TTY: --no-input implied).
 func flowsctl(t testing.TB, args ...string) result {
 	t.Helper()
-	io, _, out, errb := iostreams.Test()
+	io, _, out, _ := iostreams.Test()
+	// Progress lines and the --debug trace reach stderr from several goroutines; a terminal
+	// takes each write whole, a bytes.Buffer needs a lock.
+	errb := &lockedBuffer{}
+	io.ErrOut = errb
 	f := cli.NewFactory(io, cmdutil.BuildInfo{Version: "e2e"})
 	root := cli.NewCmdRoot(f)
 	root.SetArgs(args)
@@ -44,6 +49,25 @@ func flowsctl(t testing.TB, args ...string) result {
 		}
 	}
 	return result{out: out.String(), err: errb.String(), code: cmdutil.CodeOf(err)}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) WriteString(s string) (int, error) { return l.Write([]byte(s)) }
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func asExit(err error, target **cmdutil.ExitError) bool {
