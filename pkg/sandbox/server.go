@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -217,6 +218,51 @@ func (sb *Sandbox) SetLatency(name string, l Latency) error {
 type Meta struct {
 	CA       string                 `json:"ca"`
 	Services map[string]ServiceMeta `json:"services"`
+
+	order []string // start order, kept in sandbox.json
+}
+
+// MarshalJSON writes services in start order rather than sorted, so readers that walk
+// sandbox.json see the services in the order the sandbox started them.
+func (m Meta) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	ca, _ := json.Marshal(m.CA)
+	b.WriteString(`{"ca":`)
+	b.Write(ca)
+	b.WriteString(`,"services":{`)
+	names := append([]string(nil), m.order...)
+	seen := map[string]bool{}
+	for _, n := range names {
+		seen[n] = true
+	}
+	var rest []string
+	for n := range m.Services {
+		if !seen[n] {
+			rest = append(rest, n)
+		}
+	}
+	sort.Strings(rest)
+	first := true
+	for _, n := range append(names, rest...) {
+		s, ok := m.Services[n]
+		if !ok {
+			continue
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		k, _ := json.Marshal(n)
+		v, err := json.Marshal(s)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteString("}}")
+	return b.Bytes(), nil
 }
 
 // ServiceMeta is one service in sandbox.json.
@@ -227,7 +273,7 @@ type ServiceMeta struct {
 
 // Meta describes the running sandbox; caPath is the ca.pem path recorded in it.
 func (sb *Sandbox) Meta(caPath string) Meta {
-	m := Meta{CA: caPath, Services: map[string]ServiceMeta{}}
+	m := Meta{CA: caPath, Services: map[string]ServiceMeta{}, order: sb.Names()}
 	for n, s := range sb.Services {
 		m.Services[n] = ServiceMeta{URL: s.URL, Admin: s.Admin}
 	}

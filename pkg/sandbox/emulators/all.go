@@ -10,13 +10,17 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/sandbox/uememu"
 )
 
-// All returns a fresh set of every emulator, in start order. One line per emulator package.
+// All returns a fresh set of every emulator, in start order (also the order of sandbox.json).
+// The Entra STS comes last: it only ever receives token requests, so tools that read the
+// request logs one service after another meet the services with object writes first.
 func All() []sandbox.Emulator {
 	var out []sandbox.Emulator
-	out = append(out, entraemu.Emulators()...)
+	sts, graph := entraemu.New()
+	out = append(out, graph)
 	out = append(out, accessemu.New())
 	out = append(out, identityemu.New())
 	out = append(out, uememu.New())
 	out = append(out, mfemu.New())
+	out = append(out, sts)
 	return out
 }
