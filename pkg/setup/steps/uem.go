@@ -79,7 +79,7 @@ func uemStep(id, fix string, needs []string, res *lazy[uemResource], objects fun
 }
 
 func uemSteps(d Deps) []setup.Step {
-	cfg := d.Config
+	cfg := uem.WithAbsolutePaths(d.Config)
 	if cfg.UEM == nil {
 		const why = "no uem section in the config"
 		return []setup.Step{skipped("uem.boxer", nil, why), skipped("uem.integrations", nil, why)}
