@@ -1,0 +1,33 @@
+package uem
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// FuzzAPIError: any UEM answer body decodes to an error naming the method, path and status;
+// no panic, no HTML page in the message.
+func FuzzAPIError(f *testing.F) {
+	for _, s := range []string{
+		`{"errorCode":1001,"message":"Invalid location group","activityId":"a-1"}`,
+		`{"errorCode":"x"}`, `{"message":null}`, "<html><title>403</title></html>", "Forbidden", "",
+		`{"errorCode":1e99}`, "\x00\x01", strings.Repeat("{", 300),
+	} {
+		f.Add(400, s)
+	}
+	f.Fuzz(func(t *testing.T, status int, body string) {
+		if status < 0 {
+			status = -(status + 1)
+		}
+		status = 100 + status%500
+		e := apiError("GET", "/api/mdm/apps/search", &http.Response{StatusCode: status}, []byte(body))
+		msg := e.Error()
+		if !strings.HasPrefix(msg, "GET /api/mdm/apps/search: ") {
+			t.Fatalf("error does not start with the endpoint: %q", msg)
+		}
+		if strings.Contains(strings.ToLower(msg), "<html") {
+			t.Fatalf("error carries an HTML page: %q", msg)
+		}
+	})
+}
