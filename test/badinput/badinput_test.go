@@ -13,6 +13,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -249,7 +251,7 @@ func serve(t *testing.T, cert *tls.Certificate, h http.Handler) *httptest.Server
 	if cert != nil {
 		srv.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}}
 	}
-	srv.Config.ErrorLog = nil
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshake failures are the point of some cases
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv
