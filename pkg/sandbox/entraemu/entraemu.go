@@ -1,6 +1,7 @@
 // Package entraemu emulates the two Microsoft services flowsctl's Entra step talks to: the
 // Entra ID security token service ("sts": OpenID metadata, instance discovery, the v2.0 token
-// endpoint with client credentials, device code and refresh tokens, RS256 JWTs) and Microsoft
+// endpoint with client credentials (secret, certificate assertion or federated workload
+// assertion), device code and refresh tokens, RS256 JWTs) and Microsoft
 // Graph v1.0 ("graph": applications, servicePrincipals, oauth2PermissionGrants with their OData
 // key syntax, $filter/$select, Graph's error bodies and Entra's replication delay).
 //
@@ -10,6 +11,7 @@ package entraemu
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"fmt"
 	"os"
@@ -45,6 +47,10 @@ type Client struct {
 	Roles []string
 	// Scopes are the delegated permissions of user tokens (device code, refresh).
 	Scopes []string
+	// Certificates sign client assertions of the certificate credential (x5t / x5t#S256).
+	Certificates []*x509.Certificate
+	// Federated are workload identity federation records (client assertions from another issuer).
+	Federated []FederatedCredential
 }
 
 // Option configures the emulators.
@@ -84,6 +90,7 @@ type tenant struct {
 
 	devices map[string]*deviceCode
 	refresh map[string]refreshGrant
+	codes   map[string]*authCode
 
 	apps   *collection
 	sps    *collection
@@ -121,6 +128,7 @@ func (t *tenant) resetObjects() {
 	t.grants = newCollection()
 	t.devices = map[string]*deviceCode{}
 	t.refresh = map[string]refreshGrant{}
+	t.codes = map[string]*authCode{}
 	sp := graphServicePrincipal()
 	t.sps.put(sp["id"].(string), sp, time.Time{})
 }

@@ -27,6 +27,7 @@ func (s *STS) Reset() {
 	s.t.mu.Lock()
 	s.t.devices = map[string]*deviceCode{}
 	s.t.refresh = map[string]refreshGrant{}
+	s.t.codes = map[string]*authCode{}
 	s.t.mu.Unlock()
 }
 
@@ -88,12 +89,17 @@ func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
 		s.token(w, r)
 	case r.Method == http.MethodPost && rest == "oauth2/v2.0/devicecode":
 		s.deviceCode(w, r)
-	case rest == "oauth2/v2.0/authorize":
-		stsError(w, http.StatusBadRequest, "unsupported_response_type", 900144,
-			"The sandbox STS does not serve the interactive browser flow; sign in with clientsecret or devicecode.")
+	case r.Method == http.MethodGet && rest == "oauth2/v2.0/authorize":
+		s.authorize(w, r)
 	default:
 		stsError(w, http.StatusNotFound, "invalid_request", 900561, "The endpoint only accepts the documented methods and paths: "+r.Method+" "+r.URL.Path)
 	}
+}
+
+// tenantSeg is the first path segment of r (the tenant id or alias it was addressed with).
+func tenantSeg(r *http.Request) string {
+	seg, _, _ := strings.Cut(strings.Trim(r.URL.Path, "/"), "/")
+	return seg
 }
 
 func (s *STS) base() string {
@@ -201,12 +207,12 @@ func (s *STS) token(w http.ResponseWriter, r *http.Request) {
 				secret = p
 			}
 		}
-		if f.Get("client_assertion") != "" {
-			stsError(w, http.StatusUnauthorized, "invalid_client", 700027,
-				"Client assertion failed signature validation: the sandbox knows no certificate for this client; use clientsecret.")
-			return
-		}
-		if c.Secret == "" || secret != c.Secret {
+		if a := f.Get("client_assertion"); a != "" {
+			if ae := t.verifyAssertion(c, a, f.Get("client_assertion_type"), t.stsURL+"/"+tenantSeg(r)+"/oauth2/v2.0/token"); ae != nil {
+				stsError(w, http.StatusUnauthorized, "invalid_client", ae.code, ae.msg)
+				return
+			}
+		} else if c.Secret == "" || secret != c.Secret {
 			stsError(w, http.StatusUnauthorized, "invalid_client", 7000215,
 				"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '"+clientID+"'.")
 			return
@@ -236,6 +242,13 @@ func (s *STS) token(w http.ResponseWriter, r *http.Request) {
 		}
 		delete(t.devices, f.Get("device_code"))
 		s.userTokens(w, c, dc.scope)
+	case "authorization_code":
+		scope, code, problem := t.redeemCode(clientID, f)
+		if problem != "" {
+			stsError(w, http.StatusBadRequest, "invalid_grant", code, problem)
+			return
+		}
+		s.userTokens(w, c, scope)
 	case "refresh_token":
 		g, ok := t.refresh[f.Get("refresh_token")]
 		if !ok || g.clientID != clientID {
