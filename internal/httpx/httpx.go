@@ -175,6 +175,37 @@ func RetrySafe(req *http.Request) *http.Request {
 	return req.WithContext(context.WithValue(req.Context(), keySafe, true))
 }
 
+// RetrySafeContext marks every POST/PATCH sent with the returned context as safe to repeat
+// (e.g. an action whose repeat has the same effect, such as regenerating a credential).
+func RetrySafeContext(ctx context.Context) context.Context {
+	return context.WithValue(ctx, keySafe, true)
+}
+
+// TransientStatus reports an HTTP status after which the same request may succeed:
+// 429, 500, 502, 503, 504.
+func TransientStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// TransientError reports a transport failure (reset, closed connection, per-attempt timeout,
+// or retries that ran out) after which the same request may succeed. The caller's own
+// cancellation is not transient.
+func TransientError(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var re *RetryError
+	if errors.As(err, &re) {
+		return !errors.Is(re.Cause, context.Canceled)
+	}
+	return retryableError(err)
+}
+
 func isRetrySafe(req *http.Request) bool {
 	switch req.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:

@@ -73,6 +73,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ctx := req.Context()
 	safe := isRetrySafe(req)
+	n500 := 0
 	for attempt := 0; ; attempt++ {
 		r := req.Clone(ctx)
 		if body != nil {
@@ -92,6 +93,13 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, err
 		}
 		wait, retry := shouldRetry(resp, err)
+		if !retry && resp != nil && resp.StatusCode == http.StatusInternalServerError && repeatsAfter500(req) && n500 < maxRetries500 {
+			n500++
+			// Sending an idempotent request again ends in the same state whether or not the
+			// failed attempt committed, so a 500 is repeated like a 503, but at most
+			// maxRetries500 times: a 500 that persists is the server's answer.
+			retry = true
+		}
 		if !retry {
 			return resp, err
 		}
@@ -140,8 +148,26 @@ func backoff(base, max time.Duration, attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
+// maxRetries500 bounds the repeats of an idempotent request answered 500.
+const maxRetries500 = 2
+
+// repeatsAfter500: GET, HEAD, OPTIONS, PUT and POST/PATCH marked RetrySafe. Not DELETE: a
+// delete that committed answers 404 the second time, which its caller would take for an error.
+func repeatsAfter500(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut:
+		return true
+	case http.MethodPost, http.MethodPatch:
+		v, _ := req.Context().Value(keySafe).(bool)
+		return v
+	}
+	return false
+}
+
 // shouldRetry decides from the answer: 429 and 502/503/504, connection resets and timeouts.
-// A 500 is not retried: the server understood and failed, it may have committed a write.
+// A 500 is not retried here: the server understood and failed, and on a write it may have
+// committed it. RoundTrip repeats an idempotent request (repeatsAfter500) after a 500 at most
+// maxRetries500 times.
 // The returned wait is the server's Retry-After, if any.
 func shouldRetry(resp *http.Response, err error) (time.Duration, bool) {
 	if err != nil {

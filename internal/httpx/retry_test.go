@@ -98,7 +98,15 @@ func TestRetryPolicy(t *testing.T) {
 		{"GET 429 then ok", http.MethodGet, false, []int{429}, 2, 200},
 		{"GET 502 then ok", http.MethodGet, false, []int{502}, 2, 200},
 		{"GET 504 then ok", http.MethodGet, false, []int{504}, 2, 200},
-		{"GET 500 is not retried", http.MethodGet, false, []int{500}, 1, 500},
+		{"GET 500 once then ok", http.MethodGet, false, []int{500}, 2, 200},
+		{"HEAD 500 twice then ok", http.MethodHead, false, []int{500, 500}, 3, 200},
+		{"GET 500 repeated at most twice", http.MethodGet, false, []int{500, 500, 500, 500}, 3, 500},
+		{"GET 503 then 500 twice then ok", http.MethodGet, false, []int{503, 500, 500}, 4, 200},
+		{"PUT 500 then ok", http.MethodPut, false, []int{500}, 2, 200},
+		{"POST marked 500 then ok", http.MethodPost, true, []int{500}, 2, 200},
+		{"PATCH marked 500 three times", http.MethodPatch, true, []int{500, 500, 500}, 3, 500},
+		{"POST 500 not retried unless marked", http.MethodPost, false, []int{500}, 1, 500},
+		{"DELETE 500 not retried", http.MethodDelete, false, []int{500}, 1, 500},
 		{"GET 404 is not retried", http.MethodGet, false, []int{404}, 1, 404},
 		{"PUT 503 retried", http.MethodPut, false, []int{503}, 2, 200},
 		{"DELETE 503 retried", http.MethodDelete, false, []int{503}, 2, 200},
@@ -108,7 +116,6 @@ func TestRetryPolicy(t *testing.T) {
 		{"PATCH 429 not retried unless marked", http.MethodPatch, false, []int{429}, 1, 429},
 		{"POST marked 503 retried", http.MethodPost, true, []int{503, 429}, 3, 200},
 		{"PATCH marked 502 retried", http.MethodPatch, true, []int{502}, 2, 200},
-		{"POST marked 500 not retried", http.MethodPost, true, []int{500}, 1, 500},
 		{"retries end after MaxRetries with the last answer", http.MethodGet, false, []int{503, 503, 503, 503, 503}, 4, 503},
 	}
 	for _, tt := range tests {
@@ -400,4 +407,69 @@ func mustReq(t *testing.T, method, url string) *http.Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+// TestCreateChecked: a transient failure is followed by a look-up and either adoption or
+// another create; other failures end at once; the number of creates is bounded.
+func TestCreateChecked(t *testing.T) {
+	old := CreateBackoff
+	CreateBackoff = time.Millisecond
+	defer func() { CreateBackoff = old }()
+	errT, errP := errors.New("transient"), errors.New("permanent")
+	isT := func(err error) bool { return errors.Is(err, errT) }
+	for _, tt := range []struct {
+		name        string
+		creates     []error // answers of successive creates
+		existsAfter int     // the object exists once this many creates committed (0: never)
+		wantCreates int
+		wantAdopted bool
+		wantErr     error
+	}{
+		{"first create works", []error{nil}, 1, 1, false, nil},
+		{"refused then created", []error{errT, nil}, 2, 2, false, nil},
+		{"answer lost, adopted", []error{errT}, 1, 1, true, nil},
+		{"permanent error ends at once", []error{errP}, 0, 1, false, errP},
+		{"transient every time", []error{errT, errT, errT, errT}, 0, MaxCreateAttempts, false, errT},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			creates := 0
+			find := func() (*string, error) {
+				if tt.existsAfter > 0 && creates >= tt.existsAfter {
+					s := "found"
+					return &s, nil
+				}
+				return nil, nil
+			}
+			create := func() (*string, error) {
+				err := tt.creates[creates]
+				creates++
+				if err != nil {
+					return nil, err
+				}
+				s := "created"
+				return &s, nil
+			}
+			v, adopted, err := CreateChecked(context.Background(), isT, find, create)
+			if creates != tt.wantCreates || adopted != tt.wantAdopted || !errors.Is(err, tt.wantErr) || (err == nil) != (v != nil) {
+				t.Errorf("creates %d adopted %v err %v v %v; want %d %v %v", creates, adopted, err, v, tt.wantCreates, tt.wantAdopted, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestExcerpt(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{"  plain msg  ", "plain msg"},
+		{"first line\nsecond line", "first line"},
+		{"<html><body>oops</body></html>", ""},
+		{"a\tb\x00c\x1bd", "abcd"},
+		{"bad \xff utf8", "bad  utf8"},
+		{strings.Repeat("a", 30), strings.Repeat("a", 10) + "…"},
+		{strings.Repeat("é", 10), strings.Repeat("é", 5) + "…"},
+	} {
+		if got := Excerpt(tt.in, 10); got != tt.want {
+			t.Errorf("Excerpt(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }

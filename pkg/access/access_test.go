@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -525,5 +526,62 @@ func TestTemplateSpecDefaultsAndSeed000(t *testing.T) {
 		AccessTokenTTL: config.MustDuration("1mo"), RefreshTokenTTL: config.MustDuration("1y")}).Wire()
 	if s000.Length != 64 || s000.AccessTokenTTL != 43200 || s000.RefreshTokenTTL != 525600 || s000.RefreshTokenIdleTTL != 14400 {
 		t.Errorf("seed 000 values: %+v", s000)
+	}
+}
+
+// TestCreatesUnderFaults: each resource's create, answered with a fault, ends with exactly one
+// object: a lost answer is adopted after a look-up, a refused create is sent again, and a
+// create that keeps failing ends with the error. Never a blind duplicate POST.
+func TestCreatesUnderFaults(t *testing.T) {
+	paths := map[string]string{
+		"template":  "/SAAS/jersey/manager/api/oauth2apptemplates",
+		"client":    "/SAAS/jersey/manager/api/oauth2clients",
+		"directory": "/SAAS/jersey/manager/api/connectormanagement/directoryconfigs",
+	}
+	for _, tt := range []struct {
+		resource, kind string
+		count          int
+		wantPosts      int
+		wantErr        bool
+	}{
+		{"template", "commit-then-500", 1, 1, false},
+		{"template", "503", 1, 2, false},
+		{"template", "reset", 1, 2, false},
+		{"template", "502", 3, 3, true},
+		{"client", "429", 2, 3, false},
+		{"client", "commit-then-500", 1, 1, false},
+		{"directory", "commit-then-500", 1, 1, false},
+		{"directory", "500", 1, 2, false},
+		{"directory", "reset", 1, 2, false},
+	} {
+		t.Run(tt.resource+"/"+tt.kind+"x"+strconv.Itoa(tt.count), func(t *testing.T) {
+			e := start(t)
+			ctx := context.Background()
+			rule := `{"rules":[{"method":"POST","path":"` + paths[tt.resource] + `","kind":"` + tt.kind + `","count":` + strconv.Itoa(tt.count) + `,"retryAfter":0}]}`
+			sandboxtest.Admin(t, e.sb, "access", "POST", "/faults", rule, nil)
+			r := e.resources(t)[tt.resource]
+			_, err := r.Ensure(ctx)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("ensure: %v, want error %v", err, tt.wantErr)
+			}
+			posts := 0
+			for _, w := range e.writes(t) {
+				if w.Method == "POST" && w.Path == paths[tt.resource] {
+					posts++
+				}
+			}
+			if posts != tt.wantPosts {
+				t.Errorf("%d POSTs, want %d", posts, tt.wantPosts)
+			}
+			if tt.wantErr {
+				return
+			}
+			if ch, err := r.Plan(ctx); err != nil || plan.Pending(ch) {
+				t.Errorf("plan after ensure: %v %+v", err, ch)
+			}
+			if bad := failing(r.Verify(ctx)); len(bad) > 0 {
+				t.Errorf("verify: %v", bad)
+			}
+		})
 	}
 }

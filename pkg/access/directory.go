@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/plan"
@@ -274,7 +275,16 @@ func (r *DirectoryResource) Ensure(ctx context.Context) (Result, error) {
 		}
 		return res, nil
 	}
-	d, err := r.c.CreateOtherDirectory(ctx, r.Spec.Name, r.Spec.Domains)
+	// A lost answer is resolved by looking the directory up, never by a blind second POST.
+	d, _, err := httpx.CreateChecked(ctx, transient,
+		func() (*CreatedDirectory, error) {
+			ob, err := r.observe(ctx)
+			if err != nil || ob.mine == nil {
+				return nil, err
+			}
+			return &CreatedDirectory{DirectoryConfigurationID: ob.mine.DirectoryID}, nil
+		},
+		func() (*CreatedDirectory, error) { return r.c.CreateOtherDirectory(ctx, r.Spec.Name, r.Spec.Domains) })
 	if err != nil {
 		return res, err
 	}

@@ -2,10 +2,12 @@ package access
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
 )
 
 // ErrorItem is one entry of Access's error body {"errors":[{code,message,parameters}]}.
@@ -55,6 +57,7 @@ func (e *APIError) Code() string {
 }
 
 func itemText(it ErrorItem) string {
+	it.Code, it.Message = httpx.Excerpt(it.Code, 80), httpx.Excerpt(it.Message, 300)
 	switch {
 	case it.Message != "" && it.Code != "":
 		return it.Message + " [" + it.Code + "]"
@@ -89,7 +92,7 @@ func newAPIError(status int, method, url, object string, b []byte) *APIError {
 	if json.Unmarshal(b, &body) == nil {
 		e.Items = body.Errors
 		if len(e.Items) == 0 && body.Message != "" {
-			e.Text = body.Message
+			e.Text = httpx.Excerpt(body.Message, 300)
 		}
 	}
 	if len(e.Items) == 0 && e.Text == "" {
@@ -114,23 +117,7 @@ func methodVerb(m string) string {
 }
 
 // plainText keeps the first line of a text body, bounded, so HTML error pages stay short.
-func plainText(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if strings.HasPrefix(s, "<") {
-		return ""
-	}
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i]
-	}
-	if len(s) > 200 {
-		s = s[:200]
-		for !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-		s += "…"
-	}
-	return s
-}
+func plainText(b []byte) string { return httpx.Excerpt(string(b), 200) }
 
 func defaultFix(status int, object string) string {
 	switch status {
@@ -149,4 +136,15 @@ func defaultFix(status int, object string) string {
 		return "re-run the same command; if it persists, check the Access audit log (Dashboard > Audit events) for " + object
 	}
 	return ""
+}
+
+// transient reports a failure after which a create may or may not have been applied and the
+// same request may succeed: 429/5xx (Access also answers 500 to a duplicate create) or a lost
+// connection.
+func transient(err error) bool {
+	var e *APIError
+	if errors.As(err, &e) {
+		return httpx.TransientStatus(e.Status)
+	}
+	return httpx.TransientError(err)
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/plan"
@@ -234,8 +235,19 @@ func (r *ClientResource) Ensure(ctx context.Context) (Result, error) {
 		}
 		body := want
 		body.Secret = secret
-		cerr := r.c.CreateOAuthClient(ctx, body)
-		if cerr == nil {
+		// Access answers 500 (not 409) to a duplicate id, and an answer may be lost: both are
+		// resolved by looking the client up, never by a blind second POST.
+		_, adopted, cerr := httpx.CreateChecked(ctx, transient,
+			func() (*OAuthClient, error) {
+				h, rw, err := r.c.GetOAuthClient(ctx, r.Spec.ClientID)
+				have, raw = h, rw
+				return h, err
+			},
+			func() (*OAuthClient, error) { return &body, r.c.CreateOAuthClient(ctx, body) })
+		if cerr != nil {
+			return res, r.sinkNote(cerr)
+		}
+		if !adopted {
 			f := clientDiff(nil, want)
 			for i := range f {
 				f[i].Old = ""
@@ -243,11 +255,8 @@ func (r *ClientResource) Ensure(ctx context.Context) (Result, error) {
 			res.Action, res.Fields, res.SecretSink = plan.Create, f, r.SinkPath()
 			return res, nil
 		}
-		// Access answers 500 to a duplicate id: look again before calling it a failure.
-		have, raw, err = r.c.GetOAuthClient(ctx, r.Spec.ClientID)
-		if err != nil || have == nil {
-			return res, r.sinkNote(cerr)
-		}
+		// Found after a failed create: it may be ours or a concurrent one; either way the
+		// secret is set to the one in the sink.
 		if err := r.c.UpdateOAuthClient(ctx, r.Spec.ClientID, withSecret(mergeRaw(raw, want), secret)); err != nil {
 			return res, r.sinkNote(err)
 		}

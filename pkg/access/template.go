@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/plan"
@@ -180,10 +181,17 @@ func (r *TemplateResource) Ensure(ctx context.Context) (Result, error) {
 	}
 	want := r.Spec.Wire()
 	if have == nil {
-		if err := r.c.CreateTemplate(ctx, want); err != nil {
+		// A lost answer is resolved by looking the template up, never by a blind second POST.
+		_, adopted, err := httpx.CreateChecked(ctx, transient,
+			func() (*Template, error) { t, _, err := r.c.GetTemplate(ctx, r.Spec.AppProductID); return t, err },
+			func() (*Template, error) { return &want, r.c.CreateTemplate(ctx, want) })
+		if err != nil {
 			return res, err
 		}
 		res.Action, res.Fields = plan.Create, createFields(want)
+		if adopted {
+			res.Note = "the create's answer was lost; the template was found afterwards"
+		}
 		return res, nil
 	}
 	d := templateDiff(have, want)

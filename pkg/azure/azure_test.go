@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/plan"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/entraemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
@@ -389,6 +391,92 @@ func TestFaultsConvergeWithoutDuplicates(t *testing.T) {
 			}
 			if !faulted {
 				t.Errorf("the fault rule never fired")
+			}
+		})
+	}
+}
+
+// TestOrphanFromEarlierRunIsRemoved: a secret added by a run that died before its value reached
+// the sink (here: the sink cannot be written) is removed by the next run, which leaves exactly
+// one flowsctl secret, the one the sink holds. A secret added outside flowsctl is kept.
+func TestOrphanFromEarlierRunIsRemoved(t *testing.T) {
+	tests := []struct {
+		name      string
+		breakSink bool // the first run's secret is orphaned
+		wantPlan  bool // plan shows a delete
+	}{
+		{"orphan of a failed sink write", true, true},
+		{"note without an add (process died before the request)", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := start(t)
+			c, spec := f.client(t)
+			ctx := context.Background()
+			sink := spec.Sink.Target()
+			if tt.breakSink {
+				os.Remove(sink)
+				if err := os.MkdirAll(sink, 0o700); err != nil { // a directory cannot be replaced by the sink file
+					t.Fatal(err)
+				}
+				if _, err := c.Ensure(ctx, spec); err == nil || !strings.Contains(err.Error(), "was created but writing it") {
+					t.Fatalf("first run: want the sink write error, got %v", err)
+				}
+				if err := os.Remove(sink); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				if _, err := c.Ensure(ctx, spec); err != nil {
+					t.Fatal(err)
+				}
+				app, err := c.getApp(ctx, spec.ReplicationBudget, spec.UniqueName, retryRead)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := writePending(spec, app, secretDisplayName(spec, c.now())); err != nil {
+					t.Fatal(err)
+				}
+			}
+			note := pendingPath(spec.Sink)
+			if st, err := os.Stat(note); err != nil || st.Mode().Perm() != 0o600 {
+				t.Fatalf("the note %s must exist with mode 0600: %v", note, err)
+			}
+			changes, err := c.Plan(ctx, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			deletes := 0
+			for _, ch := range changes {
+				if ch.Action == plan.Delete {
+					deletes++
+				}
+			}
+			if (deletes == 1) != tt.wantPlan || deletes > 1 {
+				t.Errorf("plan shows %d deletes, want %v: %+v", deletes, tt.wantPlan, changes)
+			}
+			res, err := c.Ensure(ctx, spec)
+			if err != nil {
+				t.Fatalf("second run: %v", err)
+			}
+			if tt.breakSink && (len(res.RemovedSecrets) != 1 || !res.SecretCreated) {
+				t.Errorf("second run removed %v, created %v; want the orphan removed and a secret added", res.RemovedSecrets, res.SecretCreated)
+			}
+			if _, err := os.Stat(note); !os.IsNotExist(err) {
+				t.Errorf("the note is still there after a successful run: %v", err)
+			}
+			var st struct {
+				Applications []struct {
+					PasswordCredentials []struct{ Hint string } `json:"passwordCredentials"`
+				} `json:"applications"`
+			}
+			sandboxtest.Admin(t, f.sb, "graph", "GET", "/state", "", &st)
+			pcs := st.Applications[0].PasswordCredentials
+			v, _ := spec.Sink.Resolve()
+			if len(pcs) != 1 || !strings.HasPrefix(v, pcs[0].Hint) {
+				t.Fatalf("%d secrets after the second run, want 1 matching the sink", len(pcs))
+			}
+			if changes, err := c.Plan(ctx, spec); err != nil || plan.Pending(changes) {
+				t.Errorf("plan after the second run: %v %+v", err, changes)
 			}
 		})
 	}

@@ -418,6 +418,10 @@ func (c *Client) changes(spec Spec, o *observed, d *desired) []plan.Change {
 			out = append(out, plan.Change{Object: gObj, Action: plan.NoOp})
 		}
 	}
+	for _, p := range orphans(spec, o.app, readPending(spec)) {
+		out = append(out, plan.Change{Object: `client secret ` + p.KeyID + ` of "` + spec.UniqueName + `"`, Action: plan.Delete,
+			Note: p.DisplayName + ": added by an interrupted run whose answer was lost; nobody holds its value"})
+	}
 	sObj := `client secret of "` + spec.UniqueName + `"`
 	sp := c.planSecret(spec, o.app)
 	if sp.need {
@@ -511,6 +515,9 @@ func (c *Client) ensure(ctx context.Context, spec Spec) (Result, error) {
 	}
 	if !plan.Pending(res.Changes) {
 		fillResult(&res, spec, o)
+		if o.app != nil {
+			_ = clearPending(spec) // a note whose add never reached Entra
+		}
 		return res, nil
 	}
 	if sp.need && spec.Sink.Kind() != "file" && !spec.AllowNoSink {
@@ -520,6 +527,9 @@ func (c *Client) ensure(ctx context.Context, spec Spec) (Result, error) {
 		return res, err
 	}
 	budget := spec.ReplicationBudget
+	if err := c.removeOrphans(ctx, spec, o.app, &res); err != nil {
+		return res, err
+	}
 
 	// 1. The application, upserted by its natural key.
 	appFresh := false
@@ -617,9 +627,14 @@ func (c *Client) ensureSPAndConsent(ctx context.Context, spec Spec, o *observed,
 }
 
 // newSecret adds a client secret and writes its value to the sink.
+// A note beside a file sink covers the time between the add and the sink write (see pending.go).
 func (c *Client) newSecret(ctx context.Context, spec Spec, app *App, fresh bool, res *Result) error {
 	now := c.now()
-	pw, value, err := c.addPasswordChecked(ctx, spec.ReplicationBudget, app, spec.UniqueName, secretDisplayName(spec, now), now.Add(spec.SecretLifetime), fresh)
+	name := secretDisplayName(spec, now)
+	if err := writePending(spec, app, name); err != nil {
+		return fmt.Errorf("client secret of %q: cannot write the note %s before adding it: %v (check that the sink's directory is writable)", spec.UniqueName, pendingPath(spec.Sink), err)
+	}
+	pw, value, err := c.addPasswordChecked(ctx, spec.ReplicationBudget, app, spec.UniqueName, name, now.Add(spec.SecretLifetime), fresh)
 	if err != nil {
 		return err
 	}
@@ -632,8 +647,28 @@ func (c *Client) newSecret(ctx context.Context, spec Spec, app *App, fresh bool,
 			return fmt.Errorf("client secret %s was created but writing it to %s failed: %v (fix the path, then run: flowsctl azure secret rotate --remove-old)", pw.KeyID, spec.Sink, err)
 		}
 		res.SecretSink = string(spec.Sink)
+		_ = clearPending(spec) // a note left behind only names this secret, whose hint the sink now matches
 	}
 	return nil
+}
+
+// removeOrphans deletes the secrets an interrupted add left behind (see pending.go), then
+// drops the note.
+func (c *Client) removeOrphans(ctx context.Context, spec Spec, app *App, res *Result) error {
+	n := readPending(spec)
+	if n == nil {
+		return nil
+	}
+	for _, p := range orphans(spec, app, n) {
+		if err := c.removePassword(ctx, spec.ReplicationBudget, app.ID, spec.UniqueName, p.KeyID); err != nil {
+			return err
+		}
+		res.RemovedSecrets = append(res.RemovedSecrets, p.KeyID)
+		if app != nil {
+			app.Passwords = slices.DeleteFunc(app.Passwords, func(q Password) bool { return q.KeyID == p.KeyID })
+		}
+	}
+	return clearPending(spec)
 }
 
 func fillResult(res *Result, spec Spec, o *observed) {
@@ -678,6 +713,9 @@ func (c *Client) rotate(ctx context.Context, spec Spec, removeOld bool) (Result,
 	if err := c.checkPermissions(ctx, false); err != nil {
 		return res, err
 	}
+	if err := c.removeOrphans(ctx, spec, app, &res); err != nil {
+		return res, err
+	}
 	old := slices.Clone(app.Passwords)
 	if err := c.newSecret(ctx, spec, app, false, &res); err != nil {
 		return res, err
@@ -708,8 +746,6 @@ func addSecret(hc *httpx.Client, v string) {
 		m.AddSecret(v)
 	}
 }
-
-var httpxRetrySafe = httpx.RetrySafe
 
 // createGrantChecked posts the consent grant. When the answer was lost (5xx, broken connection)
 // or Graph says the grant exists, it looks the grant up before trying again: never a duplicate.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -35,6 +36,21 @@ func (e *GraphError) Error() string {
 	}
 	return fmt.Sprintf("%s: Graph answered %d: %s", e.Op, e.Status, msg)
 }
+
+// AnswerError is an answer the Graph SDK could not decode (HTML, truncated or foreign JSON).
+// It is not repeated: the same endpoint gives the same answer.
+type AnswerError struct {
+	Op   string
+	Base string
+	Err  error
+}
+
+func (e *AnswerError) Error() string {
+	return fmt.Sprintf("%s: Graph %s (azure.graphUrl) answered with something that is not Graph JSON (%v): check that azure.graphUrl is the Microsoft Graph endpoint, e.g. https://graph.microsoft.com, and that no proxy rewrites the answer",
+		e.Op, e.Base, e.Err)
+}
+
+func (e *AnswerError) Unwrap() error { return e.Err }
 
 // AuthError is a failed sign-in, a rejected token or missing rights. The CLI exits 4 on it.
 type AuthError struct {
@@ -127,7 +143,12 @@ func (c *Client) graphErr(op string, err error) error {
 		ge.Status = api.ResponseStatusCode
 		ge.RetryAfter = retryAfter(api.GetResponseHeaders())
 	default:
-		return fmt.Errorf("%s: %w", op, err)
+		var ue *url.Error
+		if errors.As(err, &ue) || httpx.TransientError(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("%s: Graph %s (azure.graphUrl): %w", op, c.graphBase, err)
+		}
+		// The SDK could not parse the answer: HTML, truncated JSON, the wrong shape.
+		return &AnswerError{Op: op, Base: c.graphBase, Err: err}
 	}
 	switch ge.Status {
 	case http.StatusUnauthorized:
@@ -173,14 +194,18 @@ const maxTransient = 3
 
 // transient reports a failure after which the request may or may not have been applied.
 func transient(err error) bool {
-	if err == nil || IsAuth(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	// A per-attempt timeout ("timeout awaiting response headers") also matches
+	// context.DeadlineExceeded; the caller's own deadline ends the wait before any repeat.
+	if err == nil || IsAuth(err) || errors.Is(err, context.Canceled) {
 		return false
 	}
 	var ge *GraphError
 	if errors.As(err, &ge) {
 		return ge.Status >= 500
 	}
-	return true // reset, EOF, timeout: the answer was lost
+	// A reset, EOF or timeout lost the answer; a refused connection, a certificate the CA
+	// bundle does not trust or a refused redirect gives the same result when repeated.
+	return httpx.TransientError(err)
 }
 
 // Replication error texts Entra returns while a new object has not reached every replica
@@ -220,8 +245,8 @@ func (c *Client) call(ctx context.Context, budget time.Duration, op string, kind
 		}
 		if kind&idempotent != 0 && transient(err) && transients < maxTransient {
 			transients++
-			if err := c.sleep(ctx, replicationBackoff(transients)); err != nil {
-				return err
+			if serr := c.sleep(ctx, replicationBackoff(transients)); serr != nil {
+				return fmt.Errorf("%w (stopped waiting to repeat it: %v)", err, serr)
 			}
 			continue
 		}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	abs "github.com/microsoft/kiota-abstractions-go"
 	graphapps "github.com/microsoftgraph/msgraph-sdk-go/applications"
 	uniq "github.com/microsoftgraph/msgraph-sdk-go/applicationswithuniquename"
@@ -176,7 +179,7 @@ func (c *Client) getSP(ctx context.Context, budget time.Duration, appID string, 
 // listGrants reads the delegated permission grants of a client service principal.
 func (c *Client) listGrants(ctx context.Context, budget time.Duration, clientSPID string) ([]Grant, error) {
 	var out []Grant
-	err := c.call(ctx, budget, "read consent grants of service principal "+clientSPID, retryRead|idempotent, func(ctx context.Context) error {
+	err := c.call(ctx, budget, "read consent grants of service principal "+strconv.Quote(clientSPID), retryRead|idempotent, func(ctx context.Context) error {
 		out = nil
 		resp, err := grants.NewOauth2PermissionGrantsRequestBuilderInternal(map[string]string{}, c.adapter).Get(ctx,
 			&grants.Oauth2PermissionGrantsRequestBuilderGetRequestConfiguration{
@@ -308,10 +311,4 @@ func (c *Client) removePassword(ctx context.Context, budget time.Duration, objec
 }
 
 // safe marks an idempotent PATCH so the HTTP stack may retry it after a reset or a 5xx.
-func safe(ctx context.Context) context.Context {
-	r, err := http.NewRequestWithContext(ctx, http.MethodPatch, "https://graph.invalid/", nil)
-	if err != nil {
-		return ctx
-	}
-	return httpxRetrySafe(r).Context()
-}
+func safe(ctx context.Context) context.Context { return httpx.RetrySafeContext(ctx) }

@@ -116,6 +116,39 @@ func IsConflict(err error) bool {
 	return errors.As(err, &e) && e.Status == http.StatusConflict
 }
 
+// ParseError decodes an error answer {"errors":[{code,message}]} (the first entry) or a
+// {"message"} object; other bodies (HTML pages, text) add nothing. Code and message are
+// bounded excerpts: a server's text never floods an error message.
+func ParseError(method, url string, status int, body []byte) *APIError {
+	e := &APIError{Method: method, URL: url, Status: status}
+	var eb struct {
+		Errors []struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"errors"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &eb) == nil {
+		if len(eb.Errors) > 0 {
+			e.Code, e.Message = eb.Errors[0].Code, eb.Errors[0].Message
+		} else {
+			e.Message = eb.Message
+		}
+	}
+	e.Code, e.Message = httpx.Excerpt(e.Code, 80), httpx.Excerpt(e.Message, 300)
+	return e
+}
+
+// transient reports a failure after which a create may or may not have been applied and the
+// same request may succeed: 429/5xx or a lost connection.
+func transient(err error) bool {
+	var e *APIError
+	if errors.As(err, &e) {
+		return httpx.TransientStatus(e.Status)
+	}
+	return httpx.TransientError(err)
+}
+
 // IsNotFound reports a 404.
 func IsNotFound(err error) bool {
 	var e *APIError
@@ -210,16 +243,8 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		return resp.StatusCode, err
 	}
 	if resp.StatusCode >= 300 {
-		e := &APIError{Method: method, URL: c.base + path, Status: resp.StatusCode, Object: object}
-		var eb struct {
-			Errors []struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			} `json:"errors"`
-		}
-		if json.Unmarshal(b, &eb) == nil && len(eb.Errors) > 0 {
-			e.Code, e.Message = eb.Errors[0].Code, eb.Errors[0].Message
-		}
+		e := ParseError(method, c.base+path, resp.StatusCode, b)
+		e.Object = object
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 			c.mu.Lock()
 			c.tok = ""
@@ -343,7 +368,9 @@ func (c *Client) EnsureDirectory(ctx context.Context, name, domain, source strin
 		return nil, false, err
 	}
 	if d == nil {
-		d, err = c.CreateDirectory(ctx, name, domain, source)
+		d, _, err = httpx.CreateChecked(ctx, transient,
+			func() (*Directory, error) { return c.FindDirectory(ctx, name) },
+			func() (*Directory, error) { return c.CreateDirectory(ctx, name, domain, source) })
 		if err != nil {
 			return nil, false, err
 		}
@@ -395,7 +422,14 @@ func (c *Client) GenerateSCIMToken(ctx context.Context, dirID string, ttlMinutes
 	}
 	q := url.Values{"action": {"generate_credentials"}}
 	body := map[string]any{"generate_token": true, "token_ttl": ttlMinutes}
-	if _, err := c.do(ctx, http.MethodPost, dirPath+"/"+url.PathEscape(dirID)+"/sync-client", q, body, &out, fmt.Sprintf("generate the SCIM token of directory %q", dirID)); err != nil {
+	// Generating again has the same effect (a fresh token; the earlier one stops working), so
+	// the POST is repeated after a lost or refused answer (429, 5xx, reset), a bounded number of times.
+	obj := fmt.Sprintf("generate the SCIM token of directory %q", dirID)
+	_, _, err := httpx.CreateChecked(ctx, transient, func() (*struct{}, error) { return nil, nil }, func() (*struct{}, error) {
+		_, err := c.do(httpx.RetrySafeContext(ctx), http.MethodPost, dirPath+"/"+url.PathEscape(dirID)+"/sync-client", q, body, &out, obj)
+		return nil, err
+	})
+	if err != nil {
 		return nil, err
 	}
 	if out.AccessToken == "" {
@@ -487,11 +521,28 @@ func (c *Client) EnsureOIDC(ctx context.Context, s OIDCSpec) (*IdP, bool, error)
 			return &out, false, err
 		}
 	}
-	_, err = c.do(ctx, http.MethodPost, idpPath, nil, s.body(), &out, fmt.Sprintf("create identity provider %q", s.Name))
+	created, _, err := httpx.CreateChecked(ctx, transient,
+		func() (*IdP, error) {
+			list, err := c.IdPs(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for i := range list {
+				if strings.EqualFold(list[i].Name, s.Name) {
+					return &list[i], nil
+				}
+			}
+			return nil, nil
+		},
+		func() (*IdP, error) {
+			var out IdP
+			_, err := c.do(ctx, http.MethodPost, idpPath, nil, s.body(), &out, fmt.Sprintf("create identity provider %q", s.Name))
+			return &out, err
+		})
 	if err != nil {
 		return nil, false, err
 	}
-	return &out, true, nil
+	return created, true, nil
 }
 
 // OktaConfigurationURL is the org authorization server's discovery document for an Okta org URL.

@@ -255,7 +255,15 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
-	if !e.validClient(r, id, secret) {
+	valid, unavailable := e.validClient(r, id, secret)
+	if unavailable {
+		// The tenant's Access could not be asked: the service is unavailable, the
+		// credentials are not wrong.
+		w.Header().Set("Retry-After", "1")
+		oauthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the client credentials cannot be verified right now")
+		return
+	}
+	if !valid {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
@@ -268,9 +276,11 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600, "scope": "admin"})
 }
 
-func (e *Emulator) validClient(r *http.Request, id, secret string) bool {
+// validClient checks the credentials: its own admin client, else Access's client credentials
+// (the verdict is cached). unavailable reports that Access could not give a verdict.
+func (e *Emulator) validClient(r *http.Request, id, secret string) (valid, unavailable bool) {
 	if id == AdminClientID && hmac.Equal([]byte(secret), []byte(e.adminSecret)) {
-		return true
+		return true, false
 	}
 	sum := sha256.Sum256([]byte(id + "\x00" + secret))
 	k := hex.EncodeToString(sum[:])
@@ -279,21 +289,21 @@ func (e *Emulator) validClient(r *http.Request, id, secret string) bool {
 	vc, au := e.verifier, e.accessURL
 	e.mu.Unlock()
 	if seen {
-		return v
+		return v, false
 	}
 	if vc == nil {
-		return false
+		return false, false
 	}
 	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, au+"/SAAS/auth/oauthtoken",
 		strings.NewReader("grant_type=client_credentials"))
 	if err != nil {
-		return false
+		return false, false
 	}
 	req.SetBasicAuth(id, secret)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := vc.Do(httpx.RetrySafe(req))
 	if err != nil {
-		return false
+		return false, true
 	}
 	httpx.ReadBody(resp)
 	ok := resp.StatusCode == http.StatusOK
@@ -301,8 +311,9 @@ func (e *Emulator) validClient(r *http.Request, id, secret string) bool {
 		e.mu.Lock()
 		e.verified[k] = ok
 		e.mu.Unlock()
+		return ok, false
 	}
-	return ok
+	return false, true
 }
 
 // admin wraps broker endpoints: a bearer token from /acs/token is required.

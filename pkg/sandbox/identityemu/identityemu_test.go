@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -285,4 +286,111 @@ func identityDuration(t *testing.T, s string) config.Duration {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestCreatesUnderFaults: a create whose answer is lost or refused is looked up and adopted or
+// repeated, never duplicated; a create that keeps failing ends with the error.
+func TestCreatesUnderFaults(t *testing.T) {
+	const dirs, idps = "/usergroup/broker/directories", "/federation/broker/identity-providers"
+	for _, tt := range []struct {
+		name      string
+		path      string
+		kind      string
+		count     int
+		wantPosts int
+		wantErr   bool
+	}{
+		{"directory 503 then created", dirs, "503", 1, 2, false},
+		{"directory answer lost, adopted", dirs, "commit-then-500", 1, 1, false},
+		{"directory 429 twice then created", dirs, "429", 2, 3, false},
+		{"directory 502 three times fails", dirs, "502", 3, 3, true},
+		{"idp 500 then created", idps, "500", 1, 2, false},
+		{"idp answer lost, adopted", idps, "commit-then-500", 1, 1, false},
+		{"idp reset then created", idps, "reset", 1, 2, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sb, _, cl, _ := start(t)
+			ctx := context.Background()
+			var dirIDs []string
+			if tt.path == idps {
+				d, _, err := cl.EnsureDirectory(ctx, "Okta Directory", "example.com", "OKTA")
+				if err != nil {
+					t.Fatal(err)
+				}
+				dirIDs = []string{d.ID}
+			}
+			rule := `{"rules":[{"method":"POST","path":"` + tt.path + `","kind":"` + tt.kind + `","count":` + strconv.Itoa(tt.count) + `,"retryAfter":0}]}`
+			sandboxtest.Admin(t, sb, "identity", "POST", "/faults", rule, nil)
+			var err error
+			var n int
+			if tt.path == dirs {
+				_, _, err = cl.EnsureDirectory(ctx, "Okta Directory", "example.com", "OKTA")
+				list, lerr := cl.Directories(ctx)
+				if lerr != nil {
+					t.Fatal(lerr)
+				}
+				n = len(list)
+			} else {
+				_, _, err = cl.EnsureOIDC(ctx, identity.OIDCSpec{Name: "Okta", ClientID: "0oa1", ClientSecret: "s3cret-value",
+					ConfigurationURL: "https://example.okta.com/.well-known/openid-configuration", DirectoryIDs: dirIDs})
+				list, lerr := cl.IdPs(ctx)
+				if lerr != nil {
+					t.Fatal(lerr)
+				}
+				n = len(list)
+			}
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			want := 1
+			if tt.wantErr {
+				want = 0
+			}
+			if n != want {
+				t.Errorf("%d objects, want %d (never a duplicate)", n, want)
+			}
+			posts := 0
+			for _, e := range sandboxtest.Writes(t, sb, "identity") {
+				if e.Method == "POST" && e.Path == tt.path {
+					posts++
+				}
+			}
+			if posts != tt.wantPosts {
+				t.Errorf("%d POSTs to %s, want %d", posts, tt.path, tt.wantPosts)
+			}
+		})
+	}
+}
+
+// TestTokenRegeneratedAfterLostAnswer: generating SCIM credentials is repeatable, so a lost
+// answer is retried and the token handed back works.
+func TestTokenRegeneratedAfterLostAnswer(t *testing.T) {
+	sb, _, cl, hc := start(t)
+	ctx := context.Background()
+	d, _, err := cl.EnsureDirectory(ctx, "Okta Directory", "example.com", "OKTA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sandboxtest.Admin(t, sb, "identity", "POST", "/faults", `{"rules":[{"method":"POST","path":"`+"/usergroup/broker/directories/*"+`","kind":"commit-then-500","count":1}]}`, nil)
+	if _, err := cl.GenerateSCIMToken(ctx, d.ID, 60); err != nil {
+		t.Fatalf("generate after a lost answer: %v", err)
+	}
+	sandboxtest.Admin(t, sb, "identity", "POST", "/faults", `{"rules":[{"method":"POST","path":"`+"/usergroup/broker/directories/*"+`","kind":"503","count":2,"retryAfter":0}]}`, nil)
+	tok, err := cl.GenerateSCIMToken(ctx, d.ID, 60)
+	if err != nil {
+		t.Fatalf("generate after two 503s: %v", err)
+	}
+	posts := 0
+	for _, e := range sandboxtest.Writes(t, sb, "identity") {
+		if e.Method == "POST" && strings.HasSuffix(e.Path, "/sync-client") {
+			posts++
+		}
+	}
+	if posts != 5 { // lost answer + repeat, two 503s + success
+		t.Errorf("%d generate POSTs, want 5", posts)
+	}
+	sc := scim.New(hc, sb.Services["identity"].URL+identity.SCIMPath, scim.Options{Tokens: scim.StaticToken(tok.Token)})
+	if _, err := sc.FindUser(ctx, "nobody@example.com"); err != nil {
+		t.Fatalf("the regenerated token must work: %v", err)
+	}
 }

@@ -94,6 +94,20 @@ func (e *APIError) Error() string {
 	return s
 }
 
+// ParseError decodes an error answer {code, message}; other bodies (HTML pages, text) add
+// nothing. Code and message are bounded excerpts.
+func ParseError(method, path string, status int, body []byte) *APIError {
+	e := &APIError{Method: method, URL: path, Status: status}
+	var eb struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &eb) == nil {
+		e.Code, e.Message = httpx.Excerpt(eb.Code, 80), httpx.Excerpt(eb.Message, 300)
+	}
+	return e
+}
+
 func (a *API) do(ctx context.Context, method, p string, body, out any) (int, error) {
 	var rdr *bytes.Reader
 	u := a.url(p)
@@ -128,15 +142,7 @@ func (a *API) do(ctx context.Context, method, p string, body, out any) (int, err
 		return resp.StatusCode, err
 	}
 	if resp.StatusCode >= 300 {
-		e := &APIError{Method: method, URL: p, Status: resp.StatusCode}
-		var eb struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		}
-		if json.Unmarshal(b, &eb) == nil {
-			e.Code, e.Message = eb.Code, eb.Message
-		}
-		return resp.StatusCode, e
+		return resp.StatusCode, ParseError(method, p, resp.StatusCode, b)
 	}
 	if out != nil && len(bytes.TrimSpace(b)) > 0 {
 		if err := json.Unmarshal(b, out); err != nil {

@@ -1,0 +1,41 @@
+package identity
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+// FuzzParseError: any Identity Services answer decodes to an error naming the object, the
+// method, the URL and the status, with a bounded, single-line, printable message; no panic.
+func FuzzParseError(f *testing.F) {
+	for _, s := range []string{
+		`{"errors":[{"code":"directory.exists","message":"Directory with name Okta Directory already exists"}]}`,
+		`{"errors":[]}`, `{"errors":[{"code":1}]}`, `{"message":"Unauthorized"}`, "<html><body>444</body></html>",
+		"", "\x00\xff", strings.Repeat("{", 300), `{"errors":[{"message":"` + strings.Repeat("é", 4000) + `"}]}`,
+	} {
+		f.Add(409, s)
+	}
+	f.Fuzz(func(t *testing.T, status int, body string) {
+		if status < 0 {
+			status = -(status + 1)
+		}
+		status = 300 + status%300
+		e := ParseError("POST", "https://tenant.example.com/usergroup/broker/directories", status, []byte(body))
+		e.Object = `create directory "Okta Directory"`
+		msg := e.Error()
+		if !strings.HasPrefix(msg, `create directory "Okta Directory": POST https://tenant.example.com/usergroup/broker/directories: `) {
+			t.Fatalf("error does not name the object and endpoint: %q", msg)
+		}
+		if len(msg) > 600 {
+			t.Fatalf("error is %d bytes long", len(msg))
+		}
+		if !utf8.ValidString(msg) || strings.ContainsFunc(msg, unicode.IsControl) {
+			t.Fatalf("error has invalid or control characters: %q", msg)
+		}
+		if strings.Contains(strings.ToLower(msg), "<html") {
+			t.Fatalf("error carries an HTML page: %q", msg)
+		}
+	})
+}
