@@ -558,9 +558,10 @@ func TestRequire(t *testing.T) {
 
 func TestParseEdgeCases(t *testing.T) {
 	for _, doc := range []string{"", "# only a comment\n", "---\n", "~\n"} {
-		c, err := Parse("f.yaml", []byte(doc))
-		if err != nil || c.APIVersion != APIVersion {
-			t.Errorf("%q: %v", doc, err)
+		// A file with no settings would make every command a silent no-op: it is one problem.
+		_, err := Parse("f.yaml", []byte(doc))
+		if err == nil || !strings.Contains(err.Error(), "f.yaml: the file is empty") || strings.Count(err.Error(), "\n") > 0 {
+			t.Errorf("%q: want one \"the file is empty\" problem, got %v", doc, err)
 		}
 	}
 	// Anchors, aliases and merge keys work like in yaml.v3.

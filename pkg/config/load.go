@@ -166,15 +166,23 @@ func decode(name string, b []byte) (*Config, *Errors) {
 	n := &root
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
+			errs.add(emptyProblem(name))
 			return c, errs
 		}
 		n = n.Content[0]
 	}
 	if n.Kind == 0 || isNull(n) {
+		errs.add(emptyProblem(name))
 		return c, errs
 	}
 	d.value(n, reflect.ValueOf(c).Elem(), "", 0)
 	return c, errs
+}
+
+// emptyProblem: a file with no settings (empty, only comments, or null) would make every
+// command a silent no-op.
+func emptyProblem(name string) Problem {
+	return Problem{File: name, Message: "the file is empty (no settings): write one with `flowsctl init`, or start from flowsctl.example.yaml"}
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)

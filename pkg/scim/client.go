@@ -177,6 +177,9 @@ func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) 
 		e.Object = r.object
 		return resp, e
 	}
+	if out != nil && len(bytes.TrimSpace(resp.Body)) == 0 && resp.Status != http.StatusNoContent {
+		return resp, fmt.Errorf("%s: %s %s answered %d with an empty body (want a SCIM resource): is the URL the tenant's SCIM endpoint?", describe(r), r.method, c.base+r.path, resp.Status)
+	}
 	if out != nil && len(bytes.TrimSpace(resp.Body)) > 0 {
 		if err := json.Unmarshal(resp.Body, out); err != nil {
 			return resp, fmt.Errorf("%s: %s %s answered %d with a body that is not SCIM JSON: %v", describe(r), r.method, c.base+r.path, resp.Status, err)
@@ -251,7 +254,12 @@ func (c *Client) pages(ctx context.Context, path string, o ListOptions) iter.Seq
 				q.Set("excludedAttributes", strings.Join(o.ExcludedAttributes, ","))
 			}
 			var lr listResponse
-			if _, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q, object: "list " + strings.TrimPrefix(path, "/")}, &lr); err != nil {
+			resp, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q, object: "list " + strings.TrimPrefix(path, "/")}, &lr)
+			if err == nil && lr.TotalResults == 0 && len(lr.items()) == 0 && !isListResponse(resp.Body) {
+				err = fmt.Errorf("list %s: GET %s answered %d with JSON that is not a SCIM ListResponse (no totalResults, no Resources): is the URL the tenant's SCIM endpoint?",
+					strings.TrimPrefix(path, "/"), c.base+path, resp.Status)
+			}
+			if err != nil {
 				// Okta accepts 404 for "no match" on a filtered list; so do we.
 				if IsNotFound(err) && !o.Filter.IsZero() {
 					return
@@ -400,7 +408,25 @@ func (c *Client) CreateUser(ctx context.Context, u User) (out *User, adopted boo
 		return nil, false, err
 	}
 	got := w.user()
+	if got.ID == "" {
+		return nil, false, fmt.Errorf("%s: POST %s/Users answered without the new user's id: is the URL the tenant's SCIM endpoint?", obj, c.base)
+	}
 	return &got, false, nil
+}
+
+// isListResponse reports a JSON object with a totalResults or Resources member (any case, as
+// encoding/json matches them).
+func isListResponse(body []byte) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return false
+	}
+	for k := range m {
+		if strings.EqualFold(k, "totalResults") || strings.EqualFold(k, "Resources") {
+			return true
+		}
+	}
+	return false
 }
 
 // UserChanges are the attributes of want that differ from cur (nil when equal). Only the

@@ -102,8 +102,9 @@ func (s *csvSource) Next() (Record, error) {
 }
 
 type jsonSource struct {
-	dec *json.Decoder
-	i   int
+	dec  *json.Decoder
+	i    int
+	done bool
 }
 
 // NewJSONSource reads a JSON array of SCIM user objects whose groups is an array of names
@@ -111,6 +112,9 @@ type jsonSource struct {
 func NewJSONSource(r io.Reader) (Source, error) {
 	dec := json.NewDecoder(r)
 	t, err := dec.Token()
+	if err == io.EOF {
+		return nil, errors.New("JSON source: the file is empty (want an array of SCIM users)")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("JSON source: %w (want an array of SCIM users)", err)
 	}
@@ -121,7 +125,19 @@ func NewJSONSource(r io.Reader) (Source, error) {
 }
 
 func (s *jsonSource) Next() (Record, error) {
+	if s.done {
+		return Record{}, io.EOF
+	}
 	if !s.dec.More() {
+		// The array must be closed: a file cut after a complete element is truncated, not short.
+		t, err := s.dec.Token()
+		if d, ok := t.(json.Delim); err != nil || !ok || d != ']' {
+			if err == nil || errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return Record{}, fmt.Errorf("JSON source after element %d: the array is not closed (%v): the file looks truncated", s.i, err)
+		}
+		s.done = true
 		return Record{}, io.EOF
 	}
 	s.i++
@@ -130,6 +146,9 @@ func (s *jsonSource) Next() (Record, error) {
 		Groups []json.RawMessage `json:"groups"`
 	}
 	if err := s.dec.Decode(&w); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF // a file cut after a comma: not the end of the list
+		}
 		return Record{}, fmt.Errorf("JSON element %d: %w", s.i, err)
 	}
 	u := w.wireUser.user()

@@ -2,7 +2,9 @@ package scim_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -180,5 +182,42 @@ func TestConformanceNamesFailures(t *testing.T) {
 		if !failed[id] {
 			t.Errorf("%s should fail against the broken server (failed: %v)", id, failed)
 		}
+	}
+}
+
+// TestJSONSourceShapes: a complete array yields its users; a truncated or malformed file is an
+// error, never a shorter list.
+func TestJSONSourceShapes(t *testing.T) {
+	for _, tt := range []struct {
+		name, doc string
+		want      int
+		wantErr   string
+	}{
+		{"empty array", `[]`, 0, ""},
+		{"two users", `[{"userName":"a@x.test"},{"userName":"b@x.test"}]`, 2, ""},
+		{"trailing newline", "[{\"userName\":\"a@x.test\"}]\n", 1, ""},
+		{"cut inside an element", `[{"userName":"a@x.test"`, 0, "element 1"},
+		{"cut after an element", `[{"userName":"a@x.test"},`, 1, "element 2: unexpected EOF"},
+		{"cut after the first element without comma", `[{"userName":"a@x.test"}`, 1, "not closed"},
+		{"only the bracket", `[`, 0, "not closed"},
+		{"not an array", `{"userName":"a@x.test"}`, 0, "not an array"},
+		{"empty file", ``, 0, "the file is empty"},
+		{"element of the wrong type", `[{"userName":"a@x.test"},"b"]`, 1, "element 2"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src, err := scim.NewJSONSource(strings.NewReader(tt.doc))
+			n := 0
+			for err == nil {
+				if _, err = src.Next(); err == nil {
+					n++
+				}
+			}
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			if n != tt.want || (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("%d users, err %v; want %d users, error containing %q", n, err, tt.want, tt.wantErr)
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -508,6 +509,10 @@ func (c *Client) Do(ctx context.Context, method, path string, q url.Values, vers
 		}
 		return resp.StatusCode, e
 	}
+	if out != nil && method == http.MethodGet && resp.StatusCode != http.StatusNoContent && len(bytes.TrimSpace(b)) == 0 {
+		// UEM says "nothing found" with 204; an empty 200 is not a UEM API answer.
+		return resp.StatusCode, fmt.Errorf("uem %s %s: answered %d with an empty body (an empty result is 204): is uem.url the API host, asNNN, not the console cnNNN?", method, path, resp.StatusCode)
+	}
 	if out == nil || resp.StatusCode == http.StatusNoContent || len(bytes.TrimSpace(b)) == 0 {
 		return resp.StatusCode, nil
 	}
@@ -540,12 +545,19 @@ func searchAll[T any](ctx context.Context, c *Client, path string, q url.Values,
 			return all, nil
 		}
 		var items []T
+		found := false
 		for _, k := range keys {
 			if v, ok := raw[k]; ok {
 				if err := json.Unmarshal(v, &items); err != nil {
 					return nil, fmt.Errorf("uem GET %s: decoding %s: %w", path, k, err)
 				}
+				found = true
 				break
+			}
+		}
+		if !found {
+			if _, ok := raw["Total"]; !ok {
+				return nil, fmt.Errorf("uem GET %s: the answer has no %s list (keys: %s): is uem.url the API host, asNNN, not the console cnNNN?", path, strings.Join(keys, " or "), strings.Join(sortedKeys(raw, 8), ", "))
 			}
 		}
 		all = append(all, items...)
@@ -564,6 +576,25 @@ func searchAll[T any](ctx context.Context, c *Client, path string, q url.Values,
 		}
 	}
 	return all, nil
+}
+
+// sortedKeys lists at most n keys of m, sorted, for an error message.
+func sortedKeys(m map[string]json.RawMessage, n int) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		if len(k) > 40 {
+			k = k[:40] + "…"
+		}
+		ks = append(ks, strconv.Quote(k))
+	}
+	sort.Strings(ks)
+	if len(ks) > n {
+		ks = append(ks[:n], "…")
+	}
+	if len(ks) == 0 {
+		ks = []string{"none"}
+	}
+	return ks
 }
 
 // ID is a UEM id that arrives as 570 (v2) or {"Value": 570} (v1).

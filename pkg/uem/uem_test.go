@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -648,5 +649,46 @@ func TestWithAbsolutePaths(t *testing.T) {
 		if v[0] != v[1] {
 			t.Errorf("%s: %s, want %s", k, v[0], v[1])
 		}
+	}
+}
+
+// TestSearchAnswerShapes: 204 and an empty list are "none found"; an empty 200 or an object
+// without the list is an error naming the endpoint, never "no groups".
+func TestSearchAnswerShapes(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		status  int
+		body    string
+		want    int
+		wantErr string
+	}{
+		{"204 is empty", 204, "", 0, ""},
+		{"empty list", 200, `{"OrganizationGroups":[],"Total":0}`, 0, ""},
+		{"total only", 200, `{"Total":0}`, 0, ""},
+		{"one group", 200, `{"OrganizationGroups":[{"Id":1,"Name":"ACME","GroupId":"acme"}],"Total":1}`, 1, ""},
+		{"empty 200", 200, "", 0, "empty body"},
+		{"whitespace 200", 200, " \n", 0, "empty body"},
+		{"object of another shape", 200, `{"Message":"ok","Status":"fine"}`, 0, `no OrganizationGroups or LocationGroups list (keys: "Message", "Status")`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			hc, err := httpx.New(httpx.Options{CAPEM: certPEM(srv), MaxRetries: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := uem.NewClient(hc, srv.URL, uem.Credentials{Basic: &uem.BasicCredentials{Username: "u", Password: "p"}, APIKey: "k"})
+			ogs, err := c.OrganizationGroups(context.Background(), nil)
+			if len(ogs) != tt.want || (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("%d groups, err %v; want %d, error containing %q", len(ogs), err, tt.want, tt.wantErr)
+			}
+			if err != nil && !strings.Contains(err.Error(), "/api/system/groups/search") {
+				t.Errorf("the error must name the endpoint: %v", err)
+			}
+		})
 	}
 }

@@ -1,8 +1,8 @@
 package scim
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -88,11 +88,21 @@ func syncRun(ctx context.Context, o *SyncOptions) error {
 	if o.Concurrency < 1 || o.Concurrency > 256 {
 		return fmt.Errorf("--concurrency %d: use 1 to 256", o.Concurrency)
 	}
+	// One pass over the file before any request: a truncated or malformed source fails here,
+	// naming the file and the record, and its size drives the progress bar.
+	total, err := checkSource(o.From)
+	if err != nil {
+		return err
+	}
+	if total == 0 && (o.DeleteMissing || o.DeactivateMissing) {
+		return fmt.Errorf("%s lists no users: with --delete-missing or --deactivate-missing that would remove every user at the target; check the file", o.From)
+	}
 	src, closer, err := OpenSource(o.From)
 	if err != nil {
 		return err
 	}
 	defer closer.Close()
+	src = namedSource{src, o.From}
 	t, err := o.Target()
 	if err != nil {
 		return err
@@ -112,7 +122,6 @@ func syncRun(ctx context.Context, o *SyncOptions) error {
 			defer close(finished)
 			tk := time.NewTicker(150 * time.Millisecond)
 			defer tk.Stop()
-			total := countRecords(o.From)
 			spin := `|/-\`
 			for i := 0; ; i++ {
 				select {
@@ -146,26 +155,39 @@ func syncRun(ctx context.Context, o *SyncOptions) error {
 	return authExit(err)
 }
 
-// countRecords counts a CSV file's data lines in one streaming pass (0 when unknown: JSON).
-func countRecords(path string) int64 {
-	if strings.EqualFold(filepath.Ext(path), ".json") {
-		return 0
-	}
-	f, err := os.Open(path)
+// checkSource reads the whole source once, without the network, and returns its number of
+// users; an error names the file and the record.
+func checkSource(path string) (int64, error) {
+	src, closer, err := OpenSource(path)
 	if err != nil {
-		return 0
+		return 0, err
 	}
-	defer f.Close()
-	buf := make([]byte, 64<<10)
+	defer closer.Close()
 	var n int64
 	for {
-		k, err := f.Read(buf)
-		n += int64(bytes.Count(buf[:k], []byte{'\n'}))
-		if err != nil {
-			break
+		_, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			return n, nil
 		}
+		if err != nil {
+			return n, fmt.Errorf("%s: %w", path, err)
+		}
+		n++
 	}
-	return max(n-1, 0)
+}
+
+// namedSource puts the file name in front of a read error.
+type namedSource struct {
+	scim.Source
+	path string
+}
+
+func (s namedSource) Next() (scim.Record, error) {
+	r, err := s.Source.Next()
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = fmt.Errorf("%s: %w", s.path, err)
+	}
+	return r, err
 }
 
 // progressLine is a bar with counts when the total is known, else a spinner and a count.
