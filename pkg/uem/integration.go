@@ -249,7 +249,10 @@ func (p *Integrations) credentialChecks(ctx context.Context) []doctor.Check {
 	}
 	var out []doctor.Check
 	try := func(id, title string, cr Credentials) {
-		c := p.C.WithCredentials(cr)
+		c := p.C
+		if !p.C.signsInAs(cr) {
+			c = p.C.WithCredentials(cr)
+		}
 		si, err := c.SystemInfo(ctx)
 		ck := doctor.Check{ID: id, Title: title, Status: doctor.Pass}
 		if err != nil {

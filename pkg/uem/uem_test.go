@@ -564,6 +564,44 @@ func TestIntegrationPreflight(t *testing.T) {
 	}
 }
 
+// TestPreflightReusesSignIn: the "OAuth client credentials work" check reuses the run's token
+// when the run already signs in as that client, and signs in on its own otherwise.
+func TestPreflightReusesSignIn(t *testing.T) {
+	cases := []struct {
+		name   string
+		client func(e *env) *uem.Client
+		tokens int
+	}{
+		{"run signs in as the configured OAuth client", (*env).client, 1},
+		{"run uses Basic", (*env).basic, 1},
+		{"run signs in as another OAuth client", func(e *env) *uem.Client {
+			return uem.NewClient(e.hc, e.url, e.oauth(uememu.RestrictedClientID, e.emu.RestrictedSecret()))
+		}, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := start(t)
+			p := &uem.Integrations{C: c.client(e), Cfg: integrationCfg(e, t.TempDir(), integ("Harmony", "Executives"))}
+			reps, err := p.Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ck := findCheck(reps[0].Checks, ".credentials.oauth"); ck == nil || ck.Status != doctor.Pass {
+				t.Fatalf("oauth check: %+v", ck)
+			}
+			n := 0
+			for _, w := range sandboxtest.Writes(t, e.sb, "uem") {
+				if strings.Contains(w.Path, "connect/token") {
+					n++
+				}
+			}
+			if n != c.tokens {
+				t.Fatalf("%d token requests, want %d", n, c.tokens)
+			}
+		})
+	}
+}
+
 func TestPermissionProbeNamesMissingRole(t *testing.T) {
 	e := start(t)
 	dir := t.TempDir()
