@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,6 +30,16 @@ type App struct {
 	LogoutURL      string           `json:"logoutUrl"`
 	Resources      []ResourceAccess `json:"requiredResourceAccess"`
 	Passwords      []Password       `json:"passwordCredentials"`
+}
+
+// hasPassword reports whether the app holds the client secret with keyID.
+func (a *App) hasPassword(keyID string) bool {
+	for _, p := range a.Passwords {
+		if strings.EqualFold(p.KeyID, keyID) {
+			return true
+		}
+	}
+	return false
 }
 
 // ResourceAccess is one requiredResourceAccess entry: permissions on one API.
@@ -303,11 +314,29 @@ func (c *Client) removePassword(ctx context.Context, budget time.Duration, objec
 	if err != nil {
 		return err
 	}
-	return c.call(ctx, budget, `remove client secret `+keyID+` of application "`+uniqueName+`"`, retryRead, func(ctx context.Context) error {
-		body := graphapps.NewItemRemovePasswordPostRequestBody()
-		body.SetKeyId(&id)
-		return graphapps.NewApplicationsRequestBuilderInternal(map[string]string{}, c.adapter).ByApplicationId(objectID).RemovePassword().Post(ctx, body, nil)
-	})
+	op := `remove client secret ` + keyID + ` of application "` + uniqueName + `"`
+	for attempt := 1; ; attempt++ {
+		err := c.call(ctx, budget, op, retryRead, func(ctx context.Context) error {
+			body := graphapps.NewItemRemovePasswordPostRequestBody()
+			body.SetKeyId(&id)
+			return graphapps.NewApplicationsRequestBuilderInternal(map[string]string{}, c.adapter).ByApplicationId(objectID).RemovePassword().Post(ctx, body, nil)
+		})
+		if err == nil || !transient(err) || attempt >= maxTransient {
+			return err
+		}
+		// The answer was lost or refused: the secret may be gone already. Look before repeating,
+		// since removing a key that is not there is a 400.
+		app, rerr := c.getApp(ctx, budget, uniqueName, retryRead)
+		if rerr != nil {
+			return err
+		}
+		if app == nil || !app.hasPassword(keyID) {
+			return nil
+		}
+		if serr := c.sleep(ctx, replicationBackoff(attempt)); serr != nil {
+			return err
+		}
+	}
 }
 
 // safe marks an idempotent PATCH so the HTTP stack may retry it after a reset or a 5xx.

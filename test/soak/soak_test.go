@@ -94,7 +94,8 @@ func soakRun(t *testing.T, seed uint64, ref snapshot) runStats {
 			st.invocations = i
 			break
 		}
-		t.Logf("apply %d/%d with faults: exit %d\n%s", i, maxInvocations, last.code, tail(last.err, 1500))
+		t.Logf("apply %d/%d with faults: exit %d\n%s\nrequests of the failed steps' emulators so far:\n%s",
+			i, maxInvocations, last.code, tail(last.err, 1500), faultTrail(sb))
 	}
 	for _, n := range sb.Names() {
 		for _, e := range sb.Requests(n) {
@@ -122,6 +123,27 @@ func soakRun(t *testing.T, seed uint64, ref snapshot) runStats {
 	}
 	checkState(t, take(sb), ref, true)
 	return st
+}
+
+// faultTrail lists, per emulator with at least one injected fault, its requests so far in order
+// (method, path, status, fault), so a run that did not converge shows what the faults hit.
+func faultTrail(sb *sandbox.Sandbox) string {
+	var b strings.Builder
+	for _, n := range sb.Names() {
+		es := sb.Requests(n)
+		faulted := false
+		for _, e := range es {
+			faulted = faulted || e.Fault != ""
+		}
+		if !faulted {
+			continue
+		}
+		fmt.Fprintf(&b, "  %s:\n", n)
+		for _, e := range es {
+			fmt.Fprintf(&b, "    %s %s -> %d %s\n", e.Method, e.Path, e.Status, e.Fault)
+		}
+	}
+	return b.String()
 }
 
 // faultSpec spreads rate over one rule per fault kind, so each request of emulator i has about
