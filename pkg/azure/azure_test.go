@@ -183,19 +183,26 @@ func TestWrongSecretIsAuthError(t *testing.T) {
 	}
 }
 
-// TestDeviceCodeSignIn: azidentity's device code flow against the emulated STS, prompt on msg.
-func TestDeviceCodeSignIn(t *testing.T) {
-	f := start(t)
-	f.cfg.Azure.SignIn = config.AzureSignIn{Method: "devicecode", ClientID: entraemu.PublicClientID}
-	var msg bytes.Buffer
-	c, err := NewClient(context.Background(), f.cfg, f.hc, &msg)
+// registerWith signs in as f.cfg.Azure.SignIn says (prompts to msg) and runs one Ensure of the
+// config's app, bounded by a minute.
+func (f *fixture) registerWith(t *testing.T, msg io.Writer) (Result, error) {
+	t.Helper()
+	c, err := NewClient(context.Background(), f.cfg, f.hc, msg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	spec, _ := SpecFromConfig(f.cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	res, err := c.Ensure(ctx, spec)
+	return c.Ensure(ctx, spec)
+}
+
+// TestDeviceCodeSignIn: azidentity's device code flow against the emulated STS, prompt on msg.
+func TestDeviceCodeSignIn(t *testing.T) {
+	f := start(t)
+	f.cfg.Azure.SignIn = config.AzureSignIn{Method: "devicecode", ClientID: entraemu.PublicClientID}
+	var msg bytes.Buffer
+	res, err := f.registerWith(t, &msg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package azure
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -105,14 +104,7 @@ func TestBrowserSignIn(t *testing.T) {
 	t.Setenv(envBrowserLog, logFile)
 
 	f.cfg.Azure.SignIn = config.AzureSignIn{Method: "browser", ClientID: entraemu.PublicClientID}
-	c, err := NewClient(context.Background(), f.cfg, f.hc, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, _ := SpecFromConfig(f.cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	res, err := c.Ensure(ctx, spec)
+	res, err := f.registerWith(t, io.Discard)
 	if err != nil || res.AppID == "" {
 		log, _ := os.ReadFile(logFile)
 		t.Fatalf("register with browser sign-in: %v %+v\nbrowser: %s", err, res, log)

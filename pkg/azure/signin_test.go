@@ -1,7 +1,6 @@
 package azure
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -122,15 +121,7 @@ func TestSignInMethods(t *testing.T) {
 			}
 			f.cfg.Azure.SignIn = tt.signIn
 			f.sb.ClearRequests("sts")
-			var msg strings.Builder
-			c, err := NewClient(context.Background(), f.cfg, f.hc, &msg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			spec, _ := SpecFromConfig(f.cfg)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			res, err := c.Ensure(ctx, spec)
+			res, err := f.registerWith(t, io.Discard)
 			if tt.wantErr != "" {
 				if err == nil || !IsAuth(err) || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), tt.signIn.Method) {
 					t.Fatalf("want an authentication error with %q naming the method, got %v", tt.wantErr, err)
