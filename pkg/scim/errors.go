@@ -1,6 +1,8 @@
 package scim
 
 import (
+	"github.com/flowsctl/flowsctl/internal/httpx"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,25 +88,22 @@ func parseError(method, url string, status int, body []byte) *Error {
 		} `json:"errors"`
 	}
 	if json.Unmarshal(body, &rfc) != nil {
-		t := strings.TrimSpace(string(body))
-		if len(t) > 200 {
-			t = t[:200] + "..."
-		}
-		e.Detail = t
+		e.Detail = httpx.Excerpt(string(body), 200) // "" for an HTML page
 		return e
 	}
 	if n := statusNumber(rfc.Status); n > 0 {
 		e.Status = n
 	}
-	e.ScimType, e.Detail = rfc.ScimType, rfc.Detail
+	e.ScimType, e.Detail = httpx.Excerpt(rfc.ScimType, 80), rfc.Detail
 	if len(rfc.Errors) > 0 {
-		e.Code = rfc.Errors[0].Code
+		e.Code = httpx.Excerpt(rfc.Errors[0].Code, 80)
 		msgs := make([]string, 0, len(rfc.Errors))
 		for _, x := range rfc.Errors {
 			msgs = append(msgs, x.Message)
 		}
 		e.Detail = strings.Join(msgs, "; ")
 	}
+	e.Detail = httpx.Excerpt(e.Detail, 300)
 	return e
 }
 
