@@ -371,10 +371,10 @@ func apiError(method, path string, resp *http.Response, b []byte) *APIError {
 		ActivityID string `json:"activityId"`
 	}
 	if json.Unmarshal(b, &body) == nil {
-		e.ErrorCode, e.Message, e.ActivityID = body.ErrorCode, body.Message, body.ActivityID
+		e.ErrorCode, e.Message, e.ActivityID = body.ErrorCode, httpx.Excerpt(body.Message, 300), httpx.Excerpt(body.ActivityID, 80)
 	}
 	if e.Message == "" && len(b) > 0 && len(b) < 300 && !bytes.ContainsAny(b, "<") {
-		e.Message = strings.TrimSpace(string(b))
+		e.Message = httpx.Excerpt(string(b), 300)
 	}
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
