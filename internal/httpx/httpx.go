@@ -44,6 +44,8 @@ type Options struct {
 	MaxRetries int           // default 5
 	BaseDelay  time.Duration // default 200ms
 	MaxDelay   time.Duration // default 10s
+	// CreateBackoff is CreateChecked's first wait before a look-up (default 500ms).
+	CreateBackoff time.Duration
 	// Secrets are values masked wherever they appear in the Debug trace (raw, URL- or
 	// JSON-escaped). Add more later with Client.AddSecret.
 	Secrets []string
@@ -101,7 +103,7 @@ func New(o Options) (*Client, error) {
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	tr.MaxIdleConnsPerHost = 64
 	tr.ResponseHeaderTimeout = o.Timeout
-	c := &Client{opts: o, sleep: sleepCtx}
+	c := &Client{opts: o, sleep: Sleep}
 	for _, v := range o.Secrets {
 		c.secrets.add(v)
 	}

@@ -287,9 +287,9 @@ func TestDecodeJSON(t *testing.T) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
 			}
-			var se *StatusError
-			if tt.status != 0 && (!errors.As(err, &se) || se.StatusCode != tt.status || len(se.Body) == 0) {
-				t.Errorf("want *StatusError %d with the body, got %#v", tt.status, err)
+			var se *APIError
+			if tt.status != 0 && (!errors.As(err, &se) || se.Status != tt.status || len(se.Body) == 0) {
+				t.Errorf("want *APIError %d with the body, got %#v", tt.status, err)
 			}
 		})
 	}

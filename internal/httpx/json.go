@@ -8,30 +8,8 @@ import (
 	"strings"
 )
 
-// StatusError is a non-2xx answer. Body holds the raw (capped) body so a client can parse the
-// service's own error format; Error() shows only a short message from it, never the body.
-type StatusError struct {
-	Method      string
-	URL         string // redacted
-	StatusCode  int
-	Status      string // "404 Not Found"
-	ContentType string
-	Message     string // the service's error message, when one could be found; JWTs masked
-	Body        []byte
-}
-
-func (e *StatusError) Error() string {
-	s := fmt.Sprintf("%s %s: %s", e.Method, e.URL, e.Status)
-	if e.Message != "" {
-		s += ": " + e.Message
-	} else if mt := mediaType(e.ContentType); mt != "" && !isJSONType(mt) {
-		s += " (expected JSON, got " + mt + ")"
-	}
-	return s
-}
-
 // DecodeJSON reads resp's body (capped at MaxBody, closed) and decodes it into v.
-//   - A non-2xx status is a *StatusError naming the method, URL and status, with the
+//   - A non-2xx status is an *APIError naming the method, URL and status, with the
 //     service's error message when the body holds a recognisable one.
 //   - A 204 or an empty body leaves v untouched and returns nil.
 //   - A body that is not JSON (an HTML error page from a proxy or a login page) is an error
@@ -52,8 +30,9 @@ func DecodeJSON(resp *http.Response, v any) error {
 	}
 	ct := resp.Header.Get("Content-Type")
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &StatusError{Method: method, URL: u, StatusCode: resp.StatusCode, Status: statusText(resp),
-			ContentType: ct, Message: errorMessage(ct, b), Body: b}
+		e := NewAPIError("", resp, b)
+		e.Method, e.URL = method, u
+		return e
 	}
 	if v == nil || resp.StatusCode == http.StatusNoContent || len(bytes.TrimSpace(b)) == 0 {
 		return nil

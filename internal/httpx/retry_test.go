@@ -293,7 +293,7 @@ func TestCancelWhileWaiting(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c.sleep = func(ctx context.Context, d time.Duration) error { cancel(); return sleepCtx(ctx, d) }
+	c.sleep = func(ctx context.Context, d time.Duration) error { cancel(); return Sleep(ctx, d) }
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/x", nil)
 	_, err = c.Do(req)
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "503") {
@@ -412,9 +412,12 @@ func mustReq(t *testing.T, method, url string) *http.Request {
 // TestCreateChecked: a transient failure is followed by a look-up and either adoption or
 // another create; other failures end at once; the number of creates is bounded.
 func TestCreateChecked(t *testing.T) {
-	old := CreateBackoff
-	CreateBackoff = time.Millisecond
-	defer func() { CreateBackoff = old }()
+	var waits []time.Duration
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
 	errT, errP := errors.New("transient"), errors.New("permanent")
 	isT := func(err error) bool { return errors.Is(err, errT) }
 	for _, tt := range []struct {
@@ -449,9 +452,15 @@ func TestCreateChecked(t *testing.T) {
 				s := "created"
 				return &s, nil
 			}
-			v, adopted, err := CreateChecked(context.Background(), isT, find, create)
+			waits = nil
+			v, adopted, err := CreateChecked(context.Background(), c, isT, find, create)
 			if creates != tt.wantCreates || adopted != tt.wantAdopted || !errors.Is(err, tt.wantErr) || (err == nil) != (v != nil) {
 				t.Errorf("creates %d adopted %v err %v v %v; want %d %v %v", creates, adopted, err, v, tt.wantCreates, tt.wantAdopted, tt.wantErr)
+			}
+			for i, d := range waits {
+				if want := DefaultCreateBackoff << i; d != want {
+					t.Errorf("wait %d = %v, want %v (doubling from the default)", i, d, want)
+				}
 			}
 		})
 	}

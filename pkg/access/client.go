@@ -38,7 +38,7 @@ func New(hc *httpx.Client, cfg *config.Config) (*Client, error) {
 		return nil, fmt.Errorf("no access section in the config: add access.url and access.auth (run: flowsctl init)")
 	}
 	a := cfg.Access
-	base, err := BaseFromConfig(a)
+	base, err := cfg.AccessBase()
 	if err != nil {
 		return nil, err
 	}

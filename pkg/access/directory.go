@@ -276,7 +276,7 @@ func (r *DirectoryResource) Ensure(ctx context.Context) (Result, error) {
 		return res, nil
 	}
 	// A lost answer is resolved by looking the directory up, never by a blind second POST.
-	d, _, err := httpx.CreateChecked(ctx, transient,
+	d, _, err := httpx.CreateChecked(ctx, r.c.hc, transient,
 		func() (*CreatedDirectory, error) {
 			ob, err := r.observe(ctx)
 			if err != nil || ob.mine == nil {

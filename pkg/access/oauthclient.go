@@ -237,7 +237,7 @@ func (r *ClientResource) Ensure(ctx context.Context) (Result, error) {
 		body.Secret = secret
 		// Access answers 500 (not 409) to a duplicate id, and an answer may be lost: both are
 		// resolved by looking the client up, never by a blind second POST.
-		_, adopted, cerr := httpx.CreateChecked(ctx, transient,
+		_, adopted, cerr := httpx.CreateChecked(ctx, r.c.hc, transient,
 			func() (*OAuthClient, error) {
 				h, rw, err := r.c.GetOAuthClient(ctx, r.Spec.ClientID)
 				have, raw = h, rw

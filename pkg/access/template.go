@@ -182,7 +182,7 @@ func (r *TemplateResource) Ensure(ctx context.Context) (Result, error) {
 	want := r.Spec.Wire()
 	if have == nil {
 		// A lost answer is resolved by looking the template up, never by a blind second POST.
-		_, adopted, err := httpx.CreateChecked(ctx, transient,
+		_, adopted, err := httpx.CreateChecked(ctx, r.c.hc, transient,
 			func() (*Template, error) { t, _, err := r.c.GetTemplate(ctx, r.Spec.AppProductID); return t, err },
 			func() (*Template, error) { return &want, r.c.CreateTemplate(ctx, want) })
 		if err != nil {

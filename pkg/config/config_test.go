@@ -440,7 +440,7 @@ func TestDefaultsOnlyInPresentSectionsAndKeepExplicitValues(t *testing.T) {
 	az := c.Azure
 	if az.SignIn.Method != "devicecode" || az.ReplicationBudget.String() != "3m" || az.App.SignInAudience != "AzureADMultipleOrgs" ||
 		len(az.App.DelegatedPermissions) != 5 || az.App.Secret.Lifetime.String() != "12mo" || az.App.Secret.WarnBefore.String() != "30d" ||
-		az.App.Secret.Sink != DefaultTeamsSecretSink || az.App.Secret.DisplayName != "flowsctl" {
+		az.App.Secret.Sink != c.ResolveRef(DefaultTeamsSecretSink) || az.App.Secret.DisplayName != "flowsctl" {
 		t.Errorf("azure defaults: %+v", az)
 	}
 	// A section written with nothing in it still gets its defaults.
@@ -465,6 +465,9 @@ func TestDefaultRoundTrip(t *testing.T) {
 	if err := d.Validate(); err != nil {
 		t.Fatalf("Default() is not valid:\n%v", err)
 	}
+	// Loading makes file: references absolute; compare against the same form.
+	d.Path = "flowsctl.yaml"
+	d.absolutize()
 	y, err := Marshal(d, "yaml")
 	if err != nil {
 		t.Fatal(err)

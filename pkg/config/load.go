@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/flowsctl/flowsctl/internal/text"
 	"gopkg.in/yaml.v3"
 )
 
@@ -60,6 +61,7 @@ func load(name string, b []byte, getenv func(string) string) (*Config, error) {
 		}
 		return nil, errs
 	}
+	c.absolutize()
 	return c, nil
 }
 
@@ -457,68 +459,10 @@ func unknownKeyMessage(key, path string, valid []string) string {
 		where = "at the top level"
 	}
 	msg := fmt.Sprintf("unknown key %q %s", key, where)
-	if s := suggest(key, valid); s != "" {
+	if s := text.Suggest(key, valid); s != "" {
 		return msg + fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return msg + " (valid keys: " + strings.Join(valid, ", ") + ")"
-}
-
-// suggest returns the valid key closest to key, when it is close enough to be a typo.
-func suggest(key string, valid []string) string {
-	best, bestD := "", 1<<30
-	for _, v := range valid {
-		dist := editDistance(strings.ToLower(key), strings.ToLower(v))
-		if dist < bestD {
-			best, bestD = v, dist
-		}
-	}
-	limit := 2
-	if l := len([]rune(key)) / 3; l > limit {
-		limit = l
-	}
-	if best != "" && bestD <= limit {
-		return best
-	}
-	for _, v := range valid { // "secret" for "clientSecret": a prefix or suffix is a good guess too
-		lk, lv := strings.ToLower(key), strings.ToLower(v)
-		if len(lk) >= 4 && (strings.HasPrefix(lv, lk) || strings.HasSuffix(lv, lk) || strings.HasPrefix(lk, lv)) {
-			return v
-		}
-	}
-	return ""
-}
-
-// editDistance is the Damerau-Levenshtein (optimal string alignment) distance, so a swap of two
-// neighbouring letters counts as one edit.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 64 || len(rb) > 64 {
-		if a == b {
-			return 0
-		}
-		return 1 << 20
-	}
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // yamlName is the YAML key of a struct field ("" when the field is not a key).

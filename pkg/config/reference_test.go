@@ -67,3 +67,40 @@ func TestEveryKeyDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadMakesPathsAbsolute: after Load every file: reference and file path is absolute
+// ("~/" expanded, relative joined to the config's folder), so validation and use agree.
+func TestLoadMakesPathsAbsolute(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "ca"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ca/uem.pem"), []byte("-----BEGIN CERTIFICATE-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	doc := okAccess + "  scimClient:\n    secretSink: file:~/okta-scim.secret\nuem:\n  url: https://as1506.awmdm.com\n  caFile: ca/uem.pem\n  auth:\n    basic:\n      username: api\n      password: file:secrets/uem\n    apiKey: env:UEM_KEY\n"
+	c, err := Parse(filepath.Join(dir, "flowsctl.yaml"), []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ got, want string }{
+		{string(c.Access.SCIMClient.SecretSink), "file:" + filepath.Join(home, "okta-scim.secret")},
+		{string(c.Access.Auth.ClientSecret), "env:FLOWSCTL_ACCESS_SECRET"},
+		{c.UEM.CAFile, filepath.Join(dir, "ca/uem.pem")},
+		{string(c.UEM.Auth.Basic.Password), "file:" + filepath.Join(dir, "secrets/uem")},
+		{string(c.UEM.Auth.APIKey), "env:UEM_KEY"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+	// The sink is written where validation looked: under $HOME, not under the config's folder.
+	if err := c.WriteSecret(c.Access.SCIMClient.SecretSink, "s3cret-value"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(home, "okta-scim.secret")); err != nil || strings.TrimSpace(string(b)) != "s3cret-value" {
+		t.Errorf("sink not written under $HOME: %q %v", b, err)
+	}
+}

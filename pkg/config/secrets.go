@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 )
 
@@ -57,3 +58,45 @@ func (c *Config) Secret(ref SecretRef) (string, error) {
 func (c *Config) WriteSecret(ref SecretRef, value string) error {
 	return c.ResolveRef(ref).Write(value)
 }
+
+// absolutize rewrites every file: reference and every file path of the config to the path
+// Secret, WriteSecret and validation use: "~/" expanded, relative paths joined to the config's
+// folder. After Load, no package resolves a path again.
+func (c *Config) absolutize() {
+	if c == nil || c.Path == "" {
+		return
+	}
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if !v.IsNil() {
+				walk(v.Elem())
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i))
+			}
+		case reflect.Struct:
+			t := v.Type()
+			for i := 0; i < v.NumField(); i++ {
+				f, fv := t.Field(i), v.Field(i)
+				if !f.IsExported() || !fv.CanSet() {
+					continue
+				}
+				switch {
+				case f.Type == secretRefType:
+					fv.Set(reflect.ValueOf(c.ResolveRef(fv.Interface().(SecretRef))))
+				case f.Type.Kind() == reflect.String && pathFields[f.Name] && f.Tag.Get("yaml") != "-":
+					fv.SetString(c.ResolvePath(fv.String()))
+				default:
+					walk(fv)
+				}
+			}
+		}
+	}
+	walk(reflect.ValueOf(c))
+}
+
+// pathFields are the config's string fields that hold a file path.
+var pathFields = map[string]bool{"CertificateFile": true, "CAFile": true}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flowsctl/flowsctl/internal/text"
 )
 
 // Allowed sets and ranges. The documentation table (schema.go) quotes these, so a change here
@@ -423,7 +425,7 @@ func (v *validator) enum(path, val string, set []string) bool {
 		return false
 	}
 	msg := fmt.Sprintf("%q is not one of %s", val, strings.Join(set, ", "))
-	if s := suggest(val, set); s != "" {
+	if s := text.Suggest(val, set); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	v.add(path, "%s", msg)

@@ -112,7 +112,7 @@ func ResolveTarget(hc *httpx.Client, cfg *config.Config, o Override) (*Target, e
 	if cfg.Access == nil || cfg.Access.URL == "" {
 		return nil, errors.New("no SCIM target: enable identityServices or set access.url and access.scimClient")
 	}
-	base, err := access.BaseFromConfig(cfg.Access)
+	base, err := cfg.AccessBase()
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ func TokenRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	base, err := acc.BaseFromConfig(cfg.Access)
+	base, err := cfg.AccessBase()
 	if err != nil {
 		return err
 	}

@@ -75,7 +75,9 @@ func Silent(code int) error { return &ExitError{Code: code} }
 // AuthError marks an authentication failure (exit 4).
 func AuthError(err error) error { return &ExitError{Code: ExitAuth, Err: err} }
 
-// CodeOf maps an error to the process exit code.
+// CodeOf maps an error to the process exit code: the code an ExitError carries, 4 for an
+// authentication or authorization failure (httpx.IsAuth) — the one place that mapping lives —
+// else 1.
 func CodeOf(err error) int {
 	if err == nil {
 		return ExitOK
@@ -83,6 +85,9 @@ func CodeOf(err error) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee.Code
+	}
+	if httpx.IsAuth(err) {
+		return ExitAuth
 	}
 	return ExitFailure
 }

@@ -368,7 +368,7 @@ func (c *Client) EnsureDirectory(ctx context.Context, name, domain, source strin
 		return nil, false, err
 	}
 	if d == nil {
-		d, _, err = httpx.CreateChecked(ctx, transient,
+		d, _, err = httpx.CreateChecked(ctx, c.hc, transient,
 			func() (*Directory, error) { return c.FindDirectory(ctx, name) },
 			func() (*Directory, error) { return c.CreateDirectory(ctx, name, domain, source) })
 		if err != nil {
@@ -425,7 +425,7 @@ func (c *Client) GenerateSCIMToken(ctx context.Context, dirID string, ttlMinutes
 	// Generating again has the same effect (a fresh token; the earlier one stops working), so
 	// the POST is repeated after a lost or refused answer (429, 5xx, reset), a bounded number of times.
 	obj := fmt.Sprintf("generate the SCIM token of directory %q", dirID)
-	_, _, err := httpx.CreateChecked(ctx, transient, func() (*struct{}, error) { return nil, nil }, func() (*struct{}, error) {
+	_, _, err := httpx.CreateChecked(ctx, c.hc, transient, func() (*struct{}, error) { return nil, nil }, func() (*struct{}, error) {
 		_, err := c.do(httpx.RetrySafeContext(ctx), http.MethodPost, dirPath+"/"+url.PathEscape(dirID)+"/sync-client", q, body, &out, obj)
 		return nil, err
 	})
@@ -521,7 +521,7 @@ func (c *Client) EnsureOIDC(ctx context.Context, s OIDCSpec) (*IdP, bool, error)
 			return &out, false, err
 		}
 	}
-	created, _, err := httpx.CreateChecked(ctx, transient,
+	created, _, err := httpx.CreateChecked(ctx, c.hc, transient,
 		func() (*IdP, error) {
 			list, err := c.IdPs(ctx)
 			if err != nil {

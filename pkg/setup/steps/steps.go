@@ -28,6 +28,9 @@ type Deps struct {
 	NoInput  bool
 	// ShowSecret allows a guided checklist to print a secret value (never otherwise).
 	ShowSecret bool
+	// Mode is the mode a Row's objects are first built in (set by the runner): connectors plan
+	// with a placeholder client id before the Entra app exists, but verify without one.
+	Mode setup.Mode
 
 	// shared holds the service clients of one run (one token per service), set by Build.
 	shared *shared
@@ -98,11 +101,19 @@ var Order = []string{
 	"uem.integrations",
 }
 
-// Build returns every registered step for the config, in Order.
+// table is the step graph as data, in display order: every row names its ID, what it needs
+// and the service code that builds its objects (defined in the service's file here).
+var table = []Row{}
+
+// Build returns every step for the config: the table's rows, in order.
 func Build(d Deps) ([]setup.Step, error) {
 	d = WithShared(d)
 	if d.Prompter != nil {
 		d.Prompter = &serialPrompter{p: d.Prompter}
+	}
+	var rows []setup.Step
+	for _, r := range table {
+		rows = append(rows, newRowStep(r, d))
 	}
 	byID := map[string]setup.Step{}
 	var extra []setup.Step
@@ -124,7 +135,7 @@ func Build(d Deps) ([]setup.Step, error) {
 	for _, s := range byID {
 		extra = append(extra, s)
 	}
-	return append(out, extra...), nil
+	return append(append(rows, out...), extra...), nil
 }
 
 // Graph builds and validates the graph.

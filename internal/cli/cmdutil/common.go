@@ -1,0 +1,73 @@
+package cmdutil
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/prompt"
+	"github.com/flowsctl/flowsctl/pkg/config"
+)
+
+// Common is what every command's Options struct embeds: the streams, the config, the one HTTP
+// client, the prompter and the global flags. Global flags are read only through its methods,
+// and the context is the command's, whose deadline the root set from --timeout: no command
+// sets a deadline of its own.
+type Common struct {
+	IO         *iostreams.IOStreams
+	Config     func() (*config.Config, error)
+	HTTPClient func() (*httpx.Client, error)
+	Prompter   func() prompt.Prompter
+	Flags      *GlobalFlags
+	// Ctx is the command's context (set when the command runs; tests may set it).
+	Ctx context.Context
+}
+
+// NewCommon takes the Factory's dependencies.
+func NewCommon(f *Factory) Common {
+	return Common{IO: f.IO, Config: f.Config, HTTPClient: f.HTTPClient, Prompter: f.Prompter, Flags: f.Flags}
+}
+
+// Context is the command's context (Background in tests that set none).
+func (c *Common) Context() context.Context {
+	if c.Ctx == nil {
+		return context.Background()
+	}
+	return c.Ctx
+}
+
+// Output is -o (text when unset).
+func (c *Common) Output() string {
+	if c.Flags == nil || c.Flags.Output == "" {
+		return "text"
+	}
+	return c.Flags.Output
+}
+
+// NoInput reports --no-input (implied by the root without a terminal or with CI=true).
+func (c *Common) NoInput() bool { return c.Flags != nil && c.Flags.NoInput }
+
+// ConfigPath is -f.
+func (c *Common) ConfigPath() string {
+	if c.Flags == nil {
+		return ""
+	}
+	return c.Flags.File
+}
+
+// Color reports whether text output may use colour (a terminal, no NO_COLOR, not CI).
+func (c *Common) Color() bool { return c.IO != nil && c.IO.ColorEnabled() }
+
+// Run is the RunE of a command following the convention: it records the command's context in
+// common, then calls runF when a test gave one (flag parsing is then all that ran) or body.
+func Run[O any](opts *O, common *Common, runF func(*O) error, body func(*O) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		common.Ctx = cmd.Context()
+		if runF != nil {
+			return runF(opts)
+		}
+		return body(opts)
+	}
+}

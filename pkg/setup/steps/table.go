@@ -1,0 +1,141 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
+	"github.com/flowsctl/flowsctl/pkg/plan"
+	"github.com/flowsctl/flowsctl/pkg/setup"
+)
+
+// Row is one step of the graph as data: the objects of one family, what they need, and how
+// their results reach the steps that depend on them. The service packages build the objects;
+// this package only wires them, so a noun command and plan/apply/doctor run the same code.
+type Row struct {
+	ID    string
+	Needs []string
+	// Skip says why the step is inactive for this config ("" when it runs).
+	Skip func(cfg *config.Config) string
+	// Objects builds the step's objects from the config and the values its needs recorded.
+	// It is called once per run, when the step first runs (its needs have run by then).
+	Objects func(d Deps, v setup.Values) ([]object.Object, error)
+	// Record copies what the objects learned (ids, where a secret went) into the values
+	// dependants read. results is nil after Plan (the objects have only looked up).
+	Record func(v *setup.Values, objs []object.Object, results []object.Result)
+	// Fix is shown when the objects cannot be built (a missing secret, a rejected sign-in).
+	Fix string
+	// VerifyAfterNeeds makes doctor verify this step after its needs (it reads their outputs).
+	VerifyAfterNeeds bool
+}
+
+// rowStep runs a Row's objects as a setup.Step.
+type rowStep struct {
+	row  Row
+	d    Deps
+	skip string
+
+	once sync.Once
+	objs []object.Object
+	err  error
+}
+
+func newRowStep(r Row, d Deps) *rowStep {
+	s := &rowStep{row: r, d: d}
+	if r.Skip != nil {
+		s.skip = r.Skip(d.Config)
+	}
+	return s
+}
+
+func (s *rowStep) ID() string             { return s.row.ID }
+func (s *rowStep) Needs() []string        { return s.row.Needs }
+func (s *rowStep) SkipReason() string     { return s.skip }
+func (s *rowStep) VerifyAfterNeeds() bool { return s.row.VerifyAfterNeeds }
+
+func (s *rowStep) objects(o *setup.Outputs, m setup.Mode) ([]object.Object, error) {
+	s.once.Do(func() {
+		d := s.d
+		d.Mode = m
+		s.objs, s.err = s.row.Objects(d, o.Get())
+		if s.err != nil && setup.FixOf(s.err) == "" && s.row.Fix != "" {
+			s.err = setup.Errorf("", s.err, s.row.Fix)
+		}
+	})
+	return s.objs, s.err
+}
+
+func (s *rowStep) record(o *setup.Outputs, objs []object.Object, rs []object.Result) {
+	if s.row.Record != nil {
+		o.Set(func(v *setup.Values) { s.row.Record(v, objs, rs) })
+	}
+}
+
+func (s *rowStep) Plan(ctx context.Context, o *setup.Outputs) ([]plan.Change, error) {
+	objs, err := s.objects(o, setup.ModePlan)
+	if err != nil {
+		return nil, err
+	}
+	var out []plan.Change
+	var errs []error
+	for _, ob := range objs {
+		cs, err := ob.Plan(ctx)
+		out = append(out, cs...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) == 0 {
+		s.record(o, objs, nil)
+	}
+	return out, errors.Join(errs...)
+}
+
+func (s *rowStep) Apply(ctx context.Context, o *setup.Outputs) (setup.Applied, error) {
+	objs, err := s.objects(o, setup.ModeApply)
+	if err != nil {
+		return setup.Applied{}, err
+	}
+	var a setup.Applied
+	var rs []object.Result
+	var errs []error
+	var ops []string
+	for _, ob := range objs {
+		r, err := ob.Apply(ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		rs = append(rs, r)
+		a.Objects = append(a.Objects, setup.Object{Kind: r.Kind, Key: r.Key, ID: r.ID})
+		if r.Operator != "" {
+			ops = append(ops, r.Operator)
+			a.Changes = append(a.Changes, r.Change())
+			continue
+		}
+		a.Changes = append(a.Changes, r.AllChanges()...)
+	}
+	a.Operator = strings.Join(ops, "\n")
+	if len(errs) == 0 {
+		s.record(o, objs, rs)
+	}
+	return a, errors.Join(errs...)
+}
+
+func (s *rowStep) Verify(ctx context.Context, o *setup.Outputs) []doctor.Check {
+	objs, err := s.objects(o, setup.ModeVerify)
+	if err != nil {
+		fix := setup.FixOf(err)
+		return []doctor.Check{{ID: s.row.ID, Title: s.row.ID + " can be checked", Status: doctor.Fail, Detail: err.Error(), Fix: fix}}
+	}
+	var out []doctor.Check
+	for _, ob := range objs {
+		out = append(out, ob.Verify(ctx)...)
+	}
+	s.record(o, objs, nil)
+	return out
+}
