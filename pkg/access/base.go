@@ -10,4 +10,6 @@ import "github.com/flowsctl/flowsctl/pkg/config"
 type Base = config.AccessBase
 
 // ParseBase builds a Base from a URL and the optional tenant-in-path name.
-func ParseBase(raw, tenantInPath string) (Base, error) { return config.ParseAccessBase(raw, tenantInPath) }
+func ParseBase(raw, tenantInPath string) (Base, error) {
+	return config.ParseAccessBase(raw, tenantInPath)
+}
