@@ -25,11 +25,16 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/flowsctl/flowsctl/internal/safefile"
 )
+
+// DefaultMaxWait is Options.MaxWait's default.
+const DefaultMaxWait = 60 * time.Second
 
 // MaxBody caps every response body flowsctl reads.
 const MaxBody = 16 << 20
@@ -46,9 +51,17 @@ type Options struct {
 	MaxDelay   time.Duration // default 10s
 	// CreateBackoff is CreateChecked's first wait before a look-up (default 500ms).
 	CreateBackoff time.Duration
+	// MaxWait is the longest single wait before a retry (default 60s): a server asking for a
+	// longer one (Retry-After: 86400) ends the request with a RetryError saying so.
+	MaxWait time.Duration
+	// Notices, when set, is told about every wait of 2s or more (what is waited for and why).
+	Notices io.Writer
 	// Secrets are values masked wherever they appear in the Debug trace (raw, URL- or
 	// JSON-escaped). Add more later with Client.AddSecret.
 	Secrets []string
+	// Redactor, when set, is shared with the rest of the run (config, output, errors): every
+	// secret the client learns is registered there. Default: a private one.
+	Redactor *Redactor
 }
 
 // Client sends requests with retries. It is safe for concurrent use.
@@ -57,7 +70,7 @@ type Client struct {
 	inner *http.Client // single attempts
 	rt    http.RoundTripper
 
-	secrets secretSet
+	secrets *secretSet
 	traceMu sync.Mutex // one trace block at a time
 	// sleep waits between attempts; tests replace it to observe the waits without waiting.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -83,12 +96,15 @@ func New(o Options) (*Client, error) {
 	if o.MaxDelay <= 0 {
 		o.MaxDelay = 10 * time.Second
 	}
+	if o.MaxWait <= 0 {
+		o.MaxWait = DefaultMaxWait
+	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
 	}
 	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
+		pem, err := safefile.Read(o.CAFile, safefile.MaxCA)
 		if err != nil {
 			return nil, fmt.Errorf("CA file %s: %w", o.CAFile, err)
 		}
@@ -103,7 +119,10 @@ func New(o Options) (*Client, error) {
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	tr.MaxIdleConnsPerHost = 64
 	tr.ResponseHeaderTimeout = o.Timeout
-	c := &Client{opts: o, sleep: Sleep}
+	c := &Client{opts: o, sleep: Sleep, secrets: o.Redactor}
+	if c.secrets == nil {
+		c.secrets = &secretSet{}
+	}
 	for _, v := range o.Secrets {
 		c.secrets.add(v)
 	}
@@ -118,11 +137,24 @@ func New(o Options) (*Client, error) {
 // shorter than 4 characters are ignored.
 func (c *Client) AddSecret(v string) { c.secrets.add(v) }
 
-// checkRedirect refuses a downgrade from https to anything else, anywhere in the chain, and
-// long chains.
+// Redactor is the client's redactor (shared with the run when Options.Redactor was set).
+func (c *Client) Redactor() *Redactor { return c.secrets }
+
+// checkRedirect follows a redirect only when it is safe for the credentials the request
+// carries:
+//   - never from https to anything else, anywhere in the chain, and at most 5 hops;
+//   - never for a request marked NoRedirect (token endpoints: their form holds the secret);
+//   - on a change of scheme, host or port (another origin), every credential header is
+//     dropped (Authorization, cookies, aw-tenant-code, API keys), and a request body is never
+//     sent again to the other origin (a 307/308 would re-POST it).
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
 		return fmt.Errorf("stopped after 5 redirects at %s", RedactURL(req.URL))
+	}
+	first := via[0]
+	if noRedirect(first.Context()) {
+		return fmt.Errorf("refusing to follow a redirect from %s to %s: a token request is never redirected (check the token URL)",
+			RedactURL(first.URL), RedactURL(req.URL))
 	}
 	if req.URL.Scheme != "https" {
 		for _, v := range via {
@@ -132,8 +164,50 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 			}
 		}
 	}
+	if sameOrigin(first.URL, req.URL) {
+		return nil
+	}
+	if req.GetBody != nil || (req.Body != nil && req.Body != http.NoBody) || req.ContentLength > 0 {
+		return fmt.Errorf("refusing to send the %s body of %s again to another origin %s (a redirect must not carry a request body elsewhere)",
+			req.Method, RedactURL(first.URL), RedactURL(req.URL))
+	}
+	for k := range req.Header {
+		if isCredentialHeader(k) {
+			req.Header.Del(k)
+		}
+	}
 	return nil
 }
+
+// sameOrigin compares scheme, host and port (a default port counts as given).
+func sameOrigin(a, b *url.URL) bool {
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		if u.Scheme == "http" {
+			return "80"
+		}
+		return "443"
+	}
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
+}
+
+// isCredentialHeader names the headers that carry a credential.
+func isCredentialHeader(k string) bool {
+	switch strings.ToLower(k) {
+	case "authorization", "proxy-authorization", "cookie", "cookie2", "aw-tenant-code", "x-api-key", "api-key":
+		return true
+	}
+	return IsSecretName(k)
+}
+
+// NoRedirect marks a request that must not follow redirects (a token request).
+func NoRedirect(req *http.Request) *http.Request {
+	return req.WithContext(context.WithValue(req.Context(), keyNoRedirect, true))
+}
+
+func noRedirect(ctx context.Context) bool { v, _ := ctx.Value(keyNoRedirect).(bool); return v }
 
 // HTTPClient is an *http.Client whose transport retries, traces and counts like Do.
 // Hand it to SDKs (azidentity, msgraph-sdk-go).
@@ -170,6 +244,7 @@ type ctxKey int
 const (
 	keySafe ctxKey = iota
 	keyCounter
+	keyNoRedirect
 )
 
 // RetrySafe marks a POST/PATCH as idempotent, so it may be retried.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/url"
 	"regexp"
@@ -388,8 +389,36 @@ func maskJWT(s string) string {
 // minSecretLen: shorter known secrets are not masked, they would blot out the whole trace.
 const minSecretLen = 4
 
-// secretSet masks known secret values (a generated client secret, a password read from a
-// file) wherever they appear, in their raw, URL-escaped and JSON-escaped forms.
+// Redactor masks known secret values (a generated client secret, a password read from a
+// file, a token) wherever they appear, in their raw, URL-escaped and JSON-escaped forms. One
+// Redactor serves a whole run: the config registers every secret it resolves, the HTTP client
+// every credential it sends or receives, and the command's output, errors and --debug trace
+// all pass through it. Safe for concurrent use; the zero value is ready.
+type Redactor = secretSet
+
+// Add registers a secret value (values shorter than 4 characters are ignored).
+func (s *secretSet) Add(v string) { s.add(v) }
+
+// Mask replaces every registered value in text with [REDACTED].
+func (s *secretSet) Mask(text string) string { return s.mask(text) }
+
+// Writer returns w with every registered value masked in what is written through it. Each
+// Write is masked on its own: flowsctl writes whole lines or blocks.
+func (s *secretSet) Writer(w io.Writer) io.Writer { return maskWriter{s: s, w: w} }
+
+type maskWriter struct {
+	s *secretSet
+	w io.Writer
+}
+
+func (m maskWriter) Write(p []byte) (int, error) {
+	out := m.s.mask(string(p))
+	if _, err := io.WriteString(m.w, out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
 type secretSet struct {
 	mu     sync.RWMutex
 	values map[string]bool

@@ -29,8 +29,15 @@ type RetryError struct {
 	LastStatus string        // e.g. "503 Service Unavailable"; empty when the last attempt got no answer
 	LastErr    error         // the last transport error, if any
 	NextWait   time.Duration // the wait that did not fit
-	Cause      error         // context.DeadlineExceeded or context.Canceled
+	Cause      error         // context.DeadlineExceeded, context.Canceled or ErrWaitTooLong
+	MaxWait    time.Duration // with ErrWaitTooLong: the longest wait allowed
 }
+
+// ErrWaitTooLong ends a request whose server asks for a longer wait than Options.MaxWait.
+var ErrWaitTooLong = errors.New("the server asked for a longer wait than allowed")
+
+// noticeAfter is the shortest wait that is announced on Options.Notices.
+const noticeAfter = 2 * time.Second
 
 func (e *RetryError) Error() string {
 	last := e.LastStatus
@@ -38,8 +45,12 @@ func (e *RetryError) Error() string {
 		last = e.LastErr.Error()
 	}
 	why := "the time budget (--timeout) ends before the next retry in " + e.NextWait.Round(time.Millisecond).String()
-	if errors.Is(e.Cause, context.Canceled) {
+	switch {
+	case errors.Is(e.Cause, context.Canceled):
 		why = "cancelled while waiting to retry"
+	case errors.Is(e.Cause, ErrWaitTooLong):
+		why = fmt.Sprintf("the server asks to wait %s before the next try, longer than the %s flowsctl waits (try again later, or raise FLOWSCTL_MAX_WAIT)",
+			e.NextWait.Round(time.Second), e.MaxWait)
 	}
 	return fmt.Sprintf("%s %s: gave up after %d attempt(s), last answer: %s; %s", e.Method, e.URL, e.Attempts, last, why)
 }
@@ -113,9 +124,21 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 			resp.Body.Close()
 		}
+		if d > o.MaxWait {
+			re.Cause = ErrWaitTooLong
+			re.MaxWait = o.MaxWait
+			return nil, re
+		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
 			re.Cause = context.DeadlineExceeded
 			return nil, re
+		}
+		if d >= noticeAfter && o.Notices != nil {
+			why := re.LastStatus
+			if why == "" && err != nil {
+				why = "no answer"
+			}
+			fmt.Fprintf(o.Notices, "flowsctl: waiting %s before sending %s %s again (%s)\n", d.Round(time.Second), req.Method, RedactURL(req.URL), why)
 		}
 		if err := c.sleep(ctx, d); err != nil {
 			re.Cause = err
@@ -198,16 +221,20 @@ func retryableError(err error) bool {
 		strings.Contains(msg, "transport connection broken")
 }
 
-// RetryAfter parses seconds or an HTTP-date; 0 when absent or invalid. Capped at 5 minutes.
+// maxRetryAfter bounds what RetryAfter returns (a week), so arithmetic cannot overflow; the
+// client's Options.MaxWait decides how long it is willing to wait.
+const maxRetryAfter = 7 * 24 * time.Hour
+
+// RetryAfter parses seconds or an HTTP-date; 0 when absent or invalid, at most a week.
 func RetryAfter(v string) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
 	var d time.Duration
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		if n > 300 {
-			n = 300
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+		if n > int64(maxRetryAfter/time.Second) {
+			n = int64(maxRetryAfter / time.Second)
 		}
 		d = time.Duration(n) * time.Second
 	} else if t, err := http.ParseTime(v); err == nil {
@@ -216,8 +243,5 @@ func RetryAfter(v string) time.Duration {
 	if d < 0 {
 		d = 0
 	}
-	if d > 5*time.Minute {
-		d = 5 * time.Minute
-	}
-	return d
+	return min(d, maxRetryAfter)
 }

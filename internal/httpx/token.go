@@ -136,7 +136,7 @@ func (cc ClientCredentials) Fetch(ctx context.Context, c *Client) (Token, error)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	// Issuing a token changes nothing on the tenant, so it may be sent again.
-	resp, err := c.Do(RetrySafe(req))
+	resp, err := c.Do(NoRedirect(RetrySafe(req)))
 	if err != nil {
 		return Token{}, fmt.Errorf("%s: token for client %q: %w", cc.Service, cc.ClientID, err)
 	}

@@ -1,13 +1,16 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/flowsctl/flowsctl/internal/safefile"
 	"github.com/flowsctl/flowsctl/internal/text"
 	"gopkg.in/yaml.v3"
 )
@@ -16,9 +19,12 @@ import (
 // overrides applied (ApplyEnv), seed defaults filled in, and validated. Every problem found is
 // returned at once as *Errors. Command-line flags are applied by the CLI afterwards.
 func Load(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := safefile.Read(path, safefile.MaxConfig)
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w (create one with: flowsctl init)", err)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("read config: %w (create one with: flowsctl init)", err)
+		}
+		return nil, fmt.Errorf("read config: %w (the config must be a regular file of at most %d MiB)", err, safefile.MaxConfig>>20)
 	}
 	return load(path, b, os.Getenv)
 }

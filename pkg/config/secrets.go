@@ -49,13 +49,21 @@ func (c *Config) ResolveRef(ref SecretRef) SecretRef {
 
 // Secret reads the secret ref points at; a relative file: path is relative to the config file.
 // Errors name the reference, never the value.
+// Every value read is handed to OnSecret (the run's redactor) before it is returned.
 func (c *Config) Secret(ref SecretRef) (string, error) {
-	return c.ResolveRef(ref).Resolve()
+	v, err := c.ResolveRef(ref).Resolve()
+	if err == nil && c != nil && c.OnSecret != nil {
+		c.OnSecret(v)
+	}
+	return v, err
 }
 
 // WriteSecret stores value at the file: sink ref (relative paths resolved against the config
 // file's directory), atomically with mode 0600.
 func (c *Config) WriteSecret(ref SecretRef, value string) error {
+	if c != nil && c.OnSecret != nil {
+		c.OnSecret(value)
+	}
 	return c.ResolveRef(ref).Write(value)
 }
 

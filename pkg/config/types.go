@@ -14,6 +14,9 @@ type Config struct {
 	Path string `yaml:"-" json:"-"`
 	// CAFile is the extra CA bundle from --ca-file / FLOWSCTL_CA_FILE (not a YAML key).
 	CAFile string `yaml:"-" json:"-"`
+	// OnSecret, when set, is told every secret value Secret resolves, so the run's redactor
+	// masks it in output, errors and traces (not a YAML key).
+	OnSecret func(value string) `yaml:"-" json:"-"`
 
 	// meta records where each key was written and which values came from the environment or
 	// from a derived default (see load.go). Not part of the YAML.

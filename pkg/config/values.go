@@ -1,13 +1,16 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/flowsctl/flowsctl/internal/safefile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -157,10 +160,13 @@ func (s SecretRef) Resolve() (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("secret %s: %v", s, err)
 		}
+		if !st.Mode().IsRegular() {
+			return "", fmt.Errorf("secret %s: %s, not a regular file (point the reference at a file holding only the secret)", s, safefile.Describe(st.Mode()))
+		}
 		if st.Mode().Perm()&0o077 != 0 {
 			return "", fmt.Errorf("secret %s: file mode %04o lets others read it (run: chmod 600 %s)", s, st.Mode().Perm(), p)
 		}
-		b, err := os.ReadFile(p)
+		b, err := safefile.Read(p, safefile.MaxSecret)
 		if err != nil {
 			return "", fmt.Errorf("secret %s: %v", s, err)
 		}
@@ -178,11 +184,49 @@ func (s SecretRef) Resolve() (string, error) {
 }
 
 // Write stores value in a file: sink atomically with mode 0600 (temp file, fsync, rename).
+// It refuses a folder other users may write to, and refuses to replace a file that is not a
+// secret sink (see CheckSink).
 func (s SecretRef) Write(value string) error {
+	if err := s.CheckSink(); err != nil {
+		return err
+	}
+	return WriteFileAtomic(s.Target(), []byte(value+"\n"), 0o600)
+}
+
+// CheckSink tells whether Write could store a secret at s, without writing: it must be a
+// file: reference, its folder must not be writable by other users, and an existing file
+// there must look like a sink flowsctl wrote (a regular 0600 file of one line), so a sink
+// that points at an unrelated file (~/.bashrc, a key ring) never replaces it. Generate and
+// rotate commands call it before they touch the remote side.
+func (s SecretRef) CheckSink() error {
 	if s.Kind() != "file" {
 		return fmt.Errorf("secret sink %s: only file:PATH sinks can be written (set the sink to file:PATH)", s)
 	}
-	return WriteFileAtomic(s.Target(), []byte(value+"\n"), 0o600)
+	p := s.Target()
+	if err := safefile.CheckSinkDir(filepath.Dir(p)); err != nil {
+		return fmt.Errorf("secret sink %s: %w", s, err)
+	}
+	st, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("secret sink %s: %w", s, err)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("secret sink %s: %s is %s; refusing to replace it (point the sink at a new file)", s, p, safefile.Describe(st.Mode()))
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("secret sink %s: %s exists with mode %04o, so it is not a file flowsctl wrote; refusing to replace it (point the sink at a new file, or remove it yourself)", s, p, st.Mode().Perm())
+	}
+	b, err := safefile.Read(p, safefile.MaxSecret)
+	if err != nil {
+		return fmt.Errorf("secret sink %s: %s exists and is not a secret file (%v); refusing to replace it", s, p, err)
+	}
+	if strings.Count(strings.TrimRight(string(b), "\r\n"), "\n") > 0 {
+		return fmt.Errorf("secret sink %s: %s exists and holds several lines, so it is not a secret flowsctl wrote; refusing to replace it (point the sink at a new file)", s, p)
+	}
+	return nil
 }
 
 // WriteFileAtomic writes data to path via a temp file in the same directory, fsync and rename,
