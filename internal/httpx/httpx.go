@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -41,14 +42,18 @@ const MaxBody = 16 << 20
 
 // Options configure a Client.
 type Options struct {
-	UserAgent  string        // default "flowsctl/dev"
-	CAFile     string        // PEM bundle appended to the system roots
-	CAPEM      []byte        // extra PEM appended to the roots (the sandbox CA)
-	Debug      io.Writer     // when set, a redacted trace of every request goes here
-	Timeout    time.Duration // per attempt, until the response headers arrive; default 60s
-	MaxRetries int           // default 5
-	BaseDelay  time.Duration // default 200ms
-	MaxDelay   time.Duration // default 10s
+	UserAgent string // default "flowsctl/dev"
+	CAFile    string // PEM bundle appended to the system roots
+	CAPEM     []byte // extra PEM appended to the roots (the sandbox CA)
+	// LoopbackCAPEM is a CA trusted only for loopback hosts (127.0.0.0/8, ::1, localhost):
+	// the CA of a sandbox found next to the config. A certificate it signed for any other host
+	// is not accepted, so a planted sandbox.json cannot intercept a real tenant's traffic.
+	LoopbackCAPEM []byte
+	Debug         io.Writer     // when set, a redacted trace of every request goes here
+	Timeout       time.Duration // per attempt, until the response headers arrive; default 60s
+	MaxRetries    int           // default 5
+	BaseDelay     time.Duration // default 200ms
+	MaxDelay      time.Duration // default 10s
 	// CreateBackoff is CreateChecked's first wait before a look-up (default 500ms).
 	CreateBackoff time.Duration
 	// MaxWait is the longest single wait before a retry (default 60s): a server asking for a
@@ -117,6 +122,24 @@ func New(o Options) (*Client, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	if len(o.LoopbackCAPEM) > 0 {
+		lpool := pool.Clone()
+		if !lpool.AppendCertsFromPEM(o.LoopbackCAPEM) {
+			return nil, errors.New("sandbox CA (PEM bytes): no PEM certificate found in it")
+		}
+		loop := &tls.Config{RootCAs: lpool, MinVersion: tls.VersionTLS12}
+		base := tr.TLSClientConfig
+		tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, _, err := net.SplitHostPort(addr)
+			if err != nil {
+				host = addr
+			}
+			cfg := tlsFor(host, base, loop).Clone()
+			cfg.ServerName = host
+			d := &tls.Dialer{Config: cfg}
+			return d.DialContext(ctx, network, addr)
+		}
+	}
 	tr.MaxIdleConnsPerHost = 64
 	tr.ResponseHeaderTimeout = o.Timeout
 	c := &Client{opts: o, sleep: Sleep, secrets: o.Redactor}
@@ -342,4 +365,23 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// tlsFor picks the TLS settings for a host: the loopback-only CA is offered to loopback
+// hosts and to nothing else.
+func tlsFor(host string, base, loopback *tls.Config) *tls.Config {
+	if IsLoopbackHost(host) {
+		return loopback
+	}
+	return base
+}
+
+// IsLoopbackHost reports a loopback host name or address (127.0.0.0/8, ::1, localhost).
+func IsLoopbackHost(h string) bool {
+	h = strings.TrimSuffix(strings.Trim(h, "[]"), ".")
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
