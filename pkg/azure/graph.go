@@ -2,7 +2,6 @@ package azure
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -150,15 +149,12 @@ func spFrom(m models.ServicePrincipalable) *ServicePrincipal {
 	return sp
 }
 
-func isNotFound(err error) bool {
-	var ge *GraphError
-	return errors.As(err, &ge) && ge.Status == http.StatusNotFound
-}
+func isNotFound(err error) bool { return httpx.StatusOf(err) == http.StatusNotFound }
 
 // getApp reads the application by its uniqueName; nil when it does not exist (or is not visible yet).
 func (c *Client) getApp(ctx context.Context, budget time.Duration, uniqueName string, kind retryKind) (*App, error) {
 	var out *App
-	err := c.call(ctx, budget, `read application "`+uniqueName+`"`, kind|idempotent, func(ctx context.Context) error {
+	err := c.call(ctx, budget, `read application "`+uniqueName+`"`, kind, func(ctx context.Context) error {
 		m, err := uniq.NewApplicationsWithUniqueNameRequestBuilderInternal(map[string]string{}, c.adapter, &uniqueName).Get(ctx,
 			&uniq.ApplicationsWithUniqueNameRequestBuilderGetRequestConfiguration{
 				QueryParameters: &uniq.ApplicationsWithUniqueNameRequestBuilderGetQueryParameters{Select: appSelect}})
@@ -174,7 +170,7 @@ func (c *Client) getApp(ctx context.Context, budget time.Duration, uniqueName st
 // getSP reads a service principal by appId; nil when absent.
 func (c *Client) getSP(ctx context.Context, budget time.Duration, appID string, sel []string, kind retryKind) (*ServicePrincipal, error) {
 	var out *ServicePrincipal
-	err := c.call(ctx, budget, "read service principal of appId "+appID, kind|idempotent, func(ctx context.Context) error {
+	err := c.call(ctx, budget, "read service principal of appId "+appID, kind, func(ctx context.Context) error {
 		m, err := spwa.NewServicePrincipalsWithAppIdRequestBuilderInternal(map[string]string{}, c.adapter, &appID).Get(ctx,
 			&spwa.ServicePrincipalsWithAppIdRequestBuilderGetRequestConfiguration{
 				QueryParameters: &spwa.ServicePrincipalsWithAppIdRequestBuilderGetQueryParameters{Select: sel}})
@@ -190,7 +186,7 @@ func (c *Client) getSP(ctx context.Context, budget time.Duration, appID string, 
 // listGrants reads the delegated permission grants of a client service principal.
 func (c *Client) listGrants(ctx context.Context, budget time.Duration, clientSPID string) ([]Grant, error) {
 	var out []Grant
-	err := c.call(ctx, budget, "read consent grants of service principal "+strconv.Quote(clientSPID), retryRead|idempotent, func(ctx context.Context) error {
+	err := c.call(ctx, budget, "read consent grants of service principal "+strconv.Quote(clientSPID), retryRead, func(ctx context.Context) error {
 		out = nil
 		resp, err := grants.NewOauth2PermissionGrantsRequestBuilderInternal(map[string]string{}, c.adapter).Get(ctx,
 			&grants.Oauth2PermissionGrantsRequestBuilderGetRequestConfiguration{
@@ -218,7 +214,7 @@ func createIfMissing() *abs.RequestHeaders {
 // the created app (201) or nil when an existing one was updated (204).
 func (c *Client) upsertApp(ctx context.Context, budget time.Duration, uniqueName string, body models.Applicationable) (*App, error) {
 	var out *App
-	err := c.call(ctx, budget, `create application "`+uniqueName+`"`, retryRead|idempotent, func(ctx context.Context) error {
+	err := c.call(ctx, budget, `create application "`+uniqueName+`"`, retryRead, func(ctx context.Context) error {
 		m, err := uniq.NewApplicationsWithUniqueNameRequestBuilderInternal(map[string]string{}, c.adapter, &uniqueName).Patch(safe(ctx), body,
 			&uniq.ApplicationsWithUniqueNameRequestBuilderPatchRequestConfiguration{Headers: createIfMissing()})
 		out = appFrom(m)
@@ -233,7 +229,7 @@ func (c *Client) patchApp(ctx context.Context, budget time.Duration, objectID, u
 	if fresh {
 		kind = retryAppWrite
 	}
-	return c.call(ctx, budget, `update application "`+uniqueName+`"`, kind|idempotent, func(ctx context.Context) error {
+	return c.call(ctx, budget, `update application "`+uniqueName+`"`, kind, func(ctx context.Context) error {
 		_, err := graphapps.NewApplicationsRequestBuilderInternal(map[string]string{}, c.adapter).ByApplicationId(objectID).Patch(safe(ctx), body, nil)
 		return err
 	})
@@ -242,7 +238,7 @@ func (c *Client) patchApp(ctx context.Context, budget time.Duration, objectID, u
 // upsertSP makes sure the app's service principal exists; it returns it when created, nil when it existed.
 func (c *Client) upsertSP(ctx context.Context, budget time.Duration, appID string) (*ServicePrincipal, error) {
 	var out *ServicePrincipal
-	err := c.call(ctx, budget, "create service principal for appId "+appID, retryCreateSP|idempotent, func(ctx context.Context) error {
+	err := c.call(ctx, budget, "create service principal for appId "+appID, retryCreateSP, func(ctx context.Context) error {
 		m, err := spwa.NewServicePrincipalsWithAppIdRequestBuilderInternal(map[string]string{}, c.adapter, &appID).Patch(safe(ctx),
 			models.NewServicePrincipal(), &spwa.ServicePrincipalsWithAppIdRequestBuilderPatchRequestConfiguration{Headers: createIfMissing()})
 		out = spFrom(m)
@@ -270,7 +266,7 @@ func (c *Client) createGrant(ctx context.Context, budget time.Duration, clientSP
 }
 
 func (c *Client) patchGrantScope(ctx context.Context, budget time.Duration, id, scope string) error {
-	return c.call(ctx, budget, "update admin consent grant "+id, retryRead|idempotent, func(ctx context.Context) error {
+	return c.call(ctx, budget, "update admin consent grant "+id, retryRead, func(ctx context.Context) error {
 		g := models.NewOAuth2PermissionGrant()
 		g.SetScope(&scope)
 		_, err := grants.NewOauth2PermissionGrantsRequestBuilderInternal(map[string]string{}, c.adapter).ByOAuth2PermissionGrantId(id).Patch(safe(ctx), g, nil)
@@ -309,34 +305,30 @@ func (c *Client) addPassword(ctx context.Context, budget time.Duration, objectID
 	return pw, value, err
 }
 
+// removePassword removes a client secret. When the answer was lost or refused the secret may
+// be gone already: httpx.CreateChecked looks before it sends again, since removing a key that
+// is not there is a 400.
 func (c *Client) removePassword(ctx context.Context, budget time.Duration, objectID, uniqueName, keyID string) error {
 	id, err := uuid.Parse(keyID)
 	if err != nil {
 		return err
 	}
 	op := `remove client secret ` + keyID + ` of application "` + uniqueName + `"`
-	for attempt := 1; ; attempt++ {
-		err := c.call(ctx, budget, op, retryRead, func(ctx context.Context) error {
+	done := &struct{}{}
+	_, _, err = httpx.CreateChecked(ctx, c.hc, lostAnswer, func() (*struct{}, error) {
+		app, err := c.getApp(ctx, budget, uniqueName, retryRead)
+		if err != nil || (app != nil && app.hasPassword(keyID)) {
+			return nil, err
+		}
+		return done, nil
+	}, func() (*struct{}, error) {
+		return done, c.call(ctx, budget, op, retryRead, func(ctx context.Context) error {
 			body := graphapps.NewItemRemovePasswordPostRequestBody()
 			body.SetKeyId(&id)
 			return graphapps.NewApplicationsRequestBuilderInternal(map[string]string{}, c.adapter).ByApplicationId(objectID).RemovePassword().Post(ctx, body, nil)
 		})
-		if err == nil || !transient(err) || attempt >= maxTransient {
-			return err
-		}
-		// The answer was lost or refused: the secret may be gone already. Look before repeating,
-		// since removing a key that is not there is a 400.
-		app, rerr := c.getApp(ctx, budget, uniqueName, retryRead)
-		if rerr != nil {
-			return err
-		}
-		if app == nil || !app.hasPassword(keyID) {
-			return nil
-		}
-		if serr := c.sleep(ctx, replicationBackoff(attempt)); serr != nil {
-			return err
-		}
-	}
+	})
+	return err
 }
 
 // safe marks an idempotent PATCH so the HTTP stack may retry it after a reset or a 5xx.

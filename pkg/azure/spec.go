@@ -1,5 +1,5 @@
 // Package azure registers the Entra ID application behind the Microsoft Teams mobile flows
-// connector (seed 000): a multitenant app with the hero redirect URI, the Access logout URL and
+// connector (the Teams mobile flows guide): a multitenant app with the hero redirect URI, the Access logout URL and
 // delegated Microsoft Graph permissions, its service principal, tenant-wide admin consent and a
 // client secret. It is the only package that imports msgraph-sdk-go; callers see plain Go types.
 package azure
@@ -7,21 +7,19 @@ package azure
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
-// Seed values (seed 000, reference §1).
+// Values of the Teams mobile flows guide (reference §1).
 const (
 	HeroRedirectURI       = "https://prod.hero.vmwservices.com/token-exchange/oauth2/callback"
 	MultipleOrgs          = "AzureADMultipleOrgs"
 	GraphAppID            = "00000003-0000-0000-c000-000000000000"
 	DefaultDisplayName    = "Workspace ONE mobile flows - Microsoft Teams"
 	DefaultSecretName     = "flowsctl"
-	DefaultSink           = "file:.flowsctl/secrets/teams-client-secret"
 	DefaultBudget         = 3 * time.Minute
 	defaultSecretLifetime = 12 * config.Month
 	defaultWarnBefore     = 30 * config.Day
@@ -43,8 +41,7 @@ type Spec struct {
 	SecretName     string        `json:"secretDisplayName"`
 	SecretLifetime time.Duration `json:"-"`
 	WarnBefore     time.Duration `json:"-"`
-	// Sink is where a new secret value goes; a relative file: path is already resolved
-	// against the config file's directory.
+	// Sink is where a new secret value goes (absolute: config.Load resolved it).
 	Sink config.SecretRef `json:"secretSink"`
 	// AllowNoSink lets a secret be created without a writable sink (the caller shows it once).
 	AllowNoSink bool `json:"-"`
@@ -52,7 +49,7 @@ type Spec struct {
 	ReplicationBudget time.Duration `json:"-"`
 }
 
-// SpecFromConfig reads the azure section, filling seed defaults for unset values.
+// SpecFromConfig reads the azure section, filling the Teams mobile flows guide's defaults for unset values.
 func SpecFromConfig(cfg *config.Config) (Spec, error) {
 	if cfg == nil || cfg.Azure == nil {
 		return Spec{}, errors.New("flowsctl.yaml has no azure section (add one with: flowsctl init, or see docs/configuration.md#azure)")
@@ -97,30 +94,12 @@ func SpecFromConfig(cfg *config.Config) (Spec, error) {
 		s.ReplicationBudget = DefaultBudget
 	}
 	if s.Sink == "" {
-		s.Sink = DefaultSink
+		s.Sink = cfg.ResolveRef(config.DefaultTeamsSecretSink) // a config built in memory has no defaults
 	}
-	s.Sink = resolveSink(s.Sink, cfg.Path)
 	// config.LogoutURL is the explicit value, or one derived from the current access.url
 	// (tenant-in-path aware), so an --access-url override is honoured.
 	s.LogoutURL = strings.TrimSpace(cfg.LogoutURL())
 	return s, s.Validate()
-}
-
-// LogoutURLFor is the Access logout URL the app registration points at.
-func LogoutURLFor(accessURL string) string {
-	return strings.TrimRight(accessURL, "/") + "/SAAS/auth/logout"
-}
-
-// resolveSink makes a relative file: sink relative to the config file's directory.
-func resolveSink(ref config.SecretRef, cfgPath string) config.SecretRef {
-	if ref.Kind() != "file" {
-		return ref
-	}
-	p := ref.Target()
-	if filepath.IsAbs(p) || cfgPath == "" {
-		return ref
-	}
-	return config.SecretRef("file:" + filepath.Join(filepath.Dir(cfgPath), p))
 }
 
 // Validate reports the first problem, naming the config key.
