@@ -237,8 +237,8 @@ func TestSinkLostAddsOneSecret(t *testing.T) {
 	}
 	_, err = r.Apply(ctx)
 	res2 := r.State()
-	if err != nil || res2.SecretCreated || res2.SecretKeyID != res.SecretKeyID {
-		t.Fatalf("third run should reuse %s: %v %+v", res.SecretKeyID, err, res2)
+	if err != nil || res2.SecretCreated || res2.Secret == nil || res2.Secret.KeyID != res.Secret.KeyID || !res2.Secret.InSink {
+		t.Fatalf("third run should reuse %s: %v %+v", res.Secret.KeyID, err, res2)
 	}
 }
 
@@ -401,7 +401,7 @@ func TestFaultsConvergeWithoutDuplicates(t *testing.T) {
 			}
 			pcs := st.Applications[0].PasswordCredentials
 			v := f.sink(r)
-			if len(pcs) != 1 || !strings.HasPrefix(v, pcs[0].Hint) || res.SecretKeyID == "" {
+			if len(pcs) != 1 || !strings.HasPrefix(v, pcs[0].Hint) || res.Secret == nil {
 				t.Fatalf("secrets %v, sink matches: %v", pcs, len(pcs) == 1 && strings.HasPrefix(v, pcs[0].Hint))
 			}
 			faults := 0

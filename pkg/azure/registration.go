@@ -43,17 +43,17 @@ var _ object.Object = (*Registration)(nil)
 // State is what the registration last saw or did: ids, the secret's metadata (never its
 // value) and the Graph requests the last call made.
 type State struct {
-	ClientID           string    `json:"clientId" yaml:"clientId"`
-	ObjectID           string    `json:"objectId" yaml:"objectId"`
-	ServicePrincipalID string    `json:"servicePrincipalId" yaml:"servicePrincipalId"`
-	GrantID            string    `json:"consentGrantId,omitempty" yaml:"consentGrantId,omitempty"`
-	SecretKeyID        string    `json:"secretKeyId,omitempty" yaml:"secretKeyId,omitempty"`
-	SecretHint         string    `json:"secretHint,omitempty" yaml:"secretHint,omitempty"`
-	SecretExpires      time.Time `json:"secretExpires,omitzero" yaml:"secretExpires,omitempty"`
-	SecretCreated      bool      `json:"secretCreated" yaml:"secretCreated"`
-	SecretSink         string    `json:"secretSink,omitempty" yaml:"secretSink,omitempty"`
-	RemovedSecrets     []string  `json:"removedSecretKeyIds,omitempty" yaml:"removedSecretKeyIds,omitempty"`
-	Requests           int       `json:"graphRequests" yaml:"graphRequests"`
+	ServicePrincipalID string `json:"servicePrincipalId" yaml:"servicePrincipalId"`
+	GrantID            string `json:"consentGrantId,omitempty" yaml:"consentGrantId,omitempty"`
+	// Outputs are the client id, object id and sink dependants read.
+	Outputs `yaml:",inline"`
+	// Secret is the client secret in use: created by this call (SecretCreated), or reused
+	// because the sink holds it.
+	Secret        *SecretInfo `json:"secret,omitempty" yaml:"secret,omitempty"`
+	SecretCreated bool        `json:"secretCreated" yaml:"secretCreated"`
+	// RemovedSecrets are orphans of an interrupted run, or older secrets on rotate --remove-old.
+	RemovedSecrets []string `json:"removedSecretKeyIds,omitempty" yaml:"removedSecretKeyIds,omitempty"`
+	Requests       int      `json:"graphRequests" yaml:"graphRequests"`
 }
 
 // NewRegistration builds the registration of cfg's azure section, signing in (lazily, at the
@@ -87,7 +87,7 @@ func (r *Registration) sinkValue() (string, error) { return r.cfg.Secret(r.Spec.
 // begin resets what a call learns and returns the function that ends it.
 func (r *Registration) begin() func(err error) error {
 	start := r.c.Requests()
-	r.state, r.secret, r.auth = State{SecretSink: string(r.Spec.Sink)}, "", nil
+	r.state, r.secret, r.auth = State{Outputs: Outputs{SecretSink: r.Spec.Sink}}, "", nil
 	return func(err error) error {
 		r.state.Requests = r.c.Requests() - start
 		if httpx.IsAuth(err) {
@@ -549,7 +549,7 @@ func (r *Registration) Apply(ctx context.Context) (res object.Result, err error)
 	defer func() { r.fill(o); r.result(&res, changes) }()
 	sp := r.planSecret(o.app)
 	if sp.reuse != nil {
-		r.state.SecretKeyID, r.state.SecretHint, r.state.SecretExpires = sp.reuse.KeyID, sp.reuse.Hint, sp.reuse.End
+		r.state.Secret = r.secretInfo(*sp.reuse)
 	}
 	if !plan.Pending(changes) {
 		if o.app != nil {
@@ -690,8 +690,8 @@ func (r *Registration) newSecret(ctx context.Context, app *App, fresh bool) erro
 	}
 	c.hc.AddSecret(value)
 	r.secret, r.state.SecretCreated = value, true
-	r.state.SecretKeyID, r.state.SecretHint, r.state.SecretExpires = pw.KeyID, pw.Hint, pw.End
 	app.Passwords = append(app.Passwords, pw)
+	defer func() { r.state.Secret = r.secretInfo(pw) }()
 	if spec.Sink.Kind() == "file" {
 		if err := r.cfg.WriteSecret(spec.Sink, value); err != nil {
 			return fmt.Errorf("client secret %s was created but writing it to %s failed: %v (fix the path, then run: flowsctl azure secret rotate --remove-old)", pw.KeyID, spec.Sink, err)
@@ -766,7 +766,7 @@ func (r *Registration) Rotate(ctx context.Context, removeOld bool) (res object.R
 	if err := r.newSecret(ctx, app, false); err != nil {
 		return res, err
 	}
-	res.ID, res.Action, res.Note = r.state.SecretKeyID, plan.Create, "keyId "+r.state.SecretKeyID+", value written to "+string(spec.Sink)
+	res.ID, res.Action, res.Note = r.state.Secret.KeyID, plan.Create, "keyId "+r.state.Secret.KeyID+", value written to "+string(spec.Sink)
 	if spec.Sink.Kind() == "file" {
 		res.SecretSink = string(spec.Sink)
 	}

@@ -231,21 +231,25 @@ func (r *Registration) Show(ctx context.Context) (Info, error) {
 		}
 	}
 	sort.Slice(in.Permissions, func(i, j int) bool { return in.Permissions[i].Name < in.Permissions[j].Name })
-	sinkValue, _ := r.sinkValue()
-	now := r.c.now()
 	for _, p := range a.Passwords {
-		in.Secrets = append(in.Secrets, SecretInfo{KeyID: p.KeyID, DisplayName: p.DisplayName, Hint: p.Hint, Expires: p.End,
-			Expired: !p.End.After(now), Managed: managedSecret(p, r.Spec),
-			InSink: p.Hint != "" && sinkValue != "" && strings.HasPrefix(sinkValue, p.Hint)})
+		in.Secrets = append(in.Secrets, *r.secretInfo(p))
 	}
 	return in, nil
 }
 
+// secretInfo describes a client secret: expired, created by flowsctl, held by the sink.
+func (r *Registration) secretInfo(p Password) *SecretInfo {
+	v, _ := r.sinkValue()
+	return &SecretInfo{KeyID: p.KeyID, DisplayName: p.DisplayName, Hint: p.Hint, Expires: p.End,
+		Expired: !p.End.After(r.c.now()), Managed: managedSecret(p, r.Spec),
+		InSink: p.Hint != "" && v != "" && strings.HasPrefix(v, p.Hint)}
+}
+
 // Outputs are the Entra values later steps need (the UEM Teams connector): found by uniqueName.
 type Outputs struct {
-	ClientID   string           `json:"clientId"`
-	ObjectID   string           `json:"objectId"`
-	SecretSink config.SecretRef `json:"secretSink"`
+	ClientID   string           `json:"clientId" yaml:"clientId"`
+	ObjectID   string           `json:"objectId" yaml:"objectId"`
+	SecretSink config.SecretRef `json:"secretSink" yaml:"secretSink"`
 }
 
 // Outputs reads the client id and object id by the app's natural key (one GET); ErrNotRegistered when absent.

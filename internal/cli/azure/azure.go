@@ -255,12 +255,12 @@ func printResult(c *cmdutil.Common, reg *az.Registration, res object.Result, sho
 		if st.ServicePrincipalID != "" {
 			fmt.Fprintf(w, "service principal:  %s\n", st.ServicePrincipalID)
 		}
-		if st.SecretKeyID != "" {
+		if sec := st.Secret; sec != nil {
 			state := "reused"
 			if st.SecretCreated {
 				state = "created"
 			}
-			fmt.Fprintf(w, "client secret:      %s (keyId %s, expires %s)", state, st.SecretKeyID, st.SecretExpires.UTC().Format("2006-01-02"))
+			fmt.Fprintf(w, "client secret:      %s (keyId %s, expires %s)", state, sec.KeyID, sec.Expires.UTC().Format("2006-01-02"))
 			if res.SecretSink != "" {
 				fmt.Fprintf(w, ", value in %s", st.SecretSink)
 			}
