@@ -18,17 +18,23 @@ import (
 	spwa "github.com/microsoftgraph/msgraph-sdk-go/serviceprincipalswithappid"
 )
 
+// Settings are the application's properties flowsctl sets: what Spec wants, App holds and
+// `azure show` prints.
+type Settings struct {
+	DisplayName    string   `json:"displayName" yaml:"displayName"`
+	UniqueName     string   `json:"uniqueName" yaml:"uniqueName"`
+	SignInAudience string   `json:"signInAudience" yaml:"signInAudience"`
+	RedirectURIs   []string `json:"redirectUris" yaml:"redirectUris"`
+	LogoutURL      string   `json:"logoutUrl" yaml:"logoutUrl"`
+}
+
 // App is the part of an Entra application flowsctl manages.
 type App struct {
-	ID             string           `json:"objectId"`
-	AppID          string           `json:"clientId"`
-	DisplayName    string           `json:"displayName"`
-	UniqueName     string           `json:"uniqueName"`
-	SignInAudience string           `json:"signInAudience"`
-	RedirectURIs   []string         `json:"redirectUris"`
-	LogoutURL      string           `json:"logoutUrl"`
-	Resources      []ResourceAccess `json:"requiredResourceAccess"`
-	Passwords      []Password       `json:"passwordCredentials"`
+	ID    string `json:"objectId"`
+	AppID string `json:"clientId"`
+	Settings
+	Resources []ResourceAccess `json:"requiredResourceAccess"`
+	Passwords []Password       `json:"passwordCredentials"`
 }
 
 // hasPassword reports whether the app holds the client secret with keyID.
@@ -55,11 +61,11 @@ type Access struct {
 
 // Password is a client secret's metadata; Graph never returns the value after creation.
 type Password struct {
-	KeyID       string    `json:"keyId"`
-	DisplayName string    `json:"displayName"`
-	Hint        string    `json:"hint"`
-	Start       time.Time `json:"startDateTime"`
-	End         time.Time `json:"endDateTime"`
+	KeyID       string    `json:"keyId" yaml:"keyId"`
+	DisplayName string    `json:"displayName" yaml:"displayName"`
+	Hint        string    `json:"hint" yaml:"hint"`
+	Start       time.Time `json:"startDateTime" yaml:"startDateTime"`
+	End         time.Time `json:"endDateTime" yaml:"endDateTime"`
 }
 
 // ServicePrincipal is the part of a service principal flowsctl reads.
@@ -108,8 +114,8 @@ func appFrom(m models.Applicationable) *App {
 	if m == nil {
 		return nil
 	}
-	a := &App{ID: str(m.GetId()), AppID: str(m.GetAppId()), DisplayName: str(m.GetDisplayName()),
-		UniqueName: str(m.GetUniqueName()), SignInAudience: str(m.GetSignInAudience())}
+	a := &App{ID: str(m.GetId()), AppID: str(m.GetAppId()), Settings: Settings{DisplayName: str(m.GetDisplayName()),
+		UniqueName: str(m.GetUniqueName()), SignInAudience: str(m.GetSignInAudience())}}
 	if w := m.GetWeb(); w != nil {
 		a.RedirectURIs = append([]string(nil), w.GetRedirectUris()...)
 		a.LogoutURL = str(w.GetLogoutUrl())

@@ -30,13 +30,9 @@ var DefaultScopes = []string{"offline_access", "User.Read", "User.Read.All", "Ma
 
 // Spec is the desired Entra application, resolved from flowsctl.yaml (and flag overrides).
 type Spec struct {
-	DisplayName    string   `json:"displayName"`
-	UniqueName     string   `json:"uniqueName"`
-	SignInAudience string   `json:"signInAudience"`
-	RedirectURIs   []string `json:"redirectUris"`
-	LogoutURL      string   `json:"logoutUrl"`
-	Scopes         []string `json:"delegatedPermissions"`
-	AdminConsent   bool     `json:"adminConsent"`
+	Settings
+	Scopes       []string `json:"delegatedPermissions"`
+	AdminConsent bool     `json:"adminConsent"`
 	// SecretName prefixes the displayName of the client secrets flowsctl creates ("flowsctl 2026-11-23").
 	SecretName     string        `json:"secretDisplayName"`
 	SecretLifetime time.Duration `json:"-"`
@@ -56,11 +52,8 @@ func SpecFromConfig(cfg *config.Config) (Spec, error) {
 	}
 	a := cfg.Azure.App
 	s := Spec{
-		DisplayName:       strings.TrimSpace(a.DisplayName),
-		UniqueName:        strings.TrimSpace(a.UniqueName),
-		SignInAudience:    a.SignInAudience,
-		RedirectURIs:      append([]string(nil), a.RedirectURIs...),
-		LogoutURL:         strings.TrimSpace(a.LogoutURL),
+		Settings: Settings{DisplayName: strings.TrimSpace(a.DisplayName), UniqueName: strings.TrimSpace(a.UniqueName),
+			SignInAudience: a.SignInAudience, RedirectURIs: append([]string(nil), a.RedirectURIs...)},
 		Scopes:            append([]string(nil), a.DelegatedPermissions...),
 		AdminConsent:      a.AdminConsent,
 		SecretName:        strings.TrimSpace(a.Secret.DisplayName),

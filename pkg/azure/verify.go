@@ -147,13 +147,9 @@ func (r *Registration) secretCheck(a *App) doctor.Check {
 
 // Info is what `azure show` prints: ids, audience, URIs, permissions with consent, secrets (never values).
 type Info struct {
-	ClientID           string       `json:"clientId" yaml:"clientId"`
-	ObjectID           string       `json:"objectId" yaml:"objectId"`
-	DisplayName        string       `json:"displayName" yaml:"displayName"`
-	UniqueName         string       `json:"uniqueName" yaml:"uniqueName"`
-	SignInAudience     string       `json:"signInAudience" yaml:"signInAudience"`
-	RedirectURIs       []string     `json:"redirectUris" yaml:"redirectUris"`
-	LogoutURL          string       `json:"logoutUrl" yaml:"logoutUrl"`
+	ClientID           string `json:"clientId" yaml:"clientId"`
+	ObjectID           string `json:"objectId" yaml:"objectId"`
+	Settings           `yaml:",inline"`
 	ServicePrincipalID string       `json:"servicePrincipalId,omitempty" yaml:"servicePrincipalId,omitempty"`
 	Permissions        []Permission `json:"permissions" yaml:"permissions"`
 	Secrets            []SecretInfo `json:"secrets" yaml:"secrets"`
@@ -170,13 +166,10 @@ type Permission struct {
 
 // SecretInfo is a client secret's metadata.
 type SecretInfo struct {
-	KeyID       string    `json:"keyId" yaml:"keyId"`
-	DisplayName string    `json:"displayName" yaml:"displayName"`
-	Hint        string    `json:"hint" yaml:"hint"`
-	Expires     time.Time `json:"endDateTime" yaml:"endDateTime"`
-	Expired     bool      `json:"expired" yaml:"expired"`
-	Managed     bool      `json:"createdByFlowsctl" yaml:"createdByFlowsctl"`
-	InSink      bool      `json:"inSink" yaml:"inSink"`
+	Password `yaml:",inline"`
+	Expired  bool `json:"expired" yaml:"expired"`
+	Managed  bool `json:"createdByFlowsctl" yaml:"createdByFlowsctl"`
+	InSink   bool `json:"inSink" yaml:"inSink"`
 }
 
 // Flags are the secret's markers for display: EXPIRED, flowsctl (created by it), in sink.
@@ -205,8 +198,7 @@ func (r *Registration) Show(ctx context.Context) (Info, error) {
 		return Info{}, ErrNotRegistered
 	}
 	a := o.app
-	in := Info{ClientID: a.AppID, ObjectID: a.ID, DisplayName: a.DisplayName, UniqueName: a.UniqueName,
-		SignInAudience: a.SignInAudience, RedirectURIs: a.RedirectURIs, LogoutURL: a.LogoutURL,
+	in := Info{ClientID: a.AppID, ObjectID: a.ID, Settings: a.Settings,
 		Permissions: []Permission{}, Secrets: []SecretInfo{}}
 	if o.sp != nil {
 		in.ServicePrincipalID = o.sp.ID
@@ -240,7 +232,7 @@ func (r *Registration) Show(ctx context.Context) (Info, error) {
 // secretInfo describes a client secret: expired, created by flowsctl, held by the sink.
 func (r *Registration) secretInfo(p Password) *SecretInfo {
 	v, _ := r.sinkValue()
-	return &SecretInfo{KeyID: p.KeyID, DisplayName: p.DisplayName, Hint: p.Hint, Expires: p.End,
+	return &SecretInfo{Password: p,
 		Expired: !p.End.After(r.c.now()), Managed: managedSecret(p, r.Spec),
 		InSink: p.Hint != "" && v != "" && strings.HasPrefix(v, p.Hint)}
 }

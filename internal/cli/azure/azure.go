@@ -74,19 +74,15 @@ type RotateOptions struct {
 // NewCmdRegister is `azure register`.
 func NewCmdRegister(f *cmdutil.Factory, runF func(*RegisterOptions) error) *cobra.Command {
 	opts := &RegisterOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
-		Use:   "register",
-		Short: "Create or update the Entra app, its service principal, admin consent and client secret",
-		Long: `Looks the application up by azure.app.uniqueName and converges it: upsert with only the changed
+	cmd := command(opts, &opts.Common, runF, registerRun, "register",
+		"Create or update the Entra app, its service principal, admin consent and client secret",
+		`  flowsctl azure register --dry-run
+  flowsctl azure register --access-url https://acme.vmwareidentity.com
+  flowsctl azure register --show-secret -o json   # prints a newly created secret once`)
+	cmd.Long = `Looks the application up by azure.app.uniqueName and converges it: upsert with only the changed
 fields, service principal, the AllPrincipals consent grant on Microsoft Graph holding exactly the
 configured scopes, and a client secret whose value goes to azure.app.secret.sink (0600) — never to
-the terminal unless --show-secret. A re-run changes nothing. Exit 2 with --dry-run when changes are pending.`,
-		Example: `  flowsctl azure register --dry-run
-  flowsctl azure register --access-url https://acme.vmwareidentity.com
-  flowsctl azure register --show-secret -o json   # prints a newly created secret once`,
-		Args: cobra.NoArgs,
-		RunE: cmdutil.Run(opts, &opts.Common, runF, registerRun),
-	}
+the terminal unless --show-secret. A re-run changes nothing. Exit 2 with --dry-run when changes are pending.`
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Name, "name", "", "display name (azure.app.displayName)")
 	fl.StringVar(&opts.UniqueName, "unique-name", "", "natural key, immutable in Entra (azure.app.uniqueName)")
@@ -100,43 +96,34 @@ the terminal unless --show-secret. A re-run changes nothing. Exit 2 with --dry-r
 // NewCmdVerify is `azure verify`.
 func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
 	opts := &VerifyOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
-		Use:   "verify",
-		Short: "Check the Entra app, consent and secret; exit 2 on a failure",
-		Example: `  flowsctl azure verify
-  flowsctl azure verify -o junit > entra.xml`,
-		Args: cobra.NoArgs,
-		RunE: cmdutil.Run(opts, &opts.Common, runF, verifyRun),
-	}
+	return command(opts, &opts.Common, runF, verifyRun, "verify", "Check the Entra app, consent and secret; exit 2 on a failure",
+		`  flowsctl azure verify
+  flowsctl azure verify -o junit > entra.xml`)
 }
 
 // NewCmdShow is `azure show`.
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
 	opts := &ShowOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
-		Use:   "show",
-		Short: "Show the app's ids, URIs, permissions with consent status and secrets (never values)",
-		Example: `  flowsctl azure show
-  flowsctl azure show -o json | jq -r .clientId`,
-		Args: cobra.NoArgs,
-		RunE: cmdutil.Run(opts, &opts.Common, runF, showRun),
-	}
+	return command(opts, &opts.Common, runF, showRun, "show", "Show the app's ids, URIs, permissions with consent status and secrets (never values)",
+		`  flowsctl azure show
+  flowsctl azure show -o json | jq -r .clientId`)
 }
 
 // NewCmdSecretRotate is `azure secret rotate`.
 func NewCmdSecretRotate(f *cmdutil.Factory, runF func(*RotateOptions) error) *cobra.Command {
 	opts := &RotateOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
-		Use:   "rotate",
-		Short: "Add a new client secret, write it to the sink, optionally remove older flowsctl secrets",
-		Example: `  flowsctl azure secret rotate
-  flowsctl azure secret rotate --remove-old`,
-		Args: cobra.NoArgs,
-		RunE: cmdutil.Run(opts, &opts.Common, runF, rotateRun),
-	}
+	cmd := command(opts, &opts.Common, runF, rotateRun, "rotate",
+		"Add a new client secret, write it to the sink, optionally remove older flowsctl secrets",
+		`  flowsctl azure secret rotate
+  flowsctl azure secret rotate --remove-old`)
 	cmd.Flags().BoolVar(&opts.RemoveOld, "remove-old", false, "remove older secrets created by flowsctl after the sink holds the new one")
 	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "print the new secret value once on stdout")
 	return cmd
+}
+
+// command is one azure leaf command without arguments, run by cmdutil.Run.
+func command[O any](opts *O, c *cmdutil.Common, runF, run func(*O) error, use, short, example string) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Example: example, Args: cobra.NoArgs, RunE: cmdutil.Run(opts, c, runF, run)}
 }
 
 // registration builds the azure.app step's object from the config, after edit applied the
@@ -260,7 +247,7 @@ func printResult(c *cmdutil.Common, reg *az.Registration, res object.Result, sho
 			if st.SecretCreated {
 				state = "created"
 			}
-			fmt.Fprintf(w, "client secret:      %s (keyId %s, expires %s)", state, sec.KeyID, sec.Expires.UTC().Format("2006-01-02"))
+			fmt.Fprintf(w, "client secret:      %s (keyId %s, expires %s)", state, sec.KeyID, sec.End.UTC().Format("2006-01-02"))
 			if res.SecretSink != "" {
 				fmt.Fprintf(w, ", value in %s", st.SecretSink)
 			}
@@ -344,7 +331,7 @@ func showRun(o *ShowOptions) error {
 			fmt.Fprintln(w, "  (none)")
 		}
 		for _, s := range in.Secrets {
-			fmt.Fprintf(w, "  %s  hint %s  expires %s  %s  [%s]\n", s.KeyID, s.Hint, s.Expires.UTC().Format("2006-01-02"), s.DisplayName, strings.Join(s.Flags(), ", "))
+			fmt.Fprintf(w, "  %s  hint %s  expires %s  %s  [%s]\n", s.KeyID, s.Hint, s.End.UTC().Format("2006-01-02"), s.DisplayName, strings.Join(s.Flags(), ", "))
 		}
 		return nil
 	})
