@@ -8,18 +8,20 @@ import (
 	"strings"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/text"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
-// Range is an allowed interval of an integration setting (seed 002).
+// Range is an allowed interval of an integration setting (the integration preflight guide).
 type Range struct {
 	Min, Max, Step int
 	Unit           string
 }
 
-// Seed 002's sync settings.
+// The sync settings of the integration preflight guide.
 var (
 	SyncIntervalRange   = Range{10, 1440, 10, "minutes"}
 	DeletionThreshold   = Range{0, 100, 1, "%"}
@@ -69,7 +71,7 @@ type Permission struct {
 	probe func(ctx context.Context, c *Client) error
 }
 
-// Permissions are the read calls a third-party dashboard makes (seed 002, Check Point appendix B).
+// Permissions are the read calls a third-party dashboard makes (the integration preflight guide, Check Point appendix B).
 var Permissions = []Permission{
 	{"groups", "REST API > Groups > Read", func(ctx context.Context, c *Client) error {
 		_, err := c.Do(ctx, "GET", "/api/system/groups/search", url.Values{"pagesize": {"1"}}, 2, nil, nil)
@@ -93,7 +95,7 @@ var Permissions = []Permission{
 	}},
 }
 
-// IntegrationInfo is the "integration information" table seed 002 asks admins to record.
+// IntegrationInfo is the "integration information" table the integration preflight guide asks admins to record.
 type IntegrationInfo struct {
 	DisplayName             string  `json:"displayName" yaml:"displayName"`
 	ServerAddress           string  `json:"serverAddress" yaml:"serverAddress"`
@@ -181,7 +183,7 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 	var out []IntegrationReport
 	for n, in := range sel {
 		prefix := fmt.Sprintf("uem.integrations[%d]", idx[n])
-		id := "uem.integration." + slug(in.Name)
+		id := "uem.integration." + text.Slug(in.Name)
 		rep := IntegrationReport{Name: in.Name}
 		for _, c := range cred {
 			c.ID = id + "." + c.ID
@@ -193,7 +195,7 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 				Detail: prefix + ".groups is empty", Fix: "list the organization groups or smart groups to integrate (flowsctl uem groups)"})
 		}
 		for _, g := range in.Groups {
-			ck := doctor.Check{ID: id + ".group." + slug(g), Title: fmt.Sprintf("group %q resolves", g)}
+			ck := doctor.Check{ID: id + ".group." + text.Slug(g), Title: fmt.Sprintf("group %q resolves", g)}
 			switch {
 			case !credOK:
 				ck.Status, ck.Detail = doctor.Skip, "credentials failed"
@@ -243,7 +245,8 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 }
 
 func (p *Integrations) credentialChecks(ctx context.Context) []doctor.Check {
-	creds, err := CredentialsFrom(p.Cfg)
+	// The configured credentials, which may differ from the ones the run signs in with.
+	creds, err := CredentialsFrom(&config.Config{UEM: p.Cfg})
 	if err != nil {
 		return []doctor.Check{{ID: "credentials", Title: "credentials", Status: doctor.Fail, Detail: err.Error(), Fix: "fix uem.auth in the config"}}
 	}
@@ -275,14 +278,14 @@ func (p *Integrations) credentialChecks(ctx context.Context) []doctor.Check {
 func (p *Integrations) permissionChecks(ctx context.Context) []doctor.Check {
 	var out []doctor.Check
 	for _, perm := range Permissions {
-		ck := doctor.Check{ID: "permission." + slug(perm.Name), Title: "API permission: read " + perm.Name, Status: doctor.Pass}
+		ck := doctor.Check{ID: "permission." + text.Slug(perm.Name), Title: "API permission: read " + perm.Name, Status: doctor.Pass}
 		if err := perm.probe(ctx, p.C); err != nil {
 			ck.Status = doctor.Fail
 			if IsForbidden(err) {
 				ck.Detail = "403 on read " + perm.Name + ": the API account's role lacks " + perm.Role
-				var api *APIError
-				if errors.As(err, &api) && api.ActivityID != "" {
-					ck.Detail += " (activityId " + api.ActivityID + ")"
+				var api *httpx.APIError
+				if errors.As(err, &api) && api.RequestID != "" {
+					ck.Detail += " (activity id " + api.RequestID + ")"
 				}
 				ck.Fix = "grant " + perm.Role + " to the API role (Accounts > Administrators > Roles > the integration's role > Edit)"
 			} else {
@@ -440,19 +443,27 @@ func (p *Integrations) Plan(ctx context.Context) ([]plan.Change, error) {
 }
 
 // Apply runs the preflight and fails when a check fails; it writes nothing.
-func (p *Integrations) Apply(ctx context.Context) (Result, error) {
+func (p *Integrations) Apply(ctx context.Context) (object.Result, error) {
+	res := object.Result{Object: "integration preflight", Kind: "integration preflight", Action: plan.NoOp}
+	if p.Cfg != nil {
+		var names []string
+		for _, in := range p.Cfg.Integrations {
+			names = append(names, in.Name)
+		}
+		res.Key = strings.Join(names, ", ")
+	}
 	reps, err := p.Run(ctx)
 	if err != nil {
-		return Result{}, err
+		return res, err
 	}
 	for _, r := range reps {
 		for _, c := range r.Checks {
 			if c.Status == doctor.Fail {
-				return Result{}, fmt.Errorf("integration %q: %s: %s (%s)", r.Name, c.Title, c.Detail, c.Fix)
+				return res, fmt.Errorf("integration %q: %s: %s (%s)", r.Name, c.Title, c.Detail, c.Fix)
 			}
 		}
 	}
-	return Result{}, nil
+	return res, nil
 }
 
 func containsFold(xs []string, x string) bool {
@@ -462,19 +473,4 @@ func containsFold(xs []string, x string) bool {
 		}
 	}
 	return false
-}
-
-func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimRight(b.String(), "-")
 }

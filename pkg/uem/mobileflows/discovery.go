@@ -90,11 +90,13 @@ func FetchDiscovery(ctx context.Context, hc *httpx.Client, raw string) (*Discove
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		fix := ""
+		e := httpx.NewAPIError("mobileflows", resp, b)
+		e.Object = "connector discovery " + raw
+		e.FixMsg = "GET / must answer 200 application/json"
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-			fix = ": discovery must be reachable without authentication (permit GET / in the connector's security config)"
+			e.FixMsg = "discovery must be reachable without authentication (permit GET / in the connector's security config)"
 		}
-		return nil, fmt.Errorf("connector discovery %s answered %s%s", raw, resp.Status, fix)
+		return nil, e
 	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if mt != "application/json" {
