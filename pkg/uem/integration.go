@@ -67,32 +67,25 @@ func CheckRanges(prefix string, in config.Integration) []error {
 type Permission struct {
 	Name string // "devices"
 	// Role is the role permission to grant when the probe gets 403.
-	Role  string
-	probe func(ctx context.Context, c *Client) error
+	Role string
+	// Path and Version are the search the probe reads one row of.
+	Path    string
+	Version int
 }
 
-// Permissions are the read calls a third-party dashboard makes (the integration preflight guide, Check Point appendix B).
+func (p Permission) probe(ctx context.Context, c *Client) error {
+	_, err := c.Do(ctx, "GET", p.Path, url.Values{"pagesize": {"1"}}, p.Version, nil, nil)
+	return err
+}
+
+// Permissions are the read calls a third-party dashboard makes (the integration preflight
+// guide, Check Point appendix B).
 var Permissions = []Permission{
-	{"groups", "REST API > Groups > Read", func(ctx context.Context, c *Client) error {
-		_, err := c.Do(ctx, "GET", "/api/system/groups/search", url.Values{"pagesize": {"1"}}, 2, nil, nil)
-		return err
-	}},
-	{"devices", "REST API > Devices > Read", func(ctx context.Context, c *Client) error {
-		_, err := c.Do(ctx, "GET", "/api/mdm/devices/search", url.Values{"pagesize": {"1"}}, 1, nil, nil)
-		return err
-	}},
-	{"apps", "REST API > Apps > Read", func(ctx context.Context, c *Client) error {
-		_, err := c.Do(ctx, "GET", "/api/mam/apps/search", url.Values{"pagesize": {"1"}}, 1, nil, nil)
-		return err
-	}},
-	{"smart groups", "REST API > Smart Groups > Read", func(ctx context.Context, c *Client) error {
-		_, err := c.Do(ctx, "GET", "/api/mdm/smartgroups/search", url.Values{"pagesize": {"1"}}, 1, nil, nil)
-		return err
-	}},
-	{"tags", "Settings > Tags > View Tag (and Device Bulk Management > assign Tags for tagging)", func(ctx context.Context, c *Client) error {
-		_, err := c.Do(ctx, "GET", "/api/mdm/tags/search", url.Values{"pagesize": {"1"}}, 1, nil, nil)
-		return err
-	}},
+	{"groups", "REST API > Groups > Read", "/api/system/groups/search", 2},
+	{"devices", "REST API > Devices > Read", "/api/mdm/devices/search", 1},
+	{"apps", "REST API > Apps > Read", "/api/mam/apps/search", 1},
+	{"smart groups", "REST API > Smart Groups > Read", "/api/mdm/smartgroups/search", 1},
+	{"tags", "Settings > Tags > View Tag (and Device Bulk Management > assign Tags for tagging)", "/api/mdm/tags/search", 1},
 }
 
 // IntegrationInfo is the "integration information" table the integration preflight guide asks admins to record.
