@@ -295,57 +295,28 @@ func (p *Integrations) permissionChecks(ctx context.Context) []doctor.Check {
 func (p *Integrations) parentChildCheck(ctx context.Context, id string, in config.Integration, resolved map[string]Group) doctor.Check {
 	ck := doctor.Check{ID: id + ".parent-child", Title: "no child group integrated with another dashboard", Status: doctor.Pass}
 	var conflicts []string
-	for _, g := range in.Groups {
-		grp, ok := resolved[g]
-		if !ok || grp.Kind != "organization-group" {
-			continue
-		}
+	mine := orgGroups(in.Groups, resolved)
+	for _, grp := range mine {
 		kids, err := p.C.Children(ctx, grp.ID)
 		if err != nil {
 			ck.Status, ck.Detail, ck.Fix = doctor.Warn, "could not list the children of "+grp.Name+": "+err.Error(), "grant REST API > Groups > Read"
 			return ck
 		}
-		for _, other := range p.Cfg.Integrations {
-			if other.Name == in.Name {
-				continue
-			}
-			for _, og := range other.Groups {
-				o, ok := resolved[og]
-				if !ok || o.Kind != "organization-group" {
-					continue
-				}
-				for _, k := range kids {
-					if int(k.ID) == o.ID {
-						conflicts = append(conflicts, fmt.Sprintf("%q is a child of %q but is integrated with %q", o.Name, grp.Name, other.Name))
-					}
-				}
+		for _, other := range p.others(in) {
+			for _, o := range among(kids, orgGroups(other.Groups, resolved)) {
+				conflicts = append(conflicts, fmt.Sprintf("%q is a child of %q but is integrated with %q", o.Name, grp.Name, other.Name))
 			}
 		}
 	}
 	// The other direction: one of our groups is a child of another integration's OG.
-	for _, other := range p.Cfg.Integrations {
-		if other.Name == in.Name {
-			continue
-		}
-		for _, og := range other.Groups {
-			o, ok := resolved[og]
-			if !ok || o.Kind != "organization-group" {
-				continue
-			}
+	for _, other := range p.others(in) {
+		for _, o := range orgGroups(other.Groups, resolved) {
 			kids, err := p.C.Children(ctx, o.ID)
 			if err != nil {
 				continue
 			}
-			for _, g := range in.Groups {
-				mine, ok := resolved[g]
-				if !ok || mine.Kind != "organization-group" {
-					continue
-				}
-				for _, k := range kids {
-					if int(k.ID) == mine.ID {
-						conflicts = append(conflicts, fmt.Sprintf("%q is a child of %q, which is integrated with %q", mine.Name, o.Name, other.Name))
-					}
-				}
+			for _, m := range among(kids, mine) {
+				conflicts = append(conflicts, fmt.Sprintf("%q is a child of %q, which is integrated with %q", m.Name, o.Name, other.Name))
 			}
 		}
 	}
@@ -354,6 +325,41 @@ func (p *Integrations) parentChildCheck(ctx context.Context, id string, in confi
 		ck.Fix = "integrate a child organization group with the same dashboard as its parent, or remove it from one of uem.integrations[].groups"
 	}
 	return ck
+}
+
+// others are the configured integrations other than in.
+func (p *Integrations) others(in config.Integration) []config.Integration {
+	var out []config.Integration
+	for _, o := range p.Cfg.Integrations {
+		if o.Name != in.Name {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// orgGroups are the names that resolved to organization groups.
+func orgGroups(names []string, resolved map[string]Group) []Group {
+	var out []Group
+	for _, n := range names {
+		if g, ok := resolved[n]; ok && g.Kind == "organization-group" {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// among returns the groups that are one of kids.
+func among(kids []OrganizationGroup, groups []Group) []Group {
+	var out []Group
+	for _, g := range groups {
+		for _, k := range kids {
+			if int(k.ID) == g.ID {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
 }
 
 func (p *Integrations) tlsCheck(ctx context.Context, id, prefix string, in config.Integration) doctor.Check {

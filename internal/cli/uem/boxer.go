@@ -11,13 +11,8 @@ import (
 )
 
 func newCmdBoxer(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "boxer <command>",
-		Short:   "Mobile flows keys on the Workspace ONE Boxer app assignments",
-		Example: `  flowsctl uem boxer configure`,
-	}
-	cmd.AddCommand(NewCmdBoxerConfigure(f, nil))
-	return cmd
+	return group("boxer <command>", "Mobile flows keys on the Workspace ONE Boxer app assignments",
+		"  flowsctl uem boxer configure", NewCmdBoxerConfigure(f, nil))
 }
 
 // BoxerConfigureOptions are the options of `uem boxer configure`.
@@ -50,11 +45,7 @@ and every other assignment is kept as it is. A second run writes nothing.`,
 // boxerConfigureRun converges the object of step uem.boxer.
 func boxerConfigureRun(o *BoxerConfigureOptions) error {
 	ctx := o.Context()
-	cfg, err := loadConfig(&o.Common)
-	if err != nil {
-		return err
-	}
-	d, err := stepDeps(&o.Common, o.Version, cfg, false)
+	d, _, err := deps(&o.Common, o.Version, depsFor{})
 	if err != nil {
 		return err
 	}

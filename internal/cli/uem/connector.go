@@ -13,16 +13,11 @@ import (
 )
 
 func newCmdConnector(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "connector <command>",
-		Short: "Mobile flows connectors: OOTB catalog (Teams, ...) and self-hosted ones by discovery URL",
-		Example: `  flowsctl uem connector add teams
+	return group("connector <command>", "Mobile flows connectors: OOTB catalog (Teams, ...) and self-hosted ones by discovery URL",
+		`  flowsctl uem connector add teams
   flowsctl uem connector add --discovery-url https://connector.example.com/ --name "My Flows"
   flowsctl uem connector list
-  flowsctl uem connector catalog`,
-	}
-	cmd.AddCommand(NewCmdConnectorAdd(f, nil), NewCmdConnectorList(f, nil), NewCmdConnectorCatalog(f))
-	return cmd
+  flowsctl uem connector catalog`, NewCmdConnectorAdd(f, nil), NewCmdConnectorList(f, nil), NewCmdConnectorCatalog(f))
 }
 
 // ConnectorListOptions are the options of `uem connector list`.
@@ -48,15 +43,7 @@ func NewCmdConnectorList(f *cmdutil.Factory, runF func(*ConnectorListOptions) er
 }
 
 func connectorListRun(o *ConnectorListOptions) error {
-	cfg, err := loadConfig(&o.Common)
-	if err != nil {
-		return err
-	}
-	cfg, mode, err := withMode(cfg, o.Mode)
-	if err != nil {
-		return err
-	}
-	d, err := stepDeps(&o.Common, o.Version, cfg, false)
+	d, mode, err := deps(&o.Common, o.Version, depsFor{Mode: o.Mode, Connectors: true})
 	if err != nil {
 		return err
 	}

@@ -254,18 +254,11 @@ func addSpec(o *ConnectorAddOptions, cfg *config.Config, hc *httpx.Client, mode 
 // connectorAddRun converges one connector object, the one step uem.connectors builds.
 func connectorAddRun(o *ConnectorAddOptions) error {
 	ctx := o.Context()
-	cfg, err := loadConfig(&o.Common)
+	d, mode, err := deps(&o.Common, o.Version, depsFor{Mode: o.Mode, Connectors: true, ShowSecret: o.ShowSecret})
 	if err != nil {
 		return err
 	}
-	cfg, mode, err := withMode(cfg, o.Mode)
-	if err != nil {
-		return err
-	}
-	d, err := stepDeps(&o.Common, o.Version, cfg, o.ShowSecret)
-	if err != nil {
-		return err
-	}
+	cfg := d.Config
 	spec, err := addSpec(o, cfg, d.HTTP, mode)
 	if err != nil {
 		return err

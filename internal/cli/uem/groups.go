@@ -49,11 +49,7 @@ type groupsOutput struct {
 
 func groupsRun(o *GroupsOptions) error {
 	ctx := o.Context()
-	cfg, err := loadConfig(&o.Common)
-	if err != nil {
-		return err
-	}
-	d, err := stepDeps(&o.Common, o.Version, cfg, false)
+	d, _, err := deps(&o.Common, o.Version, depsFor{})
 	if err != nil {
 		return err
 	}

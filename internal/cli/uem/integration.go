@@ -15,13 +15,8 @@ import (
 )
 
 func newCmdIntegration(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "integration <command>",
-		Short:   "Third-party dashboard integrations (the integration preflight guide)",
-		Example: `  flowsctl uem integration check`,
-	}
-	cmd.AddCommand(NewCmdIntegrationCheck(f, nil))
-	return cmd
+	return group("integration <command>", "Third-party dashboard integrations (the integration preflight guide)",
+		"  flowsctl uem integration check", NewCmdIntegrationCheck(f, nil))
 }
 
 // IntegrationCheckOptions are the options of `uem integration check [NAME]`.
@@ -61,11 +56,7 @@ the integration information table the vendor guide asks you to record.`,
 // information table.
 func integrationCheckRun(o *IntegrationCheckOptions) error {
 	ctx := o.Context()
-	cfg, err := loadConfig(&o.Common)
-	if err != nil {
-		return err
-	}
-	d, err := stepDeps(&o.Common, o.Version, cfg, false)
+	d, _, err := deps(&o.Common, o.Version, depsFor{})
 	if err != nil {
 		return err
 	}

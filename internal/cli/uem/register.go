@@ -12,13 +12,8 @@ import (
 )
 
 func newCmdMobileFlows(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "mobileflows <command>",
-		Short:   "The mobile flows tenant registration (console: Mobile Flows > Begin)",
-		Example: `  flowsctl uem mobileflows register`,
-	}
-	cmd.AddCommand(NewCmdRegister(f, nil))
-	return cmd
+	return group("mobileflows <command>", "The mobile flows tenant registration (console: Mobile Flows > Begin)",
+		"  flowsctl uem mobileflows register", NewCmdRegister(f, nil))
 }
 
 // RegisterOptions are the options of `uem mobileflows register`.
@@ -47,19 +42,12 @@ func NewCmdRegister(f *cmdutil.Factory, runF func(*RegisterOptions) error) *cobr
 
 // registerRun applies the object of step uem.mobileflows.tenant.
 func registerRun(o *RegisterOptions) error {
-	cfg, err := loadConfig(&o.Common)
+	d, mode, err := deps(&o.Common, o.Version, depsFor{})
 	if err != nil {
 		return err
 	}
-	if cfg.UEM.MobileFlows == nil {
+	if mode == "" {
 		return errors.New("the config has no uem.mobileFlows section")
-	}
-	if cfg, _, err = withMode(cfg, ""); err != nil {
-		return err
-	}
-	d, err := stepDeps(&o.Common, o.Version, cfg, false)
-	if err != nil {
-		return err
 	}
 	var w io.Writer
 	if o.Output() == "text" {

@@ -14,7 +14,6 @@ import (
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/prompt"
-	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
@@ -40,25 +39,36 @@ of docs/mobile-flows-admin-api.md, which the sandbox serves.`,
 	return cmd
 }
 
-// loadConfig loads the config (its paths are absolute since load) and requires the uem section.
-func loadConfig(c *cmdutil.Common) (*config.Config, error) {
-	cfg, err := c.Config()
-	if err != nil {
-		return nil, err
-	}
-	if cfg.UEM == nil {
-		return nil, errors.New("the config has no uem section (add uem.url and uem.auth; see flowsctl init)")
-	}
-	return cfg, nil
+// depsFor says what a command needs settled before the steps' constructors run.
+type depsFor struct {
+	// Mode is --mode; the mobile flows mode is settled (withMode) when the config has a
+	// uem.mobileFlows section or Connectors is set.
+	Mode       string
+	Connectors bool
+	ShowSecret bool
 }
 
-// stepDeps are the step dependencies as plan/apply/doctor build them: the one HTTP client, the
-// options it was built with (for uem.caFile and an integration's serverCertificate), the
-// prompter unless --no-input.
-func stepDeps(c *cmdutil.Common, version string, cfg *config.Config, showSecret bool) (steps.Deps, error) {
+// deps loads the config (its paths are absolute since load; the uem section required) and
+// builds the step dependencies as plan/apply/doctor do: the one HTTP client, the options it
+// was built with (for uem.caFile and an integration's serverCertificate), the prompter unless
+// --no-input. It returns the mobile flows mode ("" when not settled).
+func deps(c *cmdutil.Common, version string, n depsFor) (steps.Deps, string, error) {
+	cfg, err := c.Config()
+	if err != nil {
+		return steps.Deps{}, "", err
+	}
+	if cfg.UEM == nil {
+		return steps.Deps{}, "", errors.New("the config has no uem section (add uem.url and uem.auth; see flowsctl init)")
+	}
+	mode := ""
+	if n.Connectors || cfg.UEM.MobileFlows != nil {
+		if cfg, mode, err = withMode(cfg, n.Mode); err != nil {
+			return steps.Deps{}, "", err
+		}
+	}
 	hc, err := c.HTTPClient()
 	if err != nil {
-		return steps.Deps{}, err
+		return steps.Deps{}, "", err
 	}
 	ho := httpx.Options{UserAgent: "flowsctl/" + version}
 	if c.Flags != nil {
@@ -75,7 +85,14 @@ func stepDeps(c *cmdutil.Common, version string, cfg *config.Config, showSecret 
 		p = c.Prompter()
 	}
 	return steps.WithShared(steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: c.IO.ErrOut, Prompter: p,
-		NoInput: c.NoInput(), ShowSecret: showSecret}), nil
+		NoInput: c.NoInput(), ShowSecret: n.ShowSecret}), mode, nil
+}
+
+// group is a parent command that only holds subcommands.
+func group(use, short, example string, cmds ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Example: example}
+	cmd.AddCommand(cmds...)
+	return cmd
 }
 
 func printChanges(w io.Writer, cs []plan.Change) {

@@ -43,19 +43,11 @@ func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Co
 // concurrently, and prints them with the one check printer.
 func verifyRun(o *VerifyOptions) error {
 	ctx := o.Context()
-	cfg, err := loadConfig(&o.Common)
+	d, _, err := deps(&o.Common, o.Version, depsFor{})
 	if err != nil {
 		return err
 	}
-	if cfg.UEM.MobileFlows != nil {
-		if cfg, _, err = withMode(cfg, ""); err != nil {
-			return err
-		}
-	}
-	d, err := stepDeps(&o.Common, o.Version, cfg, false)
-	if err != nil {
-		return err
-	}
+	cfg := d.Config
 	var probes []doctor.Probe
 	for _, p := range steps.Probes(d) {
 		if strings.HasPrefix(p.ID, "uem.") {
