@@ -45,11 +45,7 @@ and every other assignment is kept as it is. A second run writes nothing.`,
 // boxerConfigureRun converges the object of step uem.boxer.
 func boxerConfigureRun(o *BoxerConfigureOptions) error {
 	ctx := o.Context()
-	d, _, err := deps(&o.Common, o.Version, depsFor{})
-	if err != nil {
-		return err
-	}
-	b, err := steps.UEMBoxer(d)
+	b, err := built(&o.Common, o.Version, steps.UEMBoxer)
 	if err != nil {
 		return err
 	}

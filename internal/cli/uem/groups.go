@@ -49,11 +49,7 @@ type groupsOutput struct {
 
 func groupsRun(o *GroupsOptions) error {
 	ctx := o.Context()
-	d, _, err := deps(&o.Common, o.Version, depsFor{})
-	if err != nil {
-		return err
-	}
-	c, err := steps.UEMClient(d)
+	c, err := built(&o.Common, o.Version, steps.UEMClient)
 	if err != nil {
 		return err
 	}

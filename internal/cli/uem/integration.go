@@ -56,11 +56,7 @@ the integration information table the vendor guide asks you to record.`,
 // information table.
 func integrationCheckRun(o *IntegrationCheckOptions) error {
 	ctx := o.Context()
-	d, _, err := deps(&o.Common, o.Version, depsFor{})
-	if err != nil {
-		return err
-	}
-	p, err := steps.UEMIntegrations(d)
+	p, err := built(&o.Common, o.Version, steps.UEMIntegrations)
 	if err != nil {
 		return err
 	}

@@ -88,6 +88,16 @@ func deps(c *cmdutil.Common, version string, n depsFor) (steps.Deps, string, err
 		NoInput: c.NoInput(), ShowSecret: n.ShowSecret}), mode, nil
 }
 
+// built is the object a steps constructor builds, for a command that settles nothing.
+func built[T any](c *cmdutil.Common, version string, ctor func(steps.Deps) (T, error)) (T, error) {
+	d, _, err := deps(c, version, depsFor{})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return ctor(d)
+}
+
 // group is a parent command that only holds subcommands.
 func group(use, short, example string, cmds ...*cobra.Command) *cobra.Command {
 	cmd := &cobra.Command{Use: use, Short: short, Example: example}
