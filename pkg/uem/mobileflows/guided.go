@@ -13,8 +13,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flowsctl/flowsctl/internal/text"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
@@ -23,23 +25,15 @@ import (
 // an operator follows and confirms (the default: there is no published admin API).
 type Registrar interface {
 	Mode() string
-	// Plan reports what Ensure would do. Read-only.
+	// Plan reports what Apply would do. Read-only.
 	Plan(ctx context.Context, s ConnectorSpec) (plan.Change, error)
-	// Ensure converges one connector. Outcome.Pending means an operator step is not confirmed.
-	Ensure(ctx context.Context, s ConnectorSpec) (Outcome, error)
+	// Apply converges one connector. A Result with Operator set means an operator step is not
+	// confirmed yet (Operator is the checklist shown).
+	Apply(ctx context.Context, s ConnectorSpec) (object.Result, error)
 	// Verify checks the connector (api: exists, active, base URL, client id; guided: confirmed).
 	Verify(ctx context.Context, s ConnectorSpec) []doctor.Check
 	// List reports the connectors the registrar knows.
 	List(ctx context.Context) ([]Registered, error)
-}
-
-// Outcome is what Ensure did.
-type Outcome struct {
-	Change    plan.Change
-	Wrote     bool   // a write was made (api) or a confirmation recorded (guided)
-	Pending   bool   // guided: the operator has not confirmed yet
-	Checklist string // guided: the checklist shown
-	ID        string
 }
 
 // Registered is a row of `uem connector list`.
@@ -197,6 +191,8 @@ type Guided struct {
 	Now func() time.Time
 	// ConfirmCommand is the command that records the confirmation, shown at the end.
 	ConfirmCommand func(s ConnectorSpec) string
+	// Config reads the secret for --show-secret (cfg.Secret); nil reads loaded refs as they are.
+	Config *config.Config
 }
 
 func (g *Guided) Mode() string { return "guided" }
@@ -218,7 +214,7 @@ func (g *Guided) confirmed(s ConnectorSpec) (Confirmation, bool, error) {
 
 // Plan is no-op when the operator confirmed these values, operator otherwise.
 func (g *Guided) Plan(ctx context.Context, s ConnectorSpec) (plan.Change, error) {
-	ch := plan.Change{Object: object(s)}
+	ch := plan.Change{Object: objectName(s)}
 	c, ok, err := g.confirmed(s)
 	if err != nil {
 		return ch, err
@@ -236,17 +232,24 @@ func (g *Guided) Plan(ctx context.Context, s ConnectorSpec) (plan.Change, error)
 	return ch, nil
 }
 
-// Ensure prints the checklist unless already confirmed, then records the confirmation when
-// --confirm is given or the operator answers yes; otherwise the step stays pending.
-func (g *Guided) Ensure(ctx context.Context, s ConnectorSpec) (Outcome, error) {
+// Apply prints the checklist unless already confirmed, then records the confirmation when
+// --confirm is given or the operator answers yes; otherwise the Result carries the checklist as
+// its Operator (pending).
+func (g *Guided) Apply(ctx context.Context, s ConnectorSpec) (object.Result, error) {
+	res := result(s, plan.NoOp)
 	if _, ok, err := g.confirmed(s); err != nil {
-		return Outcome{}, err
+		return res, err
 	} else if ok {
-		return Outcome{Change: plan.Change{Object: object(s), Action: plan.NoOp, Note: "confirmed by the operator"}}, nil
+		res.Note = "confirmed by the operator"
+		return res, nil
 	}
-	text, err := ConnectorChecklist(s, g.ShowSecret)
+	var secret func(config.SecretRef) (string, error)
+	if g.ShowSecret {
+		secret = g.Config.Secret
+	}
+	text, err := ConnectorChecklist(s, secret)
 	if err != nil {
-		return Outcome{}, err
+		return res, err
 	}
 	if g.ConfirmCommand != nil {
 		text += "\nWhen it is done, record it: " + g.ConfirmCommand(s) + "\n"
@@ -254,30 +257,30 @@ func (g *Guided) Ensure(ctx context.Context, s ConnectorSpec) (Outcome, error) {
 	if g.Out != nil {
 		io.WriteString(g.Out, text)
 	}
-	out := Outcome{Change: plan.Change{Object: object(s), Action: plan.Operator}, Checklist: text}
+	res.Action = plan.Operator
 	yes := g.Confirm
 	if !yes && g.Ask != nil {
 		if yes, err = g.Ask(fmt.Sprintf("Is %q added and submitted in the UEM console?", s.Name)); err != nil {
-			return out, err
+			return res, err
 		}
 	}
 	if !yes {
-		out.Pending = true
-		return out, nil
+		res.Operator = text
+		return res, nil
 	}
 	err = g.Store.Record(Confirmation{Step: StepConnector, Key: s.Name, Fingerprint: s.Fingerprint(), ConfirmedAt: g.now(),
 		Values: map[string]string{"catalogId": s.CatalogID, "discoveryUrl": s.DiscoveryURL, "baseUrl": s.BaseURL,
 			"clientId": s.Grant.ClientID, "authentication": s.Auth, "notification": s.Notification}})
 	if err != nil {
-		return out, err
+		return res, err
 	}
-	out.Wrote = true
-	return out, nil
+	res.Note = "confirmed by the operator"
+	return res, nil
 }
 
 // Verify passes when the operator confirmed these values.
 func (g *Guided) Verify(ctx context.Context, s ConnectorSpec) []doctor.Check {
-	ck := doctor.Check{ID: "uem.connector." + slug(s.Name), Title: object(s) + " added in the console"}
+	ck := doctor.Check{ID: "uem.connector." + text.Slug(s.Name), Title: objectName(s) + " added in the console"}
 	c, ok, err := g.confirmed(s)
 	switch {
 	case err != nil:
@@ -309,9 +312,9 @@ func (g *Guided) List(ctx context.Context) ([]Registered, error) {
 }
 
 // ConnectorChecklist is the numbered console procedure for one connector, every value filled
-// in. The secret's value appears only when showSecret is set; otherwise the checklist says
-// where it is.
-func ConnectorChecklist(s ConnectorSpec, showSecret bool) (string, error) {
+// in. The secret's value appears only when secret (the reader, cfg.Secret) is given; otherwise
+// the checklist says where it is.
+func ConnectorChecklist(s ConnectorSpec, secret func(config.SecretRef) (string, error)) (string, error) {
 	var b strings.Builder
 	n := 0
 	step := func(format string, a ...any) {
@@ -365,8 +368,8 @@ func ConnectorChecklist(s ConnectorSpec, showSecret bool) (string, error) {
 		switch {
 		case s.Grant.ClientSecret.IsZero():
 			field("Client Secret", "the secret of that client (not managed by flowsctl)")
-		case showSecret:
-			v, err := s.Grant.ClientSecret.Resolve()
+		case secret != nil:
+			v, err := secret(s.Grant.ClientSecret)
 			if err != nil {
 				return "", fmt.Errorf("--show-secret: %w", err)
 			}
