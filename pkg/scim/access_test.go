@@ -2,10 +2,13 @@ package scim_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/flowsctl/flowsctl/pkg/access"
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/accessemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
@@ -24,15 +27,37 @@ func startAccessEmu(t *testing.T) (*scim.Client, *accessemu.Emulator) {
 	emu := accessemu.New(accessemu.WithAdminSecret("test-admin-secret"))
 	sb := sandboxtest.Start(t, emu)
 	hc := sandboxtest.Client(t, sb)
-	base, err := access.ParseBase(sb.Services["access"].URL, "")
+	base, err := config.ParseAccessBase(sb.Services["access"].URL, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := access.NewTokenSource(hc, base, accessemu.AdminClientID, "test-admin-secret")
-	if _, err := access.NewClient(hc, base, ts, nil).CreateOtherDirectory(context.Background(), "Okta Universal Directory", []string{"okta.example.com"}); err != nil {
+	ts := scim.AccessTokens(hc, base.TokenURL(), accessemu.AdminClientID, "test-admin-secret")
+	createOtherDirectory(t, hc, base, ts, "Okta Universal Directory", "okta.example.com")
+	return scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: ts, Domain: "okta.example.com"}), emu
+}
+
+// createOtherDirectory adds the directory of type Other the SCIM users land in, the way
+// `flowsctl apply` does (POST connectormanagement/directoryconfigs), without pkg/access.
+func createOtherDirectory(t *testing.T, hc *httpx.Client, base config.AccessBase, ts *httpx.TokenSource, name, domain string) {
+	t.Helper()
+	tok, err := ts.Token(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
-	return scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: ts, Domain: "okta.example.com"}), emu
+	const mt = "application/vnd.vmware.horizon.manager.connector.management.directory.other+json"
+	body := fmt.Sprintf(`{"type":"OTHER_DIRECTORY","name":%q,"domains":[%q]}`, name, domain)
+	req, _ := http.NewRequest(http.MethodPost, base.API("connectormanagement/directoryconfigs"), strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok.Value)
+	req.Header.Set("Content-Type", mt)
+	req.Header.Set("Accept", mt)
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		t.Fatalf("create the Other directory: HTTP %d", resp.StatusCode)
+	}
 }
 
 func TestAccessDialect(t *testing.T) {

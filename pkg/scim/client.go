@@ -134,11 +134,11 @@ func (c *Client) send(ctx context.Context, r request) (*Response, error) {
 	if r.token != nil {
 		tok = *r.token
 	} else if c.o.Tokens != nil {
-		t, _, err := c.o.Tokens.Token(ctx)
+		t, err := c.o.Tokens.Token(ctx)
 		if err != nil {
 			return nil, err
 		}
-		tok = t
+		tok = t.Value
 	}
 	if tok != "" {
 		c.hc.AddSecret(tok)
