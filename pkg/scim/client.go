@@ -166,14 +166,14 @@ func describe(r request) string {
 	return r.method + " " + r.path
 }
 
-// do sends r and turns a non-2xx answer into *Error.
+// do sends r and turns a non-2xx answer into *httpx.APIError.
 func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) {
 	resp, err := c.send(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	if resp.Status >= 300 {
-		e := parseError(r.method, c.base+r.path, resp.Status, resp.Body)
+		e := parseError(r.method, c.base+r.path, resp.Status, resp.Header, resp.Body)
 		e.Object = r.object
 		return resp, e
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
@@ -46,7 +48,7 @@ func TestRFCUserLifecycle(t *testing.T) {
 	}
 	// A stale ETag is refused with 412.
 	err = c.PatchUser(ctx, u.ID, u.Version, map[string]any{"displayName": "x"})
-	if !scim.IsStatus(err, http.StatusPreconditionFailed) {
+	if httpx.StatusOf(err) != http.StatusPreconditionFailed {
 		t.Fatalf("stale If-Match: want 412, got %v", err)
 	}
 	got.Name.FamilyName = "Li"
@@ -129,7 +131,7 @@ func TestBadTokenIs401(t *testing.T) {
 	c := scim.New(sandboxtest.Client(t, sb), sb.Services["identity"].URL+"/usergroup/scim/v2",
 		scim.Options{Tokens: scim.StaticToken("nope")})
 	_, err := c.GetUser(context.Background(), "x")
-	if !scim.IsAuth(err) {
-		t.Fatalf("want 401, got %v", err)
+	if !httpx.IsAuth(err) || httpx.StatusOf(err) != 401 || !strings.Contains(err.Error(), "flowsctl identity token generate") {
+		t.Fatalf("want 401 with the fix, got %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -69,20 +70,12 @@ func TestErrorStatusStringOrNumber(t *testing.T) {
 		hc, _ := httpx.New(httpx.Options{MaxRetries: 1})
 		c := scim.New(hc, srv.URL, scim.Options{Tokens: scim.StaticToken("t")})
 		_, err := c.GetGroup(context.Background(), "g")
-		var se *scim.Error
-		if !scim.IsConflict(err) || !asError(err, &se) || se.ScimType != "uniqueness" || se.Detail != "dup" {
+		var se *httpx.APIError
+		if !scim.IsConflict(err) || !errors.As(err, &se) || se.Service != "scim" || se.Code != "uniqueness" || se.Message != "dup" {
 			t.Errorf("%s: %v", body, err)
 		}
 		srv.Close()
 	}
-}
-
-func asError(err error, target **scim.Error) bool {
-	e, ok := err.(*scim.Error)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 func TestVerifyChecks(t *testing.T) {

@@ -205,7 +205,7 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 			lim.acquire()
 			cctx, cnt := httpx.WithCounter(ctx)
 			err = f(cctx)
-			throttled := IsStatus(err, http.StatusTooManyRequests) || retryExhausted(err)
+			throttled := httpx.StatusOf(err) == http.StatusTooManyRequests || retryExhausted(err)
 			lim.release(throttled || cnt.Load() > 1)
 			if cnt.Load() > 1 || throttled {
 				atomic.AddInt64(&res.Throttled, 1)
