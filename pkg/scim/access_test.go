@@ -2,62 +2,17 @@ package scim_test
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
-	"github.com/flowsctl/flowsctl/pkg/sandbox/accessemu"
-	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 	"github.com/flowsctl/flowsctl/pkg/scim"
+	"github.com/flowsctl/flowsctl/pkg/scim/scimtest"
 )
 
-// startAccess serves the Access emulator with an Other directory for okta.example.com and
-// returns an Access SCIM 1.1 client (admin client token).
 func startAccess(t *testing.T) *scim.Client {
-	c, _ := startAccessEmu(t)
+	c, _, _ := scimtest.Access(t)
 	return c
-}
-
-func startAccessEmu(t *testing.T) (*scim.Client, *accessemu.Emulator) {
-	t.Helper()
-	emu := accessemu.New(accessemu.WithAdminSecret("test-admin-secret"))
-	sb := sandboxtest.Start(t, emu)
-	hc := sandboxtest.Client(t, sb)
-	base, err := config.ParseAccessBase(sb.Services["access"].URL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := scim.AccessTokens(hc, base.TokenURL(), accessemu.AdminClientID, "test-admin-secret")
-	createOtherDirectory(t, hc, base, ts, "Okta Universal Directory", "okta.example.com")
-	return scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: ts, Domain: "okta.example.com"}), emu
-}
-
-// createOtherDirectory adds the directory of type Other the SCIM users land in, the way
-// `flowsctl apply` does (POST connectormanagement/directoryconfigs), without pkg/access.
-func createOtherDirectory(t *testing.T, hc *httpx.Client, base config.AccessBase, ts *httpx.TokenSource, name, domain string) {
-	t.Helper()
-	tok, err := ts.Token(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	const mt = "application/vnd.vmware.horizon.manager.connector.management.directory.other+json"
-	body := fmt.Sprintf(`{"type":"OTHER_DIRECTORY","name":%q,"domains":[%q]}`, name, domain)
-	req, _ := http.NewRequest(http.MethodPost, base.API("connectormanagement/directoryconfigs"), strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+tok.Value)
-	req.Header.Set("Content-Type", mt)
-	req.Header.Set("Accept", mt)
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		t.Fatalf("create the Other directory: HTTP %d", resp.StatusCode)
-	}
 }
 
 func TestAccessDialect(t *testing.T) {
@@ -91,7 +46,7 @@ func TestAccessDialect(t *testing.T) {
 }
 
 func TestAccessSeed004Messages(t *testing.T) {
-	c, emu := startAccessEmu(t)
+	c, emu, _ := scimtest.Access(t)
 	ctx := context.Background()
 	emu.SetRequiredUserAttributes("distinguishedName")
 	if _, _, err := c.CreateUser(ctx, scim.User{UserName: "dn", Active: true}); err == nil || !strings.Contains(err.Error(), "REQUIRED USER ATTRIBUTES: [DISTINGUISHEDNAME] ARE MISSING.") {

@@ -6,23 +6,18 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 	"github.com/flowsctl/flowsctl/pkg/scim"
+	"github.com/flowsctl/flowsctl/pkg/scim/scimtest"
 )
 
 // startIdentity serves the identity emulator and returns an RFC 7644 client with a valid token.
 func startIdentity(t *testing.T) (*sandbox.Sandbox, *identityemu.Emulator, *scim.Client) {
-	t.Helper()
-	emu := identityemu.New()
-	sb := sandboxtest.Start(t, emu)
-	tok := emu.IssueSCIMToken("Okta Directory", "okta.example.com", time.Hour)
-	c := scim.New(sandboxtest.Client(t, sb), sb.Services["identity"].URL+"/usergroup/scim/v2",
-		scim.Options{Dialect: scim.RFC7644, Tokens: scim.StaticToken(tok)})
+	c, emu, sb := scimtest.Identity(t)
 	return sb, emu, c
 }
 

@@ -6,37 +6,26 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/internal/prompt"
-	"github.com/flowsctl/flowsctl/pkg/access"
-	"github.com/flowsctl/flowsctl/pkg/sandbox/accessemu"
-	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 	"github.com/flowsctl/flowsctl/pkg/scim"
+	"github.com/flowsctl/flowsctl/pkg/scim/scimtest"
 )
 
-func accessCommon(t *testing.T) (*Common, *scim.Client, *iostreams.IOStreams) {
+// accessCommon serves the Access emulator and returns what a command needs to run against it:
+// Common (json output, no input) and the SCIM target.
+func accessCommon(t *testing.T) (cmdutil.Common, TargetFlags, *scim.Client, *iostreams.IOStreams) {
 	t.Helper()
-	emu := accessemu.New(accessemu.WithAdminSecret("s3cret-admin"))
-	sb := sandboxtest.Start(t, emu)
-	hc := sandboxtest.Client(t, sb)
-	base, _ := access.ParseBase(sb.Services["access"].URL, "")
-	ts := access.NewTokenSource(hc, base, accessemu.AdminClientID, "s3cret-admin")
-	if _, err := access.NewClient(hc, base, ts, nil).CreateOtherDirectory(context.Background(), "Okta", []string{"okta.example.com"}); err != nil {
-		t.Fatal(err)
-	}
-	ts2 := scim.AccessTokens(hc, base.TokenURL(), accessemu.AdminClientID, "s3cret-admin")
-	cl := scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: ts2, Domain: "okta.example.com"})
+	cl, _, _ := scimtest.Access(t)
 	ios, _, _, _ := iostreams.Test()
-	c := &Common{IO: ios, Output: func() string { return "json" }, NoInput: func() bool { return true },
-		Prompter: func() prompt.Prompter { return prompt.NoInput{} },
-		Target: func() (*scim.Target, error) {
-			return &scim.Target{Client: cl, URL: cl.Base(), Domain: "okta.example.com"}, nil
-		}}
-	return c, cl, ios
+	c := cmdutil.Common{IO: ios, Flags: &cmdutil.GlobalFlags{Output: "json", NoInput: true},
+		Prompter: func() prompt.Prompter { return prompt.NoInput{} }}
+	return c, TargetFlags{Resolved: &scim.Target{Client: cl, URL: cl.Base(), Domain: scimtest.Domain}}, cl, ios
 }
 
 func TestPrune(t *testing.T) {
-	c, cl, _ := accessCommon(t)
+	c, tf, cl, _ := accessCommon(t)
 	ctx := context.Background()
 	for i, name := range []string{"a", "b", "c"} {
 		u, _, err := cl.CreateUser(ctx, scim.User{UserName: name, Active: true})
@@ -60,8 +49,8 @@ func TestPrune(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := tt.opts
-			o.Common = c
-			err := pruneRun(ctx, &o)
+			o.Common, o.Target = c, tf
+			err := pruneRun(&o)
 			if (tt.wantErr == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err %v, want %q", err, tt.wantErr)
 			}
@@ -80,7 +69,7 @@ func TestPrune(t *testing.T) {
 }
 
 func TestFixDomain(t *testing.T) {
-	c, cl, ios := accessCommon(t)
+	c, tf, cl, ios := accessCommon(t)
 	ctx := context.Background()
 	u, _, _ := cl.CreateUser(ctx, scim.User{UserName: "ann", Active: true})
 	// Okta's push: no domain -> System Domain.
@@ -89,7 +78,7 @@ func TestFixDomain(t *testing.T) {
 	if err != nil || r.Status != 201 {
 		t.Fatalf("%v %+v", err, r)
 	}
-	if err := fixDomainRun(ctx, &FixDomainOptions{Common: c, DryRun: true}); err != nil {
+	if err := fixDomainRun(&FixDomainOptions{Common: c, Target: tf, DryRun: true}); err != nil {
 		t.Fatal(err)
 	}
 	gs, _ := cl.FindGroups(ctx, "Sales")
@@ -98,7 +87,7 @@ func TestFixDomain(t *testing.T) {
 	}
 	buf := ios.Out.(interface{ Reset() })
 	buf.Reset()
-	if err := fixDomainRun(ctx, &FixDomainOptions{Common: c, Yes: true}); err != nil {
+	if err := fixDomainRun(&FixDomainOptions{Common: c, Target: tf, Yes: true}); err != nil {
 		t.Fatal(err)
 	}
 	var res []FixResult
