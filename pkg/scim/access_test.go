@@ -45,7 +45,7 @@ func TestAccessDialect(t *testing.T) {
 	}
 }
 
-func TestAccessSeed004Messages(t *testing.T) {
+func TestAccessGuideErrorMessages(t *testing.T) {
 	c, emu, _ := scimtest.Access(t)
 	ctx := context.Background()
 	emu.SetRequiredUserAttributes("distinguishedName")
