@@ -16,6 +16,7 @@ func startAccess(t *testing.T) *scim.Client {
 }
 
 func TestAccessDialect(t *testing.T) {
+	t.Parallel()
 	c := startAccess(t)
 	ctx := context.Background()
 	u, _, err := c.CreateUser(ctx, scim.User{UserName: "ann", ExternalID: "00u1", Name: scim.Name{GivenName: "Ann", FamilyName: "Lee"},
@@ -46,6 +47,7 @@ func TestAccessDialect(t *testing.T) {
 }
 
 func TestAccessGuideErrorMessages(t *testing.T) {
+	t.Parallel()
 	c, emu, _ := scimtest.Access(t)
 	ctx := context.Background()
 	emu.SetRequiredUserAttributes("distinguishedName")
@@ -66,6 +68,7 @@ func TestAccessGuideErrorMessages(t *testing.T) {
 }
 
 func TestAccessConformanceAndGroupsDomain(t *testing.T) {
+	t.Parallel()
 	c := startAccess(t)
 	ctx := context.Background()
 	for _, ch := range c.Conformance(ctx) {
@@ -98,6 +101,7 @@ func TestAccessConformanceAndGroupsDomain(t *testing.T) {
 }
 
 func TestAccessSyncResyncZeroWrites(t *testing.T) {
+	t.Parallel()
 	c := startAccess(t)
 	ctx := context.Background()
 	src, _ := scim.NewCSVSource(strings.NewReader(csvUsers(200, nil)))

@@ -22,6 +22,7 @@ func startIdentity(t *testing.T) (*sandbox.Sandbox, *identityemu.Emulator, *scim
 }
 
 func TestRFCUserLifecycle(t *testing.T) {
+	t.Parallel()
 	_, _, c := startIdentity(t)
 	ctx := context.Background()
 	u, adopted, err := c.CreateUser(ctx, scim.User{UserName: "ann@okta.example.com", ExternalID: "00u1",
@@ -77,6 +78,7 @@ func TestRFCUserLifecycle(t *testing.T) {
 }
 
 func TestPagingOddSizes(t *testing.T) {
+	t.Parallel()
 	_, _, c := startIdentity(t)
 	ctx := context.Background()
 	const n = 23
@@ -105,6 +107,7 @@ func TestPagingOddSizes(t *testing.T) {
 }
 
 func TestFilterLookupEscapes(t *testing.T) {
+	t.Parallel()
 	_, _, c := startIdentity(t)
 	ctx := context.Background()
 	names := []string{`quote"d@x.test`, `back\slash@x.test`, "tab\there@x.test", "uni\u00e9@x.test"}
@@ -122,6 +125,7 @@ func TestFilterLookupEscapes(t *testing.T) {
 }
 
 func TestBadTokenIs401(t *testing.T) {
+	t.Parallel()
 	sb, _, _ := startIdentity(t)
 	c := scim.New(sandboxtest.Client(t, sb), sb.Services["identity"].URL+"/usergroup/scim/v2",
 		scim.Options{Tokens: scim.StaticToken("nope")})

@@ -19,6 +19,7 @@ import (
 )
 
 func TestAccessPagingOddSizes(t *testing.T) {
+	t.Parallel()
 	c := startAccess(t)
 	ctx := context.Background()
 	for i := 0; i < 23; i++ {
@@ -41,6 +42,7 @@ func TestAccessPagingOddSizes(t *testing.T) {
 }
 
 func TestAccessMethodOverride(t *testing.T) {
+	t.Parallel()
 	c := startAccess(t)
 	ctx := context.Background()
 	u, _, err := c.CreateUser(ctx, scim.User{UserName: "mo", Active: true})
@@ -59,6 +61,7 @@ func TestAccessMethodOverride(t *testing.T) {
 
 // Okta's examples send status as a number; the RFC as a string. Both parse.
 func TestErrorStatusStringOrNumber(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":409,"scimType":"uniqueness","detail":"dup"}`,
 		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"409","scimType":"uniqueness","detail":"dup"}`,
@@ -79,6 +82,7 @@ func TestErrorStatusStringOrNumber(t *testing.T) {
 }
 
 func TestVerifyChecks(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		ttl    time.Duration
 		token  string

@@ -23,6 +23,7 @@ func capture[O any](got *any, strip func(*O)) func(*O) error {
 }
 
 func TestFlagParsing(t *testing.T) {
+	t.Parallel()
 	url := TargetFlags{URL: "https://scim.example/scim/v2", TokenFile: "tok.txt", Dialect: "rfc7644"}
 	auto := TargetFlags{Dialect: "auto"}
 	tests := []struct {

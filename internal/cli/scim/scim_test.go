@@ -25,6 +25,7 @@ func accessCommon(t *testing.T) (cmdutil.Common, TargetFlags, *scim.Client, *ios
 }
 
 func TestPrune(t *testing.T) {
+	t.Parallel()
 	c, tf, cl, _ := accessCommon(t)
 	ctx := context.Background()
 	for i, name := range []string{"a", "b", "c"} {
@@ -69,6 +70,7 @@ func TestPrune(t *testing.T) {
 }
 
 func TestFixDomain(t *testing.T) {
+	t.Parallel()
 	c, tf, cl, ios := accessCommon(t)
 	ctx := context.Background()
 	u, _, _ := cl.CreateUser(ctx, scim.User{UserName: "ann", Active: true})
@@ -101,6 +103,7 @@ func TestFixDomain(t *testing.T) {
 }
 
 func TestProgressLine(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		done, total int64
 		want        string

@@ -38,6 +38,7 @@ func identityCommon(t *testing.T, domain, format string) (cmdutil.Common, *iostr
 // TestVerifyAndTestPrintChecks: scim verify runs doctor's directory check (the
 // identity.directory step) and both commands print through the one check printer.
 func TestVerifyAndTestPrintChecks(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name, cmd, domain, format string
 		wantExit                  int
