@@ -63,11 +63,11 @@ func TestFlagParsing(t *testing.T) {
 			return newCmdList(f, users, &cobra.Command{Use: "list"}, capture(got, func(o *ListOptions[scim.User]) { o.Common, o.kind = cmdutil.Common{}, kind[scim.User]{} }))
 		}, []string{"--filter", `userName sw "a"`, "--limit", "5"}, ListOptions[scim.User]{Target: auto, Filter: `userName sw "a"`, Limit: 5}},
 		{"users get", func(f *cmdutil.Factory, got *any) *cobra.Command {
-			return newCmdGet(f, users, &cobra.Command{Use: "get"}, capture(got, func(o *GetOptions[scim.User]) { o.Common, o.kind = cmdutil.Common{}, kind[scim.User]{} }))
-		}, []string{"ann@x.test"}, GetOptions[scim.User]{Target: auto, Key: "ann@x.test"}},
+			return newCmdKey(f, users, &cobra.Command{Use: "get"}, capture(got, func(o *KeyOptions[scim.User]) { o.Common, o.kind = cmdutil.Common{}, kind[scim.User]{} }), getRun, false)
+		}, []string{"ann@x.test"}, KeyOptions[scim.User]{Target: auto, Key: "ann@x.test"}},
 		{"groups delete", func(f *cmdutil.Factory, got *any) *cobra.Command {
-			return newCmdDelete(f, groups, &cobra.Command{Use: "delete"}, capture(got, func(o *DeleteOptions[scim.Group]) { o.Common, o.kind = cmdutil.Common{}, kind[scim.Group]{} }))
-		}, []string{"Sales", "--yes"}, DeleteOptions[scim.Group]{Target: auto, Key: "Sales", Yes: true}},
+			return newCmdKey(f, groups, &cobra.Command{Use: "delete"}, capture(got, func(o *KeyOptions[scim.Group]) { o.Common, o.kind = cmdutil.Common{}, kind[scim.Group]{} }), deleteRun, true)
+		}, []string{"Sales", "--yes"}, KeyOptions[scim.Group]{Target: auto, Key: "Sales", Yes: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -54,8 +54,8 @@ func NewCmdGroups(f *cmdutil.Factory) *cobra.Command {
 	cmd.AddCommand(
 		newCmdList(f, groups, &cobra.Command{Use: "list", Short: "List groups", Example: `  flowsctl scim groups list -o json`}, nil),
 		NewCmdGroupCreate(f, nil),
-		newCmdDelete(f, groups, &cobra.Command{Use: "delete <displayName|id>", Short: "Delete a group",
-			Example: `  flowsctl scim groups delete Sales --yes`}, nil),
+		newCmdKey(f, groups, &cobra.Command{Use: "delete <displayName|id>", Short: "Delete a group",
+			Example: `  flowsctl scim groups delete Sales --yes`}, nil, deleteRun, true),
 		NewCmdFixDomain(f, nil))
 	return cmd
 }
@@ -98,12 +98,7 @@ func groupCreateRun(o *GroupCreateOptions) error {
 	if err != nil {
 		return err
 	}
-	verb := "created"
-	if adopted {
-		verb = "exists (adopted)"
-	}
-	fmt.Fprintf(o.IO.ErrOut, "group %q %s: id %s\n", g.DisplayName, verb, g.ID)
-	return groups.print(&o.Common, g, *g)
+	return groups.created(&o.Common, g, adopted)
 }
 
 // FixDomainOptions of `scim groups fix-domain`.

@@ -73,61 +73,49 @@ func listRun[T any](o *ListOptions[T]) error {
 	return o.kind.print(&o.Common, out, out...)
 }
 
-// GetOptions of `scim users get`.
-type GetOptions[T any] struct {
+// KeyOptions of the commands that act on one resource named by its argument: `scim users get`,
+// `scim users delete` and `scim groups delete`.
+type KeyOptions[T any] struct {
 	cmdutil.Common
 	Target TargetFlags
-	Key    string
+	Key    string // a name (userName, displayName) or an id
+	Yes    bool   // delete only
 	kind   kind[T]
 }
 
-func newCmdGet[T any](f *cmdutil.Factory, k kind[T], cmd *cobra.Command, runF func(*GetOptions[T]) error) *cobra.Command {
-	o := &GetOptions[T]{Common: cmdutil.NewCommon(f), kind: k}
-	run := cmdutil.Run(o, &o.Common, runF, getRun[T])
+// newCmdKey completes cmd for one resource; withYes adds --yes (for deletes).
+func newCmdKey[T any](f *cmdutil.Factory, k kind[T], cmd *cobra.Command, runF, body func(*KeyOptions[T]) error, withYes bool) *cobra.Command {
+	o := &KeyOptions[T]{Common: cmdutil.NewCommon(f), kind: k}
+	run := cmdutil.Run(o, &o.Common, runF, body)
 	cmd.Args = cobra.ExactArgs(1)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error { o.Key = args[0]; return run(cmd, args) }
+	if withYes {
+		cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
+	}
 	o.Target.register(cmd)
 	return cmd
 }
 
-func getRun[T any](o *GetOptions[T]) error {
+// find resolves the endpoint and looks the resource up by name or id.
+func (o *KeyOptions[T]) find() (*scim.Target, *T, error) {
 	t, err := o.Target.resolve(&o.Common)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	v, err := o.kind.find(o.Context(), t.Client, o.Key)
+	return t, v, err
+}
+
+func getRun[T any](o *KeyOptions[T]) error {
+	_, v, err := o.find()
 	if err != nil {
 		return err
 	}
 	return o.kind.print(&o.Common, v, *v)
 }
 
-// DeleteOptions of `scim users delete` and `scim groups delete`.
-type DeleteOptions[T any] struct {
-	cmdutil.Common
-	Target TargetFlags
-	Key    string
-	Yes    bool
-	kind   kind[T]
-}
-
-func newCmdDelete[T any](f *cmdutil.Factory, k kind[T], cmd *cobra.Command, runF func(*DeleteOptions[T]) error) *cobra.Command {
-	o := &DeleteOptions[T]{Common: cmdutil.NewCommon(f), kind: k}
-	run := cmdutil.Run(o, &o.Common, runF, deleteRun[T])
-	cmd.Args = cobra.ExactArgs(1)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error { o.Key = args[0]; return run(cmd, args) }
-	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
-	o.Target.register(cmd)
-	return cmd
-}
-
-func deleteRun[T any](o *DeleteOptions[T]) error {
-	t, err := o.Target.resolve(&o.Common)
-	if err != nil {
-		return err
-	}
-	ctx := o.Context()
-	v, err := o.kind.find(ctx, t.Client, o.Key)
+func deleteRun[T any](o *KeyOptions[T]) error {
+	t, v, err := o.find()
 	if err != nil {
 		return err
 	}
@@ -135,9 +123,20 @@ func deleteRun[T any](o *DeleteOptions[T]) error {
 	if err := confirm(&o.Common, fmt.Sprintf("Delete %s %q (id %s) at %s?", o.kind.noun, name, id, t.URL), o.Yes); err != nil {
 		return err
 	}
-	if err := o.kind.remove(ctx, t.Client, *v); err != nil {
+	if err := o.kind.remove(o.Context(), t.Client, *v); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "deleted %s %q (id %s)\n", o.kind.noun, name, id)
 	return nil
+}
+
+// created reports a create (or the adoption of an existing resource) and prints it.
+func (k kind[T]) created(c *cmdutil.Common, v *T, adopted bool) error {
+	verb := "created"
+	if adopted {
+		verb = "exists (adopted)"
+	}
+	name, id := k.name(*v)
+	fmt.Fprintf(c.IO.ErrOut, "%s %q %s: id %s\n", k.noun, name, verb, id)
+	return k.print(c, v, *v)
 }

@@ -49,11 +49,11 @@ func NewCmdUsers(f *cmdutil.Factory) *cobra.Command {
 		newCmdList(f, users, &cobra.Command{Use: "list", Short: "List users (paged; --filter is a SCIM filter)",
 			Example: `  flowsctl scim users list
   flowsctl scim users list --filter 'userName sw "bar."' --limit 20 -o json`}, nil),
-		newCmdGet(f, users, &cobra.Command{Use: "get <userName|id>", Short: "Show one user",
-			Example: `  flowsctl scim users get ann@okta.example.com -o json`}, nil),
+		newCmdKey(f, users, &cobra.Command{Use: "get <userName|id>", Short: "Show one user",
+			Example: `  flowsctl scim users get ann@okta.example.com -o json`}, nil, getRun, false),
 		NewCmdUserCreate(f, nil),
-		newCmdDelete(f, users, &cobra.Command{Use: "delete <userName|id>", Short: "Delete a user",
-			Example: `  flowsctl scim users delete ann@okta.example.com --yes`}, nil))
+		newCmdKey(f, users, &cobra.Command{Use: "delete <userName|id>", Short: "Delete a user",
+			Example: `  flowsctl scim users delete ann@okta.example.com --yes`}, nil, deleteRun, true))
 	return cmd
 }
 
@@ -104,10 +104,5 @@ func userCreateRun(o *UserCreateOptions) error {
 	if err != nil {
 		return err
 	}
-	verb := "created"
-	if adopted {
-		verb = "exists (adopted)"
-	}
-	fmt.Fprintf(o.IO.ErrOut, "user %q %s: id %s\n", got.UserName, verb, got.ID)
-	return users.print(&o.Common, got, *got)
+	return users.created(&o.Common, got, adopted)
 }
