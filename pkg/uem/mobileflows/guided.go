@@ -2,21 +2,17 @@ package mobileflows
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/flowsctl/flowsctl/internal/text"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/object"
+	"github.com/flowsctl/flowsctl/pkg/operator"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
@@ -52,122 +48,15 @@ type Registered struct {
 	ConfirmedAt    string `json:"confirmedAt,omitempty" yaml:"confirmedAt,omitempty"`
 }
 
-// Confirmation records that an operator completed a console step. It holds no secret.
-type Confirmation struct {
-	Step        string    `json:"step"`
-	Key         string    `json:"key"`
-	Fingerprint string    `json:"fingerprint"`
-	ConfirmedAt time.Time `json:"confirmedAt"`
-	// Values are the non-secret values the operator entered, for `uem connector list`.
-	Values map[string]string `json:"values,omitempty"`
-}
-
-// ConfirmStore keeps confirmations in a small JSON file (.flowsctl/operator-steps.json next to
-// the config), mode 0600. It is a record for reports, never the source of truth.
-type ConfirmStore struct {
-	Path string
-	mu   sync.Mutex
-}
+// Confirmation and ConfirmStore are the operator step record shared by every service
+// (pkg/operator).
+type (
+	Confirmation = operator.Confirmation
+	ConfirmStore = operator.Store
+)
 
 // StorePathFor is the store next to a config file.
-func StorePathFor(configPath string) string {
-	dir := "."
-	if configPath != "" {
-		dir = filepath.Dir(configPath)
-	}
-	return filepath.Join(dir, ".flowsctl", "operator-steps.json")
-}
-
-type storeFile struct {
-	Version       int            `json:"version"`
-	Confirmations []Confirmation `json:"confirmations"`
-}
-
-func (s *ConfirmStore) load() (storeFile, error) {
-	var f storeFile
-	b, err := os.ReadFile(s.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return storeFile{Version: 1}, nil
-	}
-	if err != nil {
-		return f, fmt.Errorf("operator step record %s: %w", s.Path, err)
-	}
-	if err := json.Unmarshal(b, &f); err != nil {
-		return f, fmt.Errorf("operator step record %s is not valid JSON (delete it and confirm the steps again): %w", s.Path, err)
-	}
-	return f, nil
-}
-
-// Get returns the confirmation of step/key, if any.
-func (s *ConfirmStore) Get(step, key string) (Confirmation, bool, error) {
-	if s == nil {
-		return Confirmation{}, false, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f, err := s.load()
-	if err != nil {
-		return Confirmation{}, false, err
-	}
-	for _, c := range f.Confirmations {
-		if c.Step == step && strings.EqualFold(c.Key, key) {
-			return c, true, nil
-		}
-	}
-	return Confirmation{}, false, nil
-}
-
-// All returns every confirmation of a step.
-func (s *ConfirmStore) All(step string) ([]Confirmation, error) {
-	if s == nil {
-		return nil, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f, err := s.load()
-	if err != nil {
-		return nil, err
-	}
-	var out []Confirmation
-	for _, c := range f.Confirmations {
-		if c.Step == step {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
-// Record stores (or replaces) a confirmation.
-func (s *ConfirmStore) Record(c Confirmation) error {
-	if s == nil {
-		return errors.New("no place to record the confirmation (no config path)")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f, err := s.load()
-	if err != nil {
-		return err
-	}
-	out := f.Confirmations[:0]
-	for _, x := range f.Confirmations {
-		if !(x.Step == c.Step && strings.EqualFold(x.Key, c.Key)) {
-			out = append(out, x)
-		}
-	}
-	f.Confirmations = append(out, c)
-	f.Version = 1
-	sort.Slice(f.Confirmations, func(i, j int) bool {
-		if f.Confirmations[i].Step != f.Confirmations[j].Step {
-			return f.Confirmations[i].Step < f.Confirmations[j].Step
-		}
-		return f.Confirmations[i].Key < f.Confirmations[j].Key
-	})
-	b, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return err
-	}
-	return config.WriteFileAtomic(s.Path, append(b, '\n'), 0o600)
-}
+func StorePathFor(configPath string) string { return operator.PathFor(configPath) }
 
 // Step names of the confirmations.
 const (
