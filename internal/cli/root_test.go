@@ -162,7 +162,7 @@ func TestBadGlobalValues(t *testing.T) {
 		want string
 	}{
 		{"unknown output", nil, []string{"-o", "xml"}, `--output "xml"`},
-		{"junit elsewhere", nil, []string{"-o", "junit"}, "only for doctor"},
+		{"junit elsewhere", nil, []string{"-o", "junit"}, "only for commands that print checks"},
 		{"bad env bool", map[string]string{"FLOWSCTL_DEBUG": "maybe"}, nil, "FLOWSCTL_DEBUG"},
 		{"bad env timeout", map[string]string{"FLOWSCTL_TIMEOUT": "soon"}, nil, "FLOWSCTL_TIMEOUT"},
 		{"negative timeout", nil, []string{"--timeout", "-1s"}, "--timeout"},
@@ -198,6 +198,7 @@ func TestJUnitAllowedWhereItMeansSomething(t *testing.T) {
 	root.AddCommand(scim, other, cmds["doctor"], cmds["verify"], cmds["annotated"], cmds["version"])
 	scim.AddCommand(cmds["scim test"])
 	other.AddCommand(cmds["access test"])
+	markJUnit(root, "scim test", "no such command")
 	want := map[string]bool{"doctor": true, "verify": true, "scim test": true, "annotated": true, "access test": false, "version": false}
 	for name, c := range cmds {
 		if got := checkOutput(c, "junit") == nil; got != want[name] {
@@ -205,6 +206,21 @@ func TestJUnitAllowedWhereItMeansSomething(t *testing.T) {
 		}
 		if checkOutput(c, "json") != nil {
 			t.Errorf("%s: json refused", name)
+		}
+	}
+}
+
+// Every command of the real tree that prints checks accepts -o junit.
+func TestJUnitOnEveryCheckCommand(t *testing.T) {
+	root := NewCmdRoot(testFactory())
+	for _, path := range []string{"doctor", "scim test", "uem integration check", "azure verify", "uem verify", "scim verify", "access template verify"} {
+		c, _, err := root.Find(strings.Fields(path))
+		if err != nil || c.CommandPath() != "flowsctl "+path {
+			t.Errorf("%s: not in the tree (found %q, %v)", path, c.CommandPath(), err)
+			continue
+		}
+		if err := checkOutput(c, "junit"); err != nil {
+			t.Errorf("%s: %v", path, err)
 		}
 	}
 }

@@ -39,13 +39,13 @@ type DemoOptions struct {
 
 // DemoReport is what `demo -o json|yaml` prints.
 type DemoReport struct {
-	OK       bool              `json:"ok" yaml:"ok"`
-	Dir      string            `json:"dir,omitempty" yaml:"dir,omitempty"`
-	Services map[string]string `json:"services" yaml:"services"`
-	Plan     PlanReport        `json:"plan" yaml:"plan"`
-	Apply    ApplyReport       `json:"apply" yaml:"apply"`
-	Doctor   DoctorReport      `json:"doctor" yaml:"doctor"`
-	WallMs   int64             `json:"wallMs" yaml:"wallMs"`
+	OK       bool                `json:"ok" yaml:"ok"`
+	Dir      string              `json:"dir,omitempty" yaml:"dir,omitempty"`
+	Services map[string]string   `json:"services" yaml:"services"`
+	Plan     PlanReport          `json:"plan" yaml:"plan"`
+	Apply    ApplyReport         `json:"apply" yaml:"apply"`
+	Doctor   cmdutil.CheckReport `json:"doctor" yaml:"doctor"`
+	WallMs   int64               `json:"wallMs" yaml:"wallMs"`
 }
 
 // NewCmdDemo builds `flowsctl demo`.
@@ -188,7 +188,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	if err != nil {
 		return err
 	}
-	rep.Doctor = newDoctorReport(checks, wall)
+	rep.Doctor = cmdutil.NewCheckReport(checks, wall)
 	fmt.Fprintf(errOut, "%d checks: %s (%s)\n", len(checks), rep.Doctor.Summary.Verdict(), ms(wall))
 	if doctor.Failed(checks) {
 		doctor.WriteText(errOut, onlyFailed(checks), false)

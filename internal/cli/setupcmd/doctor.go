@@ -182,11 +182,8 @@ func doctorRun(ctx context.Context, opts *DoctorOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := printDoctor(opts.IO.Out, opts.Output, checks, wall, opts.IO.ColorEnabled()); err != nil {
+	if err := cmdutil.PrintChecks(opts.IO.Out, opts.Output, checks, wall, opts.IO.ColorEnabled()); err != nil {
 		return err
 	}
-	if doctor.Failed(checks) {
-		return cmdutil.Silent(cmdutil.ExitPending)
-	}
-	return nil
+	return cmdutil.ChecksExit(checks, false)
 }
