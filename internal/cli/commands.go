@@ -29,7 +29,7 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(setupcmd.NewCmdDemo(f, nil))
 	root.AddCommand(configcmd.NewCmdConfig(f))
 	root.AddCommand(sandboxcmd.NewCmdSandbox(f))
-	root.AddCommand(version.NewCmdVersion(f, nil))
+	root.AddCommand(version.NewCmdVersion(f))
 	root.AddCommand(completion.NewCmdCompletion(f, nil))
 	root.AddCommand(docscmd.NewCmdDocs(f, nil))
 	root.AddCommand(access.NewCmdAccess(f))

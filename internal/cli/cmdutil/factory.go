@@ -12,17 +12,10 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
-// BuildInfo is set by main from ldflags.
-type BuildInfo struct {
-	Version string `json:"version" yaml:"version"`
-	Commit  string `json:"commit" yaml:"commit"`
-	Date    string `json:"date" yaml:"date"`
-}
-
 // GlobalFlags are the persistent flags of the root command.
 type GlobalFlags struct {
 	File    string
-	Output  string // text | json | yaml (| junit for doctor)
+	Output  string // text | json | yaml (| junit for commands that print checks)
 	NoInput bool
 	Debug   bool
 	Timeout time.Duration
