@@ -13,7 +13,7 @@ import (
 )
 
 // Load reads path and returns the effective config: the file decoded strictly, FLOWSCTL_*
-// overrides applied (ApplyEnv), seed defaults filled in, and validated. Every problem found is
+// overrides applied (ApplyEnv), the guides' defaults filled in, and validated. Every problem found is
 // returned at once as *Errors. Command-line flags are applied by the CLI afterwards.
 func Load(path string) (*Config, error) {
 	b, err := os.ReadFile(path)

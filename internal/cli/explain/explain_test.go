@@ -7,7 +7,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 )
 
-// Every troubleshooting message of seed 004 (as Okta shows it) and the Identity Services 409s.
+// Every troubleshooting message of the Okta SCIM to Access guide (as Okta shows it) and the Identity Services 409s.
 func TestEveryKnownMessage(t *testing.T) {
 	tests := []struct{ text, want string }{
 		{`ERRORS REPORTED BY REMOTE SERVER: REQUIRED USER ATTRIBUTES: [DISTINGUISHEDNAME] ARE MISSING.`, "required-attribute-missing"},

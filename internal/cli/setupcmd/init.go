@@ -173,7 +173,7 @@ func oneOf(allowed []string) func(string) error {
 	}
 }
 
-// catalogKeys are the OOTB connectors of the mobile flows catalog (seed 001), by id.
+// catalogKeys are the OOTB connectors of the mobile flows catalog (the Boxer guide), by id.
 func catalogKeys() []string {
 	var out []string
 	for _, c := range mobileflows.Catalog {
@@ -487,7 +487,7 @@ var configTmpl = template.Must(template.New("cfg").Parse(`# flowsctl.yaml — wr
 # Durations: 10m, 24h, 10d, 12mo, 1y. Check it with: flowsctl plan
 apiVersion: flowsctl/v1
 
-# Entra ID: the multitenant app mobile flows uses to call Microsoft Graph for Teams (seed 000).
+# Entra ID: the multitenant app mobile flows uses to call Microsoft Graph for Teams (the Teams mobile flows guide).
 # flowsctl registers it, grants admin consent and writes its client secret to secret.sink.
 azure:
   tenantId: {{.TenantID}}
@@ -514,8 +514,8 @@ azure:
       warnBefore: 30d
       sink: {{.TeamsSink}}
 
-# Workspace ONE Access: the MobileFlows_Server_Template (seed 001 defaults){{if not .IdentityEnabled}}, the SCIM service
-# client Okta uses and the directory of type Other its users land in (seed 004){{end}}.
+# Workspace ONE Access: the MobileFlows_Server_Template (defaults of the Boxer guide){{if not .IdentityEnabled}}, the SCIM service
+# client Okta uses and the directory of type Other its users land in (the Okta SCIM to Access guide){{end}}.
 access:
   url: {{.AccessURL}}
   auth:
@@ -545,7 +545,7 @@ access:
 {{- if .IdentityEnabled}}
 
 # Identity Services: the directory Okta provisions into over SCIM 2.0, its SCIM token{{if .OktaURL}} and Okta as
-# OIDC identity provider{{end}} (seed 003).
+# OIDC identity provider{{end}} (the Identity Services with Okta guide).
 identityServices:
   enabled: true
   url: ""
@@ -567,7 +567,7 @@ identityServices:
   services: [access, uem]
 {{- end}}
 
-# Workspace ONE UEM: the mobile flows connectors{{if .Boxer}} and Boxer's mobile flows keys{{end}} (seeds 000, 001).
+# Workspace ONE UEM: the mobile flows connectors{{if .Boxer}} and Boxer's mobile flows keys{{end}} (the Teams mobile flows{{if .Boxer}} and Boxer{{end}} guides).
 uem:
   url: {{.UEMURL}}
   auth:
