@@ -31,6 +31,9 @@ type Factory struct {
 	Config func() (*config.Config, error)
 	// HTTPClient is the one HTTP stack, with --ca-file, the config's CA and --debug applied.
 	HTTPClient func() (*httpx.Client, error)
+	// HTTPOptions are the options of that stack from the global flags (user agent, --ca-file,
+	// --debug), for code that builds a second client (a dedicated CA, the demo's sandbox).
+	HTTPOptions func() httpx.Options
 	// Prompter asks questions; it fails naming the flag to use when input is not possible.
 	Prompter func() prompt.Prompter
 }

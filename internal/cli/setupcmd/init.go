@@ -1,7 +1,6 @@
 package setupcmd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,7 +18,6 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
@@ -59,21 +56,17 @@ var (
 
 // InitOptions configure `flowsctl init`.
 type InitOptions struct {
-	IO         *iostreams.IOStreams
-	Prompter   func() prompt.Prompter
-	HTTPClient func() (*httpx.Client, error)
-	Path       string
-	NoInput    bool
-	Force      bool
-	Check      bool
-	A          InitAnswers
+	cmdutil.Common
+	Force bool
+	Check bool
+	A     InitAnswers
 	// set records which flags the user gave (their answers are not asked again).
 	set map[string]bool
 }
 
 // NewCmdInit builds `flowsctl init`.
 func NewCmdInit(f *cmdutil.Factory, runF func(*InitOptions) error) *cobra.Command {
-	opts := &InitOptions{IO: f.IO, Prompter: f.Prompter, HTTPClient: f.HTTPClient}
+	opts := &InitOptions{Common: cmdutil.NewCommon(f)}
 	a := &opts.A
 	cmd := &cobra.Command{
 		Use:   "init",
@@ -91,17 +84,12 @@ before writing. An existing file is not overwritten without --force.`,
     --tenant-id 11111111-2222-3333-4444-555555555555 --connectors teams --scim-target identity \
     --domain acme.com --okta-url https://acme.okta.com --secrets env`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Path = f.Flags.File
-			opts.NoInput = f.Flags.NoInput
+		PreRun: func(cmd *cobra.Command, _ []string) {
 			opts.set = map[string]bool{}
 			cmd.Flags().Visit(func(fl *pflag.Flag) { opts.set[fl.Name] = true })
-			if runF != nil {
-				return runF(opts)
-			}
-			return initRun(cmd.Context(), opts)
 		},
 	}
+	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, initRun)
 	fl := cmd.Flags()
 	fl.StringVar(&a.AccessURL, "access-url", "", "Workspace ONE Access tenant URL (https://TENANT.vmwareidentity.com)")
 	fl.StringVar(&a.UEMURL, "uem-url", "", "Workspace ONE UEM API URL (https://asNNNN.awmdm.com)")
@@ -377,18 +365,16 @@ func optional(v func(string) error) func(string) error {
 	}
 }
 
-func initRun(ctx context.Context, o *InitOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	path := o.Path
+func initRun(o *InitOptions) error {
+	ctx := o.Context()
+	path := o.ConfigPath()
 	if path == "" {
 		path = "flowsctl.yaml"
 	}
 	if _, err := os.Stat(path); err == nil && !o.Force {
 		return fmt.Errorf("%s exists: not overwriting it (use --force to replace it, or -f OTHER.yaml to write elsewhere)", path)
 	}
-	if !o.NoInput {
+	if !o.NoInput() {
 		p := o.Prompter()
 		if _, isNo := p.(prompt.NoInput); isNo {
 			return fmt.Errorf("init needs a terminal to ask its questions: run it in one, or pass --no-input with the flags (see flowsctl init --help)")
@@ -399,7 +385,7 @@ func initRun(ctx context.Context, o *InitOptions) error {
 		}
 	}
 	if err := o.A.validate(); err != nil {
-		if o.NoInput {
+		if o.NoInput() {
 			return fmt.Errorf("init cannot ask (no terminal, --no-input or CI=true), so every answer must come from a flag (see flowsctl init --help):\n%w", err)
 		}
 		return fmt.Errorf("init: %w", err)
@@ -474,171 +460,34 @@ func secretHints(a InitAnswers) string {
 	return "Secrets are file: references under " + a.SecretsDir + "; put the admin secrets you already have there (chmod 600). flowsctl writes the ones it creates."
 }
 
-type renderData struct {
-	InitAnswers
-	AccessSecret, UEMSecret, AzureSignInSecret, OktaSecret string
-	TeamsSink, SCIMSink, TokenSink                         string
-	ConnectorList                                          []mobileflows.CatalogEntry
-	IdentityEnabled                                        bool
-	NeedsSignInSecret                                      bool
-}
-
-var configTmpl = template.Must(template.New("cfg").Parse(`# flowsctl.yaml — written by ` + "`flowsctl init`" + `. Secrets are references (env:NAME or file:PATH), never values.
-# Durations: 10m, 24h, 10d, 12mo, 1y. Check it with: flowsctl plan
-apiVersion: flowsctl/v1
-
-# Entra ID: the multitenant app mobile flows uses to call Microsoft Graph for Teams (the Teams mobile flows guide).
-# flowsctl registers it, grants admin consent and writes its client secret to secret.sink.
-azure:
-  tenantId: {{.TenantID}}
-  signIn:
-    method: {{.AzureSignIn}}
-    clientId: "{{.AzureClientID}}"
-{{- if .NeedsSignInSecret}}
-    clientSecret: {{.AzureSignInSecret}}
-{{- end}}
-{{- if .AzureCertFile}}
-    certificateFile: {{.AzureCertFile}}
-{{- end}}
-  app:
-    displayName: Workspace ONE mobile flows - Microsoft Teams
-    uniqueName: ws1-mobile-flows-teams
-    signInAudience: AzureADMultipleOrgs
-    redirectUris: [https://prod.hero.vmwservices.com/token-exchange/oauth2/callback]
-    logoutUrl: ""
-    delegatedPermissions: [offline_access, User.Read, User.Read.All, MailboxSettings.Read, Group.ReadWrite.All]
-    adminConsent: true
-    secret:
-      displayName: flowsctl
-      lifetime: 12mo
-      warnBefore: 30d
-      sink: {{.TeamsSink}}
-
-# Workspace ONE Access: the MobileFlows_Server_Template (defaults of the Boxer guide){{if not .IdentityEnabled}}, the SCIM service
-# client Okta uses and the directory of type Other its users land in (the Okta SCIM to Access guide){{end}}.
-access:
-  url: {{.AccessURL}}
-  auth:
-    clientId: {{.AccessAdmin}}
-    clientSecret: {{.AccessSecret}}
-  mobileFlowsTemplate:
-    templateId: MobileFlows_Server_Template
-    scope: [email, profile, user, openid]
-    redirectUri: https://prod.hero.vmwservices.com/token-exchange/oauth2/callback
-    tokenType: Bearer
-    tokenLength: 32
-    issueRefreshToken: true
-    accessTokenTTL: 1d
-    refreshTokenTTL: 90d
-    idleTokenTTL: 10d
-    userGrant: false
-{{- if not .IdentityEnabled}}
-  scimClient:
-    clientId: OktaSCIM
-    scope: [admin]
-    accessTokenTTL: 1y
-    secretSink: {{.SCIMSink}}
-  directory:
-    name: Okta Universal Directory
-    domains: [{{.Domain}}]
-{{- end}}
-{{- if .IdentityEnabled}}
-
-# Identity Services: the directory Okta provisions into over SCIM 2.0, its SCIM token{{if .OktaURL}} and Okta as
-# OIDC identity provider{{end}} (the Identity Services with Okta guide).
-identityServices:
-  enabled: true
-  url: ""
-  directory:
-    name: Okta
-    domain: {{.Domain}}
-    source: OKTA
-  scimToken:
-    lifespan: 6mo
-    sink: {{.TokenSink}}
-{{- if .OktaURL}}
-  oidc:
-    issuerUrl: {{.OktaURL}}
-    clientId: "{{.OktaClientID}}"
-    clientSecret: {{.OktaSecret}}
-    oidcUserIdentifier: email
-    workspaceOneUserIdentifier: email
-{{- end}}
-  services: [access, uem]
-{{- end}}
-
-# Workspace ONE UEM: the mobile flows connectors{{if .Boxer}} and Boxer's mobile flows keys{{end}} (the Teams mobile flows{{if .Boxer}} and Boxer{{end}} guides).
-uem:
-  url: {{.UEMURL}}
-  auth:
-{{- if eq .UEMAuth "oauth"}}
-    oauth:
-      region: {{.UEMRegion}}
-      clientId: {{.UEMClientID}}
-      clientSecret: {{.UEMSecret}}
-{{- else}}
-    basic:
-      username: {{.UEMClientID}}
-      password: {{.UEMSecret}}
-    apiKey: {{.UEMAPIKey}}
-{{- end}}
-  organizationGroup: "{{.OrgGroup}}"
-  mobileFlows:
-    host: https://prod.hero.vmwservices.com
-    mode: guided                # no public admin API: apply prints the console checklist
-    connectors:
-{{- range .ConnectorList}}
-      - catalog: {{.ID}}
-        name: {{.Name}}
-{{- if .BaseURL}}
-        baseUrl: {{.BaseURL}}
-{{- end}}
-        notification: poll
-{{- else}} []
-{{- end}}
-{{- if .Boxer}}
-  boxer:
-    enabled: true
-    smartGroups: ["{{.SmartGroup}}"]
-    syncTimeHours: 24
-    autoEnableConnectors: false
-{{- end}}
-
-# doctor: warn this long before a secret or token expires.
-doctor:
-  warnSecretExpiryBefore: 30d
-`))
-
-// RenderConfig writes the answers as a commented flowsctl.yaml.
+// RenderConfig writes the answers as a commented flowsctl.yaml (pkg/config's template).
 func RenderConfig(a InitAnswers) ([]byte, error) {
-	d := struct {
-		renderData
-		UEMAPIKey string
-	}{}
-	d.InitAnswers = a
-	d.IdentityEnabled = a.SCIMTarget == "identity"
-	d.NeedsSignInSecret = a.AzureSignIn == "clientsecret"
-	d.AccessSecret = secretRef(a, "FLOWSCTL_ACCESS_SECRET", "access-admin-secret")
-	d.UEMSecret = secretRef(a, "FLOWSCTL_UEM_SECRET", "uem-secret")
-	d.UEMAPIKey = secretRef(a, "FLOWSCTL_UEM_API_KEY", "uem-api-key")
-	d.AzureSignInSecret = secretRef(a, "FLOWSCTL_AZURE_SIGNIN_SECRET", "azure-signin-secret")
-	d.OktaSecret = secretRef(a, "FLOWSCTL_OKTA_OIDC_SECRET", "okta-oidc-secret")
 	// Secrets flowsctl creates always go to files: an environment variable cannot be written.
 	dir := a.SecretsDir
 	if dir == "" {
 		dir = ".flowsctl/secrets"
 	}
-	d.TeamsSink = "file:" + filepath.ToSlash(filepath.Join(dir, "teams-client-secret"))
-	d.SCIMSink = "file:" + filepath.ToSlash(filepath.Join(dir, "access-oktascim-secret"))
-	d.TokenSink = "file:" + filepath.ToSlash(filepath.Join(dir, "identity-scim-token"))
+	sink := func(name string) string { return "file:" + filepath.ToSlash(filepath.Join(dir, name)) }
+	d := config.TemplateData{
+		TenantID: a.TenantID, AzureSignIn: a.AzureSignIn, AzureClientID: a.AzureClientID, AzureCertFile: a.AzureCertFile,
+		NeedsSignInSecret: a.AzureSignIn == "clientsecret",
+		AccessURL:         a.AccessURL, AccessAdmin: a.AccessAdmin,
+		UEMURL: a.UEMURL, UEMAuth: a.UEMAuth, UEMRegion: a.UEMRegion, UEMClientID: a.UEMClientID, OrgGroup: a.OrgGroup,
+		Boxer: a.Boxer, SmartGroup: a.SmartGroup,
+		IdentityEnabled: a.SCIMTarget == "identity", Domain: a.Domain, OktaURL: a.OktaURL, OktaClientID: a.OktaClientID,
+		AccessSecret:      secretRef(a, "FLOWSCTL_ACCESS_SECRET", "access-admin-secret"),
+		UEMSecret:         secretRef(a, "FLOWSCTL_UEM_SECRET", "uem-secret"),
+		UEMAPIKey:         secretRef(a, "FLOWSCTL_UEM_API_KEY", "uem-api-key"),
+		AzureSignInSecret: secretRef(a, "FLOWSCTL_AZURE_SIGNIN_SECRET", "azure-signin-secret"),
+		OktaSecret:        secretRef(a, "FLOWSCTL_OKTA_OIDC_SECRET", "okta-oidc-secret"),
+		TeamsSink:         sink("teams-client-secret"),
+		SCIMSink:          sink("access-oktascim-secret"),
+		TokenSink:         sink("identity-scim-token"),
+	}
 	for _, k := range a.Connectors {
 		if c, ok := mobileflows.Lookup(k); ok {
-			d.ConnectorList = append(d.ConnectorList, c)
+			d.Connectors = append(d.Connectors, config.TemplateConnector{ID: c.ID, Name: c.Name, BaseURL: c.BaseURL})
 		}
 	}
-	var buf bytes.Buffer
-	if err := configTmpl.Execute(&buf, d); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return config.RenderTemplate(d)
 }
