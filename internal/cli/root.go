@@ -21,7 +21,7 @@ import (
 const (
 	// AnnotationNoTimeout marks a command that runs until interrupted (sandbox up): the default
 	// --timeout does not apply to it, an explicit --timeout does.
-	AnnotationNoTimeout = "flowsctl/no-timeout"
+	AnnotationNoTimeout = cmdutil.AnnotationNoTimeout
 	// AnnotationJUnit marks a command that accepts -o junit (doctor and verify are known by name).
 	AnnotationJUnit = cmdutil.AnnotationJUnit
 )

@@ -8,6 +8,10 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 )
 
+// AnnotationNoTimeout marks a command that runs until interrupted (sandbox up): the default
+// --timeout does not apply to it, an explicit --timeout does.
+const AnnotationNoTimeout = "flowsctl/no-timeout"
+
 // AnnotationJUnit marks a command that accepts -o junit although its name is not "verify" or
 // "doctor" (scim test, uem integration check): it prints its checks with PrintChecks.
 const AnnotationJUnit = "flowsctl/junit"

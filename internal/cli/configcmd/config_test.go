@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -55,13 +56,17 @@ func example(t *testing.T) string {
 	return p
 }
 
+// common is what config validate and show get: -f path, -o output, the config loaded from path.
+func common(path, output string) (cmdutil.Common, *bytes.Buffer, *bytes.Buffer) {
+	ios, _, out, errOut := iostreams.Test()
+	return cmdutil.Common{IO: ios, Flags: &cmdutil.GlobalFlags{File: path, Output: output},
+		Config: func() (*config.Config, error) { return config.Load(path) }}, out, errOut
+}
+
 func validate(t *testing.T, path, output string) (error, string, string) {
 	t.Helper()
-	ios, _, out, errOut := iostreams.Test()
-	err := validateRun(&ValidateOptions{IO: ios,
-		File:   func() string { return path },
-		Output: func() string { return output },
-		Config: func() (*config.Config, error) { return config.Load(path) }})
+	c, out, errOut := common(path, output)
+	err := validateRun(&ValidateOptions{Common: c})
 	return err, out.String(), errOut.String()
 }
 
@@ -160,9 +165,8 @@ func TestValidateExample(t *testing.T) {
 }
 
 func show(t *testing.T, path, output string) (string, error) {
-	ios, _, out, _ := iostreams.Test()
-	err := showRun(&ShowOptions{IO: ios, Output: func() string { return output },
-		Config: func() (*config.Config, error) { return config.Load(path) }})
+	c, out, _ := common(path, output)
+	err := showRun(&ShowOptions{Common: c})
 	return out.String(), err
 }
 

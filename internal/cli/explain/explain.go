@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 )
 
 // Entry is one known error.
@@ -102,16 +101,15 @@ func Match(text string) []Entry {
 }
 
 // Options of `flowsctl explain`.
-type Options struct {
-	IO     *iostreams.IOStreams
-	Output func() string
-	Text   string
-	List   bool
+type ExplainOptions struct {
+	cmdutil.Common
+	Text string
+	List bool
 }
 
 // NewCmdExplain builds `flowsctl explain`.
-func NewCmdExplain(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	o := &Options{IO: f.IO, Output: func() string { return f.Flags.Output }}
+func NewCmdExplain(f *cmdutil.Factory, runF func(*ExplainOptions) error) *cobra.Command {
+	o := &ExplainOptions{Common: cmdutil.NewCommon(f)}
 	cmd := &cobra.Command{
 		Use:   `explain "<error text>"`,
 		Short: "Explain a provisioning error: its cause and the fix",
@@ -122,19 +120,14 @@ API showed it. Exit 1 when the text is not recognised.`,
 		Example: `  flowsctl explain "ERRORS REPORTED BY REMOTE SERVER: USER CREATION IS NOT SUPPORTED FOR SPECIFIED DIRECTORY ID."
   flowsctl explain "Automatic provisioning of user ann to app VMware Workspace ONE failed: Matching user not found"
   flowsctl explain --list -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Text = strings.Join(args, " ")
-			if runF != nil {
-				return runF(o)
-			}
-			return run(o)
-		},
+		PreRun: func(_ *cobra.Command, args []string) { o.Text = strings.Join(args, " ") },
+		RunE:   cmdutil.Run(o, &o.Common, runF, explainRun),
 	}
 	cmd.Flags().BoolVar(&o.List, "list", false, "list every known error")
 	return cmd
 }
 
-func run(o *Options) error {
+func explainRun(o *ExplainOptions) error {
 	var es []Entry
 	switch {
 	case o.List:
