@@ -49,6 +49,19 @@ func clearEnv(t *testing.T) {
 	}
 }
 
+// runProbe runs `flowsctl probe args...` with only env's FLOWSCTL_* variables set.
+func runProbe(t *testing.T, env map[string]string, args ...string) (*cmdutil.Factory, *probe, int) {
+	t.Helper()
+	clearEnv(t)
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	f := testFactory()
+	p := &probe{}
+	code := run(context.Background(), f, append([]string{"probe"}, args...), p.cmd(f, "probe", nil, nil))
+	return f, p, code
+}
+
 func TestTimeoutBecomesDeadline(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -140,13 +153,8 @@ func TestGlobalFlagsFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clearEnv(t)
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			f := testFactory()
-			p := &probe{}
-			if code := run(context.Background(), f, append([]string{"probe"}, tt.args...), p.cmd(f, "probe", nil, nil)); code != 0 {
+			f, p, code := runProbe(t, tt.env, tt.args...)
+			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderrOf(f))
 			}
 			tt.check(t, p.flags)
@@ -169,13 +177,7 @@ func TestBadGlobalValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clearEnv(t)
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			f := testFactory()
-			p := &probe{}
-			code := run(context.Background(), f, append([]string{"probe"}, tt.args...), p.cmd(f, "probe", nil, nil))
+			f, p, code := runProbe(t, tt.env, tt.args...)
 			if code != 1 || p.ran || !strings.Contains(stderrOf(f), tt.want) {
 				t.Fatalf("exit %d ran %v stderr %q; want 1 mentioning %q", code, p.ran, stderrOf(f), tt.want)
 			}

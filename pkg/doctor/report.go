@@ -151,24 +151,24 @@ func WriteJSON(w io.Writer, checks []Check) error {
 
 // JUnit XML, the subset CI systems read (Jenkins, GitLab, GitHub reporters, Azure DevOps).
 type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+	XMLName xml.Name `xml:"testsuites"`
+	junitTotals
+	Suites []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	junitTotals
+	Cases []junitCase `xml:"testcase"`
+}
+
+// junitTotals are the attributes a suite and the whole report both carry.
+type junitTotals struct {
+	Name     string `xml:"name,attr"`
+	Tests    int    `xml:"tests,attr"`
+	Failures int    `xml:"failures,attr"`
+	Errors   int    `xml:"errors,attr"`
+	Skipped  int    `xml:"skipped,attr"`
+	Time     string `xml:"time,attr"`
 }
 
 type junitCase struct {
@@ -200,7 +200,7 @@ const JUnitSuiteName = "flowsctl doctor"
 func WriteJUnit(w io.Writer, checks []Check) error {
 	sum := Summarize(checks)
 	var totalMs int64
-	suite := junitSuite{Name: JUnitSuiteName, Tests: len(checks), Failures: sum.Fail, Skipped: sum.Skip, Cases: []junitCase{}}
+	suite := junitSuite{junitTotals: junitTotals{Name: JUnitSuiteName, Tests: len(checks), Failures: sum.Fail, Skipped: sum.Skip}, Cases: []junitCase{}}
 	for _, c := range checks {
 		totalMs += c.DurationMs
 		class, _, _ := strings.Cut(c.ID, ".")
@@ -229,8 +229,7 @@ func WriteJUnit(w io.Writer, checks []Check) error {
 		suite.Cases = append(suite.Cases, tc)
 	}
 	suite.Time = seconds(totalMs)
-	doc := junitSuites{Name: JUnitSuiteName, Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped,
-		Time: suite.Time, Suites: []junitSuite{suite}}
+	doc := junitSuites{junitTotals: suite.junitTotals, Suites: []junitSuite{suite}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

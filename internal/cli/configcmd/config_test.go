@@ -35,21 +35,14 @@ func write(t *testing.T, body string) string {
 	return p
 }
 
-// example is the shared example config, or "" when the shared directory is absent.
+// example is the shared example config next to the checkout (this package is three levels
+// below the module root), or "" when the shared directory is absent.
 func example(t *testing.T) string {
 	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
+	p, err := filepath.Abs(filepath.Join("..", "..", "..", "..", "shared", "flowsctl.example.yaml"))
+	if err != nil {
+		return ""
 	}
-	p := filepath.Join(dir, "..", "shared", "flowsctl.example.yaml")
 	if _, err := os.Stat(p); err != nil {
 		return ""
 	}
