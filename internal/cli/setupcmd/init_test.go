@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -204,6 +205,9 @@ func TestRenderConfigHasNoSecretValues(t *testing.T) {
 		cfg, err := config.Parse("x.yaml", b)
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", secrets, err, b)
+		}
+		if seed := regexp.MustCompile(`(?i)\bseeds? ?0\d\d`).Find(b); seed != nil {
+			t.Errorf("the generated comments say %q: name the procedure instead", seed)
 		}
 		for _, ref := range []config.SecretRef{cfg.Azure.SignIn.ClientSecret, cfg.Access.Auth.ClientSecret, cfg.UEM.Auth.Basic.Password, cfg.UEM.Auth.APIKey} {
 			if ref.Kind() != secrets {
