@@ -101,11 +101,7 @@ func writeApplyText(w io.Writer, rs []setup.Result) error {
 	for _, r := range rs {
 		var objs []string
 		for _, o := range r.Objects {
-			s := o.Kind + " " + o.Key
-			if o.ID != "" && o.ID != o.Key {
-				s += " (" + o.ID + ")"
-			}
-			objs = append(objs, s)
+			objs = append(objs, objectLabel(o))
 		}
 		obj := strings.Join(objs, "; ")
 		if obj == "" && r.Reason != "" {
@@ -128,6 +124,15 @@ func writeApplyText(w io.Writer, rs []setup.Result) error {
 	}
 	fmt.Fprintf(w, "\nApply: %s.\n", setup.SummaryLine(rs))
 	return nil
+}
+
+// objectLabel names an object a step touched: "template MobileFlows (id 42)".
+func objectLabel(o setup.Object) string {
+	s := o.Kind + " " + o.Key
+	if o.ID != "" && o.ID != o.Key {
+		s += " (id " + o.ID + ")"
+	}
+	return s
 }
 
 func indent(s, pre string) string {

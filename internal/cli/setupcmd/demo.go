@@ -209,11 +209,7 @@ func writeDemoText(w io.Writer, rep DemoReport, sb *sandbox.Sandbox, kept bool) 
 			if i > 0 {
 				id = ""
 			}
-			s := o.Kind + " " + o.Key
-			if o.ID != "" && o.ID != o.Key {
-				s += " (id " + o.ID + ")"
-			}
-			fmt.Fprintf(w, "  %-24s %s\n", id, s)
+			fmt.Fprintf(w, "  %-24s %s\n", id, objectLabel(o))
 		}
 	}
 	fmt.Fprintf(w, "\n%s.\n", rep.Doctor.Summary.Verdict())
