@@ -139,9 +139,10 @@ func (o *InitOptions) probe(ctx context.Context, hc *httpx.Client) bool {
 		urls = append(urls, struct{ name, u string }{"okta", o.A.OktaURL})
 	}
 	failed := false
+	cs := o.IO.ColorScheme()
 	for _, x := range urls {
 		c := probeURL(ctx, hc, x.u)
-		fmt.Fprintf(o.IO.ErrOut, "%-6s %-40s %s %s\n", strings.ToUpper(string(c.Status)), x.u, c.Detail, c.Fix)
+		fmt.Fprintln(o.IO.ErrOut, strings.TrimSpace(fmt.Sprintf("%s %-6s %-40s %s %s", c.Status.Icon(cs), x.name, x.u, c.Detail, c.Fix)))
 		failed = failed || c.Status == doctor.Fail
 	}
 	return failed
