@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/access"
@@ -27,7 +29,7 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(setupcmd.NewCmdDemo(f, nil))
 	root.AddCommand(configcmd.NewCmdConfig(f))
 	root.AddCommand(sandboxcmd.NewCmdSandbox(f))
-	root.AddCommand(version.NewCmdVersion(f, nil))
+	root.AddCommand(version.NewCmdVersion(f))
 	root.AddCommand(completion.NewCmdCompletion(f, nil))
 	root.AddCommand(docscmd.NewCmdDocs(f, nil))
 	root.AddCommand(access.NewCmdAccess(f))
@@ -36,4 +38,15 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(scimcmd.NewCmdSCIM(f))
 	root.AddCommand(identity.NewCmdIdentity(f))
 	root.AddCommand(explain.NewCmdExplain(f, nil))
+	markJUnit(root, "scim test", "uem integration check")
+}
+
+// markJUnit marks the commands that print checks under a name other than verify or doctor, so
+// the root accepts -o junit for them. A noun may also mark its own with cmdutil.MarkJUnit.
+func markJUnit(root *cobra.Command, paths ...string) {
+	for _, p := range paths {
+		if c, _, err := root.Find(strings.Fields(p)); err == nil && c.CommandPath() == root.Name()+" "+p {
+			cmdutil.MarkJUnit(c)
+		}
+	}
 }

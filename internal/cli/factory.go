@@ -39,21 +39,26 @@ func NewFactory(io *iostreams.IOStreams, build cmdutil.BuildInfo) *cmdutil.Facto
 		return cfg, cfgErr
 	}
 
+	f.HTTPOptions = func() httpx.Options {
+		o := httpx.Options{UserAgent: "flowsctl/" + build.Version, CAFile: f.Flags.CAFile}
+		if f.Flags.Debug {
+			o.Debug = io.ErrOut
+		}
+		return o
+	}
+
 	var hcOnce sync.Once
 	var hc *httpx.Client
 	var hcErr error
 	f.HTTPClient = func() (*httpx.Client, error) {
 		hcOnce.Do(func() {
-			o := httpx.Options{UserAgent: "flowsctl/" + build.Version, CAFile: f.Flags.CAFile}
+			o := f.HTTPOptions()
 			if o.CAFile == "" {
 				if c, err := f.Config(); err == nil && c != nil {
 					o.CAFile = c.CAFile
 				} else {
 					o.CAFile = sandboxCA(f.Flags.File)
 				}
-			}
-			if f.Flags.Debug {
-				o.Debug = io.ErrOut
 			}
 			hc, hcErr = httpx.New(o)
 		})

@@ -21,9 +21,9 @@ import (
 const (
 	// AnnotationNoTimeout marks a command that runs until interrupted (sandbox up): the default
 	// --timeout does not apply to it, an explicit --timeout does.
-	AnnotationNoTimeout = "flowsctl/no-timeout"
-	// AnnotationJUnit marks a command that accepts -o junit (doctor, verify and scim test are known by name).
-	AnnotationJUnit = "flowsctl/junit"
+	AnnotationNoTimeout = cmdutil.AnnotationNoTimeout
+	// AnnotationJUnit marks a command that accepts -o junit (doctor and verify are known by name).
+	AnnotationJUnit = cmdutil.AnnotationJUnit
 )
 
 // Nouns may have their own PersistentPreRun without skipping the root's.
@@ -70,7 +70,7 @@ environment, which wins over the config file.`,
 	// Defaults are literal so that --help and the generated docs do not depend on the environment;
 	// FLOWSCTL_* values are applied in PersistentPreRunE when the flag was not given.
 	pf.StringVarP(&fl.File, "file", "f", "flowsctl.yaml", "config file (env FLOWSCTL_FILE)")
-	pf.StringVarP(&fl.Output, "output", "o", "text", "output format: text, json or yaml (doctor, verify and scim test also junit) (env FLOWSCTL_OUTPUT)")
+	pf.StringVarP(&fl.Output, "output", "o", "text", "output format: text, json or yaml; commands that print checks (doctor, every verify, scim test, uem integration check) also junit (env FLOWSCTL_OUTPUT)")
 	pf.BoolVar(&fl.NoInput, "no-input", false, "never prompt (implied when stdin is not a terminal or CI=true) (env FLOWSCTL_NO_INPUT=1)")
 	pf.BoolVar(&fl.Debug, "debug", false, "trace HTTP requests on stderr, secrets redacted (env FLOWSCTL_DEBUG=1)")
 	pf.DurationVar(&fl.Timeout, "timeout", DefaultTimeout, "overall time limit for the command, e.g. 90s, 30m (env FLOWSCTL_TIMEOUT)")
@@ -156,25 +156,12 @@ func checkOutput(c *cobra.Command, format string) error {
 	case "text", "json", "yaml":
 		return nil
 	case "junit":
-		if acceptsJUnit(c) {
+		if cmdutil.AcceptsJUnit(c) {
 			return nil
 		}
-		return fmt.Errorf("--output junit is only for doctor, verify and scim test; use text, json or yaml for %s", c.CommandPath())
+		return fmt.Errorf("--output junit is only for commands that print checks (doctor, every verify, scim test, uem integration check); use text, json or yaml for %s", c.CommandPath())
 	}
 	return fmt.Errorf("--output %q: use text, json or yaml", format)
-}
-
-func acceptsJUnit(c *cobra.Command) bool {
-	if c.Annotations[AnnotationJUnit] != "" {
-		return true
-	}
-	switch c.Name() {
-	case "doctor", "verify":
-		return true
-	case "test":
-		return c.HasParent() && c.Parent().Name() == "scim"
-	}
-	return false
 }
 
 // Execute runs the tree for main and returns the process exit code.

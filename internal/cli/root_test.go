@@ -49,6 +49,19 @@ func clearEnv(t *testing.T) {
 	}
 }
 
+// runProbe runs `flowsctl probe args...` with only env's FLOWSCTL_* variables set.
+func runProbe(t *testing.T, env map[string]string, args ...string) (*cmdutil.Factory, *probe, int) {
+	t.Helper()
+	clearEnv(t)
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	f := testFactory()
+	p := &probe{}
+	code := run(context.Background(), f, append([]string{"probe"}, args...), p.cmd(f, "probe", nil, nil))
+	return f, p, code
+}
+
 func TestTimeoutBecomesDeadline(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -140,13 +153,8 @@ func TestGlobalFlagsFromEnv(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clearEnv(t)
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			f := testFactory()
-			p := &probe{}
-			if code := run(context.Background(), f, append([]string{"probe"}, tt.args...), p.cmd(f, "probe", nil, nil)); code != 0 {
+			f, p, code := runProbe(t, tt.env, tt.args...)
+			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderrOf(f))
 			}
 			tt.check(t, p.flags)
@@ -162,20 +170,14 @@ func TestBadGlobalValues(t *testing.T) {
 		want string
 	}{
 		{"unknown output", nil, []string{"-o", "xml"}, `--output "xml"`},
-		{"junit elsewhere", nil, []string{"-o", "junit"}, "only for doctor"},
+		{"junit elsewhere", nil, []string{"-o", "junit"}, "only for commands that print checks"},
 		{"bad env bool", map[string]string{"FLOWSCTL_DEBUG": "maybe"}, nil, "FLOWSCTL_DEBUG"},
 		{"bad env timeout", map[string]string{"FLOWSCTL_TIMEOUT": "soon"}, nil, "FLOWSCTL_TIMEOUT"},
 		{"negative timeout", nil, []string{"--timeout", "-1s"}, "--timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clearEnv(t)
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			f := testFactory()
-			p := &probe{}
-			code := run(context.Background(), f, append([]string{"probe"}, tt.args...), p.cmd(f, "probe", nil, nil))
+			f, p, code := runProbe(t, tt.env, tt.args...)
 			if code != 1 || p.ran || !strings.Contains(stderrOf(f), tt.want) {
 				t.Fatalf("exit %d ran %v stderr %q; want 1 mentioning %q", code, p.ran, stderrOf(f), tt.want)
 			}
@@ -198,6 +200,7 @@ func TestJUnitAllowedWhereItMeansSomething(t *testing.T) {
 	root.AddCommand(scim, other, cmds["doctor"], cmds["verify"], cmds["annotated"], cmds["version"])
 	scim.AddCommand(cmds["scim test"])
 	other.AddCommand(cmds["access test"])
+	markJUnit(root, "scim test", "no such command")
 	want := map[string]bool{"doctor": true, "verify": true, "scim test": true, "annotated": true, "access test": false, "version": false}
 	for name, c := range cmds {
 		if got := checkOutput(c, "junit") == nil; got != want[name] {
@@ -205,6 +208,21 @@ func TestJUnitAllowedWhereItMeansSomething(t *testing.T) {
 		}
 		if checkOutput(c, "json") != nil {
 			t.Errorf("%s: json refused", name)
+		}
+	}
+}
+
+// Every command of the real tree that prints checks accepts -o junit.
+func TestJUnitOnEveryCheckCommand(t *testing.T) {
+	root := NewCmdRoot(testFactory())
+	for _, path := range []string{"doctor", "scim test", "uem integration check", "azure verify", "uem verify", "scim verify", "access template verify"} {
+		c, _, err := root.Find(strings.Fields(path))
+		if err != nil || c.CommandPath() != "flowsctl "+path {
+			t.Errorf("%s: not in the tree (found %q, %v)", path, c.CommandPath(), err)
+			continue
+		}
+		if err := checkOutput(c, "junit"); err != nil {
+			t.Errorf("%s: %v", path, err)
 		}
 	}
 }

@@ -29,7 +29,21 @@ func (c *ColorScheme) Yellow(t string) string { return c.paint("33", t) }
 func (c *ColorScheme) Cyan(t string) string   { return c.paint("36", t) }
 func (c *ColorScheme) Gray(t string) string   { return c.paint("90", t) }
 
-// SuccessIcon, WarningIcon and FailureIcon are the marks doctor and apply print.
-func (c *ColorScheme) SuccessIcon() string { return c.Green("✓") }
-func (c *ColorScheme) WarningIcon() string { return c.Yellow("!") }
-func (c *ColorScheme) FailureIcon() string { return c.Red("✗") }
+// The status marks every command prints (doctor, verify, plan and apply progress), one set:
+// ✓ passed or done, ! warning or waiting for an operator, ✗ failed, - skipped, ~ change
+// pending, · only read.
+const (
+	MarkSuccess = "✓"
+	MarkWarning = "!"
+	MarkFailure = "✗"
+	MarkSkip    = "-"
+	MarkPending = "~"
+	MarkInfo    = "·"
+)
+
+func (c *ColorScheme) SuccessIcon() string { return c.Green(MarkSuccess) }
+func (c *ColorScheme) WarningIcon() string { return c.Yellow(MarkWarning) }
+func (c *ColorScheme) FailureIcon() string { return c.Red(MarkFailure) }
+func (c *ColorScheme) SkipIcon() string    { return c.Gray(MarkSkip) }
+func (c *ColorScheme) PendingIcon() string { return c.Yellow(MarkPending) }
+func (c *ColorScheme) InfoIcon() string    { return c.Gray(MarkInfo) }

@@ -22,7 +22,7 @@ type IOStreams struct {
 	ci                             bool
 
 	mu      sync.Mutex // serialises drawing on ErrOut
-	spinner *spinner   // the active spinner, if any
+	spinner *Spinner   // the active spinner, if any
 }
 
 // System returns streams bound to the process, with TTY and colour detected.

@@ -171,3 +171,29 @@ func TestProgressBarOffTerminal(t *testing.T) {
 		t.Errorf("drew off a terminal: %q %q, current %d", errOut.String(), out.String(), p.Current())
 	}
 }
+
+func TestSpinnerLabelAndLines(t *testing.T) {
+	tests := []struct {
+		name string
+		tty  bool
+		want string
+	}{
+		{"terminal", true, "a\n" + clearLine + spinnerFrames[0] + " x" + clearLine + "b\n" + clearLine + spinnerFrames[0] + " x" + clearLine + "end\n"},
+		{"log", false, "a\nb\nend\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _, out, errOut := Test()
+			s.SetTTY(false, false, tt.tty)
+			sp := s.StartSpinner("")
+			sp.Println("a")
+			sp.SetLabel("x")
+			sp.Println("b")
+			sp.Stop("end")
+			sp.Stop("again")
+			if errOut.String() != tt.want || out.Len() != 0 {
+				t.Errorf("stderr %q\nwant   %q (stdout %q)", errOut.String(), tt.want, out.String())
+			}
+		})
+	}
+}

@@ -16,28 +16,33 @@ var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 // clearLine returns the cursor to column 0 and erases the line.
 const clearLine = "\r\x1b[K"
 
-type spinner struct {
-	stop chan struct{}
-	done chan struct{}
+// Spinner is a line on stderr with a turning mark and a label that can change while work runs;
+// lines printed through it appear above the spinner. It draws only when ShowProgress() (stderr
+// is a terminal, not CI); otherwise the label is not shown and Println and Stop still print
+// their lines, so logs keep the outcome.
+type Spinner struct {
+	s     *IOStreams
+	draw  bool
+	label string // guarded by s.mu
+	frame int    // guarded by s.mu
+	drawn bool   // guarded by s.mu: the spinner line is on screen
+	stop  chan struct{}
+	done  chan struct{}
+	once  sync.Once
 }
 
 // StartProgress shows a spinner with label on stderr while work runs, and returns the function
-// that stops it. The spinner is drawn only when ShowProgress() (stderr is a terminal, not CI);
-// otherwise nothing is drawn. The stop function erases the spinner and, when final is not
-// empty, prints final as a line on stderr in both cases, so logs keep the outcome. Stopping
-// twice is harmless; starting a spinner stops the one already running.
+// that stops it: see StartSpinner and Spinner.Stop.
 func (s *IOStreams) StartProgress(label string) func(final string) {
-	if !s.ShowProgress() {
-		var once sync.Once
-		return func(final string) {
-			once.Do(func() {
-				if final != "" {
-					s.mu.Lock()
-					fmt.Fprintln(s.ErrOut, final)
-					s.mu.Unlock()
-				}
-			})
-		}
+	return s.StartSpinner(label).Stop
+}
+
+// StartSpinner starts a spinner with label (which may be empty: nothing shown until SetLabel).
+// Starting a spinner stops the one already running.
+func (s *IOStreams) StartSpinner(label string) *Spinner {
+	sp := &Spinner{s: s, draw: s.ShowProgress(), label: label}
+	if !sp.draw {
+		return sp
 	}
 	s.mu.Lock()
 	prev := s.spinner
@@ -45,45 +50,109 @@ func (s *IOStreams) StartProgress(label string) func(final string) {
 	if prev != nil {
 		prev.halt()
 	}
-	sp := &spinner{stop: make(chan struct{}), done: make(chan struct{})}
+	sp.stop, sp.done = make(chan struct{}), make(chan struct{})
 	s.mu.Lock()
 	s.spinner = sp
-	fmt.Fprintf(s.ErrOut, "%s%s %s", clearLine, spinnerFrames[0], label) // first frame before returning
+	sp.drawLocked() // first frame before returning
 	s.mu.Unlock()
 	go func() {
 		defer close(sp.done)
 		t := time.NewTicker(spinnerInterval)
 		defer t.Stop()
-		for i := 1; ; i++ {
+		for {
 			select {
 			case <-sp.stop:
 				return
 			case <-t.C:
 				s.mu.Lock()
-				fmt.Fprintf(s.ErrOut, "%s%s %s", clearLine, spinnerFrames[i%len(spinnerFrames)], label)
+				sp.frame++
+				sp.drawLocked()
 				s.mu.Unlock()
 			}
 		}
 	}()
-	var once sync.Once
-	return func(final string) {
-		once.Do(func() {
-			sp.halt()
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			if s.spinner == sp {
-				s.spinner = nil
-			}
-			io.WriteString(s.ErrOut, clearLine)
-			if final != "" {
-				fmt.Fprintln(s.ErrOut, final)
-			}
-		})
+	return sp
+}
+
+// Lines is a Spinner that never draws, for when the terminal may ask a question: its Println
+// and Stop print their lines like a spinner's.
+func (s *IOStreams) Lines() *Spinner { return &Spinner{s: s} }
+
+func (sp *Spinner) drawLocked() {
+	if sp.label == "" {
+		sp.clearLocked()
+		return
+	}
+	fmt.Fprintf(sp.s.ErrOut, "%s%s %s", clearLine, spinnerFrames[sp.frame%len(spinnerFrames)], sp.label)
+	sp.drawn = true
+}
+
+func (sp *Spinner) clearLocked() {
+	if sp.drawn {
+		io.WriteString(sp.s.ErrOut, clearLine)
+		sp.drawn = false
 	}
 }
 
+// SetLabel changes what the spinner says ("" hides it until the next label).
+func (sp *Spinner) SetLabel(label string) {
+	if !sp.draw {
+		return
+	}
+	sp.s.mu.Lock()
+	defer sp.s.mu.Unlock()
+	sp.label = label
+	if sp.running() {
+		sp.drawLocked()
+	}
+}
+
+// Println prints line on stderr above the spinner.
+func (sp *Spinner) Println(line string) {
+	sp.s.mu.Lock()
+	defer sp.s.mu.Unlock()
+	if sp.draw {
+		sp.clearLocked()
+	}
+	fmt.Fprintln(sp.s.ErrOut, line)
+	if sp.draw && sp.running() {
+		sp.drawLocked()
+	}
+}
+
+func (sp *Spinner) running() bool {
+	select {
+	case <-sp.stop:
+		return false
+	default:
+		return true
+	}
+}
+
+// Stop erases the spinner and, when final is not empty, prints final as a line on stderr.
+// Stopping twice is harmless.
+func (sp *Spinner) Stop(final string) {
+	sp.once.Do(func() {
+		if sp.draw {
+			sp.halt()
+		}
+		sp.s.mu.Lock()
+		defer sp.s.mu.Unlock()
+		if sp.draw {
+			if sp.s.spinner == sp {
+				sp.s.spinner = nil
+			}
+			io.WriteString(sp.s.ErrOut, clearLine)
+			sp.drawn = false
+		}
+		if final != "" {
+			fmt.Fprintln(sp.s.ErrOut, final)
+		}
+	})
+}
+
 // halt stops the drawing goroutine and waits for it; safe to call more than once.
-func (sp *spinner) halt() {
+func (sp *Spinner) halt() {
 	select {
 	case <-sp.stop:
 	default:

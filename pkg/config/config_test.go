@@ -11,22 +11,7 @@ import (
 
 // sharedDir is ../shared next to the module root, or "" when absent.
 func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	s := filepath.Join(dir, "..", "shared")
+	s := filepath.Join(moduleRoot(t), "..", "shared")
 	if _, err := os.Stat(s); err != nil {
 		return ""
 	}

@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// Values from the VMware mobile flows guide (seed 001), the Teams blog (seed 000), the Identity
-// Services blog (seed 003) and the SCIM guide (seed 004).
+// Values from the procedures flowsctl automates: the Boxer guide (VMware mobile flows
+// documentation), the Teams mobile flows guide, the Identity Services with Okta guide and the
+// Okta SCIM to Access guide.
 const (
 	APIVersion = "flowsctl/v1"
 
@@ -91,7 +92,7 @@ func Default() *Config {
 	return c
 }
 
-// ApplyDefaults fills what the document left unset with the seed defaults, only in the
+// ApplyDefaults fills what the document left unset with the guides' defaults, only in the
 // sections that are present. A string or list that is empty counts as unset; a boolean or a
 // number whose zero is meaningful (adminConsent, deviceDeletionThreshold, ...) is only
 // defaulted when the loaded document did not write the key — in a config built in code, false

@@ -16,7 +16,7 @@ import (
 )
 
 // Load reads path and returns the effective config: the file decoded strictly, FLOWSCTL_*
-// overrides applied (ApplyEnv), seed defaults filled in, and validated. Every problem found is
+// overrides applied (ApplyEnv), the guides' defaults filled in, and validated. Every problem found is
 // returned at once as *Errors. Command-line flags are applied by the CLI afterwards.
 func Load(path string) (*Config, error) {
 	b, err := safefile.Read(path, safefile.MaxConfig)
@@ -256,29 +256,47 @@ func kindName(n *yaml.Node) string {
 	return "something else"
 }
 
+// overBudget reports (once) a document that expands beyond the decoder's budget or depth.
+func (d *decoder) overBudget(n *yaml.Node, path string, depth int) bool {
+	d.budget--
+	if d.budget >= 0 && depth <= 32 {
+		return false
+	}
+	if !d.spent {
+		d.spent = true
+		d.errs.tooLarge = true
+		d.fail(n, path, "document too large or too deeply nested (aliases expand beyond the limit)")
+	}
+	return true
+}
+
+// is reports whether n holds a value of kind to decode: false for null (nothing written), and
+// false after failing "expected <expected>, got <kind>" for another kind. It never shows the
+// value written.
+func (d *decoder) is(n *yaml.Node, path string, kind yaml.Kind, expected string) bool {
+	if isNull(n) {
+		return false
+	}
+	if n.Kind != kind {
+		d.fail(n, path, fmt.Sprintf("expected %s, got %s", expected, kindName(n)))
+		return false
+	}
+	return true
+}
+
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, depth int) {
 	n = resolve(n)
 	if n == nil || n.Kind == yaml.AliasNode {
 		return
 	}
-	d.budget--
-	if d.budget < 0 || depth > 32 {
-		if !d.spent {
-			d.spent = true
-			d.errs.tooLarge = true
-			d.fail(n, path, "document too large or too deeply nested (aliases expand beyond the limit)")
-		}
+	if d.overBudget(n, path, depth) {
 		return
 	}
 	d.record(n, path)
 	t := v.Type()
 	switch t {
 	case durationType:
-		if isNull(n) {
-			return
-		}
-		if n.Kind != yaml.ScalarNode {
-			d.fail(n, path, fmt.Sprintf("expected a duration such as 10m, 24h, 10d, 12mo, 1y, got %s", kindName(n)))
+		if !d.is(n, path, yaml.ScalarNode, "a duration such as 10m, 24h, 10d, 12mo, 1y") {
 			return
 		}
 		dur, err := ParseDuration(n.Value)
@@ -289,15 +307,10 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, depth int) {
 		v.Set(reflect.ValueOf(dur))
 		return
 	case secretRefType:
-		if isNull(n) {
-			return
+		// is never echoes what was written: it may be a secret.
+		if d.is(n, path, yaml.ScalarNode, "a secret reference env:NAME or file:PATH") {
+			v.SetString(n.Value)
 		}
-		if n.Kind != yaml.ScalarNode {
-			// Never echo what was written: it may be a secret.
-			d.fail(n, path, fmt.Sprintf("expected a secret reference env:NAME or file:PATH, got %s", kindName(n)))
-			return
-		}
-		v.SetString(n.Value)
 		return
 	}
 	switch t.Kind() {
@@ -314,20 +327,12 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, depth int) {
 		}
 		d.value(n, v.Elem(), path, depth+1)
 	case reflect.Struct:
-		if isNull(n) {
-			return
-		}
-		if n.Kind != yaml.MappingNode {
-			d.fail(n, path, fmt.Sprintf("expected a mapping of keys (%s), got %s", strings.Join(keysOf(t), ", "), kindName(n)))
+		if !d.is(n, path, yaml.MappingNode, fmt.Sprintf("a mapping of keys (%s)", strings.Join(keysOf(t), ", "))) {
 			return
 		}
 		d.mapping(n, v, path, depth, map[string]bool{}, false)
 	case reflect.Slice:
-		if isNull(n) {
-			return
-		}
-		if n.Kind != yaml.SequenceNode {
-			d.fail(n, path, fmt.Sprintf("expected a list such as [a, b], got %s", kindName(n)))
+		if !d.is(n, path, yaml.SequenceNode, "a list such as [a, b]") {
 			return
 		}
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
@@ -336,14 +341,9 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, depth int) {
 		}
 		v.Set(s)
 	case reflect.String:
-		if isNull(n) {
-			return
+		if d.is(n, path, yaml.ScalarNode, "a string") {
+			v.SetString(n.Value)
 		}
-		if n.Kind != yaml.ScalarNode {
-			d.fail(n, path, fmt.Sprintf("expected a string, got %s", kindName(n)))
-			return
-		}
-		v.SetString(n.Value)
 	case reflect.Int, reflect.Int64, reflect.Int32:
 		if isNull(n) {
 			return
@@ -388,13 +388,7 @@ func describe(n *yaml.Node) string {
 // mapping decodes the keys of n into struct v. seen holds the keys already set (merge keys
 // "<<" only fill keys the mapping itself does not set).
 func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string, depth int, seen map[string]bool, merged bool) {
-	d.budget--
-	if d.budget < 0 || depth > 32 {
-		if !d.spent {
-			d.spent = true
-			d.errs.tooLarge = true
-			d.fail(n, path, "document too large or too deeply nested (aliases expand beyond the limit)")
-		}
+	if d.overBudget(n, path, depth) {
 		return
 	}
 	if d.active[n] {

@@ -23,7 +23,7 @@ type Config struct {
 	meta *meta
 }
 
-// Azure is the Entra ID section (seed 000).
+// Azure is the Entra ID section (the Teams mobile flows guide).
 type Azure struct {
 	TenantID string `yaml:"tenantId" json:"tenantId"`
 	// Authority overrides https://login.microsoftonline.com (sovereign clouds, the sandbox).
@@ -61,7 +61,7 @@ type AzureAppSecret struct {
 	Sink        SecretRef `yaml:"sink" json:"sink"`
 }
 
-// Access is the Workspace ONE Access section (seeds 000, 001, 004).
+// Access is the Workspace ONE Access section (the Teams mobile flows, Boxer and Okta SCIM to Access guides).
 type Access struct {
 	URL          URL    `yaml:"url" json:"url"`
 	TenantInPath string `yaml:"tenantInPath" json:"tenantInPath"`
@@ -103,7 +103,7 @@ type AccessDirectory struct {
 	Domains []string `yaml:"domains" json:"domains"`
 }
 
-// IdentityServices is the VMware/Omnissa Identity Services section (seed 003).
+// IdentityServices is the VMware/Omnissa Identity Services section (the Identity Services with Okta guide).
 type IdentityServices struct {
 	Enabled   bool              `yaml:"enabled" json:"enabled"`
 	URL       URL               `yaml:"url" json:"url"`
@@ -132,7 +132,7 @@ type IdentityOIDC struct {
 	WorkspaceOneUserIdentifier string    `yaml:"workspaceOneUserIdentifier" json:"workspaceOneUserIdentifier"`
 }
 
-// UEM is the Workspace ONE UEM section (seeds 000, 001, 002).
+// UEM is the Workspace ONE UEM section (the Teams mobile flows, Boxer, custom connectors and integration preflight guides).
 type UEM struct {
 	URL               URL           `yaml:"url" json:"url"`
 	Auth              UEMAuth       `yaml:"auth" json:"auth"`

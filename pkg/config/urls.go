@@ -32,7 +32,7 @@ func ParseAccessBase(raw, tenantInPath string) (AccessBase, error) {
 		}
 		tenant = rest
 		p = p[:i]
-	} else if strings.HasSuffix(p, "/SAAS") {
+	} else {
 		p = strings.TrimSuffix(p, "/SAAS")
 	}
 	saas := u.Scheme + "://" + u.Host + p + "/SAAS"

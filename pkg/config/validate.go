@@ -42,7 +42,7 @@ const (
 	MaxReplicationBudget = time.Hour
 	MinWarnBefore        = Day
 	MaxWarnBefore        = Year
-	SyncStep             = 10 * time.Minute // third-party integration sync intervals (seed 002)
+	SyncStep             = 10 * time.Minute // third-party integration sync intervals (the integration preflight guide)
 	MinSyncInterval      = 10 * time.Minute
 	MaxSyncInterval      = 1440 * time.Minute
 	MaxDirectoryName     = 128
@@ -394,7 +394,7 @@ func isGraphHost(raw string) bool {
 	return err == nil && strings.EqualFold(u.Hostname(), "graph.microsoft.com")
 }
 
-// syncInterval is the seed 002 rule: 10 to 1440 minutes in steps of 10.
+// syncInterval is the integration preflight guide's rule: 10 to 1440 minutes in steps of 10.
 func (v *validator) syncInterval(path string, d Duration) {
 	if d.D < MinSyncInterval || d.D > MaxSyncInterval || d.D%SyncStep != 0 {
 		v.add(path, "%s is not a multiple of %s between %s and %s", d, fmtMin(SyncStep), fmtMin(MinSyncInterval), fmtMin(MaxSyncInterval))
@@ -469,7 +469,7 @@ func lower(in []string) []string {
 	return out
 }
 
-// dirName is the seed 003 rule for directory names.
+// dirName is the Identity Services with Okta guide's rule for directory names.
 func (v *validator) dirName(path, name string) {
 	switch {
 	case strings.TrimSpace(name) == "":

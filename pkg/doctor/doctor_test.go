@@ -33,9 +33,7 @@ func TestRunOutcomes(t *testing.T) {
 			return nil
 		}}, []Status{Fail}, "no answer within 50ms"},
 		{"panic", Probe{ID: "c.panic", Title: "panics", Run: func(context.Context) []Check {
-			var m map[string]int
-			m["x"] = 1
-			return nil
+			panic("a check gone wrong")
 		}}, []Status{Fail}, "panicked"},
 		{"nothing returned", Probe{ID: "d.empty", Title: "empty", Run: func(context.Context) []Check { return nil }},
 			[]Status{Skip}, "nothing to check"},

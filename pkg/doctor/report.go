@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/flowsctl/flowsctl/internal/iostreams"
 )
 
 // Summary counts checks by status.
@@ -60,55 +62,48 @@ func NewReport(cs []Check) Report {
 	return Report{OK: !Failed(cs), Summary: Summarize(cs), Checks: cs}
 }
 
-const (
-	ansiReset  = "\x1b[0m"
-	ansiBold   = "\x1b[1m"
-	ansiRed    = "\x1b[31m"
-	ansiGreen  = "\x1b[32m"
-	ansiYellow = "\x1b[33m"
-	ansiDim    = "\x1b[2m"
-)
-
-// Symbol is the one-character mark of a status in the text report.
+// Symbol is the one-character mark of a status in the text report (iostreams' set of marks).
 func (s Status) Symbol() string {
 	switch s {
 	case Pass:
-		return "✓"
+		return iostreams.MarkSuccess
 	case Warn:
-		return "!"
+		return iostreams.MarkWarning
 	case Fail:
-		return "✗"
+		return iostreams.MarkFailure
 	case Skip:
-		return "-"
+		return iostreams.MarkSkip
 	}
 	return "?"
 }
 
-func (s Status) color() string {
+// Icon is Symbol painted by cs.
+func (s Status) Icon(cs *iostreams.ColorScheme) string {
 	switch s {
 	case Pass:
-		return ansiGreen
+		return cs.SuccessIcon()
 	case Warn:
-		return ansiYellow
+		return cs.WarningIcon()
 	case Fail:
-		return ansiRed
+		return cs.FailureIcon()
+	case Skip:
+		return cs.SkipIcon()
 	}
-	return ansiDim
+	return cs.Gray(s.Symbol())
 }
 
 // maxIDWidth bounds the ID column so one long ID does not push every title right.
 const maxIDWidth = 32
 
-// WriteText writes one line per check ("✓ ID  Title: detail"), the fix indented under each
-// failure or warning ("    fix: ..."), then the verdict line. color adds ANSI colours; the
-// caller decides it (TTY, NO_COLOR, CI).
+// WriteText writes the text report (see WriteTextColor) in colour when color is set; the
+// caller decides it from iostreams (a terminal, no NO_COLOR, not CI).
 func WriteText(w io.Writer, checks []Check, color bool) error {
-	paint := func(code, s string) string {
-		if !color || s == "" {
-			return s
-		}
-		return code + s + ansiReset
-	}
+	return WriteTextColor(w, checks, iostreams.NewColorScheme(color))
+}
+
+// WriteTextColor writes one line per check ("✓ ID  Title: detail"), the fix indented under
+// each failure or warning ("    fix: ..."), then the verdict line, painted by cs.
+func WriteTextColor(w io.Writer, checks []Check, cs *iostreams.ColorScheme) error {
 	width := 0
 	for _, c := range checks {
 		if n := len(c.ID); n > width && n <= maxIDWidth {
@@ -117,25 +112,25 @@ func WriteText(w io.Writer, checks []Check, color bool) error {
 	}
 	var b strings.Builder
 	for _, c := range checks {
-		line := fmt.Sprintf("%s %-*s  %s", paint(c.Status.color(), c.Status.Symbol()), width, c.ID, c.Title)
+		line := fmt.Sprintf("%s %-*s  %s", c.Status.Icon(cs), width, c.ID, c.Title)
 		if d := strings.TrimSpace(c.Detail); d != "" {
 			line += ": " + indentRest(d, "    ")
 		}
 		b.WriteString(strings.TrimRight(line, " "))
 		b.WriteByte('\n')
 		if (c.Status == Fail || c.Status == Warn) && strings.TrimSpace(c.Fix) != "" {
-			b.WriteString("    " + paint(ansiBold, "fix:") + " " + indentRest(strings.TrimSpace(c.Fix), "         ") + "\n")
+			b.WriteString("    " + cs.Bold("fix:") + " " + indentRest(strings.TrimSpace(c.Fix), "         ") + "\n")
 		}
 	}
 	sum := Summarize(checks)
 	verdict := sum.Verdict()
 	switch {
 	case sum.Fail > 0:
-		verdict = paint(ansiBold+ansiRed, verdict)
+		verdict = cs.Bold(cs.Red(verdict))
 	case sum.Warn > 0:
-		verdict = paint(ansiBold+ansiYellow, verdict)
+		verdict = cs.Bold(cs.Yellow(verdict))
 	default:
-		verdict = paint(ansiBold+ansiGreen, verdict)
+		verdict = cs.Bold(cs.Green(verdict))
 	}
 	b.WriteString(verdict + "\n")
 	_, err := io.WriteString(w, b.String())
@@ -156,24 +151,24 @@ func WriteJSON(w io.Writer, checks []Check) error {
 
 // JUnit XML, the subset CI systems read (Jenkins, GitLab, GitHub reporters, Azure DevOps).
 type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+	XMLName xml.Name `xml:"testsuites"`
+	junitTotals
+	Suites []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	junitTotals
+	Cases []junitCase `xml:"testcase"`
+}
+
+// junitTotals are the attributes a suite and the whole report both carry.
+type junitTotals struct {
+	Name     string `xml:"name,attr"`
+	Tests    int    `xml:"tests,attr"`
+	Failures int    `xml:"failures,attr"`
+	Errors   int    `xml:"errors,attr"`
+	Skipped  int    `xml:"skipped,attr"`
+	Time     string `xml:"time,attr"`
 }
 
 type junitCase struct {
@@ -205,7 +200,7 @@ const JUnitSuiteName = "flowsctl doctor"
 func WriteJUnit(w io.Writer, checks []Check) error {
 	sum := Summarize(checks)
 	var totalMs int64
-	suite := junitSuite{Name: JUnitSuiteName, Tests: len(checks), Failures: sum.Fail, Skipped: sum.Skip, Cases: []junitCase{}}
+	suite := junitSuite{junitTotals: junitTotals{Name: JUnitSuiteName, Tests: len(checks), Failures: sum.Fail, Skipped: sum.Skip}, Cases: []junitCase{}}
 	for _, c := range checks {
 		totalMs += c.DurationMs
 		class, _, _ := strings.Cut(c.ID, ".")
@@ -234,8 +229,7 @@ func WriteJUnit(w io.Writer, checks []Check) error {
 		suite.Cases = append(suite.Cases, tc)
 	}
 	suite.Time = seconds(totalMs)
-	doc := junitSuites{Name: JUnitSuiteName, Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped,
-		Time: suite.Time, Suites: []junitSuite{suite}}
+	doc := junitSuites{junitTotals: suite.junitTotals, Suites: []junitSuite{suite}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

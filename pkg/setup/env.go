@@ -3,14 +3,11 @@ package setup
 import (
 	"context"
 	"crypto/tls"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -184,7 +181,7 @@ func EnvProbes(cfg *config.Config, hc *httpx.Client, o EnvOptions) []doctor.Prob
 	}
 	for _, s := range secretRefs(cfg) {
 		ps = append(ps, doctor.Probe{ID: "env.secret." + s.name, Title: "secret " + s.field, Run: func(ctx context.Context) []doctor.Check {
-			return []doctor.Check{secretCheck(s, warn, o.Now())}
+			return []doctor.Check{secretCheck(cfg, s, warn, o.Now())}
 		}})
 	}
 	return ps
@@ -290,8 +287,7 @@ type secretRef struct {
 func secretRefs(cfg *config.Config) []secretRef {
 	var out []secretRef
 	add := func(name, field string, ref config.SecretRef, sink, token bool) {
-		ref = AbsRef(cfg, ref)
-		if ref != "" {
+		if ref != "" { // absolute already: config.Load made every file: reference absolute
 			out = append(out, secretRef{name: name, field: field, ref: ref, sink: sink, token: token})
 		}
 	}
@@ -324,24 +320,11 @@ func secretRefs(cfg *config.Config) []secretRef {
 	return out
 }
 
-// AbsRef makes a relative file: reference absolute against the config file's directory, the way
-// the service packages resolve it.
-func AbsRef(cfg *config.Config, ref config.SecretRef) config.SecretRef {
-	if ref.Kind() != "file" || cfg == nil || cfg.Path == "" || filepath.IsAbs(ref.Target()) {
-		return ref
-	}
-	dir := filepath.Dir(cfg.Path)
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
-	return config.SecretRef("file:" + filepath.Join(dir, ref.Target()))
-}
-
 // secretCheck resolves a reference (never showing the value): an env var set, a file present and
 // 0600; a token that is a JWT is checked for expiry against warn.
-func secretCheck(s secretRef, warn time.Duration, now time.Time) doctor.Check {
+func secretCheck(cfg *config.Config, s secretRef, warn time.Duration, now time.Time) doctor.Check {
 	c := doctor.Check{ID: "env.secret." + s.name, Title: fmt.Sprintf("secret %s (%s) is readable", s.field, s.ref), Status: doctor.Pass}
-	v, err := s.ref.Resolve()
+	v, err := cfg.Secret(s.ref)
 	if err != nil && s.sink && s.ref.Kind() == "file" && os.IsNotExist(unwrapPathErr(s.ref)) {
 		// A sink is written by apply; whether it must exist is its step's check.
 		c.Status, c.Detail = doctor.Skip, fmt.Sprintf("%s is not written yet (flowsctl apply writes it)", s.ref)
@@ -367,7 +350,7 @@ func secretCheck(s secretRef, warn time.Duration, now time.Time) doctor.Check {
 	if !s.token {
 		return c
 	}
-	exp, ok := jwtExpiry(v)
+	exp, ok := httpx.JWTExpiry(v)
 	if !ok {
 		return c
 	}
@@ -388,27 +371,4 @@ func secretCheck(s secretRef, warn time.Duration, now time.Time) doctor.Check {
 func unwrapPathErr(ref config.SecretRef) error {
 	_, err := os.Stat(ref.Target())
 	return err
-}
-
-// jwtExpiry reads the exp claim of a JWT without verifying it (only the expiry is reported).
-func jwtExpiry(tok string) (time.Time, bool) {
-	parts := strings.Split(strings.TrimSpace(tok), ".")
-	if len(parts) != 3 {
-		return time.Time{}, false
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return time.Time{}, false
-	}
-	var claims struct {
-		Exp json.Number `json:"exp"`
-	}
-	if json.Unmarshal(b, &claims) != nil || claims.Exp == "" {
-		return time.Time{}, false
-	}
-	n, err := claims.Exp.Int64()
-	if err != nil {
-		return time.Time{}, false
-	}
-	return time.Unix(n, 0), true
 }

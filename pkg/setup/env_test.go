@@ -85,7 +85,7 @@ func TestSecretCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := secretCheck(tt.s, 30*config.Day, now)
+			c := secretCheck(&config.Config{}, tt.s, 30*config.Day, now)
 			if c.Status != tt.status || !strings.Contains(c.Fix, tt.fix) {
 				t.Fatalf("got %s %q fix %q", c.Status, c.Detail, c.Fix)
 			}

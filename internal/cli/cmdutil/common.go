@@ -19,15 +19,18 @@ type Common struct {
 	IO         *iostreams.IOStreams
 	Config     func() (*config.Config, error)
 	HTTPClient func() (*httpx.Client, error)
-	Prompter   func() prompt.Prompter
-	Flags      *GlobalFlags
+	// HTTPOptions are what HTTPClient was built with from the global flags (nil in tests that
+	// need none).
+	HTTPOptions func() httpx.Options
+	Prompter    func() prompt.Prompter
+	Flags       *GlobalFlags
 	// Ctx is the command's context (set when the command runs; tests may set it).
 	Ctx context.Context
 }
 
 // NewCommon takes the Factory's dependencies.
 func NewCommon(f *Factory) Common {
-	return Common{IO: f.IO, Config: f.Config, HTTPClient: f.HTTPClient, Prompter: f.Prompter, Flags: f.Flags}
+	return Common{IO: f.IO, Config: f.Config, HTTPClient: f.HTTPClient, HTTPOptions: f.HTTPOptions, Prompter: f.Prompter, Flags: f.Flags}
 }
 
 // Context is the command's context (Background in tests that set none).
@@ -55,6 +58,14 @@ func (c *Common) ConfigPath() string {
 		return ""
 	}
 	return c.Flags.File
+}
+
+// HTTPOpts is HTTPOptions() (zero options when unset).
+func (c *Common) HTTPOpts() httpx.Options {
+	if c.HTTPOptions == nil {
+		return httpx.Options{}
+	}
+	return c.HTTPOptions()
 }
 
 // Color reports whether text output may use colour (a terminal, no NO_COLOR, not CI).

@@ -12,17 +12,10 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
-// BuildInfo is set by main from ldflags.
-type BuildInfo struct {
-	Version string `json:"version" yaml:"version"`
-	Commit  string `json:"commit" yaml:"commit"`
-	Date    string `json:"date" yaml:"date"`
-}
-
 // GlobalFlags are the persistent flags of the root command.
 type GlobalFlags struct {
 	File    string
-	Output  string // text | json | yaml (| junit for doctor)
+	Output  string // text | json | yaml (| junit for commands that print checks)
 	NoInput bool
 	Debug   bool
 	Timeout time.Duration
@@ -38,6 +31,9 @@ type Factory struct {
 	Config func() (*config.Config, error)
 	// HTTPClient is the one HTTP stack, with --ca-file, the config's CA and --debug applied.
 	HTTPClient func() (*httpx.Client, error)
+	// HTTPOptions are the options of that stack from the global flags (user agent, --ca-file,
+	// --debug), for code that builds a second client (a dedicated CA, the demo's sandbox).
+	HTTPOptions func() httpx.Options
 	// Prompter asks questions; it fails naming the flag to use when input is not possible.
 	Prompter func() prompt.Prompter
 }

@@ -7,12 +7,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 )
 
 // Options of `flowsctl completion`.
-type Options struct {
-	IO    *iostreams.IOStreams
+type CompletionOptions struct {
+	cmdutil.Common
 	Shell string
 	Root  *cobra.Command
 }
@@ -21,8 +20,8 @@ type Options struct {
 var Shells = []string{"bash", "zsh", "fish", "powershell"}
 
 // NewCmdCompletion builds `flowsctl completion SHELL`; runF replaces the run in tests.
-func NewCmdCompletion(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO}
+func NewCmdCompletion(f *cmdutil.Factory, runF func(*CompletionOptions) error) *cobra.Command {
+	opts := &CompletionOptions{Common: cmdutil.NewCommon(f)}
 	return &cobra.Command{
 		Use:   "completion bash|zsh|fish|powershell",
 		Short: "Print the shell completion script",
@@ -43,18 +42,14 @@ where your shell looks for completions.`,
 		ValidArgs:             Shells,
 		Args:                  cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
 		DisableFlagsInUseLine: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Shell = args[0]
-			opts.Root = cmd.Root()
-			if runF != nil {
-				return runF(opts)
-			}
-			return completionRun(opts)
+		PreRun: func(cmd *cobra.Command, args []string) {
+			opts.Shell, opts.Root = args[0], cmd.Root()
 		},
+		RunE: cmdutil.Run(opts, &opts.Common, runF, completionRun),
 	}
 }
 
-func completionRun(opts *Options) error {
+func completionRun(opts *CompletionOptions) error {
 	w := opts.IO.Out
 	switch opts.Shell {
 	case "bash":

@@ -37,15 +37,31 @@ func TestCompletion(t *testing.T) {
 	}
 }
 
-func TestCompletionRejectsUnknownShell(t *testing.T) {
-	for _, args := range [][]string{{"completion", "tcsh"}, {"completion"}, {"completion", "bash", "zsh"}} {
+// The shell argument is parsed into the options; anything but one known shell is refused.
+func TestCompletionArgs(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string // "" = refused
+	}{
+		{[]string{"completion", "zsh"}, "zsh"},
+		{[]string{"completion", "powershell"}, "powershell"},
+		{[]string{"completion", "tcsh"}, ""},
+		{[]string{"completion"}, ""},
+		{[]string{"completion", "bash", "zsh"}, ""},
+	}
+	for _, tt := range tests {
 		ios, _, _, _ := iostreams.Test()
 		f := &cmdutil.Factory{IO: ios, Flags: &cmdutil.GlobalFlags{}}
 		root := &cobra.Command{Use: "flowsctl", SilenceErrors: true, SilenceUsage: true}
-		root.AddCommand(NewCmdCompletion(f, func(*Options) error { return nil }))
-		root.SetArgs(args)
-		if err := root.Execute(); err == nil {
-			t.Errorf("%v accepted", args)
+		var got *CompletionOptions
+		root.AddCommand(NewCmdCompletion(f, func(o *CompletionOptions) error { got = o; return nil }))
+		root.SetArgs(tt.args)
+		err := root.Execute()
+		switch {
+		case tt.want == "" && err == nil:
+			t.Errorf("%v accepted", tt.args)
+		case tt.want != "" && (err != nil || got == nil || got.Shell != tt.want || got.Root != root):
+			t.Errorf("%v: %v, options %+v", tt.args, err, got)
 		}
 	}
 }

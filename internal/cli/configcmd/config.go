@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
@@ -21,22 +20,18 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 		Example: `  flowsctl config validate -f flowsctl.yaml
   flowsctl config show -o json`,
 	}
-	cmd.AddCommand(NewCmdValidate(f, nil), NewCmdShow(f, nil))
+	cmd.AddCommand(NewCmdValidate(f), NewCmdShow(f))
 	return cmd
 }
 
 // ValidateOptions of `flowsctl config validate`.
 type ValidateOptions struct {
-	IO     *iostreams.IOStreams
-	File   func() string
-	Output func() string
-	Config func() (*config.Config, error)
+	cmdutil.Common
 }
 
-// NewCmdValidate builds `flowsctl config validate`; runF replaces the run in tests.
-func NewCmdValidate(f *cmdutil.Factory, runF func(*ValidateOptions) error) *cobra.Command {
-	opts := &ValidateOptions{IO: f.IO, Config: f.Config,
-		File: func() string { return f.Flags.File }, Output: func() string { return f.Flags.Output }}
+// NewCmdValidate builds `flowsctl config validate`.
+func NewCmdValidate(f *cmdutil.Factory) *cobra.Command {
+	opts := &ValidateOptions{Common: cmdutil.NewCommon(f)}
 	return &cobra.Command{
 		Use:   "validate",
 		Short: "Check flowsctl.yaml and list every problem",
@@ -47,12 +42,7 @@ with file:line:col where known. Secrets are never resolved or printed.`,
 		Example: `  flowsctl config validate
   flowsctl config validate -f sandbox/flowsctl.yaml
   flowsctl config validate -o json   # {"file", "valid", "problems"} on stdout`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return validateRun(opts)
-		},
+		RunE: cmdutil.Run(opts, &opts.Common, nil, validateRun),
 	}
 }
 
@@ -65,7 +55,7 @@ type Result struct {
 
 func validateRun(opts *ValidateOptions) error {
 	_, err := opts.Config()
-	res := Result{File: opts.File(), Valid: err == nil, Problems: Problems(err)}
+	res := Result{File: opts.ConfigPath(), Valid: err == nil, Problems: Problems(err)}
 	if opts.Output() != "text" {
 		if perr := cmdutil.Print(opts.IO.Out, opts.Output(), res, nil); perr != nil {
 			return perr
@@ -109,14 +99,12 @@ func plural(n int, one, many string) string {
 
 // ShowOptions of `flowsctl config show`.
 type ShowOptions struct {
-	IO     *iostreams.IOStreams
-	Output func() string
-	Config func() (*config.Config, error)
+	cmdutil.Common
 }
 
-// NewCmdShow builds `flowsctl config show`; runF replaces the run in tests.
-func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{IO: f.IO, Config: f.Config, Output: func() string { return f.Flags.Output }}
+// NewCmdShow builds `flowsctl config show`.
+func NewCmdShow(f *cmdutil.Factory) *cobra.Command {
+	opts := &ShowOptions{Common: cmdutil.NewCommon(f)}
 	return &cobra.Command{
 		Use:   "show",
 		Short: "Print the effective config: file, FLOWSCTL_* overrides and defaults",
@@ -126,12 +114,7 @@ Secrets are shown as their references (env:NAME, file:PATH), never resolved. Tex
 		Args: cobra.NoArgs,
 		Example: `  flowsctl config show
   flowsctl config show -o json | jq .access.url`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return showRun(opts)
-		},
+		RunE: cmdutil.Run(opts, &opts.Common, nil, showRun),
 	}
 }
 

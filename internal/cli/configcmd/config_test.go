@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -34,35 +35,32 @@ func write(t *testing.T, body string) string {
 	return p
 }
 
-// example is the shared example config, or "" when the shared directory is absent.
+// example is the shared example config next to the checkout (this package is three levels
+// below the module root), or "" when the shared directory is absent.
 func example(t *testing.T) string {
 	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
+	p, err := filepath.Abs(filepath.Join("..", "..", "..", "..", "shared", "flowsctl.example.yaml"))
+	if err != nil {
+		return ""
 	}
-	p := filepath.Join(dir, "..", "shared", "flowsctl.example.yaml")
 	if _, err := os.Stat(p); err != nil {
 		return ""
 	}
 	return p
 }
 
-func validate(t *testing.T, path, output string) (error, string, string) {
-	t.Helper()
+// common is what config validate and show get: -f path, -o output, the config loaded from path.
+func common(path, output string) (cmdutil.Common, *bytes.Buffer, *bytes.Buffer) {
 	ios, _, out, errOut := iostreams.Test()
-	err := validateRun(&ValidateOptions{IO: ios,
-		File:   func() string { return path },
-		Output: func() string { return output },
-		Config: func() (*config.Config, error) { return config.Load(path) }})
-	return err, out.String(), errOut.String()
+	return cmdutil.Common{IO: ios, Flags: &cmdutil.GlobalFlags{File: path, Output: output},
+		Config: func() (*config.Config, error) { return config.Load(path) }}, out, errOut
+}
+
+func validate(t *testing.T, path, output string) (string, string, error) {
+	t.Helper()
+	c, out, errOut := common(path, output)
+	err := validateRun(&ValidateOptions{Common: c})
+	return out.String(), errOut.String(), err
 }
 
 func TestValidate(t *testing.T) {
@@ -83,7 +81,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err, _, stderr := validate(t, write(t, tt.body), "text")
+			_, stderr, err := validate(t, write(t, tt.body), "text")
 			if got := cmdutil.CodeOf(err); got != tt.wantCode {
 				t.Fatalf("exit %d; want %d; stderr:\n%s", got, tt.wantCode, stderr)
 			}
@@ -104,7 +102,7 @@ func TestValidate(t *testing.T) {
 
 func TestValidateListsEveryProblem(t *testing.T) {
 	body := "apiVersion: flowsctl/v1\naccess:\n  urll: https://x.example.com\n  tenantInPth: x\n"
-	err, _, stderr := validate(t, write(t, body), "text")
+	_, stderr, err := validate(t, write(t, body), "text")
 	if cmdutil.CodeOf(err) != 1 {
 		t.Fatalf("exit %d", cmdutil.CodeOf(err))
 	}
@@ -121,7 +119,7 @@ func TestValidateListsEveryProblem(t *testing.T) {
 
 func TestValidateJSON(t *testing.T) {
 	p := write(t, "apiVersion: flowsctl/v1\naccess:\n  urll: https://x.example.com\n")
-	err, out, _ := validate(t, p, "json")
+	out, _, err := validate(t, p, "json")
 	if cmdutil.CodeOf(err) != 1 {
 		t.Fatalf("exit %d", cmdutil.CodeOf(err))
 	}
@@ -136,14 +134,14 @@ func TestValidateJSON(t *testing.T) {
 	if res.File != p || res.Valid || len(res.Problems) == 0 || res.Problems[0]["message"] == "" {
 		t.Fatalf("result %+v", res)
 	}
-	err, out, _ = validate(t, write(t, minimal), "json")
+	out, _, err = validate(t, write(t, minimal), "json")
 	if err != nil || !strings.Contains(out, `"problems": []`) {
 		t.Fatalf("valid: %v %s", err, out)
 	}
 }
 
 func TestValidateMissingFile(t *testing.T) {
-	err, _, stderr := validate(t, filepath.Join(t.TempDir(), "nope.yaml"), "text")
+	_, stderr, err := validate(t, filepath.Join(t.TempDir(), "nope.yaml"), "text")
 	if cmdutil.CodeOf(err) != 1 || !strings.Contains(stderr, "nope.yaml") || !strings.Contains(stderr, "flowsctl init") {
 		t.Fatalf("exit %d, stderr %q", cmdutil.CodeOf(err), stderr)
 	}
@@ -154,15 +152,14 @@ func TestValidateExample(t *testing.T) {
 	if ex == "" {
 		t.Skip("../shared/flowsctl.example.yaml is absent (it lives next to the checkout)")
 	}
-	if err, _, stderr := validate(t, ex, "text"); err != nil {
+	if _, stderr, err := validate(t, ex, "text"); err != nil {
 		t.Fatalf("the shared example is invalid: %s", stderr)
 	}
 }
 
 func show(t *testing.T, path, output string) (string, error) {
-	ios, _, out, _ := iostreams.Test()
-	err := showRun(&ShowOptions{IO: ios, Output: func() string { return output },
-		Config: func() (*config.Config, error) { return config.Load(path) }})
+	c, out, _ := common(path, output)
+	err := showRun(&ShowOptions{Common: c})
 	return out.String(), err
 }
 

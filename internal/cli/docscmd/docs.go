@@ -13,23 +13,22 @@ import (
 	"github.com/spf13/cobra/doc"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 )
 
 // RegenerateCommand is how the committed reference in docs/cli is refreshed.
 const RegenerateCommand = "go run ./cmd/flowsctl docs --dir docs/cli"
 
 // Options of `flowsctl docs`.
-type Options struct {
-	IO     *iostreams.IOStreams
+type DocsOptions struct {
+	cmdutil.Common
 	Dir    string
 	ManDir string
 	Root   *cobra.Command
 }
 
 // NewCmdDocs builds `flowsctl docs`; runF replaces the run in tests.
-func NewCmdDocs(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO}
+func NewCmdDocs(f *cmdutil.Factory, runF func(*DocsOptions) error) *cobra.Command {
+	opts := &DocsOptions{Common: cmdutil.NewCommon(f)}
 	cmd := &cobra.Command{
 		Use:   "docs",
 		Short: "Write the command reference as Markdown and man pages",
@@ -41,20 +40,15 @@ replaced, so pages of removed commands disappear.`,
 		Example: `  flowsctl docs --dir docs/cli                  # Markdown, and man pages in docs/cli/man
   flowsctl docs --man ./manpages                # man pages only (release archives)
   flowsctl docs --dir /tmp/ref --man ./manpages`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Root = cmd.Root()
-			if runF != nil {
-				return runF(opts)
-			}
-			return docsRun(opts)
-		},
+		PreRun: func(cmd *cobra.Command, _ []string) { opts.Root = cmd.Root() },
+		RunE:   cmdutil.Run(opts, &opts.Common, runF, docsRun),
 	}
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "directory for the Markdown pages (the repository keeps them in docs/cli)")
 	cmd.Flags().StringVar(&opts.ManDir, "man", "", "directory for the man pages (default DIR/man)")
 	return cmd
 }
 
-func docsRun(opts *Options) error {
+func docsRun(opts *DocsOptions) error {
 	man := opts.ManDir
 	switch {
 	case opts.Dir == "" && man == "":

@@ -79,6 +79,29 @@ func TestGenerateRemovesPagesOfRemovedCommands(t *testing.T) {
 	}
 }
 
+func TestDocsFlags(t *testing.T) {
+	tests := []struct {
+		args         []string
+		wantDir, man string
+	}{
+		{[]string{"docs", "--dir", "docs/cli"}, "docs/cli", ""},
+		{[]string{"docs", "--man", "m"}, "", "m"},
+		{[]string{"docs", "--dir", "d", "--man", "m"}, "d", "m"},
+	}
+	for _, tt := range tests {
+		root := tree()
+		var got *DocsOptions
+		root.AddCommand(NewCmdDocs(nilFactory(), func(o *DocsOptions) error { got = o; return nil }))
+		root.SetArgs(tt.args)
+		if err := root.Execute(); err != nil || got == nil {
+			t.Fatalf("%v: %v", tt.args, err)
+		}
+		if got.Dir != tt.wantDir || got.ManDir != tt.man || got.Root != root {
+			t.Errorf("%v: dir %q man %q", tt.args, got.Dir, got.ManDir)
+		}
+	}
+}
+
 func TestDocsRunDefaultsManToDirMan(t *testing.T) {
 	dir := t.TempDir()
 	root := tree()

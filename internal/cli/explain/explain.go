@@ -1,5 +1,6 @@
 // Package explain is `flowsctl explain "<error text>"`: the cause and fix of the SCIM and
-// Identity Services errors seed 004 troubleshoots, plus the Identity Services 409s.
+// Identity Services errors the Okta SCIM to Access guide troubleshoots, plus the Identity
+// Services 409s.
 package explain
 
 import (
@@ -11,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 )
 
 // Entry is one known error.
@@ -30,31 +30,31 @@ var Known = []Entry{
 	{ID: "required-attribute-missing", Message: "ERRORS REPORTED BY REMOTE SERVER: REQUIRED USER ATTRIBUTES: [DISTINGUISHEDNAME] ARE MISSING.",
 		Cause:  "distinguishedName is marked Required in Workspace ONE Access, and users provisioned from Okta do not have one.",
 		Fix:    "In the Access console: Identity & Access Management > Setup > User Attributes, clear Required for distinguishedName (and any other attribute Okta does not send), Save; then retry the push in Okta.",
-		Source: "Okta SCIM to Access guide, Troubleshooting", match: regexp.MustCompile(`(?i)required\s+user\s+attributes?\s*:?\s*\[?([a-z0-9_, ]*)\]?\s*(are|is)\s+missing`)},
+		Source: "the Okta SCIM to Access guide, Troubleshooting", match: regexp.MustCompile(`(?i)required\s+user\s+attributes?\s*:?\s*\[?([a-z0-9_, ]*)\]?\s*(are|is)\s+missing`)},
 	{ID: "creation-not-supported-for-directory", Message: "ERRORS REPORTED BY REMOTE SERVER: USER CREATION IS NOT SUPPORTED FOR SPECIFIED DIRECTORY ID.",
 		Cause:  "The user's domain belongs to a directory that is not of type Other (often a Just-in-Time directory), so Access will not create SCIM users in it.",
 		Fix:    "Create a directory of type Other with a domain no other directory uses (flowsctl apply with access.directory, or POST /SAAS/jersey/manager/api/connectormanagement/directoryconfigs with type OTHER_DIRECTORY), map that domain in Okta's VMware Workspace ONE app, then retry. Check: flowsctl access directory list.",
-		Source: "Okta SCIM to Access guide, Troubleshooting", match: regexp.MustCompile(`(?i)user\s+creation\s+is\s+not\s+supported\s+for\s+(the\s+)?specified\s+directory`)},
+		Source: "the Okta SCIM to Access guide, Troubleshooting", match: regexp.MustCompile(`(?i)user\s+creation\s+is\s+not\s+supported\s+for\s+(the\s+)?specified\s+directory`)},
 	{ID: "domain-not-in-directory", Message: "ERRORS REPORTED BY REMOTE SERVER: USER DOMAIN NAME SPECIFIED FOR THE USER RESOURCE DOESN'T BELONG TO THE DIRECTORY.",
 		Cause:  "The domain Okta sends (the domain attribute mapping of the VMware Workspace ONE app) is not the domain of the Other directory created in Access.",
 		Fix:    "Make them match: in Okta, Applications > VMware Workspace ONE > Provisioning > To App > attribute mapping for domain = the directory's domain (see access.directory.domains; flowsctl access directory list shows it).",
-		Source: "Okta SCIM to Access guide, Troubleshooting", match: regexp.MustCompile(`(?i)domain\s+name\s+specified\s+for\s+the\s+user\s+resource\s+doesn.?t\s+belong\s+to\s+the\s+directory`)},
+		Source: "the Okta SCIM to Access guide, Troubleshooting", match: regexp.MustCompile(`(?i)domain\s+name\s+specified\s+for\s+the\s+user\s+resource\s+doesn.?t\s+belong\s+to\s+the\s+directory`)},
 	{ID: "matching-user-not-found", Message: "AUTOMATIC PROVISIONING OF USER <USERNAME> TO APP VMWARE WORKSPACE ONE FAILED: MATCHING USER NOT FOUND.",
 		Cause:  "Create Users and Deactivate Users are not enabled in the VMware Workspace ONE app's provisioning settings, so Okta can only update users that already exist.",
 		Fix:    "In Okta: Applications > VMware Workspace ONE > Provisioning > To App > Edit, enable Create Users and Deactivate Users, Save; then re-push the user.",
-		Source: "Okta SCIM to Access guide, Troubleshooting", match: regexp.MustCompile(`(?i)matching\s+user\s+not\s+found`)},
+		Source: "the Okta SCIM to Access guide, Troubleshooting", match: regexp.MustCompile(`(?i)matching\s+user\s+not\s+found`)},
 	{ID: "push-groups-error", Message: "1 group has an error. Click Retry All Groups",
 		Cause:  "A transient failure of Okta's Push now for groups (known issue).",
 		Fix:    "In Okta: Push Groups > Retry All Groups. If the group was created in the System domain, run: flowsctl scim groups fix-domain",
-		Source: "Okta SCIM to Access guide, Known issues", match: regexp.MustCompile(`(?i)(retry\s+all\s+groups|group[s]?\s+ha(s|ve)\s+an?\s+error)`)},
+		Source: "the Okta SCIM to Access guide, Known issues", match: regexp.MustCompile(`(?i)(retry\s+all\s+groups|group[s]?\s+ha(s|ve)\s+an?\s+error)`)},
 	{ID: "group-in-system-domain", Message: "group is in the System domain",
 		Cause:  "Groups pushed from Okta are created in Access's System domain, not in the Okta directory's domain (known issue).",
 		Fix:    "flowsctl scim groups fix-domain (creates the group with the directory's domain); then in Okta link the pushed group to it (Push Groups > Link Group).",
-		Source: "Okta SCIM to Access guide, Known issues", match: regexp.MustCompile(`(?i)system\s+domain`)},
+		Source: "the Okta SCIM to Access guide, Known issues", match: regexp.MustCompile(`(?i)system\s+domain`)},
 	{ID: "deleted-user-only-disabled", Message: "user deleted in Okta is still in Access (disabled)",
 		Cause:  "Okta never deletes users over SCIM: a user deleted in Okta is only disabled in Access, and re-creating it updates the old user (known issue).",
 		Fix:    "flowsctl scim prune (DELETE /SAAS/jersey/manager/api/scim/Users/{id} for disabled users); remove the user's devices in the UEM console too.",
-		Source: "Okta SCIM to Access guide, Known issues", match: regexp.MustCompile(`(?i)(deleted.*(still|only).*(disabled|exists))|(user.*disabled.*okta)`)},
+		Source: "the Okta SCIM to Access guide, Known issues", match: regexp.MustCompile(`(?i)(deleted.*(still|only).*(disabled|exists))|(user.*disabled.*okta)`)},
 	{ID: "is-directory-name-exists", Message: "directory.with.name.already.exists: Directory with name X already exists.",
 		Cause:  "An Identity Services directory with this name exists (409).",
 		Fix:    "Use it (flowsctl identity directory create adopts a directory with the same name and domain) or choose another identityServices.directory.name; list them with: flowsctl identity directory list",
@@ -82,7 +82,7 @@ var Known = []Entry{
 	{ID: "scim-unauthorized", Message: "401 Unauthorized / User is not authorized to perform the task.",
 		Cause:  "The SCIM bearer token is missing, wrong or expired (Identity Services tokens live 6–24 months; Access service-client tokens per the client's TTL).",
 		Fix:    "flowsctl identity token generate (Identity Services) or re-issue the Access SCIM client token, then paste it into Okta's provisioning settings; check with: flowsctl scim verify",
-		Source: "Identity Services with Okta guide; Okta SCIM to Access guide", match: regexp.MustCompile(`(?i)(not authorized to perform the task|\b401\b|unauthorized|invalid or expired (access )?token)`)},
+		Source: "the Identity Services with Okta and Okta SCIM to Access guides", match: regexp.MustCompile(`(?i)(not authorized to perform the task|\b401\b|unauthorized|invalid or expired (access )?token)`)},
 	{ID: "wrong-host-444", Message: "444 (no response)",
 		Cause:  "Identity Services drops requests whose Host header is not the tenant FQDN.",
 		Fix:    "Use the tenant's own host name in identityServices.url (not an IP or alias).",
@@ -104,39 +104,33 @@ func Match(text string) []Entry {
 }
 
 // Options of `flowsctl explain`.
-type Options struct {
-	IO     *iostreams.IOStreams
-	Output func() string
-	Text   string
-	List   bool
+type ExplainOptions struct {
+	cmdutil.Common
+	Text string
+	List bool
 }
 
 // NewCmdExplain builds `flowsctl explain`.
-func NewCmdExplain(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	o := &Options{IO: f.IO, Output: func() string { return f.Flags.Output }}
+func NewCmdExplain(f *cmdutil.Factory, runF func(*ExplainOptions) error) *cobra.Command {
+	o := &ExplainOptions{Common: cmdutil.NewCommon(f)}
 	cmd := &cobra.Command{
 		Use:   `explain "<error text>"`,
 		Short: "Explain a provisioning error: its cause and the fix",
-		Long: `Maps the troubleshooting messages of the Okta -> Workspace ONE Access SCIM guide (seed 004), its known
+		Long: `Maps the troubleshooting messages of the Okta -> Workspace ONE Access SCIM guide, its known
 issues, and the Identity Services 409s to their cause and fix. Paste the error text as Okta or the
 API showed it. Exit 1 when the text is not recognised.`,
 		Args: cobra.ArbitraryArgs,
 		Example: `  flowsctl explain "ERRORS REPORTED BY REMOTE SERVER: USER CREATION IS NOT SUPPORTED FOR SPECIFIED DIRECTORY ID."
   flowsctl explain "Automatic provisioning of user ann to app VMware Workspace ONE failed: Matching user not found"
   flowsctl explain --list -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Text = strings.Join(args, " ")
-			if runF != nil {
-				return runF(o)
-			}
-			return run(o)
-		},
+		PreRun: func(_ *cobra.Command, args []string) { o.Text = strings.Join(args, " ") },
+		RunE:   cmdutil.Run(o, &o.Common, runF, explainRun),
 	}
 	cmd.Flags().BoolVar(&o.List, "list", false, "list every known error")
 	return cmd
 }
 
-func run(o *Options) error {
+func explainRun(o *ExplainOptions) error {
 	var es []Entry
 	switch {
 	case o.List:

@@ -4,10 +4,34 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 )
 
-// Every troubleshooting message of seed 004 (as Okta shows it) and the Identity Services 409s.
+func TestExplainFlags(t *testing.T) {
+	tests := []struct {
+		args     []string
+		wantText string
+		wantList bool
+	}{
+		{[]string{"Matching", "user not found"}, "Matching user not found", false},
+		{[]string{"--list"}, "", true},
+	}
+	for _, tt := range tests {
+		ios, _, _, _ := iostreams.Test()
+		var got *ExplainOptions
+		cmd := NewCmdExplain(&cmdutil.Factory{IO: ios, Flags: &cmdutil.GlobalFlags{}}, func(o *ExplainOptions) error { got = o; return nil })
+		cmd.SetArgs(tt.args)
+		if err := cmd.Execute(); err != nil || got == nil {
+			t.Fatalf("%v: %v", tt.args, err)
+		}
+		if got.Text != tt.wantText || got.List != tt.wantList {
+			t.Errorf("%v: text %q list %v", tt.args, got.Text, got.List)
+		}
+	}
+}
+
+// Every troubleshooting message of the Okta SCIM to Access guide (as Okta shows it) and the Identity Services 409s.
 func TestEveryKnownMessage(t *testing.T) {
 	tests := []struct{ text, want string }{
 		{`ERRORS REPORTED BY REMOTE SERVER: REQUIRED USER ATTRIBUTES: [DISTINGUISHEDNAME] ARE MISSING.`, "required-attribute-missing"},
@@ -41,12 +65,12 @@ func TestEveryKnownMessage(t *testing.T) {
 
 func TestRun(t *testing.T) {
 	ios, _, out, _ := iostreams.Test()
-	o := &Options{IO: ios, Output: func() string { return "text" }, Text: "MATCHING USER NOT FOUND"}
-	if err := run(o); err != nil || !strings.Contains(out.String(), "Deactivate Users") {
+	o := &ExplainOptions{Common: cmdutil.Common{IO: ios}, Text: "MATCHING USER NOT FOUND"}
+	if err := explainRun(o); err != nil || !strings.Contains(out.String(), "Deactivate Users") {
 		t.Fatalf("%v %s", err, out)
 	}
 	o.Text = "something else entirely"
-	if err := run(o); err == nil {
+	if err := explainRun(o); err == nil {
 		t.Fatal("unknown text must fail")
 	}
 }

@@ -2,7 +2,6 @@
 package sandboxcmd
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
 )
@@ -34,11 +32,9 @@ flowsctl.yaml that points every section at them. Rehearse a config offline, or r
 
 // UpOptions of `flowsctl sandbox up`.
 type UpOptions struct {
-	IO        *iostreams.IOStreams
-	Ctx       context.Context
+	cmdutil.Common
 	Dir       string
 	PrintEnv  bool
-	Output    func() string
 	Emulators func() []sandbox.Emulator
 	// Ready, when set, is called with the running sandbox once its files are written (tests).
 	Ready func(*sandbox.Sandbox)
@@ -46,7 +42,7 @@ type UpOptions struct {
 
 // NewCmdUp builds `flowsctl sandbox up`; runF replaces the run in tests.
 func NewCmdUp(f *cmdutil.Factory, runF func(*UpOptions) error) *cobra.Command {
-	opts := &UpOptions{IO: f.IO, Emulators: emulators.All, Output: func() string { return f.Flags.Output }}
+	opts := &UpOptions{Common: cmdutil.NewCommon(f), Emulators: emulators.All}
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Start every emulator and write ca.pem, sandbox.json and flowsctl.yaml into --dir",
@@ -68,15 +64,9 @@ method, path, query, status, durationMs), GET state, POST reset, POST|GET|DELETE
 		Example: `  flowsctl sandbox up --dir ./sandbox
   flowsctl sandbox up --dir /tmp/sb --print-env > /tmp/sb.env &   # then: . /tmp/sb.env; flowsctl plan
   curl --cacert sandbox/ca.pem "$(jq -r .services.access.admin sandbox/sandbox.json)/requests"`,
-		Annotations: map[string]string{"flowsctl/no-timeout": "true"},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Ctx = cmd.Context()
-			if runF != nil {
-				return runF(opts)
-			}
-			return upRun(opts)
-		},
+		Annotations: map[string]string{cmdutil.AnnotationNoTimeout: "true"},
 	}
+	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, upRun)
 	cmd.Flags().StringVar(&opts.Dir, "dir", "sandbox", "directory for ca.pem, sandbox.json, flowsctl.yaml and secrets/")
 	cmd.Flags().BoolVar(&opts.PrintEnv, "print-env", false, "print export lines for FLOWSCTL_FILE and FLOWSCTL_CA_FILE on stdout")
 	return cmd
@@ -136,11 +126,7 @@ func upRun(opts *UpOptions) error {
 		opts.Ready(sb)
 	}
 
-	ctx := opts.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	<-ctx.Done()
+	<-opts.Context().Done()
 	fmt.Fprintln(errOut, "sandbox: stopping")
 	sb.Close()
 	fmt.Fprintln(errOut, "sandbox stopped")

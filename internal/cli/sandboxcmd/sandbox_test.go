@@ -56,8 +56,7 @@ func TestUpWritesFilesAndStopsOnCancel(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			var meta sandbox.Meta
-			opts := &UpOptions{IO: ios, Ctx: ctx, Dir: dir, PrintEnv: tt.printEnv,
-				Output:    func() string { return tt.output },
+			opts := &UpOptions{Common: cmdutil.Common{IO: ios, Ctx: ctx, Flags: &cmdutil.GlobalFlags{Output: tt.output}}, Dir: dir, PrintEnv: tt.printEnv,
 				Emulators: func() []sandbox.Emulator { return []sandbox.Emulator{fake{"alpha"}, fake{"beta"}} },
 				Ready: func(sb *sandbox.Sandbox) {
 					b, err := os.ReadFile(filepath.Join(dir, "sandbox.json"))
@@ -106,7 +105,7 @@ func TestUpFlags(t *testing.T) {
 	if got.Dir != "/tmp/x" || !got.PrintEnv {
 		t.Fatalf("options %+v", got)
 	}
-	if cmd.Annotations["flowsctl/no-timeout"] == "" {
+	if cmd.Annotations[cmdutil.AnnotationNoTimeout] == "" {
 		t.Error("sandbox up must not inherit the default --timeout")
 	}
 	def := NewCmdUp(f, nil).Flags().Lookup("dir").DefValue
@@ -117,7 +116,7 @@ func TestUpFlags(t *testing.T) {
 
 func TestUpEmptyDir(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
-	if err := upRun(&UpOptions{IO: ios, Output: func() string { return "text" }}); err == nil {
+	if err := upRun(&UpOptions{Common: cmdutil.Common{IO: ios}}); err == nil {
 		t.Fatal("empty --dir accepted")
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,7 +17,6 @@ import (
 // ApplyOptions configure `flowsctl apply`.
 type ApplyOptions struct {
 	GraphOptions
-	only []string
 }
 
 // ApplyReport is what `apply -o json|yaml` prints: one entry per step.
@@ -29,7 +27,7 @@ type ApplyReport struct {
 
 // NewCmdApply builds `flowsctl apply`.
 func NewCmdApply(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
-	opts := &ApplyOptions{GraphOptions: graphOptions(f)}
+	opts := &ApplyOptions{GraphOptions: newGraphOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "apply",
 		Short: "Converge every step: create or update what differs, safe to re-run",
@@ -44,41 +42,28 @@ Exit status: 0 done, 1 a step failed, 3 an operator step is pending.`,
   flowsctl apply --only uem.connectors          # reads azure.app's outputs, does not re-apply it
   CI=true flowsctl apply --no-input`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.fromFlags(f)
-			opts.Only = splitOnly(opts.only)
-			if runF != nil {
-				return runF(opts)
-			}
-			return applyRun(cmd, opts)
-		},
 	}
-	cmd.Flags().StringSliceVar(&opts.only, "only", nil, "apply only these steps (comma-separated IDs or prefixes); their dependencies are read, not applied")
-	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 8, "steps applied at once")
+	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, applyRun)
+	opts.addRunFlags(cmd, "apply only these steps (comma-separated IDs or prefixes); their dependencies are read, not applied", 8, "steps applied at once")
 	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "let operator checklists print secret values (otherwise they name where the secret is)")
 	return cmd
 }
 
-func applyRun(cmd *cobra.Command, opts *ApplyOptions) error {
+func applyRun(opts *ApplyOptions) error {
 	cfg, g, err := opts.graph()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := opts.context(cmd.Context())
-	defer cancel()
-	p := newProgress(opts.IO, "applying")
-	if !opts.NoInput && opts.IO.CanPrompt() {
-		// An operator step may ask for confirmation on this terminal: no spinner over the question.
-		p.close()
-		p = &progress{w: opts.IO.ErrOut, verb: "applying", running: map[string]time.Time{}}
-	}
-	rs, err := g.Run(ctx, setup.ModeApply, setup.NewOutputs(cfg), setup.Options{Concurrency: opts.Concurrency, Only: opts.Only, OnEvent: p.event})
+	ctx := opts.Context()
+	// An operator step may ask for confirmation on this terminal: no spinner over the question.
+	p := newProgress(opts.IO, "applying", opts.NoInput() || !opts.IO.CanPrompt())
+	rs, err := g.Run(ctx, setup.ModeApply, setup.NewOutputs(cfg), setup.Options{Concurrency: opts.Concurrency, Only: opts.only(), OnEvent: p.event})
 	p.close()
 	if err != nil {
 		return err
 	}
 	rep := ApplyReport{Steps: rs, Summary: setup.SummaryLine(rs)}
-	if err := cmdutil.Print(opts.IO.Out, opts.Output, rep, func(w io.Writer) error { return writeApplyText(w, rs) }); err != nil {
+	if err := cmdutil.Print(opts.IO.Out, opts.Output(), rep, func(w io.Writer) error { return writeApplyText(w, rs) }); err != nil {
 		return err
 	}
 	return applyExit(rs, ctx.Err())
@@ -116,11 +101,7 @@ func writeApplyText(w io.Writer, rs []setup.Result) error {
 	for _, r := range rs {
 		var objs []string
 		for _, o := range r.Objects {
-			s := o.Kind + " " + o.Key
-			if o.ID != "" && o.ID != o.Key {
-				s += " (" + o.ID + ")"
-			}
-			objs = append(objs, s)
+			objs = append(objs, objectLabel(o))
 		}
 		obj := strings.Join(objs, "; ")
 		if obj == "" && r.Reason != "" {
@@ -143,6 +124,15 @@ func writeApplyText(w io.Writer, rs []setup.Result) error {
 	}
 	fmt.Fprintf(w, "\nApply: %s.\n", setup.SummaryLine(rs))
 	return nil
+}
+
+// objectLabel names an object a step touched: "template MobileFlows (id 42)".
+func objectLabel(o setup.Object) string {
+	s := o.Kind + " " + o.Key
+	if o.ID != "" && o.ID != o.Key {
+		s += " (id " + o.ID + ")"
+	}
+	return s
 }
 
 func indent(s, pre string) string {

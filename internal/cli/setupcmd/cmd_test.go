@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/cobra"
-
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
@@ -41,16 +39,19 @@ func (f *fake) Apply(context.Context, *setup.Outputs) (setup.Applied, error) {
 }
 func (f *fake) Verify(context.Context, *setup.Outputs) []doctor.Check { return f.checks }
 
-func opts(fs ...setup.Step) (GraphOptions, *iostreams.IOStreams) {
-	io, _, _, _ := iostreams.Test()
-	return GraphOptions{IO: io,
-		Config:     func() (*config.Config, error) { return &config.Config{}, nil },
-		HTTPClient: func() (*httpx.Client, error) { return httpx.New(httpx.Options{}) },
-		Steps:      func(steps.Deps) ([]setup.Step, error) { return fs, nil },
-		NoInput:    true}, io
+// common is what a command gets from the Factory: streams, the config file -f names, and
+// --no-input.
+func common(io *iostreams.IOStreams, path string, noInput bool) cmdutil.Common {
+	return cmdutil.Common{IO: io, Flags: &cmdutil.GlobalFlags{File: path, Output: "text", NoInput: noInput}}
 }
 
-func cmd() *cobra.Command { c := &cobra.Command{}; c.SetContext(context.Background()); return c }
+func opts(fs ...setup.Step) (GraphOptions, *iostreams.IOStreams) {
+	io, _, _, _ := iostreams.Test()
+	c := common(io, "", true)
+	c.Config = func() (*config.Config, error) { return &config.Config{}, nil }
+	c.HTTPClient = func() (*httpx.Client, error) { return httpx.New(httpx.Options{}) }
+	return GraphOptions{Common: c, Steps: func(steps.Deps) ([]setup.Step, error) { return fs, nil }}, io
+}
 
 func TestPlanAndApplyExitCodes(t *testing.T) {
 	create := []plan.Change{{Object: `template "T"`, Action: plan.Create, Fields: []plan.FieldChange{{Path: "length", New: "32"}}}}
@@ -72,7 +73,7 @@ func TestPlanAndApplyExitCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g, io := opts(tt.steps...)
-			err := planRun(cmd(), &PlanOptions{GraphOptions: g})
+			err := planRun(&PlanOptions{GraphOptions: g})
 			if c := cmdutil.CodeOf(err); c != tt.planCode {
 				t.Errorf("plan exit %d, want %d (%v)", c, tt.planCode, err)
 			}
@@ -80,8 +81,8 @@ func TestPlanAndApplyExitCodes(t *testing.T) {
 				t.Errorf("plan output lacks %q:\n%s", tt.want, out)
 			}
 			g, io = opts(tt.steps...)
-			g.Output = "json"
-			err = applyRun(cmd(), &ApplyOptions{GraphOptions: g})
+			g.Flags.Output = "json"
+			err = applyRun(&ApplyOptions{GraphOptions: g})
 			if c := cmdutil.CodeOf(err); c != tt.applyCode {
 				t.Errorf("apply exit %d, want %d (%v)", c, tt.applyCode, err)
 			}
@@ -105,9 +106,9 @@ func TestDoctorExitAndFormats(t *testing.T) {
 	bad := &fake{id: "uem.boxer", checks: []doctor.Check{{ID: "uem.boxer.keys", Title: "keys", Status: doctor.Fail, Detail: "AppMobileFlowsHost missing", Fix: "flowsctl uem boxer configure"}}}
 	for _, format := range []string{"text", "json", "junit"} {
 		g, io := opts(pass, bad)
-		g.Output = format
-		g.Only = []string{"access", "uem"} // no env checks (no network in this test)
-		err := doctorRun(context.Background(), &DoctorOptions{GraphOptions: g})
+		g.Flags.Output = format
+		g.Only = []string{"access,uem"} // no env checks (no network in this test)
+		err := doctorRun(&DoctorOptions{GraphOptions: g})
 		if c := cmdutil.CodeOf(err); c != 2 {
 			t.Fatalf("%s: exit %d, want 2", format, c)
 		}
@@ -118,7 +119,7 @@ func TestDoctorExitAndFormats(t *testing.T) {
 	}
 	g, _ := opts(pass)
 	g.Only = []string{"access"}
-	if err := doctorRun(context.Background(), &DoctorOptions{GraphOptions: g}); err != nil {
+	if err := doctorRun(&DoctorOptions{GraphOptions: g}); err != nil {
 		t.Fatalf("all pass: %v", err)
 	}
 }

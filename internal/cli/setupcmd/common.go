@@ -3,16 +3,16 @@
 package setupcmd
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/pkg/config"
@@ -20,46 +20,31 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
 
-// GraphOptions are shared by plan, apply and doctor: where the config, HTTP stack and steps come from.
+// GraphOptions are shared by plan, apply and doctor: the common dependencies and global flags,
+// where the steps come from, and the flags of the step runner.
 type GraphOptions struct {
-	IO         *iostreams.IOStreams
-	Config     func() (*config.Config, error)
-	HTTPClient func() (*httpx.Client, error)
-	Prompter   func() prompt.Prompter
+	cmdutil.Common
 	// Steps builds the steps (tests substitute fakes); default steps.Build.
 	Steps func(d steps.Deps) ([]setup.Step, error)
 
-	// HTTPOptions are passed to steps that build a second client (a dedicated CA).
-	HTTPOptions httpx.Options
-
-	Output      string
-	NoInput     bool
+	// Only is --only (IDs or prefixes; comma-separated values are split).
 	Only        []string
 	Concurrency int
-	Timeout     time.Duration
 	ShowSecret  bool
 }
 
-func graphOptions(f *cmdutil.Factory) GraphOptions {
-	return GraphOptions{IO: f.IO, Config: f.Config, HTTPClient: f.HTTPClient, Prompter: f.Prompter}
+func newGraphOptions(f *cmdutil.Factory) GraphOptions {
+	return GraphOptions{Common: cmdutil.NewCommon(f)}
 }
 
-// httpOptions mirrors what the factory's HTTP client was built with.
-func httpOptions(f *cmdutil.Factory) httpx.Options {
-	o := httpx.Options{UserAgent: "flowsctl/" + f.Build.Version, CAFile: f.Flags.CAFile}
-	if f.Flags.Debug {
-		o.Debug = f.IO.ErrOut
-	}
-	return o
+// addRunFlags adds --only and --concurrency with the defaults and words of one command.
+func (o *GraphOptions) addRunFlags(cmd *cobra.Command, only string, concurrency int, what string) {
+	cmd.Flags().StringSliceVar(&o.Only, "only", nil, only)
+	cmd.Flags().IntVar(&o.Concurrency, "concurrency", concurrency, what)
 }
 
-// fromFlags copies the global flags at run time (cobra parses them after the command is built).
-func (o *GraphOptions) fromFlags(f *cmdutil.Factory) {
-	o.Output = f.Flags.Output
-	o.NoInput = f.Flags.NoInput
-	o.Timeout = f.Flags.Timeout
-	o.HTTPOptions = httpOptions(f)
-}
+// only is --only with every value split on commas and trimmed.
+func (o *GraphOptions) only() []string { return splitOnly(o.Only) }
 
 // graph loads the config and builds the step graph.
 func (o *GraphOptions) graph() (*config.Config, *setup.Graph, error) {
@@ -98,24 +83,14 @@ func (o *GraphOptions) deps() (*config.Config, steps.Deps, error) {
 		return nil, steps.Deps{}, err
 	}
 	var p prompt.Prompter = prompt.NoInput{Reason: "--no-input"}
-	if o.Prompter != nil && !o.NoInput {
+	if o.Prompter != nil && !o.NoInput() {
 		p = o.Prompter()
 	}
-	ho := o.HTTPOptions
+	ho := o.HTTPOpts()
 	if cfg.CAFile != "" && ho.CAFile == "" {
 		ho.CAFile = cfg.CAFile
 	}
-	return cfg, steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: o.IO.ErrOut, Prompter: p, NoInput: o.NoInput, ShowSecret: o.ShowSecret}, nil
-}
-
-func (o *GraphOptions) context(ctx context.Context) (context.Context, context.CancelFunc) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if o.Timeout > 0 {
-		return context.WithTimeout(ctx, o.Timeout)
-	}
-	return context.WithCancel(ctx)
+	return cfg, steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: o.IO.ErrOut, Prompter: p, NoInput: o.NoInput(), ShowSecret: o.ShowSecret}, nil
 }
 
 // splitOnly reads --only a,b --only c.
@@ -131,63 +106,43 @@ func splitOnly(vals []string) []string {
 	return out
 }
 
-// progress writes one line per finished step on stderr; on a TTY it also keeps a spinner line
-// naming the running steps.
+// progress writes one line per finished step on stderr; on a terminal a spinner under them
+// names the running steps (iostreams draws it, only on a TTY and not in CI).
 type progress struct {
-	w       io.Writer
-	tty     bool
+	sp      *iostreams.Spinner
+	cs      *iostreams.ColorScheme
 	verb    string
 	mu      sync.Mutex
-	running map[string]time.Time
-	stop    chan struct{}
-	done    chan struct{}
-	drawn   bool
+	running map[string]bool
 }
 
-func newProgress(io *iostreams.IOStreams, verb string) *progress {
-	p := &progress{w: io.ErrOut, tty: io.ShowProgress(), verb: verb, running: map[string]time.Time{}}
-	if p.tty {
-		p.stop, p.done = make(chan struct{}), make(chan struct{})
-		go p.spin()
+// newProgress starts the progress of a run; spin is false when a question may be asked on the
+// terminal (no spinner over it).
+func newProgress(ios *iostreams.IOStreams, verb string, spin bool) *progress {
+	p := &progress{cs: ios.ColorScheme(), verb: verb, running: map[string]bool{}}
+	if spin {
+		p.sp = ios.StartSpinner("")
+	} else {
+		p.sp = ios.Lines()
 	}
 	return p
 }
 
-var frames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
-
-func (p *progress) spin() {
-	defer close(p.done)
-	t := time.NewTicker(100 * time.Millisecond)
-	defer t.Stop()
-	for i := 0; ; i++ {
-		select {
-		case <-p.stop:
-			p.mu.Lock()
-			p.clear()
-			p.mu.Unlock()
-			return
-		case <-t.C:
-			p.mu.Lock()
-			if len(p.running) > 0 {
-				var names []string
-				for n := range p.running {
-					names = append(names, n)
-				}
-				sort.Strings(names)
-				p.clear()
-				fmt.Fprintf(p.w, "%s %s %s", frames[i%len(frames)], p.verb, strings.Join(names, ", "))
-				p.drawn = true
-			}
-			p.mu.Unlock()
-		}
+// mark is the status mark of a step result, from iostreams' one set of marks.
+func mark(cs *iostreams.ColorScheme, s setup.Status) string {
+	switch s {
+	case setup.Done, setup.Unchanged, setup.Checked:
+		return cs.SuccessIcon()
+	case setup.Read:
+		return cs.InfoIcon()
+	case setup.Pending:
+		return cs.PendingIcon()
+	case setup.Operator:
+		return cs.WarningIcon()
+	case setup.Skipped:
+		return cs.SkipIcon()
 	}
-}
-
-func (p *progress) clear() {
-	if p.drawn {
-		fmt.Fprint(p.w, "\r\033[K")
-		p.drawn = false
-	}
+	return cs.FailureIcon()
 }
 
 func (p *progress) event(e setup.Event) {
@@ -195,14 +150,11 @@ func (p *progress) event(e setup.Event) {
 	defer p.mu.Unlock()
 	switch e.Kind {
 	case setup.EventStart:
-		p.running[e.Step] = time.Now()
+		p.running[e.Step] = true
 	case setup.EventDone:
 		delete(p.running, e.Step)
-		p.clear()
 		r := e.Result
-		mark := map[setup.Status]string{setup.Done: "✓", setup.Unchanged: "✓", setup.Read: "·", setup.Pending: "~",
-			setup.Operator: "!", setup.Failed: "✗", setup.Skipped: "-", setup.Cancelled: "✗", setup.Checked: "✓"}[r.Status]
-		line := fmt.Sprintf("%s %-24s %s", mark, r.ID, r.Status)
+		line := fmt.Sprintf("%s %-24s %s", mark(p.cs, r.Status), r.ID, r.Status)
 		switch r.Status {
 		case setup.Skipped, setup.Cancelled:
 			if r.Reason != "" {
@@ -213,16 +165,17 @@ func (p *progress) event(e setup.Event) {
 		default:
 			line += fmt.Sprintf(" (%s, %d requests)", ms(r.DurationMs), r.Requests)
 		}
-		fmt.Fprintln(p.w, line)
+		p.sp.Println(line)
 	}
+	label := ""
+	if len(p.running) > 0 {
+		names := slices.Sorted(maps.Keys(p.running))
+		label = p.verb + " " + strings.Join(names, ", ")
+	}
+	p.sp.SetLabel(label)
 }
 
-func (p *progress) close() {
-	if p.stop != nil {
-		close(p.stop)
-		<-p.done
-	}
-}
+func (p *progress) close() { p.sp.Stop("") }
 
 func ms(n int64) string {
 	d := time.Duration(n) * time.Millisecond

@@ -1,7 +1,6 @@
 package setupcmd
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
@@ -24,13 +22,9 @@ import (
 
 // DemoOptions configure `flowsctl demo`.
 type DemoOptions struct {
-	IO        *iostreams.IOStreams
-	Output    string
-	Dir       string
-	Keep      bool
-	Debug     bool
-	UserAgent string
-	Timeout   time.Duration
+	cmdutil.Common
+	Dir  string
+	Keep bool
 	// Emulators returns the emulators to serve (default emulators.All).
 	Emulators func() []sandbox.Emulator
 	// Steps builds the steps (default steps.Build).
@@ -39,18 +33,18 @@ type DemoOptions struct {
 
 // DemoReport is what `demo -o json|yaml` prints.
 type DemoReport struct {
-	OK       bool              `json:"ok" yaml:"ok"`
-	Dir      string            `json:"dir,omitempty" yaml:"dir,omitempty"`
-	Services map[string]string `json:"services" yaml:"services"`
-	Plan     PlanReport        `json:"plan" yaml:"plan"`
-	Apply    ApplyReport       `json:"apply" yaml:"apply"`
-	Doctor   DoctorReport      `json:"doctor" yaml:"doctor"`
-	WallMs   int64             `json:"wallMs" yaml:"wallMs"`
+	OK       bool                `json:"ok" yaml:"ok"`
+	Dir      string              `json:"dir,omitempty" yaml:"dir,omitempty"`
+	Services map[string]string   `json:"services" yaml:"services"`
+	Plan     PlanReport          `json:"plan" yaml:"plan"`
+	Apply    ApplyReport         `json:"apply" yaml:"apply"`
+	Doctor   cmdutil.CheckReport `json:"doctor" yaml:"doctor"`
+	WallMs   int64               `json:"wallMs" yaml:"wallMs"`
 }
 
 // NewCmdDemo builds `flowsctl demo`.
 func NewCmdDemo(f *cmdutil.Factory, runF func(*DemoOptions) error) *cobra.Command {
-	opts := &DemoOptions{IO: f.IO}
+	opts := &DemoOptions{Common: cmdutil.NewCommon(f)}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "The whole story against an in-process sandbox: plan, apply, doctor",
@@ -62,31 +56,15 @@ Nothing leaves this machine. For a sandbox that stays up, run: flowsctl sandbox 
   flowsctl demo --keep            # keep the generated config and secrets to read them
   flowsctl demo -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Output = f.Flags.Output
-			opts.Debug = f.Flags.Debug
-			opts.Timeout = f.Flags.Timeout
-			opts.UserAgent = "flowsctl/" + f.Build.Version
-			if runF != nil {
-				return runF(opts)
-			}
-			return demoRun(cmd.Context(), opts)
-		},
 	}
+	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, demoRun)
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "directory for the generated files (default: a temporary directory, removed afterwards)")
 	cmd.Flags().BoolVar(&opts.Keep, "keep", false, "keep the generated directory after the demo")
 	return cmd
 }
 
-func demoRun(ctx context.Context, opts *DemoOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if opts.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
-		defer cancel()
-	}
+func demoRun(opts *DemoOptions) error {
+	ctx := opts.Context()
 	start := time.Now()
 	errOut := opts.IO.ErrOut
 	dir := opts.Dir
@@ -131,10 +109,9 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 		return fmt.Errorf("demo: the generated config does not load: %w", err)
 	}
 	cfg.CAFile = sb.CAPath()
-	ho := httpx.Options{CAPEM: sb.CA.CertPEM, UserAgent: opts.UserAgent, BaseDelay: 50 * time.Millisecond, MaxDelay: time.Second}
-	if opts.Debug {
-		ho.Debug = errOut
-	}
+	// The global flags' user agent and --debug, the sandbox's CA (not --ca-file), short retries.
+	ho := opts.HTTPOpts()
+	ho.CAFile, ho.CAPEM, ho.BaseDelay, ho.MaxDelay = "", sb.CA.CertPEM, 50*time.Millisecond, time.Second
 	hc, err := httpx.New(ho)
 	if err != nil {
 		return err
@@ -145,8 +122,9 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	}
 	fmt.Fprintf(errOut, "Sandbox: %d emulated services on loopback (%s); config %s\n", len(es), strings.Join(sb.Names(), ", "), cfgPath)
 
-	g := GraphOptions{IO: opts.IO, Config: func() (*config.Config, error) { return cfg, nil },
-		HTTPClient: func() (*httpx.Client, error) { return hc, nil }, Steps: opts.Steps, NoInput: true, Concurrency: 8}
+	g := GraphOptions{Common: cmdutil.Common{IO: opts.IO, Config: func() (*config.Config, error) { return cfg, nil },
+		HTTPClient: func() (*httpx.Client, error) { return hc, nil }, Flags: &cmdutil.GlobalFlags{NoInput: true}, Ctx: ctx},
+		Steps: opts.Steps, Concurrency: 8}
 	_, graph, err := g.graph()
 	if err != nil {
 		return err
@@ -168,7 +146,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 
 	// 2. apply
 	fmt.Fprintln(errOut, "\n== apply")
-	p := newProgress(opts.IO, "applying")
+	p := newProgress(opts.IO, "applying", true)
 	ars, err := graph.Run(ctx, setup.ModeApply, setup.NewOutputs(cfg), setup.Options{Concurrency: 8, OnEvent: p.event})
 	p.close()
 	if err != nil {
@@ -188,15 +166,15 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	if err != nil {
 		return err
 	}
-	rep.Doctor = newDoctorReport(checks, wall)
+	rep.Doctor = cmdutil.NewCheckReport(checks, wall)
 	fmt.Fprintf(errOut, "%d checks: %s (%s)\n", len(checks), rep.Doctor.Summary.Verdict(), ms(wall))
 	if doctor.Failed(checks) {
-		doctor.WriteText(errOut, onlyFailed(checks), false)
+		doctor.WriteText(errOut, onlyFailed(checks), false) // stderr: no colour codes in logs
 	}
 	rep.OK = !doctor.Failed(checks)
 	rep.WallMs = time.Since(start).Milliseconds()
 
-	if err := cmdutil.Print(opts.IO.Out, opts.Output, rep, func(w io.Writer) error { return writeDemoText(w, rep, sb, opts.Keep || opts.Dir != "") }); err != nil {
+	if err := cmdutil.Print(opts.IO.Out, opts.Output(), rep, func(w io.Writer) error { return writeDemoText(w, rep, sb, opts.Keep || opts.Dir != "") }); err != nil {
 		return err
 	}
 	if !rep.OK {
@@ -231,11 +209,7 @@ func writeDemoText(w io.Writer, rep DemoReport, sb *sandbox.Sandbox, kept bool) 
 			if i > 0 {
 				id = ""
 			}
-			s := o.Kind + " " + o.Key
-			if o.ID != "" && o.ID != o.Key {
-				s += " (id " + o.ID + ")"
-			}
-			fmt.Fprintf(w, "  %-24s %s\n", id, s)
+			fmt.Fprintf(w, "  %-24s %s\n", id, objectLabel(o))
 		}
 	}
 	fmt.Fprintf(w, "\n%s.\n", rep.Doctor.Summary.Verdict())

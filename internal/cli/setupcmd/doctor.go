@@ -17,7 +17,6 @@ import (
 // DoctorOptions configure `flowsctl doctor`.
 type DoctorOptions struct {
 	GraphOptions
-	only []string
 	// ProbeTimeout bounds each environment probe.
 	ProbeTimeout time.Duration
 	// Env overrides environment-check options (tests).
@@ -26,7 +25,7 @@ type DoctorOptions struct {
 
 // NewCmdDoctor builds `flowsctl doctor`.
 func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Command {
-	opts := &DoctorOptions{GraphOptions: graphOptions(f)}
+	opts := &DoctorOptions{GraphOptions: newGraphOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Verify every step and the environment; non-zero exit on failure (for CI)",
@@ -51,17 +50,9 @@ Exit status: 0 when nothing failed (warnings allowed), 2 when a check failed, 1 
   flowsctl doctor -o junit > doctor.xml          # CI: see docs/ci.md
   flowsctl doctor --only access.template,env     # one step and the environment checks`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.fromFlags(f)
-			opts.Only = splitOnly(opts.only)
-			if runF != nil {
-				return runF(opts)
-			}
-			return doctorRun(cmd.Context(), opts)
-		},
 	}
-	cmd.Flags().StringSliceVar(&opts.only, "only", nil, "check only these steps (IDs or prefixes); \"env\" selects the environment checks")
-	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 16, "checks run at once")
+	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, doctorRun)
+	opts.addRunFlags(cmd, "check only these steps (IDs or prefixes); \"env\" selects the environment checks", 16, "checks run at once")
 	cmd.Flags().DurationVar(&opts.ProbeTimeout, "probe-timeout", 30*time.Second, "time limit for each environment check")
 	return cmd
 }
@@ -74,16 +65,17 @@ func Diagnose(ctx context.Context, opts *DoctorOptions) ([]doctor.Check, int64, 
 		return nil, 0, err
 	}
 	hc := deps.HTTP
+	only := opts.only()
 	var stepOnly []string
-	wantEnv := len(opts.Only) == 0
-	for _, id := range opts.Only {
+	wantEnv := len(only) == 0
+	for _, id := range only {
 		if id == "env" || strings.HasPrefix(id, "env.") {
 			wantEnv = true
 		} else {
 			stepOnly = append(stepOnly, id)
 		}
 	}
-	wantSteps := len(opts.Only) == 0 || len(stepOnly) > 0
+	wantSteps := len(only) == 0 || len(stepOnly) > 0
 	conc := opts.Concurrency
 	if conc <= 0 {
 		conc = 16
@@ -94,14 +86,14 @@ func Diagnose(ctx context.Context, opts *DoctorOptions) ([]doctor.Check, int64, 
 	var sel []doctor.Probe
 	if wantEnv {
 		for _, p := range setup.EnvProbes(cfg, hc, opts.Env) {
-			if len(opts.Only) == 0 || matchesOnly(p.ID, opts.Only) {
+			if len(only) == 0 || matchesOnly(p.ID, only) {
 				sel = append(sel, p)
 			}
 		}
 	}
 	// Service-level probes (UEM reachable and its version) go with their service's steps.
 	for _, p := range steps.Probes(deps) {
-		if len(opts.Only) == 0 || matchesOnly(p.ID, opts.Only) || matchesOnly(p.ID, stepOnly) || prefixOf(p.ID, stepOnly) {
+		if len(only) == 0 || matchesOnly(p.ID, only) || matchesOnly(p.ID, stepOnly) || prefixOf(p.ID, stepOnly) {
 			sel = append(sel, p)
 		}
 	}
@@ -175,18 +167,13 @@ func stepChecks(r setup.Result) []doctor.Check {
 	return out
 }
 
-func doctorRun(ctx context.Context, opts *DoctorOptions) error {
-	ctx, cancel := opts.context(ctx)
-	defer cancel()
-	checks, wall, err := Diagnose(ctx, opts)
+func doctorRun(opts *DoctorOptions) error {
+	checks, wall, err := Diagnose(opts.Context(), opts)
 	if err != nil {
 		return err
 	}
-	if err := printDoctor(opts.IO.Out, opts.Output, checks, wall, opts.IO.ColorEnabled()); err != nil {
+	if err := cmdutil.PrintChecks(opts.IO.Out, opts.Output(), checks, wall, opts.Color()); err != nil {
 		return err
 	}
-	if doctor.Failed(checks) {
-		return cmdutil.Silent(cmdutil.ExitPending)
-	}
-	return nil
+	return cmdutil.ChecksExit(checks, false)
 }

@@ -51,10 +51,11 @@ func TestGuidedConfirmation(t *testing.T) {
 	p := &yes{}
 	run := func() (string, string, error) {
 		io, _, out, errOut := iostreams.Test()
-		g := GraphOptions{IO: io, Config: func() (*config.Config, error) { return cfg, nil },
-			HTTPClient: func() (*httpx.Client, error) { return hc, nil },
-			Prompter:   func() prompt.Prompter { return p }}
-		err := applyRun(cmd(), &ApplyOptions{GraphOptions: g})
+		c := common(io, "", false)
+		c.Config = func() (*config.Config, error) { return cfg, nil }
+		c.HTTPClient = func() (*httpx.Client, error) { return hc, nil }
+		c.Prompter = func() prompt.Prompter { return p }
+		err := applyRun(&ApplyOptions{GraphOptions: GraphOptions{Common: c}})
 		return out.String(), errOut.String(), err
 	}
 	out, errOut, err := run()

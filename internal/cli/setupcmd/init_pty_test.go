@@ -4,7 +4,6 @@ package setupcmd
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,9 +124,10 @@ func TestInitWizardOnPty(t *testing.T) {
 	set := map[string]bool{"uem-url": true, "domain": true, "azure-sign-in": true, "azure-client-id": true, "access-client-id": true,
 		"uem-auth": true, "uem-region": true, "uem-client-id": true, "organization-group": true, "connectors": true, "boxer": true,
 		"smart-group": true, "okta-url": true, "secrets": true, "secrets-dir": true}
-	o := &InitOptions{IO: io, Prompter: func() prompt.Prompter { return s }, Path: path, A: a, set: set}
+	o := &InitOptions{Common: common(io, path, false), A: a, set: set}
+	o.Prompter = func() prompt.Prompter { return s }
 	done := make(chan error, 1)
-	go func() { done <- initRun(context.Background(), o) }()
+	go func() { done <- initRun(o) }()
 
 	tm.answer("Workspace ONE Access URL", "http://acme.vmwareidentity.com\r")
 	tm.answer("must use https", "acme.vmwareidentity.com\r") // rejected as typed, asked again

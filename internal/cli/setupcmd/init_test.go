@@ -1,10 +1,10 @@
 package setupcmd
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -94,8 +94,9 @@ func TestInitWizard(t *testing.T) {
 	// "acme" is rejected; the wizard then falls back to the default (empty) -> give a good one.
 	p.answers["email domain"] = append(p.answers["email domain"], "acme.com")
 	io, _, _, errOut := iostreams.Test()
-	o := &InitOptions{IO: io, Prompter: func() prompt.Prompter { return p }, Path: path, A: defaults(), set: map[string]bool{}}
-	if err := initRun(context.Background(), o); err != nil {
+	o := &InitOptions{Common: common(io, path, false), A: defaults(), set: map[string]bool{}}
+	o.Prompter = func() prompt.Prompter { return p }
+	if err := initRun(o); err != nil {
 		t.Fatalf("init: %v\n%s", err, errOut)
 	}
 	if len(p.rejected) != 4 {
@@ -157,8 +158,8 @@ func TestInitNoInput(t *testing.T) {
 				os.WriteFile(path, []byte("apiVersion: flowsctl/v1\n"), 0o600)
 			}
 			io, _, _, _ := iostreams.Test()
-			o := &InitOptions{IO: io, Path: path, NoInput: true, Force: tt.force, A: tt.a(), set: map[string]bool{}}
-			err := initRun(context.Background(), o)
+			o := &InitOptions{Common: common(io, path, true), Force: tt.force, A: tt.a(), set: map[string]bool{}}
+			err := initRun(o)
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -184,9 +185,9 @@ func TestInitNoInput(t *testing.T) {
 
 func TestInitWithoutTerminal(t *testing.T) {
 	io, _, _, _ := iostreams.Test()
-	o := &InitOptions{IO: io, Path: filepath.Join(t.TempDir(), "x.yaml"), A: defaults(), set: map[string]bool{},
-		Prompter: func() prompt.Prompter { return prompt.NoInput{Reason: "stdin is not a terminal"} }}
-	err := initRun(context.Background(), o)
+	o := &InitOptions{Common: common(io, filepath.Join(t.TempDir(), "x.yaml"), false), A: defaults(), set: map[string]bool{}}
+	o.Prompter = func() prompt.Prompter { return prompt.NoInput{Reason: "stdin is not a terminal"} }
+	err := initRun(o)
 	if err == nil || !strings.Contains(err.Error(), "--no-input") {
 		t.Fatalf("err = %v, want the no-TTY error naming --no-input", err)
 	}
@@ -204,6 +205,9 @@ func TestRenderConfigHasNoSecretValues(t *testing.T) {
 		cfg, err := config.Parse("x.yaml", b)
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", secrets, err, b)
+		}
+		if seed := regexp.MustCompile(`(?i)\bseeds? ?0\d\d`).Find(b); seed != nil {
+			t.Errorf("the generated comments say %q: name the procedure instead", seed)
 		}
 		for _, ref := range []config.SecretRef{cfg.Azure.SignIn.ClientSecret, cfg.Access.Auth.ClientSecret, cfg.UEM.Auth.Basic.Password, cfg.UEM.Auth.APIKey} {
 			if ref.Kind() != secrets {

@@ -15,7 +15,6 @@ import (
 // PlanOptions configure `flowsctl plan`.
 type PlanOptions struct {
 	GraphOptions
-	only []string
 }
 
 // PlanReport is what `plan -o json|yaml` prints.
@@ -27,7 +26,7 @@ type PlanReport struct {
 
 // NewCmdPlan builds `flowsctl plan`.
 func NewCmdPlan(f *cmdutil.Factory, runF func(*PlanOptions) error) *cobra.Command {
-	opts := &PlanOptions{GraphOptions: graphOptions(f)}
+	opts := &PlanOptions{GraphOptions: newGraphOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what apply would change, step by step (read-only)",
@@ -38,28 +37,19 @@ It never writes. Exit status: 0 nothing to do, 2 changes (or operator steps) pen
   flowsctl plan -f sandbox/flowsctl.yaml -o json
   flowsctl plan --only access.template,uem.connectors`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.fromFlags(f)
-			opts.Only = splitOnly(opts.only)
-			if runF != nil {
-				return runF(opts)
-			}
-			return planRun(cmd, opts)
-		},
 	}
-	cmd.Flags().StringSliceVar(&opts.only, "only", nil, "plan only these steps (comma-separated IDs or prefixes, e.g. access,uem.boxer)")
-	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 8, "steps looked up at once")
+	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, planRun)
+	opts.addRunFlags(cmd, "plan only these steps (comma-separated IDs or prefixes, e.g. access,uem.boxer)", 8, "steps looked up at once")
 	return cmd
 }
 
-func planRun(cmd *cobra.Command, opts *PlanOptions) error {
+func planRun(opts *PlanOptions) error {
 	cfg, g, err := opts.graph()
 	if err != nil {
 		return err
 	}
-	ctx, cancel := opts.context(cmd.Context())
-	defer cancel()
-	rs, err := g.Run(ctx, setup.ModePlan, setup.NewOutputs(cfg), setup.Options{Concurrency: opts.Concurrency, Only: opts.Only})
+	ctx := opts.Context()
+	rs, err := g.Run(ctx, setup.ModePlan, setup.NewOutputs(cfg), setup.Options{Concurrency: opts.Concurrency, Only: opts.only()})
 	if err != nil {
 		return err
 	}
@@ -70,7 +60,7 @@ func planRun(cmd *cobra.Command, opts *PlanOptions) error {
 			failed = true
 		}
 	}
-	if err := cmdutil.Print(opts.IO.Out, opts.Output, rep, func(w io.Writer) error { return writePlanText(w, rs, rep.Summary) }); err != nil {
+	if err := cmdutil.Print(opts.IO.Out, opts.Output(), rep, func(w io.Writer) error { return writePlanText(w, rs, rep.Summary) }); err != nil {
 		return err
 	}
 	switch {

@@ -5,58 +5,67 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 )
 
-// Options of `flowsctl version`.
-type Options struct {
-	IO     *iostreams.IOStreams
-	Build  cmdutil.BuildInfo
-	Output func() string
+// VersionOptions of `flowsctl version`.
+type VersionOptions struct {
+	cmdutil.Common
+	Build cmdutil.BuildInfo
 }
 
 // Info is what version prints.
 type Info struct {
-	Version   string `json:"version" yaml:"version"`
-	Commit    string `json:"commit" yaml:"commit"`
-	Date      string `json:"date" yaml:"date"`
-	GoVersion string `json:"goVersion" yaml:"goVersion"`
-	Platform  string `json:"platform" yaml:"platform"`
+	cmdutil.BuildInfo `yaml:",inline"`
+	GoVersion         string `json:"goVersion" yaml:"goVersion"`
+	Platform          string `json:"platform" yaml:"platform"`
 }
 
-// NewCmdVersion builds `flowsctl version`; runF replaces the run in tests.
-func NewCmdVersion(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Build: f.Build, Output: func() string { return f.Flags.Output }}
+// NewCmdVersion builds `flowsctl version`.
+func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
+	opts := &VersionOptions{Common: cmdutil.NewCommon(f), Build: f.Build}
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the flowsctl version, commit, build date, Go version and platform",
-		Args:  cobra.NoArgs,
+		Short: "Print the flowsctl version, the commit it was built from, Go version and platform",
+		Long: `Print the release version (or "devel" for a build from a checkout), the VCS revision and its time,
+whether the checkout had uncommitted changes, the Go version and the platform. A release build
+carries the values goreleaser set; a plain go build or go install carries what the Go toolchain
+stamped from the git checkout.`,
+		Args: cobra.NoArgs,
 		Example: `  flowsctl version
   flowsctl version -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return versionRun(opts)
-		},
+		RunE: cmdutil.Run(opts, &opts.Common, nil, versionRun),
 	}
 }
 
-func versionRun(opts *Options) error {
-	info := Info{
-		Version:   opts.Build.Version,
-		Commit:    opts.Build.Commit,
-		Date:      opts.Build.Date,
-		GoVersion: runtime.Version(),
-		Platform:  runtime.GOOS + "/" + runtime.GOARCH,
+func newInfo(b cmdutil.BuildInfo) Info {
+	return Info{BuildInfo: b, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+}
+
+// String is the text line: "flowsctl v1.2.3 (commit 0123456789ab, 2026-01-02T03:04:05Z) go1.26 linux/amd64".
+func (i Info) String() string {
+	if i.Commit == "" {
+		return fmt.Sprintf("flowsctl %s (no VCS stamp: built with -buildvcs=false, from a git worktree or outside a checkout) %s %s",
+			i.Version, i.GoVersion, i.Platform)
 	}
+	src := []string{"commit " + i.Commit[:min(len(i.Commit), 12)]}
+	if i.Modified {
+		src[0] += " with uncommitted changes"
+	}
+	if i.Date != "" {
+		src = append(src, i.Date)
+	}
+	return fmt.Sprintf("flowsctl %s (%s) %s %s", i.Version, strings.Join(src, ", "), i.GoVersion, i.Platform)
+}
+
+func versionRun(opts *VersionOptions) error {
+	info := newInfo(opts.Build)
 	return cmdutil.Print(opts.IO.Out, opts.Output(), info, func(w io.Writer) error {
-		_, err := fmt.Fprintf(w, "flowsctl %s (commit %s, built %s) %s %s\n",
-			info.Version, info.Commit, info.Date, info.GoVersion, info.Platform)
+		_, err := fmt.Fprintln(w, info)
 		return err
 	})
 }
