@@ -12,7 +12,6 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/access"
-	"github.com/flowsctl/flowsctl/pkg/access/identity"
 	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
@@ -83,7 +82,7 @@ func ResolveTarget(hc *httpx.Client, cfg *config.Config, o Override) (*Target, e
 		return nil, errors.New("no config: pass -f flowsctl.yaml, or --url and --token-file")
 	}
 	if is := cfg.IdentityServices; is != nil && is.Enabled {
-		base, err := identity.BaseURL(cfg)
+		base, err := cfg.IdentityBase()
 		if err != nil {
 			return nil, err
 		}
@@ -96,7 +95,7 @@ func ResolveTarget(hc *httpx.Client, cfg *config.Config, o Override) (*Target, e
 			if is.SCIMToken.Sink.IsZero() {
 				return nil, errors.New("identityServices.scimToken.sink is empty: set it (e.g. file:secrets/identity-scim-token) and run `flowsctl identity token generate`")
 			}
-			tok, err = access.ResolveSecret(cfg, is.SCIMToken.Sink)
+			tok, err = cfg.Secret(is.SCIMToken.Sink)
 			if err != nil || strings.TrimSpace(tok) == "" {
 				return nil, fmt.Errorf("no Identity Services SCIM token in %s (%v): run `flowsctl identity token generate`", is.SCIMToken.Sink, err)
 			}
@@ -104,7 +103,7 @@ func ResolveTarget(hc *httpx.Client, cfg *config.Config, o Override) (*Target, e
 		tok = strings.TrimSpace(tok)
 		hc.AddSecret(tok)
 		d, _ := DialectFor("", o.Dialect)
-		t.URL, t.Source, t.Domain = base+identity.SCIMPath, "Identity Services (identityServices.enabled)", is.Directory.Domain
+		t.URL, t.Source, t.Domain = base+config.IdentitySCIMPath, "Identity Services (identityServices.enabled)", is.Directory.Domain
 		t.Client = New(hc, t.URL, Options{Dialect: d, Tokens: StaticToken(tok), Domain: t.Domain})
 		t.TokenExpiry = jwtExpiry(tok)
 		return t, nil
@@ -140,7 +139,7 @@ func ResolveTarget(hc *httpx.Client, cfg *config.Config, o Override) (*Target, e
 	if sc.SecretSink.IsZero() {
 		return nil, fmt.Errorf("access.scimClient.secretSink is empty: the secret of %q is needed for its SCIM token (or pass --token-file)", sc.ClientID)
 	}
-	secret, err := access.ResolveSecret(cfg, sc.SecretSink)
+	secret, err := cfg.Secret(sc.SecretSink)
 	if err != nil || strings.TrimSpace(secret) == "" {
 		return nil, fmt.Errorf("no secret for the SCIM client %q in %s (%v): run `flowsctl apply` to create the client and write its secret, or pass --token-file", sc.ClientID, sc.SecretSink, err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/identity"
 	"github.com/flowsctl/flowsctl/pkg/scim"
 )
 
@@ -47,7 +48,9 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 	checks := t.Checks(ctx, warn)
 	if cfg, err := o.Config(); err == nil && o.url == "" && cfg.IdentityServices != nil && cfg.IdentityServices.Enabled {
 		if ic, err := o.Identity(); err == nil {
-			checks = append(checks, ic.VerifyDirectory(ctx, cfg.IdentityServices.Directory.Name, cfg.IdentityServices.Directory.Domain)...)
+			if dir, err := identity.DirectoryFromConfig(ic, cfg); err == nil {
+				checks = append(checks, dir.Verify(ctx)...)
+			}
 		}
 	}
 	if err := writeChecks(o.IO.Out, o.Output(), checks, o.IO.ColorEnabled()); err != nil {

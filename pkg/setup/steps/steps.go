@@ -103,7 +103,9 @@ var Order = []string{
 
 // table is the step graph as data, in display order: every row names its ID, what it needs
 // and the service code that builds its objects (defined in the service's file here).
-var table = []Row{}
+var table = []Row{
+	identityDirectory, identitySCIMToken, identityIdP,
+}
 
 // Build returns every step for the config: the table's rows, in order.
 func Build(d Deps) ([]setup.Step, error) {

@@ -1,15 +1,17 @@
 package identity
 
 import (
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 )
 
-// FuzzParseError: any Identity Services answer decodes to an error naming the object, the
-// method, the URL and the status, with a bounded, single-line, printable message; no panic.
-func FuzzParseError(f *testing.F) {
+// FuzzDecodeError: any Identity Services answer decodes to an error naming the service, the
+// method, the object and the status, with a bounded, single-line, printable message; no panic.
+func FuzzDecodeError(f *testing.F) {
 	for _, s := range []string{
 		`{"errors":[{"code":"directory.exists","message":"Directory with name Okta Directory already exists"}]}`,
 		`{"errors":[]}`, `{"errors":[{"code":1}]}`, `{"message":"Unauthorized"}`, "<html><body>444</body></html>",
@@ -17,16 +19,16 @@ func FuzzParseError(f *testing.F) {
 	} {
 		f.Add(409, s)
 	}
+	u, _ := url.Parse("https://tenant.example.com/usergroup/broker/directories")
 	f.Fuzz(func(t *testing.T, status int, body string) {
 		if status < 0 {
 			status = -(status + 1)
 		}
 		status = 300 + status%300
-		e := ParseError("POST", "https://tenant.example.com/usergroup/broker/directories", status, []byte(body))
-		e.Object = `create directory "Okta Directory"`
-		msg := e.Error()
-		if !strings.HasPrefix(msg, `create directory "Okta Directory": POST https://tenant.example.com/usergroup/broker/directories: `) {
-			t.Fatalf("error does not name the object and endpoint: %q", msg)
+		resp := &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}}, Request: &http.Request{Method: "POST", URL: u}}
+		msg := decodeError(resp, []byte(body), `directory "Okta Directory"`).Error()
+		if !strings.HasPrefix(msg, `identity: POST directory "Okta Directory": `) {
+			t.Fatalf("error does not name the object and method: %q", msg)
 		}
 		if len(msg) > 600 {
 			t.Fatalf("error is %d bytes long", len(msg))
