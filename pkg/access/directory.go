@@ -11,6 +11,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
@@ -55,7 +56,7 @@ func (c *Client) ListDirectories(ctx context.Context) ([]Directory, error) {
 		return nil, err
 	}
 	if resp.status == http.StatusNotFound {
-		return nil, newAPIError(resp.status, http.MethodGet, c.base.API(dirPath), "directories", resp.body)
+		return nil, resp.notFound("directories")
 	}
 	var l struct {
 		Items []Directory `json:"items" yaml:"items"`
@@ -75,7 +76,7 @@ func (c *Client) DirectoryDomains(ctx context.Context, id string) ([]string, err
 		return nil, err
 	}
 	if resp.status == http.StatusNotFound {
-		return nil, newAPIError(resp.status, http.MethodGet, c.base.API(dirPath+"/"+id+"/domains"), obj, resp.body)
+		return nil, resp.notFound(obj)
 	}
 	var l struct {
 		Items []json.RawMessage `json:"items" yaml:"items"`
@@ -111,12 +112,16 @@ func (c *Client) CreateOtherDirectory(ctx context.Context, name string, domains 
 		return nil, err
 	}
 	if resp.status == http.StatusNotFound {
-		return nil, newAPIError(resp.status, http.MethodPost, c.base.API(dirPath), directoryObject(name), resp.body)
+		return nil, resp.notFound(directoryObject(name))
 	}
 	var d CreatedDirectory
 	json.Unmarshal(resp.body, &d)
 	return &d, nil
 }
+
+const directoryFix = "flowsctl access directory create"
+
+var _ object.Object = (*DirectoryResource)(nil)
 
 // DirectoryResource ensures access.directory: a directory of type Other with its domains.
 type DirectoryResource struct {
@@ -230,9 +235,10 @@ func (ob *observed) err() error {
 	return nil
 }
 
-// Plan reads the directories and reports what Ensure would do. A domain owned by another
-// directory is an error (seed 004's explanation and fix).
-func (r *DirectoryResource) Plan(ctx context.Context) ([]plan.Change, error) {
+// Plan reads the directories and reports what Apply would do. A domain owned by another
+// directory is an error (the Okta SCIM to Access guide's explanation and fix).
+func (r *DirectoryResource) Plan(ctx context.Context) (cs []plan.Change, err error) {
+	defer withFix(&err, directoryFix)
 	ob, err := r.observe(ctx)
 	if err != nil {
 		return nil, err
@@ -255,9 +261,10 @@ func (r *DirectoryResource) Plan(ctx context.Context) ([]plan.Change, error) {
 	return []plan.Change{{Object: r.Object(), Action: plan.NoOp}}, nil
 }
 
-// Ensure creates the directory of type Other when no directory has its name.
-func (r *DirectoryResource) Ensure(ctx context.Context) (Result, error) {
-	res := Result{Object: r.Object(), Action: plan.NoOp}
+// Apply creates the directory of type Other when no directory has its name.
+func (r *DirectoryResource) Apply(ctx context.Context) (res object.Result, err error) {
+	defer withFix(&err, directoryFix)
+	res = object.Result{Object: r.Object(), Kind: "directory", Key: r.Spec.Name, Action: plan.NoOp}
 	ob, err := r.observe(ctx)
 	if err != nil {
 		return res, err
@@ -296,7 +303,7 @@ func (r *DirectoryResource) Ensure(ctx context.Context) (Result, error) {
 // Verify checks the directory exists with type OTHER_DIRECTORY, holds each domain, and no
 // other directory claims one of them.
 func (r *DirectoryResource) Verify(ctx context.Context) []doctor.Check {
-	const fix = "flowsctl access directory create"
+	const fix = directoryFix
 	id, name := "access.directory", "Access directory "+r.Spec.Name
 	ob, err := r.observe(ctx)
 	if err != nil {

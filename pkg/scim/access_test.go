@@ -32,7 +32,7 @@ func startAccessEmu(t *testing.T) (*scim.Client, *accessemu.Emulator) {
 	if _, err := access.NewClient(hc, base, ts, nil).CreateOtherDirectory(context.Background(), "Okta Universal Directory", []string{"okta.example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	return scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: ts, Domain: "okta.example.com"}), emu
+	return scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: scim.HTTPTokens{Source: ts}, Domain: "okta.example.com"}), emu
 }
 
 func TestAccessDialect(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/pkg/access"
 	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
@@ -145,13 +144,24 @@ func ResolveTarget(hc *httpx.Client, cfg *config.Config, o Override) (*Target, e
 	}
 	secret = strings.TrimSpace(secret)
 	hc.AddSecret(secret)
-	ts := access.NewTokenSource(hc, base, sc.ClientID, secret)
+	cc := httpx.ClientCredentials{Service: "access", TokenURL: base.TokenURL(), ClientID: sc.ClientID, Secret: secret, Basic: true, GrantInQuery: true,
+		Fix: "rotate the secret into the sink: flowsctl access client rotate-secret"}
+	ts := HTTPTokens{&httpx.TokenSource{Fetch: func(ctx context.Context) (httpx.Token, error) { return cc.Fetch(ctx, hc) }}}
 	t.Client = New(hc, t.URL, Options{Dialect: d, Tokens: ts, Domain: t.Domain})
 	t.TokenExpiry = func(ctx context.Context) (time.Time, error) {
 		_, exp, err := ts.Token(ctx)
 		return exp, err
 	}
 	return t, nil
+}
+
+// HTTPTokens is an httpx.TokenSource (the one token cache) as a TokenSource.
+type HTTPTokens struct{ Source *httpx.TokenSource }
+
+// Token returns the cached token and its expiry.
+func (h HTTPTokens) Token(ctx context.Context) (string, time.Time, error) {
+	t, err := h.Source.Token(ctx)
+	return t.Value, t.Expiry, err
 }
 
 func domainOf(cfg *config.Config) string {

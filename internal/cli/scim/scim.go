@@ -11,9 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/internal/prompt"
-	"github.com/flowsctl/flowsctl/pkg/access"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/identity"
 	"github.com/flowsctl/flowsctl/pkg/scim"
@@ -90,7 +90,7 @@ func authExit(err error) error {
 	if err == nil {
 		return nil
 	}
-	if scim.IsAuth(err) || errors.Is(err, access.ErrAuth) {
+	if scim.IsAuth(err) || httpx.IsAuth(err) {
 		return cmdutil.AuthError(err)
 	}
 	return err

@@ -24,7 +24,7 @@ func accessCommon(t *testing.T) (*Common, *scim.Client, *iostreams.IOStreams) {
 	if _, err := access.NewClient(hc, base, ts, nil).CreateOtherDirectory(context.Background(), "Okta", []string{"okta.example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	cl := scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: ts, Domain: "okta.example.com"})
+	cl := scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: scim.HTTPTokens{Source: ts}, Domain: "okta.example.com"})
 	ios, _, _, _ := iostreams.Test()
 	c := &Common{IO: ios, Output: func() string { return "json" }, NoInput: func() bool { return true },
 		Prompter: func() prompt.Prompter { return prompt.NoInput{} },

@@ -104,6 +104,7 @@ var Order = []string{
 // table is the step graph as data, in display order: every row names its ID, what it needs
 // and the service code that builds its objects (defined in the service's file here).
 var table = []Row{
+	accessTemplate, accessSCIMClient, accessDirectory,
 	identityDirectory, identitySCIMToken, identityIdP,
 }
 
