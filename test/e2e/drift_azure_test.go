@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/pkg/access"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 )
 
