@@ -369,7 +369,7 @@ func exercise(t *testing.T, mode string) []exchange {
 	cr, _ := access.NewClientResource(c, e.cfg)
 	dr, _ := access.NewDirectoryResource(c, e.cfg)
 	steps := []func() error{
-		func() error { _, err := cr.Apply(ctx); return err },              // GET 404, POST 201
+		func() error { _, err := cr.Apply(ctx); return err },               // GET 404, POST 201
 		func() error { _, err := cr.RotateSecret(ctx, false); return err }, // GET, PUT 201
 		func() error { _, err := c.ListOAuthClients(ctx); return err },
 		func() error { // a duplicate create answers 500

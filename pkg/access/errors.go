@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/pkg/setup"
 )
 
 // ErrorItem is one entry of Access's error body {"errors":[{code,message,parameters}]}.
@@ -95,4 +96,17 @@ func transient(err error) bool {
 		return httpx.TransientStatus(s)
 	}
 	return httpx.TransientError(err)
+}
+
+// withFix gives a failed Plan or Apply the command that retries it (the step's fix).
+func withFix(err *error, fix string) {
+	if *err != nil {
+		*err = setup.Errorf("", *err, fix)
+	}
+}
+
+// fixed is err with the command that retries it.
+func fixed(err error, fix string) error {
+	withFix(&err, fix)
+	return err
 }

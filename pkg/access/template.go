@@ -12,7 +12,6 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
-	"github.com/flowsctl/flowsctl/pkg/setup"
 )
 
 // Template is an OAuth2 app template (/oauth2apptemplates). TTLs are minutes on the wire; the
@@ -165,7 +164,7 @@ func createFields(want Template) []plan.FieldChange {
 func (r *TemplateResource) Plan(ctx context.Context) ([]plan.Change, error) {
 	have, _, err := r.c.GetTemplate(ctx, r.Spec.AppProductID)
 	if err != nil {
-		return nil, setup.Errorf("", err, templateFix)
+		return nil, fixed(err, templateFix)
 	}
 	want := r.Spec.Wire()
 	if have == nil {
@@ -260,13 +259,6 @@ func mergeRaw(raw map[string]any, v any) map[string]any {
 	}
 	delete(out, "_links")
 	return out
-}
-
-// withFix gives a failed Plan or Apply the command that retries it (the step's fix).
-func withFix(err *error, fix string) {
-	if *err != nil {
-		*err = setup.Errorf("", *err, fix)
-	}
 }
 
 // fixFor picks the fix for an error: authentication problems point at access.auth.

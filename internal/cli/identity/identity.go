@@ -30,9 +30,9 @@ with the admin OAuth client of access.auth at /acs/token.`,
   flowsctl identity token generate --lifespan 24mo
   flowsctl identity idp create oidc`,
 	}
-	dir := &cobra.Command{Use: "directory <command>", Short: "Create, list and verify Identity Services directories",
+	dir := &cobra.Command{Use: "directory <command>", Short: "Create and list Identity Services directories",
 		Example: "  flowsctl identity directory create --name \"Okta Directory\" --domain okta.example.com\n  flowsctl identity directory list"}
-	dir.AddCommand(NewCmdDirectoryCreate(f, nil), NewCmdDirectoryList(f, nil), NewCmdDirectoryVerify(f, nil))
+	dir.AddCommand(NewCmdDirectoryCreate(f, nil), NewCmdDirectoryList(f, nil))
 	tok := &cobra.Command{Use: "token <command>", Short: "The directory's SCIM secret token",
 		Example: "  flowsctl identity token generate --lifespan 24mo"}
 	tok.AddCommand(NewCmdTokenGenerate(f, nil))
@@ -45,16 +45,14 @@ with the admin OAuth client of access.auth at /acs/token.`,
 }
 
 // client loads the config and builds the admin client from it.
-func client(c *cmdutil.Common) (*identity.Client, *config.Config, error) {
-	cfg, err := c.Config()
-	if err != nil {
-		return nil, nil, err
-	}
+func client(c *cmdutil.Common) (cl *identity.Client, cfg *config.Config, err error) {
 	hc, err := c.HTTPClient()
-	if err != nil {
-		return nil, nil, err
+	if err == nil {
+		cfg, err = c.Config()
 	}
-	cl, err := identity.FromConfig(hc, cfg)
+	if err == nil {
+		cl, err = identity.FromConfig(hc, cfg)
+	}
 	return cl, cfg, err
 }
 
@@ -127,38 +125,6 @@ func directoryCreateRun(o *DirectoryCreateOptions) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", d.ID, d.Name, d.Domain())
 		return nil
 	})
-}
-
-// DirectoryVerifyOptions of `identity directory verify`.
-type DirectoryVerifyOptions struct{ cmdutil.Common }
-
-// NewCmdDirectoryVerify builds `flowsctl identity directory verify`.
-func NewCmdDirectoryVerify(f *cmdutil.Factory, runF func(*DirectoryVerifyOptions) error) *cobra.Command {
-	o := &DirectoryVerifyOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
-		Use:     "verify",
-		Short:   "Check the directory exists with its domain and is not being deleted (doctor's check; exit 2 on failure)",
-		Args:    cobra.NoArgs,
-		Example: `  flowsctl identity directory verify -o junit`,
-		RunE:    cmdutil.Run(o, &o.Common, runF, directoryVerifyRun),
-	}
-}
-
-func directoryVerifyRun(o *DirectoryVerifyOptions) error {
-	cl, cfg, err := client(&o.Common)
-	if err != nil {
-		return err
-	}
-	dir, err := identity.DirectoryFromConfig(cl, cfg)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	checks := dir.Verify(o.Context())
-	if err := cmdutil.PrintChecks(o.IO.Out, o.Output(), checks, time.Since(start).Milliseconds(), o.Color()); err != nil {
-		return err
-	}
-	return cmdutil.ChecksExit(checks, false)
 }
 
 // DirectoryListOptions of `identity directory list`.
