@@ -2,7 +2,7 @@ package access
 
 import (
 	"net/http"
-	"net/url"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"unicode"
@@ -21,10 +21,9 @@ func FuzzAPIError(f *testing.F) {
 	} {
 		f.Add(400, s)
 	}
-	u, _ := url.Parse("https://access.example/SAAS/jersey/manager/api/x")
 	f.Fuzz(func(t *testing.T, status int, body string) {
 		status = 100 + abs(status)%500
-		resp := &http.Response{StatusCode: status, Header: http.Header{}, Request: &http.Request{Method: "POST", URL: u}}
+		resp := &http.Response{StatusCode: status, Header: http.Header{}, Request: httptest.NewRequest("POST", "https://access.example/SAAS/jersey/manager/api/x", nil)}
 		e := newAPIError(resp, `directory "d"`, []byte(body))
 		msg := e.Error()
 		if !strings.HasPrefix(msg, `access: POST directory "d": `) {

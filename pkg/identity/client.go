@@ -5,10 +5,8 @@
 package identity
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -53,7 +51,7 @@ func FromConfig(hc *httpx.Client, cfg *config.Config) (*Client, error) {
 		return nil, err
 	}
 	if cfg.Access == nil || cfg.Access.Auth.ClientID == "" {
-		return nil, errors.New("access.auth.clientId is empty: Identity Services uses the tenant's admin OAuth client (Catalog > Settings > Remote App Access)")
+		return nil, fmt.Errorf("access.auth.clientId is empty: Identity Services uses the tenant's admin OAuth client (Catalog > Settings > Remote App Access)")
 	}
 	secret, err := cfg.Secret(cfg.Access.Auth.ClientSecret)
 	if err != nil {
@@ -135,7 +133,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		if err != nil {
 			return err
 		}
-		rd = bytes.NewReader(b)
+		rd = strings.NewReader(string(b))
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
@@ -160,7 +158,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		}
 		return decodeError(resp, b, object)
 	}
-	if out != nil && len(bytes.TrimSpace(b)) > 0 {
+	if out != nil && strings.TrimSpace(string(b)) != "" {
 		if err := json.Unmarshal(b, out); err != nil {
 			return fmt.Errorf("identity: %s: answer is not JSON: %v", object, err)
 		}
@@ -195,7 +193,7 @@ func (d *Directory) Domain() string {
 // space, '-' and '_'.
 func ValidateDirectoryName(name string) error {
 	if name == "" {
-		return errors.New("identityServices.directory.name is empty")
+		return fmt.Errorf("identityServices.directory.name is empty")
 	}
 	if len(name) > 128 {
 		return fmt.Errorf("directory name %q is %d characters long: at most 128 are allowed", name, len(name))

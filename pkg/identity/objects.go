@@ -10,12 +10,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 	"github.com/flowsctl/flowsctl/pkg/setup"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
 )
 
 // The objects plan/apply/doctor and the identity commands run: the directory, its SCIM token
@@ -401,18 +402,20 @@ func (o *IdPObject) serves(p *IdP) bool {
 // Plan looks the provider up by name. Read-only.
 func (o *IdPObject) Plan(ctx context.Context) ([]plan.Change, error) {
 	p, err := o.find(ctx)
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, err
-	case p == nil:
-		return []plan.Change{{Object: o.Object(), Action: plan.Create, Fields: []plan.FieldChange{{Path: "type", New: "OIDC"},
-			{Path: "configuration_url", New: o.Spec.ConfigurationURL}, {Path: "client_id", New: o.Spec.ClientID}}}}, nil
-	case !o.serves(p):
-		return []plan.Change{{Object: o.Object(), Action: plan.Update, Fields: []plan.FieldChange{{Path: "directory_ids", Old: strings.Join(p.DirectoryIDs, ","), New: o.DirID}}}}, nil
-	case o.Always:
-		return []plan.Change{{Object: o.Object(), Action: plan.Update, Note: "the settings and client secret are sent again"}}, nil
 	}
-	return []plan.Change{{Object: o.Object(), Action: plan.NoOp}}, nil
+	c := plan.Change{Object: o.Object(), Action: plan.NoOp}
+	switch {
+	case p == nil:
+		c.Action, c.Fields = plan.Create, []plan.FieldChange{{Path: "type", New: "OIDC"},
+			{Path: "configuration_url", New: o.Spec.ConfigurationURL}, {Path: "client_id", New: o.Spec.ClientID}}
+	case !o.serves(p):
+		c.Action, c.Fields = plan.Update, []plan.FieldChange{{Path: "directory_ids", Old: strings.Join(p.DirectoryIDs, ","), New: o.DirID}}
+	case o.Always:
+		c.Action, c.Note = plan.Update, "the settings and client secret are sent again"
+	}
+	return []plan.Change{c}, nil
 }
 
 // Apply creates the provider, or links an existing one to the directory (PATCH).
@@ -453,9 +456,11 @@ func (o *IdPObject) Apply(ctx context.Context) (object.Result, error) {
 func (o *IdPObject) Verify(ctx context.Context) []doctor.Check {
 	ck := doctor.Check{ID: "identity.idp", Title: o.Object() + " (OIDC) serves Identity Services directory " + fmt.Sprintf("%q", o.dirName), Status: doctor.Fail}
 	p, err := o.find(ctx)
-	switch {
-	case err != nil:
+	if err != nil {
 		ck.Detail, ck.Fix = err.Error(), setup.FixOf(err)
+		return []doctor.Check{ck}
+	}
+	switch {
 	case p == nil:
 		ck.Detail, ck.Fix = "not found", "flowsctl apply --only identity.idp"
 	case !strings.EqualFold(p.Type, "OIDC"):

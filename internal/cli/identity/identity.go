@@ -151,14 +151,11 @@ func directoryListRun(o *DirectoryListOptions) error {
 	if err != nil {
 		return err
 	}
-	if ds == nil {
-		ds = []identity.Directory{}
-	}
-	return cmdutil.Print(o.IO.Out, o.Output(), ds, func(w io.Writer) error {
+	return cmdutil.Print(o.IO.Out, o.Output(), append([]identity.Directory{}, ds...), func(w io.Writer) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tNAME\tDOMAINS\tSOURCE\tTYPE")
 		for _, d := range ds {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.Name, strings.Join(d.Domains, ","), d.Source, d.Type)
+			fmt.Fprintln(tw, strings.Join([]string{d.ID, d.Name, strings.Join(d.Domains, ","), d.Source, d.Type}, "\t"))
 		}
 		return tw.Flush()
 	})
