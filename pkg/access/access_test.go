@@ -515,16 +515,16 @@ func TestParseBase(t *testing.T) {
 	}
 }
 
-func TestTemplateSpecDefaultsAndSeed000(t *testing.T) {
+func TestTemplateSpecDefaultsAndOverrides(t *testing.T) {
 	def := access.TemplateSpecFrom(config.MobileFlowsTemplate{}).Wire()
 	if def.Length != 32 || def.AccessTokenTTL != 1440 || def.RefreshTokenTTL != 129600 || def.RefreshTokenIdleTTL != 14400 ||
 		def.AuthGrantTypes != "authorization_code refresh_token" || def.Scope != "email profile user openid" || def.DisplayUserGrant {
-		t.Errorf("seed 001 defaults: %+v", def)
+		t.Errorf("Teams mobile flows guide defaults: %+v", def)
 	}
 	s000 := access.TemplateSpecFrom(config.MobileFlowsTemplate{TokenLength: 64, IssueRefreshToken: true,
 		AccessTokenTTL: config.MustDuration("1mo"), RefreshTokenTTL: config.MustDuration("1y")}).Wire()
 	if s000.Length != 64 || s000.AccessTokenTTL != 43200 || s000.RefreshTokenTTL != 525600 || s000.RefreshTokenIdleTTL != 14400 {
-		t.Errorf("seed 000 values: %+v", s000)
+		t.Errorf("values with a 64-character token and a 1mo access token: %+v", s000)
 	}
 }
 

@@ -69,6 +69,16 @@ func (o *DirectoryObject) Found() *Directory {
 	return o.found
 }
 
+// ID is the directory's id once a look-up found it ("" before, or when absent). The token and
+// the identity provider read it when they run, since all three are built before the
+// directory may exist.
+func (o *DirectoryObject) ID() string {
+	if d := o.Found(); d != nil {
+		return d.ID
+	}
+	return ""
+}
+
 // SCIMURL is the tenant's SCIM 2.0 base.
 func (o *DirectoryObject) SCIMURL() string { return o.c.SCIMURL() }
 
@@ -161,16 +171,17 @@ type SCIMTokenObject struct {
 	cfg   *config.Config
 	Sink  config.SecretRef
 	TTL   int64 // minutes
-	DirID string
+	// DirID is the directory's id ("" while it does not exist).
+	DirID func() string
 	// Warn is how long before expiry Verify warns.
 	Warn time.Duration
 }
 
 var _ object.Object = (*SCIMTokenObject)(nil)
 
-// SCIMTokenFromConfig is identityServices.scimToken for the directory dirID ("" when it does
-// not exist yet).
-func SCIMTokenFromConfig(c *Client, cfg *config.Config, dirID string) (*SCIMTokenObject, error) {
+// SCIMTokenFromConfig is identityServices.scimToken for the directory whose id dirID returns
+// when the token is planned or applied.
+func SCIMTokenFromConfig(c *Client, cfg *config.Config, dirID func() string) (*SCIMTokenObject, error) {
 	if cfg == nil || cfg.IdentityServices == nil {
 		return nil, errors.New("no identityServices section in the config: add it (flowsctl init) with directory and scimToken.sink")
 	}
@@ -182,6 +193,9 @@ func SCIMTokenFromConfig(c *Client, cfg *config.Config, dirID string) (*SCIMToke
 	warn := 30 * config.Day
 	if cfg.Doctor != nil && !cfg.Doctor.WarnSecretExpiryBefore.IsZero() {
 		warn = cfg.Doctor.WarnSecretExpiryBefore.D
+	}
+	if dirID == nil {
+		dirID = func() string { return "" }
 	}
 	return &SCIMTokenObject{c: c, cfg: cfg, Sink: is.SCIMToken.Sink, TTL: ttl, DirID: dirID, Warn: warn}, nil
 }
@@ -205,7 +219,7 @@ func (o *SCIMTokenObject) state(ctx context.Context) (ok bool, why string, exp t
 			return false, "the token in the sink expired " + exp.UTC().Format(time.RFC3339), exp, nil
 		}
 	}
-	if id, ok := claims["directory_id"].(string); ok && o.DirID != "" && id != o.DirID {
+	if id, ok := claims["directory_id"].(string); ok && o.DirID() != "" && id != o.DirID() {
 		return false, "the token in the sink belongs to another directory", exp, nil
 	}
 	status, err := o.c.probeSCIM(ctx, tok)
@@ -240,7 +254,7 @@ const tokenFix = "flowsctl identity token generate"
 
 // Plan reports whether a token must be generated. Read-only.
 func (o *SCIMTokenObject) Plan(ctx context.Context) ([]plan.Change, error) {
-	if o.DirID == "" {
+	if o.DirID() == "" {
 		return []plan.Change{{Object: o.Object(), Action: plan.Create, Note: "generated once the directory exists; written to " + string(o.Sink)}}, nil
 	}
 	ok, why, _, err := o.state(ctx)
@@ -256,7 +270,7 @@ func (o *SCIMTokenObject) Plan(ctx context.Context) ([]plan.Change, error) {
 // Apply generates a token into the sink when the sink's token does not work.
 func (o *SCIMTokenObject) Apply(ctx context.Context) (object.Result, error) {
 	res := object.Result{Object: o.Object(), Kind: "scim token", Key: string(o.Sink), Action: plan.NoOp}
-	if o.DirID == "" {
+	if o.DirID() == "" {
 		return res, setup.Errorf(o.Object(), errors.New("the directory id is unknown"), "flowsctl apply --only identity.directory,identity.scimToken")
 	}
 	ok, _, _, err := o.state(ctx)
@@ -282,7 +296,7 @@ func (o *SCIMTokenObject) Apply(ctx context.Context) (object.Result, error) {
 // Generate makes a new token (the previous one stops working) and writes it to a file: sink;
 // with no sink the caller must show the token once.
 func (o *SCIMTokenObject) Generate(ctx context.Context) (*SCIMToken, error) {
-	tok, err := o.c.GenerateSCIMToken(ctx, o.DirID, o.TTL)
+	tok, err := o.c.GenerateSCIMToken(ctx, o.DirID(), o.TTL)
 	if err != nil {
 		return nil, setup.Errorf(o.Object(), err, tokenFix)
 	}
@@ -329,8 +343,8 @@ type IdPObject struct {
 	// secret reads the client secret, only when writing.
 	secret func() (string, error)
 	Spec   OIDCSpec
-	// DirID is the directory the provider must serve ("" when it does not exist yet).
-	DirID string
+	// DirID is the directory the provider must serve ("" while it does not exist).
+	DirID func() string
 	// Always makes Apply send the provider's settings (and secret) even when it exists and
 	// serves the directory (`identity idp create oidc`); plan/apply leave such a provider alone,
 	// since the secret cannot be read back to compare.
@@ -341,9 +355,9 @@ type IdPObject struct {
 
 var _ object.Object = (*IdPObject)(nil)
 
-// IdPFromConfig is identityServices.oidc for the directory dirID; name "" means the name
-// after the directory's source.
-func IdPFromConfig(c *Client, cfg *config.Config, dirID, name string) (*IdPObject, error) {
+// IdPFromConfig is identityServices.oidc for the directory whose id dirID returns; name ""
+// means the name after the directory's source.
+func IdPFromConfig(c *Client, cfg *config.Config, dirID func() string, name string) (*IdPObject, error) {
 	if cfg == nil || cfg.IdentityServices == nil || cfg.IdentityServices.OIDC == nil {
 		return nil, errors.New("no identityServices.oidc in the config: set issuerUrl, clientId, clientSecret (env: or file:), oidcUserIdentifier and workspaceOneUserIdentifier")
 	}
@@ -354,10 +368,8 @@ func IdPFromConfig(c *Client, cfg *config.Config, dirID, name string) (*IdPObjec
 	s := OIDCSpec{Name: name, SourceType: strings.ToUpper(or(is.Directory.Source, "OKTA")), ClientID: oc.ClientID,
 		ConfigurationURL: OktaConfigurationURL(string(oc.IssuerURL)), OIDCUserIdentifier: oc.OIDCUserIdentifier,
 		WorkspaceOneUserIdentifier: oc.WorkspaceOneUserIdentifier}
-	if dirID != "" {
-		s.DirectoryIDs = []string{dirID}
-	}
 	o := NewIdPObject(c, s, is.Directory.Name)
+	o.DirID = dirID
 	o.secret = func() (string, error) {
 		v, err := cfg.Secret(oc.ClientSecret)
 		if err != nil {
@@ -372,9 +384,10 @@ func IdPFromConfig(c *Client, cfg *config.Config, dirID, name string) (*IdPObjec
 // NewIdPObject is the provider s (its ClientSecret included) serving the directory dirName
 // (s.DirectoryIDs, at most one).
 func NewIdPObject(c *Client, s OIDCSpec, dirName string) *IdPObject {
-	o := &IdPObject{c: c, dirName: dirName, Spec: s, secret: func() (string, error) { return s.ClientSecret, nil }}
+	o := &IdPObject{c: c, dirName: dirName, Spec: s, secret: func() (string, error) { return s.ClientSecret, nil }, DirID: func() string { return "" }}
 	if len(s.DirectoryIDs) > 0 {
-		o.DirID = s.DirectoryIDs[0]
+		id := s.DirectoryIDs[0]
+		o.DirID = func() string { return id }
 	}
 	o.Spec.ClientSecret = ""
 	return o
@@ -396,7 +409,7 @@ func (o *IdPObject) find(ctx context.Context) (*IdP, error) {
 }
 
 func (o *IdPObject) serves(p *IdP) bool {
-	return o.DirID == "" || slices.Contains(p.DirectoryIDs, o.DirID)
+	return o.DirID() == "" || slices.Contains(p.DirectoryIDs, o.DirID())
 }
 
 // Plan looks the provider up by name. Read-only.
@@ -411,7 +424,7 @@ func (o *IdPObject) Plan(ctx context.Context) ([]plan.Change, error) {
 		c.Action, c.Fields = plan.Create, []plan.FieldChange{{Path: "type", New: "OIDC"},
 			{Path: "configuration_url", New: o.Spec.ConfigurationURL}, {Path: "client_id", New: o.Spec.ClientID}}
 	case !o.serves(p):
-		c.Action, c.Fields = plan.Update, []plan.FieldChange{{Path: "directory_ids", Old: strings.Join(p.DirectoryIDs, ","), New: o.DirID}}
+		c.Action, c.Fields = plan.Update, []plan.FieldChange{{Path: "directory_ids", Old: strings.Join(p.DirectoryIDs, ","), New: o.DirID()}}
 	case o.Always:
 		c.Action, c.Note = plan.Update, "the settings and client secret are sent again"
 	}
@@ -436,7 +449,10 @@ func (o *IdPObject) Apply(ctx context.Context) (object.Result, error) {
 		return res, err
 	}
 	s := o.Spec
-	s.ClientSecret = secret
+	s.ClientSecret, s.DirectoryIDs = secret, nil
+	if id := o.DirID(); id != "" {
+		s.DirectoryIDs = []string{id}
+	}
 	got, err := o.c.putOIDC(ctx, p, s)
 	if err != nil {
 		return res, setup.Errorf(o.Object(), err, "flowsctl identity idp create oidc")

@@ -207,7 +207,7 @@ func tokenGenerateRun(o *TokenGenerateOptions) error {
 	if cfg.IdentityServices == nil {
 		return errors.New("no identityServices section in the config: add it (flowsctl init) with directory and scimToken.sink")
 	}
-	tok, err := identity.SCIMTokenFromConfig(cl, cfg, "")
+	tok, err := identity.SCIMTokenFromConfig(cl, cfg, nil)
 	if err != nil {
 		return err
 	}
@@ -232,7 +232,7 @@ func tokenGenerateRun(o *TokenGenerateOptions) error {
 	if res.Action == plan.Create {
 		fmt.Fprintf(o.IO.ErrOut, "created directory %q (domain %s)\n", d.Name, d.Domain())
 	}
-	tok.DirID = d.ID
+	tok.DirID = dir.ID
 	gen, err := tok.Generate(o.Context())
 	if err != nil {
 		return err
@@ -299,7 +299,7 @@ func idpCreateRun(o *IdPCreateOptions) error {
 	if d == nil {
 		return fmt.Errorf("directory %q does not exist yet: run `flowsctl identity directory create` first", dir.Name)
 	}
-	idp, err := identity.IdPFromConfig(cl, cfg, d.ID, o.Name)
+	idp, err := identity.IdPFromConfig(cl, cfg, dir.ID, o.Name)
 	if err != nil {
 		return err
 	}

@@ -23,16 +23,26 @@ func identitySkip(cfg *config.Config) string {
 	return ""
 }
 
+// identityDir is the run's directory object: the token and the identity provider read its id
+// when they run (they are built in plan, before apply may create the directory).
+func identityDir(d Deps) (*identity.DirectoryObject, error) {
+	return sharedValue(d, "identity.directory", func() *lazy[*identity.DirectoryObject] {
+		return newLazy(func() (*identity.DirectoryObject, error) {
+			c, err := identityClient(d)
+			if err != nil {
+				return nil, err
+			}
+			return identity.DirectoryFromConfig(c, d.Config)
+		})
+	}).get()
+}
+
 var identityDirectory = Row{
 	ID:   "identity.directory",
 	Skip: identitySkip,
 	Fix:  identityAuthFix,
 	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		c, err := identityClient(d)
-		if err != nil {
-			return nil, err
-		}
-		o, err := identity.DirectoryFromConfig(c, d.Config)
+		o, err := identityDir(d)
 		return []object.Object{o}, err
 	},
 	Record: func(v *setup.Values, objs []object.Object, _ []object.Result) {
@@ -49,12 +59,16 @@ var identitySCIMToken = Row{
 	Skip:             identitySkip,
 	Fix:              identityAuthFix,
 	VerifyAfterNeeds: true,
-	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {
+	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
 		c, err := identityClient(d)
 		if err != nil {
 			return nil, err
 		}
-		o, err := identity.SCIMTokenFromConfig(c, d.Config, v.Identity.DirectoryID)
+		dir, err := identityDir(d)
+		if err != nil {
+			return nil, err
+		}
+		o, err := identity.SCIMTokenFromConfig(c, d.Config, dir.ID)
 		return []object.Object{o}, err
 	},
 	Record: func(v *setup.Values, objs []object.Object, rs []object.Result) {
@@ -78,12 +92,16 @@ var identityIdP = Row{
 	},
 	Fix:              identityAuthFix,
 	VerifyAfterNeeds: true,
-	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {
+	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
 		c, err := identityClient(d)
 		if err != nil {
 			return nil, err
 		}
-		o, err := identity.IdPFromConfig(c, d.Config, v.Identity.DirectoryID, "")
+		dir, err := identityDir(d)
+		if err != nil {
+			return nil, err
+		}
+		o, err := identity.IdPFromConfig(c, d.Config, dir.ID, "")
 		return []object.Object{o}, err
 	},
 	Record: func(v *setup.Values, objs []object.Object, rs []object.Result) {
