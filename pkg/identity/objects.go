@@ -167,10 +167,10 @@ func (o *DirectoryObject) Verify(ctx context.Context) []doctor.Check {
 // SCIMTokenObject is identityServices.scimToken: a working SCIM secret token of the directory
 // in the sink. Apply generates one only when the sink's token does not work.
 type SCIMTokenObject struct {
-	c     *Client
-	cfg   *config.Config
-	Sink  config.SecretRef
-	TTL   int64 // minutes
+	c    *Client
+	cfg  *config.Config
+	Sink config.SecretRef
+	TTL  int64 // minutes
 	// DirID is the directory's id ("" while it does not exist).
 	DirID func() string
 	// Warn is how long before expiry Verify warns.
