@@ -84,8 +84,30 @@ type response struct {
 	http   *http.Response
 }
 
-// notFound is the error for a 404 where the object must exist (a list, a create).
-func (r *response) notFound(object string) error { return newAPIError(r.http, object, r.body) }
+// must sends k like do, but a 404 is an error too: the collection or object must exist (a
+// list, a create, an update).
+func (c *Client) must(ctx context.Context, k call) (*response, error) {
+	resp, err := c.do(ctx, k)
+	if err == nil && resp.status == http.StatusNotFound {
+		return nil, newAPIError(resp.http, k.object, resp.body)
+	}
+	return resp, err
+}
+
+// listItems reads the items of a list answer {"items":[...]}.
+func listItems[T any](ctx context.Context, c *Client, k call) ([]T, error) {
+	resp, err := c.must(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	var l struct {
+		Items []T `json:"items"`
+	}
+	if err := json.Unmarshal(resp.body, &l); err != nil {
+		return nil, fmt.Errorf("access: list %s: unexpected answer: %v", k.object, err)
+	}
+	return l.Items, nil
+}
 
 // do sends c with a bearer token, negotiating the media-type dialect and re-authenticating
 // once on 401.

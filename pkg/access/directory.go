@@ -50,42 +50,20 @@ func directoryObject(name string) string { return fmt.Sprintf("directory %q", na
 
 // ListDirectories reads every directory, JIT directories included.
 func (c *Client) ListDirectories(ctx context.Context) ([]Directory, error) {
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: dirPath, query: url.Values{"includeJitDirectories": {"true"}},
+	return listItems[Directory](ctx, c, call{method: http.MethodGet, path: dirPath, query: url.Values{"includeJitDirectories": {"true"}},
 		accept: mtDirectoryList, object: "directories"})
-	if err != nil {
-		return nil, err
-	}
-	if resp.status == http.StatusNotFound {
-		return nil, resp.notFound("directories")
-	}
-	var l struct {
-		Items []Directory `json:"items" yaml:"items"`
-	}
-	if err := json.Unmarshal(resp.body, &l); err != nil {
-		return nil, fmt.Errorf("access: list directories: unexpected answer: %v", err)
-	}
-	return l.Items, nil
 }
 
 // DirectoryDomains reads GET directoryconfigs/{id}/domains. Items may be strings or objects
 // with a name; both are accepted.
 func (c *Client) DirectoryDomains(ctx context.Context, id string) ([]string, error) {
 	obj := "domains of directory " + id
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: dirPath + "/" + url.PathEscape(id) + "/domains", accept: mtDirectoryDomain, object: obj})
+	items, err := listItems[json.RawMessage](ctx, c, call{method: http.MethodGet, path: dirPath + "/" + url.PathEscape(id) + "/domains", accept: mtDirectoryDomain, object: obj})
 	if err != nil {
 		return nil, err
 	}
-	if resp.status == http.StatusNotFound {
-		return nil, resp.notFound(obj)
-	}
-	var l struct {
-		Items []json.RawMessage `json:"items" yaml:"items"`
-	}
-	if err := json.Unmarshal(resp.body, &l); err != nil {
-		return nil, fmt.Errorf("access: read %s: unexpected answer: %v", obj, err)
-	}
 	var out []string
-	for _, it := range l.Items {
+	for _, it := range items {
 		var s string
 		if json.Unmarshal(it, &s) == nil {
 			out = append(out, s)
@@ -107,12 +85,9 @@ func (c *Client) DirectoryDomains(ctx context.Context, id string) ([]string, err
 // CreateOtherDirectory creates a directory of type Other (Content-Type ...directory.other+json).
 func (c *Client) CreateOtherDirectory(ctx context.Context, name string, domains []string) (*CreatedDirectory, error) {
 	body := map[string]any{"type": TypeOther, "domains": domains, "name": name}
-	resp, err := c.do(ctx, call{method: http.MethodPost, path: dirPath, accept: mtDirectoryOther, ctype: mtDirectoryOther, body: body, object: directoryObject(name)})
+	resp, err := c.must(ctx, call{method: http.MethodPost, path: dirPath, accept: mtDirectoryOther, ctype: mtDirectoryOther, body: body, object: directoryObject(name)})
 	if err != nil {
 		return nil, err
-	}
-	if resp.status == http.StatusNotFound {
-		return nil, resp.notFound(directoryObject(name))
 	}
 	var d CreatedDirectory
 	json.Unmarshal(resp.body, &d)

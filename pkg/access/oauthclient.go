@@ -72,44 +72,19 @@ type ClientSummary struct {
 
 // ListOAuthClients reads the client summaries.
 func (c *Client) ListOAuthClients(ctx context.Context) ([]ClientSummary, error) {
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: "oauth2clients", accept: mtClientList, object: "oauth2 clients"})
-	if err != nil {
-		return nil, err
-	}
-	if resp.status == http.StatusNotFound {
-		return nil, resp.notFound("oauth2 clients")
-	}
-	var l struct {
-		Items []ClientSummary `json:"items" yaml:"items"`
-	}
-	if err := json.Unmarshal(resp.body, &l); err != nil {
-		return nil, fmt.Errorf("access: list oauth2 clients: unexpected answer: %v", err)
-	}
-	return l.Items, nil
+	return listItems[ClientSummary](ctx, c, call{method: http.MethodGet, path: "oauth2clients", accept: mtClientList, object: "oauth2 clients"})
 }
 
 // CreateOAuthClient posts a new client. Access answers 500 (not 409) when the id exists.
 func (c *Client) CreateOAuthClient(ctx context.Context, o OAuthClient) error {
-	resp, err := c.do(ctx, call{method: http.MethodPost, path: "oauth2clients", accept: mtClient, ctype: mtClient, body: o, object: clientObject(o.ClientID)})
-	if err != nil {
-		return err
-	}
-	if resp.status == http.StatusNotFound {
-		return resp.notFound(clientObject(o.ClientID))
-	}
-	return nil
+	_, err := c.must(ctx, call{method: http.MethodPost, path: "oauth2clients", accept: mtClient, ctype: mtClient, body: o, object: clientObject(o.ClientID)})
+	return err
 }
 
 // UpdateOAuthClient replaces a client (Access answers 201 to PUT; any 2xx is success).
 func (c *Client) UpdateOAuthClient(ctx context.Context, id string, body any) error {
-	resp, err := c.do(ctx, call{method: http.MethodPut, path: "oauth2clients/" + url.PathEscape(id), accept: mtClient, ctype: mtClient, body: body, object: clientObject(id)})
-	if err != nil {
-		return err
-	}
-	if resp.status == http.StatusNotFound {
-		return resp.notFound(clientObject(id))
-	}
-	return nil
+	_, err := c.must(ctx, call{method: http.MethodPut, path: "oauth2clients/" + url.PathEscape(id), accept: mtClient, ctype: mtClient, body: body, object: clientObject(id)})
+	return err
 }
 
 // SecretLength is the length of generated client secrets.

@@ -54,46 +54,21 @@ func (c *Client) GetTemplate(ctx context.Context, id string) (*Template, map[str
 
 // ListTemplates reads every OAuth2 app template.
 func (c *Client) ListTemplates(ctx context.Context) ([]Template, error) {
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: "oauth2apptemplates", accept: mtTemplateList, object: "templates"})
-	if err != nil {
-		return nil, err
-	}
-	if resp.status == http.StatusNotFound {
-		return nil, resp.notFound("templates")
-	}
-	var l struct {
-		Items []Template `json:"items" yaml:"items"`
-	}
-	if err := json.Unmarshal(resp.body, &l); err != nil {
-		return nil, fmt.Errorf("access: list templates: unexpected answer: %v", err)
-	}
-	return l.Items, nil
+	return listItems[Template](ctx, c, call{method: http.MethodGet, path: "oauth2apptemplates", accept: mtTemplateList, object: "templates"})
 }
 
 // CreateTemplate posts a new template.
 func (c *Client) CreateTemplate(ctx context.Context, t Template) error {
-	resp, err := c.do(ctx, call{method: http.MethodPost, path: "oauth2apptemplates", accept: mtTemplate, ctype: mtTemplate,
+	_, err := c.must(ctx, call{method: http.MethodPost, path: "oauth2apptemplates", accept: mtTemplate, ctype: mtTemplate,
 		body: t, object: templateObject(t.AppProductID)})
-	if err != nil {
-		return err
-	}
-	if resp.status == http.StatusNotFound {
-		return resp.notFound(templateObject(t.AppProductID))
-	}
-	return nil
+	return err
 }
 
 // UpdateTemplate replaces a template with body (a Template or a merged raw map).
 func (c *Client) UpdateTemplate(ctx context.Context, id string, body any) error {
-	resp, err := c.do(ctx, call{method: http.MethodPut, path: "oauth2apptemplates/" + url.PathEscape(id), accept: mtTemplate,
+	_, err := c.must(ctx, call{method: http.MethodPut, path: "oauth2apptemplates/" + url.PathEscape(id), accept: mtTemplate,
 		ctype: mtTemplate, body: body, object: templateObject(id)})
-	if err != nil {
-		return err
-	}
-	if resp.status == http.StatusNotFound {
-		return resp.notFound(templateObject(id))
-	}
-	return nil
+	return err
 }
 
 const templateFix = "flowsctl access template apply"
