@@ -53,13 +53,10 @@ var identityDirectory = Row{
 	},
 }
 
-var identitySCIMToken = Row{
-	ID:               "identity.scimToken",
-	Needs:            []string{"identity.directory"},
-	Skip:             identitySkip,
-	Fix:              identityAuthFix,
-	VerifyAfterNeeds: true,
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
+// ofDirectory builds an object that serves the run's directory (it reads the directory's id
+// when it runs).
+func ofDirectory(build func(*identity.Client, *config.Config, func() string) (object.Object, error)) func(Deps, setup.Values) ([]object.Object, error) {
+	return func(d Deps, _ setup.Values) ([]object.Object, error) {
 		c, err := identityClient(d)
 		if err != nil {
 			return nil, err
@@ -68,9 +65,20 @@ var identitySCIMToken = Row{
 		if err != nil {
 			return nil, err
 		}
-		o, err := identity.SCIMTokenFromConfig(c, d.Config, dir.ID)
+		o, err := build(c, d.Config, dir.ID)
 		return []object.Object{o}, err
-	},
+	}
+}
+
+var identitySCIMToken = Row{
+	ID:               "identity.scimToken",
+	Needs:            []string{"identity.directory"},
+	Skip:             identitySkip,
+	Fix:              identityAuthFix,
+	VerifyAfterNeeds: true,
+	Objects: ofDirectory(func(c *identity.Client, cfg *config.Config, dirID func() string) (object.Object, error) {
+		return identity.SCIMTokenFromConfig(c, cfg, dirID)
+	}),
 	Record: func(v *setup.Values, objs []object.Object, rs []object.Result) {
 		if rs != nil {
 			v.Identity.TokenSink = objs[0].(*identity.SCIMTokenObject).Sink
@@ -92,18 +100,9 @@ var identityIdP = Row{
 	},
 	Fix:              identityAuthFix,
 	VerifyAfterNeeds: true,
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		c, err := identityClient(d)
-		if err != nil {
-			return nil, err
-		}
-		dir, err := identityDir(d)
-		if err != nil {
-			return nil, err
-		}
-		o, err := identity.IdPFromConfig(c, d.Config, dir.ID, "")
-		return []object.Object{o}, err
-	},
+	Objects: ofDirectory(func(c *identity.Client, cfg *config.Config, dirID func() string) (object.Object, error) {
+		return identity.IdPFromConfig(c, cfg, dirID, "")
+	}),
 	Record: func(v *setup.Values, objs []object.Object, rs []object.Result) {
 		if len(rs) > 0 && rs[0].ID != "" {
 			v.Identity.IdPID = rs[0].ID
