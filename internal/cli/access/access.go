@@ -181,3 +181,9 @@ func humanDuration(d time.Duration) string {
 	}
 	return strings.TrimSpace(config.FormatDuration(d.Round(time.Minute)))
 }
+
+// command finishes cmd for the options o: no arguments, RunE through cmdutil.Run.
+func command[O any](cmd *cobra.Command, o *O, c *cmdutil.Common, runF, run func(*O) error) *cobra.Command {
+	cmd.Args, cmd.RunE = cobra.NoArgs, cmdutil.Run(o, c, runF, run)
+	return cmd
+}

@@ -48,14 +48,12 @@ type ClientRotateOptions struct {
 // NewCmdClientRotate builds `access client rotate-secret`.
 func NewCmdClientRotate(f *cmdutil.Factory, runF func(*ClientRotateOptions) error) *cobra.Command {
 	o := &ClientRotateOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := command(&cobra.Command{
 		Use:   "rotate-secret",
 		Short: "Give the client a new secret, written to secretSink; Okta then needs a new token",
-		Args:  cobra.NoArgs,
 		Example: `  flowsctl access client rotate-secret
   flowsctl access token --client OktaSCIM   # then paste the new token into Okta`,
-		RunE: cmdutil.Run(o, &o.Common, runF, clientRotateRun),
-	}
+	}, o, &o.Common, runF, clientRotateRun)
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "show the change without writing")
 	return cmd
 }
@@ -85,14 +83,12 @@ type ClientShowOptions struct {
 // NewCmdClientShow builds `access client show`.
 func NewCmdClientShow(f *cmdutil.Factory, runF func(*ClientShowOptions) error) *cobra.Command {
 	o := &ClientShowOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := command(&cobra.Command{
 		Use:   "show",
 		Short: "Show the client as Access holds it (never the secret) and the state of its secret sink",
-		Args:  cobra.NoArgs,
 		Example: `  flowsctl access client show
   flowsctl access client show --client OktaSCIM -o json`,
-		RunE: cmdutil.Run(o, &o.Common, runF, clientShowRun),
-	}
+	}, o, &o.Common, runF, clientShowRun)
 	cmd.Flags().StringVar(&o.ClientID, "client", "", "client id (default access.scimClient.clientId)")
 	return cmd
 }

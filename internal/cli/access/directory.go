@@ -44,14 +44,12 @@ type DirectoryListOptions struct{ cmdutil.Common }
 // NewCmdDirectoryList builds `access directory list`.
 func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) error) *cobra.Command {
 	o := &DirectoryListOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
+	return command(&cobra.Command{
 		Use:   "list",
 		Short: "List every directory (JIT ones included) with its type and domains",
-		Args:  cobra.NoArgs,
 		Example: `  flowsctl access directory list
   flowsctl access directory list -o json`,
-		RunE: cmdutil.Run(o, &o.Common, runF, directoryListRun),
-	}
+	}, o, &o.Common, runF, directoryListRun)
 }
 
 func directoryListRun(o *DirectoryListOptions) error {

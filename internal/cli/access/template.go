@@ -44,14 +44,12 @@ type TemplateShowOptions struct{ cmdutil.Common }
 // NewCmdTemplateShow builds `access template show`.
 func NewCmdTemplateShow(f *cmdutil.Factory, runF func(*TemplateShowOptions) error) *cobra.Command {
 	o := &TemplateShowOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
+	return command(&cobra.Command{
 		Use:   "show",
 		Short: "Show the template as Access holds it (TTLs in minutes and as durations)",
-		Args:  cobra.NoArgs,
 		Example: `  flowsctl access template show
   flowsctl access template show -o json`,
-		RunE: cmdutil.Run(o, &o.Common, runF, templateShowRun),
-	}
+	}, o, &o.Common, runF, templateShowRun)
 }
 
 func templateShowRun(o *TemplateShowOptions) error {

@@ -23,19 +23,17 @@ type TokenOptions struct {
 // NewCmdToken builds `access token`.
 func NewCmdToken(f *cmdutil.Factory, runF func(*TokenOptions) error) *cobra.Command {
 	opts := &TokenOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := command(&cobra.Command{
 		Use:   "token",
 		Short: "Print a bearer token for a client (stdout only), for Okta's API Token field",
 		Long: `Obtain an access token with client credentials at /SAAS/auth/oauthtoken and print it on stdout,
 nothing else. Its expiry and where to paste it in Okta go to stderr. The secret of the SCIM client
 comes from access.scimClient.secretSink (flowsctl access client create writes it); the admin client's
 from access.auth.clientSecret. Warns when the token lives less than 30 days.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl access token --client OktaSCIM > okta-token.txt
   flowsctl access token --client OktaSCIM | pbcopy
   flowsctl access token -o json`,
-		RunE: cmdutil.Run(opts, &opts.Common, runF, tokenRun),
-	}
+	}, opts, &opts.Common, runF, tokenRun)
 	cmd.Flags().StringVar(&opts.ClientID, "client", "", "client id (default access.scimClient.clientId)")
 	return cmd
 }

@@ -56,19 +56,29 @@ func client(c *cmdutil.Common) (cl *identity.Client, cfg *config.Config, err err
 	return cl, cfg, err
 }
 
-// directory is the configured directory object, with --name/--domain/--source overrides.
-func directory(cl *identity.Client, cfg *config.Config, name, domain, source string) (*identity.DirectoryObject, error) {
+// ensureDirectory applies the configured directory object, with --name/--domain/--source
+// overrides, and says when it created it. created reports that it did.
+func ensureDirectory(o *cmdutil.Common, cl *identity.Client, cfg *config.Config, name, domain, source string) (d *identity.Directory, created bool, err error) {
 	if cfg != nil && cfg.IdentityServices != nil {
-		d := cfg.IdentityServices.Directory
-		name, domain, source = cmp(name, d.Name), cmp(domain, d.Domain), cmp(source, d.Source)
+		c := cfg.IdentityServices.Directory
+		name, domain, source = cmp(name, c.Name), cmp(domain, c.Domain), cmp(source, c.Source)
 	}
 	if name == "" || domain == "" {
-		return nil, errors.New("the directory needs a name and a domain: pass --name and --domain or set identityServices.directory")
+		return nil, false, errors.New("the directory needs a name and a domain: pass --name and --domain or set identityServices.directory")
 	}
 	if err := identity.ValidateDirectoryName(name); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return identity.NewDirectoryObject(cl, name, domain, source), nil
+	dir := identity.NewDirectoryObject(cl, name, domain, source)
+	res, err := dir.Apply(o.Context())
+	if err != nil {
+		return nil, false, err
+	}
+	d, created = dir.Found(), res.Action == plan.Create
+	if created {
+		fmt.Fprintf(o.IO.ErrOut, "created directory %q (domain %s, id %s)\n", d.Name, d.Domain(), d.ID)
+	}
+	return d, created, nil
 }
 
 func cmp(a, b string) string {
@@ -87,14 +97,12 @@ type DirectoryCreateOptions struct {
 // NewCmdDirectoryCreate builds `flowsctl identity directory create`.
 func NewCmdDirectoryCreate(f *cmdutil.Factory, runF func(*DirectoryCreateOptions) error) *cobra.Command {
 	o := &DirectoryCreateOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := command(&cobra.Command{
 		Use:   "create",
 		Short: "Create the directory (idempotent: an existing one with the same name and domain is kept)",
-		Args:  cobra.NoArgs,
 		Example: `  flowsctl identity directory create
   flowsctl identity directory create --name "Okta Directory" --domain okta.example.com --source OKTA`,
-		RunE: cmdutil.Run(o, &o.Common, runF, directoryCreateRun),
-	}
+	}, o, &o.Common, runF, directoryCreateRun)
 	cmd.Flags().StringVar(&o.Name, "name", "", "directory name (≤128 letters, digits, space, - and _; default identityServices.directory.name)")
 	cmd.Flags().StringVar(&o.Domain, "domain", "", "its one domain (default identityServices.directory.domain)")
 	cmd.Flags().StringVar(&o.Source, "source", "", "OKTA, AZURE, PING, ACCESS or GENERIC (default OKTA)")
@@ -106,18 +114,11 @@ func directoryCreateRun(o *DirectoryCreateOptions) error {
 	if err != nil {
 		return err
 	}
-	dir, err := directory(cl, cfg, o.Name, o.Domain, o.Source)
+	d, created, err := ensureDirectory(&o.Common, cl, cfg, o.Name, o.Domain, o.Source)
 	if err != nil {
 		return err
 	}
-	res, err := dir.Apply(o.Context())
-	if err != nil {
-		return err
-	}
-	d := dir.Found()
-	if res.Action == plan.Create {
-		fmt.Fprintf(o.IO.ErrOut, "created directory %q (domain %s, id %s)\n", d.Name, d.Domain(), d.ID)
-	} else {
+	if !created {
 		fmt.Fprintf(o.IO.ErrOut, "directory %q exists (domain %s, id %s): nothing to do\n", d.Name, d.Domain(), d.ID)
 	}
 	fmt.Fprintln(o.IO.ErrOut, "next: flowsctl identity token generate")
@@ -133,13 +134,11 @@ type DirectoryListOptions struct{ cmdutil.Common }
 // NewCmdDirectoryList builds `flowsctl identity directory list`.
 func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) error) *cobra.Command {
 	o := &DirectoryListOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
+	return command(&cobra.Command{
 		Use:     "list",
 		Short:   "List directories",
-		Args:    cobra.NoArgs,
 		Example: `  flowsctl identity directory list -o json`,
-		RunE:    cmdutil.Run(o, &o.Common, runF, directoryListRun),
-	}
+	}, o, &o.Common, runF, directoryListRun)
 }
 
 func directoryListRun(o *DirectoryListOptions) error {
@@ -182,18 +181,16 @@ type TokenResult struct {
 // NewCmdTokenGenerate builds `flowsctl identity token generate`.
 func NewCmdTokenGenerate(f *cmdutil.Factory, runF func(*TokenGenerateOptions) error) *cobra.Command {
 	o := &TokenGenerateOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := command(&cobra.Command{
 		Use:   "generate",
 		Short: "Generate the directory's SCIM secret token (replaces the previous one)",
 		Long: `Generates the SCIM secret token of the Identity Services directory (creating the directory first when
 it does not exist) with a lifespan of 6 months by default, at most 24. The token is written to
 identityServices.scimToken.sink (0600) when one is set, else printed once on stdout. Paste it, with
 the tenant SCIM URL, into Okta's SCIM 2.0 Test App (OAuth Bearer Token) > Provisioning > Integration.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl identity token generate
   flowsctl identity token generate --lifespan 24mo -o json`,
-		RunE: cmdutil.Run(o, &o.Common, runF, tokenGenerateRun),
-	}
+	}, o, &o.Common, runF, tokenGenerateRun)
 	cmd.Flags().StringVar(&o.Lifespan, "lifespan", "", "token lifespan, e.g. 6mo, 12mo, 24mo (default identityServices.scimToken.lifespan or 6mo; max 24mo)")
 	cmd.Flags().StringVar(&o.Directory, "directory", "", "directory name (default identityServices.directory.name)")
 	return cmd
@@ -220,19 +217,11 @@ func tokenGenerateRun(o *TokenGenerateOptions) error {
 			return err
 		}
 	}
-	dir, err := directory(cl, cfg, o.Directory, "", "")
+	d, _, err := ensureDirectory(&o.Common, cl, cfg, o.Directory, "", "")
 	if err != nil {
 		return err
 	}
-	res, err := dir.Apply(o.Context())
-	if err != nil {
-		return err
-	}
-	d := dir.Found()
-	if res.Action == plan.Create {
-		fmt.Fprintf(o.IO.ErrOut, "created directory %q (domain %s)\n", d.Name, d.Domain())
-	}
-	tok.DirID = dir.ID
+	tok.DirID = func() string { return d.ID }
 	gen, err := tok.Generate(o.Context())
 	if err != nil {
 		return err
@@ -267,18 +256,16 @@ type IdPCreateOptions struct {
 // NewCmdIdPCreateOIDC builds `flowsctl identity idp create oidc`.
 func NewCmdIdPCreateOIDC(f *cmdutil.Factory, runF func(*IdPCreateOptions) error) *cobra.Command {
 	o := &IdPCreateOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := command(&cobra.Command{
 		Use:   "oidc",
 		Short: "Create (or update) the OpenID Connect identity provider for Okta",
 		Long: `Uses identityServices.oidc: the Okta OIDC web app's client id and secret (a secret reference),
 configuration URL https://{okta org}/.well-known/openid-configuration, OIDC user identifier attribute
 (email) and Workspace ONE user identifier attribute (email), bound to the directory. Prefer OIDC to
 SAML (SAML may break UEM check-in/check-out).`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl identity idp create oidc
   flowsctl identity idp create oidc --name "Okta OIDC" -o json`,
-		RunE: cmdutil.Run(o, &o.Common, runF, idpCreateRun),
-	}
+	}, o, &o.Common, runF, idpCreateRun)
 	cmd.Flags().StringVar(&o.Name, "name", "Okta", "identity provider name")
 	return cmd
 }
@@ -321,4 +308,10 @@ func idpCreateRun(o *IdPCreateOptions) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", p.ID, p.Name, p.Type)
 		return nil
 	})
+}
+
+// command finishes cmd for the options o: no arguments, RunE through cmdutil.Run.
+func command[O any](cmd *cobra.Command, o *O, c *cmdutil.Common, runF, run func(*O) error) *cobra.Command {
+	cmd.Args, cmd.RunE = cobra.NoArgs, cmdutil.Run(o, c, runF, run)
+	return cmd
 }
