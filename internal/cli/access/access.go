@@ -62,6 +62,15 @@ func client(c *cmdutil.Common) (*acc.Client, *config.Config, error) {
 	return cl, cfg, err
 }
 
+// build makes the object b builds from the config.
+func build(c *cmdutil.Common, b builder) (object.Object, error) {
+	cl, cfg, err := client(c)
+	if err != nil {
+		return nil, err
+	}
+	return b(cl, cfg)
+}
+
 // ApplyOptions are the options of a writing command (template apply, client create,
 // directory create): which object, and --dry-run.
 type ApplyOptions struct {
@@ -88,11 +97,7 @@ func newCmdApply(f *cmdutil.Factory, runF func(*ApplyOptions) error, b builder, 
 
 // applyRun plans (dry run) or applies the object and prints the outcome.
 func applyRun(o *ApplyOptions) error {
-	c, cfg, err := client(&o.Common)
-	if err != nil {
-		return err
-	}
-	r, err := o.build(c, cfg)
+	r, err := build(&o.Common, o.build)
 	if err != nil {
 		return err
 	}
@@ -145,11 +150,7 @@ func newCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error, b builder
 
 // verifyRun prints the object's checks (doctor's) and exits 2 when one fails.
 func verifyRun(o *VerifyOptions) error {
-	c, cfg, err := client(&o.Common)
-	if err != nil {
-		return err
-	}
-	r, err := o.build(c, cfg)
+	r, err := build(&o.Common, o.build)
 	if err != nil {
 		return err
 	}
