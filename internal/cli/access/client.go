@@ -39,23 +39,21 @@ func NewCmdClientVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *co
 		`  flowsctl access client verify`)
 }
 
-// ClientRotateOptions of `access client rotate-secret`.
-type ClientRotateOptions struct {
-	cmdutil.Common
-	DryRun bool
-}
-
 // NewCmdClientRotate builds `access client rotate-secret`.
 func NewCmdClientRotate(f *cmdutil.Factory, runF func(*ClientRotateOptions) error) *cobra.Command {
 	o := &ClientRotateOptions{Common: cmdutil.NewCommon(f)}
-	cmd := command(&cobra.Command{
-		Use:   "rotate-secret",
-		Short: "Give the client a new secret, written to secretSink; Okta then needs a new token",
+	cmd := command(&cobra.Command{Use: "rotate-secret", Short: "Give the client a new secret, written to secretSink; Okta then needs a new token",
 		Example: `  flowsctl access client rotate-secret
   flowsctl access token --client OktaSCIM   # then paste the new token into Okta`,
 	}, o, &o.Common, runF, clientRotateRun)
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "show the change without writing")
 	return cmd
+}
+
+// ClientRotateOptions of `access client rotate-secret`.
+type ClientRotateOptions struct {
+	cmdutil.Common
+	DryRun bool
 }
 
 func clientRotateRun(o *ClientRotateOptions) error {
@@ -74,23 +72,21 @@ func clientRotateRun(o *ClientRotateOptions) error {
 	return printResult(&o.Common, applyOutput{DryRun: o.DryRun, Result: &res})
 }
 
-// ClientShowOptions of `access client show`.
-type ClientShowOptions struct {
-	cmdutil.Common
-	ClientID string
-}
-
 // NewCmdClientShow builds `access client show`.
 func NewCmdClientShow(f *cmdutil.Factory, runF func(*ClientShowOptions) error) *cobra.Command {
 	o := &ClientShowOptions{Common: cmdutil.NewCommon(f)}
-	cmd := command(&cobra.Command{
-		Use:   "show",
-		Short: "Show the client as Access holds it (never the secret) and the state of its secret sink",
+	cmd := command(&cobra.Command{Use: "show", Short: "Show the client as Access holds it (never the secret) and the state of its secret sink",
 		Example: `  flowsctl access client show
   flowsctl access client show --client OktaSCIM -o json`,
 	}, o, &o.Common, runF, clientShowRun)
 	cmd.Flags().StringVar(&o.ClientID, "client", "", "client id (default access.scimClient.clientId)")
 	return cmd
+}
+
+// ClientShowOptions of `access client show`.
+type ClientShowOptions struct {
+	cmdutil.Common
+	ClientID string
 }
 
 type clientShow struct {

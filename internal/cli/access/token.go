@@ -14,18 +14,10 @@ import (
 // TokenTTLWarning: below this, Okta's pasted token expires too soon to leave alone.
 const TokenTTLWarning = 30 * 24 * time.Hour
 
-// TokenOptions of `access token`.
-type TokenOptions struct {
-	cmdutil.Common
-	ClientID string
-}
-
 // NewCmdToken builds `access token`.
 func NewCmdToken(f *cmdutil.Factory, runF func(*TokenOptions) error) *cobra.Command {
 	opts := &TokenOptions{Common: cmdutil.NewCommon(f)}
-	cmd := command(&cobra.Command{
-		Use:   "token",
-		Short: "Print a bearer token for a client (stdout only), for Okta's API Token field",
+	cmd := command(&cobra.Command{Use: "token", Short: "Print a bearer token for a client (stdout only), for Okta's API Token field",
 		Long: `Obtain an access token with client credentials at /SAAS/auth/oauthtoken and print it on stdout,
 nothing else. Its expiry and where to paste it in Okta go to stderr. The secret of the SCIM client
 comes from access.scimClient.secretSink (flowsctl access client create writes it); the admin client's
@@ -36,6 +28,12 @@ from access.auth.clientSecret. Warns when the token lives less than 30 days.`,
 	}, opts, &opts.Common, runF, tokenRun)
 	cmd.Flags().StringVar(&opts.ClientID, "client", "", "client id (default access.scimClient.clientId)")
 	return cmd
+}
+
+// TokenOptions of `access token`.
+type TokenOptions struct {
+	cmdutil.Common
+	ClientID string
 }
 
 type tokenOutput struct {

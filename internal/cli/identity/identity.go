@@ -247,18 +247,10 @@ func tokenGenerateRun(o *TokenGenerateOptions) error {
 	})
 }
 
-// IdPCreateOptions of `identity idp create oidc`.
-type IdPCreateOptions struct {
-	cmdutil.Common
-	Name string
-}
-
 // NewCmdIdPCreateOIDC builds `flowsctl identity idp create oidc`.
 func NewCmdIdPCreateOIDC(f *cmdutil.Factory, runF func(*IdPCreateOptions) error) *cobra.Command {
 	o := &IdPCreateOptions{Common: cmdutil.NewCommon(f)}
-	cmd := command(&cobra.Command{
-		Use:   "oidc",
-		Short: "Create (or update) the OpenID Connect identity provider for Okta",
+	cmd := command(&cobra.Command{Use: "oidc", Short: "Create (or update) the OpenID Connect identity provider for Okta",
 		Long: `Uses identityServices.oidc: the Okta OIDC web app's client id and secret (a secret reference),
 configuration URL https://{okta org}/.well-known/openid-configuration, OIDC user identifier attribute
 (email) and Workspace ONE user identifier attribute (email), bound to the directory. Prefer OIDC to
@@ -268,6 +260,12 @@ SAML (SAML may break UEM check-in/check-out).`,
 	}, o, &o.Common, runF, idpCreateRun)
 	cmd.Flags().StringVar(&o.Name, "name", "Okta", "identity provider name")
 	return cmd
+}
+
+// IdPCreateOptions of `identity idp create oidc`.
+type IdPCreateOptions struct {
+	cmdutil.Common
+	Name string
 }
 
 func idpCreateRun(o *IdPCreateOptions) error {
