@@ -18,6 +18,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/access"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/accessemu"
@@ -48,7 +49,7 @@ func startTB(t testing.TB, opts ...accessemu.Option) *env {
 	}
 	trace := &bytes.Buffer{}
 	hc, err := httpx.New(httpx.Options{CAPEM: sb.CA.CertPEM, UserAgent: "flowsctl/test", Debug: trace,
-		BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond, MaxRetries: 2})
+		BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetries: 2, CreateBackoff: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,11 +81,7 @@ func (e *env) tokenCalls(t *testing.T) int {
 	return n
 }
 
-type ensurer interface {
-	Plan(context.Context) ([]plan.Change, error)
-	Ensure(context.Context) (access.Result, error)
-	Verify(context.Context) []doctor.Check
-}
+type ensurer = object.Object
 
 func (e *env) resources(t *testing.T) map[string]ensurer { return e.resourcesTB(t) }
 
@@ -126,14 +123,14 @@ func TestEnsureCreatesThenSecondRunWritesNothing(t *testing.T) {
 		if err != nil || len(cs) != 1 || cs[0].Action != plan.Create {
 			t.Fatalf("%s: plan before apply = %+v, %v; want one create", name, cs, err)
 		}
-		res, err := r.Ensure(ctx)
+		res, err := r.Apply(ctx)
 		if err != nil || res.Action != plan.Create {
 			t.Fatalf("%s: first ensure = %+v, %v; want create", name, res, err)
 		}
 	}
 	before := len(e.writes(t))
 	for name, r := range e.resources(t) {
-		res, err := r.Ensure(ctx)
+		res, err := r.Apply(ctx)
 		if err != nil || res.Action != plan.NoOp {
 			t.Errorf("%s: second ensure = %+v, %v; want no-op", name, res, err)
 		}
@@ -172,7 +169,8 @@ func TestEnsureCreatesThenSecondRunWritesNothing(t *testing.T) {
 func putTemplateTTL(t *testing.T, e *env, minutes int) {
 	t.Helper()
 	ts := e.c.Tokens()
-	tok, _, err := ts.Token(context.Background())
+	t0, err := ts.Token(context.Background())
+	tok := t0.Value
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +204,7 @@ func TestTemplateDriftShowsInPlanAndApplyRepairs(t *testing.T) {
 	e := start(t)
 	ctx := context.Background()
 	tr := e.resources(t)["template"]
-	if _, err := tr.Ensure(ctx); err != nil {
+	if _, err := tr.Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
 	putTemplateTTL(t, e, 60)
@@ -222,7 +220,7 @@ func TestTemplateDriftShowsInPlanAndApplyRepairs(t *testing.T) {
 	if len(bad) != 1 || !strings.HasPrefix(bad[0], "access.template.accessTokenTTL") {
 		t.Errorf("verify after drift fails %v; want only access.template.accessTokenTTL", bad)
 	}
-	res, err := tr.Ensure(ctx)
+	res, err := tr.Apply(ctx)
 	if err != nil || res.Action != plan.Update {
 		t.Fatalf("repair = %+v, %v", res, err)
 	}
@@ -261,9 +259,9 @@ func TestMediaTypeFallback(t *testing.T) {
 			ctx := context.Background()
 			tr, _ := access.NewTemplateResource(c, e.cfg)
 			dr, _ := access.NewDirectoryResource(c, e.cfg)
-			_, err = tr.Ensure(ctx)
+			_, err = tr.Apply(ctx)
 			if err == nil {
-				_, err = dr.Ensure(ctx)
+				_, err = dr.Apply(ctx)
 			}
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
@@ -300,8 +298,8 @@ func TestKnownDialectDoesNotResendA400(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := e.c.CreateOAuthClient(ctx, access.OAuthClient{ClientID: "bad", Scope: "root", AuthGrantTypes: "client_credentials"})
-	var ae *access.APIError
-	if !errors.As(err, &ae) || ae.Status != 400 || ae.Code() != "invalid.scope" || !strings.Contains(err.Error(), `oauth2 client "bad"`) {
+	var ae *httpx.APIError
+	if !errors.As(err, &ae) || ae.Status != 400 || ae.Code != "invalid.scope" || !strings.Contains(err.Error(), `oauth2 client "bad"`) {
 		t.Fatalf("err = %v; want the 400 naming the client and Access's message", err)
 	}
 	if w := e.writes(t); len(w) != 1 {
@@ -342,7 +340,7 @@ func TestWrongSecretIsAnAuthError(t *testing.T) {
 	}
 	tr, _ := access.NewTemplateResource(c, e.cfg)
 	_, err = tr.Plan(context.Background())
-	if !errors.Is(err, access.ErrAuth) || !strings.Contains(err.Error(), "Remote App Access") {
+	if !httpx.IsAuth(err) || !strings.Contains(err.Error(), "Remote App Access") {
 		t.Fatalf("err = %v; want ErrAuth naming the console path", err)
 	}
 	if strings.Contains(err.Error(), "not-the-secret") {
@@ -359,7 +357,7 @@ func TestDuplicateClientAnswers500AndEnsureRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := e.c.CreateOAuthClient(ctx, o)
-	var ae *access.APIError
+	var ae *httpx.APIError
 	if !errors.As(err, &ae) || ae.Status != 500 || !strings.Contains(err.Error(), `oauth2 client "dup"`) {
 		t.Fatalf("duplicate create: %v; want a 500 APIError naming the client", err)
 	}
@@ -368,7 +366,7 @@ func TestDuplicateClientAnswers500AndEnsureRecovers(t *testing.T) {
 	sandboxtest.Admin(t, e.sb, "access", "POST", "/faults",
 		`{"rules":[{"method":"POST","path":"/SAAS/jersey/manager/api/oauth2clients","kind":"commit-then-500","count":1}]}`, nil)
 	cr := e.resources(t)["client"].(*access.ClientResource)
-	res, err := cr.Ensure(ctx)
+	res, err := cr.Apply(ctx)
 	if err != nil || res.Action != plan.Update || res.Note == "" {
 		t.Fatalf("ensure through a 500 = %+v, %v; want update with a note", res, err)
 	}
@@ -391,7 +389,7 @@ func TestSecretNeverInOutputOrTrace(t *testing.T) {
 	ctx := context.Background()
 	cr := e.resources(t)["client"].(*access.ClientResource)
 	cs, _ := cr.Plan(ctx)
-	res, err := cr.Ensure(ctx)
+	res, err := cr.Apply(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,7 +442,7 @@ func TestDirectoryDomainOfJITDirectoryFails(t *testing.T) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}
 	}
-	if _, err := dr.Ensure(context.Background()); !errors.As(err, &ce) {
+	if _, err := dr.Apply(context.Background()); !errors.As(err, &ce) {
 		t.Errorf("ensure = %v; want the conflict", err)
 	}
 	if w := e.writes(t); len(w) != 0 {
@@ -456,7 +454,7 @@ func TestTokenTTLAndTenantInPath(t *testing.T) {
 	e := start(t)
 	ctx := context.Background()
 	cr := e.resources(t)["client"].(*access.ClientResource)
-	if _, err := cr.Ensure(ctx); err != nil {
+	if _, err := cr.Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// The same tenant addressed with the tenant in the path.
@@ -466,10 +464,11 @@ func TestTokenTTLAndTenantInPath(t *testing.T) {
 	}
 	secret, _ := cr.Secret()
 	ts := access.NewTokenSource(e.hc, base, "OktaSCIM", secret)
-	_, exp, err := ts.Token(ctx)
+	t0, err := ts.Token(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	exp := t0.Expiry
 	if d := time.Until(exp); d < 364*24*time.Hour || d > 366*24*time.Hour {
 		t.Errorf("OktaSCIM token lives %s; want the client's 1y TTL", d)
 	}
@@ -516,16 +515,16 @@ func TestParseBase(t *testing.T) {
 	}
 }
 
-func TestTemplateSpecDefaultsAndSeed000(t *testing.T) {
+func TestTemplateSpecDefaultsAndOverrides(t *testing.T) {
 	def := access.TemplateSpecFrom(config.MobileFlowsTemplate{}).Wire()
 	if def.Length != 32 || def.AccessTokenTTL != 1440 || def.RefreshTokenTTL != 129600 || def.RefreshTokenIdleTTL != 14400 ||
 		def.AuthGrantTypes != "authorization_code refresh_token" || def.Scope != "email profile user openid" || def.DisplayUserGrant {
-		t.Errorf("seed 001 defaults: %+v", def)
+		t.Errorf("Teams mobile flows guide defaults: %+v", def)
 	}
 	s000 := access.TemplateSpecFrom(config.MobileFlowsTemplate{TokenLength: 64, IssueRefreshToken: true,
 		AccessTokenTTL: config.MustDuration("1mo"), RefreshTokenTTL: config.MustDuration("1y")}).Wire()
 	if s000.Length != 64 || s000.AccessTokenTTL != 43200 || s000.RefreshTokenTTL != 525600 || s000.RefreshTokenIdleTTL != 14400 {
-		t.Errorf("seed 000 values: %+v", s000)
+		t.Errorf("values with a 64-character token and a 1mo access token: %+v", s000)
 	}
 }
 
@@ -560,7 +559,7 @@ func TestCreatesUnderFaults(t *testing.T) {
 			rule := `{"rules":[{"method":"POST","path":"` + paths[tt.resource] + `","kind":"` + tt.kind + `","count":` + strconv.Itoa(tt.count) + `,"retryAfter":0}]}`
 			sandboxtest.Admin(t, e.sb, "access", "POST", "/faults", rule, nil)
 			r := e.resources(t)[tt.resource]
-			_, err := r.Ensure(ctx)
+			_, err := r.Apply(ctx)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("ensure: %v, want error %v", err, tt.wantErr)
 			}

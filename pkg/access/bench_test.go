@@ -14,7 +14,7 @@ func BenchmarkEnsureNoOp(b *testing.B) {
 	ctx := context.Background()
 	rs := e.resourcesB(b)
 	for _, name := range []string{"template", "client", "directory"} {
-		if _, err := rs[name].Ensure(ctx); err != nil {
+		if _, err := rs[name].Apply(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -22,7 +22,7 @@ func BenchmarkEnsureNoOp(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		for _, name := range []string{"template", "client", "directory"} {
-			if _, err := rs[name].Ensure(cctx); err != nil {
+			if _, err := rs[name].Apply(cctx); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
@@ -19,12 +17,12 @@ import (
 type Client struct {
 	hc     *httpx.Client
 	base   Base
-	tokens *TokenSource
+	tokens *httpx.TokenSource
 	media  *MediaTypes
 }
 
 // NewClient builds a client from its parts (tests, other packages).
-func NewClient(hc *httpx.Client, base Base, tokens *TokenSource, media *MediaTypes) *Client {
+func NewClient(hc *httpx.Client, base Base, tokens *httpx.TokenSource, media *MediaTypes) *Client {
 	if media == nil {
 		media, _ = NewMediaTypes("")
 	}
@@ -32,7 +30,7 @@ func NewClient(hc *httpx.Client, base Base, tokens *TokenSource, media *MediaTyp
 }
 
 // New builds the admin client from cfg: access.url, access.tenantInPath, access.mediaType and
-// access.auth (the secret is resolved here; a relative file: path is read from the config's directory).
+// access.auth (the secret is read with cfg.Secret).
 func New(hc *httpx.Client, cfg *config.Config) (*Client, error) {
 	if cfg == nil || cfg.Access == nil {
 		return nil, fmt.Errorf("no access section in the config: add access.url and access.auth (run: flowsctl init)")
@@ -49,7 +47,7 @@ func New(hc *httpx.Client, cfg *config.Config) (*Client, error) {
 	if a.Auth.ClientID == "" {
 		return nil, fmt.Errorf("access.auth.clientId is empty: set it to an OAuth client with scope admin (Catalog > Settings > Remote App Access)")
 	}
-	secret, err := ResolveSecret(cfg, a.Auth.ClientSecret)
+	secret, err := cfg.Secret(a.Auth.ClientSecret)
 	if err != nil {
 		return nil, fmt.Errorf("access.auth.clientSecret: %w", err)
 	}
@@ -60,34 +58,13 @@ func New(hc *httpx.Client, cfg *config.Config) (*Client, error) {
 func (c *Client) Base() Base { return c.base }
 
 // Tokens is the admin token source.
-func (c *Client) Tokens() *TokenSource { return c.tokens }
+func (c *Client) Tokens() *httpx.TokenSource { return c.tokens }
 
 // HTTP is the underlying HTTP stack.
 func (c *Client) HTTP() *httpx.Client { return c.hc }
 
 // Media is the per-host media-type memory.
 func (c *Client) Media() *MediaTypes { return c.media }
-
-// ResolveSecret reads ref, taking a relative file: path against the config file's directory.
-func ResolveSecret(cfg *config.Config, ref config.SecretRef) (string, error) {
-	return AbsRef(cfg, ref).Resolve()
-}
-
-// AbsRef makes a relative file: reference absolute against the config file's directory.
-func AbsRef(cfg *config.Config, ref config.SecretRef) config.SecretRef {
-	if ref.Kind() != "file" {
-		return ref
-	}
-	p := ref.Target()
-	if filepath.IsAbs(p) || cfg == nil || cfg.Path == "" {
-		return ref
-	}
-	dir := filepath.Dir(cfg.Path)
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
-	return config.SecretRef("file:" + filepath.Join(dir, p))
-}
 
 // call is one API request. Kinds name media types (see MediaType); "" means none.
 type call struct {
@@ -100,10 +77,36 @@ type call struct {
 	object string // e.g. `template "MobileFlows_Server_Template"`, for errors
 }
 
-// response is a 2xx or 404 answer; every other status is an *APIError.
+// response is a 2xx or 404 answer; every other status is an *httpx.APIError.
 type response struct {
 	status int
 	body   []byte
+	http   *http.Response
+}
+
+// must sends k like do, but a 404 is an error too: the collection or object must exist (a
+// list, a create, an update).
+func (c *Client) must(ctx context.Context, k call) (*response, error) {
+	resp, err := c.do(ctx, k)
+	if err == nil && resp.status == http.StatusNotFound {
+		return nil, newAPIError(resp.http, k.object, resp.body)
+	}
+	return resp, err
+}
+
+// listItems reads the items of a list answer {"items":[...]}.
+func listItems[T any](ctx context.Context, c *Client, k call) ([]T, error) {
+	resp, err := c.must(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	var l struct {
+		Items []T `json:"items"`
+	}
+	if err := json.Unmarshal(resp.body, &l); err != nil {
+		return nil, fmt.Errorf("access: list %s: unexpected answer: %v", k.object, err)
+	}
+	return l.Items, nil
 }
 
 // do sends c with a bearer token, negotiating the media-type dialect and re-authenticating
@@ -123,7 +126,7 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 	host := c.base.Host()
 	order := c.media.Order(host)
 	_, known := c.media.Known(host)
-	var errs []*APIError
+	var errs []*httpx.APIError
 	for _, d := range order {
 		resp, apiErr, err := c.attempt(ctx, k, u, payload, d)
 		if err != nil {
@@ -154,9 +157,9 @@ func mediaRejected(status int) bool {
 	return status == http.StatusNotAcceptable || status == http.StatusUnsupportedMediaType || status == http.StatusBadRequest
 }
 
-func (c *Client) attempt(ctx context.Context, k call, u string, payload []byte, d Dialect) (*response, *APIError, error) {
+func (c *Client) attempt(ctx context.Context, k call, u string, payload []byte, d Dialect) (*response, *httpx.APIError, error) {
 	for auth := 0; ; auth++ {
-		tok, _, err := c.tokens.Token(ctx)
+		tok, err := c.tokens.Token(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -173,7 +176,7 @@ func (c *Client) attempt(ctx context.Context, k call, u string, payload []byte, 
 		if err != nil {
 			return nil, nil, err
 		}
-		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Authorization", "Bearer "+tok.Value)
 		if k.accept != "" {
 			req.Header.Set("Accept", MediaType(k.accept, d))
 		} else {
@@ -184,7 +187,7 @@ func (c *Client) attempt(ctx context.Context, k call, u string, payload []byte, 
 		}
 		resp, err := c.hc.Do(req)
 		if err != nil {
-			return nil, nil, fmt.Errorf("access: %s %s: %w (check access.url and the network path to it)", methodVerb(k.method), k.object, err)
+			return nil, nil, fmt.Errorf("access: %s %s: %w (check access.url and the network path to it)", k.method, k.object, err)
 		}
 		b, err := httpx.ReadBody(resp)
 		if err != nil {
@@ -196,20 +199,18 @@ func (c *Client) attempt(ctx context.Context, k call, u string, payload []byte, 
 			continue
 		}
 		if resp.StatusCode == http.StatusUnauthorized {
-			e := newAPIError(resp.StatusCode, k.method, u, k.object, b)
-			return nil, nil, fmt.Errorf("%w: %v", ErrAuth, e)
+			return nil, nil, newAPIError(resp, k.object, b) // a 401 is an authentication error (httpx.IsAuth)
 		}
 		if resp.StatusCode/100 == 2 || resp.StatusCode == http.StatusNotFound {
-			return &response{status: resp.StatusCode, body: b}, nil, nil
+			return &response{status: resp.StatusCode, body: b, http: resp}, nil, nil
 		}
-		return nil, newAPIError(resp.StatusCode, k.method, u, k.object, b), nil
+		return nil, newAPIError(resp, k.object, b), nil
 	}
 }
 
 // IsNotFound reports a 404 from Access.
 func IsNotFound(err error) bool {
-	var e *APIError
-	return errors.As(err, &e) && e.Status == http.StatusNotFound
+	return httpx.StatusOf(err) == http.StatusNotFound
 }
 
 // fileExists is used to tell a missing secret sink from an unreadable one.
@@ -217,5 +218,3 @@ func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
-
-func isAuth(err error) bool { return errors.Is(err, ErrAuth) }

@@ -369,7 +369,7 @@ func exercise(t *testing.T, mode string) []exchange {
 	cr, _ := access.NewClientResource(c, e.cfg)
 	dr, _ := access.NewDirectoryResource(c, e.cfg)
 	steps := []func() error{
-		func() error { _, err := cr.Ensure(ctx); return err },              // GET 404, POST 201
+		func() error { _, err := cr.Apply(ctx); return err },               // GET 404, POST 201
 		func() error { _, err := cr.RotateSecret(ctx, false); return err }, // GET, PUT 201
 		func() error { _, err := c.ListOAuthClients(ctx); return err },
 		func() error { // a duplicate create answers 500
@@ -381,14 +381,14 @@ func exercise(t *testing.T, mode string) []exchange {
 		func() error {
 			ts, err := cr.TokenSource()
 			if err == nil {
-				_, _, err = ts.Token(ctx)
+				_, err = ts.Token(ctx)
 			}
 			return err
 		},
-		func() error { _, err := tr.Ensure(ctx); return err },
+		func() error { _, err := tr.Apply(ctx); return err },
 		func() error { return c.UpdateTemplate(ctx, tr.Spec.AppProductID, tr.Spec.Wire()) },
 		func() error { _, err := c.ListTemplates(ctx); return err },
-		func() error { _, err := dr.Ensure(ctx); return err },
+		func() error { _, err := dr.Apply(ctx); return err },
 	}
 	for i, s := range steps {
 		if err := s(); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
@@ -49,42 +50,20 @@ func directoryObject(name string) string { return fmt.Sprintf("directory %q", na
 
 // ListDirectories reads every directory, JIT directories included.
 func (c *Client) ListDirectories(ctx context.Context) ([]Directory, error) {
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: dirPath, query: url.Values{"includeJitDirectories": {"true"}},
+	return listItems[Directory](ctx, c, call{method: http.MethodGet, path: dirPath, query: url.Values{"includeJitDirectories": {"true"}},
 		accept: mtDirectoryList, object: "directories"})
-	if err != nil {
-		return nil, err
-	}
-	if resp.status == http.StatusNotFound {
-		return nil, newAPIError(resp.status, http.MethodGet, c.base.API(dirPath), "directories", resp.body)
-	}
-	var l struct {
-		Items []Directory `json:"items" yaml:"items"`
-	}
-	if err := json.Unmarshal(resp.body, &l); err != nil {
-		return nil, fmt.Errorf("access: list directories: unexpected answer: %v", err)
-	}
-	return l.Items, nil
 }
 
 // DirectoryDomains reads GET directoryconfigs/{id}/domains. Items may be strings or objects
 // with a name; both are accepted.
 func (c *Client) DirectoryDomains(ctx context.Context, id string) ([]string, error) {
 	obj := "domains of directory " + id
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: dirPath + "/" + url.PathEscape(id) + "/domains", accept: mtDirectoryDomain, object: obj})
+	items, err := listItems[json.RawMessage](ctx, c, call{method: http.MethodGet, path: dirPath + "/" + url.PathEscape(id) + "/domains", accept: mtDirectoryDomain, object: obj})
 	if err != nil {
 		return nil, err
 	}
-	if resp.status == http.StatusNotFound {
-		return nil, newAPIError(resp.status, http.MethodGet, c.base.API(dirPath+"/"+id+"/domains"), obj, resp.body)
-	}
-	var l struct {
-		Items []json.RawMessage `json:"items" yaml:"items"`
-	}
-	if err := json.Unmarshal(resp.body, &l); err != nil {
-		return nil, fmt.Errorf("access: read %s: unexpected answer: %v", obj, err)
-	}
 	var out []string
-	for _, it := range l.Items {
+	for _, it := range items {
 		var s string
 		if json.Unmarshal(it, &s) == nil {
 			out = append(out, s)
@@ -106,17 +85,18 @@ func (c *Client) DirectoryDomains(ctx context.Context, id string) ([]string, err
 // CreateOtherDirectory creates a directory of type Other (Content-Type ...directory.other+json).
 func (c *Client) CreateOtherDirectory(ctx context.Context, name string, domains []string) (*CreatedDirectory, error) {
 	body := map[string]any{"type": TypeOther, "domains": domains, "name": name}
-	resp, err := c.do(ctx, call{method: http.MethodPost, path: dirPath, accept: mtDirectoryOther, ctype: mtDirectoryOther, body: body, object: directoryObject(name)})
+	resp, err := c.must(ctx, call{method: http.MethodPost, path: dirPath, accept: mtDirectoryOther, ctype: mtDirectoryOther, body: body, object: directoryObject(name)})
 	if err != nil {
 		return nil, err
-	}
-	if resp.status == http.StatusNotFound {
-		return nil, newAPIError(resp.status, http.MethodPost, c.base.API(dirPath), directoryObject(name), resp.body)
 	}
 	var d CreatedDirectory
 	json.Unmarshal(resp.body, &d)
 	return &d, nil
 }
+
+const directoryFix = "flowsctl access directory create"
+
+var _ object.Object = (*DirectoryResource)(nil)
 
 // DirectoryResource ensures access.directory: a directory of type Other with its domains.
 type DirectoryResource struct {
@@ -230,9 +210,10 @@ func (ob *observed) err() error {
 	return nil
 }
 
-// Plan reads the directories and reports what Ensure would do. A domain owned by another
-// directory is an error (seed 004's explanation and fix).
-func (r *DirectoryResource) Plan(ctx context.Context) ([]plan.Change, error) {
+// Plan reads the directories and reports what Apply would do. A domain owned by another
+// directory is an error (the Okta SCIM to Access guide's explanation and fix).
+func (r *DirectoryResource) Plan(ctx context.Context) (cs []plan.Change, err error) {
+	defer withFix(&err, directoryFix)
 	ob, err := r.observe(ctx)
 	if err != nil {
 		return nil, err
@@ -255,9 +236,10 @@ func (r *DirectoryResource) Plan(ctx context.Context) ([]plan.Change, error) {
 	return []plan.Change{{Object: r.Object(), Action: plan.NoOp}}, nil
 }
 
-// Ensure creates the directory of type Other when no directory has its name.
-func (r *DirectoryResource) Ensure(ctx context.Context) (Result, error) {
-	res := Result{Object: r.Object(), Action: plan.NoOp}
+// Apply creates the directory of type Other when no directory has its name.
+func (r *DirectoryResource) Apply(ctx context.Context) (res object.Result, err error) {
+	defer withFix(&err, directoryFix)
+	res = object.Result{Object: r.Object(), Kind: "directory", Key: r.Spec.Name, Action: plan.NoOp}
 	ob, err := r.observe(ctx)
 	if err != nil {
 		return res, err
@@ -296,7 +278,7 @@ func (r *DirectoryResource) Ensure(ctx context.Context) (Result, error) {
 // Verify checks the directory exists with type OTHER_DIRECTORY, holds each domain, and no
 // other directory claims one of them.
 func (r *DirectoryResource) Verify(ctx context.Context) []doctor.Check {
-	const fix = "flowsctl access directory create"
+	const fix = directoryFix
 	id, name := "access.directory", "Access directory "+r.Spec.Name
 	ob, err := r.observe(ctx)
 	if err != nil {

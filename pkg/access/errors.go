@@ -2,12 +2,11 @@ package access
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/pkg/setup"
 )
 
 // ErrorItem is one entry of Access's error body {"errors":[{code,message,parameters}]}.
@@ -15,45 +14,6 @@ type ErrorItem struct {
 	Code       string         `json:"code"`
 	Message    string         `json:"message"`
 	Parameters map[string]any `json:"parameters"`
-}
-
-// APIError is a non-success answer from Access, naming the object and the fix.
-type APIError struct {
-	Status int
-	Method string
-	URL    string
-	Object string
-	Items  []ErrorItem
-	Text   string // plain-text body (trimmed, truncated) when it was not an error list
-	Fix    string
-}
-
-func (e *APIError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "access: %s %s: %d %s", e.Method, e.Object, e.Status, http.StatusText(e.Status))
-	if len(e.Items) > 0 {
-		for i, it := range e.Items {
-			sep := "; "
-			if i == 0 {
-				sep = ": "
-			}
-			b.WriteString(sep + itemText(it))
-		}
-	} else if e.Text != "" {
-		b.WriteString(": " + e.Text)
-	}
-	if e.Fix != "" {
-		b.WriteString(" (fix: " + e.Fix + ")")
-	}
-	return b.String()
-}
-
-// Code returns the first error code Access sent ("" when none).
-func (e *APIError) Code() string {
-	if len(e.Items) > 0 {
-		return e.Items[0].Code
-	}
-	return ""
 }
 
 func itemText(it ErrorItem) string {
@@ -82,38 +42,28 @@ func decodeErrors(b []byte) string {
 	return strings.Join(parts, "; ")
 }
 
-// newAPIError decodes a body as an error list, a {"message"} object or plain text.
-func newAPIError(status int, method, url, object string, b []byte) *APIError {
-	e := &APIError{Status: status, Method: methodVerb(method), URL: url, Object: object}
+// newAPIError decodes an Access answer (an error list, a {"message"} object or plain text)
+// into an *httpx.APIError naming the object, with Access's first error code and the fix.
+func newAPIError(resp *http.Response, object string, b []byte) *httpx.APIError {
+	e := httpx.NewAPIError("access", resp, b)
+	e.Object = object
 	var body struct {
 		Errors  []ErrorItem `json:"errors"`
 		Message string      `json:"message"`
 	}
+	e.Message = ""
 	if json.Unmarshal(b, &body) == nil {
-		e.Items = body.Errors
-		if len(e.Items) == 0 && body.Message != "" {
-			e.Text = httpx.Excerpt(body.Message, 300)
+		if len(body.Errors) > 0 {
+			e.Code, e.Message = httpx.Excerpt(body.Errors[0].Code, 80), decodeErrors(b)
+		} else {
+			e.Message = httpx.Excerpt(body.Message, 300)
 		}
 	}
-	if len(e.Items) == 0 && e.Text == "" {
-		e.Text = plainText(b)
+	if e.Message == "" && e.Code == "" {
+		e.Message = plainText(b)
 	}
-	e.Fix = defaultFix(status, object)
+	e.FixMsg = defaultFix(e.Status, object)
 	return e
-}
-
-func methodVerb(m string) string {
-	switch m {
-	case http.MethodGet:
-		return "read"
-	case http.MethodPost:
-		return "create"
-	case http.MethodPut:
-		return "update"
-	case http.MethodDelete:
-		return "delete"
-	}
-	return strings.ToLower(m)
 }
 
 // plainText keeps the first line of a text body, bounded, so HTML error pages stay short.
@@ -142,9 +92,21 @@ func defaultFix(status int, object string) string {
 // same request may succeed: 429/5xx (Access also answers 500 to a duplicate create) or a lost
 // connection.
 func transient(err error) bool {
-	var e *APIError
-	if errors.As(err, &e) {
-		return httpx.TransientStatus(e.Status)
+	if s := httpx.StatusOf(err); s != 0 {
+		return httpx.TransientStatus(s)
 	}
 	return httpx.TransientError(err)
+}
+
+// withFix gives a failed Plan or Apply the command that retries it (the step's fix).
+func withFix(err *error, fix string) {
+	if *err != nil {
+		*err = setup.Errorf("", *err, fix)
+	}
+}
+
+// fixed is err with the command that retries it.
+func fixed(err error, fix string) error {
+	withFix(&err, fix)
+	return err
 }

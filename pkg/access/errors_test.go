@@ -1,6 +1,8 @@
 package access
 
 import (
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +17,7 @@ func TestAPIErrorDecoding(t *testing.T) {
 		not    []string
 	}{
 		{"error list", 500, `{"errors":[{"code":"internal.server.error","message":"client id OktaSCIM already exists","parameters":null}]}`,
-			[]string{`create oauth2 client "OktaSCIM": 500 Internal Server Error`, "already exists [internal.server.error]", "fix: re-run"}, nil},
+			[]string{`access: POST oauth2 client "OktaSCIM": 500 Internal Server Error`, "already exists [internal.server.error]", "fix: re-run"}, nil},
 		{"two errors", 400, `{"errors":[{"code":"a","message":"first"},{"code":"b","message":"second"}]}`,
 			[]string{"first [a]; second [b]"}, nil},
 		{"message object", 404, `{"message":"oauth2apptemplate.not.found"}`, []string{"oauth2apptemplate.not.found", "access.url"}, nil},
@@ -23,8 +25,10 @@ func TestAPIErrorDecoding(t *testing.T) {
 		{"html page", 502, "<html><body>Bad gateway</body></html>", []string{"502 Bad Gateway", "re-run the same command"}, []string{"<html>"}},
 		{"media type", 415, `{"errors":[{"code":"unsupported.media.type","message":"no"}]}`, []string{"access.mediaType"}, nil},
 	}
+	u, _ := url.Parse("https://t.example/SAAS/jersey/manager/api/oauth2clients")
 	for _, c := range cases {
-		e := newAPIError(c.status, "POST", "https://t.example/SAAS/jersey/manager/api/oauth2clients", `oauth2 client "OktaSCIM"`, []byte(c.body))
+		resp := &http.Response{StatusCode: c.status, Header: http.Header{}, Request: &http.Request{Method: "POST", URL: u}}
+		e := newAPIError(resp, `oauth2 client "OktaSCIM"`, []byte(c.body))
 		s := e.Error()
 		for _, w := range c.want {
 			if !strings.Contains(s, w) {

@@ -16,6 +16,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
@@ -71,44 +72,19 @@ type ClientSummary struct {
 
 // ListOAuthClients reads the client summaries.
 func (c *Client) ListOAuthClients(ctx context.Context) ([]ClientSummary, error) {
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: "oauth2clients", accept: mtClientList, object: "oauth2 clients"})
-	if err != nil {
-		return nil, err
-	}
-	if resp.status == http.StatusNotFound {
-		return nil, newAPIError(resp.status, http.MethodGet, c.base.API("oauth2clients"), "oauth2 clients", resp.body)
-	}
-	var l struct {
-		Items []ClientSummary `json:"items" yaml:"items"`
-	}
-	if err := json.Unmarshal(resp.body, &l); err != nil {
-		return nil, fmt.Errorf("access: list oauth2 clients: unexpected answer: %v", err)
-	}
-	return l.Items, nil
+	return listItems[ClientSummary](ctx, c, call{method: http.MethodGet, path: "oauth2clients", accept: mtClientList, object: "oauth2 clients"})
 }
 
 // CreateOAuthClient posts a new client. Access answers 500 (not 409) when the id exists.
 func (c *Client) CreateOAuthClient(ctx context.Context, o OAuthClient) error {
-	resp, err := c.do(ctx, call{method: http.MethodPost, path: "oauth2clients", accept: mtClient, ctype: mtClient, body: o, object: clientObject(o.ClientID)})
-	if err != nil {
-		return err
-	}
-	if resp.status == http.StatusNotFound {
-		return newAPIError(resp.status, http.MethodPost, c.base.API("oauth2clients"), clientObject(o.ClientID), resp.body)
-	}
-	return nil
+	_, err := c.must(ctx, call{method: http.MethodPost, path: "oauth2clients", accept: mtClient, ctype: mtClient, body: o, object: clientObject(o.ClientID)})
+	return err
 }
 
 // UpdateOAuthClient replaces a client (Access answers 201 to PUT; any 2xx is success).
 func (c *Client) UpdateOAuthClient(ctx context.Context, id string, body any) error {
-	resp, err := c.do(ctx, call{method: http.MethodPut, path: "oauth2clients/" + url.PathEscape(id), accept: mtClient, ctype: mtClient, body: body, object: clientObject(id)})
-	if err != nil {
-		return err
-	}
-	if resp.status == http.StatusNotFound {
-		return newAPIError(resp.status, http.MethodPut, c.base.API("oauth2clients/"+id), clientObject(id), resp.body)
-	}
-	return nil
+	_, err := c.must(ctx, call{method: http.MethodPut, path: "oauth2clients/" + url.PathEscape(id), accept: mtClient, ctype: mtClient, body: body, object: clientObject(id)})
+	return err
 }
 
 // SecretLength is the length of generated client secrets.
@@ -133,6 +109,13 @@ func NewSecret(n int) (string, error) {
 	return string(b), nil
 }
 
+var _ object.Object = (*ClientResource)(nil)
+
+// fix is the command that converges the client (the step's fix).
+func (r *ClientResource) fix() string {
+	return fmt.Sprintf("flowsctl access client create (client %s)", r.Spec.ClientID)
+}
+
 // ClientResource ensures the SCIM service client (access.scimClient).
 type ClientResource struct {
 	c    *Client
@@ -140,7 +123,7 @@ type ClientResource struct {
 	Spec ClientSpec
 }
 
-// NewClientResource reads access.scimClient (seed 004 defaults).
+// NewClientResource reads access.scimClient (the Okta SCIM to Access guide's defaults).
 func NewClientResource(c *Client, cfg *config.Config) (*ClientResource, error) {
 	s, err := ClientSpecFrom(cfg)
 	if err != nil {
@@ -181,7 +164,7 @@ func (r *ClientResource) secretState(have *OAuthClient) string {
 	if !fileExists(p) {
 		return "the secret sink " + p + " does not exist"
 	}
-	v, err := r.Spec.SecretSink.Resolve()
+	v, err := r.cfg.Secret(r.Spec.SecretSink)
 	if err != nil {
 		return err.Error()
 	}
@@ -192,8 +175,9 @@ func (r *ClientResource) secretState(have *OAuthClient) string {
 	return ""
 }
 
-// Plan reads the client and reports what Ensure would do. Read-only; secrets never appear.
-func (r *ClientResource) Plan(ctx context.Context) ([]plan.Change, error) {
+// Plan reads the client and reports what Apply would do. Read-only; secrets never appear.
+func (r *ClientResource) Plan(ctx context.Context) (cs []plan.Change, err error) {
+	defer withFix(&err, r.fix())
 	have, _, err := r.c.GetOAuthClient(ctx, r.Spec.ClientID)
 	if err != nil {
 		return nil, err
@@ -217,12 +201,13 @@ func (r *ClientResource) Plan(ctx context.Context) ([]plan.Change, error) {
 	return []plan.Change{{Object: r.Object(), Action: plan.NoOp}}, nil
 }
 
-// Ensure looks the client up first; creates it with a fresh secret written to the sink; fixes
+// Apply looks the client up first; creates it with a fresh secret written to the sink; fixes
 // differing fields with PUT; rotates the secret when the sink cannot be used. A create that
 // Access answers with 500 because the id exists (a concurrent create) is resolved by a lookup
 // and an update that sets the secret in the sink.
-func (r *ClientResource) Ensure(ctx context.Context) (Result, error) {
-	res := Result{Object: r.Object(), Action: plan.NoOp}
+func (r *ClientResource) Apply(ctx context.Context) (res object.Result, err error) {
+	defer withFix(&err, r.fix())
+	res = object.Result{Object: r.Object(), Kind: "oauth2client", Key: r.Spec.ClientID, Action: plan.NoOp}
 	have, raw, err := r.c.GetOAuthClient(ctx, r.Spec.ClientID)
 	if err != nil {
 		return res, err
@@ -292,8 +277,8 @@ func (r *ClientResource) Ensure(ctx context.Context) (Result, error) {
 
 // RotateSecret sets a new secret on an existing client and writes it to the sink. With dryRun
 // it only reports what it would do.
-func (r *ClientResource) RotateSecret(ctx context.Context, dryRun bool) (Result, error) {
-	res := Result{Object: r.Object(), Action: plan.Update,
+func (r *ClientResource) RotateSecret(ctx context.Context, dryRun bool) (object.Result, error) {
+	res := object.Result{Object: r.Object(), Kind: "oauth2client", Key: r.Spec.ClientID, Action: plan.Update,
 		Fields: []plan.FieldChange{{Path: "secret", Old: "(current)", New: "(rotated, written to " + r.SinkPath() + ")"}}}
 	have, raw, err := r.c.GetOAuthClient(ctx, r.Spec.ClientID)
 	if err != nil {
@@ -335,7 +320,7 @@ func (r *ClientResource) writeNewSecret() (string, error) {
 		return "", fmt.Errorf("generating the secret of %s: %v", r.Object(), err)
 	}
 	r.c.hc.AddSecret(s)
-	if err := r.Spec.SecretSink.Write(s); err != nil {
+	if err := r.cfg.WriteSecret(r.Spec.SecretSink, s); err != nil {
 		return "", fmt.Errorf("writing the secret of %s to %s: %v (fix access.scimClient.secretSink)", r.Object(), r.Spec.SecretSink, err)
 	}
 	return s, nil
@@ -347,7 +332,7 @@ func (r *ClientResource) sinkNote(err error) error {
 
 // Secret reads the client's secret from its sink.
 func (r *ClientResource) Secret() (string, error) {
-	v, err := r.Spec.SecretSink.Resolve()
+	v, err := r.cfg.Secret(r.Spec.SecretSink)
 	if err != nil {
 		return "", fmt.Errorf("%s: %v (create the client and its secret with: flowsctl access client create)", r.Object(), err)
 	}
@@ -355,7 +340,7 @@ func (r *ClientResource) Secret() (string, error) {
 }
 
 // TokenSource is a token source for the SCIM client itself (secret from its sink).
-func (r *ClientResource) TokenSource() (*TokenSource, error) {
+func (r *ClientResource) TokenSource() (*httpx.TokenSource, error) {
 	s, err := r.Secret()
 	if err != nil {
 		return nil, err
@@ -400,11 +385,11 @@ func (r *ClientResource) Verify(ctx context.Context) []doctor.Check {
 	tk := doctor.Check{ID: id + ".token", Title: "a token can be obtained as " + r.Spec.ClientID, Status: doctor.Pass}
 	ts, err := r.TokenSource()
 	if err == nil {
-		_, exp, terr := ts.Token(ctx)
+		t, terr := ts.Token(ctx)
 		err = terr
 		if err == nil {
-			tk.Detail = "expires " + exp.UTC().Format(time.RFC3339)
-			if s := ts.Scope(); s != "" && !contains(words(s), "admin") {
+			tk.Detail = "expires " + t.Expiry.UTC().Format(time.RFC3339)
+			if s := t.Scope; s != "" && !contains(words(s), "admin") {
 				tk.Status, tk.Detail, tk.Fix = doctor.Fail, "token scope is "+s+", Okta needs admin", fix
 			}
 		}

@@ -9,7 +9,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
-// Defaults from the VMware mobile flows guide (seed 001) and the Okta SCIM guide (seed 004).
+// Defaults from the Teams mobile flows guide and the Okta SCIM to Access guide.
 const (
 	DefaultTemplateID   = "MobileFlows_Server_Template"
 	DefaultRedirectURI  = "https://prod.hero.vmwservices.com/token-exchange/oauth2/callback"
@@ -42,7 +42,7 @@ type TemplateSpec struct {
 	DisplayUserGrant  bool
 }
 
-// TemplateSpecFrom fills access.mobileFlowsTemplate with seed 001's defaults. An empty section
+// TemplateSpecFrom fills access.mobileFlowsTemplate with the Teams mobile flows guide's defaults. An empty section
 // means all defaults (refresh token issued). Otherwise issueRefreshToken is taken as written,
 // and setting refreshTokenTTL or idleTokenTTL implies it.
 func TemplateSpecFrom(t config.MobileFlowsTemplate) TemplateSpec {
@@ -116,11 +116,12 @@ type ClientSpec struct {
 	ClientID       string
 	Scope          []string
 	AccessTokenTTL config.Duration
-	// SecretSink is where the generated secret is written (absolute file: reference).
+	// SecretSink is where the generated secret is written (a file: reference, absolute after
+	// config load; read and written through cfg.Secret and cfg.WriteSecret).
 	SecretSink config.SecretRef
 }
 
-// ClientSpecFrom reads access.scimClient with seed 004's defaults (OktaSCIM, scope admin, 1y).
+// ClientSpecFrom reads access.scimClient with the Okta SCIM to Access guide's defaults (OktaSCIM, scope admin, 1y).
 func ClientSpecFrom(cfg *config.Config) (ClientSpec, error) {
 	if cfg == nil || cfg.Access == nil || cfg.Access.SCIMClient == nil {
 		return ClientSpec{}, fmt.Errorf("no access.scimClient section: add clientId, accessTokenTTL and secretSink (see docs/guides/scim-okta-access.md)")
@@ -130,7 +131,7 @@ func ClientSpecFrom(cfg *config.Config) (ClientSpec, error) {
 		ClientID:       or(c.ClientID, DefaultSCIMClientID),
 		Scope:          c.Scope,
 		AccessTokenTTL: durOr(c.AccessTokenTTL, defaultSCIMAccessTTL),
-		SecretSink:     AbsRef(cfg, c.SecretSink),
+		SecretSink:     c.SecretSink,
 	}
 	if len(s.Scope) == 0 {
 		s.Scope = []string{"admin"}

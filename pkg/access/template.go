@@ -10,6 +10,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
@@ -53,47 +54,26 @@ func (c *Client) GetTemplate(ctx context.Context, id string) (*Template, map[str
 
 // ListTemplates reads every OAuth2 app template.
 func (c *Client) ListTemplates(ctx context.Context) ([]Template, error) {
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: "oauth2apptemplates", accept: mtTemplateList, object: "templates"})
-	if err != nil {
-		return nil, err
-	}
-	if resp.status == http.StatusNotFound {
-		return nil, newAPIError(http.StatusNotFound, http.MethodGet, c.base.API("oauth2apptemplates"), "templates", resp.body)
-	}
-	var l struct {
-		Items []Template `json:"items" yaml:"items"`
-	}
-	if err := json.Unmarshal(resp.body, &l); err != nil {
-		return nil, fmt.Errorf("access: list templates: unexpected answer: %v", err)
-	}
-	return l.Items, nil
+	return listItems[Template](ctx, c, call{method: http.MethodGet, path: "oauth2apptemplates", accept: mtTemplateList, object: "templates"})
 }
 
 // CreateTemplate posts a new template.
 func (c *Client) CreateTemplate(ctx context.Context, t Template) error {
-	resp, err := c.do(ctx, call{method: http.MethodPost, path: "oauth2apptemplates", accept: mtTemplate, ctype: mtTemplate,
+	_, err := c.must(ctx, call{method: http.MethodPost, path: "oauth2apptemplates", accept: mtTemplate, ctype: mtTemplate,
 		body: t, object: templateObject(t.AppProductID)})
-	if err != nil {
-		return err
-	}
-	if resp.status == http.StatusNotFound {
-		return newAPIError(resp.status, http.MethodPost, c.base.API("oauth2apptemplates"), templateObject(t.AppProductID), resp.body)
-	}
-	return nil
+	return err
 }
 
 // UpdateTemplate replaces a template with body (a Template or a merged raw map).
 func (c *Client) UpdateTemplate(ctx context.Context, id string, body any) error {
-	resp, err := c.do(ctx, call{method: http.MethodPut, path: "oauth2apptemplates/" + url.PathEscape(id), accept: mtTemplate,
+	_, err := c.must(ctx, call{method: http.MethodPut, path: "oauth2apptemplates/" + url.PathEscape(id), accept: mtTemplate,
 		ctype: mtTemplate, body: body, object: templateObject(id)})
-	if err != nil {
-		return err
-	}
-	if resp.status == http.StatusNotFound {
-		return newAPIError(resp.status, http.MethodPut, c.base.API("oauth2apptemplates/"+id), templateObject(id), resp.body)
-	}
-	return nil
+	return err
 }
+
+const templateFix = "flowsctl access template apply"
+
+var _ object.Object = (*TemplateResource)(nil)
 
 // TemplateResource ensures access.mobileFlowsTemplate (MobileFlows_Server_Template).
 type TemplateResource struct {
@@ -101,7 +81,7 @@ type TemplateResource struct {
 	Spec TemplateSpec
 }
 
-// NewTemplateResource reads the wanted template from cfg (seed 001 defaults).
+// NewTemplateResource reads the wanted template from cfg (the Teams mobile flows guide's defaults).
 func NewTemplateResource(c *Client, cfg *config.Config) (*TemplateResource, error) {
 	var t config.MobileFlowsTemplate
 	if cfg != nil && cfg.Access != nil {
@@ -155,11 +135,11 @@ func createFields(want Template) []plan.FieldChange {
 	return d
 }
 
-// Plan reads the template and reports what Ensure would do. Read-only.
+// Plan reads the template and reports what Apply would do. Read-only.
 func (r *TemplateResource) Plan(ctx context.Context) ([]plan.Change, error) {
 	have, _, err := r.c.GetTemplate(ctx, r.Spec.AppProductID)
 	if err != nil {
-		return nil, err
+		return nil, fixed(err, templateFix)
 	}
 	want := r.Spec.Wire()
 	if have == nil {
@@ -171,10 +151,11 @@ func (r *TemplateResource) Plan(ctx context.Context) ([]plan.Change, error) {
 	return []plan.Change{{Object: r.Object(), Action: plan.NoOp}}, nil
 }
 
-// Ensure creates the template when missing (GET 404 -> POST) and puts it back when a managed
+// Apply creates the template when missing (GET 404 -> POST) and puts it back when a managed
 // field differs (fields flowsctl does not manage are sent back unchanged).
-func (r *TemplateResource) Ensure(ctx context.Context) (Result, error) {
-	res := Result{Object: r.Object(), Action: plan.NoOp}
+func (r *TemplateResource) Apply(ctx context.Context) (res object.Result, err error) {
+	defer withFix(&err, templateFix)
+	res = object.Result{Object: r.Object(), Kind: "oauth2apptemplate", Key: r.Spec.AppProductID, Action: plan.NoOp}
 	have, raw, err := r.c.GetTemplate(ctx, r.Spec.AppProductID)
 	if err != nil {
 		return res, err
@@ -208,7 +189,7 @@ func (r *TemplateResource) Ensure(ctx context.Context) (Result, error) {
 
 // Verify checks that the template exists and each managed field matches.
 func (r *TemplateResource) Verify(ctx context.Context) []doctor.Check {
-	const fix = "flowsctl access template apply"
+	const fix = templateFix
 	id := "access.template"
 	have, _, err := r.c.GetTemplate(ctx, r.Spec.AppProductID)
 	if err != nil {
@@ -257,7 +238,7 @@ func mergeRaw(raw map[string]any, v any) map[string]any {
 
 // fixFor picks the fix for an error: authentication problems point at access.auth.
 func fixFor(err error, def string) string {
-	if isAuth(err) {
+	if httpx.IsAuth(err) {
 		return "check access.auth (client id, secret, scope admin) in flowsctl.yaml; run: flowsctl doctor --only access"
 	}
 	return def

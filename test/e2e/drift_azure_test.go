@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/pkg/access"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 )
 
@@ -21,7 +20,7 @@ func init() {
 			if az == nil || az.SignIn.Method != "clientsecret" {
 				t.Skip("the sandbox config does not sign in to Entra with a client secret")
 			}
-			secret, err := access.ResolveSecret(cfg, az.SignIn.ClientSecret)
+			secret, err := cfg.Secret(az.SignIn.ClientSecret)
 			if err != nil {
 				t.Fatal(err)
 			}

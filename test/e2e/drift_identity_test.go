@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/flowsctl/flowsctl/pkg/access/identity"
+	"github.com/flowsctl/flowsctl/pkg/identity"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 )
 

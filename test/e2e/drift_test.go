@@ -48,12 +48,12 @@ var drifts = []drift{
 				if d.Name != cfg.Access.Directory.Name {
 					continue
 				}
-				tok, _, err := c.Tokens().Token(ctx)
+				tok, err := c.Tokens().Token(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
 				req, _ := http.NewRequestWithContext(ctx, http.MethodDelete, c.Base().API("/connectormanagement/directoryconfigs/"+d.DirectoryID), nil)
-				req.Header.Set("Authorization", "HZN "+tok)
+				req.Header.Set("Authorization", "HZN "+tok.Value)
 				resp, err := sandboxtest.Client(t, e.sb).Do(req)
 				if err != nil {
 					t.Fatal(err)

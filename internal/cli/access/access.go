@@ -1,10 +1,9 @@
 // Package access is `flowsctl access template|client|token|directory`: the Workspace ONE Access
-// objects of seeds 000, 001 and 004, each ensured idempotently with a dry-run and verified.
+// objects of the Teams mobile flows guide and the Okta SCIM to Access guide. Each command runs
+// the object plan/apply/doctor run (pkg/access), built by the same constructor as its step.
 package access
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -13,88 +12,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 	acc "github.com/flowsctl/flowsctl/pkg/access"
 	"github.com/flowsctl/flowsctl/pkg/config"
-	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
-
-// Options carry what every access command needs; tests fill them with fakes.
-type Options struct {
-	IO         *iostreams.IOStreams
-	Config     func() (*config.Config, error)
-	HTTPClient func() (*httpx.Client, error)
-	Output     func() string
-	Timeout    func() time.Duration
-	Ctx        context.Context
-
-	DryRun   bool
-	ClientID string // token / client show: which client
-}
-
-func newOptions(f *cmdutil.Factory) *Options {
-	return &Options{
-		IO: f.IO, Config: f.Config, HTTPClient: f.HTTPClient,
-		Output:  func() string { return f.Flags.Output },
-		Timeout: func() time.Duration { return f.Flags.Timeout },
-	}
-}
-
-// run wraps a command body: context with the --timeout, runF for tests.
-func run(opts *Options, runF func(*Options) error, body func(*Options) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		opts.Ctx = cmd.Context()
-		if runF != nil {
-			return runF(opts)
-		}
-		return body(opts)
-	}
-}
-
-func (o *Options) context() (context.Context, context.CancelFunc) {
-	ctx := o.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if o.Timeout != nil && o.Timeout() > 0 {
-		return context.WithTimeout(ctx, o.Timeout())
-	}
-	return context.WithCancel(ctx)
-}
-
-func (o *Options) output() string {
-	if o.Output == nil {
-		return "text"
-	}
-	return o.Output()
-}
-
-// client builds the admin client from the config.
-func (o *Options) client() (*acc.Client, *config.Config, error) {
-	cfg, err := o.Config()
-	if err != nil {
-		return nil, nil, err
-	}
-	hc, err := o.HTTPClient()
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := acc.New(hc, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	return c, cfg, nil
-}
-
-// wrap maps authentication failures to exit code 4.
-func wrap(err error) error {
-	if err != nil && errors.Is(err, acc.ErrAuth) {
-		return cmdutil.AuthError(err)
-	}
-	return err
-}
 
 // NewCmdAccess builds `flowsctl access`.
 func NewCmdAccess(f *cmdutil.Factory) *cobra.Command {
@@ -113,96 +35,142 @@ access section of flowsctl.yaml. Every write looks the object up first, so re-ru
 	return cmd
 }
 
+// builder is the constructor of one Access object, the same one its step uses.
+type builder func(*acc.Client, *config.Config) (object.Object, error)
+
+func asBuilder[T object.Object](b func(*acc.Client, *config.Config) (T, error)) builder {
+	return func(c *acc.Client, cfg *config.Config) (object.Object, error) { return b(c, cfg) }
+}
+
+var (
+	buildTemplate  = asBuilder(acc.NewTemplateResource)
+	buildClient    = asBuilder(acc.NewClientResource)
+	buildDirectory = asBuilder(acc.NewDirectoryResource)
+)
+
+// client loads the config and builds the admin client from it.
+func client(c *cmdutil.Common) (*acc.Client, *config.Config, error) {
+	cfg, err := c.Config()
+	if err != nil {
+		return nil, nil, err
+	}
+	hc, err := c.HTTPClient()
+	if err != nil {
+		return nil, nil, err
+	}
+	cl, err := acc.New(hc, cfg)
+	return cl, cfg, err
+}
+
+// build makes the object b builds from the config.
+func build(c *cmdutil.Common, b builder) (object.Object, error) {
+	cl, cfg, err := client(c)
+	if err != nil {
+		return nil, err
+	}
+	return b(cl, cfg)
+}
+
+// ApplyOptions are the options of a writing command (template apply, client create,
+// directory create): which object, and --dry-run.
+type ApplyOptions struct {
+	cmdutil.Common
+	DryRun bool
+	build  builder
+}
+
 // applyOutput is what the writing commands print with -o json|yaml.
 type applyOutput struct {
-	DryRun  bool          `json:"dryRun" yaml:"dryRun"`
-	Changes []plan.Change `json:"changes,omitempty" yaml:"changes,omitempty"`
-	Result  *acc.Result   `json:"result,omitempty" yaml:"result,omitempty"`
+	DryRun  bool           `json:"dryRun" yaml:"dryRun"`
+	Changes []plan.Change  `json:"changes,omitempty" yaml:"changes,omitempty"`
+	Result  *object.Result `json:"result,omitempty" yaml:"result,omitempty"`
 }
 
-// resource is what template, client and directory share.
-type resource interface {
-	Plan(context.Context) ([]plan.Change, error)
-	Ensure(context.Context) (acc.Result, error)
-	Verify(context.Context) []doctor.Check
+// newCmdApply builds a writing command over one object.
+func newCmdApply(f *cmdutil.Factory, runF func(*ApplyOptions) error, b builder, cmd *cobra.Command) *cobra.Command {
+	o := &ApplyOptions{Common: cmdutil.NewCommon(f), build: b}
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = cmdutil.Run(o, &o.Common, runF, applyRun)
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "show the changes without writing")
+	return cmd
 }
 
-// applyRun plans (dry run) or ensures one resource and prints the outcome.
-func applyRun(opts *Options, build func(*acc.Client, *config.Config) (resource, error)) error {
-	c, cfg, err := opts.client()
+// applyRun plans (dry run) or applies the object and prints the outcome.
+func applyRun(o *ApplyOptions) error {
+	r, err := build(&o.Common, o.build)
 	if err != nil {
 		return err
 	}
-	r, err := build(c, cfg)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := opts.context()
-	defer cancel()
-	if opts.DryRun {
-		cs, err := r.Plan(ctx)
+	if o.DryRun {
+		cs, err := r.Plan(o.Context())
 		if err != nil {
-			return wrap(err)
+			return err
 		}
-		return cmdutil.Print(opts.IO.Out, opts.output(), applyOutput{DryRun: true, Changes: cs}, func(w io.Writer) error {
+		return cmdutil.Print(o.IO.Out, o.Output(), applyOutput{DryRun: true, Changes: cs}, func(w io.Writer) error {
 			for _, c := range cs {
 				fmt.Fprintln(w, c.String())
 			}
 			if plan.Pending(cs) {
-				fmt.Fprintln(opts.IO.ErrOut, "dry run: nothing was written; run the same command without --dry-run to apply")
+				fmt.Fprintln(o.IO.ErrOut, "dry run: nothing was written; run the same command without --dry-run to apply")
 			}
 			return nil
 		})
 	}
-	res, err := r.Ensure(ctx)
+	res, err := r.Apply(o.Context())
 	if err != nil {
-		return wrap(err)
+		return err
 	}
-	return cmdutil.Print(opts.IO.Out, opts.output(), applyOutput{Result: &res}, func(w io.Writer) error {
-		fmt.Fprintln(w, res.String())
-		return nil
+	return printResult(&o.Common, applyOutput{Result: &res})
+}
+
+func printResult(c *cmdutil.Common, out applyOutput) error {
+	return cmdutil.Print(c.IO.Out, c.Output(), out, func(w io.Writer) error {
+		if out.DryRun {
+			fmt.Fprintln(w, out.Result.Change().String())
+			fmt.Fprintln(c.IO.ErrOut, "dry run: nothing was written")
+			return nil
+		}
+		_, err := fmt.Fprintln(w, out.Result.String())
+		return err
 	})
 }
 
-// verifyRun prints checks and exits 2 when one fails.
-func verifyRun(opts *Options, build func(*acc.Client, *config.Config) (resource, error)) error {
-	c, cfg, err := opts.client()
-	if err != nil {
-		return err
-	}
-	r, err := build(c, cfg)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := opts.context()
-	defer cancel()
-	checks := r.Verify(ctx)
-	if err := cmdutil.Print(opts.IO.Out, opts.output(), checks, func(w io.Writer) error {
-		printChecks(w, checks)
-		return nil
-	}); err != nil {
-		return err
-	}
-	if doctor.Failed(checks) {
-		return cmdutil.Silent(cmdutil.ExitPending)
-	}
-	return nil
+// VerifyOptions are the options of a verify command: which object.
+type VerifyOptions struct {
+	cmdutil.Common
+	build builder
 }
 
-func printChecks(w io.Writer, checks []doctor.Check) {
-	mark := map[doctor.Status]string{doctor.Pass: "ok  ", doctor.Warn: "warn", doctor.Fail: "FAIL", doctor.Skip: "skip"}
-	for _, c := range checks {
-		fmt.Fprintf(w, "%s %s", mark[c.Status], c.Title)
-		if c.Detail != "" {
-			fmt.Fprintf(w, ": %s", c.Detail)
-		}
-		fmt.Fprintln(w)
-		if c.Fix != "" && c.Status != doctor.Pass {
-			fmt.Fprintf(w, "     fix: %s\n", c.Fix)
-		}
+// newCmdVerify builds a verify command over one object.
+func newCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error, b builder, short, example string) *cobra.Command {
+	o := &VerifyOptions{Common: cmdutil.NewCommon(f), build: b}
+	return &cobra.Command{Use: "verify", Short: short, Args: cobra.NoArgs, Example: example,
+		RunE: cmdutil.Run(o, &o.Common, runF, verifyRun)}
+}
+
+// verifyRun prints the object's checks (doctor's) and exits 2 when one fails.
+func verifyRun(o *VerifyOptions) error {
+	r, err := build(&o.Common, o.build)
+	if err != nil {
+		return err
 	}
-	n := doctor.Counts(checks)
-	fmt.Fprintf(w, "%d passed, %d warnings, %d failed\n", n[doctor.Pass], n[doctor.Warn], n[doctor.Fail])
+	start := time.Now()
+	checks := r.Verify(o.Context())
+	if err := cmdutil.PrintChecks(o.IO.Out, o.Output(), checks, time.Since(start).Milliseconds(), o.Color()); err != nil {
+		return err
+	}
+	return cmdutil.ChecksExit(checks, false)
+}
+
+// newCmdNoun builds a noun command (template, client, directory) holding subs.
+func newCmdNoun(use, short, example string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Example: example}
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
+func minutes(m int64) string {
+	return fmt.Sprintf("%d min (%s)", m, acc.FormatMinutes(m))
 }
 
 func humanDuration(d time.Duration) string {
@@ -213,4 +181,10 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%dd", int64(d.Round(time.Hour).Hours()+0.5)/24)
 	}
 	return strings.TrimSpace(config.FormatDuration(d.Round(time.Minute)))
+}
+
+// command finishes cmd for the options o: no arguments, RunE through cmdutil.Run.
+func command[O any](cmd *cobra.Command, o *O, c *cmdutil.Common, runF, run func(*O) error) *cobra.Command {
+	cmd.Args, cmd.RunE = cobra.NoArgs, cmdutil.Run(o, c, runF, run)
+	return cmd
 }

@@ -2,7 +2,6 @@ package access
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -44,12 +43,19 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) opts(output string) *Options {
+func (f *fixture) common(output string) cmdutil.Common {
 	f.out.Reset()
 	io := &iostreams.IOStreams{In: &bytes.Buffer{}, Out: f.out, ErrOut: f.err}
-	return &Options{IO: io, Config: func() (*config.Config, error) { return f.cfg, nil },
-		HTTPClient: func() (*httpx.Client, error) { return f.hc, nil },
-		Output:     func() string { return output }, Timeout: func() time.Duration { return time.Minute }, Ctx: context.Background()}
+	return cmdutil.Common{IO: io, Config: func() (*config.Config, error) { return f.cfg, nil },
+		HTTPClient: func() (*httpx.Client, error) { return f.hc, nil }, Flags: &cmdutil.GlobalFlags{Output: output}}
+}
+
+func (f *fixture) apply(output string, b builder, dryRun bool) error {
+	return applyRun(&ApplyOptions{Common: f.common(output), build: b, DryRun: dryRun})
+}
+
+func (f *fixture) verify(output string, b builder) error {
+	return verifyRun(&VerifyOptions{Common: f.common(output), build: b})
 }
 
 func (f *fixture) writes(t *testing.T) int {
@@ -64,11 +70,9 @@ func (f *fixture) writes(t *testing.T) int {
 
 func TestApplyCommandsDryRunThenApplyThenNoWrites(t *testing.T) {
 	f := newFixture(t)
-	runs := map[string]func(*Options) error{"template": TemplateApplyRun, "client": ClientCreateRun, "directory": DirectoryCreateRun}
+	runs := map[string]builder{"template": buildTemplate, "client": buildClient, "directory": buildDirectory}
 	for _, name := range []string{"template", "client", "directory"} {
-		o := f.opts("json")
-		o.DryRun = true
-		if err := runs[name](o); err != nil {
+		if err := f.apply("json", runs[name], true); err != nil {
 			t.Fatalf("%s --dry-run: %v", name, err)
 		}
 		var dry applyOutput
@@ -80,7 +84,7 @@ func TestApplyCommandsDryRunThenApplyThenNoWrites(t *testing.T) {
 		t.Fatalf("--dry-run made %d writes", n)
 	}
 	for _, name := range []string{"template", "client", "directory"} {
-		if err := runs[name](f.opts("text")); err != nil {
+		if err := f.apply("text", runs[name], false); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if !strings.HasPrefix(f.out.String(), "created") {
@@ -89,7 +93,7 @@ func TestApplyCommandsDryRunThenApplyThenNoWrites(t *testing.T) {
 	}
 	n := f.writes(t)
 	for _, name := range []string{"template", "client", "directory"} {
-		if err := runs[name](f.opts("json")); err != nil {
+		if err := f.apply("json", runs[name], false); err != nil {
 			t.Fatalf("%s again: %v", name, err)
 		}
 		var res applyOutput
@@ -115,13 +119,11 @@ func TestTokenPrintsOnlyTheTokenOnStdout(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
 			f.cfg.Access.SCIMClient.AccessTokenTTL = config.MustDuration(tc.ttl)
-			if err := ClientCreateRun(f.opts("text")); err != nil {
+			if err := f.apply("text", buildClient, false); err != nil {
 				t.Fatal(err)
 			}
 			f.err.Reset()
-			o := f.opts("text")
-			o.ClientID = "OktaSCIM"
-			if err := TokenRun(o); err != nil {
+			if err := tokenRun(&TokenOptions{Common: f.common("text"), ClientID: "OktaSCIM"}); err != nil {
 				t.Fatal(err)
 			}
 			tok := f.out.String()
@@ -150,17 +152,22 @@ func TestTokenPrintsOnlyTheTokenOnStdout(t *testing.T) {
 
 func TestVerifyExitsTwoOnFailure(t *testing.T) {
 	f := newFixture(t)
-	err := verifyRun(f.opts("json"), buildTemplate)
-	if cmdutil.CodeOf(err) != cmdutil.ExitPending {
-		t.Fatalf("verify of a missing template: exit %d (%v); want 2", cmdutil.CodeOf(err), err)
+	for _, format := range []string{"json", "junit"} {
+		err := f.verify(format, buildTemplate)
+		if cmdutil.CodeOf(err) != cmdutil.ExitPending {
+			t.Fatalf("verify -o %s of a missing template: exit %d (%v); want 2", format, cmdutil.CodeOf(err), err)
+		}
+		if !strings.Contains(f.out.String(), "flowsctl access template apply") {
+			t.Errorf("-o %s: no fix in %s", format, f.out)
+		}
 	}
-	if !strings.Contains(f.out.String(), "flowsctl access template apply") {
-		t.Errorf("no fix in %s", f.out)
+	if !strings.Contains(f.out.String(), "<testsuite") {
+		t.Errorf("-o junit printed %s", f.out)
 	}
-	if err := TemplateApplyRun(f.opts("text")); err != nil {
+	if err := f.apply("text", buildTemplate, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := verifyRun(f.opts("text"), buildTemplate); err != nil {
+	if err := f.verify("text", buildTemplate); err != nil {
 		t.Fatalf("verify after apply: %v\n%s", err, f.out)
 	}
 }
@@ -170,7 +177,7 @@ func TestAuthFailureExitsFour(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "wrong")
 	os.WriteFile(p, []byte("wrong-secret-value\n"), 0o600)
 	f.cfg.Access.Auth.ClientSecret = config.SecretRef("file:" + p)
-	err := TemplateApplyRun(f.opts("text"))
+	err := f.apply("text", buildTemplate, false)
 	if cmdutil.CodeOf(err) != cmdutil.ExitAuth {
 		t.Fatalf("exit %d (%v); want 4", cmdutil.CodeOf(err), err)
 	}
@@ -194,4 +201,29 @@ func TestEveryCommandHasAnExampleAndWritersHaveDryRun(t *testing.T) {
 		}
 	}
 	walk(root)
+}
+
+// TestFlags: each command parses its flags into its options (runF stops before any request).
+func TestFlags(t *testing.T) {
+	f := &cmdutil.Factory{Flags: &cmdutil.GlobalFlags{}}
+	var got any
+	apply := func(o *ApplyOptions) error { got = o.DryRun; return nil }
+	for _, tc := range []struct {
+		cmd  *cobra.Command
+		args []string
+		want any
+	}{
+		{NewCmdTemplateApply(f, apply), []string{"--dry-run"}, true},
+		{NewCmdClientCreate(f, apply), nil, false},
+		{NewCmdDirectoryCreate(f, apply), []string{"--dry-run"}, true},
+		{NewCmdClientRotate(f, func(o *ClientRotateOptions) error { got = o.DryRun; return nil }), []string{"--dry-run"}, true},
+		{NewCmdClientShow(f, func(o *ClientShowOptions) error { got = o.ClientID; return nil }), []string{"--client", "X"}, "X"},
+		{NewCmdToken(f, func(o *TokenOptions) error { got = o.ClientID; return nil }), []string{"--client", "OktaSCIM"}, "OktaSCIM"},
+		{NewCmdTemplateVerify(f, func(o *VerifyOptions) error { got = o.build != nil; return nil }), nil, true},
+	} {
+		tc.cmd.SetArgs(tc.args)
+		if err := tc.cmd.Execute(); err != nil || got != tc.want {
+			t.Errorf("%s %v: parsed %v (%v), want %v", tc.cmd.Name(), tc.args, got, err, tc.want)
+		}
+	}
 }

@@ -9,77 +9,55 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	acc "github.com/flowsctl/flowsctl/pkg/access"
-	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
 func newCmdClient(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "client <command>",
-		Short: "The SCIM service client Okta authenticates with (Remote App Access, Service Client Token)",
-		Example: `  flowsctl access client create
+	return newCmdNoun("client <command>", "The SCIM service client Okta authenticates with (Remote App Access, Service Client Token)",
+		`  flowsctl access client create
   flowsctl access client show
   flowsctl access client rotate-secret`,
-	}
-	cmd.AddCommand(NewCmdClientCreate(f, nil), NewCmdClientShow(f, nil), NewCmdClientRotate(f, nil), NewCmdClientVerify(f, nil))
-	return cmd
-}
-
-func buildClient(c *acc.Client, cfg *config.Config) (resource, error) {
-	return acc.NewClientResource(c, cfg)
+		NewCmdClientCreate(f, nil), NewCmdClientShow(f, nil), NewCmdClientRotate(f, nil), NewCmdClientVerify(f, nil))
 }
 
 // NewCmdClientCreate builds `access client create`.
-func NewCmdClientCreate(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := newOptions(f)
-	cmd := &cobra.Command{
+func NewCmdClientCreate(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
+	return newCmdApply(f, runF, buildClient, &cobra.Command{
 		Use:   "create",
 		Short: "Create or update access.scimClient; its generated secret goes only to secretSink (0600)",
 		Long: `Look up oauth2clients/{clientId}; create it with scope admin, the client_credentials grant and the
 configured access-token TTL, or update the fields that differ. The secret is 64 characters from a
 cryptographic random source, written to access.scimClient.secretSink (mode 0600) and never printed.
 When the sink is missing the secret is rotated, never guessed.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl access client create --dry-run
   flowsctl access client create -o json`,
-		RunE: run(opts, runF, ClientCreateRun),
-	}
-	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the changes without writing")
-	return cmd
+	})
 }
 
-// ClientCreateRun is `access client create`.
-func ClientCreateRun(opts *Options) error { return applyRun(opts, buildClient) }
-
 // NewCmdClientVerify builds `access client verify`.
-func NewCmdClientVerify(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := newOptions(f)
-	return &cobra.Command{
-		Use:     "verify",
-		Short:   "Check the client exists with scope admin, a long TTL, and its secret gets a token (exit 2 on failure)",
-		Args:    cobra.NoArgs,
-		Example: `  flowsctl access client verify`,
-		RunE:    run(opts, runF, func(o *Options) error { return verifyRun(o, buildClient) }),
-	}
+func NewCmdClientVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
+	return newCmdVerify(f, runF, buildClient, "Check the client exists with scope admin, a long TTL, and its secret gets a token (exit 2 on failure)",
+		`  flowsctl access client verify`)
 }
 
 // NewCmdClientRotate builds `access client rotate-secret`.
-func NewCmdClientRotate(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := newOptions(f)
-	cmd := &cobra.Command{
-		Use:   "rotate-secret",
-		Short: "Give the client a new secret, written to secretSink; Okta then needs a new token",
-		Args:  cobra.NoArgs,
+func NewCmdClientRotate(f *cmdutil.Factory, runF func(*ClientRotateOptions) error) *cobra.Command {
+	o := &ClientRotateOptions{Common: cmdutil.NewCommon(f)}
+	cmd := command(&cobra.Command{Use: "rotate-secret", Short: "Give the client a new secret, written to secretSink; Okta then needs a new token",
 		Example: `  flowsctl access client rotate-secret
   flowsctl access token --client OktaSCIM   # then paste the new token into Okta`,
-		RunE: run(opts, runF, ClientRotateRun),
-	}
-	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the change without writing")
+	}, o, &o.Common, runF, clientRotateRun)
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "show the change without writing")
 	return cmd
 }
 
-// ClientRotateRun is `access client rotate-secret`.
-func ClientRotateRun(opts *Options) error {
-	c, cfg, err := opts.client()
+// ClientRotateOptions of `access client rotate-secret`.
+type ClientRotateOptions struct {
+	cmdutil.Common
+	DryRun bool
+}
+
+func clientRotateRun(o *ClientRotateOptions) error {
+	c, cfg, err := client(&o.Common)
 	if err != nil {
 		return err
 	}
@@ -87,36 +65,28 @@ func ClientRotateRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := opts.context()
-	defer cancel()
-	res, err := r.RotateSecret(ctx, opts.DryRun)
+	res, err := r.RotateSecret(o.Context(), o.DryRun)
 	if err != nil {
-		return wrap(err)
+		return err
 	}
-	return cmdutil.Print(opts.IO.Out, opts.output(), applyOutput{DryRun: opts.DryRun, Result: &res}, func(w io.Writer) error {
-		if opts.DryRun {
-			fmt.Fprintln(w, res.Change().String())
-			fmt.Fprintln(opts.IO.ErrOut, "dry run: nothing was written")
-			return nil
-		}
-		fmt.Fprintln(w, res.String())
-		return nil
-	})
+	return printResult(&o.Common, applyOutput{DryRun: o.DryRun, Result: &res})
 }
 
 // NewCmdClientShow builds `access client show`.
-func NewCmdClientShow(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := newOptions(f)
-	cmd := &cobra.Command{
-		Use:   "show",
-		Short: "Show the client as Access holds it (never the secret) and the state of its secret sink",
-		Args:  cobra.NoArgs,
+func NewCmdClientShow(f *cmdutil.Factory, runF func(*ClientShowOptions) error) *cobra.Command {
+	o := &ClientShowOptions{Common: cmdutil.NewCommon(f)}
+	cmd := command(&cobra.Command{Use: "show", Short: "Show the client as Access holds it (never the secret) and the state of its secret sink",
 		Example: `  flowsctl access client show
   flowsctl access client show --client OktaSCIM -o json`,
-		RunE: run(opts, runF, ClientShowRun),
-	}
-	cmd.Flags().StringVar(&opts.ClientID, "client", "", "client id (default access.scimClient.clientId)")
+	}, o, &o.Common, runF, clientShowRun)
+	cmd.Flags().StringVar(&o.ClientID, "client", "", "client id (default access.scimClient.clientId)")
 	return cmd
+}
+
+// ClientShowOptions of `access client show`.
+type ClientShowOptions struct {
+	cmdutil.Common
+	ClientID string
 }
 
 type clientShow struct {
@@ -125,13 +95,12 @@ type clientShow struct {
 	SecretSinkState string `json:"secretSinkState,omitempty" yaml:"secretSinkState,omitempty"`
 }
 
-// ClientShowRun is `access client show`.
-func ClientShowRun(opts *Options) error {
-	c, cfg, err := opts.client()
+func clientShowRun(o *ClientShowOptions) error {
+	c, cfg, err := client(&o.Common)
 	if err != nil {
 		return err
 	}
-	id := opts.ClientID
+	id := o.ClientID
 	var r *acc.ClientResource
 	if cfg.Access.SCIMClient != nil {
 		r, _ = acc.NewClientResource(c, cfg)
@@ -142,27 +111,25 @@ func ClientShowRun(opts *Options) error {
 		}
 		id = r.Spec.ClientID
 	}
-	ctx, cancel := opts.context()
-	defer cancel()
-	o, _, err := c.GetOAuthClient(ctx, id)
+	oc, _, err := c.GetOAuthClient(o.Context(), id)
 	if err != nil {
-		return wrap(err)
+		return err
 	}
-	if o == nil {
+	if oc == nil {
 		return fmt.Errorf("oauth2 client %q does not exist in Access (create it with: flowsctl access client create)", id)
 	}
-	out := clientShow{OAuthClient: o.Redacted()}
+	out := clientShow{OAuthClient: oc.Redacted()}
 	if r != nil && r.Spec.ClientID == id {
 		out.SecretSink, out.SecretSinkState = r.SinkPath(), r.SinkStatus()
 	}
-	return cmdutil.Print(opts.IO.Out, opts.output(), out, func(w io.Writer) error {
+	return cmdutil.Print(o.IO.Out, o.Output(), out, func(w io.Writer) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		row := func(k string, v any) { fmt.Fprintf(tw, "%s\t%v\n", k, v) }
-		row("Client ID", o.ClientID)
-		row("Scope", o.Scope)
-		row("Grant types", o.AuthGrantTypes)
-		row("Token type", o.TokenType)
-		row("Access token TTL", minutes(o.AccessTokenTTL))
+		row("Client ID", oc.ClientID)
+		row("Scope", oc.Scope)
+		row("Grant types", oc.AuthGrantTypes)
+		row("Token type", oc.TokenType)
+		row("Access token TTL", minutes(oc.AccessTokenTTL))
 		if out.SecretSink != "" {
 			row("Secret sink", out.SecretSink+" ("+out.SecretSinkState+")")
 		}

@@ -9,74 +9,51 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	acc "github.com/flowsctl/flowsctl/pkg/access"
-	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
 func newCmdTemplate(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "template <command>",
-		Short: "The MobileFlows_Server_Template OAuth2 app template (Remote App Access > Templates)",
-		Example: `  flowsctl access template apply --dry-run
+	return newCmdNoun("template <command>", "The MobileFlows_Server_Template OAuth2 app template (Remote App Access > Templates)",
+		`  flowsctl access template apply --dry-run
   flowsctl access template show -o json
   flowsctl access template verify`,
-	}
-	cmd.AddCommand(NewCmdTemplateApply(f, nil), NewCmdTemplateShow(f, nil), NewCmdTemplateVerify(f, nil))
-	return cmd
-}
-
-func buildTemplate(c *acc.Client, cfg *config.Config) (resource, error) {
-	return acc.NewTemplateResource(c, cfg)
+		NewCmdTemplateApply(f, nil), NewCmdTemplateShow(f, nil), NewCmdTemplateVerify(f, nil))
 }
 
 // NewCmdTemplateApply builds `access template apply`.
-func NewCmdTemplateApply(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := newOptions(f)
-	cmd := &cobra.Command{
+func NewCmdTemplateApply(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
+	return newCmdApply(f, runF, buildTemplate, &cobra.Command{
 		Use:   "apply",
 		Short: "Create the template, or update the fields that differ from access.mobileFlowsTemplate",
 		Long: `Look up oauth2apptemplates/{templateId}; create it when missing, put it back when a field differs
 (scope, grant types, redirect URI, token type and length, the three TTLs, user grant). Defaults are the
 VMware mobile flows guide's: token length 32, access token 1 day, refresh 90 days, idle 10 days.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl access template apply --dry-run     # the field-level diff, nothing written
   flowsctl access template apply -o json`,
-		RunE: run(opts, runF, TemplateApplyRun),
-	}
-	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the changes without writing")
-	return cmd
+	})
 }
-
-// TemplateApplyRun is `access template apply`.
-func TemplateApplyRun(opts *Options) error { return applyRun(opts, buildTemplate) }
 
 // NewCmdTemplateVerify builds `access template verify`.
-func NewCmdTemplateVerify(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := newOptions(f)
-	return &cobra.Command{
-		Use:     "verify",
-		Short:   "Check the template exists and every field matches the config (exit 2 on failure)",
-		Args:    cobra.NoArgs,
-		Example: `  flowsctl access template verify -o json`,
-		RunE:    run(opts, runF, func(o *Options) error { return verifyRun(o, buildTemplate) }),
-	}
+func NewCmdTemplateVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
+	return newCmdVerify(f, runF, buildTemplate, "Check the template exists and every field matches the config (exit 2 on failure)",
+		`  flowsctl access template verify -o junit`)
 }
+
+// TemplateShowOptions of `access template show`.
+type TemplateShowOptions struct{ cmdutil.Common }
 
 // NewCmdTemplateShow builds `access template show`.
-func NewCmdTemplateShow(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := newOptions(f)
-	return &cobra.Command{
+func NewCmdTemplateShow(f *cmdutil.Factory, runF func(*TemplateShowOptions) error) *cobra.Command {
+	o := &TemplateShowOptions{Common: cmdutil.NewCommon(f)}
+	return command(&cobra.Command{
 		Use:   "show",
 		Short: "Show the template as Access holds it (TTLs in minutes and as durations)",
-		Args:  cobra.NoArgs,
 		Example: `  flowsctl access template show
   flowsctl access template show -o json`,
-		RunE: run(opts, runF, TemplateShowRun),
-	}
+	}, o, &o.Common, runF, templateShowRun)
 }
 
-// TemplateShowRun is `access template show`.
-func TemplateShowRun(opts *Options) error {
-	c, cfg, err := opts.client()
+func templateShowRun(o *TemplateShowOptions) error {
+	c, cfg, err := client(&o.Common)
 	if err != nil {
 		return err
 	}
@@ -84,16 +61,14 @@ func TemplateShowRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := opts.context()
-	defer cancel()
-	t, _, err := c.GetTemplate(ctx, r.Spec.AppProductID)
+	t, _, err := c.GetTemplate(o.Context(), r.Spec.AppProductID)
 	if err != nil {
-		return wrap(err)
+		return err
 	}
 	if t == nil {
 		return fmt.Errorf("template %q does not exist in Access (create it with: flowsctl access template apply)", r.Spec.AppProductID)
 	}
-	return cmdutil.Print(opts.IO.Out, opts.output(), t, func(w io.Writer) error {
+	return cmdutil.Print(o.IO.Out, o.Output(), t, func(w io.Writer) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		row := func(k string, v any) { fmt.Fprintf(tw, "%s\t%v\n", k, v) }
 		row("Template ID", t.AppProductID)
@@ -108,8 +83,4 @@ func TemplateShowRun(opts *Options) error {
 		row("User grant", t.DisplayUserGrant)
 		return tw.Flush()
 	})
-}
-
-func minutes(m int64) string {
-	return fmt.Sprintf("%d min (%s)", m, acc.FormatMinutes(m))
 }

@@ -15,23 +15,25 @@ import (
 const TokenTTLWarning = 30 * 24 * time.Hour
 
 // NewCmdToken builds `access token`.
-func NewCmdToken(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := newOptions(f)
-	cmd := &cobra.Command{
-		Use:   "token",
-		Short: "Print a bearer token for a client (stdout only), for Okta's API Token field",
+func NewCmdToken(f *cmdutil.Factory, runF func(*TokenOptions) error) *cobra.Command {
+	opts := &TokenOptions{Common: cmdutil.NewCommon(f)}
+	cmd := command(&cobra.Command{Use: "token", Short: "Print a bearer token for a client (stdout only), for Okta's API Token field",
 		Long: `Obtain an access token with client credentials at /SAAS/auth/oauthtoken and print it on stdout,
 nothing else. Its expiry and where to paste it in Okta go to stderr. The secret of the SCIM client
 comes from access.scimClient.secretSink (flowsctl access client create writes it); the admin client's
 from access.auth.clientSecret. Warns when the token lives less than 30 days.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl access token --client OktaSCIM > okta-token.txt
   flowsctl access token --client OktaSCIM | pbcopy
   flowsctl access token -o json`,
-		RunE: run(opts, runF, TokenRun),
-	}
+	}, opts, &opts.Common, runF, tokenRun)
 	cmd.Flags().StringVar(&opts.ClientID, "client", "", "client id (default access.scimClient.clientId)")
 	return cmd
+}
+
+// TokenOptions of `access token`.
+type TokenOptions struct {
+	cmdutil.Common
+	ClientID string
 }
 
 type tokenOutput struct {
@@ -41,8 +43,7 @@ type tokenOutput struct {
 	ExpiresAt   time.Time `json:"expiresAt" yaml:"expiresAt"`
 }
 
-// TokenRun is `access token`.
-func TokenRun(opts *Options) error {
+func tokenRun(opts *TokenOptions) error {
 	cfg, err := opts.Config()
 	if err != nil {
 		return err
@@ -73,23 +74,21 @@ func TokenRun(opts *Options) error {
 		if err != nil {
 			return err
 		}
-		if secret, err = spec.SecretSink.Resolve(); err != nil {
+		if secret, err = cfg.Secret(spec.SecretSink); err != nil {
 			return fmt.Errorf("secret of client %q: %v (create the client and its secret with: flowsctl access client create)", id, err)
 		}
 	case id == cfg.Access.Auth.ClientID:
-		if secret, err = acc.ResolveSecret(cfg, cfg.Access.Auth.ClientSecret); err != nil {
+		if secret, err = cfg.Secret(cfg.Access.Auth.ClientSecret); err != nil {
 			return fmt.Errorf("access.auth.clientSecret: %v", err)
 		}
 	default:
 		return fmt.Errorf("client %q is neither access.scimClient.clientId nor access.auth.clientId: flowsctl only knows the secrets of those", id)
 	}
-	ctx, cancel := opts.context()
-	defer cancel()
-	ts := acc.NewTokenSource(hc, base, id, secret)
-	tok, exp, err := ts.Token(ctx)
+	t, err := acc.NewTokenSource(hc, base, id, secret).Token(opts.Context())
 	if err != nil {
-		return wrap(err)
+		return err
 	}
+	tok, exp := t.Value, t.Expiry
 	left := time.Until(exp)
 	errw := opts.IO.ErrOut
 	fmt.Fprintf(errw, "token for %s expires %s (in %s)\n", id, exp.UTC().Format(time.RFC3339), humanDuration(left))
@@ -98,7 +97,7 @@ func TokenRun(opts *Options) error {
 		fmt.Fprintf(errw, "warning: the token lives less than 30 days; Okta provisioning stops when it expires. Raise access.scimClient.accessTokenTTL (e.g. 1y), run flowsctl access client create, then get a new token\n")
 	}
 	out := tokenOutput{ClientID: id, AccessToken: tok, TokenType: "Bearer", ExpiresAt: exp.UTC()}
-	return cmdutil.Print(opts.IO.Out, opts.output(), out, func(w io.Writer) error {
+	return cmdutil.Print(opts.IO.Out, opts.Output(), out, func(w io.Writer) error {
 		_, err := fmt.Fprintln(w, tok)
 		return err
 	})

@@ -1,9 +1,9 @@
 // Package identity is `flowsctl identity ...`: Identity Services directories, the SCIM secret
-// token and the OIDC identity provider for Okta (seed 003).
+// token and the OIDC identity provider for Okta (the Identity Services with Okta guide). Each
+// command runs the objects plan/apply/doctor run (pkg/identity), built by the same constructors.
 package identity
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,36 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
-	"github.com/flowsctl/flowsctl/pkg/access"
-	"github.com/flowsctl/flowsctl/pkg/access/identity"
 	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/identity"
+	"github.com/flowsctl/flowsctl/pkg/plan"
 )
-
-// Common carries the dependencies; tests swap Client.
-type Common struct {
-	IO     *iostreams.IOStreams
-	Output func() string
-	Config func() (*config.Config, error)
-	// Client builds the admin client from the config.
-	Client func() (*identity.Client, error)
-}
-
-func newCommon(f *cmdutil.Factory) *Common {
-	c := &Common{IO: f.IO, Output: func() string { return f.Flags.Output }, Config: f.Config}
-	c.Client = func() (*identity.Client, error) {
-		cfg, err := f.Config()
-		if err != nil {
-			return nil, err
-		}
-		hc, err := f.HTTPClient()
-		if err != nil {
-			return nil, err
-		}
-		return identity.FromConfig(hc, cfg)
-	}
-	return c
-}
 
 // NewCmdIdentity builds `flowsctl identity`.
 func NewCmdIdentity(f *cmdutil.Factory) *cobra.Command {
@@ -70,79 +44,81 @@ with the admin OAuth client of access.auth at /acs/token.`,
 	return cmd
 }
 
-func authExit(err error) error {
-	if errors.Is(err, identity.ErrAuth) {
-		return cmdutil.AuthError(err)
+// client loads the config and builds the admin client from it.
+func client(c *cmdutil.Common) (cl *identity.Client, cfg *config.Config, err error) {
+	hc, err := c.HTTPClient()
+	if err == nil {
+		cfg, err = c.Config()
 	}
-	return err
+	if err == nil {
+		cl, err = identity.FromConfig(hc, cfg)
+	}
+	return cl, cfg, err
+}
+
+// ensureDirectory applies the configured directory object, with --name/--domain/--source
+// overrides, and says when it created it. created reports that it did.
+func ensureDirectory(o *cmdutil.Common, cl *identity.Client, cfg *config.Config, name, domain, source string) (d *identity.Directory, created bool, err error) {
+	if cfg != nil && cfg.IdentityServices != nil {
+		c := cfg.IdentityServices.Directory
+		name, domain, source = cmp(name, c.Name), cmp(domain, c.Domain), cmp(source, c.Source)
+	}
+	if name == "" || domain == "" {
+		return nil, false, errors.New("the directory needs a name and a domain: pass --name and --domain or set identityServices.directory")
+	}
+	if err := identity.ValidateDirectoryName(name); err != nil {
+		return nil, false, err
+	}
+	dir := identity.NewDirectoryObject(cl, name, domain, source)
+	res, err := dir.Apply(o.Context())
+	if err != nil {
+		return nil, false, err
+	}
+	d, created = dir.Found(), res.Action == plan.Create
+	if created {
+		fmt.Fprintf(o.IO.ErrOut, "created directory %q (domain %s, id %s)\n", d.Name, d.Domain(), d.ID)
+	}
+	return d, created, nil
+}
+
+func cmp(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // DirectoryCreateOptions of `identity directory create`.
 type DirectoryCreateOptions struct {
-	*Common
+	cmdutil.Common
 	Name, Domain, Source string
-}
-
-func dirDefaults(cfg *config.Config, name, domain, source *string) error {
-	if cfg != nil && cfg.IdentityServices != nil {
-		d := cfg.IdentityServices.Directory
-		if *name == "" {
-			*name = d.Name
-		}
-		if *domain == "" {
-			*domain = d.Domain
-		}
-		if *source == "" {
-			*source = d.Source
-		}
-	}
-	if *name == "" || *domain == "" {
-		return errors.New("the directory needs a name and a domain: pass --name and --domain or set identityServices.directory")
-	}
-	if *source == "" {
-		*source = "OKTA"
-	}
-	return identity.ValidateDirectoryName(*name)
 }
 
 // NewCmdDirectoryCreate builds `flowsctl identity directory create`.
 func NewCmdDirectoryCreate(f *cmdutil.Factory, runF func(*DirectoryCreateOptions) error) *cobra.Command {
-	o := &DirectoryCreateOptions{Common: newCommon(f)}
-	cmd := &cobra.Command{
+	o := &DirectoryCreateOptions{Common: cmdutil.NewCommon(f)}
+	cmd := command(&cobra.Command{
 		Use:   "create",
 		Short: "Create the directory (idempotent: an existing one with the same name and domain is kept)",
-		Args:  cobra.NoArgs,
 		Example: `  flowsctl identity directory create
   flowsctl identity directory create --name "Okta Directory" --domain okta.example.com --source OKTA`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(o)
-			}
-			return directoryCreateRun(cmd.Context(), o)
-		},
-	}
+	}, o, &o.Common, runF, directoryCreateRun)
 	cmd.Flags().StringVar(&o.Name, "name", "", "directory name (≤128 letters, digits, space, - and _; default identityServices.directory.name)")
 	cmd.Flags().StringVar(&o.Domain, "domain", "", "its one domain (default identityServices.directory.domain)")
 	cmd.Flags().StringVar(&o.Source, "source", "", "OKTA, AZURE, PING, ACCESS or GENERIC (default OKTA)")
 	return cmd
 }
 
-func directoryCreateRun(ctx context.Context, o *DirectoryCreateOptions) error {
-	cfg, _ := o.Config()
-	if err := dirDefaults(cfg, &o.Name, &o.Domain, &o.Source); err != nil {
-		return err
-	}
-	cl, err := o.Client()
+func directoryCreateRun(o *DirectoryCreateOptions) error {
+	cl, cfg, err := client(&o.Common)
 	if err != nil {
 		return err
 	}
-	d, created, err := cl.EnsureDirectory(ctx, o.Name, o.Domain, o.Source)
+	d, created, err := ensureDirectory(&o.Common, cl, cfg, o.Name, o.Domain, o.Source)
 	if err != nil {
-		return authExit(err)
+		return err
 	}
-	if created {
-		fmt.Fprintf(o.IO.ErrOut, "created directory %q (domain %s, id %s)\n", d.Name, d.Domain(), d.ID)
-	} else {
+	if !created {
 		fmt.Fprintf(o.IO.ErrOut, "directory %q exists (domain %s, id %s): nothing to do\n", d.Name, d.Domain(), d.ID)
 	}
 	fmt.Fprintln(o.IO.ErrOut, "next: flowsctl identity token generate")
@@ -153,46 +129,40 @@ func directoryCreateRun(ctx context.Context, o *DirectoryCreateOptions) error {
 }
 
 // DirectoryListOptions of `identity directory list`.
-type DirectoryListOptions struct{ *Common }
+type DirectoryListOptions struct{ cmdutil.Common }
 
 // NewCmdDirectoryList builds `flowsctl identity directory list`.
 func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) error) *cobra.Command {
-	o := &DirectoryListOptions{Common: newCommon(f)}
-	return &cobra.Command{
+	o := &DirectoryListOptions{Common: cmdutil.NewCommon(f)}
+	return command(&cobra.Command{
 		Use:     "list",
 		Short:   "List directories",
-		Args:    cobra.NoArgs,
 		Example: `  flowsctl identity directory list -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(o)
-			}
-			cl, err := o.Client()
-			if err != nil {
-				return err
-			}
-			ds, err := cl.Directories(cmd.Context())
-			if err != nil {
-				return authExit(err)
-			}
-			if ds == nil {
-				ds = []identity.Directory{}
-			}
-			return cmdutil.Print(o.IO.Out, o.Output(), ds, func(w io.Writer) error {
-				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tNAME\tDOMAINS\tSOURCE\tTYPE")
-				for _, d := range ds {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.Name, strings.Join(d.Domains, ","), d.Source, d.Type)
-				}
-				return tw.Flush()
-			})
-		},
+	}, o, &o.Common, runF, directoryListRun)
+}
+
+func directoryListRun(o *DirectoryListOptions) error {
+	cl, _, err := client(&o.Common)
+	if err != nil {
+		return err
 	}
+	ds, err := cl.Directories(o.Context())
+	if err != nil {
+		return err
+	}
+	return cmdutil.Print(o.IO.Out, o.Output(), append([]identity.Directory{}, ds...), func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tDOMAINS\tSOURCE\tTYPE")
+		for _, d := range ds {
+			fmt.Fprintln(tw, strings.Join([]string{d.ID, d.Name, strings.Join(d.Domains, ","), d.Source, d.Type}, "\t"))
+		}
+		return tw.Flush()
+	})
 }
 
 // TokenGenerateOptions of `identity token generate`.
 type TokenGenerateOptions struct {
-	*Common
+	cmdutil.Common
 	Lifespan  string
 	Directory string
 }
@@ -210,166 +180,136 @@ type TokenResult struct {
 
 // NewCmdTokenGenerate builds `flowsctl identity token generate`.
 func NewCmdTokenGenerate(f *cmdutil.Factory, runF func(*TokenGenerateOptions) error) *cobra.Command {
-	o := &TokenGenerateOptions{Common: newCommon(f)}
-	cmd := &cobra.Command{
+	o := &TokenGenerateOptions{Common: cmdutil.NewCommon(f)}
+	cmd := command(&cobra.Command{
 		Use:   "generate",
 		Short: "Generate the directory's SCIM secret token (replaces the previous one)",
 		Long: `Generates the SCIM secret token of the Identity Services directory (creating the directory first when
 it does not exist) with a lifespan of 6 months by default, at most 24. The token is written to
 identityServices.scimToken.sink (0600) when one is set, else printed once on stdout. Paste it, with
 the tenant SCIM URL, into Okta's SCIM 2.0 Test App (OAuth Bearer Token) > Provisioning > Integration.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl identity token generate
   flowsctl identity token generate --lifespan 24mo -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(o)
-			}
-			return tokenGenerateRun(cmd.Context(), o)
-		},
-	}
+	}, o, &o.Common, runF, tokenGenerateRun)
 	cmd.Flags().StringVar(&o.Lifespan, "lifespan", "", "token lifespan, e.g. 6mo, 12mo, 24mo (default identityServices.scimToken.lifespan or 6mo; max 24mo)")
 	cmd.Flags().StringVar(&o.Directory, "directory", "", "directory name (default identityServices.directory.name)")
 	return cmd
 }
 
-func tokenGenerateRun(ctx context.Context, o *TokenGenerateOptions) error {
-	cfg, err := o.Config()
+func tokenGenerateRun(o *TokenGenerateOptions) error {
+	cl, cfg, err := client(&o.Common)
 	if err != nil {
 		return err
 	}
 	if cfg.IdentityServices == nil {
 		return errors.New("no identityServices section in the config: add it (flowsctl init) with directory and scimToken.sink")
 	}
-	is := cfg.IdentityServices
-	lifespan := is.SCIMToken.Lifespan
+	tok, err := identity.SCIMTokenFromConfig(cl, cfg, nil)
+	if err != nil {
+		return err
+	}
 	if o.Lifespan != "" {
-		if lifespan, err = config.ParseDuration(o.Lifespan); err != nil {
+		d, err := config.ParseDuration(o.Lifespan)
+		if err != nil {
 			return fmt.Errorf("--lifespan: %w", err)
 		}
-	}
-	ttl, err := identity.LifespanMinutes(lifespan)
-	if err != nil {
-		return err
-	}
-	name, domain, source := o.Directory, "", ""
-	if err := dirDefaults(cfg, &name, &domain, &source); err != nil {
-		return err
-	}
-	cl, err := o.Client()
-	if err != nil {
-		return err
-	}
-	d, created, err := cl.EnsureDirectory(ctx, name, domain, source)
-	if err != nil {
-		return authExit(err)
-	}
-	if created {
-		fmt.Fprintf(o.IO.ErrOut, "created directory %q (domain %s)\n", d.Name, d.Domain())
-	}
-	tok, err := cl.GenerateSCIMToken(ctx, d.ID, ttl)
-	if err != nil {
-		return authExit(err)
-	}
-	res := TokenResult{Directory: d.Name, DirectoryID: d.ID, SCIMURL: cl.SCIMURL(), TTLMinutes: tok.TTL, ExpiresAt: tok.ExpiresAt.UTC().Truncate(time.Second)}
-	if !is.SCIMToken.Sink.IsZero() {
-		sink := access.AbsRef(cfg, is.SCIMToken.Sink)
-		if err := sink.Write(tok.Token); err != nil {
-			return fmt.Errorf("the token was generated (the previous one no longer works) but writing it to %s failed: %w; run the command again", is.SCIMToken.Sink, err)
+		if tok.TTL, err = identity.LifespanMinutes(d); err != nil {
+			return err
 		}
-		res.Sink = string(is.SCIMToken.Sink)
-		fmt.Fprintf(o.IO.ErrOut, "SCIM token written to %s (expires %s); the previous token no longer works\n", res.Sink, res.ExpiresAt.Format(time.RFC3339))
+	}
+	d, _, err := ensureDirectory(&o.Common, cl, cfg, o.Directory, "", "")
+	if err != nil {
+		return err
+	}
+	tok.DirID = func() string { return d.ID }
+	gen, err := tok.Generate(o.Context())
+	if err != nil {
+		return err
+	}
+	out := TokenResult{Directory: d.Name, DirectoryID: d.ID, SCIMURL: cl.SCIMURL(), TTLMinutes: gen.TTL, ExpiresAt: gen.ExpiresAt.UTC().Truncate(time.Second)}
+	if !tok.Sink.IsZero() {
+		out.Sink = string(tok.Sink)
+		fmt.Fprintf(o.IO.ErrOut, "SCIM token written to %s (expires %s); the previous token no longer works\n", out.Sink, out.ExpiresAt.Format(time.RFC3339))
 	} else {
-		res.Token = tok.Token
+		out.Token = gen.Token
 		fmt.Fprintln(o.IO.ErrOut, "the token is shown once: store it now (or set identityServices.scimToken.sink)")
 	}
-	fmt.Fprintf(o.IO.ErrOut, "next: in Okta, SCIM 2.0 Test App (OAuth Bearer Token) > Provisioning > Integration: Base URL %s, OAuth Bearer Token = the token; Test API Credentials; or run: flowsctl scim test\n", res.SCIMURL)
-	return cmdutil.Print(o.IO.Out, o.Output(), res, func(w io.Writer) error {
-		fmt.Fprintf(w, "Tenant URL:  %s\n", res.SCIMURL)
-		if res.Token != "" {
-			fmt.Fprintf(w, "Token:       %s\n", res.Token)
+	fmt.Fprintf(o.IO.ErrOut, "next: in Okta, SCIM 2.0 Test App (OAuth Bearer Token) > Provisioning > Integration: Base URL %s, OAuth Bearer Token = the token; Test API Credentials; or run: flowsctl scim test\n", out.SCIMURL)
+	return cmdutil.Print(o.IO.Out, o.Output(), out, func(w io.Writer) error {
+		fmt.Fprintf(w, "Tenant URL:  %s\n", out.SCIMURL)
+		if out.Token != "" {
+			fmt.Fprintf(w, "Token:       %s\n", out.Token)
 		} else {
-			fmt.Fprintf(w, "Token:       written to %s\n", res.Sink)
+			fmt.Fprintf(w, "Token:       written to %s\n", out.Sink)
 		}
-		fmt.Fprintf(w, "Expires:     %s (%d minutes)\n", res.ExpiresAt.Format(time.RFC3339), res.TTLMinutes)
+		fmt.Fprintf(w, "Expires:     %s (%d minutes)\n", out.ExpiresAt.Format(time.RFC3339), out.TTLMinutes)
 		return nil
 	})
-}
-
-// IdPCreateOptions of `identity idp create oidc`.
-type IdPCreateOptions struct {
-	*Common
-	Name string
 }
 
 // NewCmdIdPCreateOIDC builds `flowsctl identity idp create oidc`.
 func NewCmdIdPCreateOIDC(f *cmdutil.Factory, runF func(*IdPCreateOptions) error) *cobra.Command {
-	o := &IdPCreateOptions{Common: newCommon(f)}
-	cmd := &cobra.Command{
-		Use:   "oidc",
-		Short: "Create (or update) the OpenID Connect identity provider for Okta",
+	o := &IdPCreateOptions{Common: cmdutil.NewCommon(f)}
+	cmd := command(&cobra.Command{Use: "oidc", Short: "Create (or update) the OpenID Connect identity provider for Okta",
 		Long: `Uses identityServices.oidc: the Okta OIDC web app's client id and secret (a secret reference),
 configuration URL https://{okta org}/.well-known/openid-configuration, OIDC user identifier attribute
 (email) and Workspace ONE user identifier attribute (email), bound to the directory. Prefer OIDC to
 SAML (SAML may break UEM check-in/check-out).`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl identity idp create oidc
   flowsctl identity idp create oidc --name "Okta OIDC" -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(o)
-			}
-			return idpCreateRun(cmd.Context(), o)
-		},
-	}
+	}, o, &o.Common, runF, idpCreateRun)
 	cmd.Flags().StringVar(&o.Name, "name", "Okta", "identity provider name")
 	return cmd
 }
 
-func idpCreateRun(ctx context.Context, o *IdPCreateOptions) error {
-	cfg, err := o.Config()
+// IdPCreateOptions of `identity idp create oidc`.
+type IdPCreateOptions struct {
+	cmdutil.Common
+	Name string
+}
+
+func idpCreateRun(o *IdPCreateOptions) error {
+	cl, cfg, err := client(&o.Common)
 	if err != nil {
 		return err
 	}
-	if cfg.IdentityServices == nil || cfg.IdentityServices.OIDC == nil {
-		return errors.New("no identityServices.oidc in the config: set issuerUrl, clientId, clientSecret (env: or file:), oidcUserIdentifier and workspaceOneUserIdentifier")
-	}
-	oc := cfg.IdentityServices.OIDC
-	secret, err := access.ResolveSecret(cfg, oc.ClientSecret)
-	if err != nil {
-		return fmt.Errorf("identityServices.oidc.clientSecret: %w", err)
-	}
-	name, domain, source := "", "", ""
-	if err := dirDefaults(cfg, &name, &domain, &source); err != nil {
-		return err
-	}
-	cl, err := o.Client()
+	dir, err := identity.DirectoryFromConfig(cl, cfg)
 	if err != nil {
 		return err
 	}
-	d, err := cl.FindDirectory(ctx, name)
-	if err != nil {
-		return authExit(err)
+	if _, err := dir.Plan(o.Context()); err != nil {
+		return err
 	}
+	d := dir.Found()
 	if d == nil {
-		return fmt.Errorf("directory %q does not exist yet: run `flowsctl identity directory create` first", name)
+		return fmt.Errorf("directory %q does not exist yet: run `flowsctl identity directory create` first", dir.Name)
 	}
-	p, created, err := cl.EnsureOIDC(ctx, identity.OIDCSpec{Name: o.Name, SourceType: "OKTA", ClientID: oc.ClientID, ClientSecret: secret,
-		ConfigurationURL: identity.OktaConfigurationURL(string(oc.IssuerURL)), OIDCUserIdentifier: oc.OIDCUserIdentifier,
-		WorkspaceOneUserIdentifier: oc.WorkspaceOneUserIdentifier, DirectoryIDs: []string{d.ID}})
+	idp, err := identity.IdPFromConfig(cl, cfg, dir.ID, o.Name)
 	if err != nil {
-		return authExit(err)
+		return err
+	}
+	idp.Always = true
+	res, err := idp.Apply(o.Context())
+	if err != nil {
+		return err
 	}
 	verb := "updated"
-	if created {
+	if res.Action == plan.Create {
 		verb = "created"
 	}
-	fmt.Fprintf(o.IO.ErrOut, "%s identity provider %q (OIDC, Okta) for directory %q\n", verb, p.Name, d.Name)
+	fmt.Fprintf(o.IO.ErrOut, "%s identity provider %q (OIDC, Okta) for directory %q\n", verb, idp.Spec.Name, d.Name)
 	if len(cfg.IdentityServices.Services) > 0 {
 		fmt.Fprintf(o.IO.ErrOut, "next: in the console, Integrations > Identity Services > select services: %s\n", strings.Join(cfg.IdentityServices.Services, ", "))
 	}
+	p := idp.Found()
 	return cmdutil.Print(o.IO.Out, o.Output(), p, func(w io.Writer) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", p.ID, p.Name, p.Type)
 		return nil
 	})
+}
+
+// command finishes cmd for the options o: no arguments, RunE through cmdutil.Run.
+func command[O any](cmd *cobra.Command, o *O, c *cmdutil.Common, runF, run func(*O) error) *cobra.Command {
+	cmd.Args, cmd.RunE = cobra.NoArgs, cmdutil.Run(o, c, runF, run)
+	return cmd
 }

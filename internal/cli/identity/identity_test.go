@@ -1,43 +1,75 @@
 package identity
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
-	"github.com/flowsctl/flowsctl/pkg/access/identity"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 )
 
-func setup(t *testing.T, sink string) (*Common, *config.Config) {
+func setup(t *testing.T, sink string) (cmdutil.Common, *config.Config) {
 	t.Helper()
 	emu := identityemu.New()
 	sb := sandboxtest.Start(t, emu)
 	hc := sandboxtest.Client(t, sb)
 	id, secret := emu.AdminCredentials()
-	cfg := &config.Config{Path: filepath.Join(t.TempDir(), "flowsctl.yaml"), IdentityServices: &config.IdentityServices{
-		Enabled: true, URL: config.URL(sb.Services["identity"].URL),
-		Directory: config.IdentityDirectory{Name: "Okta Directory", Domain: "example.com", Source: "OKTA"},
-		SCIMToken: config.IdentitySCIMToken{Sink: config.SecretRef(sink)},
-		OIDC: &config.IdentityOIDC{IssuerURL: "https://acme.okta.com", ClientID: "0oa1", ClientSecret: "env:FLOWSCTL_TEST_OIDC_SECRET",
-			OIDCUserIdentifier: "email", WorkspaceOneUserIdentifier: "email"}}}
+	t.Setenv("FLOWSCTL_TEST_ADMIN_SECRET", secret)
+	cfg := &config.Config{Path: filepath.Join(t.TempDir(), "flowsctl.yaml"),
+		Access: &config.Access{Auth: config.AccessAuth{ClientID: id, ClientSecret: "env:FLOWSCTL_TEST_ADMIN_SECRET"}},
+		IdentityServices: &config.IdentityServices{
+			Enabled: true, URL: config.URL(sb.Services["identity"].URL),
+			Directory: config.IdentityDirectory{Name: "Okta Directory", Domain: "example.com", Source: "OKTA"},
+			SCIMToken: config.IdentitySCIMToken{Sink: config.SecretRef(sink)},
+			OIDC: &config.IdentityOIDC{IssuerURL: "https://acme.okta.com", ClientID: "0oa1", ClientSecret: "env:FLOWSCTL_TEST_OIDC_SECRET",
+				OIDCUserIdentifier: "email", WorkspaceOneUserIdentifier: "email"}}}
 	ios, _, _, _ := iostreams.Test()
-	c := &Common{IO: ios, Output: func() string { return "json" }, Config: func() (*config.Config, error) { return cfg, nil },
-		Client: func() (*identity.Client, error) {
-			return identity.New(hc, sb.Services["identity"].URL, id, secret), nil
-		}}
+	c := cmdutil.Common{IO: ios, Flags: &cmdutil.GlobalFlags{Output: "json"}, Config: func() (*config.Config, error) { return cfg, nil },
+		HTTPClient: func() (*httpx.Client, error) { return hc, nil }}
 	return c, cfg
+}
+
+// TestFlags: each command parses its flags into its options (runF stops before any request;
+// Common, the factory's part, is left out of the comparison).
+func TestFlags(t *testing.T) {
+	f := &cmdutil.Factory{Flags: &cmdutil.GlobalFlags{}}
+	var got any
+	keep := func(o any) error { got = o; return nil }
+	for _, tc := range []struct {
+		cmd  *cobra.Command
+		args []string
+		want any
+	}{
+		{NewCmdDirectoryCreate(f, func(o *DirectoryCreateOptions) error { o.Common = cmdutil.Common{}; return keep(*o) }), []string{"--name", "D", "--domain", "d.example", "--source", "AZURE"},
+			DirectoryCreateOptions{Name: "D", Domain: "d.example", Source: "AZURE"}},
+		{NewCmdTokenGenerate(f, func(o *TokenGenerateOptions) error { o.Common = cmdutil.Common{}; return keep(*o) }), []string{"--lifespan", "24mo", "--directory", "D"},
+			TokenGenerateOptions{Lifespan: "24mo", Directory: "D"}},
+		{NewCmdIdPCreateOIDC(f, func(o *IdPCreateOptions) error { o.Common = cmdutil.Common{}; return keep(*o) }), nil, IdPCreateOptions{Name: "Okta"}},
+		{NewCmdIdPCreateOIDC(f, func(o *IdPCreateOptions) error { o.Common = cmdutil.Common{}; return keep(*o) }), []string{"--name", "Okta OIDC"}, IdPCreateOptions{Name: "Okta OIDC"}},
+	} {
+		tc.cmd.SetArgs(tc.args)
+		if err := tc.cmd.Execute(); err != nil {
+			t.Fatalf("%s %v: %v", tc.cmd.Name(), tc.args, err)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s %v: options %+v, want %+v", tc.cmd.Name(), tc.args, got, tc.want)
+		}
+	}
 }
 
 func TestTokenGenerateWritesSink(t *testing.T) {
 	c, cfg := setup(t, "file:secrets/scim-token") // relative to the config's directory
-	if err := tokenGenerateRun(context.Background(), &TokenGenerateOptions{Common: c, Lifespan: "24mo"}); err != nil {
+	if err := tokenGenerateRun(&TokenGenerateOptions{Common: c, Lifespan: "24mo"}); err != nil {
 		t.Fatal(err)
 	}
 	p := filepath.Join(filepath.Dir(cfg.Path), "secrets", "scim-token")
@@ -58,7 +90,7 @@ func TestTokenGenerateWritesSink(t *testing.T) {
 
 func TestTokenGenerateRefusesLongLifespan(t *testing.T) {
 	c, _ := setup(t, "")
-	err := tokenGenerateRun(context.Background(), &TokenGenerateOptions{Common: c, Lifespan: "30mo"})
+	err := tokenGenerateRun(&TokenGenerateOptions{Common: c, Lifespan: "30mo"})
 	if err == nil || !strings.Contains(err.Error(), "24 months") {
 		t.Fatalf("%v", err)
 	}
@@ -66,7 +98,7 @@ func TestTokenGenerateRefusesLongLifespan(t *testing.T) {
 
 func TestTokenGeneratePrintsOnceWithoutSink(t *testing.T) {
 	c, _ := setup(t, "")
-	if err := tokenGenerateRun(context.Background(), &TokenGenerateOptions{Common: c}); err != nil {
+	if err := tokenGenerateRun(&TokenGenerateOptions{Common: c}); err != nil {
 		t.Fatal(err)
 	}
 	var res TokenResult
@@ -79,19 +111,19 @@ func TestTokenGeneratePrintsOnceWithoutSink(t *testing.T) {
 func TestDirectoryAndIdP(t *testing.T) {
 	c, _ := setup(t, "")
 	t.Setenv("FLOWSCTL_TEST_OIDC_SECRET", "okta-secret")
-	ctx := context.Background()
-	if err := idpCreateRun(ctx, &IdPCreateOptions{Common: c, Name: "Okta"}); err == nil {
+	if err := idpCreateRun(&IdPCreateOptions{Common: c, Name: "Okta"}); err == nil {
 		t.Fatal("the IdP needs the directory first")
 	}
-	if err := directoryCreateRun(ctx, &DirectoryCreateOptions{Common: c}); err != nil {
+	if err := directoryCreateRun(&DirectoryCreateOptions{Common: c}); err != nil {
 		t.Fatal(err)
 	}
-	if err := directoryCreateRun(ctx, &DirectoryCreateOptions{Common: c}); err != nil {
+	if err := directoryCreateRun(&DirectoryCreateOptions{Common: c}); err != nil {
 		t.Fatalf("second create must be a no-op: %v", err)
 	}
-	if err := idpCreateRun(ctx, &IdPCreateOptions{Common: c, Name: "Okta"}); err != nil {
+	if err := idpCreateRun(&IdPCreateOptions{Common: c, Name: "Okta"}); err != nil {
 		t.Fatal(err)
 	}
+
 	if strings.Contains(c.IO.Out.(interface{ String() string }).String(), "okta-secret") {
 		t.Fatal("the OIDC client secret leaked into the output")
 	}

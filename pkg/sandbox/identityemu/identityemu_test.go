@@ -18,8 +18,9 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/pkg/access/identity"
 	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/identity"
+	"github.com/flowsctl/flowsctl/pkg/plan"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/accessemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
@@ -36,23 +37,38 @@ func start(t *testing.T) (*sandbox.Sandbox, *identityemu.Emulator, *identity.Cli
 	return sb, emu, identity.New(hc, sb.Services["identity"].URL, id, secret), hc
 }
 
+// ensureDir applies the directory object flowsctl apply uses.
+func ensureDir(ctx context.Context, cl *identity.Client, name, domain string) (*identity.Directory, bool, error) {
+	o := identity.NewDirectoryObject(cl, name, domain, "OKTA")
+	r, err := o.Apply(ctx)
+	return o.Found(), r.Action == plan.Create, err
+}
+
+// ensureOIDC applies the identity provider object, sending its settings even when it exists.
+func ensureOIDC(ctx context.Context, cl *identity.Client, s identity.OIDCSpec) (*identity.IdP, bool, error) {
+	o := identity.NewIdPObject(cl, s, "")
+	o.Always = true
+	r, err := o.Apply(ctx)
+	return o.Found(), r.Action == plan.Create, err
+}
+
 func TestDirectoriesTokensAndIdPs(t *testing.T) {
 	sb, _, cl, hc := start(t)
 	ctx := context.Background()
-	d, created, err := cl.EnsureDirectory(ctx, "Okta Directory", "example.com", "OKTA")
+	d, created, err := ensureDir(ctx, cl, "Okta Directory", "example.com")
 	if err != nil || !created || d.ID == "" {
 		t.Fatalf("create: %v %v %+v", err, created, d)
 	}
-	if _, created, err := cl.EnsureDirectory(ctx, "okta directory", "example.com", "OKTA"); err != nil || created {
+	if _, created, err := ensureDir(ctx, cl, "okta directory", "example.com"); err != nil || created {
 		t.Fatalf("second ensure must adopt: %v %v", err, created)
 	}
-	if _, _, err := cl.EnsureDirectory(ctx, "Okta Directory", "other.example", "OKTA"); err == nil {
+	if _, _, err := ensureDir(ctx, cl, "Okta Directory", "other.example"); err == nil {
 		t.Fatal("a domain mismatch must be an error")
 	}
-	if ch := cl.VerifyDirectory(ctx, "Okta Directory", "example.com"); ch[0].Status != "pass" {
+	if ch := identity.NewDirectoryObject(cl, "Okta Directory", "example.com", "").Verify(ctx); ch[0].Status != "pass" {
 		t.Fatalf("verify: %+v", ch)
 	}
-	if ch := cl.VerifyDirectory(ctx, "Okta Directory", "wrong.example"); ch[0].Status != "fail" || ch[0].Fix == "" {
+	if ch := identity.NewDirectoryObject(cl, "Okta Directory", "wrong.example", "").Verify(ctx); ch[0].Status != "fail" || ch[0].Fix == "" {
 		t.Fatalf("verify wrong domain: %+v", ch)
 	}
 	conflicts := []struct{ name, domain string }{{"Okta Directory", "x.example"}, {"Second", "EXAMPLE.com"}}
@@ -92,10 +108,10 @@ func TestDirectoriesTokensAndIdPs(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec := identity.OIDCSpec{Name: "Okta", ClientID: "0oa1", ClientSecret: "shh", ConfigurationURL: identity.OktaConfigurationURL("https://acme.okta.com"), DirectoryIDs: []string{d.ID}}
-	if p, created, err := cl.EnsureOIDC(ctx, spec); err != nil || !created || p.Type != "OIDC" {
+	if p, created, err := ensureOIDC(ctx, cl, spec); err != nil || !created || p.Type != "OIDC" {
 		t.Fatalf("idp: %v %v %+v", err, created, p)
 	}
-	if _, created, err := cl.EnsureOIDC(ctx, spec); err != nil || created {
+	if _, created, err := ensureOIDC(ctx, cl, spec); err != nil || created {
 		t.Fatalf("idp update: %v %v", err, created)
 	}
 	if err := cl.DeleteDirectory(ctx, d.ID); err != nil {
@@ -313,7 +329,7 @@ func TestCreatesUnderFaults(t *testing.T) {
 			ctx := context.Background()
 			var dirIDs []string
 			if tt.path == idps {
-				d, _, err := cl.EnsureDirectory(ctx, "Okta Directory", "example.com", "OKTA")
+				d, _, err := ensureDir(ctx, cl, "Okta Directory", "example.com")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -324,14 +340,14 @@ func TestCreatesUnderFaults(t *testing.T) {
 			var err error
 			var n int
 			if tt.path == dirs {
-				_, _, err = cl.EnsureDirectory(ctx, "Okta Directory", "example.com", "OKTA")
+				_, _, err = ensureDir(ctx, cl, "Okta Directory", "example.com")
 				list, lerr := cl.Directories(ctx)
 				if lerr != nil {
 					t.Fatal(lerr)
 				}
 				n = len(list)
 			} else {
-				_, _, err = cl.EnsureOIDC(ctx, identity.OIDCSpec{Name: "Okta", ClientID: "0oa1", ClientSecret: "s3cret-value",
+				_, _, err = ensureOIDC(ctx, cl, identity.OIDCSpec{Name: "Okta", ClientID: "0oa1", ClientSecret: "s3cret-value",
 					ConfigurationURL: "https://example.okta.com/.well-known/openid-configuration", DirectoryIDs: dirIDs})
 				list, lerr := cl.IdPs(ctx)
 				if lerr != nil {
@@ -367,7 +383,7 @@ func TestCreatesUnderFaults(t *testing.T) {
 func TestTokenRegeneratedAfterLostAnswer(t *testing.T) {
 	sb, _, cl, hc := start(t)
 	ctx := context.Background()
-	d, _, err := cl.EnsureDirectory(ctx, "Okta Directory", "example.com", "OKTA")
+	d, _, err := ensureDir(ctx, cl, "Okta Directory", "example.com")
 	if err != nil {
 		t.Fatal(err)
 	}

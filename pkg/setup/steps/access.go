@@ -1,23 +1,13 @@
 package steps
 
 import (
-	"context"
-	"fmt"
-
 	"github.com/flowsctl/flowsctl/pkg/access"
-	"github.com/flowsctl/flowsctl/pkg/doctor"
-	"github.com/flowsctl/flowsctl/pkg/plan"
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/setup"
 )
 
-func init() { register(accessSteps) }
-
-// accessResource is what pkg/access's template, client and directory resources share.
-type accessResource interface {
-	Plan(ctx context.Context) ([]plan.Change, error)
-	Ensure(ctx context.Context) (access.Result, error)
-	Verify(ctx context.Context) []doctor.Check
-}
+const accessAuthFix = "check access.url and access.auth in flowsctl.yaml (an OAuth client with scope admin: Catalog > Settings > Remote App Access)"
 
 // accessClient is the run's Access admin client (one token for every Access step).
 func accessClient(d Deps) *lazy[*access.Client] {
@@ -26,85 +16,66 @@ func accessClient(d Deps) *lazy[*access.Client] {
 	})
 }
 
-func accessSteps(d Deps) []setup.Step {
-	cfg := d.Config
-	if cfg.Access == nil {
-		const why = "no access section in the config (add access.url and access.auth; run: flowsctl init)"
-		return []setup.Step{skipped("access.template", nil, why), skipped("access.scimClient", nil, why), skipped("access.directory", nil, why)}
-	}
-	client := accessClient(d)
-	const authFix = "check access.url and access.auth in flowsctl.yaml (an OAuth client with scope admin: Catalog > Settings > Remote App Access)"
-
-	mk := func(id, kind, key, fix string, build func(c *access.Client) (accessResource, error), record func(v *setup.Values, r access.Result)) setup.Step {
-		res := newLazy(func() (accessResource, error) {
-			c, err := client.get()
-			if err != nil {
-				return nil, setup.Errorf("", err, authFix)
-			}
-			return build(c)
-		})
-		return &step{id: id,
-			plan: func(ctx context.Context, o *setup.Outputs) ([]plan.Change, error) {
-				r, err := res.get()
-				if err != nil {
-					return nil, err
-				}
-				cs, err := r.Plan(ctx)
-				if err != nil {
-					return nil, setup.Errorf("", err, fix)
-				}
-				return cs, nil
-			},
-			apply: func(ctx context.Context, o *setup.Outputs) (setup.Applied, error) {
-				r, err := res.get()
-				if err != nil {
-					return setup.Applied{}, err
-				}
-				out, err := r.Ensure(ctx)
-				if err != nil {
-					return setup.Applied{}, setup.Errorf("", err, fix)
-				}
-				if record != nil {
-					o.Set(func(v *setup.Values) { record(v, out) })
-				}
-				objKey := key
-				return setup.Applied{Objects: []setup.Object{{Kind: kind, Key: objKey, ID: out.ID}}, Changes: changed(out.Change())}, nil
-			},
-			verify: func(ctx context.Context, o *setup.Outputs) []doctor.Check {
-				r, err := res.get()
-				if err != nil {
-					return failCheck(id, id+" can be checked", err, authFix)
-				}
-				return r.Verify(ctx)
-			},
+// accessObject builds one Access object with the run's client.
+func accessObject[T object.Object](build func(*access.Client, *config.Config) (T, error)) func(Deps, setup.Values) ([]object.Object, error) {
+	return func(d Deps, _ setup.Values) ([]object.Object, error) {
+		c, err := accessClient(d).get()
+		if err != nil {
+			return nil, setup.Errorf("", err, accessAuthFix)
 		}
+		o, err := build(c, d.Config)
+		if err != nil {
+			return nil, err
+		}
+		return []object.Object{o}, nil
 	}
+}
 
-	a := cfg.Access
-	tmplID := a.MobileFlowsTemplate.TemplateID
-	if tmplID == "" {
-		tmplID = "MobileFlows_Server_Template"
+// accessSkip is the reason an Access step is inactive: no access section, or no section for
+// the step (what names the section in the config).
+func accessSkip(section func(*config.Access) bool, why string) func(*config.Config) string {
+	return func(cfg *config.Config) string {
+		switch {
+		case cfg.Access == nil:
+			return "no access section in the config (add access.url and access.auth; run: flowsctl init)"
+		case section != nil && !section(cfg.Access):
+			return why
+		}
+		return ""
 	}
-	out := []setup.Step{mk("access.template", "oauth2apptemplate", tmplID, "flowsctl access template apply",
-		func(c *access.Client) (accessResource, error) { return access.NewTemplateResource(c, cfg) },
-		func(v *setup.Values, r access.Result) { v.Access.TemplateID = tmplID })}
+}
 
-	if a.SCIMClient == nil {
-		out = append(out, skipped("access.scimClient", nil, "no access.scimClient in the config (SCIM from Okta to Access is not set up here)"))
-	} else {
-		out = append(out, mk("access.scimClient", "oauth2client", a.SCIMClient.ClientID, fmt.Sprintf("flowsctl access client create (client %s)", a.SCIMClient.ClientID),
-			func(c *access.Client) (accessResource, error) { return access.NewClientResource(c, cfg) },
-			func(v *setup.Values, r access.Result) {
-				v.Access.SCIMClientID = a.SCIMClient.ClientID
-				v.Access.SCIMSink = access.AbsRef(cfg, a.SCIMClient.SecretSink)
-			}))
-	}
-	if a.Directory == nil {
-		out = append(out, skipped("access.directory", nil, "no access.directory in the config"))
-	} else {
-		out = append(out, mk("access.directory", "directory", a.Directory.Name, "flowsctl access directory create",
-			func(c *access.Client) (accessResource, error) { return access.NewDirectoryResource(c, cfg) },
-			func(v *setup.Values, r access.Result) { v.Access.DirectoryID = r.ID }))
-	}
-	return out
+var accessTemplate = Row{
+	ID:      "access.template",
+	Skip:    accessSkip(nil, ""),
+	Objects: accessObject(access.NewTemplateResource),
+	Record: func(v *setup.Values, objs []object.Object, rs []object.Result) {
+		if rs != nil {
+			v.Access.TemplateID = objs[0].(*access.TemplateResource).Spec.AppProductID
+		}
+	},
+}
+
+var accessSCIMClient = Row{
+	ID: "access.scimClient",
+	Skip: accessSkip(func(a *config.Access) bool { return a.SCIMClient != nil },
+		"no access.scimClient in the config (SCIM from Okta to Access is not set up here)"),
+	Objects: accessObject(access.NewClientResource),
+	Record: func(v *setup.Values, objs []object.Object, rs []object.Result) {
+		if rs != nil {
+			c := objs[0].(*access.ClientResource)
+			v.Access.SCIMClientID, v.Access.SCIMSink = c.Spec.ClientID, c.Spec.SecretSink
+		}
+	},
+}
+
+var accessDirectory = Row{
+	ID:      "access.directory",
+	Skip:    accessSkip(func(a *config.Access) bool { return a.Directory != nil }, "no access.directory in the config"),
+	Objects: accessObject(access.NewDirectoryResource),
+	Record: func(v *setup.Values, _ []object.Object, rs []object.Result) {
+		if len(rs) > 0 {
+			v.Access.DirectoryID = rs[0].ID
+		}
+	},
 }

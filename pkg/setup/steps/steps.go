@@ -112,6 +112,8 @@ var Order = []string{
 // and the service code that builds its objects (defined in the service's file here).
 var table = []Row{
 	azureApp,
+	accessTemplate, accessSCIMClient, accessDirectory,
+	identityDirectory, identitySCIMToken, identityIdP,
 	uemBoxer, uemMobileFlowsTenant, uemConnectors, uemIntegrations,
 }
 

@@ -1,0 +1,490 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
+	"github.com/flowsctl/flowsctl/pkg/plan"
+	"github.com/flowsctl/flowsctl/pkg/setup"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+)
+
+// The objects plan/apply/doctor and the identity commands run: the directory, its SCIM token
+// and the identity provider, each found by its natural key.
+
+// DirectoryObject is identityServices.directory: a PROVISIONED directory found by its name,
+// with one domain (a directory keeps the domain it was created with).
+type DirectoryObject struct {
+	c                    *Client
+	Name, Domain, Source string
+
+	mu    sync.Mutex
+	found *Directory
+}
+
+var _ object.Object = (*DirectoryObject)(nil)
+
+// NewDirectoryObject is the directory named name with domain and source (default OKTA).
+func NewDirectoryObject(c *Client, name, domain, source string) *DirectoryObject {
+	if source == "" {
+		source = "OKTA"
+	}
+	return &DirectoryObject{c: c, Name: name, Domain: domain, Source: source}
+}
+
+// DirectoryFromConfig is identityServices.directory.
+func DirectoryFromConfig(c *Client, cfg *config.Config) (*DirectoryObject, error) {
+	if cfg == nil || cfg.IdentityServices == nil {
+		return nil, errors.New("no identityServices section in the config: add it (flowsctl init) with directory and scimToken.sink")
+	}
+	d := cfg.IdentityServices.Directory
+	if d.Name == "" || d.Domain == "" {
+		return nil, errors.New("the directory needs a name and a domain: set identityServices.directory.name and .domain")
+	}
+	if err := ValidateDirectoryName(d.Name); err != nil {
+		return nil, err
+	}
+	return NewDirectoryObject(c, d.Name, d.Domain, d.Source), nil
+}
+
+// Object names the directory in plans and checks.
+func (o *DirectoryObject) Object() string {
+	return "Identity Services directory " + fmt.Sprintf("%q", o.Name)
+}
+
+// Found is the directory as last read (nil before a look-up or when absent).
+func (o *DirectoryObject) Found() *Directory {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.found
+}
+
+// ID is the directory's id once a look-up found it ("" before, or when absent). The token and
+// the identity provider read it when they run, since all three are built before the
+// directory may exist.
+func (o *DirectoryObject) ID() string {
+	if d := o.Found(); d != nil {
+		return d.ID
+	}
+	return ""
+}
+
+// SCIMURL is the tenant's SCIM 2.0 base.
+func (o *DirectoryObject) SCIMURL() string { return o.c.SCIMURL() }
+
+func (o *DirectoryObject) find(ctx context.Context) (*Directory, error) {
+	d, err := o.c.FindDirectory(ctx, o.Name)
+	if err != nil {
+		return nil, setup.Errorf(o.Object(), err, authFix)
+	}
+	o.mu.Lock()
+	o.found = d
+	o.mu.Unlock()
+	return d, nil
+}
+
+func (o *DirectoryObject) domainError(d *Directory) error {
+	return setup.Errorf(o.Object(), fmt.Errorf("exists with domain %q, the config says %q (a directory keeps its one domain)", d.Domain(), o.Domain),
+		"fix identityServices.directory.domain, or delete the directory in the console (Integrations > Identity Services) and re-run flowsctl apply")
+}
+
+func (o *DirectoryObject) createFields() []plan.FieldChange {
+	return []plan.FieldChange{{Path: "domain", New: o.Domain}, {Path: "source", New: o.Source}, {Path: "type", New: "PROVISIONED"}}
+}
+
+// Plan looks the directory up by name. Read-only.
+func (o *DirectoryObject) Plan(ctx context.Context) ([]plan.Change, error) {
+	d, err := o.find(ctx)
+	switch {
+	case err != nil:
+		return nil, err
+	case d == nil:
+		return []plan.Change{{Object: o.Object(), Action: plan.Create, Fields: o.createFields()}}, nil
+	case !strings.EqualFold(d.Domain(), o.Domain):
+		return nil, o.domainError(d)
+	}
+	return []plan.Change{{Object: o.Object(), Action: plan.NoOp}}, nil
+}
+
+// Apply creates the directory when no directory has its name; a lost create answer is
+// resolved by a look-up, never by a blind second POST.
+func (o *DirectoryObject) Apply(ctx context.Context) (object.Result, error) {
+	res := object.Result{Object: o.Object(), Kind: "identity directory", Key: o.Name, Action: plan.NoOp}
+	d, err := o.find(ctx)
+	if err != nil {
+		return res, err
+	}
+	if d == nil {
+		d, _, err = httpx.CreateChecked(ctx, o.c.hc, transient,
+			func() (*Directory, error) { return o.c.FindDirectory(ctx, o.Name) },
+			func() (*Directory, error) { return o.c.CreateDirectory(ctx, o.Name, o.Domain, o.Source) })
+		if err != nil {
+			return res, setup.Errorf(o.Object(), err, "flowsctl identity directory create")
+		}
+		o.mu.Lock()
+		o.found = d
+		o.mu.Unlock()
+		res.Action, res.Fields = plan.Create, o.createFields()
+	} else if !strings.EqualFold(d.Domain(), o.Domain) {
+		return res, o.domainError(d)
+	}
+	res.ID = d.ID
+	return res, nil
+}
+
+// Verify is the one directory check (doctor and every noun command run it): the directory
+// exists, is not being deleted, and has the configured domain.
+func (o *DirectoryObject) Verify(ctx context.Context) []doctor.Check {
+	id := "identity.directory"
+	ck := doctor.Check{ID: id, Title: o.Object() + " exists with domain " + o.Domain, Status: doctor.Fail}
+	d, err := o.find(ctx)
+	switch {
+	case err != nil:
+		ck.Detail, ck.Fix = err.Error(), setup.FixOf(err)
+	case d == nil:
+		ck.Detail, ck.Fix = "not found (deleted, or never created)", "flowsctl apply --only identity (or: flowsctl identity directory create)"
+	case d.DeleteInProgress:
+		ck.Detail, ck.Fix = "a delete is in progress", "wait for the delete to finish, then run flowsctl apply --only identity"
+	case !strings.EqualFold(d.Domain(), o.Domain):
+		ck.ID, ck.Detail = id+".domain", fmt.Sprintf("domain is %q, want %q", d.Domain(), o.Domain)
+		ck.Fix = "fix identityServices.directory.domain or recreate the directory (Integrations > Identity Services)"
+	default:
+		ck.Status, ck.Detail = doctor.Pass, "id "+d.ID
+	}
+	return []doctor.Check{ck}
+}
+
+// SCIMTokenObject is identityServices.scimToken: a working SCIM secret token of the directory
+// in the sink. Apply generates one only when the sink's token does not work.
+type SCIMTokenObject struct {
+	c    *Client
+	cfg  *config.Config
+	Sink config.SecretRef
+	TTL  int64 // minutes
+	// DirID is the directory's id ("" while it does not exist).
+	DirID func() string
+	// Warn is how long before expiry Verify warns.
+	Warn time.Duration
+}
+
+var _ object.Object = (*SCIMTokenObject)(nil)
+
+// SCIMTokenFromConfig is identityServices.scimToken for the directory whose id dirID returns
+// when the token is planned or applied.
+func SCIMTokenFromConfig(c *Client, cfg *config.Config, dirID func() string) (*SCIMTokenObject, error) {
+	if cfg == nil || cfg.IdentityServices == nil {
+		return nil, errors.New("no identityServices section in the config: add it (flowsctl init) with directory and scimToken.sink")
+	}
+	is := cfg.IdentityServices
+	ttl, err := LifespanMinutes(is.SCIMToken.Lifespan)
+	if err != nil {
+		return nil, setup.Errorf("", err, "fix identityServices.scimToken.lifespan (at most 24mo)")
+	}
+	warn := 30 * config.Day
+	if cfg.Doctor != nil && !cfg.Doctor.WarnSecretExpiryBefore.IsZero() {
+		warn = cfg.Doctor.WarnSecretExpiryBefore.D
+	}
+	if dirID == nil {
+		dirID = func() string { return "" }
+	}
+	return &SCIMTokenObject{c: c, cfg: cfg, Sink: is.SCIMToken.Sink, TTL: ttl, DirID: dirID, Warn: warn}, nil
+}
+
+// Object names the token in plans.
+func (o *SCIMTokenObject) Object() string {
+	return fmt.Sprintf("SCIM token of Identity Services directory %q", o.cfg.IdentityServices.Directory.Name)
+}
+
+// state reads the sink and asks the SCIM endpoint whether its token works: ok, or why not.
+func (o *SCIMTokenObject) state(ctx context.Context) (ok bool, why string, exp time.Time, err error) {
+	tok, rerr := o.cfg.Secret(o.Sink)
+	if rerr != nil {
+		return false, "the sink holds no token (" + o.Sink.Target() + ")", exp, nil
+	}
+	o.c.hc.AddSecret(tok)
+	claims := httpx.JWTClaims(strings.TrimSpace(tok))
+	if e, ok := httpx.JWTExpiry(strings.TrimSpace(tok)); ok {
+		exp = e
+		if !exp.After(o.c.now()) {
+			return false, "the token in the sink expired " + exp.UTC().Format(time.RFC3339), exp, nil
+		}
+	}
+	if id, ok := claims["directory_id"].(string); ok && o.DirID() != "" && id != o.DirID() {
+		return false, "the token in the sink belongs to another directory", exp, nil
+	}
+	status, err := o.c.probeSCIM(ctx, tok)
+	switch {
+	case err != nil:
+		return false, "", exp, err
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return false, fmt.Sprintf("the SCIM endpoint rejects the token in the sink (%d)", status), exp, nil
+	case status >= 300:
+		return false, "", exp, fmt.Errorf("GET %s/Users: HTTP %d", o.c.SCIMURL(), status)
+	}
+	return true, "", exp, nil
+}
+
+// probeSCIM asks the SCIM endpoint for one user with tok: 200 means the token works.
+func (c *Client) probeSCIM(ctx context.Context, tok string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.SCIMURL()+"/Users?count=1&attributes=id", nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", "application/scim+json")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	httpx.ReadBody(resp)
+	return resp.StatusCode, nil
+}
+
+const tokenFix = "flowsctl identity token generate"
+
+// Plan reports whether a token must be generated. Read-only.
+func (o *SCIMTokenObject) Plan(ctx context.Context) ([]plan.Change, error) {
+	if o.DirID() == "" {
+		return []plan.Change{{Object: o.Object(), Action: plan.Create, Note: "generated once the directory exists; written to " + string(o.Sink)}}, nil
+	}
+	ok, why, _, err := o.state(ctx)
+	if err != nil {
+		return nil, setup.Errorf(o.Object(), err, tokenFix)
+	}
+	if ok {
+		return []plan.Change{{Object: o.Object(), Action: plan.NoOp}}, nil
+	}
+	return []plan.Change{{Object: o.Object(), Action: plan.Create, Note: why + "; a new token is generated and written to " + string(o.Sink)}}, nil
+}
+
+// Apply generates a token into the sink when the sink's token does not work.
+func (o *SCIMTokenObject) Apply(ctx context.Context) (object.Result, error) {
+	res := object.Result{Object: o.Object(), Kind: "scim token", Key: string(o.Sink), Action: plan.NoOp}
+	if o.DirID() == "" {
+		return res, setup.Errorf(o.Object(), errors.New("the directory id is unknown"), "flowsctl apply --only identity.directory,identity.scimToken")
+	}
+	ok, _, _, err := o.state(ctx)
+	if err != nil {
+		return res, setup.Errorf(o.Object(), err, tokenFix)
+	}
+	if ok {
+		return res, nil
+	}
+	if o.Sink.Kind() != "file" {
+		return res, setup.Errorf(o.Object(), fmt.Errorf("the token must be regenerated but identityServices.scimToken.sink is %s, which flowsctl cannot write", o.Sink),
+			"set identityServices.scimToken.sink to file:PATH, or run flowsctl identity token generate and store the token yourself")
+	}
+	tok, err := o.Generate(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.Action, res.SecretSink = plan.Create, o.Sink.Target()
+	res.Note = fmt.Sprintf("written to %s (0600), expires %s; paste it into Okta's SCIM app (Provisioning > Integration > API Token)", o.Sink.Target(), tok.ExpiresAt.UTC().Format("2006-01-02"))
+	return res, nil
+}
+
+// Generate makes a new token (the previous one stops working) and writes it to a file: sink;
+// with no sink the caller must show the token once.
+func (o *SCIMTokenObject) Generate(ctx context.Context) (*SCIMToken, error) {
+	tok, err := o.c.GenerateSCIMToken(ctx, o.DirID(), o.TTL)
+	if err != nil {
+		return nil, setup.Errorf(o.Object(), err, tokenFix)
+	}
+	if o.Sink.IsZero() {
+		return tok, nil
+	}
+	if err := o.cfg.WriteSecret(o.Sink, tok.Token); err != nil {
+		return nil, setup.Errorf(o.Object(), fmt.Errorf("the token was generated (the previous one no longer works) but could not be written to %s: %w", o.Sink, err),
+			"fix the sink path, then run flowsctl identity token generate again")
+	}
+	return tok, nil
+}
+
+// Verify checks that the token in the sink works against the SCIM endpoint and is not about
+// to expire.
+func (o *SCIMTokenObject) Verify(ctx context.Context) []doctor.Check {
+	ck := doctor.Check{ID: "identity.scimToken", Title: "SCIM token in " + string(o.Sink) + " works against Identity Services", Status: doctor.Fail}
+	ok, why, exp, err := o.state(ctx)
+	switch {
+	case err != nil:
+		ck.Detail, ck.Fix = err.Error(), "check identityServices.url and the network path"
+		if httpx.IsAuth(err) {
+			ck.Fix = authFix
+		}
+	case !ok:
+		ck.Detail = why
+		ck.Fix = "flowsctl apply --only identity.scimToken (generates a new token; then update Okta's SCIM app: Provisioning > Integration > API Token)"
+	default:
+		ck.Status, ck.Detail = doctor.Pass, "the SCIM endpoint accepts it"
+		if !exp.IsZero() {
+			ck.Detail += "; expires " + exp.UTC().Format("2006-01-02")
+			if exp.Sub(o.c.now()) < o.Warn {
+				ck.Status, ck.Fix = doctor.Warn, "rotate before it expires: flowsctl identity token generate, then update Okta's SCIM app"
+			}
+		}
+	}
+	return []doctor.Check{ck}
+}
+
+// IdPObject is identityServices.oidc: the OIDC identity provider serving the directory.
+type IdPObject struct {
+	c       *Client
+	dirName string
+	// secret reads the client secret, only when writing.
+	secret func() (string, error)
+	Spec   OIDCSpec
+	// DirID is the directory the provider must serve ("" while it does not exist).
+	DirID func() string
+	// Always makes Apply send the provider's settings (and secret) even when it exists and
+	// serves the directory (`identity idp create oidc`); plan/apply leave such a provider alone,
+	// since the secret cannot be read back to compare.
+	Always bool
+
+	found *IdP
+}
+
+var _ object.Object = (*IdPObject)(nil)
+
+// IdPFromConfig is identityServices.oidc for the directory whose id dirID returns; name ""
+// means the name after the directory's source.
+func IdPFromConfig(c *Client, cfg *config.Config, dirID func() string, name string) (*IdPObject, error) {
+	if cfg == nil || cfg.IdentityServices == nil || cfg.IdentityServices.OIDC == nil {
+		return nil, errors.New("no identityServices.oidc in the config: set issuerUrl, clientId, clientSecret (env: or file:), oidcUserIdentifier and workspaceOneUserIdentifier")
+	}
+	is, oc := cfg.IdentityServices, cfg.IdentityServices.OIDC
+	if name == "" {
+		name = IdPNameFor(is.Directory.Source)
+	}
+	s := OIDCSpec{Name: name, SourceType: strings.ToUpper(or(is.Directory.Source, "OKTA")), ClientID: oc.ClientID,
+		ConfigurationURL: OktaConfigurationURL(string(oc.IssuerURL)), OIDCUserIdentifier: oc.OIDCUserIdentifier,
+		WorkspaceOneUserIdentifier: oc.WorkspaceOneUserIdentifier}
+	o := NewIdPObject(c, s, is.Directory.Name)
+	o.DirID = dirID
+	o.secret = func() (string, error) {
+		v, err := cfg.Secret(oc.ClientSecret)
+		if err != nil {
+			return "", setup.Errorf(o.Object(), fmt.Errorf("identityServices.oidc.clientSecret: %w", err),
+				"set identityServices.oidc.clientSecret to env:NAME or file:PATH holding the Okta OIDC app's secret")
+		}
+		return v, nil
+	}
+	return o, nil
+}
+
+// NewIdPObject is the provider s (its ClientSecret included) serving the directory dirName
+// (s.DirectoryIDs, at most one).
+func NewIdPObject(c *Client, s OIDCSpec, dirName string) *IdPObject {
+	o := &IdPObject{c: c, dirName: dirName, Spec: s, secret: func() (string, error) { return s.ClientSecret, nil }, DirID: func() string { return "" }}
+	if len(s.DirectoryIDs) > 0 {
+		id := s.DirectoryIDs[0]
+		o.DirID = func() string { return id }
+	}
+	o.Spec.ClientSecret = ""
+	return o
+}
+
+// Object names the provider in plans.
+func (o *IdPObject) Object() string { return idpObject(o.Spec.Name) }
+
+// Found is the provider as last read (nil when absent).
+func (o *IdPObject) Found() *IdP { return o.found }
+
+func (o *IdPObject) find(ctx context.Context) (*IdP, error) {
+	p, err := o.c.FindIdP(ctx, o.Spec.Name)
+	if err != nil {
+		return nil, setup.Errorf(o.Object(), err, authFix)
+	}
+	o.found = p
+	return p, nil
+}
+
+func (o *IdPObject) serves(p *IdP) bool {
+	return o.DirID() == "" || slices.Contains(p.DirectoryIDs, o.DirID())
+}
+
+// Plan looks the provider up by name. Read-only.
+func (o *IdPObject) Plan(ctx context.Context) ([]plan.Change, error) {
+	p, err := o.find(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := plan.Change{Object: o.Object(), Action: plan.NoOp}
+	switch {
+	case p == nil:
+		c.Action, c.Fields = plan.Create, []plan.FieldChange{{Path: "type", New: "OIDC"},
+			{Path: "configuration_url", New: o.Spec.ConfigurationURL}, {Path: "client_id", New: o.Spec.ClientID}}
+	case !o.serves(p):
+		c.Action, c.Fields = plan.Update, []plan.FieldChange{{Path: "directory_ids", Old: strings.Join(p.DirectoryIDs, ","), New: o.DirID()}}
+	case o.Always:
+		c.Action, c.Note = plan.Update, "the settings and client secret are sent again"
+	}
+	return []plan.Change{c}, nil
+}
+
+// Apply creates the provider, or links an existing one to the directory (PATCH).
+func (o *IdPObject) Apply(ctx context.Context) (object.Result, error) {
+	res := object.Result{Object: o.Object(), Kind: "identity provider", Key: o.Spec.Name, Action: plan.NoOp}
+	p, err := o.find(ctx)
+	if err != nil {
+		return res, err
+	}
+	if p != nil {
+		res.ID = p.ID
+		if o.serves(p) && !o.Always {
+			return res, nil // exists and serves the directory: nothing to write (the secret is not readable to compare)
+		}
+	}
+	secret, err := o.secret()
+	if err != nil {
+		return res, err
+	}
+	s := o.Spec
+	s.ClientSecret, s.DirectoryIDs = secret, nil
+	if id := o.DirID(); id != "" {
+		s.DirectoryIDs = []string{id}
+	}
+	got, err := o.c.putOIDC(ctx, p, s)
+	if err != nil {
+		return res, setup.Errorf(o.Object(), err, "flowsctl identity idp create oidc")
+	}
+	res.Action = plan.Update
+	if p == nil {
+		res.Action = plan.Create
+	}
+	if got != nil && got.ID != "" {
+		res.ID = got.ID
+		o.found = got
+	}
+	return res, nil
+}
+
+// Verify checks the provider exists, is OIDC and serves the directory.
+func (o *IdPObject) Verify(ctx context.Context) []doctor.Check {
+	ck := doctor.Check{ID: "identity.idp", Title: o.Object() + " (OIDC) serves Identity Services directory " + fmt.Sprintf("%q", o.dirName), Status: doctor.Fail}
+	p, err := o.find(ctx)
+	if err != nil {
+		ck.Detail, ck.Fix = err.Error(), setup.FixOf(err)
+		return []doctor.Check{ck}
+	}
+	switch {
+	case p == nil:
+		ck.Detail, ck.Fix = "not found", "flowsctl apply --only identity.idp"
+	case !strings.EqualFold(p.Type, "OIDC"):
+		ck.Detail, ck.Fix = "type is "+p.Type, "rename or remove it in the console (Integrations > Identity Services > Identity providers), then flowsctl apply --only identity.idp"
+	case !o.serves(p):
+		ck.Detail, ck.Fix = "not linked to the directory", "flowsctl apply --only identity.idp"
+	default:
+		ck.Status, ck.Detail = doctor.Pass, "id "+p.ID
+	}
+	return []doctor.Check{ck}
+}

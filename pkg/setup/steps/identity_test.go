@@ -1,0 +1,70 @@
+package steps
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
+	"github.com/flowsctl/flowsctl/pkg/setup"
+)
+
+// TestIdentityRowsFromAnEmptyTenant: plan then apply on one graph (as flowsctl apply runs it)
+// creates the directory, and the token and identity provider, built during the plan before
+// the directory existed, use its id; doctor then passes and a second apply writes nothing.
+func TestIdentityRowsFromAnEmptyTenant(t *testing.T) {
+	t.Setenv("FLOWSCTL_TEST_IS_OIDC", "oidc-secret")
+	sink := filepath.Join(t.TempDir(), "scim-token")
+	emu := identityemu.New()
+	sb := sandboxtest.Start(t, emu)
+	id, secret := emu.AdminCredentials()
+	t.Setenv("FLOWSCTL_TEST_IS_ADMIN", secret)
+	cfg := &config.Config{Access: &config.Access{Auth: config.AccessAuth{ClientID: id, ClientSecret: "env:FLOWSCTL_TEST_IS_ADMIN"}},
+		IdentityServices: &config.IdentityServices{Enabled: true, URL: config.URL(sb.Services["identity"].URL),
+			Directory: config.IdentityDirectory{Name: "Okta Directory", Domain: "example.com", Source: "OKTA"},
+			SCIMToken: config.IdentitySCIMToken{Sink: config.SecretRef("file:" + sink)},
+			OIDC:      &config.IdentityOIDC{IssuerURL: "https://acme.okta.com", ClientID: "0oa1", ClientSecret: "env:FLOWSCTL_TEST_IS_OIDC"}}}
+	only := setup.Options{Only: []string{"identity.directory", "identity.scimToken", "identity.idp"}}
+	run := func(modes ...setup.Mode) ([]setup.Result, setup.Values) {
+		g, err := Graph(Deps{Config: cfg, HTTP: sandboxtest.Client(t, sb), NoInput: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := setup.NewOutputs(cfg)
+		var rs []setup.Result
+		for _, m := range modes {
+			rs, _ = g.Run(context.Background(), m, out, only)
+		}
+		return rs, out.Get()
+	}
+	rs, v := run(setup.ModePlan, setup.ModeApply)
+	for _, r := range rs {
+		if r.Status != setup.Done {
+			t.Errorf("%s: %s %s", r.ID, r.Status, r.Error)
+		}
+	}
+	if v.Identity.DirectoryID == "" || v.Identity.IdPID == "" || v.Identity.TokenSink == "" {
+		t.Errorf("values %+v", v.Identity)
+	}
+	if b, err := os.ReadFile(sink); err != nil || len(b) < 16 {
+		t.Fatalf("token sink: %v", err)
+	}
+	rs, _ = run(setup.ModeVerify)
+	for _, r := range rs {
+		for _, c := range r.Checks {
+			if c.Status != doctor.Pass {
+				t.Errorf("doctor %s: %s %s", c.ID, c.Status, c.Detail)
+			}
+		}
+	}
+	rs, _ = run(setup.ModePlan, setup.ModeApply)
+	for _, r := range rs {
+		if r.Status != setup.Unchanged {
+			t.Errorf("second apply %s: %s %+v", r.ID, r.Status, r.Changes)
+		}
+	}
+}
