@@ -199,9 +199,27 @@ func shouldRetry(resp *http.Response, err error) (time.Duration, bool) {
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return RetryAfter(resp.Header.Get("Retry-After")), true
+		d := RetryAfter(resp.Header.Get("Retry-After"))
+		if d == 0 && resp.StatusCode == http.StatusTooManyRequests {
+			d = rateLimitReset(resp.Header.Get("X-Rate-Limit-Reset"), time.Now())
+		}
+		return d, true
 	}
 	return 0, false
+}
+
+// rateLimitReset is the wait until an X-Rate-Limit-Reset time (epoch seconds, as Okta sends
+// with its 429s), plus a second for clock skew; 0 when absent or invalid.
+func rateLimitReset(v string, now time.Time) time.Duration {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	d := time.Unix(n, 0).Sub(now) + time.Second
+	if d < 0 {
+		return 0
+	}
+	return min(d, maxRetryAfter)
 }
 
 func retryableError(err error) bool {

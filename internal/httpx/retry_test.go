@@ -534,3 +534,22 @@ func TestLongRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+func TestRateLimitReset(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	for _, tt := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0}, {"x", 0}, {"-5", 0}, {"1799999990", 0}, {"1800000005", 6 * time.Second}, {"9999999999999", 7 * 24 * time.Hour},
+	} {
+		if got := rateLimitReset(tt.in, now); got != tt.want {
+			t.Errorf("rateLimitReset(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+	// A 429 without Retry-After but with Okta's reset header waits for the reset.
+	resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"X-Rate-Limit-Reset": {strconv.FormatInt(time.Now().Add(3*time.Second).Unix(), 10)}}}
+	if d, retry := shouldRetry(resp, nil); !retry || d < 2*time.Second || d > 5*time.Second {
+		t.Errorf("shouldRetry = %v %v, want about 4s", d, retry)
+	}
+}
