@@ -215,11 +215,14 @@ func rateLimitReset(v string, now time.Time) time.Duration {
 	if err != nil || n <= 0 {
 		return 0
 	}
-	d := time.Unix(n, 0).Sub(now) + time.Second
-	if d < 0 {
+	secs := n - now.Unix()
+	if secs < 0 {
 		return 0
 	}
-	return min(d, maxRetryAfter)
+	if secs >= int64(maxRetryAfter/time.Second) {
+		return maxRetryAfter
+	}
+	return time.Unix(n, 0).Sub(now) + time.Second
 }
 
 func retryableError(err error) bool {
