@@ -83,17 +83,20 @@ func start(t testing.TB, opts ...entraemu.Option) *fixture {
 	return &fixture{sb: sb, rec: rec, graph: rec.g, cfg: cfg, hc: sandboxtest.Client(t, sb)}
 }
 
-func (f *fixture) client(t testing.TB) (*Client, Spec) {
+// reg builds the config's registration, as the azure.app step does.
+func (f *fixture) reg(t testing.TB) *Registration {
 	t.Helper()
-	c, err := NewClient(context.Background(), f.cfg, f.hc, io.Discard)
+	r, err := NewRegistration(f.cfg, f.hc, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec, err := SpecFromConfig(f.cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, spec
+	return r
+}
+
+// sink is the value the registration's sink holds ("" when none).
+func (f *fixture) sink(r *Registration) string {
+	v, _ := f.cfg.Secret(r.Spec.Sink)
+	return v
 }
 
 // TestClientBodiesMatchCSDL: every property flowsctl sends in application, servicePrincipal,
@@ -108,16 +111,16 @@ func TestClientBodiesMatchCSDL(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := start(t)
-	c, spec := f.client(t)
-	spec.LogoutURL = "https://acme.example.com/SAAS/auth/logout"
-	if _, err := c.Ensure(context.Background(), spec); err != nil {
+	r := f.reg(t)
+	r.Spec.LogoutURL = "https://acme.example.com/SAAS/auth/logout"
+	if _, err := r.Apply(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	spec.Scopes = append(spec.Scopes, "Calendars.Read") // forces an app PATCH and a grant PATCH
-	if _, err := c.Ensure(context.Background(), spec); err != nil {
+	r.Spec.Scopes = append(r.Spec.Scopes, "Calendars.Read") // forces an app PATCH and a grant PATCH
+	if _, err := r.Apply(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.RotateSecret(context.Background(), spec, true); err != nil {
+	if _, err := r.Rotate(context.Background(), true); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
@@ -160,9 +163,8 @@ func TestMissingPermissionFailsBeforeAnyWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.cfg.Azure.SignIn.ClientSecret = config.SecretRef("file:" + p)
-	c, spec := f.client(t)
-	_, err := c.Ensure(context.Background(), spec)
-	if err == nil || !IsAuth(err) || !strings.Contains(err.Error(), "Cloud Application Administrator") ||
+	_, err := f.reg(t).Apply(context.Background())
+	if err == nil || !httpx.IsAuth(err) || !strings.Contains(err.Error(), "Cloud Application Administrator") ||
 		!strings.Contains(err.Error(), "Application.ReadWrite.All") {
 		t.Fatalf("err = %v", err)
 	}
@@ -176,25 +178,24 @@ func TestWrongSecretIsAuthError(t *testing.T) {
 	p := filepath.Join(f.sb.Env.Dir, "secrets", "wrong")
 	config.SecretRef("file:" + p).Write("not-the-secret")
 	f.cfg.Azure.SignIn.ClientSecret = config.SecretRef("file:" + p)
-	c, spec := f.client(t)
-	_, err := c.Plan(context.Background(), spec)
-	if !IsAuth(err) || !strings.Contains(err.Error(), "AADSTS7000215") {
+	_, err := f.reg(t).Plan(context.Background())
+	if !httpx.IsAuth(err) || !strings.Contains(err.Error(), "AADSTS7000215") {
 		t.Fatalf("err = %v", err)
 	}
 }
 
-// registerWith signs in as f.cfg.Azure.SignIn says (prompts to msg) and runs one Ensure of the
+// registerWith signs in as f.cfg.Azure.SignIn says (prompts to msg) and runs one Apply of the
 // config's app, bounded by a minute.
-func (f *fixture) registerWith(t *testing.T, msg io.Writer) (Result, error) {
+func (f *fixture) registerWith(t *testing.T, msg io.Writer) (State, error) {
 	t.Helper()
-	c, err := NewClient(context.Background(), f.cfg, f.hc, msg)
+	r, err := NewRegistration(f.cfg, f.hc, msg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec, _ := SpecFromConfig(f.cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	return c.Ensure(ctx, spec)
+	_, err = r.Apply(ctx)
+	return r.State(), err
 }
 
 // TestDeviceCodeSignIn: azidentity's device code flow against the emulated STS, prompt on msg.
@@ -206,22 +207,22 @@ func TestDeviceCodeSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(msg.String(), "enter the code") || res.AppID == "" {
+	if !strings.Contains(msg.String(), "enter the code") || res.ClientID == "" {
 		t.Errorf("prompt %q, result %+v", msg.String(), res)
 	}
 }
 
 func TestSinkLostAddsOneSecret(t *testing.T) {
 	f := start(t)
-	c, spec := f.client(t)
+	r := f.reg(t)
 	ctx := context.Background()
-	if _, err := c.Ensure(ctx, spec); err != nil {
+	if _, err := r.Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := spec.Sink.Write("something-else-entirely"); err != nil {
+	if err := f.cfg.WriteSecret(r.Spec.Sink, "something-else-entirely"); err != nil {
 		t.Fatal(err)
 	}
-	changes, err := c.Plan(ctx, spec)
+	changes, err := r.Plan(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,24 +230,26 @@ func TestSinkLostAddsOneSecret(t *testing.T) {
 	if last.Action != "create" || !strings.Contains(last.Note, "matches no unexpired flowsctl secret") {
 		t.Errorf("plan: %+v", last)
 	}
-	res, err := c.Ensure(ctx, spec)
+	_, err = r.Apply(ctx)
+	res := r.State()
 	if err != nil || !res.SecretCreated {
-		t.Fatalf("ensure: %v %+v", err, res)
+		t.Fatalf("apply: %v %+v", err, res)
 	}
-	res2, err := c.Ensure(ctx, spec)
-	if err != nil || res2.SecretCreated || res2.SecretKeyID != res.SecretKeyID {
-		t.Fatalf("third run should reuse %s: %v %+v", res.SecretKeyID, err, res2)
+	_, err = r.Apply(ctx)
+	res2 := r.State()
+	if err != nil || res2.SecretCreated || res2.Secret == nil || res2.Secret.KeyID != res.Secret.KeyID || !res2.Secret.InSink {
+		t.Fatalf("third run should reuse %s: %v %+v", res.Secret.KeyID, err, res2)
 	}
 }
 
 func TestKeepsOtherResourceAccess(t *testing.T) {
 	f := start(t)
-	c, spec := f.client(t)
+	r := f.reg(t)
 	ctx := context.Background()
-	res, err := c.Ensure(ctx, spec)
-	if err != nil {
+	if _, err := r.Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
+	res := r.State()
 	// An admin adds a permission on another API in the portal.
 	other := `{"requiredResourceAccess":[{"resourceAppId":"00000002-0000-0ff1-ce00-000000000000","resourceAccess":[{"id":"` +
 		"2e83d72d-8895-4b66-9eea-abb43449ab8b" + `","type":"Scope"}]}]}`
@@ -258,7 +261,7 @@ func TestKeepsOtherResourceAccess(t *testing.T) {
 		t.Fatalf("admin patch: %v %v", err, resp)
 	}
 	resp.Body.Close()
-	changes, err := c.Plan(ctx, spec)
+	changes, err := r.Plan(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,10 +273,10 @@ func TestKeepsOtherResourceAccess(t *testing.T) {
 	if app.Action != "update" || !kept {
 		t.Fatalf("plan: %+v", app)
 	}
-	if _, err := c.Ensure(ctx, spec); err != nil {
+	if _, err := r.Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := c.Show(ctx, spec)
+	got, _ := r.Show(ctx)
 	if got.OtherResources != 1 || len(got.Permissions) != 5 {
 		t.Errorf("after ensure: %d other APIs, %d Graph permissions", got.OtherResources, len(got.Permissions))
 	}
@@ -289,12 +292,11 @@ func TestEnsureTable(t *testing.T) {
 		{"unknown", []string{"Teams.Everything"}, `unknown Microsoft Graph delegated permission "Teams.Everything"`},
 	}
 	f := start(t)
-	c, spec := f.client(t)
+	r := f.reg(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := spec
-			s.Scopes = tc.scp
-			_, err := c.Plan(context.Background(), s)
+			r.Spec.Scopes = tc.scp
+			_, err := r.Plan(context.Background())
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want %q", err, tc.want)
 			}
@@ -323,23 +325,22 @@ func BenchmarkRegister(b *testing.B) {
 					sandboxtest.Admin(b, f.sb, "graph", "POST", "/latency", body, nil)
 					sandboxtest.Admin(b, f.sb, "sts", "POST", "/latency", body, nil)
 				}
-				c, spec := f.client(b)
+				r := f.reg(b)
 				b.StartTimer()
 				t0 := time.Now()
-				res, err := c.Ensure(context.Background(), spec)
+				_, err := r.Apply(context.Background())
 				wall += time.Since(t0)
 				b.StopTimer()
 				if err != nil {
 					b.Fatal(err)
 				}
-				fresh += res.Requests
+				fresh += r.State().Requests
 				before := len(sandboxtest.Writes(b, f.sb, "graph"))
-				c2, _ := f.client(b)
-				res2, err := c2.Ensure(context.Background(), spec)
-				if err != nil {
+				r2 := f.reg(b)
+				if _, err := r2.Apply(context.Background()); err != nil {
 					b.Fatal(err)
 				}
-				rerun += res2.Requests
+				rerun += r2.State().Requests
 				rerunWrites += len(sandboxtest.Writes(b, f.sb, "graph")) - before
 				b.StartTimer()
 			}
@@ -379,12 +380,13 @@ func TestFaultsConvergeWithoutDuplicates(t *testing.T) {
 			}
 			rule := `{"seed":3,"rules":[` + rules + `]}`
 			sandboxtest.Admin(t, f.sb, "graph", "POST", "/faults", rule, nil)
-			c, spec := f.client(t)
-			c.sleep = func(context.Context, time.Duration) error { return nil }
-			res, err := c.Ensure(context.Background(), spec)
+			r := f.reg(t)
+			r.c.sleep = func(context.Context, time.Duration) error { return nil }
+			_, err := r.Apply(context.Background())
 			if err != nil {
-				t.Fatalf("ensure: %v", err)
+				t.Fatalf("apply: %v", err)
 			}
+			res := r.State()
 			var st struct {
 				Applications []struct {
 					AppID               string                  `json:"appId"`
@@ -398,8 +400,8 @@ func TestFaultsConvergeWithoutDuplicates(t *testing.T) {
 				t.Fatalf("%d apps, %d SPs, %d grants", len(st.Applications), len(st.ServicePrincipals), len(st.OAuth2PermissionGrants))
 			}
 			pcs := st.Applications[0].PasswordCredentials
-			v, _ := spec.Sink.Resolve()
-			if len(pcs) != 1 || !strings.HasPrefix(v, pcs[0].Hint) || res.SecretKeyID == "" {
+			v := f.sink(r)
+			if len(pcs) != 1 || !strings.HasPrefix(v, pcs[0].Hint) || res.Secret == nil {
 				t.Fatalf("secrets %v, sink matches: %v", pcs, len(pcs) == 1 && strings.HasPrefix(v, pcs[0].Hint))
 			}
 			faults := 0
@@ -430,7 +432,8 @@ func TestOrphanFromEarlierRunIsRemoved(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := start(t)
-			c, spec := f.client(t)
+			r := f.reg(t)
+			spec := r.Spec
 			ctx := context.Background()
 			sink := spec.Sink.Target()
 			if tt.breakSink {
@@ -438,21 +441,21 @@ func TestOrphanFromEarlierRunIsRemoved(t *testing.T) {
 				if err := os.MkdirAll(sink, 0o700); err != nil { // a directory cannot be replaced by the sink file
 					t.Fatal(err)
 				}
-				if _, err := c.Ensure(ctx, spec); err == nil || !strings.Contains(err.Error(), "was created but writing it") {
+				if _, err := r.Apply(ctx); err == nil || !strings.Contains(err.Error(), "was created but writing it") {
 					t.Fatalf("first run: want the sink write error, got %v", err)
 				}
 				if err := os.Remove(sink); err != nil {
 					t.Fatal(err)
 				}
 			} else {
-				if _, err := c.Ensure(ctx, spec); err != nil {
+				if _, err := r.Apply(ctx); err != nil {
 					t.Fatal(err)
 				}
-				app, err := c.getApp(ctx, spec.ReplicationBudget, spec.UniqueName, retryRead)
+				app, err := r.c.getApp(ctx, spec.ReplicationBudget, spec.UniqueName, retryRead)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := writePending(spec, app, secretDisplayName(spec, c.now())); err != nil {
+				if err := writePending(spec, app, secretDisplayName(spec, r.c.now())); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -460,7 +463,7 @@ func TestOrphanFromEarlierRunIsRemoved(t *testing.T) {
 			if st, err := os.Stat(note); err != nil || st.Mode().Perm() != 0o600 {
 				t.Fatalf("the note %s must exist with mode 0600: %v", note, err)
 			}
-			changes, err := c.Plan(ctx, spec)
+			changes, err := r.Plan(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -473,10 +476,11 @@ func TestOrphanFromEarlierRunIsRemoved(t *testing.T) {
 			if (deletes == 1) != tt.wantPlan || deletes > 1 {
 				t.Errorf("plan shows %d deletes, want %v: %+v", deletes, tt.wantPlan, changes)
 			}
-			res, err := c.Ensure(ctx, spec)
+			_, err = r.Apply(ctx)
 			if err != nil {
 				t.Fatalf("second run: %v", err)
 			}
+			res := r.State()
 			if tt.breakSink && (len(res.RemovedSecrets) != 1 || !res.SecretCreated) {
 				t.Errorf("second run removed %v, created %v; want the orphan removed and a secret added", res.RemovedSecrets, res.SecretCreated)
 			}
@@ -490,11 +494,11 @@ func TestOrphanFromEarlierRunIsRemoved(t *testing.T) {
 			}
 			sandboxtest.Admin(t, f.sb, "graph", "GET", "/state", "", &st)
 			pcs := st.Applications[0].PasswordCredentials
-			v, _ := spec.Sink.Resolve()
+			v := f.sink(r)
 			if len(pcs) != 1 || !strings.HasPrefix(v, pcs[0].Hint) {
 				t.Fatalf("%d secrets after the second run, want 1 matching the sink", len(pcs))
 			}
-			if changes, err := c.Plan(ctx, spec); err != nil || plan.Pending(changes) {
+			if changes, err := r.Plan(ctx); err != nil || plan.Pending(changes) {
 				t.Errorf("plan after the second run: %v %+v", err, changes)
 			}
 		})

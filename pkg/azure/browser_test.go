@@ -105,7 +105,7 @@ func TestBrowserSignIn(t *testing.T) {
 
 	f.cfg.Azure.SignIn = config.AzureSignIn{Method: "browser", ClientID: entraemu.PublicClientID}
 	res, err := f.registerWith(t, io.Discard)
-	if err != nil || res.AppID == "" {
+	if err != nil || res.ClientID == "" {
 		log, _ := os.ReadFile(logFile)
 		t.Fatalf("register with browser sign-in: %v %+v\nbrowser: %s", err, res, log)
 	}

@@ -3,7 +3,6 @@ package azure
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,7 +90,7 @@ func NewClient(ctx context.Context, cfg *config.Config, hc *httpx.Client, msg io
 		graphBase: strings.TrimSuffix(graphRoot, "/v1.0") + "/v1.0",
 		scopes:    []string{gu.Scheme + "://" + gu.Host + "/.default"},
 		now:       time.Now,
-		sleep:     sleepCtx,
+		sleep:     httpx.Sleep,
 	}
 	if c.method == "" {
 		c.method = "devicecode"
@@ -136,22 +134,18 @@ func newCredential(cfg *config.Config, hc *httpx.Client, msg io.Writer, method s
 		if clientID == "" {
 			return nil, fmt.Errorf("%s needs azure.signIn.clientId (the app that signs in)", where)
 		}
-		ref := resolveSink(az.SignIn.ClientSecret, cfg.Path)
-		secret, err := ref.Resolve()
+		secret, err := cfg.Secret(az.SignIn.ClientSecret)
 		if err != nil {
 			return nil, fmt.Errorf("%s: azure.signIn.clientSecret: %w", where, err)
 		}
-		addSecret(hc, secret)
+		hc.AddSecret(secret)
 		return azidentity.NewClientSecretCredential(tenant, clientID, secret, &azidentity.ClientSecretCredentialOptions{
 			ClientOptions: opts, DisableInstanceDiscovery: noDiscovery})
 	case "certificate":
 		if clientID == "" || az.SignIn.CertificateFile == "" {
 			return nil, fmt.Errorf("%s needs azure.signIn.clientId and azure.signIn.certificateFile (PEM with the private key)", where)
 		}
-		p := az.SignIn.CertificateFile
-		if !filepath.IsAbs(p) && cfg.Path != "" {
-			p = filepath.Join(filepath.Dir(cfg.Path), p)
-		}
+		p := az.SignIn.CertificateFile // absolute after config.Load
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("azure.signIn.certificateFile: %w", err)
@@ -203,7 +197,8 @@ var registerSerializers sync.Once
 
 // newAdapter builds the kiota request adapter over the httpx transport, with Graph's
 // telemetry header, request compression and query-name decoding, but without kiota's retry
-// handler: httpx retries idempotent requests and this package retries what Entra needs.
+// handler: httpx's transport is the one layer that repeats transient failures; this package
+// only waits out Entra's replication errors (see call).
 func (c *Client) newAdapter(graphHost string) error {
 	registerSerializers.Do(func() {
 		abs.RegisterDefaultSerializer(func() absser.SerializationWriterFactory { return jsonser.NewJsonSerializationWriterFactory() })
@@ -286,40 +281,12 @@ func (b *bearer) AuthenticateRequest(ctx context.Context, req *abs.RequestInform
 func (c *Client) token(ctx context.Context) (string, error) {
 	tk, err := c.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: c.scopes})
 	if err != nil {
-		return "", c.authError(err)
+		return "", c.signInErr(err)
 	}
 	c.tokMu.Lock()
 	if c.claims == nil {
-		c.claims = jwtClaims(tk.Token)
+		c.claims = httpx.JWTClaims(tk.Token)
 	}
 	c.tokMu.Unlock()
 	return tk.Token, nil
-}
-
-// jwtClaims decodes a JWT's payload without verifying it (Graph verifies; we only read scp/roles).
-func jwtClaims(tok string) map[string]any {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return map[string]any{}
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return map[string]any{}
-	}
-	var m map[string]any
-	if json.Unmarshal(b, &m) != nil || m == nil {
-		return map[string]any{}
-	}
-	return m
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -5,12 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	jsonserialization "github.com/microsoft/kiota-serialization-json-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 )
 
 // FuzzGraphError: a Graph error body, decoded the way the SDK decodes it (an ODataError from a
-// JSON parse node), becomes a GraphError or AuthError naming the operation; nothing panics.
+// JSON parse node), becomes an httpx.APIError naming the operation (auth-classified for 401
+// and 403); nothing panics.
 func FuzzGraphError(f *testing.F) {
 	for _, s := range []string{
 		`{"error":{"code":"Request_ResourceNotFound","message":"Resource 'x' does not exist","innerError":{"date":"2024-01-01T00:00:00","request-id":"r"}}}`,
@@ -39,10 +41,12 @@ func FuzzGraphError(f *testing.F) {
 		if got == nil {
 			t.Fatal("nil error for a Graph error")
 		}
-		var ge *GraphError
-		var ae *AuthError
-		if !errors.As(got, &ge) && !errors.As(got, &ae) {
-			t.Fatalf("unexpected error type %T", got)
+		var ae *httpx.APIError
+		if !errors.As(got, &ae) || ae.Service != "graph" || ae.Status != status {
+			t.Fatalf("unexpected error %T %v", got, got)
+		}
+		if (status == 401 || status == 403) != httpx.IsAuth(got) {
+			t.Fatalf("status %d: IsAuth = %v", status, httpx.IsAuth(got))
 		}
 		if !strings.Contains(got.Error(), "ws1-mobile-flows-teams") {
 			t.Fatalf("error does not name the object: %q", got.Error())

@@ -80,11 +80,11 @@ func clearPending(spec Spec) error {
 
 // orphans are the application's secrets an interrupted add left behind: named as the note
 // says, not on the application before the add, and not the one the sink holds.
-func orphans(spec Spec, app *App, n *pendingSecret) []Password {
+func (r *Registration) orphans(app *App, n *pendingSecret) []Password {
 	if n == nil || app == nil {
 		return nil
 	}
-	value, _ := spec.Sink.Resolve()
+	value, _ := r.sinkValue()
 	var out []Password
 	for _, p := range app.Passwords {
 		if p.DisplayName != n.DisplayName || slices.Contains(n.KnownKeyIDs, p.KeyID) {

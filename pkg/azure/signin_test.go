@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/entraemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
@@ -123,7 +124,7 @@ func TestSignInMethods(t *testing.T) {
 			f.sb.ClearRequests("sts")
 			res, err := f.registerWith(t, io.Discard)
 			if tt.wantErr != "" {
-				if err == nil || !IsAuth(err) || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), tt.signIn.Method) {
+				if err == nil || !httpx.IsAuth(err) || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), tt.signIn.Method) {
 					t.Fatalf("want an authentication error with %q naming the method, got %v", tt.wantErr, err)
 				}
 				if w := sandboxtest.Writes(t, f.sb, "graph"); len(w) > 0 {
@@ -131,7 +132,7 @@ func TestSignInMethods(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || res.AppID == "" {
+			if err != nil || res.ClientID == "" {
 				t.Fatalf("register with %s: %v %+v", tt.signIn.Method, err, res)
 			}
 			issued := 0

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 )
@@ -15,20 +16,23 @@ import (
 const portalApp = "Entra admin center > Identity > Applications > App registrations > %s"
 
 // Verify checks the registration the way the Teams connector needs it; every failure names its fix.
-func (c *Client) Verify(ctx context.Context, spec Spec) []doctor.Check {
+func (r *Registration) Verify(ctx context.Context) []doctor.Check {
+	end := r.begin()
+	spec := r.Spec
 	if err := spec.Validate(); err != nil {
 		return []doctor.Check{{ID: "azure.config", Title: "azure section of flowsctl.yaml", Status: doctor.Fail, Detail: err.Error(),
 			Fix: "edit flowsctl.yaml, then run: flowsctl config validate"}}
 	}
-	o, err := c.read(ctx, spec)
-	if err != nil {
+	o, err := r.read(ctx)
+	if err = end(err); err != nil {
 		id, title := "azure.graph", "Microsoft Graph reachable"
 		fix := "check azure.graphUrl and the network path, then run: flowsctl azure verify --debug"
-		if IsAuth(err) {
+		if httpx.IsAuth(err) {
 			id, title, fix = "azure.signin", "sign-in to Entra ID with Graph rights", roleFix
 		}
 		return []doctor.Check{{ID: id, Title: title, Status: doctor.Fail, Detail: err.Error(), Fix: fix}}
 	}
+	r.fill(o)
 	reg := "flowsctl azure register"
 	portal := fmt.Sprintf(portalApp, spec.DisplayName)
 	var out []doctor.Check
@@ -58,11 +62,7 @@ func (c *Client) Verify(ctx context.Context, spec Spec) []doctor.Check {
 	for _, s := range o.graphSP.Scopes {
 		byName[s.Value] = s
 	}
-	have := scopeSet(a.Resources)
-	var granted []string
-	if o.grant != nil {
-		granted = strings.Fields(o.grant.Scope)
-	}
+	have, granted := scopeSet(a.Resources), o.granted()
 	for _, n := range spec.Scopes {
 		s, known := byName[n]
 		present := known && slices.Contains(have, s.ID)
@@ -81,8 +81,15 @@ func (c *Client) Verify(ctx context.Context, spec Spec) []doctor.Check {
 				"run: "+reg+" (or "+portal+" > API permissions > Grant admin consent for your tenant)")
 		}
 	}
-	out = append(out, c.secretCheck(spec, a))
-	return out
+	return append(out, r.secretCheck(a))
+}
+
+// granted are the scopes of the tenant-wide consent grant.
+func (o *observed) granted() []string {
+	if o.grant == nil {
+		return nil
+	}
+	return strings.Fields(o.grant.Scope)
 }
 
 func orNone(s string) string {
@@ -106,9 +113,10 @@ func grantDetail(g *Grant) string {
 	return "granted: " + g.Scope
 }
 
-func (c *Client) secretCheck(spec Spec, a *App) doctor.Check {
+func (r *Registration) secretCheck(a *App) doctor.Check {
+	spec := r.Spec
 	ch := doctor.Check{ID: "azure.secret", Title: "a flowsctl client secret exists and is not expired"}
-	now := c.now()
+	now := r.c.now()
 	var best *Password
 	for i, p := range a.Passwords {
 		if managedSecret(p, spec) && (best == nil || p.End.After(best.End)) {
@@ -128,7 +136,7 @@ func (c *Client) secretCheck(spec Spec, a *App) doctor.Check {
 		ch.Status, ch.Detail = doctor.Pass, fmt.Sprintf("secret %s (hint %s) expires on %s", best.KeyID, best.Hint, best.End.UTC().Format("2006-01-02"))
 	}
 	if ch.Status == doctor.Pass {
-		if v, err := spec.Sink.Resolve(); err != nil || !strings.HasPrefix(v, best.Hint) {
+		if v, err := r.sinkValue(); err != nil || !strings.HasPrefix(v, best.Hint) {
 			ch.Status = doctor.Warn
 			ch.Detail += "; " + string(spec.Sink) + " does not hold its value"
 			ch.Fix = rotate
@@ -139,13 +147,9 @@ func (c *Client) secretCheck(spec Spec, a *App) doctor.Check {
 
 // Info is what `azure show` prints: ids, audience, URIs, permissions with consent, secrets (never values).
 type Info struct {
-	ClientID           string       `json:"clientId" yaml:"clientId"`
-	ObjectID           string       `json:"objectId" yaml:"objectId"`
-	DisplayName        string       `json:"displayName" yaml:"displayName"`
-	UniqueName         string       `json:"uniqueName" yaml:"uniqueName"`
-	SignInAudience     string       `json:"signInAudience" yaml:"signInAudience"`
-	RedirectURIs       []string     `json:"redirectUris" yaml:"redirectUris"`
-	LogoutURL          string       `json:"logoutUrl" yaml:"logoutUrl"`
+	ClientID           string `json:"clientId" yaml:"clientId"`
+	ObjectID           string `json:"objectId" yaml:"objectId"`
+	Settings           `yaml:",inline"`
 	ServicePrincipalID string       `json:"servicePrincipalId,omitempty" yaml:"servicePrincipalId,omitempty"`
 	Permissions        []Permission `json:"permissions" yaml:"permissions"`
 	Secrets            []SecretInfo `json:"secrets" yaml:"secrets"`
@@ -162,27 +166,39 @@ type Permission struct {
 
 // SecretInfo is a client secret's metadata.
 type SecretInfo struct {
-	KeyID       string    `json:"keyId" yaml:"keyId"`
-	DisplayName string    `json:"displayName" yaml:"displayName"`
-	Hint        string    `json:"hint" yaml:"hint"`
-	Expires     time.Time `json:"endDateTime" yaml:"endDateTime"`
-	Expired     bool      `json:"expired" yaml:"expired"`
-	Managed     bool      `json:"createdByFlowsctl" yaml:"createdByFlowsctl"`
-	InSink      bool      `json:"inSink" yaml:"inSink"`
+	Password `yaml:",inline"`
+	Expired  bool `json:"expired" yaml:"expired"`
+	Managed  bool `json:"createdByFlowsctl" yaml:"createdByFlowsctl"`
+	InSink   bool `json:"inSink" yaml:"inSink"`
+}
+
+// Flags are the secret's markers for display: EXPIRED, flowsctl (created by it), in sink.
+func (s SecretInfo) Flags() []string {
+	out := []string{}
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{s.Expired, "EXPIRED"}, {s.Managed, "flowsctl"}, {s.InSink, "in sink"}} {
+		if f.on {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }
 
 // Show reads the registration for display. ErrNotRegistered when the app does not exist.
-func (c *Client) Show(ctx context.Context, spec Spec) (Info, error) {
-	o, err := c.read(ctx, spec)
-	if err != nil {
+func (r *Registration) Show(ctx context.Context) (Info, error) {
+	end := r.begin()
+	o, err := r.read(ctx)
+	if err = end(err); err != nil {
 		return Info{}, err
 	}
+	r.fill(o)
 	if o.app == nil {
 		return Info{}, ErrNotRegistered
 	}
 	a := o.app
-	in := Info{ClientID: a.AppID, ObjectID: a.ID, DisplayName: a.DisplayName, UniqueName: a.UniqueName,
-		SignInAudience: a.SignInAudience, RedirectURIs: a.RedirectURIs, LogoutURL: a.LogoutURL,
+	in := Info{ClientID: a.AppID, ObjectID: a.ID, Settings: a.Settings,
 		Permissions: []Permission{}, Secrets: []SecretInfo{}}
 	if o.sp != nil {
 		in.ServicePrincipalID = o.sp.ID
@@ -191,16 +207,13 @@ func (c *Client) Show(ctx context.Context, spec Spec) (Info, error) {
 	for _, s := range o.graphSP.Scopes {
 		byID[s.ID] = s
 	}
-	var granted []string
-	if o.grant != nil {
-		granted = strings.Fields(o.grant.Scope)
-	}
-	for _, r := range a.Resources {
-		if r.ResourceAppID != GraphAppID {
+	granted := o.granted()
+	for _, ra := range a.Resources {
+		if ra.ResourceAppID != GraphAppID {
 			in.OtherResources++
 			continue
 		}
-		for _, x := range r.Access {
+		for _, x := range ra.Access {
 			name := byID[x.ID].Value
 			if name == "" {
 				name = x.ID
@@ -210,21 +223,25 @@ func (c *Client) Show(ctx context.Context, spec Spec) (Info, error) {
 		}
 	}
 	sort.Slice(in.Permissions, func(i, j int) bool { return in.Permissions[i].Name < in.Permissions[j].Name })
-	sinkValue, _ := spec.Sink.Resolve()
-	now := c.now()
 	for _, p := range a.Passwords {
-		in.Secrets = append(in.Secrets, SecretInfo{KeyID: p.KeyID, DisplayName: p.DisplayName, Hint: p.Hint, Expires: p.End,
-			Expired: !p.End.After(now), Managed: managedSecret(p, spec),
-			InSink: p.Hint != "" && sinkValue != "" && strings.HasPrefix(sinkValue, p.Hint)})
+		in.Secrets = append(in.Secrets, *r.secretInfo(p))
 	}
 	return in, nil
 }
 
+// secretInfo describes a client secret: expired, created by flowsctl, held by the sink.
+func (r *Registration) secretInfo(p Password) *SecretInfo {
+	v, _ := r.sinkValue()
+	return &SecretInfo{Password: p,
+		Expired: !p.End.After(r.c.now()), Managed: managedSecret(p, r.Spec),
+		InSink: p.Hint != "" && v != "" && strings.HasPrefix(v, p.Hint)}
+}
+
 // Outputs are the Entra values later steps need (the UEM Teams connector): found by uniqueName.
 type Outputs struct {
-	ClientID   string           `json:"clientId"`
-	ObjectID   string           `json:"objectId"`
-	SecretSink config.SecretRef `json:"secretSink"`
+	ClientID   string           `json:"clientId" yaml:"clientId"`
+	ObjectID   string           `json:"objectId" yaml:"objectId"`
+	SecretSink config.SecretRef `json:"secretSink" yaml:"secretSink"`
 }
 
 // Outputs reads the client id and object id by the app's natural key (one GET); ErrNotRegistered when absent.

@@ -5,37 +5,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flowsctl/flowsctl/pkg/access"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
-	"github.com/flowsctl/flowsctl/pkg/sandbox/accessemu"
-	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 	"github.com/flowsctl/flowsctl/pkg/scim"
+	"github.com/flowsctl/flowsctl/pkg/scim/scimtest"
 )
 
-// startAccess serves the Access emulator with an Other directory for okta.example.com and
-// returns an Access SCIM 1.1 client (admin client token).
 func startAccess(t *testing.T) *scim.Client {
-	c, _ := startAccessEmu(t)
+	c, _, _ := scimtest.Access(t)
 	return c
 }
 
-func startAccessEmu(t *testing.T) (*scim.Client, *accessemu.Emulator) {
-	t.Helper()
-	emu := accessemu.New(accessemu.WithAdminSecret("test-admin-secret"))
-	sb := sandboxtest.Start(t, emu)
-	hc := sandboxtest.Client(t, sb)
-	base, err := access.ParseBase(sb.Services["access"].URL, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := access.NewTokenSource(hc, base, accessemu.AdminClientID, "test-admin-secret")
-	if _, err := access.NewClient(hc, base, ts, nil).CreateOtherDirectory(context.Background(), "Okta Universal Directory", []string{"okta.example.com"}); err != nil {
-		t.Fatal(err)
-	}
-	return scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: ts, Domain: "okta.example.com"}), emu
-}
-
 func TestAccessDialect(t *testing.T) {
+	t.Parallel()
 	c := startAccess(t)
 	ctx := context.Background()
 	u, _, err := c.CreateUser(ctx, scim.User{UserName: "ann", ExternalID: "00u1", Name: scim.Name{GivenName: "Ann", FamilyName: "Lee"},
@@ -65,8 +46,9 @@ func TestAccessDialect(t *testing.T) {
 	}
 }
 
-func TestAccessSeed004Messages(t *testing.T) {
-	c, emu := startAccessEmu(t)
+func TestAccessGuideErrorMessages(t *testing.T) {
+	t.Parallel()
+	c, emu, _ := scimtest.Access(t)
 	ctx := context.Background()
 	emu.SetRequiredUserAttributes("distinguishedName")
 	if _, _, err := c.CreateUser(ctx, scim.User{UserName: "dn", Active: true}); err == nil || !strings.Contains(err.Error(), "REQUIRED USER ATTRIBUTES: [DISTINGUISHEDNAME] ARE MISSING.") {
@@ -86,6 +68,7 @@ func TestAccessSeed004Messages(t *testing.T) {
 }
 
 func TestAccessConformanceAndGroupsDomain(t *testing.T) {
+	t.Parallel()
 	c := startAccess(t)
 	ctx := context.Background()
 	for _, ch := range c.Conformance(ctx) {
@@ -118,6 +101,7 @@ func TestAccessConformanceAndGroupsDomain(t *testing.T) {
 }
 
 func TestAccessSyncResyncZeroWrites(t *testing.T) {
+	t.Parallel()
 	c := startAccess(t)
 	ctx := context.Background()
 	src, _ := scim.NewCSVSource(strings.NewReader(csvUsers(200, nil)))

@@ -134,11 +134,11 @@ func (c *Client) send(ctx context.Context, r request) (*Response, error) {
 	if r.token != nil {
 		tok = *r.token
 	} else if c.o.Tokens != nil {
-		t, _, err := c.o.Tokens.Token(ctx)
+		t, err := c.o.Tokens.Token(ctx)
 		if err != nil {
 			return nil, err
 		}
-		tok = t
+		tok = t.Value
 	}
 	if tok != "" {
 		c.hc.AddSecret(tok)
@@ -166,14 +166,14 @@ func describe(r request) string {
 	return r.method + " " + r.path
 }
 
-// do sends r and turns a non-2xx answer into *Error.
+// do sends r and turns a non-2xx answer into *httpx.APIError.
 func (c *Client) do(ctx context.Context, r request, out any) (*Response, error) {
 	resp, err := c.send(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	if resp.Status >= 300 {
-		e := parseError(r.method, c.base+r.path, resp.Status, resp.Body)
+		e := parseError(r.method, c.base+r.path, resp.Status, resp.Header, resp.Body)
 		e.Object = r.object
 		return resp, e
 	}

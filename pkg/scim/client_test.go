@@ -4,27 +4,25 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
-	"time"
 
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 	"github.com/flowsctl/flowsctl/pkg/scim"
+	"github.com/flowsctl/flowsctl/pkg/scim/scimtest"
 )
 
 // startIdentity serves the identity emulator and returns an RFC 7644 client with a valid token.
 func startIdentity(t *testing.T) (*sandbox.Sandbox, *identityemu.Emulator, *scim.Client) {
-	t.Helper()
-	emu := identityemu.New()
-	sb := sandboxtest.Start(t, emu)
-	tok := emu.IssueSCIMToken("Okta Directory", "okta.example.com", time.Hour)
-	c := scim.New(sandboxtest.Client(t, sb), sb.Services["identity"].URL+"/usergroup/scim/v2",
-		scim.Options{Dialect: scim.RFC7644, Tokens: scim.StaticToken(tok)})
+	c, emu, sb := scimtest.Identity(t)
 	return sb, emu, c
 }
 
 func TestRFCUserLifecycle(t *testing.T) {
+	t.Parallel()
 	_, _, c := startIdentity(t)
 	ctx := context.Background()
 	u, adopted, err := c.CreateUser(ctx, scim.User{UserName: "ann@okta.example.com", ExternalID: "00u1",
@@ -46,7 +44,7 @@ func TestRFCUserLifecycle(t *testing.T) {
 	}
 	// A stale ETag is refused with 412.
 	err = c.PatchUser(ctx, u.ID, u.Version, map[string]any{"displayName": "x"})
-	if !scim.IsStatus(err, http.StatusPreconditionFailed) {
+	if httpx.StatusOf(err) != http.StatusPreconditionFailed {
 		t.Fatalf("stale If-Match: want 412, got %v", err)
 	}
 	got.Name.FamilyName = "Li"
@@ -80,6 +78,7 @@ func TestRFCUserLifecycle(t *testing.T) {
 }
 
 func TestPagingOddSizes(t *testing.T) {
+	t.Parallel()
 	_, _, c := startIdentity(t)
 	ctx := context.Background()
 	const n = 23
@@ -108,6 +107,7 @@ func TestPagingOddSizes(t *testing.T) {
 }
 
 func TestFilterLookupEscapes(t *testing.T) {
+	t.Parallel()
 	_, _, c := startIdentity(t)
 	ctx := context.Background()
 	names := []string{`quote"d@x.test`, `back\slash@x.test`, "tab\there@x.test", "uni\u00e9@x.test"}
@@ -125,11 +125,12 @@ func TestFilterLookupEscapes(t *testing.T) {
 }
 
 func TestBadTokenIs401(t *testing.T) {
+	t.Parallel()
 	sb, _, _ := startIdentity(t)
 	c := scim.New(sandboxtest.Client(t, sb), sb.Services["identity"].URL+"/usergroup/scim/v2",
 		scim.Options{Tokens: scim.StaticToken("nope")})
 	_, err := c.GetUser(context.Background(), "x")
-	if !scim.IsAuth(err) {
-		t.Fatalf("want 401, got %v", err)
+	if !httpx.IsAuth(err) || httpx.StatusOf(err) != 401 || !strings.Contains(err.Error(), "flowsctl identity token generate") {
+		t.Fatalf("want 401 with the fix, got %v", err)
 	}
 }

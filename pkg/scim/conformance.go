@@ -139,7 +139,7 @@ func (t *conf) run(ctx context.Context) []doctor.Check {
 	}
 	t.add("R1", "List users with count=1 returns a ListResponse", s, err, fixSrv)
 
-	// R2: get a user by id (seed a fixture when the server has none).
+	// R2: get a user by id (create a fixture when the server has none).
 	s = time.Now()
 	err = nil
 	if t.first == nil {

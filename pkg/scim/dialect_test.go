@@ -2,6 +2,7 @@ package scim_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 )
 
 func TestAccessPagingOddSizes(t *testing.T) {
+	t.Parallel()
 	c := startAccess(t)
 	ctx := context.Background()
 	for i := 0; i < 23; i++ {
@@ -40,6 +42,7 @@ func TestAccessPagingOddSizes(t *testing.T) {
 }
 
 func TestAccessMethodOverride(t *testing.T) {
+	t.Parallel()
 	c := startAccess(t)
 	ctx := context.Background()
 	u, _, err := c.CreateUser(ctx, scim.User{UserName: "mo", Active: true})
@@ -58,6 +61,7 @@ func TestAccessMethodOverride(t *testing.T) {
 
 // Okta's examples send status as a number; the RFC as a string. Both parse.
 func TestErrorStatusStringOrNumber(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":409,"scimType":"uniqueness","detail":"dup"}`,
 		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"409","scimType":"uniqueness","detail":"dup"}`,
@@ -69,23 +73,16 @@ func TestErrorStatusStringOrNumber(t *testing.T) {
 		hc, _ := httpx.New(httpx.Options{MaxRetries: 1})
 		c := scim.New(hc, srv.URL, scim.Options{Tokens: scim.StaticToken("t")})
 		_, err := c.GetGroup(context.Background(), "g")
-		var se *scim.Error
-		if !scim.IsConflict(err) || !asError(err, &se) || se.ScimType != "uniqueness" || se.Detail != "dup" {
+		var se *httpx.APIError
+		if !scim.IsConflict(err) || !errors.As(err, &se) || se.Service != "scim" || se.Code != "uniqueness" || se.Message != "dup" {
 			t.Errorf("%s: %v", body, err)
 		}
 		srv.Close()
 	}
 }
 
-func asError(err error, target **scim.Error) bool {
-	e, ok := err.(*scim.Error)
-	if ok {
-		*target = e
-	}
-	return ok
-}
-
 func TestVerifyChecks(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		ttl    time.Duration
 		token  string

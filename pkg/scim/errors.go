@@ -1,84 +1,40 @@
 package scim
 
 import (
-	"github.com/flowsctl/flowsctl/internal/httpx"
-
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
 )
 
-// Error is a non-2xx SCIM answer: RFC 7644 §3.12 (status as string or number, scimType,
-// detail) or Access's {"errors":[{code,message}]} body.
-type Error struct {
-	Method   string
-	URL      string // redacted of nothing secret: SCIM URLs hold ids, never tokens
-	Status   int
-	ScimType string
-	Detail   string
-	// Code is Access's error code (e.g. "forbidden").
-	Code string
-	// Object names what the request was about, e.g. `user "a@b.c"`.
-	Object string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.Object != "" {
-		b.WriteString(e.Object + ": ")
-	}
-	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.URL, e.Status, http.StatusText(e.Status))
-	if e.ScimType != "" {
-		b.WriteString(" (scimType " + e.ScimType + ")")
-	}
-	if e.Code != "" {
-		b.WriteString(" [" + e.Code + "]")
-	}
-	if e.Detail != "" {
-		b.WriteString(": " + e.Detail)
-	}
-	if hint := e.hint(); hint != "" {
-		b.WriteString("; " + hint)
-	}
-	return b.String()
-}
-
-func (e *Error) hint() string {
-	switch {
-	case e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden && e.Code == "forbidden":
-		return "the SCIM token is missing, expired or wrong: run `flowsctl identity token generate` (Identity Services) or check access.scimClient, or pass --token-file"
-	case strings.Contains(strings.ToUpper(e.Detail), "REMOTE SERVER") || strings.Contains(strings.ToUpper(e.Detail), "DIRECTORY"):
-		return "run `flowsctl explain \"" + e.Detail + "\"` for the cause and fix"
-	}
-	return ""
-}
-
-// IsStatus reports whether err is a SCIM error with that HTTP status.
-func IsStatus(err error, status int) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Status == status
-}
+// tokenFix is the next step after the SCIM endpoint refused the token.
+const tokenFix = "the SCIM token is missing, expired or wrong: run `flowsctl identity token generate` (Identity Services) or check access.scimClient, or pass --token-file"
 
 // IsNotFound reports a 404.
-func IsNotFound(err error) bool { return IsStatus(err, http.StatusNotFound) }
+func IsNotFound(err error) bool { return httpx.StatusOf(err) == http.StatusNotFound }
 
 // IsConflict reports a 409 (scimType uniqueness, or Access's duplicate).
-func IsConflict(err error) bool { return IsStatus(err, http.StatusConflict) }
+func IsConflict(err error) bool { return httpx.StatusOf(err) == http.StatusConflict }
 
-// IsAuth reports a 401 (or Access's 403 forbidden for a bad token).
-func IsAuth(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && (e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden && e.Code == "forbidden")
-}
+// IsAuth reports an authentication or authorization failure (401, 403).
+//
+// Deprecated: use httpx.IsAuth; kept for the Identity Services emulator's test.
+func IsAuth(err error) bool { return httpx.IsAuth(err) }
 
-// parseError decodes an error body of either dialect.
-func parseError(method, url string, status int, body []byte) *Error {
-	e := &Error{Method: method, URL: url, Status: status}
+// parseError decodes a non-2xx answer of either dialect, RFC 7644 §3.12 (status as string or
+// number, scimType, detail) or Access's {"errors":[{code,message}]}, into the one API error:
+// Code is the scimType (or Access's code), Message the detail, FixMsg the next step.
+func parseError(method, rawURL string, status int, h http.Header, body []byte) *httpx.APIError {
+	req := &http.Request{Method: method}
+	req.URL, _ = url.Parse(rawURL)
+	e := httpx.NewAPIError("scim", &http.Response{StatusCode: status, Header: h, Request: req}, body)
+	if req.URL == nil {
+		e.URL = httpx.Excerpt(rawURL, 200)
+	}
 	var rfc struct {
-		Schemas  []string        `json:"schemas"`
 		Status   json.RawMessage `json:"status"`
 		ScimType string          `json:"scimType"`
 		Detail   string          `json:"detail"`
@@ -88,22 +44,30 @@ func parseError(method, url string, status int, body []byte) *Error {
 		} `json:"errors"`
 	}
 	if json.Unmarshal(body, &rfc) != nil {
-		e.Detail = httpx.Excerpt(string(body), 200) // "" for an HTML page
-		return e
-	}
-	if n := statusNumber(rfc.Status); n > 0 {
-		e.Status = n
-	}
-	e.ScimType, e.Detail = httpx.Excerpt(rfc.ScimType, 80), rfc.Detail
-	if len(rfc.Errors) > 0 {
-		e.Code = httpx.Excerpt(rfc.Errors[0].Code, 80)
-		msgs := make([]string, 0, len(rfc.Errors))
-		for _, x := range rfc.Errors {
-			msgs = append(msgs, x.Message)
+		e.Message = httpx.Excerpt(string(body), 200) // "" for an HTML page
+	} else {
+		if n := statusNumber(rfc.Status); n > 0 {
+			e.Status = n
 		}
-		e.Detail = strings.Join(msgs, "; ")
+		e.Code, e.Message = httpx.Excerpt(rfc.ScimType, 80), rfc.Detail
+		if len(rfc.Errors) > 0 {
+			if e.Code == "" {
+				e.Code = httpx.Excerpt(rfc.Errors[0].Code, 80)
+			}
+			msgs := make([]string, 0, len(rfc.Errors))
+			for _, x := range rfc.Errors {
+				msgs = append(msgs, x.Message)
+			}
+			e.Message = strings.Join(msgs, "; ")
+		}
+		e.Message = httpx.Excerpt(e.Message, 300)
 	}
-	e.Detail = httpx.Excerpt(e.Detail, 300)
+	switch up := strings.ToUpper(e.Message); {
+	case httpx.IsAuth(e):
+		e.FixMsg = tokenFix
+	case strings.Contains(up, "REMOTE SERVER") || strings.Contains(up, "DIRECTORY"):
+		e.FixMsg = "run `flowsctl explain \"" + e.Message + "\"` for the cause and fix"
+	}
 	return e
 }
 

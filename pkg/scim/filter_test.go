@@ -8,6 +8,7 @@ import (
 )
 
 func TestFilterStrings(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		f    Filter
 		want string
@@ -31,6 +32,7 @@ func TestFilterStrings(t *testing.T) {
 }
 
 func TestFilterDialect(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		f  Filter
 		ok bool

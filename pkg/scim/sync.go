@@ -198,28 +198,18 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 		g.want[userID] = true
 		mu.Unlock()
 	}
-	// call runs one write under the limiter, retrying throttled attempts with backoff.
+	// call runs one write under the limiter. httpx's transport already retries a 429 (with
+	// Retry-After); an answer that needed a retry, or that stayed 429, halves the window.
 	call := func(f func(ctx context.Context) error) error {
-		var err error
-		for attempt := 0; attempt < 6; attempt++ {
-			lim.acquire()
-			cctx, cnt := httpx.WithCounter(ctx)
-			err = f(cctx)
-			throttled := IsStatus(err, http.StatusTooManyRequests) || retryExhausted(err)
-			lim.release(throttled || cnt.Load() > 1)
-			if cnt.Load() > 1 || throttled {
-				atomic.AddInt64(&res.Throttled, 1)
-			}
-			counter.Add(cnt.Load())
-			if !throttled {
-				return err
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(time.Duration(200<<attempt) * time.Millisecond):
-			}
+		lim.acquire()
+		cctx, cnt := httpx.WithCounter(ctx)
+		err := f(cctx)
+		pushedBack := cnt.Load() > 1 || httpx.StatusOf(err) == http.StatusTooManyRequests || retryExhausted(err)
+		lim.release(pushedBack)
+		if pushedBack {
+			atomic.AddInt64(&res.Throttled, 1)
 		}
+		counter.Add(cnt.Load())
 		return err
 	}
 	jobs := make(chan Record, o.Concurrency*2)

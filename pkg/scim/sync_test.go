@@ -34,6 +34,7 @@ func csvUsers(n int, mutate func(i int) string) string {
 }
 
 func TestSyncThenResyncZeroWrites(t *testing.T) {
+	t.Parallel()
 	sb, emu, c := startIdentity(t)
 	ctx := context.Background()
 	src, err := scim.NewCSVSource(strings.NewReader(csvUsers(1000, nil)))
@@ -77,6 +78,7 @@ func TestSyncThenResyncZeroWrites(t *testing.T) {
 }
 
 func TestSyncMissingAndDryRun(t *testing.T) {
+	t.Parallel()
 	sb, _, c := startIdentity(t)
 	ctx := context.Background()
 	src, _ := scim.NewCSVSource(strings.NewReader(csvUsers(10, nil)))
@@ -112,6 +114,7 @@ func TestSyncMissingAndDryRun(t *testing.T) {
 }
 
 func TestSyncJSONSource(t *testing.T) {
+	t.Parallel()
 	_, _, c := startIdentity(t)
 	doc := `[{"userName":"j1@x.test","name":{"givenName":"J","familyName":"One"},"emails":[{"value":"j1@x.test","primary":true}],"groups":["Eng"]},
 	{"userName":"j2@x.test","active":false,"groups":[{"display":"Eng"}]}]`
@@ -130,6 +133,7 @@ func TestSyncJSONSource(t *testing.T) {
 }
 
 func TestSyncBacksOffOn429(t *testing.T) {
+	t.Parallel()
 	sb, _, c := startIdentity(t)
 	sandboxtest.Admin(t, sb, "identity", "POST", "/faults", `{"seed":1,"rules":[{"method":"POST","path":"/usergroup/scim/v2/Users","kind":"429","count":6}]}`, nil)
 	src, _ := scim.NewCSVSource(strings.NewReader(csvUsers(40, nil)))
@@ -140,6 +144,7 @@ func TestSyncBacksOffOn429(t *testing.T) {
 }
 
 func TestConformancePassesOnEmulator(t *testing.T) {
+	t.Parallel()
 	_, _, c := startIdentity(t)
 	checks := c.Conformance(context.Background())
 	if len(checks) != 13 {
@@ -154,6 +159,7 @@ func TestConformancePassesOnEmulator(t *testing.T) {
 
 // A deliberately broken server: accepts any token, never 404s, never 409s.
 func TestConformanceNamesFailures(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/scim+json")
 		switch {
@@ -188,6 +194,7 @@ func TestConformanceNamesFailures(t *testing.T) {
 // TestJSONSourceShapes: a complete array yields its users; a truncated or malformed file is an
 // error, never a shorter list.
 func TestJSONSourceShapes(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name, doc string
 		want      int

@@ -2,8 +2,6 @@ package scim
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,8 +9,6 @@ import (
 	"time"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/pkg/access"
-	"github.com/flowsctl/flowsctl/pkg/access/identity"
 	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
@@ -62,7 +58,6 @@ func DialectFor(u, forced string) (Dialect, error) {
 // identityServices.scimToken.sink) when identityServices.enabled; else Access SCIM 1.1 with a
 // client-credentials token of access.scimClient (secret from its secretSink).
 func ResolveTarget(hc *httpx.Client, cfg *config.Config, o Override) (*Target, error) {
-	t := &Target{}
 	if o.URL != "" {
 		d, err := DialectFor(o.URL, o.Dialect)
 		if err != nil {
@@ -72,42 +67,30 @@ func ResolveTarget(hc *httpx.Client, cfg *config.Config, o Override) (*Target, e
 		if err != nil {
 			return nil, err
 		}
-		hc.AddSecret(tok)
-		t.URL, t.Source = strings.TrimRight(o.URL, "/"), "--url"
-		t.Domain = domainOf(cfg)
-		t.Client = New(hc, t.URL, Options{Dialect: d, Tokens: StaticToken(tok), Domain: t.Domain})
-		t.TokenExpiry = jwtExpiry(tok)
-		return t, nil
+		return newTarget(hc, strings.TrimRight(o.URL, "/"), "--url", domainOf(cfg), d, StaticToken(tok)), nil
 	}
 	if cfg == nil {
 		return nil, errors.New("no config: pass -f flowsctl.yaml, or --url and --token-file")
 	}
 	if is := cfg.IdentityServices; is != nil && is.Enabled {
-		base, err := identity.BaseURL(cfg)
+		base, err := cfg.IdentityBase()
 		if err != nil {
 			return nil, err
 		}
-		tok := ""
-		if o.TokenFile != "" {
-			if tok, err = tokenFromFileOrEnv(o.TokenFile); err != nil {
-				return nil, err
-			}
-		} else {
-			if is.SCIMToken.Sink.IsZero() {
-				return nil, errors.New("identityServices.scimToken.sink is empty: set it (e.g. file:secrets/identity-scim-token) and run `flowsctl identity token generate`")
-			}
-			tok, err = access.ResolveSecret(cfg, is.SCIMToken.Sink)
-			if err != nil || strings.TrimSpace(tok) == "" {
-				return nil, fmt.Errorf("no Identity Services SCIM token in %s (%v): run `flowsctl identity token generate`", is.SCIMToken.Sink, err)
-			}
+		d, err := DialectFor("", o.Dialect)
+		if err != nil {
+			return nil, err
 		}
-		tok = strings.TrimSpace(tok)
-		hc.AddSecret(tok)
-		d, _ := DialectFor("", o.Dialect)
-		t.URL, t.Source, t.Domain = base+identity.SCIMPath, "Identity Services (identityServices.enabled)", is.Directory.Domain
-		t.Client = New(hc, t.URL, Options{Dialect: d, Tokens: StaticToken(tok), Domain: t.Domain})
-		t.TokenExpiry = jwtExpiry(tok)
-		return t, nil
+		var tok string
+		if o.TokenFile != "" {
+			tok, err = tokenFromFileOrEnv(o.TokenFile)
+		} else {
+			tok, err = sinkToken(cfg, is.SCIMToken.Sink)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return newTarget(hc, base+config.IdentitySCIMPath, "Identity Services (identityServices.enabled)", is.Directory.Domain, d, StaticToken(tok)), nil
 	}
 	if cfg.Access == nil || cfg.Access.URL == "" {
 		return nil, errors.New("no SCIM target: enable identityServices or set access.url and access.scimClient")
@@ -116,22 +99,19 @@ func ResolveTarget(hc *httpx.Client, cfg *config.Config, o Override) (*Target, e
 	if err != nil {
 		return nil, err
 	}
-	t.URL, t.Source, t.Domain = base.SAAS+AccessSCIMPath, "Access SCIM 1.1 (access.scimClient)", domainOf(cfg)
 	d := Access11
 	if o.Dialect != "" && o.Dialect != "auto" {
 		if d, err = DialectFor("", o.Dialect); err != nil {
 			return nil, err
 		}
 	}
+	u, src, domain := base.SAAS+AccessSCIMPath, "Access SCIM 1.1 (access.scimClient)", domainOf(cfg)
 	if o.TokenFile != "" {
 		tok, err := tokenFromFileOrEnv(o.TokenFile)
 		if err != nil {
 			return nil, err
 		}
-		hc.AddSecret(tok)
-		t.Client = New(hc, t.URL, Options{Dialect: d, Tokens: StaticToken(tok), Domain: t.Domain})
-		t.TokenExpiry = jwtExpiry(tok)
-		return t, nil
+		return newTarget(hc, u, src, domain, d, StaticToken(tok)), nil
 	}
 	sc := cfg.Access.SCIMClient
 	if sc == nil || sc.ClientID == "" {
@@ -140,19 +120,45 @@ func ResolveTarget(hc *httpx.Client, cfg *config.Config, o Override) (*Target, e
 	if sc.SecretSink.IsZero() {
 		return nil, fmt.Errorf("access.scimClient.secretSink is empty: the secret of %q is needed for its SCIM token (or pass --token-file)", sc.ClientID)
 	}
-	secret, err := access.ResolveSecret(cfg, sc.SecretSink)
+	secret, err := cfg.Secret(sc.SecretSink)
 	if err != nil || strings.TrimSpace(secret) == "" {
 		return nil, fmt.Errorf("no secret for the SCIM client %q in %s (%v): run `flowsctl apply` to create the client and write its secret, or pass --token-file", sc.ClientID, sc.SecretSink, err)
 	}
-	secret = strings.TrimSpace(secret)
-	hc.AddSecret(secret)
-	ts := access.NewTokenSource(hc, base, sc.ClientID, secret)
-	t.Client = New(hc, t.URL, Options{Dialect: d, Tokens: ts, Domain: t.Domain})
-	t.TokenExpiry = func(ctx context.Context) (time.Time, error) {
-		_, exp, err := ts.Token(ctx)
-		return exp, err
+	return newTarget(hc, u, src, domain, d, AccessTokens(hc, base.TokenURL(), sc.ClientID, strings.TrimSpace(secret))), nil
+}
+
+// AccessTokens is the client-credentials token source of an Access OAuth client (the SCIM
+// client's Service Client Token): HTTP Basic, grant_type in the query as Access documents it.
+func AccessTokens(hc *httpx.Client, tokenURL, clientID, secret string) *httpx.TokenSource {
+	cc := httpx.ClientCredentials{Service: "access", TokenURL: tokenURL, ClientID: clientID, Secret: secret, Basic: true, GrantInQuery: true,
+		Fix: "check access.scimClient.clientId and its secretSink (flowsctl apply rotates a lost secret), or pass --token-file"}
+	return &httpx.TokenSource{Fetch: func(ctx context.Context) (httpx.Token, error) { return cc.Fetch(ctx, hc) }}
+}
+
+// newTarget binds a client to u; the token's expiry comes from the token source (a JWT's exp
+// claim for a static token, the OAuth answer for a client-credentials one).
+func newTarget(hc *httpx.Client, u, source, domain string, d Dialect, tokens TokenSource) *Target {
+	if s, ok := tokens.(StaticToken); ok {
+		hc.AddSecret(string(s))
 	}
-	return t, nil
+	return &Target{URL: u, Source: source, Domain: domain,
+		Client: New(hc, u, Options{Dialect: d, Tokens: tokens, Domain: domain}),
+		TokenExpiry: func(ctx context.Context) (time.Time, error) {
+			t, err := tokens.Token(ctx)
+			return t.Expiry, err
+		}}
+}
+
+// sinkToken reads the Identity Services SCIM token from identityServices.scimToken.sink.
+func sinkToken(cfg *config.Config, sink config.SecretRef) (string, error) {
+	if sink.IsZero() {
+		return "", errors.New("identityServices.scimToken.sink is empty: set it (e.g. file:secrets/identity-scim-token) and run `flowsctl identity token generate`")
+	}
+	tok, err := cfg.Secret(sink)
+	if err != nil || strings.TrimSpace(tok) == "" {
+		return "", fmt.Errorf("no Identity Services SCIM token in %s (%v): run `flowsctl identity token generate`", sink, err)
+	}
+	return strings.TrimSpace(tok), nil
 }
 
 func domainOf(cfg *config.Config) string {
@@ -187,26 +193,10 @@ func tokenFromFileOrEnv(path string) (string, error) {
 	return tok, nil
 }
 
-// jwtExpiry reads the exp claim of a JWT token (zero time when the token is not a JWT).
-func jwtExpiry(tok string) func(context.Context) (time.Time, error) {
-	return func(context.Context) (time.Time, error) { return JWTExpiry(tok), nil }
-}
-
 // JWTExpiry is the exp claim of a JWT, or the zero time.
+//
+// Deprecated: use httpx.JWTExpiry; kept for the Identity Services emulator's test.
 func JWTExpiry(tok string) time.Time {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return time.Time{}
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return time.Time{}
-	}
-	var c struct {
-		Exp int64 `json:"exp"`
-	}
-	if json.Unmarshal(b, &c) != nil || c.Exp == 0 {
-		return time.Time{}
-	}
-	return time.Unix(c.Exp, 0)
+	exp, _ := httpx.JWTExpiry(tok)
+	return exp
 }

@@ -8,7 +8,8 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"time"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
 )
 
 // Dialect selects the wire format.
@@ -42,17 +43,18 @@ const (
 	SchemaEnterprise1 = "urn:scim:schemas:extension:enterprise:1.0"
 )
 
-// TokenSource hands out bearer tokens; access.TokenSource satisfies it.
+// TokenSource hands out bearer tokens; *httpx.TokenSource (a cached OAuth token) satisfies it.
 type TokenSource interface {
-	Token(ctx context.Context) (string, time.Time, error)
+	Token(ctx context.Context) (httpx.Token, error)
 }
 
 // StaticToken is a fixed bearer token (an Identity Services SCIM token, a token file).
 type StaticToken string
 
-// Token returns the token with no known expiry.
-func (s StaticToken) Token(context.Context) (string, time.Time, error) {
-	return string(s), time.Time{}, nil
+// Token returns the token with the expiry its JWT exp claim gives (zero when none).
+func (s StaticToken) Token(context.Context) (httpx.Token, error) {
+	exp, _ := httpx.JWTExpiry(string(s))
+	return httpx.Token{Value: string(s), Expiry: exp}, nil
 }
 
 // Name is the SCIM name complex attribute.

@@ -14,7 +14,7 @@ import (
 // DefaultWarnBefore is how long before a SCIM token expires the expiry check warns.
 const DefaultWarnBefore = 30 * 24 * time.Hour
 
-// IsSystemDomain reports Access's System domain (where groups Okta pushes land, seed 004).
+// IsSystemDomain reports Access's System domain (where groups Okta pushes land, as the Okta SCIM to Access guide warns).
 func IsSystemDomain(d string) bool {
 	d = strings.ToLower(strings.TrimSpace(d))
 	return d == "system" || d == "system domain"

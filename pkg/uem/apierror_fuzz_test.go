@@ -24,16 +24,16 @@ func FuzzAPIError(f *testing.F) {
 			status = -(status + 1)
 		}
 		status = 100 + status%500
-		e := apiError("GET", "/api/mdm/apps/search", &http.Response{StatusCode: status}, []byte(body))
+		e := apiError("GET", "/api/mdm/apps/search", &http.Response{StatusCode: status, Header: http.Header{}}, []byte(body))
 		msg := e.Error()
-		if !strings.HasPrefix(msg, "GET /api/mdm/apps/search: ") {
+		if !strings.HasPrefix(msg, "uem: GET /api/mdm/apps/search: ") {
 			t.Fatalf("error does not start with the endpoint: %q", msg)
 		}
 		if strings.Contains(strings.ToLower(msg), "<html") {
 			t.Fatalf("error carries an HTML page: %q", msg)
 		}
-		if len(e.Message) > 303 || len(e.ActivityID) > 83 {
-			t.Fatalf("message %d, activity id %d bytes", len(e.Message), len(e.ActivityID))
+		if len(e.Message) > 303 || len(e.RequestID) > 83 {
+			t.Fatalf("message %d, activity id %d bytes", len(e.Message), len(e.RequestID))
 		}
 		if !utf8.ValidString(msg) || strings.ContainsFunc(msg, unicode.IsControl) {
 			t.Fatalf("error has invalid or control characters: %q", msg)

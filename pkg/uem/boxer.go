@@ -14,16 +14,17 @@ import (
 
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
-// DefaultMobileFlowsHost is the mobile flows cloud service (seed 001).
+// DefaultMobileFlowsHost is the mobile flows cloud service (the Teams mobile flows guide).
 const DefaultMobileFlowsHost = "https://prod.hero.vmwservices.com"
 
 // BoxerBundleIDs are the Workspace ONE Boxer public apps (iOS, Android).
 var BoxerBundleIDs = []string{"com.air-watch.boxer", "com.boxer.email"}
 
-// The five application configuration keys of seed 001, in the guide's order.
+// The five application configuration keys of the Teams mobile flows guide, in its order.
 const (
 	KeyEnabled    = "AppMobileFlowsEnabled"
 	KeyHost       = "AppMobileFlowsHost"
@@ -81,15 +82,6 @@ func BoxerSpecFrom(cfg *config.Config) (BoxerSpec, error) {
 			{KeyAutoEnable, strconv.FormatBool(b.AutoEnableConnectors), "BOOLEAN"},
 		},
 	}, nil
-}
-
-// Result is what an Apply reports: the changes it made (empty when nothing was written) and,
-// for operator steps, the checklist a person still has to follow.
-type Result struct {
-	Changes  []plan.Change `json:"changes,omitempty" yaml:"changes,omitempty"`
-	Operator string        `json:"operator,omitempty" yaml:"operator,omitempty"`
-	// Pending is true when an operator step is not confirmed yet.
-	Pending bool `json:"pending,omitempty" yaml:"pending,omitempty"`
 }
 
 // Boxer converges the mobile flows keys on the Boxer app assignments (step uem.boxer).
@@ -364,12 +356,12 @@ func (b *Boxer) Plan(ctx context.Context) ([]plan.Change, error) {
 
 // Apply sets the keys and PUTs the assignment rules of each app that needs it (202), then reads
 // them back. A second Apply makes no write.
-func (b *Boxer) Apply(ctx context.Context) (Result, error) {
+func (b *Boxer) Apply(ctx context.Context) (object.Result, error) {
+	res := object.Result{Object: "boxer assignments", Kind: "boxer assignment", Key: strings.Join(b.Spec.SmartGroups, ", "), Action: plan.NoOp}
 	apps, ch, dirty, err := b.survey(ctx, true)
 	if err != nil {
-		return Result{}, err
+		return res, err
 	}
-	var res Result
 	for _, ba := range apps {
 		if !dirty[ba] {
 			continue
@@ -384,6 +376,7 @@ func (b *Boxer) Apply(ctx context.Context) (Result, error) {
 			res.Changes = append(res.Changes, c)
 		}
 	}
+
 	if len(dirty) > 0 {
 		_, after, _, err := b.survey(ctx, false)
 		if err != nil {

@@ -74,11 +74,20 @@ func TokenURLFor(region string) (string, error) {
 	return "", fmt.Errorf("uem.auth.oauth.region %q: use one of uat, na, emea, apac (append -legacy for the uemauth.vmwservices.com hosts), or set uem.auth.oauth.tokenUrl", region)
 }
 
-// CredentialsFrom resolves the secrets the uem section references. Errors name the config field.
-func CredentialsFrom(u *config.UEM) (Credentials, error) {
+// CredentialsFrom resolves the secrets the uem section references through cfg.Secret. Errors
+// name the config field.
+func CredentialsFrom(cfg *config.Config) (Credentials, error) {
 	var c Credentials
-	if u == nil {
+	if cfg == nil || cfg.UEM == nil {
 		return c, errors.New("the config has no uem section (add uem.url and uem.auth, or run: flowsctl init)")
+	}
+	u := cfg.UEM
+	secret := func(field string, ref config.SecretRef) (string, error) {
+		v, err := cfg.Secret(ref)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", field, err)
+		}
+		return v, nil
 	}
 	if o := u.Auth.OAuth; o != nil {
 		tu := string(o.TokenURL)
@@ -94,23 +103,23 @@ func CredentialsFrom(u *config.UEM) (Credentials, error) {
 		if o.ClientID == "" {
 			return c, errors.New("uem.auth.oauth.clientId is empty (create an OAuth client at Groups & Settings > Configurations > OAuth Client Management)")
 		}
-		sec, err := o.ClientSecret.Resolve()
+		sec, err := secret("uem.auth.oauth.clientSecret", o.ClientSecret)
 		if err != nil {
-			return c, fmt.Errorf("uem.auth.oauth.clientSecret: %w", err)
+			return c, err
 		}
 		c.OAuth = &OAuthCredentials{TokenURL: tu, ClientID: o.ClientID, ClientSecret: sec}
 	}
 	if b := u.Auth.Basic; b != nil {
-		pw, err := b.Password.Resolve()
+		pw, err := secret("uem.auth.basic.password", b.Password)
 		if err != nil {
-			return c, fmt.Errorf("uem.auth.basic.password: %w", err)
+			return c, err
 		}
 		c.Basic = &BasicCredentials{Username: b.Username, Password: pw}
 	}
 	if !u.Auth.APIKey.IsZero() {
-		k, err := u.Auth.APIKey.Resolve()
+		k, err := secret("uem.auth.apiKey", u.Auth.APIKey)
 		if err != nil {
-			return c, fmt.Errorf("uem.auth.apiKey: %w", err)
+			return c, err
 		}
 		c.APIKey = k
 	}
@@ -129,9 +138,7 @@ type Client struct {
 	base  string
 	creds Credentials
 
-	tokMu  sync.Mutex
-	tok    string
-	tokExp time.Time
+	tokens *httpx.TokenSource
 
 	rl rateState
 	// MaxQuotaWait is the longest Client waits for the rate-limit window to reset when the
@@ -145,9 +152,13 @@ type Client struct {
 // NewClient builds a client for the API at baseURL (https://asNNN.awmdm.com).
 func NewClient(hc *httpx.Client, baseURL string, creds Credentials) *Client {
 	c := &Client{hc: hc, base: strings.TrimRight(baseURL, "/"), creds: creds, MaxQuotaWait: 2 * time.Minute,
-		now: time.Now, sleep: sleepCtx}
-	if creds.OAuth != nil {
-		hc.AddSecret(creds.OAuth.ClientSecret)
+		now: time.Now, sleep: httpx.Sleep}
+	if o := creds.OAuth; o != nil {
+		hc.AddSecret(o.ClientSecret)
+		cc := httpx.ClientCredentials{Service: "uem", TokenURL: o.TokenURL, ClientID: o.ClientID, Secret: o.ClientSecret, Fix: oauthFix,
+			Now: func() time.Time { return c.now() }}
+		c.tokens = &httpx.TokenSource{Now: func() time.Time { return c.now() },
+			Fetch: func(ctx context.Context) (httpx.Token, error) { return cc.Fetch(ctx, c.hc) }}
 	}
 	if creds.Basic != nil {
 		hc.AddSecret(creds.Basic.Password)
@@ -158,13 +169,20 @@ func NewClient(hc *httpx.Client, baseURL string, creds Credentials) *Client {
 	return c
 }
 
-// New builds a client from the uem section. When uem.caFile is set, a dedicated httpx client
-// trusting that CA is built (self-signed on-prem servers); otherwise hc is used.
+// New builds a client from a loaded config's uem section (its paths are absolute since load).
+// When uem.caFile is set, a dedicated httpx client trusting that CA is built through httpx.New
+// (self-signed on-prem servers); otherwise hc is used.
 func New(hc *httpx.Client, u *config.UEM, o httpx.Options) (*Client, error) {
-	creds, err := CredentialsFrom(u)
+	return Open(hc, &config.Config{UEM: u}, o)
+}
+
+// Open is New for the whole config: secrets are read with cfg.Secret.
+func Open(hc *httpx.Client, cfg *config.Config, o httpx.Options) (*Client, error) {
+	creds, err := CredentialsFrom(cfg)
 	if err != nil {
 		return nil, err
 	}
+	u := cfg.UEM
 	if u.URL == "" {
 		return nil, errors.New("uem.url is empty (the API host, e.g. https://as1234.awmdm.com)")
 	}
@@ -245,146 +263,51 @@ func (c *Client) Authorize(ctx context.Context, req *http.Request) error {
 	return nil
 }
 
-// AuthError is a rejected credential (exit code 4 in the CLI).
-type AuthError struct {
-	What string
-	Err  error
-	Fix  string
-}
-
-func (e *AuthError) Error() string {
-	s := e.What + ": " + e.Err.Error()
-	if e.Fix != "" {
-		s += " (" + e.Fix + ")"
-	}
-	return s
-}
-func (e *AuthError) Unwrap() error { return e.Err }
-
-// IsAuth reports whether err is a credential failure.
-func IsAuth(err error) bool {
-	var ae *AuthError
-	if errors.As(err, &ae) {
-		return true
-	}
-	var api *APIError
-	return errors.As(err, &api) && api.Status == http.StatusUnauthorized
-}
+// oauthFix is shown when the token endpoint refuses the OAuth client.
+const oauthFix = "check uem.auth.oauth.clientId/clientSecret and the region; manage clients at Groups & Settings > Configurations > OAuth Client Management"
 
 func (c *Client) token(ctx context.Context) (string, error) {
-	c.tokMu.Lock()
-	defer c.tokMu.Unlock()
-	if c.tok != "" && c.now().Before(c.tokExp.Add(-time.Minute)) {
-		return c.tok, nil
-	}
-	o := c.creds.OAuth
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {o.ClientID}, "client_secret": {o.ClientSecret}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.TokenURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", fmt.Errorf("uem token URL %q: %w", o.TokenURL, err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.hc.Do(httpx.RetrySafe(req))
-	if err != nil {
-		return "", fmt.Errorf("uem token from %s: %w", o.TokenURL, err)
-	}
-	b, err := httpx.ReadBody(resp)
-	if err != nil {
-		return "", err
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error string `json:"error"`
-			Desc  string `json:"error_description"`
-		}
-		json.Unmarshal(b, &e)
-		msg := strings.TrimSpace(e.Error + " " + e.Desc)
-		if msg == "" {
-			msg = resp.Status
-		}
-		return "", &AuthError{What: "uem OAuth client " + o.ClientID + " at " + o.TokenURL, Err: errors.New(msg),
-			Fix: "check uem.auth.oauth.clientId/clientSecret and the region; manage clients at Groups & Settings > Configurations > OAuth Client Management"}
-	}
-	var t struct {
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int    `json:"expires_in"`
-	}
-	if err := json.Unmarshal(b, &t); err != nil || t.AccessToken == "" {
-		return "", fmt.Errorf("uem token from %s: answer has no access_token", o.TokenURL)
-	}
-	c.hc.AddSecret(t.AccessToken)
-	if t.ExpiresIn <= 0 {
-		t.ExpiresIn = 3600
-	}
-	c.tok, c.tokExp = t.AccessToken, c.now().Add(time.Duration(t.ExpiresIn)*time.Second)
-	return c.tok, nil
-}
-
-// APIError is a UEM error answer {errorCode, message, activityId}.
-type APIError struct {
-	Method     string
-	Path       string
-	Status     int
-	ErrorCode  int
-	Message    string
-	ActivityID string
-	// Fix is the next thing to try.
-	Fix string
-}
-
-func (e *APIError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.Status, http.StatusText(e.Status))
-	if e.ErrorCode != 0 {
-		fmt.Fprintf(&b, ": errorCode %d", e.ErrorCode)
-	}
-	if e.Message != "" {
-		b.WriteString(": " + e.Message)
-	}
-	if e.ActivityID != "" {
-		b.WriteString(" (activityId " + e.ActivityID + ")")
-	}
-	if e.Fix != "" {
-		b.WriteString("; " + e.Fix)
-	}
-	return b.String()
+	t, err := c.tokens.Token(ctx)
+	return t.Value, err
 }
 
 // IsForbidden reports a 403 (missing role permission or API key).
-func IsForbidden(err error) bool {
-	var e *APIError
-	return errors.As(err, &e) && e.Status == http.StatusForbidden
-}
+func IsForbidden(err error) bool { return httpx.StatusOf(err) == http.StatusForbidden }
 
 // IsNotFound reports a 404.
-func IsNotFound(err error) bool {
-	var e *APIError
-	return errors.As(err, &e) && e.Status == http.StatusNotFound
+func IsNotFound(err error) bool { return httpx.StatusOf(err) == http.StatusNotFound }
+
+// statusFix is the next thing to try after a UEM error status.
+var statusFix = map[int]string{
+	http.StatusUnauthorized:    "check uem.auth (client id/secret or username/password) and the tenant code",
+	http.StatusForbidden:       "the API account's role lacks a permission or the REST API key is wrong: edit the role at Accounts > Administrators > Roles, check the key at Groups & Settings > All Settings > System > Advanced > API > REST API",
+	http.StatusTooManyRequests: "the tenant's API quota is spent; retry after the x-ratelimit-reset time",
+	http.StatusNotAcceptable:   "this UEM version does not serve that API version; upgrade the console or report it",
 }
 
-func apiError(method, path string, resp *http.Response, b []byte) *APIError {
-	e := &APIError{Method: method, Path: path, Status: resp.StatusCode}
+// apiError decodes a UEM error answer {errorCode, message, activityId} into an httpx.APIError:
+// Code is the errorCode, RequestID the activity id, Object the endpoint.
+func apiError(method, path string, resp *http.Response, b []byte) *httpx.APIError {
+	e := httpx.NewAPIError("uem", resp, b)
+	e.Method, e.Object, e.FixMsg = method, path, statusFix[resp.StatusCode]
 	var body struct {
-		ErrorCode  int    `json:"errorCode"`
-		Message    string `json:"message"`
-		ActivityID string `json:"activityId"`
+		ErrorCode  json.Number `json:"errorCode"`
+		Message    string      `json:"message"`
+		ActivityID string      `json:"activityId"`
 	}
 	if json.Unmarshal(b, &body) == nil {
-		e.ErrorCode, e.Message, e.ActivityID = body.ErrorCode, httpx.Excerpt(body.Message, 300), httpx.Excerpt(body.ActivityID, 80)
+		if body.ErrorCode != "" && body.ErrorCode != "0" {
+			e.Code = httpx.Excerpt(body.ErrorCode.String(), 40)
+		}
+		if body.Message != "" {
+			e.Message = httpx.Excerpt(body.Message, 300)
+		}
+		if body.ActivityID != "" {
+			e.RequestID = httpx.Excerpt(body.ActivityID, 80)
+		}
 	}
 	if e.Message == "" && len(b) > 0 && len(b) < 300 && !bytes.ContainsAny(b, "<") {
 		e.Message = httpx.Excerpt(string(b), 300)
-	}
-	switch resp.StatusCode {
-	case http.StatusUnauthorized:
-		e.Fix = "check uem.auth (client id/secret or username/password) and the tenant code"
-	case http.StatusForbidden:
-		e.Fix = "the API account's role lacks a permission or the REST API key is wrong: edit the role at Accounts > Administrators > Roles, check the key at Groups & Settings > All Settings > System > Advanced > API > REST API"
-	case http.StatusTooManyRequests:
-		e.Fix = "the tenant's API quota is spent; retry after the x-ratelimit-reset time"
-	case http.StatusNotAcceptable:
-		e.Fix = "this UEM version does not serve that API version; upgrade the console or report it"
 	}
 	return e
 }
@@ -455,17 +378,6 @@ func (c *Client) takeQuota(ctx context.Context) error {
 	}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // Do sends one API call: path is relative to the host ("/api/system/info"), version the
 // Accept version (0 = 1). body, when not nil, is sent as JSON. out, when not nil, receives the
 // JSON answer. It returns the status; a 204 leaves out untouched.
@@ -516,11 +428,7 @@ func (c *Client) Do(ctx context.Context, method, path string, q url.Values, vers
 		return resp.StatusCode, err
 	}
 	if resp.StatusCode >= 300 {
-		e := apiError(method, path, resp, b)
-		if resp.StatusCode == http.StatusUnauthorized {
-			return resp.StatusCode, &AuthError{What: "uem " + c.base, Err: e, Fix: e.Fix}
-		}
-		return resp.StatusCode, e
+		return resp.StatusCode, apiError(method, path, resp, b)
 	}
 	if out != nil && method == http.MethodGet && resp.StatusCode != http.StatusNoContent && len(bytes.TrimSpace(b)) == 0 {
 		// UEM says "nothing found" with 204; an empty 200 is not a UEM API answer.

@@ -4,12 +4,13 @@
 // regional token URL (TokenURLFor; uem.auth.oauth.tokenUrl overrides it) or Basic with the
 // aw-tenant-code REST API key; `Accept: application/json;version=N` per endpoint; paging with
 // page/pagesize and Total/TotalResults; a 204 on a search is an empty list; errors are
-// *APIError with the service's errorCode, message and activityId; the x-ratelimit-* headers
+// *httpx.APIError (Service "uem") with the errorCode as Code and the activityId as RequestID;
+// the OAuth token is an httpx.TokenSource over httpx.ClientCredentials; the x-ratelimit-* headers
 // are honoured, so a spent quota waits for the reset (up to MaxQuotaWait) instead of sending
 // into 429s. uem.caFile gives the client a dedicated httpx client trusting that CA.
 //
-// Objects the setup step graph adapts (each is plain: Plan is read-only, Apply is idempotent
-// and reports only the writes it made, Verify returns doctor checks with fixes):
+// Objects (object.Object) the setup rows build (Plan is read-only, Apply is idempotent and
+// reports only the writes it made, Verify returns doctor checks with fixes):
 //
 //	Boxer        step uem.boxer         the five AppMobileFlows* keys on the Boxer assignments
 //	Integrations step uem.integrations  third-party dashboard preflight (writes nothing)

@@ -8,18 +8,20 @@ import (
 	"strings"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/text"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
-// Range is an allowed interval of an integration setting (seed 002).
+// Range is an allowed interval of an integration setting (the integration preflight guide).
 type Range struct {
 	Min, Max, Step int
 	Unit           string
 }
 
-// Seed 002's sync settings.
+// The sync settings of the integration preflight guide.
 var (
 	SyncIntervalRange   = Range{10, 1440, 10, "minutes"}
 	DeletionThreshold   = Range{0, 100, 1, "%"}
@@ -65,35 +67,28 @@ func CheckRanges(prefix string, in config.Integration) []error {
 type Permission struct {
 	Name string // "devices"
 	// Role is the role permission to grant when the probe gets 403.
-	Role  string
-	probe func(ctx context.Context, c *Client) error
+	Role string
+	// Path and Version are the search the probe reads one row of.
+	Path    string
+	Version int
 }
 
-// Permissions are the read calls a third-party dashboard makes (seed 002, Check Point appendix B).
+func (p Permission) probe(ctx context.Context, c *Client) error {
+	_, err := c.Do(ctx, "GET", p.Path, url.Values{"pagesize": {"1"}}, p.Version, nil, nil)
+	return err
+}
+
+// Permissions are the read calls a third-party dashboard makes (the integration preflight
+// guide, Check Point appendix B).
 var Permissions = []Permission{
-	{"groups", "REST API > Groups > Read", func(ctx context.Context, c *Client) error {
-		_, err := c.Do(ctx, "GET", "/api/system/groups/search", url.Values{"pagesize": {"1"}}, 2, nil, nil)
-		return err
-	}},
-	{"devices", "REST API > Devices > Read", func(ctx context.Context, c *Client) error {
-		_, err := c.Do(ctx, "GET", "/api/mdm/devices/search", url.Values{"pagesize": {"1"}}, 1, nil, nil)
-		return err
-	}},
-	{"apps", "REST API > Apps > Read", func(ctx context.Context, c *Client) error {
-		_, err := c.Do(ctx, "GET", "/api/mam/apps/search", url.Values{"pagesize": {"1"}}, 1, nil, nil)
-		return err
-	}},
-	{"smart groups", "REST API > Smart Groups > Read", func(ctx context.Context, c *Client) error {
-		_, err := c.Do(ctx, "GET", "/api/mdm/smartgroups/search", url.Values{"pagesize": {"1"}}, 1, nil, nil)
-		return err
-	}},
-	{"tags", "Settings > Tags > View Tag (and Device Bulk Management > assign Tags for tagging)", func(ctx context.Context, c *Client) error {
-		_, err := c.Do(ctx, "GET", "/api/mdm/tags/search", url.Values{"pagesize": {"1"}}, 1, nil, nil)
-		return err
-	}},
+	{"groups", "REST API > Groups > Read", "/api/system/groups/search", 2},
+	{"devices", "REST API > Devices > Read", "/api/mdm/devices/search", 1},
+	{"apps", "REST API > Apps > Read", "/api/mam/apps/search", 1},
+	{"smart groups", "REST API > Smart Groups > Read", "/api/mdm/smartgroups/search", 1},
+	{"tags", "Settings > Tags > View Tag (and Device Bulk Management > assign Tags for tagging)", "/api/mdm/tags/search", 1},
 }
 
-// IntegrationInfo is the "integration information" table seed 002 asks admins to record.
+// IntegrationInfo is the "integration information" table the integration preflight guide asks admins to record.
 type IntegrationInfo struct {
 	DisplayName             string  `json:"displayName" yaml:"displayName"`
 	ServerAddress           string  `json:"serverAddress" yaml:"serverAddress"`
@@ -181,7 +176,7 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 	var out []IntegrationReport
 	for n, in := range sel {
 		prefix := fmt.Sprintf("uem.integrations[%d]", idx[n])
-		id := "uem.integration." + slug(in.Name)
+		id := "uem.integration." + text.Slug(in.Name)
 		rep := IntegrationReport{Name: in.Name}
 		for _, c := range cred {
 			c.ID = id + "." + c.ID
@@ -193,7 +188,7 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 				Detail: prefix + ".groups is empty", Fix: "list the organization groups or smart groups to integrate (flowsctl uem groups)"})
 		}
 		for _, g := range in.Groups {
-			ck := doctor.Check{ID: id + ".group." + slug(g), Title: fmt.Sprintf("group %q resolves", g)}
+			ck := doctor.Check{ID: id + ".group." + text.Slug(g), Title: fmt.Sprintf("group %q resolves", g)}
 			switch {
 			case !credOK:
 				ck.Status, ck.Detail = doctor.Skip, "credentials failed"
@@ -243,7 +238,8 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 }
 
 func (p *Integrations) credentialChecks(ctx context.Context) []doctor.Check {
-	creds, err := CredentialsFrom(p.Cfg)
+	// The configured credentials, which may differ from the ones the run signs in with.
+	creds, err := CredentialsFrom(&config.Config{UEM: p.Cfg})
 	if err != nil {
 		return []doctor.Check{{ID: "credentials", Title: "credentials", Status: doctor.Fail, Detail: err.Error(), Fix: "fix uem.auth in the config"}}
 	}
@@ -275,14 +271,14 @@ func (p *Integrations) credentialChecks(ctx context.Context) []doctor.Check {
 func (p *Integrations) permissionChecks(ctx context.Context) []doctor.Check {
 	var out []doctor.Check
 	for _, perm := range Permissions {
-		ck := doctor.Check{ID: "permission." + slug(perm.Name), Title: "API permission: read " + perm.Name, Status: doctor.Pass}
+		ck := doctor.Check{ID: "permission." + text.Slug(perm.Name), Title: "API permission: read " + perm.Name, Status: doctor.Pass}
 		if err := perm.probe(ctx, p.C); err != nil {
 			ck.Status = doctor.Fail
 			if IsForbidden(err) {
 				ck.Detail = "403 on read " + perm.Name + ": the API account's role lacks " + perm.Role
-				var api *APIError
-				if errors.As(err, &api) && api.ActivityID != "" {
-					ck.Detail += " (activityId " + api.ActivityID + ")"
+				var api *httpx.APIError
+				if errors.As(err, &api) && api.RequestID != "" {
+					ck.Detail += " (activity id " + api.RequestID + ")"
 				}
 				ck.Fix = "grant " + perm.Role + " to the API role (Accounts > Administrators > Roles > the integration's role > Edit)"
 			} else {
@@ -299,57 +295,28 @@ func (p *Integrations) permissionChecks(ctx context.Context) []doctor.Check {
 func (p *Integrations) parentChildCheck(ctx context.Context, id string, in config.Integration, resolved map[string]Group) doctor.Check {
 	ck := doctor.Check{ID: id + ".parent-child", Title: "no child group integrated with another dashboard", Status: doctor.Pass}
 	var conflicts []string
-	for _, g := range in.Groups {
-		grp, ok := resolved[g]
-		if !ok || grp.Kind != "organization-group" {
-			continue
-		}
+	mine := orgGroups(in.Groups, resolved)
+	for _, grp := range mine {
 		kids, err := p.C.Children(ctx, grp.ID)
 		if err != nil {
 			ck.Status, ck.Detail, ck.Fix = doctor.Warn, "could not list the children of "+grp.Name+": "+err.Error(), "grant REST API > Groups > Read"
 			return ck
 		}
-		for _, other := range p.Cfg.Integrations {
-			if other.Name == in.Name {
-				continue
-			}
-			for _, og := range other.Groups {
-				o, ok := resolved[og]
-				if !ok || o.Kind != "organization-group" {
-					continue
-				}
-				for _, k := range kids {
-					if int(k.ID) == o.ID {
-						conflicts = append(conflicts, fmt.Sprintf("%q is a child of %q but is integrated with %q", o.Name, grp.Name, other.Name))
-					}
-				}
+		for _, other := range p.others(in) {
+			for _, o := range among(kids, orgGroups(other.Groups, resolved)) {
+				conflicts = append(conflicts, fmt.Sprintf("%q is a child of %q but is integrated with %q", o.Name, grp.Name, other.Name))
 			}
 		}
 	}
 	// The other direction: one of our groups is a child of another integration's OG.
-	for _, other := range p.Cfg.Integrations {
-		if other.Name == in.Name {
-			continue
-		}
-		for _, og := range other.Groups {
-			o, ok := resolved[og]
-			if !ok || o.Kind != "organization-group" {
-				continue
-			}
+	for _, other := range p.others(in) {
+		for _, o := range orgGroups(other.Groups, resolved) {
 			kids, err := p.C.Children(ctx, o.ID)
 			if err != nil {
 				continue
 			}
-			for _, g := range in.Groups {
-				mine, ok := resolved[g]
-				if !ok || mine.Kind != "organization-group" {
-					continue
-				}
-				for _, k := range kids {
-					if int(k.ID) == mine.ID {
-						conflicts = append(conflicts, fmt.Sprintf("%q is a child of %q, which is integrated with %q", mine.Name, o.Name, other.Name))
-					}
-				}
+			for _, m := range among(kids, mine) {
+				conflicts = append(conflicts, fmt.Sprintf("%q is a child of %q, which is integrated with %q", m.Name, o.Name, other.Name))
 			}
 		}
 	}
@@ -358,6 +325,41 @@ func (p *Integrations) parentChildCheck(ctx context.Context, id string, in confi
 		ck.Fix = "integrate a child organization group with the same dashboard as its parent, or remove it from one of uem.integrations[].groups"
 	}
 	return ck
+}
+
+// others are the configured integrations other than in.
+func (p *Integrations) others(in config.Integration) []config.Integration {
+	var out []config.Integration
+	for _, o := range p.Cfg.Integrations {
+		if o.Name != in.Name {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// orgGroups are the names that resolved to organization groups.
+func orgGroups(names []string, resolved map[string]Group) []Group {
+	var out []Group
+	for _, n := range names {
+		if g, ok := resolved[n]; ok && g.Kind == "organization-group" {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// among returns the groups that are one of kids.
+func among(kids []OrganizationGroup, groups []Group) []Group {
+	var out []Group
+	for _, g := range groups {
+		for _, k := range kids {
+			if int(k.ID) == g.ID {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
 }
 
 func (p *Integrations) tlsCheck(ctx context.Context, id, prefix string, in config.Integration) doctor.Check {
@@ -440,19 +442,27 @@ func (p *Integrations) Plan(ctx context.Context) ([]plan.Change, error) {
 }
 
 // Apply runs the preflight and fails when a check fails; it writes nothing.
-func (p *Integrations) Apply(ctx context.Context) (Result, error) {
+func (p *Integrations) Apply(ctx context.Context) (object.Result, error) {
+	res := object.Result{Object: "integration preflight", Kind: "integration preflight", Action: plan.NoOp}
+	if p.Cfg != nil {
+		var names []string
+		for _, in := range p.Cfg.Integrations {
+			names = append(names, in.Name)
+		}
+		res.Key = strings.Join(names, ", ")
+	}
 	reps, err := p.Run(ctx)
 	if err != nil {
-		return Result{}, err
+		return res, err
 	}
 	for _, r := range reps {
 		for _, c := range r.Checks {
 			if c.Status == doctor.Fail {
-				return Result{}, fmt.Errorf("integration %q: %s: %s (%s)", r.Name, c.Title, c.Detail, c.Fix)
+				return res, fmt.Errorf("integration %q: %s: %s (%s)", r.Name, c.Title, c.Detail, c.Fix)
 			}
 		}
 	}
-	return Result{}, nil
+	return res, nil
 }
 
 func containsFold(xs []string, x string) bool {
@@ -462,19 +472,4 @@ func containsFold(xs []string, x string) bool {
 		}
 	}
 	return false
-}
-
-func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimRight(b.String(), "-")
 }

@@ -3,6 +3,8 @@ package uem
 import (
 	"context"
 	"fmt"
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/text"
 	"net/http"
 	"net/url"
 	"sort"
@@ -64,7 +66,7 @@ type OrganizationGroup struct {
 func (c *Client) OrganizationGroups(ctx context.Context, q url.Values) ([]OrganizationGroup, error) {
 	ogs, err := searchAll[OrganizationGroup](ctx, c, "/api/system/groups/search", q, 2, "OrganizationGroups", "LocationGroups")
 	if err != nil {
-		if api, ok := err.(*APIError); ok && (api.Status == http.StatusNotAcceptable || api.Status == http.StatusBadRequest) {
+		if st := httpx.StatusOf(err); st == http.StatusNotAcceptable || st == http.StatusBadRequest {
 			return searchAll[OrganizationGroup](ctx, c, "/api/system/groups/search", q, 1, "LocationGroups", "OrganizationGroups")
 		}
 	}
@@ -242,7 +244,7 @@ func Suggest(key string, candidates []string) []string {
 		}
 		seen[c] = true
 		lc := strings.ToLower(c)
-		d := levenshtein(k, lc)
+		d := text.Distance(k, lc)
 		if d > limit && (strings.Contains(lc, k) || strings.Contains(k, lc) || closeWord(k, lc)) {
 			d = limit // a partial match ranks after close typos
 		}
@@ -269,32 +271,11 @@ func closeWord(key, cand string) bool {
 		return false
 	}
 	for _, w := range strings.Fields(cand) {
-		if levenshtein(key, w) <= 1 {
+		if text.Distance(key, w) <= 1 {
 			return true
 		}
 	}
 	return false
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // App is a row of GET /api/mam/apps/search (v1 "Application" shape).

@@ -116,7 +116,7 @@ func TestCredentialsFrom(t *testing.T) {
 		{"nothing", config.UEMAuth{}, "configure oauth"},
 	}
 	for _, c := range cases {
-		_, err := uem.CredentialsFrom(&config.UEM{URL: "https://as1.awmdm.com", Auth: c.auth})
+		_, err := uem.CredentialsFrom(&config.Config{UEM: &config.UEM{URL: "https://as1.awmdm.com", Auth: c.auth}})
 		if (err == nil) != (c.want == "") || (err != nil && !strings.Contains(err.Error(), c.want)) {
 			t.Errorf("%s: err %v, want %q", c.name, err, c.want)
 		}
@@ -141,13 +141,13 @@ func TestBadCredentialsAreAuthErrors(t *testing.T) {
 	e := start(t)
 	c := uem.NewClient(e.hc, e.url, e.oauth(uememu.OAuthClientID, "wrong"))
 	_, err := c.SystemInfo(context.Background())
-	if !uem.IsAuth(err) {
+	if !httpx.IsAuth(err) {
 		t.Fatalf("want an auth error, got %v", err)
 	}
 	b := uem.NewClient(e.hc, e.url, uem.Credentials{Basic: &uem.BasicCredentials{Username: uememu.BasicUser, Password: e.emu.Password()}, APIKey: "nope-nope"})
 	_, err = b.SystemInfo(context.Background())
-	var api *uem.APIError
-	if !errors.As(err, &api) || api.ErrorCode != 1013 || api.ActivityID == "" {
+	var api *httpx.APIError
+	if !errors.As(err, &api) || api.Service != "uem" || api.Code != "1013" || api.RequestID == "" {
 		t.Fatalf("want errorCode 1013 with an activity id, got %v", err)
 	}
 	if strings.Contains(err.Error(), "nope-nope") {
@@ -174,11 +174,11 @@ func TestForbiddenCarriesActivityID(t *testing.T) {
 	e := start(t)
 	c := uem.NewClient(e.hc, e.url, e.oauth(uememu.RestrictedClientID, e.emu.RestrictedSecret()))
 	_, err := c.Tags(context.Background(), nil)
-	var api *uem.APIError
-	if !errors.As(err, &api) || api.Status != 403 || api.ActivityID == "" || !uem.IsForbidden(err) {
+	var api *httpx.APIError
+	if !errors.As(err, &api) || api.Status != 403 || api.RequestID == "" || !uem.IsForbidden(err) || !httpx.IsAuth(err) {
 		t.Fatalf("want a 403 APIError with activity id, got %v", err)
 	}
-	if !strings.Contains(err.Error(), "activityId") || !strings.Contains(err.Error(), "Roles") {
+	if !strings.Contains(err.Error(), "request id "+api.RequestID) || !strings.Contains(err.Error(), "Roles") {
 		t.Fatalf("error lacks the activity id or the fix: %v", err)
 	}
 }
@@ -204,8 +204,7 @@ func TestVersionShapesV1AndV2(t *testing.T) {
 	}
 	// A version the endpoint does not serve is refused.
 	_, err := c.Do(ctx, "GET", "/api/mam/apps/"+uememu.BoxerAppUUID+"/assignment-rules", nil, 1, nil, nil)
-	var api *uem.APIError
-	if !errors.As(err, &api) || api.Status != http.StatusNotAcceptable {
+	if httpx.StatusOf(err) != http.StatusNotAcceptable {
 		t.Fatalf("want 406, got %v", err)
 	}
 }
@@ -667,27 +666,6 @@ func BenchmarkBoxerPlan(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n.Load())/float64(b.N), "requests/op")
-}
-
-func TestWithAbsolutePaths(t *testing.T) {
-	cfg := &config.Config{Path: "/etc/flowsctl/flowsctl.yaml",
-		UEM: &config.UEM{CAFile: "ca.pem", Auth: config.UEMAuth{OAuth: &config.UEMOAuth{ClientSecret: "file:secrets/uem"},
-			Basic: &config.UEMBasic{Password: "env:PW"}, APIKey: "file:/abs/key"}},
-		Azure: &config.Azure{App: config.AzureApp{Secret: config.AzureAppSecret{Sink: "file:teams"}}}}
-	got := uem.WithAbsolutePaths(cfg)
-	cases := map[string][2]string{
-		"oauth":  {string(got.UEM.Auth.OAuth.ClientSecret), "file:/etc/flowsctl/secrets/uem"},
-		"basic":  {string(got.UEM.Auth.Basic.Password), "env:PW"},
-		"apikey": {string(got.UEM.Auth.APIKey), "file:/abs/key"},
-		"ca":     {got.UEM.CAFile, "/etc/flowsctl/ca.pem"},
-		"sink":   {string(got.Azure.App.Secret.Sink), "file:/etc/flowsctl/teams"},
-		"orig":   {string(cfg.UEM.Auth.OAuth.ClientSecret), "file:secrets/uem"},
-	}
-	for k, v := range cases {
-		if v[0] != v[1] {
-			t.Errorf("%s: %s, want %s", k, v[0], v[1])
-		}
-	}
 }
 
 // TestSearchAnswerShapes: 204 and an empty list are "none found"; an empty 200 or an object

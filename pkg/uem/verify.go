@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/flowsctl/flowsctl/internal/httpx"
+
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 )
 
-// Minimum console releases (seed 001): mobile flows need 1904, OOTB connectors 1905.
+// Minimum console releases (the Teams mobile flows guide): mobile flows need 1904, OOTB
+// connectors 1905.
 const (
 	MinReleaseMobileFlows = 1904
 	MinReleaseOOTB        = 1905
@@ -19,7 +22,7 @@ func (c *Client) VerifyReachable(ctx context.Context) []doctor.Check {
 	si, err := c.SystemInfo(ctx)
 	if err != nil {
 		fix := "check uem.url (the API host, asNNN.awmdm.com) and the network path"
-		if IsAuth(err) {
+		if httpx.IsAuth(err) {
 			fix = "check uem.auth (client id/secret, region or tokenUrl; or username/password and apiKey)"
 		}
 		return []doctor.Check{{ID: "uem.reachable", Title: "UEM API reachable", Status: doctor.Fail, Detail: err.Error(), Fix: fix}}

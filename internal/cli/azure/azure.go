@@ -1,10 +1,10 @@
 // Package azure is `flowsctl azure register|verify|show|secret rotate`: the Entra ID app behind
-// the Microsoft Teams mobile flows connector (seed 000).
+// the Microsoft Teams mobile flows connector (the Teams mobile flows guide). Every command
+// builds the same object as the azure.app step (azure.NewRegistration), so a noun's verify
+// and doctor cannot disagree.
 package azure
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,32 +14,12 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 	az "github.com/flowsctl/flowsctl/pkg/azure"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
-
-// Options carry what every azure command needs; tests fill them or run the command tree.
-type Options struct {
-	IO         *iostreams.IOStreams
-	Config     func() (*config.Config, error)
-	HTTPClient func() (*httpx.Client, error)
-	Output     func() string
-	Timeout    func() time.Duration
-	Ctx        context.Context
-
-	// register overrides
-	Name           string
-	UniqueName     string
-	AccessURL      string
-	SecretLifetime string
-	DryRun         bool
-	ShowSecret     bool
-	// secret rotate
-	RemoveOld bool
-}
 
 // NewCmdAzure is the `azure` noun.
 func NewCmdAzure(f *cmdutil.Factory) *cobra.Command {
@@ -56,42 +36,53 @@ secret written to azure.app.secret.sink. Every command finds the app by azure.ap
   flowsctl azure show -o json
   flowsctl azure secret rotate --remove-old`,
 	}
-	cmd.AddCommand(NewCmdRegister(f, nil), NewCmdVerify(f, nil), NewCmdShow(f, nil), newCmdSecret(f))
+	secret := &cobra.Command{
+		Use:     "secret <command>",
+		Short:   "Manage the app's client secret",
+		Example: `  flowsctl azure secret rotate --remove-old`,
+	}
+	secret.AddCommand(NewCmdSecretRotate(f, nil))
+	cmd.AddCommand(NewCmdRegister(f, nil), NewCmdVerify(f, nil), NewCmdShow(f, nil), secret)
 	return cmd
 }
 
-func newOptions(f *cmdutil.Factory) *Options {
-	return &Options{IO: f.IO, Config: f.Config, HTTPClient: f.HTTPClient,
-		Output:  func() string { return f.Flags.Output },
-		Timeout: func() time.Duration { return f.Flags.Timeout }}
+// RegisterOptions are `azure register`'s: flag overrides of the azure section, --dry-run and
+// --show-secret.
+type RegisterOptions struct {
+	cmdutil.Common
+	Name           string
+	UniqueName     string
+	AccessURL      string
+	SecretLifetime string
+	DryRun         bool
+	ShowSecret     bool
 }
 
-func wrap(opts *Options, runF func(*Options) error, body func(*Options) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, _ []string) error {
-		opts.Ctx = cmd.Context()
-		if runF != nil {
-			return runF(opts)
-		}
-		return body(opts)
-	}
+// VerifyOptions are `azure verify`'s.
+type VerifyOptions struct{ cmdutil.Common }
+
+// ShowOptions are `azure show`'s.
+type ShowOptions struct{ cmdutil.Common }
+
+// RotateOptions are `azure secret rotate`'s.
+type RotateOptions struct {
+	cmdutil.Common
+	RemoveOld  bool
+	ShowSecret bool
 }
 
 // NewCmdRegister is `azure register`.
-func NewCmdRegister(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := newOptions(f)
-	cmd := &cobra.Command{
-		Use:   "register",
-		Short: "Create or update the Entra app, its service principal, admin consent and client secret",
-		Long: `Looks the application up by azure.app.uniqueName and converges it: upsert with only the changed
+func NewCmdRegister(f *cmdutil.Factory, runF func(*RegisterOptions) error) *cobra.Command {
+	opts := &RegisterOptions{Common: cmdutil.NewCommon(f)}
+	cmd := command(opts, &opts.Common, runF, registerRun, "register",
+		"Create or update the Entra app, its service principal, admin consent and client secret",
+		`  flowsctl azure register --dry-run
+  flowsctl azure register --access-url https://acme.vmwareidentity.com
+  flowsctl azure register --show-secret -o json   # prints a newly created secret once`)
+	cmd.Long = `Looks the application up by azure.app.uniqueName and converges it: upsert with only the changed
 fields, service principal, the AllPrincipals consent grant on Microsoft Graph holding exactly the
 configured scopes, and a client secret whose value goes to azure.app.secret.sink (0600) — never to
-the terminal unless --show-secret. A re-run changes nothing. Exit 2 with --dry-run when changes are pending.`,
-		Example: `  flowsctl azure register --dry-run
-  flowsctl azure register --access-url https://acme.vmwareidentity.com
-  flowsctl azure register --show-secret -o json   # prints a newly created secret once`,
-		Args: cobra.NoArgs,
-		RunE: wrap(opts, runF, RegisterRun),
-	}
+the terminal unless --show-secret. A re-run changes nothing. Exit 2 with --dry-run when changes are pending.`
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Name, "name", "", "display name (azure.app.displayName)")
 	fl.StringVar(&opts.UniqueName, "unique-name", "", "natural key, immutable in Entra (azure.app.uniqueName)")
@@ -103,201 +94,172 @@ the terminal unless --show-secret. A re-run changes nothing. Exit 2 with --dry-r
 }
 
 // NewCmdVerify is `azure verify`.
-func NewCmdVerify(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := newOptions(f)
-	return &cobra.Command{
-		Use:   "verify",
-		Short: "Check the Entra app, consent and secret; exit 2 on a failure",
-		Example: `  flowsctl azure verify
-  flowsctl azure verify -o junit > entra.xml`,
-		Args: cobra.NoArgs,
-		RunE: wrap(opts, runF, VerifyRun),
-	}
+func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
+	opts := &VerifyOptions{Common: cmdutil.NewCommon(f)}
+	return command(opts, &opts.Common, runF, verifyRun, "verify", "Check the Entra app, consent and secret; exit 2 on a failure",
+		`  flowsctl azure verify
+  flowsctl azure verify -o junit > entra.xml`)
 }
 
 // NewCmdShow is `azure show`.
-func NewCmdShow(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := newOptions(f)
-	return &cobra.Command{
-		Use:   "show",
-		Short: "Show the app's ids, URIs, permissions with consent status and secrets (never values)",
-		Example: `  flowsctl azure show
-  flowsctl azure show -o json | jq -r .clientId`,
-		Args: cobra.NoArgs,
-		RunE: wrap(opts, runF, ShowRun),
-	}
-}
-
-func newCmdSecret(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:     "secret <command>",
-		Short:   "Manage the app's client secret",
-		Example: `  flowsctl azure secret rotate --remove-old`,
-	}
-	cmd.AddCommand(NewCmdSecretRotate(f, nil))
-	return cmd
+func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{Common: cmdutil.NewCommon(f)}
+	return command(opts, &opts.Common, runF, showRun, "show", "Show the app's ids, URIs, permissions with consent status and secrets (never values)",
+		`  flowsctl azure show
+  flowsctl azure show -o json | jq -r .clientId`)
 }
 
 // NewCmdSecretRotate is `azure secret rotate`.
-func NewCmdSecretRotate(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := newOptions(f)
-	cmd := &cobra.Command{
-		Use:   "rotate",
-		Short: "Add a new client secret, write it to the sink, optionally remove older flowsctl secrets",
-		Example: `  flowsctl azure secret rotate
-  flowsctl azure secret rotate --remove-old`,
-		Args: cobra.NoArgs,
-		RunE: wrap(opts, runF, RotateRun),
-	}
+func NewCmdSecretRotate(f *cmdutil.Factory, runF func(*RotateOptions) error) *cobra.Command {
+	opts := &RotateOptions{Common: cmdutil.NewCommon(f)}
+	cmd := command(opts, &opts.Common, runF, rotateRun, "rotate",
+		"Add a new client secret, write it to the sink, optionally remove older flowsctl secrets",
+		`  flowsctl azure secret rotate
+  flowsctl azure secret rotate --remove-old`)
 	cmd.Flags().BoolVar(&opts.RemoveOld, "remove-old", false, "remove older secrets created by flowsctl after the sink holds the new one")
 	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "print the new secret value once on stdout")
 	return cmd
 }
 
-func (o *Options) context() (context.Context, context.CancelFunc) {
-	ctx := o.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if o.Timeout != nil && o.Timeout() > 0 {
-		return context.WithTimeout(ctx, o.Timeout())
-	}
-	return context.WithCancel(ctx)
+// command is one azure leaf command without arguments, run by cmdutil.Run.
+func command[O any](opts *O, c *cmdutil.Common, runF, run func(*O) error, use, short, example string) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Example: example, Args: cobra.NoArgs, RunE: cmdutil.Run(opts, c, runF, run)}
 }
 
-func (o *Options) output() string {
-	if o.Output == nil || o.Output() == "" {
-		return "text"
-	}
-	return o.Output()
-}
-
-// setup loads the config, applies flag overrides and signs in (lazily).
-func (o *Options) setup(ctx context.Context) (*az.Client, az.Spec, error) {
-	cfg, err := o.Config()
+// registration builds the azure.app step's object from the config, after edit applied the
+// command's flag overrides to a copy of the azure section.
+func registration(c *cmdutil.Common, edit func(cfg *config.Config) error) (*az.Registration, error) {
+	cfg, err := c.Config()
 	if err != nil {
-		return nil, az.Spec{}, err
+		return nil, err
 	}
 	if cfg.Azure == nil {
-		return nil, az.Spec{}, errors.New("flowsctl.yaml has no azure section (create one with: flowsctl init)")
+		return nil, fmt.Errorf("flowsctl.yaml has no azure section (create one with: flowsctl init)")
 	}
-	c := *cfg
+	cp := *cfg
 	azc := *cfg.Azure
-	c.Azure = &azc
+	cp.Azure = &azc
+	if edit != nil {
+		if err := edit(&cp); err != nil {
+			return nil, err
+		}
+	}
+	hc, err := c.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	return az.NewRegistration(&cp, hc, c.IO.ErrOut)
+}
+
+// overrides applies register's flags to the config.
+func (o *RegisterOptions) overrides(c *config.Config) error {
 	if o.Name != "" {
-		azc.App.DisplayName = o.Name
+		c.Azure.App.DisplayName = o.Name
 	}
 	if o.UniqueName != "" {
-		azc.App.UniqueName = o.UniqueName
+		c.Azure.App.UniqueName = o.UniqueName
 	}
 	if o.SecretLifetime != "" {
 		d, err := config.ParseDuration(o.SecretLifetime)
 		if err != nil {
-			return nil, az.Spec{}, fmt.Errorf("--secret-lifetime: %v", err)
+			return fmt.Errorf("--secret-lifetime: %v", err)
 		}
-		azc.App.Secret.Lifetime = d
+		c.Azure.App.Secret.Lifetime = d
 	}
 	if o.AccessURL != "" {
 		acc := config.Access{}
-		if cfg.Access != nil {
-			acc = *cfg.Access
+		if c.Access != nil {
+			acc = *c.Access
 		}
 		acc.URL = config.URL(o.AccessURL)
 		c.Access = &acc
 	}
-	spec, err := az.SpecFromConfig(&c)
-	if err != nil {
-		return nil, spec, err
-	}
-	spec.AllowNoSink = o.ShowSecret
-	hc, err := o.HTTPClient()
-	if err != nil {
-		return nil, spec, err
-	}
-	cl, err := az.NewClient(ctx, &c, hc, o.IO.ErrOut)
-	if err != nil {
-		return nil, spec, err
-	}
-	return cl, spec, nil
-}
-
-func exitErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	if az.IsAuth(err) {
-		return cmdutil.AuthError(err)
-	}
-	return err
+	return nil
 }
 
 // registerOutput is the JSON/YAML shape of register and rotate; SecretText only with --show-secret.
 type registerOutput struct {
-	az.Result  `yaml:",inline"`
-	DryRun     bool   `json:"dryRun" yaml:"dryRun"`
-	SecretText string `json:"secretText,omitempty" yaml:"secretText,omitempty"`
+	az.State   `yaml:",inline"`
+	Changes    []plan.Change `json:"changes" yaml:"changes"`
+	DryRun     bool          `json:"dryRun" yaml:"dryRun"`
+	SecretText string        `json:"secretText,omitempty" yaml:"secretText,omitempty"`
 }
 
-// RegisterRun converges the registration (or only plans it with --dry-run).
-func RegisterRun(o *Options) error {
-	ctx, cancel := o.context()
-	defer cancel()
-	cl, spec, err := o.setup(ctx)
+// registerRun converges the registration (or only plans it with --dry-run).
+func registerRun(o *RegisterOptions) error {
+	reg, err := registration(&o.Common, o.overrides)
 	if err != nil {
-		return exitErr(err)
+		return err
 	}
-	if o.DryRun {
-		changes, err := cl.Plan(ctx, spec)
+	reg.Spec.AllowNoSink = o.ShowSecret
+	ctx := o.Context()
+	if !o.DryRun {
+		res, err := reg.Apply(ctx)
 		if err != nil {
-			return exitErr(err)
-		}
-		out := registerOutput{Result: az.Result{Changes: changes, Requests: cl.Requests()}, DryRun: true}
-		if err := cmdutil.Print(o.IO.Out, o.output(), out, func(w io.Writer) error { return writeChanges(w, changes) }); err != nil {
 			return err
 		}
-		if plan.Pending(changes) {
-			return cmdutil.Silent(cmdutil.ExitPending)
-		}
-		return nil
+		return printResult(&o.Common, reg, res, o.ShowSecret)
 	}
-	res, err := cl.Ensure(ctx, spec)
+	changes, err := reg.Plan(ctx)
 	if err != nil {
-		return exitErr(err)
+		return err
 	}
-	return o.printResult(res)
+	out := registerOutput{State: reg.State(), Changes: changes, DryRun: true}
+	if err := cmdutil.Print(o.IO.Out, o.Output(), out, func(w io.Writer) error { return writeChanges(w, changes) }); err != nil {
+		return err
+	}
+	if plan.Pending(changes) {
+		return cmdutil.Silent(cmdutil.ExitPending)
+	}
+	return nil
 }
 
-func (o *Options) printResult(res az.Result) error {
-	out := registerOutput{Result: res}
-	if o.ShowSecret {
-		out.SecretText = res.Secret
+// rotateRun adds a new secret (and removes older flowsctl secrets with --remove-old).
+func rotateRun(o *RotateOptions) error {
+	reg, err := registration(&o.Common, nil)
+	if err != nil {
+		return err
 	}
-	return cmdutil.Print(o.IO.Out, o.output(), out, func(w io.Writer) error {
-		if err := writeChanges(w, res.Changes); err != nil {
+	reg.Spec.AllowNoSink = o.ShowSecret
+	res, err := reg.Rotate(o.Context(), o.RemoveOld)
+	if err != nil {
+		return err
+	}
+	return printResult(&o.Common, reg, res, o.ShowSecret)
+}
+
+func printResult(c *cmdutil.Common, reg *az.Registration, res object.Result, showSecret bool) error {
+	st := reg.State()
+	out := registerOutput{State: st, Changes: append([]plan.Change{res.Change()}, res.Changes...)}
+	if showSecret {
+		out.SecretText = reg.Secret()
+	}
+	return cmdutil.Print(c.IO.Out, c.Output(), out, func(w io.Writer) error {
+		if err := writeChanges(w, out.Changes); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "\nclient id:          %s\nobject id:          %s\n", res.AppID, res.ObjectID)
-		if res.ServicePrincipalID != "" {
-			fmt.Fprintf(w, "service principal:  %s\n", res.ServicePrincipalID)
+		fmt.Fprintf(w, "\nclient id:          %s\nobject id:          %s\n", st.ClientID, st.ObjectID)
+		if st.ServicePrincipalID != "" {
+			fmt.Fprintf(w, "service principal:  %s\n", st.ServicePrincipalID)
 		}
-		if res.SecretKeyID != "" {
+		if sec := st.Secret; sec != nil {
 			state := "reused"
-			if res.SecretCreated {
+			if st.SecretCreated {
 				state = "created"
 			}
-			fmt.Fprintf(w, "client secret:      %s (keyId %s, expires %s)", state, res.SecretKeyID, res.SecretExpires.UTC().Format("2006-01-02"))
-			if res.SecretCreated && res.SecretSink != "" && strings.HasPrefix(res.SecretSink, "file:") {
-				fmt.Fprintf(w, ", value in %s", res.SecretSink)
+			fmt.Fprintf(w, "client secret:      %s (keyId %s, expires %s)", state, sec.KeyID, sec.End.UTC().Format("2006-01-02"))
+			if res.SecretSink != "" {
+				fmt.Fprintf(w, ", value in %s", st.SecretSink)
 			}
 			fmt.Fprintln(w)
 		}
-		for _, k := range res.RemovedSecrets {
+		for _, k := range st.RemovedSecrets {
 			fmt.Fprintf(w, "removed secret:     %s\n", k)
 		}
-		if o.ShowSecret && res.Secret != "" {
-			fmt.Fprintf(w, "client secret value (shown once): %s\n", res.Secret)
+		if out.SecretText != "" {
+			fmt.Fprintf(w, "client secret value (shown once): %s\n", out.SecretText)
 		}
-		fmt.Fprintf(w, "graph requests:     %d\n", res.Requests)
+		fmt.Fprintf(w, "graph requests:     %d\n", st.Requests)
 		return nil
 	})
 }
@@ -311,58 +273,39 @@ func writeChanges(w io.Writer, cs []plan.Change) error {
 	return nil
 }
 
-// VerifyRun runs the checks; exit 2 when one fails.
-func VerifyRun(o *Options) error {
-	ctx, cancel := o.context()
-	defer cancel()
+// verifyRun runs the azure.app step's checks. A refused sign-in is returned after the checks
+// are printed, so the process exits 4 (cmdutil.CodeOf); another failing check exits 2.
+func verifyRun(o *VerifyOptions) error {
+	start := time.Now()
 	var checks []doctor.Check
-	cl, spec, err := o.setup(ctx)
+	reg, err := registration(&o.Common, nil)
 	if err != nil {
-		id, fix := "azure.config", "edit flowsctl.yaml, then run: flowsctl config validate"
-		if az.IsAuth(err) {
-			id, fix = "azure.signin", "check azure.signIn in flowsctl.yaml"
-		}
-		checks = []doctor.Check{{ID: id, Title: "Entra sign-in and configuration", Status: doctor.Fail, Detail: err.Error(), Fix: fix}}
+		checks = []doctor.Check{{ID: "azure.config", Title: "Entra sign-in and configuration", Status: doctor.Fail, Detail: err.Error(),
+			Fix: "edit flowsctl.yaml, then run: flowsctl config validate"}}
 	} else {
-		checks = cl.Verify(ctx, spec)
+		checks = reg.Verify(o.Context())
+		err = reg.AuthErr()
 	}
-	switch o.output() {
-	case "json":
-		err = doctor.WriteJSON(o.IO.Out, checks)
-	case "junit":
-		err = doctor.WriteJUnit(o.IO.Out, checks)
-	case "yaml":
-		err = cmdutil.Print(o.IO.Out, "yaml", checks, nil)
-	default:
-		err = doctor.WriteText(o.IO.Out, checks, o.IO.ColorEnabled())
+	if perr := cmdutil.PrintChecks(o.IO.Out, o.Output(), checks, time.Since(start).Milliseconds(), o.Color()); perr != nil {
+		return perr
 	}
+	if httpx.IsAuth(err) {
+		return err
+	}
+	return cmdutil.ChecksExit(checks, false)
+}
+
+// showRun prints the registration.
+func showRun(o *ShowOptions) error {
+	reg, err := registration(&o.Common, nil)
 	if err != nil {
 		return err
 	}
-	for _, c := range checks {
-		if c.ID == "azure.signin" && c.Status == doctor.Fail {
-			return cmdutil.Silent(cmdutil.ExitAuth)
-		}
-	}
-	if code := doctor.ExitCode(checks); code != 0 {
-		return cmdutil.Silent(code)
-	}
-	return nil
-}
-
-// ShowRun prints the registration.
-func ShowRun(o *Options) error {
-	ctx, cancel := o.context()
-	defer cancel()
-	cl, spec, err := o.setup(ctx)
+	in, err := reg.Show(o.Context())
 	if err != nil {
-		return exitErr(err)
+		return err
 	}
-	in, err := cl.Show(ctx, spec)
-	if err != nil {
-		return exitErr(err)
-	}
-	return cmdutil.Print(o.IO.Out, o.output(), in, func(w io.Writer) error {
+	return cmdutil.Print(o.IO.Out, o.Output(), in, func(w io.Writer) error {
 		fmt.Fprintf(w, "application:      %s (%s)\n", in.DisplayName, in.UniqueName)
 		fmt.Fprintf(w, "client id:        %s\nobject id:        %s\n", in.ClientID, in.ObjectID)
 		fmt.Fprintf(w, "audience:         %s\n", in.SignInAudience)
@@ -388,33 +331,8 @@ func ShowRun(o *Options) error {
 			fmt.Fprintln(w, "  (none)")
 		}
 		for _, s := range in.Secrets {
-			flags := []string{}
-			if s.Expired {
-				flags = append(flags, "EXPIRED")
-			}
-			if s.Managed {
-				flags = append(flags, "flowsctl")
-			}
-			if s.InSink {
-				flags = append(flags, "in sink")
-			}
-			fmt.Fprintf(w, "  %s  hint %s  expires %s  %s  [%s]\n", s.KeyID, s.Hint, s.Expires.UTC().Format("2006-01-02"), s.DisplayName, strings.Join(flags, ", "))
+			fmt.Fprintf(w, "  %s  hint %s  expires %s  %s  [%s]\n", s.KeyID, s.Hint, s.End.UTC().Format("2006-01-02"), s.DisplayName, strings.Join(s.Flags(), ", "))
 		}
 		return nil
 	})
-}
-
-// RotateRun adds a new secret (and removes older flowsctl secrets with --remove-old).
-func RotateRun(o *Options) error {
-	ctx, cancel := o.context()
-	defer cancel()
-	cl, spec, err := o.setup(ctx)
-	if err != nil {
-		return exitErr(err)
-	}
-	res, err := cl.RotateSecret(ctx, spec, o.RemoveOld)
-	if err != nil {
-		return exitErr(err)
-	}
-	return o.printResult(res)
 }

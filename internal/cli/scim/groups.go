@@ -12,91 +12,16 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/scim"
 )
 
-// NewCmdGroups builds `flowsctl scim groups list|create|delete|fix-domain`.
-func NewCmdGroups(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "groups <command>",
-		Short: "List, create and delete SCIM groups; move Okta-pushed groups out of the System domain",
-		Example: `  flowsctl scim groups list
-  flowsctl scim groups create Sales --domain okta.example.com
-  flowsctl scim groups fix-domain --dry-run`,
-	}
-	cmd.AddCommand(newGroupsList(f), newGroupsCreate(f), newGroupsDelete(f), NewCmdFixDomain(f, nil))
-	return cmd
-}
-
-var groupHeader = []string{"ID", "DISPLAYNAME", "MEMBERS", "DOMAIN"}
-
-func groupRow(g scim.Group) []string {
-	return []string{g.ID, g.DisplayName, strconv.Itoa(len(g.Members)), g.Domain}
-}
-
-func newGroupsList(f *cmdutil.Factory) *cobra.Command {
-	c := newCommon(f)
-	var filter string
-	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List groups",
-		Args:    cobra.NoArgs,
-		Example: `  flowsctl scim groups list -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := c.Target()
-			if err != nil {
-				return err
-			}
-			out := []scim.Group{}
-			for g, err := range t.Client.Groups(cmd.Context(), scim.ListOptions{Filter: scim.Raw(filter)}) {
-				if err != nil {
-					return authExit(err)
-				}
-				out = append(out, g)
-			}
-			return cmdutil.Print(c.IO.Out, c.Output(), out, func(w io.Writer) error {
-				rows := make([][]string, 0, len(out))
-				for _, g := range out {
-					rows = append(rows, groupRow(g))
-				}
-				return table(w, groupHeader, rows)
-			})
-		},
-	}
-	cmd.Flags().StringVar(&filter, "filter", "", `SCIM filter, e.g. 'displayName eq "Sales"'`)
-	c.addTargetFlags(cmd)
-	return cmd
-}
-
-func newGroupsCreate(f *cmdutil.Factory) *cobra.Command {
-	c := newCommon(f)
-	var domain string
-	cmd := &cobra.Command{
-		Use:   "create <displayName>",
-		Short: "Create a group (Access: in the directory's domain, not the System domain)",
-		Args:  cobra.ExactArgs(1),
-		Example: `  flowsctl scim groups create Sales --domain okta.example.com
-  flowsctl scim groups create Field -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := c.Target()
-			if err != nil {
-				return err
-			}
-			if domain == "" {
-				domain = t.Domain
-			}
-			g, adopted, err := t.Client.CreateGroup(cmd.Context(), scim.Group{DisplayName: args[0], Domain: domain})
-			if err != nil {
-				return authExit(err)
-			}
-			verb := "created"
-			if adopted {
-				verb = "exists (adopted)"
-			}
-			fmt.Fprintf(c.IO.ErrOut, "group %q %s: id %s\n", g.DisplayName, verb, g.ID)
-			return cmdutil.Print(c.IO.Out, c.Output(), g, func(w io.Writer) error { return table(w, groupHeader, [][]string{groupRow(*g)}) })
-		},
-	}
-	cmd.Flags().StringVar(&domain, "domain", "", "Access: the group's domain (default: the config's directory domain)")
-	c.addTargetFlags(cmd)
-	return cmd
+var groups = kind[scim.Group]{
+	noun:   "group",
+	header: []string{"ID", "DISPLAYNAME", "MEMBERS", "DOMAIN"},
+	row: func(g scim.Group) []string {
+		return []string{g.ID, g.DisplayName, strconv.Itoa(len(g.Members)), g.Domain}
+	},
+	list:   (*scim.Client).Groups,
+	find:   findGroup,
+	remove: func(ctx context.Context, c *scim.Client, g scim.Group) error { return c.DeleteGroup(ctx, g.ID) },
+	name:   func(g scim.Group) (string, string) { return g.DisplayName, g.ID },
 }
 
 func findGroup(ctx context.Context, cl *scim.Client, key string) (*scim.Group, error) {
@@ -117,41 +42,69 @@ func findGroup(ctx context.Context, cl *scim.Client, key string) (*scim.Group, e
 	return g, err
 }
 
-func newGroupsDelete(f *cmdutil.Factory) *cobra.Command {
-	c := newCommon(f)
-	var yes bool
+// NewCmdGroups builds `flowsctl scim groups list|create|delete|fix-domain`.
+func NewCmdGroups(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "delete <displayName|id>",
-		Short:   "Delete a group",
-		Args:    cobra.ExactArgs(1),
-		Example: `  flowsctl scim groups delete Sales --yes`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := c.Target()
-			if err != nil {
-				return err
-			}
-			g, err := findGroup(cmd.Context(), t.Client, args[0])
-			if err != nil {
-				return authExit(err)
-			}
-			if err := c.confirm(fmt.Sprintf("Delete group %q (id %s)?", g.DisplayName, g.ID), yes); err != nil {
-				return err
-			}
-			if err := t.Client.DeleteGroup(cmd.Context(), g.ID); err != nil {
-				return authExit(err)
-			}
-			fmt.Fprintf(c.IO.ErrOut, "deleted group %q\n", g.DisplayName)
-			return nil
-		},
+		Use:   "groups <command>",
+		Short: "List, create and delete SCIM groups; move Okta-pushed groups out of the System domain",
+		Example: `  flowsctl scim groups list
+  flowsctl scim groups create Sales --domain okta.example.com
+  flowsctl scim groups fix-domain --dry-run`,
 	}
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
-	c.addTargetFlags(cmd)
+	cmd.AddCommand(
+		newCmdList(f, groups, &cobra.Command{Use: "list", Short: "List groups", Example: `  flowsctl scim groups list -o json`}, nil),
+		NewCmdGroupCreate(f, nil),
+		newCmdKey(f, groups, &cobra.Command{Use: "delete <displayName|id>", Short: "Delete a group",
+			Example: `  flowsctl scim groups delete Sales --yes`}, nil, deleteRun, true),
+		NewCmdFixDomain(f, nil))
 	return cmd
+}
+
+// GroupCreateOptions of `scim groups create`.
+type GroupCreateOptions struct {
+	cmdutil.Common
+	Target TargetFlags
+	Name   string
+	Domain string
+}
+
+// NewCmdGroupCreate builds `flowsctl scim groups create`.
+func NewCmdGroupCreate(f *cmdutil.Factory, runF func(*GroupCreateOptions) error) *cobra.Command {
+	o := &GroupCreateOptions{Common: cmdutil.NewCommon(f)}
+	run := cmdutil.Run(o, &o.Common, runF, groupCreateRun)
+	cmd := &cobra.Command{
+		Use:   "create <displayName>",
+		Short: "Create a group (Access: in the directory's domain, not the System domain)",
+		Args:  cobra.ExactArgs(1),
+		Example: `  flowsctl scim groups create Sales --domain okta.example.com
+  flowsctl scim groups create Field -o json`,
+		RunE: func(cmd *cobra.Command, args []string) error { o.Name = args[0]; return run(cmd, args) },
+	}
+	cmd.Flags().StringVar(&o.Domain, "domain", "", "Access: the group's domain (default: the config's directory domain)")
+	o.Target.register(cmd)
+	return cmd
+}
+
+func groupCreateRun(o *GroupCreateOptions) error {
+	t, err := o.Target.resolve(&o.Common)
+	if err != nil {
+		return err
+	}
+	domain := o.Domain
+	if domain == "" {
+		domain = t.Domain
+	}
+	g, adopted, err := t.Client.CreateGroup(o.Context(), scim.Group{DisplayName: o.Name, Domain: domain})
+	if err != nil {
+		return err
+	}
+	return groups.created(&o.Common, g, adopted)
 }
 
 // FixDomainOptions of `scim groups fix-domain`.
 type FixDomainOptions struct {
-	*Common
+	cmdutil.Common
+	Target     TargetFlags
 	Domain     string
 	DryRun     bool
 	Yes        bool
@@ -170,39 +123,36 @@ type FixResult struct {
 	NextStep string `json:"nextStep"`
 }
 
-// NewCmdFixDomain builds `flowsctl scim groups fix-domain` (seed 004 known issue).
+// NewCmdFixDomain builds `flowsctl scim groups fix-domain` (a known issue the Okta SCIM to
+// Access guide describes).
 func NewCmdFixDomain(f *cmdutil.Factory, runF func(*FixDomainOptions) error) *cobra.Command {
-	o := &FixDomainOptions{Common: newCommon(f)}
+	o := &FixDomainOptions{Common: cmdutil.NewCommon(f)}
 	cmd := &cobra.Command{
 		Use:   "fix-domain",
 		Short: "Recreate groups Okta pushed into the System domain in the directory's domain",
-		Long: `Known issue (seed 004): groups pushed from Okta land in Access's System domain, not the Okta
+		Long: `Known issue (the Okta SCIM to Access guide): groups pushed from Okta land in Access's System domain, not the Okta
 directory's. For each such group this creates the group with the directory's domain, copies its
 members, and (unless --keep-system) deletes the System-domain copy. Then relink the group in Okta:
 Applications > VMware Workspace ONE > Push Groups > the group > Link Group (not Create Group).`,
 		Args: cobra.NoArgs,
 		Example: `  flowsctl scim groups fix-domain --dry-run
   flowsctl scim groups fix-domain --domain okta.example.com --yes`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(o)
-			}
-			return fixDomainRun(cmd.Context(), o)
-		},
+		RunE: cmdutil.Run(o, &o.Common, runF, fixDomainRun),
 	}
 	cmd.Flags().StringVar(&o.Domain, "domain", "", "the Okta directory's domain (default: access.directory.domains[0])")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "list what would change")
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&o.KeepSystem, "keep-system", false, "keep the System-domain groups")
-	o.addTargetFlags(cmd)
+	o.Target.register(cmd)
 	return cmd
 }
 
-func fixDomainRun(ctx context.Context, o *FixDomainOptions) error {
-	t, err := o.Target()
+func fixDomainRun(o *FixDomainOptions) error {
+	t, err := o.Target.resolve(&o.Common)
 	if err != nil {
 		return err
 	}
+	ctx := o.Context()
 	cl := t.Client
 	if cl.Dialect() != scim.Access11 {
 		fmt.Fprintln(o.IO.ErrOut, "Identity Services groups carry no System domain: nothing to fix (this known issue is Access SCIM 1.1's)")
@@ -218,7 +168,7 @@ func fixDomainRun(ctx context.Context, o *FixDomainOptions) error {
 	var sys []scim.Group
 	for g, err := range cl.Groups(ctx, scim.ListOptions{PageSize: 500}) {
 		if err != nil {
-			return authExit(err)
+			return err
 		}
 		if scim.IsSystemDomain(g.Domain) {
 			sys = append(sys, g)
@@ -234,13 +184,13 @@ func fixDomainRun(ctx context.Context, o *FixDomainOptions) error {
 		fmt.Fprintln(o.IO.ErrOut, "no group is in the System domain")
 	}
 	if !o.DryRun && len(out) > 0 {
-		if err := o.confirm(fmt.Sprintf("Recreate %d group(s) in domain %s?", len(out), domain), o.Yes); err != nil {
+		if err := confirm(&o.Common, fmt.Sprintf("Recreate %d group(s) in domain %s?", len(out), domain), o.Yes); err != nil {
 			return err
 		}
 		for i, g := range sys {
 			ng, _, err := cl.CreateGroup(ctx, scim.Group{DisplayName: g.DisplayName, Domain: domain})
 			if err != nil {
-				return authExit(fmt.Errorf("group %q: %w", g.DisplayName, err))
+				return fmt.Errorf("group %q: %w", g.DisplayName, err)
 			}
 			out[i].NewID = ng.ID
 			ids := make([]string, 0, len(g.Members))
@@ -248,11 +198,11 @@ func fixDomainRun(ctx context.Context, o *FixDomainOptions) error {
 				ids = append(ids, m.Value)
 			}
 			if err := cl.UpdateMembers(ctx, ng.ID, ids, nil); err != nil {
-				return authExit(fmt.Errorf("group %q: copy members: %w", g.DisplayName, err))
+				return fmt.Errorf("group %q: copy members: %w", g.DisplayName, err)
 			}
 			if !o.KeepSystem {
 				if err := cl.DeleteGroup(ctx, g.ID); err != nil {
-					return authExit(fmt.Errorf("group %q: delete the System-domain copy: %w", g.DisplayName, err))
+					return fmt.Errorf("group %q: delete the System-domain copy: %w", g.DisplayName, err)
 				}
 				out[i].Deleted = true
 			}

@@ -1,7 +1,6 @@
 package scim
 
 import (
-	"context"
 	"fmt"
 	"io"
 
@@ -13,7 +12,8 @@ import (
 
 // PruneOptions of `scim prune`.
 type PruneOptions struct {
-	*Common
+	cmdutil.Common
+	Target TargetFlags
 	DryRun bool
 	Yes    bool
 }
@@ -25,40 +25,37 @@ type Pruned struct {
 	Deleted  bool   `json:"deleted"`
 }
 
-// NewCmdPrune builds `flowsctl scim prune` (seed 004 known issue).
+// NewCmdPrune builds `flowsctl scim prune` (a known issue the Okta SCIM to Access guide
+// describes).
 func NewCmdPrune(f *cmdutil.Factory, runF func(*PruneOptions) error) *cobra.Command {
-	o := &PruneOptions{Common: newCommon(f)}
+	o := &PruneOptions{Common: cmdutil.NewCommon(f)}
 	cmd := &cobra.Command{
 		Use:   "prune",
 		Short: "Delete users Okta only disabled (a user deleted in Okta stays, disabled, in Access)",
-		Long: `Known issue (seed 004): deleting a user in Okta only disables it in Workspace ONE Access, and
+		Long: `Known issue (the Okta SCIM to Access guide): deleting a user in Okta only disables it in Workspace ONE Access, and
 re-creating it in Okta updates the old user. prune deletes every disabled user (active false /
 userStatus 2) with DELETE /Users/{id}. Remove the devices of those users in the UEM console too.`,
 		Args: cobra.NoArgs,
 		Example: `  flowsctl scim prune --dry-run
   flowsctl scim prune --no-input --yes`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(o)
-			}
-			return pruneRun(cmd.Context(), o)
-		},
+		RunE: cmdutil.Run(o, &o.Common, runF, pruneRun),
 	}
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "list the users prune would delete")
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation (required with --no-input)")
-	o.addTargetFlags(cmd)
+	o.Target.register(cmd)
 	return cmd
 }
 
-func pruneRun(ctx context.Context, o *PruneOptions) error {
-	t, err := o.Target()
+func pruneRun(o *PruneOptions) error {
+	t, err := o.Target.resolve(&o.Common)
 	if err != nil {
 		return err
 	}
+	ctx := o.Context()
 	var out []Pruned
 	for u, err := range t.Client.Users(ctx, scim.ListOptions{PageSize: scim.MaxPage(ctx, t.Client)}) {
 		if err != nil {
-			return authExit(err)
+			return err
 		}
 		if !u.Active || u.UserStatus == "2" {
 			out = append(out, Pruned{ID: u.ID, UserName: u.UserName})
@@ -70,12 +67,12 @@ func pruneRun(ctx context.Context, o *PruneOptions) error {
 	if len(out) == 0 {
 		fmt.Fprintln(o.IO.ErrOut, "no disabled user to prune")
 	} else if !o.DryRun {
-		if err := o.confirm(fmt.Sprintf("Delete %d disabled user(s) at %s?", len(out), t.URL), o.Yes); err != nil {
+		if err := confirm(&o.Common, fmt.Sprintf("Delete %d disabled user(s) at %s?", len(out), t.URL), o.Yes); err != nil {
 			return err
 		}
 		for i := range out {
 			if err := t.Client.DeleteUser(ctx, out[i].ID); err != nil && !scim.IsNotFound(err) {
-				return authExit(fmt.Errorf("prune user %q: %w", out[i].UserName, err))
+				return fmt.Errorf("prune user %q: %w", out[i].UserName, err)
 			}
 			out[i].Deleted = true
 		}

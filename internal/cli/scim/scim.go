@@ -11,61 +11,38 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
-	"github.com/flowsctl/flowsctl/internal/prompt"
-	"github.com/flowsctl/flowsctl/pkg/access"
-	"github.com/flowsctl/flowsctl/pkg/access/identity"
-	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/scim"
 )
 
-// Common carries what every scim command needs; tests replace Target.
-type Common struct {
-	IO       *iostreams.IOStreams
-	Output   func() string
-	NoInput  func() bool
-	Prompter func() prompt.Prompter
-	Config   func() (*config.Config, error)
-	// Target resolves the SCIM endpoint (config, --url, --token-file, --dialect).
-	Target func() (*scim.Target, error)
-	// Identity is the Identity Services admin client (for the directory check).
-	Identity func() (*identity.Client, error)
-
-	url, tokenFile, dialect string
+// TargetFlags are --url, --token-file and --dialect, which every scim command takes.
+type TargetFlags struct {
+	URL       string
+	TokenFile string
+	Dialect   string
+	// Resolved, when set, is the endpoint to use instead of resolving the flags (tests).
+	Resolved *scim.Target
 }
 
-func newCommon(f *cmdutil.Factory) *Common {
-	c := &Common{IO: f.IO, Output: func() string { return f.Flags.Output }, NoInput: func() bool { return f.Flags.NoInput },
-		Prompter: f.Prompter, Config: f.Config}
-	c.Target = func() (*scim.Target, error) {
-		hc, err := f.HTTPClient()
-		if err != nil {
-			return nil, err
-		}
-		cfg, cerr := f.Config()
-		if cerr != nil && c.url == "" {
-			return nil, cerr
-		}
-		return scim.ResolveTarget(hc, cfg, scim.Override{URL: c.url, TokenFile: c.tokenFile, Dialect: c.dialect})
-	}
-	c.Identity = func() (*identity.Client, error) {
-		hc, err := f.HTTPClient()
-		if err != nil {
-			return nil, err
-		}
-		cfg, err := f.Config()
-		if err != nil {
-			return nil, err
-		}
-		return identity.FromConfig(hc, cfg)
-	}
-	return c
+func (t *TargetFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&t.URL, "url", "", "SCIM base URL (default: from the config: Identity Services when enabled, else Access)")
+	cmd.Flags().StringVar(&t.TokenFile, "token-file", "", "file holding the bearer token (with --url, default env "+scim.EnvToken+")")
+	cmd.Flags().StringVar(&t.Dialect, "dialect", "auto", "auto, rfc7644 or access (SCIM 1.1)")
 }
 
-func (c *Common) addTargetFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&c.url, "url", "", "SCIM base URL (default: from the config: Identity Services when enabled, else Access)")
-	cmd.Flags().StringVar(&c.tokenFile, "token-file", "", "file holding the bearer token (with --url, default env "+scim.EnvToken+")")
-	cmd.Flags().StringVar(&c.dialect, "dialect", "auto", "auto, rfc7644 or access (SCIM 1.1)")
+// resolve finds the SCIM endpoint: from the config, or from --url and --token-file alone.
+func (t *TargetFlags) resolve(c *cmdutil.Common) (*scim.Target, error) {
+	if t.Resolved != nil {
+		return t.Resolved, nil
+	}
+	hc, err := c.HTTPClient()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := c.Config()
+	if err != nil && t.URL == "" {
+		return nil, err
+	}
+	return scim.ResolveTarget(hc, cfg, scim.Override{URL: t.URL, TokenFile: t.TokenFile, Dialect: t.Dialect})
 }
 
 // NewCmdSCIM builds `flowsctl scim`.
@@ -85,27 +62,9 @@ from identityServices.scimToken.sink) when identityServices.enabled, else Access
 	return cmd
 }
 
-// authExit maps authentication failures to exit code 4.
-func authExit(err error) error {
-	if err == nil {
-		return nil
-	}
-	if scim.IsAuth(err) || errors.Is(err, access.ErrAuth) {
-		return cmdutil.AuthError(err)
-	}
-	return err
-}
-
 func table(w io.Writer, header []string, rows [][]string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for i, h := range header {
-		if i > 0 {
-			fmt.Fprint(tw, "\t")
-		}
-		fmt.Fprint(tw, h)
-	}
-	fmt.Fprintln(tw)
-	for _, r := range rows {
+	for _, r := range append([][]string{header}, rows...) {
 		for i, v := range r {
 			if i > 0 {
 				fmt.Fprint(tw, "\t")
@@ -118,7 +77,7 @@ func table(w io.Writer, header []string, rows [][]string) error {
 }
 
 // confirm asks before a destructive change; --yes answers it, --no-input without --yes refuses.
-func (c *Common) confirm(msg string, yes bool) error {
+func confirm(c *cmdutil.Common, msg string, yes bool) error {
 	if yes {
 		return nil
 	}

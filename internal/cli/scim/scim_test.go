@@ -3,39 +3,36 @@ package scim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/internal/prompt"
-	"github.com/flowsctl/flowsctl/pkg/access"
-	"github.com/flowsctl/flowsctl/pkg/sandbox/accessemu"
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 	"github.com/flowsctl/flowsctl/pkg/scim"
+	"github.com/flowsctl/flowsctl/pkg/scim/scimtest"
 )
 
-func accessCommon(t *testing.T) (*Common, *scim.Client, *iostreams.IOStreams) {
+// accessCommon serves the Access emulator and returns what a command needs to run against it:
+// Common (json output, no input) and the SCIM target.
+func accessCommon(t *testing.T) (cmdutil.Common, TargetFlags, *scim.Client, *iostreams.IOStreams) {
 	t.Helper()
-	emu := accessemu.New(accessemu.WithAdminSecret("s3cret-admin"))
-	sb := sandboxtest.Start(t, emu)
-	hc := sandboxtest.Client(t, sb)
-	base, _ := access.ParseBase(sb.Services["access"].URL, "")
-	ts := access.NewTokenSource(hc, base, accessemu.AdminClientID, "s3cret-admin")
-	if _, err := access.NewClient(hc, base, ts, nil).CreateOtherDirectory(context.Background(), "Okta", []string{"okta.example.com"}); err != nil {
-		t.Fatal(err)
-	}
-	cl := scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: ts, Domain: "okta.example.com"})
+	cl, _, _ := scimtest.Access(t)
 	ios, _, _, _ := iostreams.Test()
-	c := &Common{IO: ios, Output: func() string { return "json" }, NoInput: func() bool { return true },
-		Prompter: func() prompt.Prompter { return prompt.NoInput{} },
-		Target: func() (*scim.Target, error) {
-			return &scim.Target{Client: cl, URL: cl.Base(), Domain: "okta.example.com"}, nil
-		}}
-	return c, cl, ios
+	c := cmdutil.Common{IO: ios, Flags: &cmdutil.GlobalFlags{Output: "json", NoInput: true},
+		Prompter: func() prompt.Prompter { return prompt.NoInput{} }}
+	return c, TargetFlags{Resolved: &scim.Target{Client: cl, URL: cl.Base(), Domain: scimtest.Domain}}, cl, ios
 }
 
 func TestPrune(t *testing.T) {
-	c, cl, _ := accessCommon(t)
+	t.Parallel()
+	c, tf, cl, _ := accessCommon(t)
 	ctx := context.Background()
 	for i, name := range []string{"a", "b", "c"} {
 		u, _, err := cl.CreateUser(ctx, scim.User{UserName: name, Active: true})
@@ -59,8 +56,8 @@ func TestPrune(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := tt.opts
-			o.Common = c
-			err := pruneRun(ctx, &o)
+			o.Common, o.Target = c, tf
+			err := pruneRun(&o)
 			if (tt.wantErr == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err %v, want %q", err, tt.wantErr)
 			}
@@ -79,7 +76,8 @@ func TestPrune(t *testing.T) {
 }
 
 func TestFixDomain(t *testing.T) {
-	c, cl, ios := accessCommon(t)
+	t.Parallel()
+	c, tf, cl, ios := accessCommon(t)
 	ctx := context.Background()
 	u, _, _ := cl.CreateUser(ctx, scim.User{UserName: "ann", Active: true})
 	// Okta's push: no domain -> System Domain.
@@ -88,7 +86,7 @@ func TestFixDomain(t *testing.T) {
 	if err != nil || r.Status != 201 {
 		t.Fatalf("%v %+v", err, r)
 	}
-	if err := fixDomainRun(ctx, &FixDomainOptions{Common: c, DryRun: true}); err != nil {
+	if err := fixDomainRun(&FixDomainOptions{Common: c, Target: tf, DryRun: true}); err != nil {
 		t.Fatal(err)
 	}
 	gs, _ := cl.FindGroups(ctx, "Sales")
@@ -97,7 +95,7 @@ func TestFixDomain(t *testing.T) {
 	}
 	buf := ios.Out.(interface{ Reset() })
 	buf.Reset()
-	if err := fixDomainRun(ctx, &FixDomainOptions{Common: c, Yes: true}); err != nil {
+	if err := fixDomainRun(&FixDomainOptions{Common: c, Target: tf, Yes: true}); err != nil {
 		t.Fatal(err)
 	}
 	var res []FixResult
@@ -111,6 +109,7 @@ func TestFixDomain(t *testing.T) {
 }
 
 func TestProgressLine(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		done, total int64
 		want        string
@@ -122,5 +121,69 @@ func TestProgressLine(t *testing.T) {
 		if got := progressLine(tt.done, tt.total, '|'); got != tt.want {
 			t.Errorf("got %q want %q", got, tt.want)
 		}
+	}
+}
+
+// identityCommon serves the Identity Services emulator with its generated flowsctl.yaml and a
+// SCIM token (of a directory with domain) in the configured sink.
+func identityCommon(t *testing.T, domain, format string) (cmdutil.Common, *iostreams.IOStreams) {
+	t.Helper()
+	emu := identityemu.New()
+	sb := sandboxtest.Start(t, emu)
+	hc := sandboxtest.Client(t, sb)
+	cfg, err := config.Load(sb.ConfigPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := emu.IssueSCIMToken(cfg.IdentityServices.Directory.Name, domain, 90*24*time.Hour)
+	if err := cfg.WriteSecret(cfg.IdentityServices.SCIMToken.Sink, tok); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, _, _ := iostreams.Test()
+	return cmdutil.Common{IO: ios, Flags: &cmdutil.GlobalFlags{Output: format, NoInput: true},
+		Config:     func() (*config.Config, error) { return cfg, nil },
+		HTTPClient: func() (*httpx.Client, error) { return hc, nil }}, ios
+}
+
+// TestVerifyAndTestPrintChecks: scim verify runs doctor's directory check (the
+// identity.directory step) and both commands print through the one check printer.
+func TestVerifyAndTestPrintChecks(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, cmd, domain, format string
+		wantExit                  int
+		want                      []string
+	}{
+		{"verify junit", "verify", "example.com", "junit", 0, []string{"<testsuite", `name="scim.token: SCIM token accepted"`, `name="identity.directory: `}},
+		{"verify yaml, directory domain differs", "verify", "elsewhere.example.com", "yaml", cmdutil.ExitPending,
+			[]string{"identity.directory.domain", `domain is "elsewhere.example.com", want "example.com"`}},
+		{"verify json", "verify", "example.com", "json", 0, []string{`"id": "identity.directory"`, `"status": "pass"`}},
+		{"test junit", "test", "example.com", "junit", 0, []string{"<testsuite", "R12"}},
+		{"test yaml", "test", "example.com", "yaml", 0, []string{"status: pass", "R1"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, ios := identityCommon(t, tt.domain, tt.format)
+			var err error
+			if tt.cmd == "verify" {
+				err = verifyRun(&VerifyOptions{Common: c})
+			} else {
+				err = testRun(&TestOptions{Common: c})
+			}
+			code := 0
+			if ee := (*cmdutil.ExitError)(nil); errors.As(err, &ee) {
+				code = ee.Code
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tt.wantExit {
+				t.Fatalf("exit %d (%v), want %d", code, err, tt.wantExit)
+			}
+			out := ios.Out.(interface{ String() string }).String()
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
 	}
 }

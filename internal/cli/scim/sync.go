@@ -1,7 +1,6 @@
 package scim
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -19,7 +18,8 @@ import (
 
 // SyncOptions of `scim sync`.
 type SyncOptions struct {
-	*Common
+	cmdutil.Common
+	Target            TargetFlags
 	From              string
 	Concurrency       int
 	DeactivateMissing bool
@@ -30,7 +30,7 @@ type SyncOptions struct {
 
 // NewCmdSync builds `flowsctl scim sync`.
 func NewCmdSync(f *cmdutil.Factory, runF func(*SyncOptions) error) *cobra.Command {
-	o := &SyncOptions{Common: newCommon(f)}
+	o := &SyncOptions{Common: cmdutil.NewCommon(f)}
 	cmd := &cobra.Command{
 		Use:   "sync --from FILE.csv|FILE.json",
 		Short: "Reconcile users and group memberships from a CSV or JSON file (fast, streaming, idempotent)",
@@ -43,12 +43,7 @@ by ';'). JSON: an array of SCIM user objects with "groups": ["name", ...].`,
 		Example: `  flowsctl scim sync --from users.csv
   flowsctl scim sync --from users.json --concurrency 32 -o json
   flowsctl scim sync --from users.csv --delete-missing --dry-run`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(o)
-			}
-			return syncRun(cmd.Context(), o)
-		},
+		RunE: cmdutil.Run(o, &o.Common, runF, syncRun),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.From, "from", "", "CSV or JSON file of users (required)")
@@ -57,7 +52,7 @@ by ';'). JSON: an array of SCIM user objects with "groups": ["name", ...].`,
 	fl.BoolVar(&o.DeleteMissing, "delete-missing", false, "delete users the file does not list (asks first)")
 	fl.BoolVar(&o.DryRun, "dry-run", false, "count the changes without making them")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask before --delete-missing")
-	o.addTargetFlags(cmd)
+	o.Target.register(cmd)
 	return cmd
 }
 
@@ -81,7 +76,7 @@ func OpenSource(path string) (scim.Source, io.Closer, error) {
 	return src, fh, nil
 }
 
-func syncRun(ctx context.Context, o *SyncOptions) error {
+func syncRun(o *SyncOptions) error {
 	if o.From == "" {
 		return fmt.Errorf("--from FILE is required (a .csv or .json file of users)")
 	}
@@ -103,12 +98,12 @@ func syncRun(ctx context.Context, o *SyncOptions) error {
 	}
 	defer closer.Close()
 	src = namedSource{src, o.From}
-	t, err := o.Target()
+	t, err := o.Target.resolve(&o.Common)
 	if err != nil {
 		return err
 	}
 	if o.DeleteMissing && !o.DryRun {
-		if err := o.confirm(fmt.Sprintf("Delete every user at %s that %s does not list?", t.URL, o.From), o.Yes); err != nil {
+		if err := confirm(&o.Common, fmt.Sprintf("Delete every user at %s that %s does not list?", t.URL, o.From), o.Yes); err != nil {
 			return err
 		}
 	}
@@ -136,7 +131,7 @@ func syncRun(ctx context.Context, o *SyncOptions) error {
 	} else {
 		close(finished)
 	}
-	res, err := t.Client.Sync(ctx, src, opts)
+	res, err := t.Client.Sync(o.Context(), src, opts)
 	close(stop)
 	<-finished
 	if perr := cmdutil.Print(o.IO.Out, o.Output(), res, func(w io.Writer) error {
@@ -152,7 +147,7 @@ func syncRun(ctx context.Context, o *SyncOptions) error {
 	}); perr != nil {
 		return perr
 	}
-	return authExit(err)
+	return err
 }
 
 // checkSource reads the whole source once, without the network, and returns its number of

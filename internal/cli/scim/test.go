@@ -1,9 +1,8 @@
 package scim
 
 import (
-	"context"
 	"fmt"
-	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,12 +12,13 @@ import (
 
 // TestOptions of `scim test`.
 type TestOptions struct {
-	*Common
+	cmdutil.Common
+	Target TargetFlags
 }
 
 // NewCmdTest builds `flowsctl scim test`.
 func NewCmdTest(f *cmdutil.Factory, runF func(*TestOptions) error) *cobra.Command {
-	o := &TestOptions{Common: newCommon(f)}
+	o := &TestOptions{Common: cmdutil.NewCommon(f)}
 	cmd := &cobra.Command{
 		Use:   "test",
 		Short: "Okta's Test API Credentials plus the twelve SCIM conformance checks (Okta SPEC test)",
@@ -26,48 +26,27 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*TestOptions) error) *cobra.Comman
 env FLOWSCTL_SCIM_TOKEN): the token check Okta's "Test API Credentials" button makes, then R1..R12 of
 Okta's SCIM SPEC test (list, get, filters, 404s, create 201, duplicate 409, case-insensitive userName,
 groups, bad token 401, delete). It creates one test user and deletes it. One line per check;
--o json|junit for CI. Exit 2 when a check fails.`,
+-o json|yaml|junit for CI. Exit 2 when a check fails, 4 when the token is refused.`,
 		Args: cobra.NoArgs,
 		Example: `  flowsctl scim test
   flowsctl scim test --url https://scim.example.com/scim/v2 --token-file token.txt -o junit > scim.xml`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(o)
-			}
-			return testRun(cmd.Context(), o)
-		},
+		RunE: cmdutil.Run(o, &o.Common, runF, testRun),
 	}
-	o.addTargetFlags(cmd)
+	o.Target.register(cmd)
 	return cmd
 }
 
-func testRun(ctx context.Context, o *TestOptions) error {
-	t, err := o.Target()
+func testRun(o *TestOptions) error {
+	t, err := o.Target.resolve(&o.Common)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "testing %s (%s, %s)\n", t.URL, t.Source, t.Client.Dialect())
-	checks := t.Client.Conformance(ctx)
-	if err := writeChecks(o.IO.Out, o.Output(), checks, o.IO.ColorEnabled()); err != nil {
+	start := time.Now()
+	checks := t.Client.Conformance(o.Context())
+	if err := cmdutil.PrintChecks(o.IO.Out, o.Output(), checks, time.Since(start).Milliseconds(), o.Color()); err != nil {
 		return err
 	}
-	if doctor.Failed(checks) {
-		if len(checks) > 0 && checks[0].Status == doctor.Fail {
-			return cmdutil.Exit(cmdutil.ExitAuth, fmt.Errorf("the SCIM token was not accepted: %s", checks[0].Detail))
-		}
-		return cmdutil.Silent(cmdutil.ExitPending)
-	}
-	return nil
-}
-
-func writeChecks(w io.Writer, format string, checks []doctor.Check, color bool) error {
-	switch format {
-	case "json":
-		return doctor.WriteJSON(w, checks)
-	case "junit":
-		return doctor.WriteJUnit(w, checks)
-	case "yaml":
-		return cmdutil.Print(w, "yaml", doctor.NewReport(checks), nil)
-	}
-	return doctor.WriteText(w, checks, color)
+	// The first check is Okta's "Test API Credentials": when it fails the token was refused.
+	return cmdutil.ChecksExit(checks, len(checks) > 0 && checks[0].Status == doctor.Fail)
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
-	acc "github.com/flowsctl/flowsctl/pkg/access"
 	az "github.com/flowsctl/flowsctl/pkg/azure"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/uem/mobileflows"
@@ -35,22 +34,4 @@ func entraFromAzure(ctx context.Context, cfg *config.Config, hc *httpx.Client) (
 		e.TenantID, e.Authority = cfg.Azure.TenantID, cfg.Azure.Authority
 	}
 	return e, nil
-}
-
-// templateFromAccess asks Access whether MobileFlows_Server_Template (or the configured
-// template id) exists.
-func templateFromAccess(ctx context.Context, cfg *config.Config, hc *httpx.Client) (bool, error) {
-	c, err := acc.New(hc, cfg)
-	if err != nil {
-		return false, err
-	}
-	id := "MobileFlows_Server_Template"
-	if cfg.Access != nil && cfg.Access.MobileFlowsTemplate.TemplateID != "" {
-		id = cfg.Access.MobileFlowsTemplate.TemplateID
-	}
-	t, _, err := c.GetTemplate(ctx, id)
-	if err != nil {
-		return false, err
-	}
-	return t != nil, nil
 }

@@ -53,17 +53,22 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) opts(output string, noInput bool, args ...string) *Options {
+func (f *fixture) common(output string, noInput bool) cmdutil.Common {
 	f.out.Reset()
 	f.err.Reset()
-	return &Options{IO: &iostreams.IOStreams{In: &bytes.Buffer{}, Out: f.out, ErrOut: f.err},
+	return cmdutil.Common{IO: &iostreams.IOStreams{In: &bytes.Buffer{}, Out: f.out, ErrOut: f.err},
 		Config:     func() (*config.Config, error) { return f.cfg, nil },
 		HTTPClient: func() (*httpx.Client, error) { return f.hc, nil },
 		Flags:      &cmdutil.GlobalFlags{Output: output, NoInput: noInput, File: f.cfg.Path},
-		Entra: func(ctx context.Context, cfg *config.Config, hc *httpx.Client) (*mobileflows.EntraOutputs, error) {
-			return &mobileflows.EntraOutputs{ClientID: clientID, SecretSink: cfg.Azure.App.Secret.Sink, TenantID: cfg.Azure.TenantID}, nil
-		},
-		Args: args}
+		Ctx:        context.Background()}
+}
+
+func (f *fixture) entra(ctx context.Context, cfg *config.Config, hc *httpx.Client) (*mobileflows.EntraOutputs, error) {
+	return &mobileflows.EntraOutputs{ClientID: clientID, SecretSink: cfg.Azure.App.Secret.Sink, TenantID: cfg.Azure.TenantID}, nil
+}
+
+func (f *fixture) add(output string, selector string) *ConnectorAddOptions {
+	return &ConnectorAddOptions{Common: f.common(output, true), Entra: f.entra, Selector: selector}
 }
 
 func (f *fixture) writes(t *testing.T, svc string) int {
@@ -79,8 +84,7 @@ func (f *fixture) writes(t *testing.T, svc string) int {
 func TestConnectorAddGuidedExits3WithoutConfirmation(t *testing.T) {
 	f := newFixture(t)
 	f.cfg.UEM.MobileFlows.Mode = "guided"
-	ctx := context.Background()
-	err := ConnectorAddRun(ctx, f.opts("text", true, "teams"))
+	err := connectorAddRun(f.add("text", "teams"))
 	if cmdutil.CodeOf(err) != cmdutil.ExitOperator {
 		t.Fatalf("exit %d (%v), want 3", cmdutil.CodeOf(err), err)
 	}
@@ -93,16 +97,16 @@ func TestConnectorAddGuidedExits3WithoutConfirmation(t *testing.T) {
 	if strings.Contains(out, f.secret) {
 		t.Fatal("the checklist shows the secret")
 	}
-	o := f.opts("text", true, "teams")
+	o := f.add("text", "teams")
 	o.Confirm = true
-	if err := ConnectorAddRun(ctx, o); err != nil {
+	if err := connectorAddRun(o); err != nil {
 		t.Fatal(err)
 	}
 	store := mobileflows.StorePathFor(f.cfg.Path)
 	if b, err := os.ReadFile(store); err != nil || bytes.Contains(b, []byte(f.secret)) {
 		t.Fatalf("store %s: %v", b, err)
 	}
-	if err := ConnectorAddRun(ctx, f.opts("text", true, "teams")); err != nil || !strings.Contains(f.out.String(), "up to date") {
+	if err := connectorAddRun(f.add("text", "teams")); err != nil || !strings.Contains(f.out.String(), "up to date") {
 		t.Fatalf("after confirmation: %v %q", err, f.out.String())
 	}
 	if f.writes(t, "mobileflows") != 0 {
@@ -110,9 +114,9 @@ func TestConnectorAddGuidedExits3WithoutConfirmation(t *testing.T) {
 	}
 	// --show-secret prints it
 	f.cfg.UEM.MobileFlows.Connectors[0].BaseURL = "https://graph.microsoft.com/beta/"
-	o = f.opts("text", true, "teams")
+	o = f.add("text", "teams")
 	o.ShowSecret = true
-	err = ConnectorAddRun(ctx, o)
+	err = connectorAddRun(o)
 	if cmdutil.CodeOf(err) != cmdutil.ExitOperator || !strings.Contains(f.out.String(), f.secret) {
 		t.Fatalf("--show-secret: %v", err)
 	}
@@ -120,12 +124,11 @@ func TestConnectorAddGuidedExits3WithoutConfirmation(t *testing.T) {
 
 func TestAPIModeAndBoxerSecondRunWritesNothing(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
 	for i := 0; i < 2; i++ {
-		if err := ConnectorAddRun(ctx, f.opts("text", true, "teams")); err != nil {
+		if err := connectorAddRun(f.add("text", "teams")); err != nil {
 			t.Fatalf("run %d: %v", i, err)
 		}
-		if err := BoxerConfigureRun(ctx, f.opts("text", true)); err != nil {
+		if err := boxerConfigureRun(&BoxerConfigureOptions{Common: f.common("text", true)}); err != nil {
 			t.Fatalf("run %d: %v", i, err)
 		}
 	}
@@ -135,35 +138,38 @@ func TestAPIModeAndBoxerSecondRunWritesNothing(t *testing.T) {
 	if w := f.writes(t, "uem"); w != 1 {
 		t.Fatalf("uem writes %d, want 1", w)
 	}
-	if err := ConnectorAddRun(ctx, f.opts("json", true, "--", "x")); err == nil {
+	if err := connectorAddRun(f.add("json", "x")); err == nil {
 		t.Fatal("an unknown connector must fail")
 	}
-	o := f.opts("json", true)
+	o := f.add("json", "")
 	o.DiscoveryURL = f.sb.Services["mobileflows"].URL + mfemu.SamplePath
 	o.Name = mfemu.SampleName
-	if err := ConnectorAddRun(ctx, o); err != nil {
+	if err := connectorAddRun(o); err != nil {
 		t.Fatal(err)
 	}
 	var got addOutput
 	if err := json.Unmarshal(f.out.Bytes(), &got); err != nil || got.Discovery == nil || len(got.Discovery.ObjectTypes) != 1 {
 		t.Fatalf("json %s: %v", f.out.String(), err)
 	}
-	o = f.opts("text", true)
+	o = f.add("text", "")
 	o.Name = "microsoft teams"
-	if err := ConnectorAddRun(ctx, o); err != nil || !strings.Contains(f.out.String(), "up to date") {
+	if err := connectorAddRun(o); err != nil || !strings.Contains(f.out.String(), "up to date") {
 		t.Fatalf("--name selection: %v %s", err, f.out.String())
 	}
-	if err := ConnectorListRun(ctx, f.opts("json", true)); err != nil || !strings.Contains(f.out.String(), clientID) {
+	if err := connectorListRun(&ConnectorListOptions{Common: f.common("json", true)}); err != nil || !strings.Contains(f.out.String(), clientID) {
 		t.Fatalf("list: %v %s", err, f.out.String())
 	}
-	if err := VerifyRun(ctx, f.opts("text", true)); err != nil {
+	if err := verifyRun(&VerifyOptions{Common: f.common("text", true), Entra: f.entra}); err != nil {
 		t.Fatalf("verify: %v\n%s", err, f.out.String())
+	}
+	if err := verifyRun(&VerifyOptions{Common: f.common("junit", true), Entra: f.entra}); err != nil || !strings.Contains(f.out.String(), "<testsuite") {
+		t.Fatalf("verify -o junit: %v\n%s", err, f.out.String())
 	}
 }
 
 func TestIntegrationCheckJSON(t *testing.T) {
 	f := newFixture(t)
-	if err := IntegrationCheckRun(context.Background(), f.opts("json", true)); err != nil {
+	if err := integrationCheckRun(&IntegrationCheckOptions{Common: f.common("json", true)}); err != nil {
 		t.Fatalf("%v\n%s", err, f.out.String())
 	}
 	var got struct {
@@ -175,31 +181,33 @@ func TestIntegrationCheckJSON(t *testing.T) {
 	if err := json.Unmarshal(f.out.Bytes(), &got); err != nil || len(got.Integrations) != 1 || got.Integrations[0].Information["displayName"] != "Harmony Mobile" {
 		t.Fatalf("%s: %v", f.out.String(), err)
 	}
-	if err := GroupsRun(context.Background(), f.opts("text", true, "Boxr")); err == nil || !strings.Contains(err.Error(), "did you mean") {
+	if err := integrationCheckRun(&IntegrationCheckOptions{Common: f.common("junit", true)}); err != nil || !strings.Contains(f.out.String(), "<testsuite") {
+		t.Fatalf("integration check -o junit: %v\n%s", err, f.out.String())
+	}
+	if err := groupsRun(&GroupsOptions{Common: f.common("text", true), Query: "Boxr"}); err == nil || !strings.Contains(err.Error(), "did you mean") {
 		t.Fatalf("groups typo: %v", err)
 	}
 }
 
 func TestConnectorAddOtherCatalogConnector(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
-	err := ConnectorAddRun(ctx, f.opts("text", true, "servicenow"))
+	err := connectorAddRun(f.add("text", "servicenow"))
 	if err == nil || !strings.Contains(err.Error(), "--client-id") {
 		t.Fatalf("want a hint for --client-id, got %v", err)
 	}
 	os.Setenv("FLOWSCTL_TEST_SNOW_SECRET", "snow-secret-value-1234567890")
 	defer os.Unsetenv("FLOWSCTL_TEST_SNOW_SECRET")
-	o := f.opts("text", true, "servicenow")
+	o := f.add("text", "servicenow")
 	o.ClientID, o.SecretRef = "snow-client", "env:FLOWSCTL_TEST_SNOW_SECRET"
-	if err := ConnectorAddRun(ctx, o); err != nil {
+	if err := connectorAddRun(o); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(f.out.String(), "snow-secret-value") {
 		t.Fatal("output shows the secret")
 	}
-	o = f.opts("text", true, "servicenow")
+	o = f.add("text", "servicenow")
 	o.ClientID, o.SecretRef = "snow-client", "the-secret-itself"
-	if err := ConnectorAddRun(ctx, o); err == nil || strings.Contains(err.Error(), "the-secret-itself") || !strings.Contains(err.Error(), "env:NAME") {
+	if err := connectorAddRun(o); err == nil || strings.Contains(err.Error(), "the-secret-itself") || !strings.Contains(err.Error(), "env:NAME") {
 		t.Fatalf("want a reference error that does not echo the value, got %v", err)
 	}
 }

@@ -2,154 +2,146 @@ package steps
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	"github.com/flowsctl/flowsctl/pkg/doctor"
-	"github.com/flowsctl/flowsctl/pkg/plan"
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/setup"
 	"github.com/flowsctl/flowsctl/pkg/uem/mobileflows"
 )
-
-func init() { register(mobileFlowsSteps) }
 
 // placeholderClientID stands for the Entra client id while azure.app has not created the app
 // (plan on a fresh tenant): the connector's plan shows it instead of failing.
 const placeholderClientID = "(known after azure.app)"
 
-func mobileFlowsSteps(d Deps) []setup.Step {
-	cfg := d.Config
+func mobileFlowsSkip(cfg *config.Config) string {
 	if cfg.UEM == nil || cfg.UEM.MobileFlows == nil {
-		const why = "no uem.mobileFlows in the config"
-		return []setup.Step{skipped("uem.mobileflows.tenant", []string{"access.template"}, why), skipped("uem.connectors", []string{"azure.app", "uem.mobileflows.tenant"}, why)}
+		return "no uem.mobileFlows in the config"
 	}
+	return ""
+}
+
+// mobileFlowsAPI is the modeled admin API client (api mode), signed in as the UEM admin.
+func mobileFlowsAPI(d Deps) (*mobileflows.API, error) {
+	c, err := uemClient(d).get()
+	if err != nil {
+		return nil, err
+	}
+	return &mobileflows.API{HC: d.HTTP, Base: string(d.Config.UEM.MobileFlows.AdminURL), Authorize: c.Authorize, Config: d.Config}, nil
+}
+
+// operatorAsk asks the operator to confirm a guided step; nil when no one can answer.
+func operatorAsk(d Deps) func(q string) (bool, error) {
+	if d.NoInput || d.Prompter == nil {
+		return nil
+	}
+	return func(q string) (bool, error) {
+		return d.Prompter.Confirm(q, false, "--no-input (then confirm with the command the checklist names)")
+	}
+}
+
+func confirmStore(d Deps) *mobileflows.ConfirmStore {
+	return &mobileflows.ConfirmStore{Path: mobileflows.StorePathFor(d.Config.Path)}
+}
+
+// MobileFlowsTenant builds the tenant registration object ("Begin"): an operator step that api
+// mode observes. The MobileFlows_Server_Template check asks Access (glue that lives here, so
+// pkg/uem never imports pkg/access).
+func MobileFlowsTenant(d Deps) (*mobileflows.Tenant, error) {
+	cfg := d.Config
 	mf := cfg.UEM.MobileFlows
-	store := &mobileflows.ConfirmStore{Path: mobileflows.StorePathFor(cfg.Path)}
-	client := uemClient(d)
-	api := mf.Mode == "api"
-	newAPI := func() (*mobileflows.API, error) {
-		c, err := client.get()
+	t := &mobileflows.Tenant{Host: string(mf.Host), Store: confirmStore(d), Out: d.ErrOut, Ask: operatorAsk(d),
+		ConfirmCmd: "flowsctl uem mobileflows register --confirm"}
+	if cfg.Access != nil {
+		t.AccessURL = string(cfg.Access.URL)
+		ac := accessClient(d)
+		id := cfg.Access.MobileFlowsTemplate.TemplateID
+		if id == "" {
+			id = "MobileFlows_Server_Template"
+		}
+		t.TemplateExists = func(ctx context.Context) (bool, error) {
+			c, err := ac.get()
+			if err != nil {
+				return false, err
+			}
+			tp, _, err := c.GetTemplate(ctx, id)
+			return tp != nil, err
+		}
+	}
+	if mf.Mode == "api" {
+		a, err := mobileFlowsAPI(d)
 		if err != nil {
 			return nil, err
 		}
-		return &mobileflows.API{HC: d.HTTP, Base: string(mf.AdminURL), Authorize: c.Authorize}, nil
+		t.Status = a.Tenant
 	}
-	var ask func(q string) (bool, error)
-	if !d.NoInput && d.Prompter != nil {
-		ask = func(q string) (bool, error) {
-			return d.Prompter.Confirm(q, false, "--no-input (then confirm with the command the checklist names)")
-		}
-	}
+	return t, nil
+}
 
-	// Tenant registration ("Begin"): operator step; api mode observes it.
-	tenant := newLazy(func() (uemResource, error) {
-		t := &mobileflows.Tenant{Host: string(mf.Host), Store: store, Out: d.ErrOut, Ask: ask,
-			ConfirmCmd: "flowsctl uem mobileflows register --confirm"}
-		if cfg.Access != nil {
-			t.AccessURL = string(cfg.Access.URL)
-			ac := accessClient(d)
-			id := cfg.Access.MobileFlowsTemplate.TemplateID
-			if id == "" {
-				id = "MobileFlows_Server_Template"
-			}
-			t.TemplateExists = func(ctx context.Context) (bool, error) {
-				c, err := ac.get()
-				if err != nil {
-					return false, err
-				}
-				tp, _, err := c.GetTemplate(ctx, id)
-				return tp != nil, err
-			}
-		}
-		if api {
-			a, err := newAPI()
-			if err != nil {
-				return nil, err
-			}
-			t.Status = a.Tenant
-		}
-		return t, nil
-	})
-	out := []setup.Step{uemStep("uem.mobileflows.tenant", "flowsctl uem mobileflows register", []string{"access.template"}, tenant,
-		func() []setup.Object { return []setup.Object{{Kind: "mobile flows tenant", Key: string(mf.Host)}} })}
-
-	// Connectors: built per run from the Entra outputs.
-	regLazy := newLazy(func() (mobileflows.Registrar, error) {
-		if api {
-			return newAPI()
-		}
-		return &mobileflows.Guided{Store: store, Out: d.ErrOut, ShowSecret: d.ShowSecret, Ask: ask,
-			ConfirmCommand: func(s mobileflows.ConnectorSpec) string {
-				return fmt.Sprintf("flowsctl uem connector add --name %q --confirm", s.Name)
-			}}, nil
-	})
-	connectors := func(o *setup.Outputs, planning bool) (*mobileflows.Connectors, error) {
-		r, err := regLazy.get()
+// uemMobileFlowsTenant registers the tenant with mobile flows.
+var uemMobileFlowsTenant = Row{
+	ID:    "uem.mobileflows.tenant",
+	Needs: []string{"access.template"},
+	Skip:  mobileFlowsSkip,
+	Fix:   uemAuthFix,
+	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
+		t, err := MobileFlowsTenant(d)
 		if err != nil {
 			return nil, err
 		}
-		v := o.Get()
-		var entra *mobileflows.EntraOutputs
-		if v.Azure.ClientID != "" || planning {
-			entra = &mobileflows.EntraOutputs{ClientID: v.Azure.ClientID, SecretSink: v.Azure.SecretSink, TenantID: v.Azure.TenantID, Authority: v.Azure.Authority}
-			if entra.ClientID == "" {
-				entra.ClientID = placeholderClientID
-			}
-		}
-		var scopes []string
-		if cfg.Azure != nil {
-			scopes = cfg.Azure.App.DelegatedPermissions
-		}
-		specs, err := mobileflows.SpecsFrom(mf, entra, scopes)
-		if err != nil {
-			return nil, setup.Errorf("uem.mobileFlows.connectors", err, "run: flowsctl apply --only azure.app,uem.connectors")
-		}
-		return &mobileflows.Connectors{Specs: specs, Registrar: r, HTTP: d.HTTP}, nil
+		return fixed("flowsctl uem mobileflows register", t), nil
+	},
+}
+
+// MobileFlowsRegistrar is the api or guided registrar of the config's mode.
+func MobileFlowsRegistrar(d Deps) (mobileflows.Registrar, error) {
+	if d.Config.UEM.MobileFlows.Mode == "api" {
+		return mobileFlowsAPI(d)
 	}
-	const fix = "flowsctl uem connector add"
-	out = append(out, &step{id: "uem.connectors", needs: []string{"azure.app", "uem.mobileflows.tenant"}, verifyAO: true,
-		plan: func(ctx context.Context, o *setup.Outputs) ([]plan.Change, error) {
-			c, err := connectors(o, true)
-			if err != nil {
-				return nil, err
-			}
-			cs, err := c.Plan(ctx)
-			if err != nil {
-				return nil, setup.Errorf("", err, fix)
-			}
-			return cs, nil
-		},
-		apply: func(ctx context.Context, o *setup.Outputs) (setup.Applied, error) {
-			c, err := connectors(o, false)
-			if err != nil {
-				return setup.Applied{}, err
-			}
-			res, err := c.Apply(ctx)
-			a := setup.Applied{Changes: changed(res.Changes...)}
-			for _, s := range c.Specs {
-				a.Objects = append(a.Objects, setup.Object{Kind: "mobile flows connector", Key: s.Name})
-			}
-			if err != nil {
-				return a, setup.Errorf("", err, fix)
-			}
-			if res.Pending {
-				a.Operator = res.Operator
-				if a.Operator == "" {
-					a.Operator = "add the connectors in the UEM console (Content > Mobile Flows), then re-run interactively to confirm"
-				}
-			}
-			return a, nil
-		},
-		verify: func(ctx context.Context, o *setup.Outputs) []doctor.Check {
-			c, err := connectors(o, false)
-			if err != nil {
-				if errors.Is(err, context.Canceled) {
-					return nil
-				}
-				return failCheck("uem.connectors", "mobile flows connectors can be checked", err, fix)
-			}
-			return c.Verify(ctx)
-		},
-	})
-	return out
+	return &mobileflows.Guided{Store: confirmStore(d), Out: d.ErrOut, ShowSecret: d.ShowSecret, Ask: operatorAsk(d), Config: d.Config,
+		ConfirmCommand: func(s mobileflows.ConnectorSpec) string {
+			return fmt.Sprintf("flowsctl uem connector add --name %q --confirm", s.Name)
+		}}, nil
+}
+
+// ConnectorSpecs builds the configured connectors from the Entra app's outputs; planning
+// stands a placeholder in for a client id azure.app has not produced yet.
+func ConnectorSpecs(cfg *config.Config, v setup.Values, planning bool) ([]mobileflows.ConnectorSpec, error) {
+	var entra *mobileflows.EntraOutputs
+	if v.Azure.ClientID != "" || planning {
+		entra = &mobileflows.EntraOutputs{ClientID: v.Azure.ClientID, SecretSink: v.Azure.SecretSink, TenantID: v.Azure.TenantID, Authority: v.Azure.Authority}
+		if entra.ClientID == "" {
+			entra.ClientID = placeholderClientID
+		}
+	}
+	var scopes []string
+	if cfg.Azure != nil {
+		scopes = cfg.Azure.App.DelegatedPermissions
+	}
+	specs, err := mobileflows.SpecsFrom(cfg.UEM.MobileFlows, entra, scopes)
+	if err != nil {
+		return nil, setup.Errorf("uem.mobileFlows.connectors", err, "run: flowsctl apply --only azure.app,uem.connectors")
+	}
+	return specs, nil
+}
+
+// uemConnectors registers every configured connector (one object each) with the Entra
+// outputs of azure.app.
+var uemConnectors = Row{
+	ID:               "uem.connectors",
+	Needs:            []string{"azure.app", "uem.mobileflows.tenant"},
+	Skip:             mobileFlowsSkip,
+	Fix:              "flowsctl uem connector add",
+	VerifyAfterNeeds: true,
+	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {
+		r, err := MobileFlowsRegistrar(d)
+		if err != nil {
+			return nil, err
+		}
+		specs, err := ConnectorSpecs(d.Config, v, d.Mode == setup.ModePlan)
+		if err != nil {
+			return nil, err
+		}
+		return fixed("flowsctl uem connector add", mobileflows.NewConnectors(specs, r, d.HTTP)...), nil
+	},
 }

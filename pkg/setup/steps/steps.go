@@ -5,6 +5,8 @@ package steps
 
 import (
 	"io"
+	"slices"
+	"sort"
 	"sync"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
@@ -77,10 +79,15 @@ var probes []func(d Deps) []doctor.Probe
 
 func registerProbes(p func(d Deps) []doctor.Probe) { probes = append(probes, p) }
 
+// probeTable lists the service-level probes as data, next to the rows.
+var probeTable = []func(d Deps) []doctor.Probe{
+	uemProbes,
+}
+
 // Probes returns the service-level doctor probes for the config.
 func Probes(d Deps) []doctor.Probe {
 	var out []doctor.Probe
-	for _, p := range probes {
+	for _, p := range append(append([]func(Deps) []doctor.Probe(nil), probeTable...), probes...) {
 		out = append(out, p(d)...)
 	}
 	return out
@@ -103,7 +110,10 @@ var Order = []string{
 
 // table is the step graph as data, in display order: every row names its ID, what it needs
 // and the service code that builds its objects (defined in the service's file here).
-var table = []Row{}
+var table = []Row{
+	azureApp,
+	uemBoxer, uemMobileFlowsTenant, uemConnectors, uemIntegrations,
+}
 
 // Build returns every step for the config: the table's rows, in order.
 func Build(d Deps) ([]setup.Step, error) {
@@ -135,7 +145,16 @@ func Build(d Deps) ([]setup.Step, error) {
 	for _, s := range byID {
 		extra = append(extra, s)
 	}
-	return append(append(rows, out...), extra...), nil
+	all := append(append(rows, out...), extra...)
+	// Until every service is a row, keep the display order across rows and legacy steps.
+	pos := func(id string) int {
+		if i := slices.Index(Order, id); i >= 0 {
+			return i
+		}
+		return len(Order)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return pos(all[i].ID()) < pos(all[j].ID()) })
+	return all, nil
 }
 
 // Graph builds and validates the graph.

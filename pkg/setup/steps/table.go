@@ -39,7 +39,10 @@ type rowStep struct {
 	d    Deps
 	skip string
 
-	once sync.Once
+	// The objects are built once per mode: a graph that runs plan, then apply (the demo) must not
+	// apply objects built for plan (the connectors' placeholder client id).
+	mu   sync.Mutex
+	mode setup.Mode
 	objs []object.Object
 	err  error
 }
@@ -58,14 +61,17 @@ func (s *rowStep) SkipReason() string     { return s.skip }
 func (s *rowStep) VerifyAfterNeeds() bool { return s.row.VerifyAfterNeeds }
 
 func (s *rowStep) objects(o *setup.Outputs, m setup.Mode) ([]object.Object, error) {
-	s.once.Do(func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mode != m {
+		s.mode = m
 		d := s.d
 		d.Mode = m
 		s.objs, s.err = s.row.Objects(d, o.Get())
 		if s.err != nil && setup.FixOf(s.err) == "" && s.row.Fix != "" {
 			s.err = setup.Errorf("", s.err, s.row.Fix)
 		}
-	})
+	}
 	return s.objs, s.err
 }
 

@@ -2,26 +2,25 @@ package steps
 
 import (
 	"context"
+	"os"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 	"github.com/flowsctl/flowsctl/pkg/setup"
 	"github.com/flowsctl/flowsctl/pkg/uem"
 )
 
-func init() {
-	register(uemSteps)
-	registerProbes(uemProbes)
-}
-
 const uemAuthFix = "check uem.url and uem.auth in flowsctl.yaml (OAuth client id/secret and region or tokenUrl; or basic username/password and apiKey)"
 
 // uemClient is shared by the UEM steps of one run (one OAuth token, one rate-limit budget).
+// With uem.caFile, uem.Open builds the dedicated client through httpx.New from d.HTTPOptions.
 func uemClient(d Deps) *lazy[*uem.Client] {
 	return sharedValue(d, "uem", func() *lazy[*uem.Client] {
 		return newLazy(func() (*uem.Client, error) {
-			c, err := uem.New(d.HTTP, uem.WithAbsolutePaths(d.Config).UEM, d.HTTPOptions)
+			c, err := uem.Open(d.HTTP, d.Config, d.HTTPOptions)
 			if err != nil {
 				return nil, setup.Errorf("", err, uemAuthFix)
 			}
@@ -30,107 +29,124 @@ func uemClient(d Deps) *lazy[*uem.Client] {
 	})
 }
 
-// uemResource is what pkg/uem's Boxer and Integrations share.
-type uemResource interface {
-	Plan(ctx context.Context) ([]plan.Change, error)
-	Apply(ctx context.Context) (uem.Result, error)
-	Verify(ctx context.Context) []doctor.Check
-}
+// UEMClient is the run's UEM client (noun commands use the same one the steps do).
+func UEMClient(d Deps) (*uem.Client, error) { return uemClient(d).get() }
 
-func uemStep(id, fix string, needs []string, res *lazy[uemResource], objects func() []setup.Object) setup.Step {
-	return &step{id: id, needs: needs,
-		plan: func(ctx context.Context, o *setup.Outputs) ([]plan.Change, error) {
-			r, err := res.get()
-			if err != nil {
-				return nil, err
-			}
-			cs, err := r.Plan(ctx)
-			if err != nil {
-				return nil, setup.Errorf("", err, fix)
-			}
-			return cs, nil
-		},
-		apply: func(ctx context.Context, o *setup.Outputs) (setup.Applied, error) {
-			r, err := res.get()
-			if err != nil {
-				return setup.Applied{}, err
-			}
-			out, err := r.Apply(ctx)
-			a := setup.Applied{Objects: objects(), Changes: changed(out.Changes...)}
-			if err != nil {
-				return a, setup.Errorf("", err, fix)
-			}
-			if out.Pending {
-				a.Operator = out.Operator
-				if a.Operator == "" {
-					a.Operator = "an operator step is pending: run flowsctl plan for the checklist"
-				}
-			}
-			return a, nil
-		},
-		verify: func(ctx context.Context, o *setup.Outputs) []doctor.Check {
-			r, err := res.get()
-			if err != nil {
-				return failCheck(id, id+" can be checked", err, uemAuthFix)
-			}
-			return r.Verify(ctx)
-		},
+// uemSkip skips a step when the uem section is absent, else asks more.
+func uemSkip(more func(u *config.UEM) string) func(cfg *config.Config) string {
+	return func(cfg *config.Config) string {
+		if cfg.UEM == nil {
+			return "no uem section in the config"
+		}
+		return more(cfg.UEM)
 	}
 }
 
-func uemSteps(d Deps) []setup.Step {
-	cfg := uem.WithAbsolutePaths(d.Config)
-	if cfg.UEM == nil {
-		const why = "no uem section in the config"
-		return []setup.Step{skipped("uem.boxer", nil, why), skipped("uem.integrations", nil, why)}
+// withFix gives every Plan and Apply error of an object the command that fixes it.
+type withFix struct {
+	object.Object
+	fix string
+}
+
+func (o withFix) Plan(ctx context.Context) ([]plan.Change, error) {
+	cs, err := o.Object.Plan(ctx)
+	if err != nil {
+		err = setup.Errorf("", err, o.fix)
 	}
-	client := uemClient(d)
-	var out []setup.Step
-	if b := cfg.UEM.Boxer; b == nil || !b.Enabled {
-		out = append(out, skipped("uem.boxer", nil, "uem.boxer is absent or not enabled"))
-	} else {
-		res := newLazy(func() (uemResource, error) {
-			c, err := client.get()
-			if err != nil {
-				return nil, err
-			}
-			spec, err := uem.BoxerSpecFrom(cfg)
-			if err != nil {
-				return nil, setup.Errorf("uem.boxer", err, "fix uem.boxer in flowsctl.yaml")
-			}
-			return &uem.Boxer{C: c, Spec: spec}, nil
-		})
-		out = append(out, uemStep("uem.boxer", "flowsctl uem boxer configure", nil, res, func() []setup.Object {
-			var objs []setup.Object
-			for _, sg := range b.SmartGroups {
-				objs = append(objs, setup.Object{Kind: "boxer assignment", Key: sg})
-			}
-			return objs
-		}))
+	return cs, err
+}
+
+func (o withFix) Apply(ctx context.Context) (object.Result, error) {
+	r, err := o.Object.Apply(ctx)
+	if err != nil {
+		err = setup.Errorf("", err, o.fix)
 	}
-	if len(cfg.UEM.Integrations) == 0 {
-		out = append(out, skipped("uem.integrations", nil, "no uem.integrations in the config"))
-	} else {
-		res := newLazy(func() (uemResource, error) {
-			c, err := client.get()
-			if err != nil {
-				return nil, err
-			}
-			return &uem.Integrations{C: c, Cfg: cfg.UEM, NewHTTP: func(caFile string) (*httpx.Client, error) {
-				o := d.HTTPOptions
-				o.CAFile = caFile
-				return httpx.New(o)
-			}}, nil
-		})
-		out = append(out, uemStep("uem.integrations", "flowsctl uem integration check", nil, res, func() []setup.Object {
-			var objs []setup.Object
-			for _, in := range cfg.UEM.Integrations {
-				objs = append(objs, setup.Object{Kind: "integration preflight", Key: in.Name})
-			}
-			return objs
-		}))
+	return r, err
+}
+
+func fixed(fix string, objs ...object.Object) []object.Object {
+	out := make([]object.Object, len(objs))
+	for i, o := range objs {
+		out[i] = withFix{o, fix}
 	}
 	return out
+}
+
+// uemBoxer sets the five mobile flows keys on the Boxer assignments.
+var uemBoxer = Row{
+	ID: "uem.boxer",
+	Skip: uemSkip(func(u *config.UEM) string {
+		if u.Boxer == nil || !u.Boxer.Enabled {
+			return "uem.boxer is absent or not enabled"
+		}
+		return ""
+	}),
+	Fix: uemAuthFix,
+	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
+		b, err := UEMBoxer(d)
+		if err != nil {
+			return nil, err
+		}
+		return fixed("flowsctl uem boxer configure", b), nil
+	},
+}
+
+// UEMBoxer builds the Boxer keys object of uem.boxer.
+func UEMBoxer(d Deps) (*uem.Boxer, error) {
+	c, err := uemClient(d).get()
+	if err != nil {
+		return nil, err
+	}
+	spec, err := uem.BoxerSpecFrom(d.Config)
+	if err != nil {
+		return nil, setup.Errorf("uem.boxer", err, "fix uem.boxer in flowsctl.yaml")
+	}
+	return &uem.Boxer{C: c, Spec: spec}, nil
+}
+
+// uemIntegrations is the third-party dashboard preflight (writes nothing).
+var uemIntegrations = Row{
+	ID: "uem.integrations",
+	Skip: uemSkip(func(u *config.UEM) string {
+		if len(u.Integrations) == 0 {
+			return "no uem.integrations in the config"
+		}
+		return ""
+	}),
+	Fix: uemAuthFix,
+	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
+		p, err := UEMIntegrations(d)
+		if err != nil {
+			return nil, err
+		}
+		return fixed("flowsctl uem integration check", p), nil
+	},
+}
+
+// UEMIntegrations builds the preflight object of uem.integrations.
+func UEMIntegrations(d Deps) (*uem.Integrations, error) {
+	c, err := uemClient(d).get()
+	if err != nil {
+		return nil, err
+	}
+	return &uem.Integrations{C: c, Cfg: d.Config.UEM, NewHTTP: HTTPFor(d)}, nil
+}
+
+// HTTPFor returns the factory of clients that trust one more CA file (an integration's
+// serverCertificate, relative to the config's folder) besides the run's CA, built through
+// httpx.New with the run's options.
+func HTTPFor(d Deps) func(caFile string) (*httpx.Client, error) {
+	return func(caFile string) (*httpx.Client, error) {
+		o := d.HTTPOptions
+		if o.CAFile != "" {
+			// keep trusting the CA the rest of flowsctl trusts (the sandbox CA, say)
+			if pem, err := os.ReadFile(o.CAFile); err == nil {
+				o.CAPEM = append(append([]byte(nil), o.CAPEM...), pem...)
+			}
+		}
+		o.CAFile = d.Config.ResolvePath(caFile)
+		return httpx.New(o)
+	}
 }
 
 // uemProbes: the API answers with the configured credentials and the console release is recent

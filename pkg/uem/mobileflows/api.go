@@ -12,7 +12,10 @@ import (
 	"strings"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/text"
+	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
@@ -66,44 +69,32 @@ type API struct {
 	// Authorize adds the admin credentials (the UEM client's Authorize: the same admin who
 	// would use the console).
 	Authorize func(ctx context.Context, req *http.Request) error
+	// Config reads the connectors' client secrets (cfg.Secret); nil reads loaded refs as they are.
+	Config *config.Config
 }
 
 func (a *API) Mode() string { return "api" }
 
 func (a *API) url(p string) string { return strings.TrimRight(a.Base, "/") + AdminBasePath + p }
 
-// APIError is an error answer of the admin API {code, message}.
-type APIError struct {
-	Method, URL string
-	Status      int
-	Code        string
-	Message     string
-}
+// authFix is shown when the admin API refuses the credentials.
+const authFix = "check uem.auth: the admin API takes the UEM admin credentials"
 
-func (e *APIError) Error() string {
-	s := fmt.Sprintf("mobile flows admin API %s %s: %d %s", e.Method, e.URL, e.Status, http.StatusText(e.Status))
-	if e.Code != "" {
-		s += ": " + e.Code
-	}
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	if e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
-		s += " (check uem.auth: the admin API takes the UEM admin credentials)"
-	}
-	return s
-}
-
-// ParseError decodes an error answer {code, message}; other bodies (HTML pages, text) add
-// nothing. Code and message are bounded excerpts.
-func ParseError(method, path string, status int, body []byte) *APIError {
-	e := &APIError{Method: method, URL: path, Status: status}
+// ParseError decodes an error answer {code, message} of the admin API into an httpx.APIError
+// (Service "mobileflows"); other bodies (HTML pages, text) add nothing. Code and message are
+// bounded excerpts.
+func ParseError(method, path string, resp *http.Response, body []byte) *httpx.APIError {
+	e := httpx.NewAPIError("mobileflows", resp, body)
+	e.Method, e.Object, e.Message = method, path, ""
 	var eb struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 	}
 	if json.Unmarshal(body, &eb) == nil {
 		e.Code, e.Message = httpx.Excerpt(eb.Code, 80), httpx.Excerpt(eb.Message, 300)
+	}
+	if httpx.IsAuth(e) {
+		e.FixMsg = authFix
 	}
 	return e
 }
@@ -142,7 +133,7 @@ func (a *API) do(ctx context.Context, method, p string, body, out any) (int, err
 		return resp.StatusCode, err
 	}
 	if resp.StatusCode >= 300 {
-		return resp.StatusCode, ParseError(method, p, resp.StatusCode, b)
+		return resp.StatusCode, ParseError(method, p, resp, b)
 	}
 	if out != nil && len(bytes.TrimSpace(b)) > 0 {
 		if err := json.Unmarshal(b, out); err != nil {
@@ -255,27 +246,32 @@ func createFields(want WireConnector, secretFP string) []plan.FieldChange {
 }
 
 // secretFor resolves the spec's secret and its fingerprint ("" when the spec has none).
-func secretFor(s ConnectorSpec) (string, string, error) {
+func secretFor(cfg *config.Config, s ConnectorSpec) (string, string, error) {
 	if s.Grant.ClientSecret.IsZero() {
 		return "", "", nil
 	}
-	v, err := s.Grant.ClientSecret.Resolve()
+	v, err := cfg.Secret(s.Grant.ClientSecret)
 	if err != nil {
 		return "", "", fmt.Errorf("connector %q: the client secret: %w (the Entra step writes it: flowsctl azure register)", s.Name, err)
 	}
 	return v, SecretFingerprint(v), nil
 }
 
-func object(s ConnectorSpec) string { return fmt.Sprintf("mobile flows connector %q", s.Name) }
+func objectName(s ConnectorSpec) string { return fmt.Sprintf("mobile flows connector %q", s.Name) }
+
+// result starts the Result of one connector.
+func result(s ConnectorSpec, a plan.Action) object.Result {
+	return object.Result{Object: objectName(s), Kind: "mobile flows connector", Key: s.Name, Action: a}
+}
 
 // Plan compares the stored connector with the spec. Read-only.
 func (a *API) Plan(ctx context.Context, s ConnectorSpec) (plan.Change, error) {
-	ch := plan.Change{Object: object(s)}
+	ch := plan.Change{Object: objectName(s)}
 	have, err := a.Get(ctx, s.Name)
 	if err != nil {
 		return ch, err
 	}
-	_, fp, serr := secretFor(s)
+	_, fp, serr := secretFor(a.Config, s)
 	want := wireFrom(s)
 	if have == nil {
 		ch.Action = plan.Create
@@ -294,31 +290,32 @@ func (a *API) Plan(ctx context.Context, s ConnectorSpec) (plan.Change, error) {
 	return ch, nil
 }
 
-// Ensure creates or replaces the connector when it differs (PUT by name); a matching one is
+// Apply creates or replaces the connector when it differs (PUT by name); a matching one is
 // left alone. The secret is sent only when it is new or changed.
-func (a *API) Ensure(ctx context.Context, s ConnectorSpec) (Outcome, error) {
+func (a *API) Apply(ctx context.Context, s ConnectorSpec) (object.Result, error) {
+	res := result(s, plan.Create)
 	have, err := a.Get(ctx, s.Name)
 	if err != nil {
-		return Outcome{}, err
+		return res, err
 	}
-	sec, fp, serr := secretFor(s)
+	sec, fp, serr := secretFor(a.Config, s)
 	want := wireFrom(s)
-	ch := plan.Change{Object: object(s), Action: plan.Create}
 	if have != nil {
 		d := diff(want, *have, fp)
-		if len(d) == 0 && serr == nil {
-			return Outcome{Change: plan.Change{Object: object(s), Action: plan.NoOp}}, nil
+		if len(d) == 0 {
+			res.Action, res.ID = plan.NoOp, have.ID
+			if serr != nil {
+				// The stored connector matches every readable value; the unreadable secret cannot be checked.
+				res.Note = "secret not checked: " + serr.Error()
+			}
+			return res, nil
 		}
-		if len(d) == 0 && serr != nil {
-			// The stored connector matches every readable value; the unreadable secret cannot be checked.
-			return Outcome{Change: plan.Change{Object: object(s), Action: plan.NoOp, Note: "secret not checked: " + serr.Error()}}, nil
-		}
-		ch.Action, ch.Fields = plan.Update, d
+		res.Action, res.Fields = plan.Update, d
 	} else {
-		ch.Fields = createFields(want, fp)
+		res.Fields = createFields(want, fp)
 	}
 	if serr != nil {
-		return Outcome{}, serr
+		return res, serr
 	}
 	if sec != "" && (have == nil || have.Authentication.ClientSecretFingerprint != fp) {
 		a.HC.AddSecret(sec)
@@ -326,15 +323,16 @@ func (a *API) Ensure(ctx context.Context, s ConnectorSpec) (Outcome, error) {
 	}
 	var got WireConnector
 	if _, err := a.do(ctx, http.MethodPut, "/connectors/"+url.PathEscape(s.Name), want, &got); err != nil {
-		return Outcome{}, fmt.Errorf("registering %s: %w", object(s), err)
+		return res, fmt.Errorf("registering %s: %w", objectName(s), err)
 	}
-	return Outcome{Change: ch, Wrote: true, ID: got.ID}, nil
+	res.ID = got.ID
+	return res, nil
 }
 
 // Verify checks the connector exists, is active, has the right base URL and client id.
 func (a *API) Verify(ctx context.Context, s ConnectorSpec) []doctor.Check {
-	id := "uem.connector." + slug(s.Name)
-	ck := doctor.Check{ID: id, Title: object(s) + " registered", Status: doctor.Pass}
+	id := "uem.connector." + text.Slug(s.Name)
+	ck := doctor.Check{ID: id, Title: objectName(s) + " registered", Status: doctor.Pass}
 	have, err := a.Get(ctx, s.Name)
 	switch {
 	case err != nil:
@@ -404,19 +402,4 @@ func shellQuote(s string) string {
 		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
 	return s
-}
-
-func slug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimRight(b.String(), "-")
 }

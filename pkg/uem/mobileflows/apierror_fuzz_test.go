@@ -1,6 +1,7 @@
 package mobileflows
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"unicode"
@@ -23,8 +24,8 @@ func FuzzParseError(f *testing.F) {
 			status = -(status + 1)
 		}
 		status = 300 + status%300
-		msg := ParseError("PUT", "/connectors/Microsoft%20Teams", status, []byte(body)).Error()
-		if !strings.HasPrefix(msg, "mobile flows admin API PUT /connectors/Microsoft%20Teams: ") {
+		msg := ParseError("PUT", "/connectors/Microsoft%20Teams", &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"text/html"}}}, []byte(body)).Error()
+		if !strings.HasPrefix(msg, "mobileflows: PUT /connectors/Microsoft%20Teams: ") {
 			t.Fatalf("error does not name the endpoint: %q", msg)
 		}
 		if len(msg) > 600 {

@@ -65,7 +65,7 @@ func NormalizeAuth(s string) (string, bool) {
 	return "", false
 }
 
-// UseCase is one row of seed 001's OOTB tables.
+// UseCase is one row of the OOTB tables of the Teams mobile flows guide.
 type UseCase struct {
 	AccountType    string `json:"accountType" yaml:"accountType"`
 	Authentication string `json:"authentication" yaml:"authentication"`
@@ -99,12 +99,12 @@ func (c CatalogEntry) Authentication() string { return c.UseCases[0].Authenticat
 
 func uc(acct, auth, desc string) UseCase { return UseCase{acct, auth, desc} }
 
-// TeamsScopes are the delegated Graph permissions of seed 000.
+// TeamsScopes are the delegated Graph permissions of the Entra app (the Teams mobile flows guide).
 var TeamsScopes = []string{"offline_access", "User.Read", "User.Read.All", "MailboxSettings.Read", "Group.ReadWrite.All"}
 
 var poll = []string{NotificationPoll}
 
-// Catalog is seed 001's OOTB notification and chatbot tables.
+// Catalog is the OOTB notification and chatbot tables of the Teams mobile flows guide.
 var Catalog = []CatalogEntry{
 	{ID: "salesforce", Name: "Salesforce", Kind: KindNotification, OpenSource: true, Notifications: poll, UseCases: []UseCase{
 		uc(AccountUser, AuthOAuth2Code, "Discount request approval"),

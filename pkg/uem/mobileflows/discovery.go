@@ -90,11 +90,13 @@ func FetchDiscovery(ctx context.Context, hc *httpx.Client, raw string) (*Discove
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		fix := ""
+		e := httpx.NewAPIError("mobileflows", resp, b)
+		e.Object = "connector discovery " + raw
+		e.FixMsg = "GET / must answer 200 application/json"
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-			fix = ": discovery must be reachable without authentication (permit GET / in the connector's security config)"
+			e.FixMsg = "discovery must be reachable without authentication (permit GET / in the connector's security config)"
 		}
-		return nil, fmt.Errorf("connector discovery %s answered %s%s", raw, resp.Status, fix)
+		return nil, e
 	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if mt != "application/json" {
@@ -134,28 +136,14 @@ func ParseDiscovery(b []byte) (*Discovery, error) {
 	if x, ok := root["test_auth"]; ok {
 		d.TestAuth = v.link("test_auth", x)
 	}
-	if x, ok := root["object_types"]; ok {
-		if m := v.object("object_types", x); m != nil {
-			for _, name := range sortedKeys(m) {
-				d.ObjectTypes = append(d.ObjectTypes, v.objectType("object_types."+name, name, m[name]))
-			}
-		}
-	}
-	if x, ok := root["actions"]; ok {
-		if m := v.object("actions", x); m != nil {
-			for _, k := range sortedKeys(m) {
-				d.Actions = append(d.Actions, v.action("actions."+k, k, m[k]))
-			}
-		}
-	}
-	if x, ok := root["config"]; ok {
-		if m := v.object("config", x); m != nil {
-			for _, k := range sortedKeys(m) {
-				v.config("config."+k, m[k])
-				d.Config = append(d.Config, k)
-			}
-		}
-	}
+	v.members("", root, "object_types", func(p, name string, x any) {
+		d.ObjectTypes = append(d.ObjectTypes, v.objectType(p, name, x))
+	})
+	v.members("", root, "actions", func(p, k string, x any) { d.Actions = append(d.Actions, v.action(p, k, x)) })
+	v.members("", root, "config", func(p, k string, x any) {
+		v.config(p, x)
+		d.Config = append(d.Config, k)
+	})
 	if len(v.problems) > 0 {
 		return nil, &DiscoveryError{Problems: v.problems}
 	}
@@ -272,7 +260,67 @@ func (v *validator) optObject(path string, m map[string]any, key string) map[str
 	if !ok {
 		return nil
 	}
-	return v.object(path+"."+key, x)
+	return v.object(join(path, key), x)
+}
+
+// join is path.key ("key" at the root).
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// required returns m[key] after checking it is there, or reports it missing.
+func (v *validator) required(path string, m map[string]any, key string) (any, bool) {
+	x, ok := m[key]
+	if !ok {
+		v.add(path, "%s is required", key)
+	}
+	return x, ok
+}
+
+// reqObject checks that m[key] is present and an object.
+func (v *validator) reqObject(path string, m map[string]any, key string) map[string]any {
+	if x, ok := v.required(path, m, key); ok {
+		return v.object(path+"."+key, x)
+	}
+	return nil
+}
+
+// reqLink checks that m[key] is present and a link {href}.
+func (v *validator) reqLink(path string, m map[string]any, key string) string {
+	if x, ok := v.required(path, m, key); ok {
+		return v.link(path+"."+key, x)
+	}
+	return ""
+}
+
+// members calls fn for each member of the optional object m[key], in key order.
+func (v *validator) members(path string, m map[string]any, key string, fn func(path, k string, x any)) {
+	if o := v.optObject(path, m, key); o != nil {
+		for _, k := range sortedKeys(o) {
+			fn(join(path, key)+"."+k, k, o[k])
+		}
+	}
+}
+
+// items calls fn for each element of the optional array m[key] that is an object.
+func (v *validator) items(path string, m map[string]any, key string, fn func(path string, im map[string]any)) {
+	x, ok := m[key]
+	if !ok {
+		return
+	}
+	list, ok := x.([]any)
+	if !ok {
+		v.add(path+"."+key, "must be an array, got %s", kind(x))
+	}
+	for i, it := range list {
+		p := fmt.Sprintf("%s.%s[%d]", path, key, i)
+		if im := v.object(p, it); im != nil {
+			fn(p, im)
+		}
+	}
 }
 
 func (v *validator) objectType(path, name string, x any) ObjectTypeInfo {
@@ -281,39 +329,29 @@ func (v *validator) objectType(path, name string, x any) ObjectTypeInfo {
 	if m == nil {
 		return info
 	}
-	if e, ok := m["endpoint"]; ok {
-		info.Endpoint = v.link(path+".endpoint", e)
-	} else {
-		v.add(path, "endpoint is required")
-	}
+	info.Endpoint = v.reqLink(path, m, "endpoint")
 	if dx, ok := m["doc"]; ok {
 		v.link(path+".doc", dx)
 	}
-	if f := v.optObject(path, m, "fields"); f != nil {
-		for _, k := range sortedKeys(f) {
-			v.inputField(path+".fields."+k, f[k])
-			info.Fields = append(info.Fields, k)
-		}
-	}
+	v.members(path, m, "fields", func(p, k string, x any) {
+		v.inputField(p, x)
+		info.Fields = append(info.Fields, k)
+	})
 	info.Pollable = v.boolean(path, m, "pollable")
 	v.boolean(path, m, "pre_hire_capable")
 	v.boolean(path, m, "post_hire_capable")
-	if sa := v.optObject(path, m, "supported_actions"); sa != nil {
-		for _, k := range sortedKeys(sa) {
-			if am := v.object(path+".supported_actions."+k, sa[k]); am != nil {
-				v.optObject(path+".supported_actions."+k, am, "label")
-				v.str(path+".supported_actions."+k, am, "category", false)
-			}
-			info.Actions = append(info.Actions, k)
+	v.members(path, m, "supported_actions", func(p, k string, x any) {
+		if am := v.object(p, x); am != nil {
+			v.optObject(p, am, "label")
+			v.str(p, am, "category", false)
 		}
-	}
-	if sw := v.optObject(path, m, "supported_workflows"); sw != nil {
-		for _, k := range sortedKeys(sw) {
-			if wm := v.object(path+".supported_workflows."+k, sw[k]); wm != nil {
-				v.optObject(path+".supported_workflows."+k, wm, "label")
-			}
+		info.Actions = append(info.Actions, k)
+	})
+	v.members(path, m, "supported_workflows", func(p, _ string, x any) {
+		if wm := v.object(p, x); wm != nil {
+			v.optObject(p, wm, "label")
 		}
-	}
+	})
 	v.optObject(path, m, "metadata")
 	return info
 }
@@ -342,79 +380,39 @@ func (v *validator) action(path, key string, x any) ActionInfo {
 	if m == nil {
 		return info
 	}
-	if u, ok := m["url"]; ok {
-		info.URL = v.link(path+".url", u)
-	} else {
-		v.add(path, "url is required")
-	}
-	if t, ok := m["type"]; ok {
+	info.URL = v.reqLink(path, m, "url")
+	if t, ok := v.required(path, m, "type"); ok {
 		s, isStr := t.(string)
 		if !isStr || !httpMethods[s] {
 			v.add(path+".type", "must be an HTTP method (DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, TRACE), got %v", t)
 		}
 		info.Type = s
-	} else {
-		v.add(path, "type is required")
 	}
-	if l, ok := m["label"]; ok {
-		if lm := v.object(path+".label", l); lm != nil {
-			info.Label = firstLabel(lm)
-		}
-	} else {
-		v.add(path, "label is required")
+	if lm := v.reqObject(path, m, "label"); lm != nil {
+		info.Label = firstLabel(lm)
 	}
 	info.Action = v.str(path, m, "action_key", true)
 	v.optObject(path, m, "completed_label")
 	v.optObject(path, m, "metadata")
-	if f := v.optObject(path, m, "fields"); f != nil {
-		for _, k := range sortedKeys(f) {
-			v.inputField(path+".fields."+k, f[k])
-		}
-	}
-	ui, hasUI := m["user_input"]
-	if info.Action == "USER_INPUT" && !hasUI {
+	v.members(path, m, "fields", func(p, _ string, x any) { v.inputField(p, x) })
+	if _, hasUI := m["user_input"]; info.Action == "USER_INPUT" && !hasUI {
 		v.add(path, "user_input is required when action_key is USER_INPUT")
 	}
-	if hasUI {
-		list, ok := ui.([]any)
-		if !ok {
-			v.add(path+".user_input", "must be an array, got %s", kind(ui))
+	v.items(path, m, "user_input", func(p string, im map[string]any) {
+		v.str(p, im, "id", true)
+		v.reqObject(p, im, "label")
+		f := v.str(p, im, "format", true)
+		zero := 0.0
+		v.integer(p, im, "min_length", &zero)
+		v.integer(p, im, "max_length", &zero)
+		if _, hasSel := im["select"]; f == "select" && !hasSel {
+			v.add(p, "select is required when format is select")
 		}
-		for i, it := range list {
-			p := fmt.Sprintf("%s.user_input[%d]", path, i)
-			im := v.object(p, it)
-			if im == nil {
-				continue
-			}
-			v.str(p, im, "id", true)
-			if l, ok := im["label"]; ok {
-				v.object(p+".label", l)
-			} else {
-				v.add(p, "label is required")
-			}
-			f := v.str(p, im, "format", true)
-			zero := 0.0
-			v.integer(p, im, "min_length", &zero)
-			v.integer(p, im, "max_length", &zero)
-			sel, hasSel := im["select"]
-			if f == "select" && !hasSel {
-				v.add(p, "select is required when format is select")
-			}
-			if hasSel {
-				sl, ok := sel.([]any)
-				if !ok {
-					v.add(p+".select", "must be an array, got %s", kind(sel))
-				}
-				for j, s := range sl {
-					sp := fmt.Sprintf("%s.select[%d]", p, j)
-					if sm := v.object(sp, s); sm != nil {
-						v.str(sp, sm, "value", true)
-						v.optObject(sp, sm, "label")
-					}
-				}
-			}
-		}
-	}
+		v.items(p, im, "select", func(sp string, sm map[string]any) {
+			v.str(sp, sm, "value", true)
+			v.optObject(sp, sm, "label")
+		})
+	})
 	return info
 }
 
@@ -424,31 +422,14 @@ func (v *validator) config(path string, x any) {
 		return
 	}
 	v.str(path, m, "type", true)
-	if l, ok := m["label"]; ok {
-		v.object(path+".label", l)
-	} else {
-		v.add(path, "label is required")
-	}
+	v.reqObject(path, m, "label")
 	v.str(path, m, "default", false)
 	v.optObject(path, m, "description")
-	if vals, ok := m["validators"]; ok {
-		list, ok := vals.([]any)
-		if !ok {
-			v.add(path+".validators", "must be an array, got %s", kind(vals))
-		}
-		for i, it := range list {
-			p := fmt.Sprintf("%s.validators[%d]", path, i)
-			if vm := v.object(p, it); vm != nil {
-				v.str(p, vm, "type", true)
-				if d, ok := vm["description"]; ok {
-					v.object(p+".description", d)
-				} else {
-					v.add(p, "description is required")
-				}
-				v.str(p, vm, "value", false)
-			}
-		}
-	}
+	v.items(path, m, "validators", func(p string, vm map[string]any) {
+		v.str(p, vm, "type", true)
+		v.reqObject(p, vm, "description")
+		v.str(p, vm, "value", false)
+	})
 }
 
 func firstLabel(m map[string]any) string {

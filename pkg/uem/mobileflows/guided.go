@@ -2,19 +2,17 @@ package mobileflows
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/flowsctl/flowsctl/internal/text"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
+	"github.com/flowsctl/flowsctl/pkg/operator"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
@@ -23,23 +21,15 @@ import (
 // an operator follows and confirms (the default: there is no published admin API).
 type Registrar interface {
 	Mode() string
-	// Plan reports what Ensure would do. Read-only.
+	// Plan reports what Apply would do. Read-only.
 	Plan(ctx context.Context, s ConnectorSpec) (plan.Change, error)
-	// Ensure converges one connector. Outcome.Pending means an operator step is not confirmed.
-	Ensure(ctx context.Context, s ConnectorSpec) (Outcome, error)
+	// Apply converges one connector. A Result with Operator set means an operator step is not
+	// confirmed yet (Operator is the checklist shown).
+	Apply(ctx context.Context, s ConnectorSpec) (object.Result, error)
 	// Verify checks the connector (api: exists, active, base URL, client id; guided: confirmed).
 	Verify(ctx context.Context, s ConnectorSpec) []doctor.Check
 	// List reports the connectors the registrar knows.
 	List(ctx context.Context) ([]Registered, error)
-}
-
-// Outcome is what Ensure did.
-type Outcome struct {
-	Change    plan.Change
-	Wrote     bool   // a write was made (api) or a confirmation recorded (guided)
-	Pending   bool   // guided: the operator has not confirmed yet
-	Checklist string // guided: the checklist shown
-	ID        string
 }
 
 // Registered is a row of `uem connector list`.
@@ -58,122 +48,15 @@ type Registered struct {
 	ConfirmedAt    string `json:"confirmedAt,omitempty" yaml:"confirmedAt,omitempty"`
 }
 
-// Confirmation records that an operator completed a console step. It holds no secret.
-type Confirmation struct {
-	Step        string    `json:"step"`
-	Key         string    `json:"key"`
-	Fingerprint string    `json:"fingerprint"`
-	ConfirmedAt time.Time `json:"confirmedAt"`
-	// Values are the non-secret values the operator entered, for `uem connector list`.
-	Values map[string]string `json:"values,omitempty"`
-}
-
-// ConfirmStore keeps confirmations in a small JSON file (.flowsctl/operator-steps.json next to
-// the config), mode 0600. It is a record for reports, never the source of truth.
-type ConfirmStore struct {
-	Path string
-	mu   sync.Mutex
-}
+// Confirmation and ConfirmStore are the operator step record shared by every service
+// (pkg/operator).
+type (
+	Confirmation = operator.Confirmation
+	ConfirmStore = operator.Store
+)
 
 // StorePathFor is the store next to a config file.
-func StorePathFor(configPath string) string {
-	dir := "."
-	if configPath != "" {
-		dir = filepath.Dir(configPath)
-	}
-	return filepath.Join(dir, ".flowsctl", "operator-steps.json")
-}
-
-type storeFile struct {
-	Version       int            `json:"version"`
-	Confirmations []Confirmation `json:"confirmations"`
-}
-
-func (s *ConfirmStore) load() (storeFile, error) {
-	var f storeFile
-	b, err := os.ReadFile(s.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return storeFile{Version: 1}, nil
-	}
-	if err != nil {
-		return f, fmt.Errorf("operator step record %s: %w", s.Path, err)
-	}
-	if err := json.Unmarshal(b, &f); err != nil {
-		return f, fmt.Errorf("operator step record %s is not valid JSON (delete it and confirm the steps again): %w", s.Path, err)
-	}
-	return f, nil
-}
-
-// Get returns the confirmation of step/key, if any.
-func (s *ConfirmStore) Get(step, key string) (Confirmation, bool, error) {
-	if s == nil {
-		return Confirmation{}, false, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f, err := s.load()
-	if err != nil {
-		return Confirmation{}, false, err
-	}
-	for _, c := range f.Confirmations {
-		if c.Step == step && strings.EqualFold(c.Key, key) {
-			return c, true, nil
-		}
-	}
-	return Confirmation{}, false, nil
-}
-
-// All returns every confirmation of a step.
-func (s *ConfirmStore) All(step string) ([]Confirmation, error) {
-	if s == nil {
-		return nil, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f, err := s.load()
-	if err != nil {
-		return nil, err
-	}
-	var out []Confirmation
-	for _, c := range f.Confirmations {
-		if c.Step == step {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
-// Record stores (or replaces) a confirmation.
-func (s *ConfirmStore) Record(c Confirmation) error {
-	if s == nil {
-		return errors.New("no place to record the confirmation (no config path)")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f, err := s.load()
-	if err != nil {
-		return err
-	}
-	out := f.Confirmations[:0]
-	for _, x := range f.Confirmations {
-		if !(x.Step == c.Step && strings.EqualFold(x.Key, c.Key)) {
-			out = append(out, x)
-		}
-	}
-	f.Confirmations = append(out, c)
-	f.Version = 1
-	sort.Slice(f.Confirmations, func(i, j int) bool {
-		if f.Confirmations[i].Step != f.Confirmations[j].Step {
-			return f.Confirmations[i].Step < f.Confirmations[j].Step
-		}
-		return f.Confirmations[i].Key < f.Confirmations[j].Key
-	})
-	b, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return err
-	}
-	return config.WriteFileAtomic(s.Path, append(b, '\n'), 0o600)
-}
+func StorePathFor(configPath string) string { return operator.PathFor(configPath) }
 
 // Step names of the confirmations.
 const (
@@ -197,6 +80,8 @@ type Guided struct {
 	Now func() time.Time
 	// ConfirmCommand is the command that records the confirmation, shown at the end.
 	ConfirmCommand func(s ConnectorSpec) string
+	// Config reads the secret for --show-secret (cfg.Secret); nil reads loaded refs as they are.
+	Config *config.Config
 }
 
 func (g *Guided) Mode() string { return "guided" }
@@ -218,7 +103,7 @@ func (g *Guided) confirmed(s ConnectorSpec) (Confirmation, bool, error) {
 
 // Plan is no-op when the operator confirmed these values, operator otherwise.
 func (g *Guided) Plan(ctx context.Context, s ConnectorSpec) (plan.Change, error) {
-	ch := plan.Change{Object: object(s)}
+	ch := plan.Change{Object: objectName(s)}
 	c, ok, err := g.confirmed(s)
 	if err != nil {
 		return ch, err
@@ -236,17 +121,24 @@ func (g *Guided) Plan(ctx context.Context, s ConnectorSpec) (plan.Change, error)
 	return ch, nil
 }
 
-// Ensure prints the checklist unless already confirmed, then records the confirmation when
-// --confirm is given or the operator answers yes; otherwise the step stays pending.
-func (g *Guided) Ensure(ctx context.Context, s ConnectorSpec) (Outcome, error) {
+// Apply prints the checklist unless already confirmed, then records the confirmation when
+// --confirm is given or the operator answers yes; otherwise the Result carries the checklist as
+// its Operator (pending).
+func (g *Guided) Apply(ctx context.Context, s ConnectorSpec) (object.Result, error) {
+	res := result(s, plan.NoOp)
 	if _, ok, err := g.confirmed(s); err != nil {
-		return Outcome{}, err
+		return res, err
 	} else if ok {
-		return Outcome{Change: plan.Change{Object: object(s), Action: plan.NoOp, Note: "confirmed by the operator"}}, nil
+		res.Note = "confirmed by the operator"
+		return res, nil
 	}
-	text, err := ConnectorChecklist(s, g.ShowSecret)
+	var secret func(config.SecretRef) (string, error)
+	if g.ShowSecret {
+		secret = g.Config.Secret
+	}
+	text, err := ConnectorChecklist(s, secret)
 	if err != nil {
-		return Outcome{}, err
+		return res, err
 	}
 	if g.ConfirmCommand != nil {
 		text += "\nWhen it is done, record it: " + g.ConfirmCommand(s) + "\n"
@@ -254,30 +146,30 @@ func (g *Guided) Ensure(ctx context.Context, s ConnectorSpec) (Outcome, error) {
 	if g.Out != nil {
 		io.WriteString(g.Out, text)
 	}
-	out := Outcome{Change: plan.Change{Object: object(s), Action: plan.Operator}, Checklist: text}
+	res.Action = plan.Operator
 	yes := g.Confirm
 	if !yes && g.Ask != nil {
 		if yes, err = g.Ask(fmt.Sprintf("Is %q added and submitted in the UEM console?", s.Name)); err != nil {
-			return out, err
+			return res, err
 		}
 	}
 	if !yes {
-		out.Pending = true
-		return out, nil
+		res.Operator = text
+		return res, nil
 	}
 	err = g.Store.Record(Confirmation{Step: StepConnector, Key: s.Name, Fingerprint: s.Fingerprint(), ConfirmedAt: g.now(),
 		Values: map[string]string{"catalogId": s.CatalogID, "discoveryUrl": s.DiscoveryURL, "baseUrl": s.BaseURL,
 			"clientId": s.Grant.ClientID, "authentication": s.Auth, "notification": s.Notification}})
 	if err != nil {
-		return out, err
+		return res, err
 	}
-	out.Wrote = true
-	return out, nil
+	res.Note = "confirmed by the operator"
+	return res, nil
 }
 
 // Verify passes when the operator confirmed these values.
 func (g *Guided) Verify(ctx context.Context, s ConnectorSpec) []doctor.Check {
-	ck := doctor.Check{ID: "uem.connector." + slug(s.Name), Title: object(s) + " added in the console"}
+	ck := doctor.Check{ID: "uem.connector." + text.Slug(s.Name), Title: objectName(s) + " added in the console"}
 	c, ok, err := g.confirmed(s)
 	switch {
 	case err != nil:
@@ -309,9 +201,9 @@ func (g *Guided) List(ctx context.Context) ([]Registered, error) {
 }
 
 // ConnectorChecklist is the numbered console procedure for one connector, every value filled
-// in. The secret's value appears only when showSecret is set; otherwise the checklist says
-// where it is.
-func ConnectorChecklist(s ConnectorSpec, showSecret bool) (string, error) {
+// in. The secret's value appears only when secret (the reader, cfg.Secret) is given; otherwise
+// the checklist says where it is.
+func ConnectorChecklist(s ConnectorSpec, secret func(config.SecretRef) (string, error)) (string, error) {
 	var b strings.Builder
 	n := 0
 	step := func(format string, a ...any) {
@@ -365,8 +257,8 @@ func ConnectorChecklist(s ConnectorSpec, showSecret bool) (string, error) {
 		switch {
 		case s.Grant.ClientSecret.IsZero():
 			field("Client Secret", "the secret of that client (not managed by flowsctl)")
-		case showSecret:
-			v, err := s.Grant.ClientSecret.Resolve()
+		case secret != nil:
+			v, err := secret(s.Grant.ClientSecret)
 			if err != nil {
 				return "", fmt.Errorf("--show-secret: %w", err)
 			}

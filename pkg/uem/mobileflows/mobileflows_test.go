@@ -30,7 +30,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 const teamsClientID = "5b3c8e1a-2f4d-4a6b-9c8d-0e1f2a3b4c5d"
 
-func TestCatalogFromSeed001(t *testing.T) {
+func TestCatalogFromTeamsGuide(t *testing.T) {
 	want := []string{"Salesforce", "ServiceNow", "Concur", "Coupa", "Jira Service Desk", "Workday", "Microsoft OneDrive", "Microsoft Teams",
 		"Microsoft Planner", "LinkedIn Learning", "Saba", "Zoom", "Box", "Google Docs", "Microsoft Dynamics", "Zendesk", "Hubspot", "Adobe Sign",
 		"ServiceNow (chatbot)", "Workspace ONE UEM (chatbot)", "LinkedIn Learning (chatbot)"}
@@ -275,7 +275,7 @@ func TestTeamsConnectorThroughAPIMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := &mf.Connectors{Specs: []mf.ConnectorSpec{spec}, Registrar: e.api}
+	cs := &mf.Connector{Spec: spec, Registrar: e.api}
 	ch, err := cs.Plan(ctx)
 	if err != nil || len(ch) != 1 || ch[0].Action != plan.Create || e.writes() != 0 {
 		t.Fatalf("plan %+v %v", ch, err)
@@ -284,7 +284,7 @@ func TestTeamsConnectorThroughAPIMode(t *testing.T) {
 		t.Fatal("plan shows the secret")
 	}
 	res, err := cs.Apply(ctx)
-	if err != nil || len(res.Changes) != 1 || res.Pending {
+	if err != nil || len(res.AllChanges()) != 1 || !res.Wrote() || res.Operator != "" {
 		t.Fatalf("apply %+v %v", res, err)
 	}
 	st := e.state()
@@ -303,7 +303,7 @@ func TestTeamsConnectorThroughAPIMode(t *testing.T) {
 	// second run: zero writes
 	w := e.writes()
 	res, err = cs.Apply(ctx)
-	if err != nil || len(res.Changes) != 0 || e.writes() != w {
+	if err != nil || len(res.AllChanges()) != 0 || res.Wrote() || e.writes() != w {
 		t.Fatalf("second apply: %+v %v writes %d -> %d", res, err, w, e.writes())
 	}
 	if checks := cs.Verify(ctx); doctor.Failed(checks) {
@@ -316,7 +316,7 @@ func TestTeamsConnectorThroughAPIMode(t *testing.T) {
 	if err != nil || rch.Action != plan.Update || len(rch.Fields) != 1 || rch.Fields[0].Path != "authentication.clientSecret" {
 		t.Fatalf("rotation plan %+v %v", rch, err)
 	}
-	if _, err := e.api.Ensure(ctx, spec2); err != nil || e.writes() != w+1 {
+	if _, err := e.api.Apply(ctx, spec2); err != nil || e.writes() != w+1 {
 		t.Fatalf("rotation ensure: %v", err)
 	}
 	// another client id is an update of that field
@@ -342,7 +342,7 @@ func TestCustomConnectorThroughAPIMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := &mf.Connectors{Specs: []mf.ConnectorSpec{spec}, Registrar: e.api, HTTP: e.api.HC}
+	cs := &mf.Connector{Spec: spec, Registrar: e.api, HTTP: e.api.HC}
 	if _, err := cs.Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -365,7 +365,7 @@ func guidedSpec(t *testing.T) (mf.ConnectorSpec, string) {
 
 func TestGuidedChecklistGolden(t *testing.T) {
 	s, _ := guidedSpec(t)
-	got, err := mf.ConnectorChecklist(s, false)
+	got, err := mf.ConnectorChecklist(s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,8 +395,8 @@ func TestGuidedSecretOnlyWhenAsked(t *testing.T) {
 	secret := "shown-only-on-request-0123456789"
 	ent := entra(t, secret)
 	s, _ := mf.SpecFrom(config.Connector{Catalog: "teams"}, ent, nil)
-	plain, _ := mf.ConnectorChecklist(s, false)
-	shown, err := mf.ConnectorChecklist(s, true)
+	plain, _ := mf.ConnectorChecklist(s, nil)
+	shown, err := mf.ConnectorChecklist(s, (*config.Config)(nil).Secret)
 	if err != nil || strings.Contains(plain, secret) || !strings.Contains(shown, secret) {
 		t.Fatalf("secret shown without --show-secret or missing with it (err %v)", err)
 	}
@@ -411,8 +411,8 @@ func TestGuidedConfirmation(t *testing.T) {
 	if ch, err := g.Plan(ctx, s); err != nil || ch.Action != plan.Operator {
 		t.Fatalf("plan %+v %v", ch, err)
 	}
-	o, err := g.Ensure(ctx, s)
-	if err != nil || !o.Pending || !strings.Contains(out.String(), mf.GraphBeta) {
+	o, err := g.Apply(ctx, s)
+	if err != nil || o.Operator == "" || !strings.Contains(out.String(), mf.GraphBeta) {
 		t.Fatalf("no-input ensure %+v %v", o, err)
 	}
 	if checks := g.Verify(ctx, s); !doctor.Failed(checks) {
@@ -420,7 +420,7 @@ func TestGuidedConfirmation(t *testing.T) {
 	}
 	asked := 0
 	g.Ask = func(string) (bool, error) { asked++; return true, nil }
-	if o, err = g.Ensure(ctx, s); err != nil || o.Pending || !o.Wrote || asked != 1 {
+	if o, err = g.Apply(ctx, s); err != nil || o.Operator != "" || o.Action != plan.Operator || len(o.AllChanges()) != 1 || asked != 1 {
 		t.Fatalf("confirmed ensure %+v %v", o, err)
 	}
 	st, err := os.Stat(store.Path)
@@ -432,7 +432,7 @@ func TestGuidedConfirmation(t *testing.T) {
 		t.Fatalf("store content: %s", b)
 	}
 	out.Reset()
-	if o, err = g.Ensure(ctx, s); err != nil || o.Change.Action != plan.NoOp || out.Len() != 0 || asked != 1 {
+	if o, err = g.Apply(ctx, s); err != nil || o.Action != plan.NoOp || out.Len() != 0 || asked != 1 {
 		t.Fatalf("second ensure %+v %v %q", o, err, out.String())
 	}
 	if checks := g.Verify(ctx, s); doctor.Failed(checks) {
@@ -445,7 +445,7 @@ func TestGuidedConfirmation(t *testing.T) {
 	}
 	g.Ask = nil
 	g.Confirm = true
-	if o, err = g.Ensure(ctx, s); err != nil || o.Pending {
+	if o, err = g.Apply(ctx, s); err != nil || o.Operator != "" {
 		t.Fatalf("--confirm: %+v %v", o, err)
 	}
 	list, err := g.List(ctx)
@@ -466,11 +466,11 @@ func TestTenantRegistration(t *testing.T) {
 	}
 	exists = true
 	res, err := tn.Apply(ctx)
-	if err != nil || !res.Pending || !strings.Contains(out.String(), "Begin") {
+	if err != nil || res.Operator == "" || !strings.Contains(out.String(), "Begin") {
 		t.Fatalf("pending: %+v %v", res, err)
 	}
 	tn.Confirm = true
-	if res, err = tn.Apply(ctx); err != nil || res.Pending {
+	if res, err = tn.Apply(ctx); err != nil || res.Operator != "" || len(res.AllChanges()) != 1 {
 		t.Fatalf("confirm: %+v %v", res, err)
 	}
 	if ch, _ := tn.Plan(ctx); ch[0].Action != plan.NoOp {

@@ -1,12 +1,23 @@
+// Package azure registers the Entra ID application behind the Microsoft Teams mobile flows
+// connector (the Teams mobile flows guide): a multitenant app with the hero redirect URI, the
+// Access logout URL and delegated Microsoft Graph permissions, its service principal,
+// tenant-wide admin consent and a client secret. It is the only package that imports
+// msgraph-sdk-go; callers see plain Go types.
+//
+// registration.go is the object (Registration: Plan, Apply, Verify, Rotate) and its spec,
+// graph.go the Graph calls with their errors and replication waits, client.go the sign-in and
+// the Graph SDK over httpx, pending.go the write-ahead note for a secret being added.
 package azure
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -15,26 +26,205 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/text"
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
-// Result is what Ensure (or RotateSecret) did. It never holds the secret value except in
-// Secret, which is excluded from every encoding.
-type Result struct {
-	AppID              string        `json:"clientId"`
-	ObjectID           string        `json:"objectId"`
-	ServicePrincipalID string        `json:"servicePrincipalId"`
-	GrantID            string        `json:"consentGrantId,omitempty"`
-	SecretKeyID        string        `json:"secretKeyId,omitempty"`
-	SecretHint         string        `json:"secretHint,omitempty"`
-	SecretExpires      time.Time     `json:"secretExpires,omitzero"`
-	SecretCreated      bool          `json:"secretCreated"`
-	SecretSink         string        `json:"secretSink,omitempty"`
-	RemovedSecrets     []string      `json:"removedSecretKeyIds,omitempty"`
-	Changes            []plan.Change `json:"changes"`
-	Requests           int           `json:"graphRequests"`
-	// Secret is the value of a secret created by this run ("" otherwise). Print it only on request.
-	Secret string `json:"-" yaml:"-"`
+// Values of the Teams mobile flows guide (reference §1).
+const (
+	HeroRedirectURI       = "https://prod.hero.vmwservices.com/token-exchange/oauth2/callback"
+	MultipleOrgs          = "AzureADMultipleOrgs"
+	GraphAppID            = "00000003-0000-0000-c000-000000000000"
+	DefaultDisplayName    = "Workspace ONE mobile flows - Microsoft Teams"
+	DefaultSecretName     = "flowsctl"
+	DefaultBudget         = 3 * time.Minute
+	defaultSecretLifetime = 12 * config.Month
+	defaultWarnBefore     = 30 * config.Day
+)
+
+// DefaultScopes are the delegated Graph permissions the Teams connector needs.
+var DefaultScopes = []string{"offline_access", "User.Read", "User.Read.All", "MailboxSettings.Read", "Group.ReadWrite.All"}
+
+// Spec is the desired Entra application, resolved from flowsctl.yaml (and flag overrides).
+type Spec struct {
+	Settings
+	Scopes       []string `json:"delegatedPermissions"`
+	AdminConsent bool     `json:"adminConsent"`
+	// SecretName prefixes the displayName of the client secrets flowsctl creates ("flowsctl 2026-11-23").
+	SecretName     string        `json:"secretDisplayName"`
+	SecretLifetime time.Duration `json:"-"`
+	WarnBefore     time.Duration `json:"-"`
+	// Sink is where a new secret value goes (absolute: config.Load resolved it).
+	Sink config.SecretRef `json:"secretSink"`
+	// AllowNoSink lets a secret be created without a writable sink (the caller shows it once).
+	AllowNoSink bool `json:"-"`
+	// ReplicationBudget bounds the retries of Entra's replication errors.
+	ReplicationBudget time.Duration `json:"-"`
+}
+
+// SpecFromConfig reads the azure section, filling the Teams mobile flows guide's defaults for unset values.
+func SpecFromConfig(cfg *config.Config) (Spec, error) {
+	if cfg == nil || cfg.Azure == nil {
+		return Spec{}, errors.New("flowsctl.yaml has no azure section (add one with: flowsctl init, or see docs/configuration.md#azure)")
+	}
+	a := cfg.Azure.App
+	s := Spec{
+		Settings: Settings{DisplayName: strings.TrimSpace(a.DisplayName), UniqueName: strings.TrimSpace(a.UniqueName),
+			SignInAudience: a.SignInAudience, RedirectURIs: append([]string(nil), a.RedirectURIs...)},
+		Scopes:            append([]string(nil), a.DelegatedPermissions...),
+		AdminConsent:      a.AdminConsent,
+		SecretName:        strings.TrimSpace(a.Secret.DisplayName),
+		SecretLifetime:    a.Secret.Lifetime.D,
+		WarnBefore:        a.Secret.WarnBefore.D,
+		Sink:              a.Secret.Sink,
+		ReplicationBudget: cfg.Azure.ReplicationBudget.D,
+	}
+	if s.DisplayName == "" {
+		s.DisplayName = DefaultDisplayName
+	}
+	if s.SignInAudience == "" {
+		s.SignInAudience = MultipleOrgs
+	}
+	if len(s.RedirectURIs) == 0 {
+		s.RedirectURIs = []string{HeroRedirectURI}
+	}
+	if len(s.Scopes) == 0 {
+		s.Scopes = append([]string(nil), DefaultScopes...)
+	}
+	if s.SecretName == "" {
+		s.SecretName = DefaultSecretName
+	}
+	if s.SecretLifetime <= 0 {
+		s.SecretLifetime = defaultSecretLifetime
+	}
+	if s.WarnBefore <= 0 {
+		s.WarnBefore = defaultWarnBefore
+	}
+	if s.ReplicationBudget <= 0 {
+		s.ReplicationBudget = DefaultBudget
+	}
+	if s.Sink == "" {
+		s.Sink = cfg.ResolveRef(config.DefaultTeamsSecretSink) // a config built in memory has no defaults
+	}
+	// config.LogoutURL is the explicit value, or one derived from the current access.url
+	// (tenant-in-path aware), so an --access-url override is honoured.
+	s.LogoutURL = strings.TrimSpace(cfg.LogoutURL())
+	return s, s.Validate()
+}
+
+// Validate reports the first problem, naming the config key.
+func (s Spec) Validate() error {
+	switch {
+	case s.UniqueName == "":
+		return errors.New("azure.app.uniqueName is empty: set the app's natural key, e.g. ws1-mobile-flows-teams (it is immutable in Entra)")
+	case len(s.UniqueName) > 120 || strings.ContainsAny(s.UniqueName, "'/\\?#%"):
+		return fmt.Errorf("azure.app.uniqueName %q: use at most 120 characters without ' / \\ ? # %%", s.UniqueName)
+	case s.SecretLifetime > 2*config.Year:
+		return fmt.Errorf("azure.app.secret.lifetime %s: Entra allows at most 2y (default 12mo)", config.FormatDuration(s.SecretLifetime))
+	}
+	for i, u := range s.RedirectURIs {
+		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://localhost") {
+			return fmt.Errorf("azure.app.redirectUris[%d] %q: must be an https URL", i, u)
+		}
+	}
+	if s.LogoutURL != "" && !strings.HasPrefix(s.LogoutURL, "https://") {
+		return fmt.Errorf("azure.app.logoutUrl %q: must be an https URL (default: <access.url>/SAAS/auth/logout)", s.LogoutURL)
+	}
+	return nil
+}
+
+// Registration is the Entra application behind the Teams connector as one managed object: the
+// app found by azure.app.uniqueName, its service principal, tenant-wide admin consent on
+// Microsoft Graph and a client secret whose value sits in azure.app.secret.sink. The step
+// azure.app and every `flowsctl azure` command build it with NewRegistration.
+type Registration struct {
+	c   *Client
+	cfg *config.Config
+	// Spec is the desired state; a command may adjust it (AllowNoSink) before the first call.
+	Spec Spec
+
+	state  State
+	secret string
+	auth   error
+}
+
+var _ object.Object = (*Registration)(nil)
+
+// State is what the registration last saw or did: ids, the secret's metadata (never its
+// value) and the Graph requests the last call made.
+type State struct {
+	ServicePrincipalID string `json:"servicePrincipalId" yaml:"servicePrincipalId"`
+	GrantID            string `json:"consentGrantId,omitempty" yaml:"consentGrantId,omitempty"`
+	// Outputs are the client id, object id and sink dependants read.
+	Outputs `yaml:",inline"`
+	// Secret is the client secret in use: created by this call (SecretCreated), or reused
+	// because the sink holds it.
+	Secret        *SecretInfo `json:"secret,omitempty" yaml:"secret,omitempty"`
+	SecretCreated bool        `json:"secretCreated" yaml:"secretCreated"`
+	// RemovedSecrets are orphans of an interrupted run, or older secrets on rotate --remove-old.
+	RemovedSecrets []string `json:"removedSecretKeyIds,omitempty" yaml:"removedSecretKeyIds,omitempty"`
+	Requests       int      `json:"graphRequests" yaml:"graphRequests"`
+}
+
+// NewRegistration builds the registration of cfg's azure section, signing in (lazily, at the
+// first Graph call) as azure.signIn says; msg receives sign-in prompts (the device code).
+func NewRegistration(cfg *config.Config, hc *httpx.Client, msg io.Writer) (*Registration, error) {
+	spec, err := SpecFromConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c, err := NewClient(context.Background(), cfg, hc, msg)
+	if err != nil {
+		return nil, err
+	}
+	return &Registration{c: c, cfg: cfg, Spec: spec}, nil
+}
+
+// State is what the last Plan, Apply, Verify, Show or Rotate saw or did.
+func (r *Registration) State() State { return r.state }
+
+// Secret is the value of a secret the last Apply or Rotate created ("" otherwise). Print it
+// only when the user asked.
+func (r *Registration) Secret() string { return r.secret }
+
+// AuthErr is the sign-in or permission failure the last call met (nil when none): Verify
+// reports it as a failing check, and a command returns it so the process exits 4.
+func (r *Registration) AuthErr() error { return r.auth }
+
+// sinkValue is the secret the sink holds ("" and the error when it holds none).
+func (r *Registration) sinkValue() (string, error) { return r.cfg.Secret(r.Spec.Sink) }
+
+// begin resets what a call learns and returns the function that ends it.
+func (r *Registration) begin() func(err error) error {
+	start := r.c.Requests()
+	r.state, r.secret, r.auth = State{Outputs: Outputs{SecretSink: r.Spec.Sink}}, "", nil
+	return func(err error) error {
+		r.state.Requests = r.c.Requests() - start
+		if httpx.IsAuth(err) {
+			r.auth = err
+		}
+		return withFix(err, "flowsctl azure register")
+	}
+}
+
+// fixed gives an error the fix to show (setup.FixOf and doctor read Fix).
+type fixed struct {
+	error
+	fix string
+}
+
+func (e fixed) Unwrap() error { return e.error }
+func (e fixed) Fix() string   { return e.fix }
+
+// withFix adds fix to an error that carries none of its own (an APIError's FixMsg wins).
+func withFix(err error, fix string) error {
+	var f interface{ Fix() string }
+	if err == nil || (errors.As(err, &f) && f.Fix() != "") {
+		return err
+	}
+	return fixed{err, fix}
 }
 
 // observed is what Graph holds for a spec.
@@ -48,7 +238,8 @@ type observed struct {
 
 // read looks everything up by natural key: app by uniqueName and the Graph SP in parallel,
 // then the app's SP by appId, then its grants by clientId. Reads only.
-func (c *Client) read(ctx context.Context, spec Spec) (*observed, error) {
+func (r *Registration) read(ctx context.Context) (*observed, error) {
+	c, spec := r.c, r.Spec
 	o := &observed{}
 	var wg sync.WaitGroup
 	var appErr, gspErr error
@@ -63,7 +254,7 @@ func (c *Client) read(ctx context.Context, spec Spec) (*observed, error) {
 	}()
 	wg.Wait()
 	if err := errors.Join(appErr, gspErr); err != nil {
-		return nil, firstAuth(err, appErr, gspErr)
+		return nil, firstAuth(appErr, gspErr)
 	}
 	if o.graphSP == nil {
 		return nil, errors.New("the Microsoft Graph service principal (appId " + GraphAppID + ") is not in this tenant: check azure.tenantId and azure.graphUrl")
@@ -91,9 +282,9 @@ func (c *Client) read(ctx context.Context, spec Spec) (*observed, error) {
 }
 
 // firstAuth prefers an auth error (exit 4) when parallel reads failed.
-func firstAuth(joined error, errs ...error) error {
+func firstAuth(errs ...error) error {
 	for _, e := range errs {
-		if e != nil && IsAuth(e) {
+		if httpx.IsAuth(e) {
 			return e
 		}
 	}
@@ -102,21 +293,27 @@ func firstAuth(joined error, errs ...error) error {
 			return e
 		}
 	}
-	return joined
+	return nil
 }
 
 // resolveScopes maps scope names to the Graph SP's ids; unknown names fail with the closest matches.
 func resolveScopes(names []string, gsp *ServicePrincipal) ([]Access, error) {
 	byName := map[string]Scope{}
+	var values []string
 	for _, s := range gsp.Scopes {
 		byName[s.Value] = s
+		values = append(values, s.Value)
 	}
 	var out []Access
 	var problems []string
 	for _, n := range names {
 		s, ok := byName[n]
 		if !ok {
-			problems = append(problems, fmt.Sprintf("%q (did you mean %s?)", n, strings.Join(closest(n, gsp.Scopes, 3), ", ")))
+			p := strconv.Quote(n)
+			if near := text.Closest(n, values, 3); len(near) > 0 {
+				p += " (did you mean " + strings.Join(near, ", ") + "?)"
+			}
+			problems = append(problems, p)
 			continue
 		}
 		if !s.Enabled {
@@ -131,53 +328,6 @@ func resolveScopes(names []string, gsp *ServicePrincipal) ([]Access, error) {
 	return out, nil
 }
 
-// closest returns up to n scope names nearest to want (case-insensitive edit distance).
-func closest(want string, scopes []Scope, n int) []string {
-	type cand struct {
-		v string
-		d int
-	}
-	var cs []cand
-	lw := strings.ToLower(want)
-	for _, s := range scopes {
-		cs = append(cs, cand{s.Value, editDistance(lw, strings.ToLower(s.Value))})
-	}
-	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].d != cs[j].d {
-			return cs[i].d < cs[j].d
-		}
-		return cs[i].v < cs[j].v
-	})
-	var out []string
-	for _, c := range cs {
-		if len(out) == n {
-			break
-		}
-		out = append(out, c.v)
-	}
-	return out
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // desired is the computed target state.
 type desired struct {
 	scopes    []Access         // Graph delegated scopes, resolved
@@ -185,7 +335,7 @@ type desired struct {
 	grant     string           // the consent grant's scope string
 }
 
-func (c *Client) desiredFor(spec Spec, o *observed) (*desired, error) {
+func desiredFor(spec Spec, o *observed) (*desired, error) {
 	acc, err := resolveScopes(spec.Scopes, o.graphSP)
 	if err != nil {
 		return nil, err
@@ -337,12 +487,13 @@ type secretPlan struct {
 	why   string
 }
 
-func (c *Client) planSecret(spec Spec, app *App) secretPlan {
+func (r *Registration) planSecret(app *App) secretPlan {
+	spec := r.Spec
 	if app == nil {
 		return secretPlan{need: true, why: "new application"}
 	}
-	value, sinkErr := spec.Sink.Resolve()
-	now := c.now()
+	value, sinkErr := r.sinkValue()
+	now := r.c.now()
 	var valid []Password
 	for _, p := range app.Passwords {
 		if managedSecret(p, spec) && p.End.After(now) {
@@ -373,23 +524,33 @@ func secretDisplayName(spec Spec, now time.Time) string {
 	return spec.SecretName + " " + now.UTC().Format("2006-01-02")
 }
 
-// Plan reports what Ensure would change. It only reads.
-func (c *Client) Plan(ctx context.Context, spec Spec) ([]plan.Change, error) {
-	if err := spec.Validate(); err != nil {
-		return nil, err
-	}
-	o, err := c.read(ctx, spec)
+// Plan reports what Apply would change. It only reads.
+func (r *Registration) Plan(ctx context.Context) (cs []plan.Change, err error) {
+	end := r.begin()
+	defer func() { err = end(err) }()
+	o, d, err := r.observe(ctx)
 	if err != nil {
 		return nil, err
 	}
-	d, err := c.desiredFor(spec, o)
-	if err != nil {
-		return nil, err
-	}
-	return c.changes(spec, o, d), nil
+	return r.changes(o, d), nil
 }
 
-func (c *Client) changes(spec Spec, o *observed, d *desired) []plan.Change {
+// observe reads the registration and computes the target state; it records the ids it found.
+func (r *Registration) observe(ctx context.Context) (*observed, *desired, error) {
+	if err := r.Spec.Validate(); err != nil {
+		return nil, nil, err
+	}
+	o, err := r.read(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	r.fill(o)
+	d, err := desiredFor(r.Spec, o)
+	return o, d, err
+}
+
+func (r *Registration) changes(o *observed, d *desired) []plan.Change {
+	c, spec := r.c, r.Spec
 	var out []plan.Change
 	appObj := `Entra application "` + spec.UniqueName + `"`
 	diff, _ := appChanges(spec, o, d)
@@ -418,12 +579,12 @@ func (c *Client) changes(spec Spec, o *observed, d *desired) []plan.Change {
 			out = append(out, plan.Change{Object: gObj, Action: plan.NoOp})
 		}
 	}
-	for _, p := range orphans(spec, o.app, readPending(spec)) {
+	for _, p := range r.orphans(o.app, readPending(spec)) {
 		out = append(out, plan.Change{Object: `client secret ` + p.KeyID + ` of "` + spec.UniqueName + `"`, Action: plan.Delete,
 			Note: p.DisplayName + ": added by an interrupted run whose answer was lost; nobody holds its value"})
 	}
 	sObj := `client secret of "` + spec.UniqueName + `"`
-	sp := c.planSecret(spec, o.app)
+	sp := r.planSecret(o.app)
 	if sp.need {
 		out = append(out, plan.Change{Object: sObj, Action: plan.Create, Note: sp.why + "; the value goes to " + string(spec.Sink),
 			Fields: []plan.FieldChange{{Path: "passwordCredential.displayName", New: secretDisplayName(spec, c.now())},
@@ -482,39 +643,27 @@ func (c *Client) checkPermissions(ctx context.Context, needGrant bool) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	return &AuthError{Err: fmt.Errorf("the Entra sign-in (azure.signIn.method=%s) lacks %s, so flowsctl made no change", c.method, strings.Join(missing, " and ")),
-		Fix: roleFix}
+	return authFailure(nil, fmt.Sprintf("the Entra sign-in (azure.signIn.method=%s) lacks %s, so flowsctl made no change", c.method, strings.Join(missing, " and ")), roleFix)
 }
 
-// Ensure converges the application, its service principal, admin consent and a client secret.
+// Apply converges the application, its service principal, admin consent and a client secret.
 // A second run with the same spec makes no write.
-func (c *Client) Ensure(ctx context.Context, spec Spec) (Result, error) {
-	start := c.Requests()
-	res, err := c.ensure(ctx, spec)
-	res.Requests = c.Requests() - start
-	return res, err
-}
-
-func (c *Client) ensure(ctx context.Context, spec Spec) (Result, error) {
-	var res Result
-	if err := spec.Validate(); err != nil {
-		return res, err
-	}
-	o, err := c.read(ctx, spec)
+func (r *Registration) Apply(ctx context.Context) (res object.Result, err error) {
+	end := r.begin()
+	defer func() { err = end(err) }()
+	spec := r.Spec
+	res = object.Result{Object: `Entra application "` + spec.UniqueName + `"`, Kind: "Entra application", Key: spec.UniqueName}
+	o, d, err := r.observe(ctx)
 	if err != nil {
 		return res, err
 	}
-	d, err := c.desiredFor(spec, o)
-	if err != nil {
-		return res, err
-	}
-	res.Changes = c.changes(spec, o, d)
-	sp := c.planSecret(spec, o.app)
+	changes := r.changes(o, d)
+	defer func() { r.fill(o); r.result(&res, changes) }()
+	sp := r.planSecret(o.app)
 	if sp.reuse != nil {
-		res.SecretKeyID, res.SecretHint, res.SecretExpires = sp.reuse.KeyID, sp.reuse.Hint, sp.reuse.End
+		r.state.Secret = r.secretInfo(*sp.reuse)
 	}
-	if !plan.Pending(res.Changes) {
-		fillResult(&res, spec, o)
+	if !plan.Pending(changes) {
 		if o.app != nil {
 			_ = clearPending(spec) // a note whose add never reached Entra
 		}
@@ -523,11 +672,12 @@ func (c *Client) ensure(ctx context.Context, spec Spec) (Result, error) {
 	if sp.need && spec.Sink.Kind() != "file" && !spec.AllowNoSink {
 		return res, fmt.Errorf("a new client secret is needed (%s) but azure.app.secret.sink %q cannot be written: set it to file:PATH, or pass --show-secret to print the value once", sp.why, spec.Sink)
 	}
+	c := r.c
 	if err := c.checkPermissions(ctx, spec.AdminConsent); err != nil {
 		return res, err
 	}
 	budget := spec.ReplicationBudget
-	if err := c.removeOrphans(ctx, spec, o.app, &res); err != nil {
+	if err := r.removeOrphans(ctx, o.app); err != nil {
 		return res, err
 	}
 
@@ -568,12 +718,23 @@ func (c *Client) ensure(ctx context.Context, spec Spec) (Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			secErr = c.newSecret(ctx, spec, o.app, appFresh, &res)
+			secErr = r.newSecret(ctx, o.app, appFresh)
 		}()
 	}
 	wg.Wait()
-	fillResult(&res, spec, o)
 	return res, errors.Join(spErr, secErr)
+}
+
+// result puts the changes into res: the application's as its own, the members' as Changes.
+func (r *Registration) result(res *object.Result, changes []plan.Change) {
+	res.ID = r.state.ClientID
+	if len(changes) > 0 {
+		res.Action, res.Fields, res.Note = changes[0].Action, changes[0].Fields, changes[0].Note
+		res.Changes = changes[1:]
+	}
+	if r.state.SecretCreated && r.Spec.Sink.Kind() == "file" {
+		res.SecretSink = string(r.Spec.Sink)
+	}
 }
 
 func (c *Client) ensureSPAndConsent(ctx context.Context, spec Spec, o *observed, d *desired) error {
@@ -628,7 +789,8 @@ func (c *Client) ensureSPAndConsent(ctx context.Context, spec Spec, o *observed,
 
 // newSecret adds a client secret and writes its value to the sink.
 // A note beside a file sink covers the time between the add and the sink write (see pending.go).
-func (c *Client) newSecret(ctx context.Context, spec Spec, app *App, fresh bool, res *Result) error {
+func (r *Registration) newSecret(ctx context.Context, app *App, fresh bool) error {
+	c, spec := r.c, r.Spec
 	now := c.now()
 	name := secretDisplayName(spec, now)
 	if err := writePending(spec, app, name); err != nil {
@@ -638,15 +800,14 @@ func (c *Client) newSecret(ctx context.Context, spec Spec, app *App, fresh bool,
 	if err != nil {
 		return err
 	}
-	addSecret(c.hc, value)
-	res.Secret, res.SecretCreated = value, true
-	res.SecretKeyID, res.SecretHint, res.SecretExpires = pw.KeyID, pw.Hint, pw.End
+	c.hc.AddSecret(value)
+	r.secret, r.state.SecretCreated = value, true
 	app.Passwords = append(app.Passwords, pw)
+	defer func() { r.state.Secret = r.secretInfo(pw) }()
 	if spec.Sink.Kind() == "file" {
-		if err := spec.Sink.Write(value); err != nil {
+		if err := r.cfg.WriteSecret(spec.Sink, value); err != nil {
 			return fmt.Errorf("client secret %s was created but writing it to %s failed: %v (fix the path, then run: flowsctl azure secret rotate --remove-old)", pw.KeyID, spec.Sink, err)
 		}
-		res.SecretSink = string(spec.Sink)
 		_ = clearPending(spec) // a note left behind only names this secret, whose hint the sink now matches
 	}
 	return nil
@@ -654,16 +815,17 @@ func (c *Client) newSecret(ctx context.Context, spec Spec, app *App, fresh bool,
 
 // removeOrphans deletes the secrets an interrupted add left behind (see pending.go), then
 // drops the note.
-func (c *Client) removeOrphans(ctx context.Context, spec Spec, app *App, res *Result) error {
+func (r *Registration) removeOrphans(ctx context.Context, app *App) error {
+	spec := r.Spec
 	n := readPending(spec)
 	if n == nil {
 		return nil
 	}
-	for _, p := range orphans(spec, app, n) {
-		if err := c.removePassword(ctx, spec.ReplicationBudget, app.ID, spec.UniqueName, p.KeyID); err != nil {
+	for _, p := range r.orphans(app, n) {
+		if err := r.c.removePassword(ctx, spec.ReplicationBudget, app.ID, spec.UniqueName, p.KeyID); err != nil {
 			return err
 		}
-		res.RemovedSecrets = append(res.RemovedSecrets, p.KeyID)
+		r.state.RemovedSecrets = append(r.state.RemovedSecrets, p.KeyID)
 		if app != nil {
 			app.Passwords = slices.DeleteFunc(app.Passwords, func(q Password) bool { return q.KeyID == p.KeyID })
 		}
@@ -671,32 +833,27 @@ func (c *Client) removeOrphans(ctx context.Context, spec Spec, app *App, res *Re
 	return clearPending(spec)
 }
 
-func fillResult(res *Result, spec Spec, o *observed) {
+// fill records the ids of what o holds.
+func (r *Registration) fill(o *observed) {
 	if o.app != nil {
-		res.AppID, res.ObjectID = o.app.AppID, o.app.ID
+		r.state.ClientID, r.state.ObjectID = o.app.AppID, o.app.ID
 	}
 	if o.sp != nil {
-		res.ServicePrincipalID = o.sp.ID
+		r.state.ServicePrincipalID = o.sp.ID
 	}
 	if o.grant != nil {
-		res.GrantID = o.grant.ID
-	}
-	if res.SecretSink == "" && spec.Sink.Kind() != "" {
-		res.SecretSink = string(spec.Sink)
+		r.state.GrantID = o.grant.ID
 	}
 }
 
-// RotateSecret adds a new flowsctl secret, writes it to the sink, then (with removeOld) removes
+// Rotate adds a new flowsctl secret, writes it to the sink, then (with removeOld) removes
 // every older flowsctl-created secret. Secrets added outside flowsctl are left alone.
-func (c *Client) RotateSecret(ctx context.Context, spec Spec, removeOld bool) (Result, error) {
-	start := c.Requests()
-	res, err := c.rotate(ctx, spec, removeOld)
-	res.Requests = c.Requests() - start
-	return res, err
-}
-
-func (c *Client) rotate(ctx context.Context, spec Spec, removeOld bool) (Result, error) {
-	var res Result
+func (r *Registration) Rotate(ctx context.Context, removeOld bool) (res object.Result, err error) {
+	end := r.begin()
+	defer func() { err = end(err) }()
+	c, spec := r.c, r.Spec
+	obj := `client secret of "` + spec.UniqueName + `"`
+	res = object.Result{Object: obj, Kind: "client secret", Key: string(spec.Sink), Action: plan.NoOp}
 	if err := spec.Validate(); err != nil {
 		return res, err
 	}
@@ -710,19 +867,21 @@ func (c *Client) rotate(ctx context.Context, spec Spec, removeOld bool) (Result,
 	if app == nil {
 		return res, ErrNotRegistered
 	}
+	r.fill(&observed{app: app})
 	if err := c.checkPermissions(ctx, false); err != nil {
 		return res, err
 	}
-	if err := c.removeOrphans(ctx, spec, app, &res); err != nil {
+	if err := r.removeOrphans(ctx, app); err != nil {
 		return res, err
 	}
 	old := slices.Clone(app.Passwords)
-	if err := c.newSecret(ctx, spec, app, false, &res); err != nil {
+	if err := r.newSecret(ctx, app, false); err != nil {
 		return res, err
 	}
-	res.AppID, res.ObjectID = app.AppID, app.ID
-	res.Changes = append(res.Changes, plan.Change{Object: `client secret of "` + spec.UniqueName + `"`, Action: plan.Create,
-		Note: "keyId " + res.SecretKeyID + ", value written to " + string(spec.Sink)})
+	res.ID, res.Action, res.Note = r.state.Secret.KeyID, plan.Create, "keyId "+r.state.Secret.KeyID+", value written to "+string(spec.Sink)
+	if spec.Sink.Kind() == "file" {
+		res.SecretSink = string(spec.Sink)
+	}
 	if !removeOld {
 		return res, nil
 	}
@@ -733,35 +892,20 @@ func (c *Client) rotate(ctx context.Context, spec Spec, removeOld bool) (Result,
 		if err := c.removePassword(ctx, spec.ReplicationBudget, app.ID, spec.UniqueName, p.KeyID); err != nil {
 			return res, err
 		}
-		res.RemovedSecrets = append(res.RemovedSecrets, p.KeyID)
+		r.state.RemovedSecrets = append(r.state.RemovedSecrets, p.KeyID)
 		res.Changes = append(res.Changes, plan.Change{Object: `client secret ` + p.KeyID + ` of "` + spec.UniqueName + `"`, Action: plan.Delete,
 			Note: p.DisplayName})
 	}
 	return res, nil
 }
 
-// addSecret masks a value in the --debug trace when the HTTP stack supports it.
-func addSecret(hc *httpx.Client, v string) {
-	if m, ok := any(hc).(interface{ AddSecret(string) }); ok && v != "" {
-		m.AddSecret(v)
-	}
-}
-
-// createGrantChecked posts the consent grant. When the answer was lost (5xx, broken connection)
-// or Graph says the grant exists, it looks the grant up before trying again: never a duplicate.
+// createGrantChecked posts the consent grant. When the answer was lost (5xx, 429, a broken
+// connection), httpx.CreateChecked looks the grant up before it posts again: never a
+// duplicate. A grant that exists (409, or found with other scopes) is adopted and patched.
 func (c *Client) createGrantChecked(ctx context.Context, budget time.Duration, clientSPID, resourceSPID, scope string) (*Grant, error) {
-	for attempt := 1; ; attempt++ {
-		g, err := c.createGrant(ctx, budget, clientSPID, resourceSPID, scope)
-		if err == nil {
-			return g, nil
-		}
-		var ge *GraphError
-		conflict := errors.As(err, &ge) && ge.Status == http.StatusConflict
-		if !conflict && (!transient(err) || attempt >= maxTransient) {
-			return nil, err
-		}
-		gs, lerr := c.listGrants(ctx, budget, clientSPID)
-		if lerr != nil {
+	find := func() (*Grant, error) {
+		gs, err := c.listGrants(ctx, budget, clientSPID)
+		if err != nil {
 			return nil, err
 		}
 		for i := range gs {
@@ -776,41 +920,52 @@ func (c *Client) createGrantChecked(ctx context.Context, budget time.Duration, c
 			}
 			return &gs[i], nil
 		}
-		if conflict {
-			return nil, err
-		}
-		if err := c.sleep(ctx, replicationBackoff(attempt)); err != nil {
-			return nil, err
+		return nil, nil
+	}
+	g, _, err := httpx.CreateChecked(ctx, c.hc, lostAnswer, find, func() (*Grant, error) {
+		return c.createGrant(ctx, budget, clientSPID, resourceSPID, scope)
+	})
+	if httpx.StatusOf(err) == http.StatusConflict {
+		if found, ferr := find(); ferr == nil && found != nil {
+			return found, nil
 		}
 	}
+	return g, err
 }
 
 // addPasswordChecked adds a client secret. When the answer was lost, the secret may exist with
-// its value gone: such an orphan (same displayName, not there before) is removed before another
-// is added, so the app ends with exactly one new secret, the one whose value flowsctl holds.
+// its value gone: before another add, the look-up removes such an orphan (same displayName,
+// not there before), so the app ends with exactly one new secret, the one whose value
+// flowsctl holds.
 func (c *Client) addPasswordChecked(ctx context.Context, budget time.Duration, app *App, uniqueName, name string, end time.Time, fresh bool) (Password, string, error) {
 	known := map[string]bool{}
 	for _, p := range app.Passwords {
 		known[p.KeyID] = true
 	}
-	for attempt := 1; ; attempt++ {
-		pw, v, err := c.addPassword(ctx, budget, app.ID, uniqueName, name, end, fresh)
-		if err == nil || !transient(err) || attempt >= maxTransient {
-			return pw, v, err
-		}
-		cur, rerr := c.getApp(ctx, budget, uniqueName, retryRead)
-		if rerr != nil || cur == nil {
-			return pw, v, err
+	type added struct {
+		pw    Password
+		value string
+	}
+	orphan := func() (*added, error) {
+		cur, err := c.getApp(ctx, budget, uniqueName, retryRead)
+		if err != nil || cur == nil {
+			return nil, err
 		}
 		for _, p := range cur.Passwords {
 			if !known[p.KeyID] && p.DisplayName == name {
-				if rerr := c.removePassword(ctx, budget, app.ID, uniqueName, p.KeyID); rerr != nil {
-					return pw, v, err
+				if err := c.removePassword(ctx, budget, app.ID, uniqueName, p.KeyID); err != nil {
+					return nil, err
 				}
 			}
 		}
-		if err := c.sleep(ctx, replicationBackoff(attempt)); err != nil {
-			return pw, v, err
-		}
+		return nil, nil // never adopted: its value is lost
 	}
+	a, _, err := httpx.CreateChecked(ctx, c.hc, lostAnswer, orphan, func() (*added, error) {
+		pw, v, err := c.addPassword(ctx, budget, app.ID, uniqueName, name, end, fresh)
+		return &added{pw, v}, err
+	})
+	if err != nil {
+		return Password{}, "", err
+	}
+	return a.pw, a.value, nil
 }
