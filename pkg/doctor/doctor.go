@@ -12,11 +12,16 @@ import (
 
 type Status string
 
+// The statuses say how flowsctl knows: Pass only when it observed the fact through an API,
+// Confirmed when an operator said a console step is done (not observable), Todo for an
+// operator step not done yet.
 const (
-	Pass Status = "pass"
-	Warn Status = "warn"
-	Fail Status = "fail"
-	Skip Status = "skip"
+	Pass      Status = "pass"
+	Confirmed Status = "confirmed"
+	Todo      Status = "todo"
+	Warn      Status = "warn"
+	Fail      Status = "fail"
+	Skip      Status = "skip"
 )
 
 // Check is one verified fact. Fix says what to run or where to click when it is not a pass.
