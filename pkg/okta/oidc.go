@@ -16,8 +16,10 @@ import (
 // OIDCSpec is the OIDC web app users sign in with (Identity Services path).
 type OIDCSpec struct {
 	Label string
-	// RedirectURI is the redirect URI Identity Services' IdP wizard shows.
-	RedirectURI  string
+	// RedirectURI is the redirect URI Identity Services' IdP wizard shows; when empty,
+	// ReadRedirectURI reads it (once, at the first look-up).
+	RedirectURI     string
+	ReadRedirectURI func(ctx context.Context) (string, error)
 	AssignGroups []string
 	SecretSink   config.SecretRef
 	// Config reads and writes the secret sink (the only way secrets are stored).
@@ -52,6 +54,13 @@ func (o *OIDCApp) name() string { return fmt.Sprintf("okta oidc app %q", o.spec.
 func (o *OIDCApp) lookup(ctx context.Context) error {
 	if o.found {
 		return nil
+	}
+	if o.spec.RedirectURI == "" && o.spec.ReadRedirectURI != nil {
+		u, err := o.spec.ReadRedirectURI(ctx)
+		if err != nil {
+			return fmt.Errorf("the Identity Services redirect URI: %w", err)
+		}
+		o.spec.RedirectURI = u
 	}
 	app, err := o.c.FindApp(ctx, o.spec.Label)
 	if err != nil {
