@@ -106,7 +106,7 @@ func (e *Emulator) appWire(a *app, secret string) map[string]any {
 	return map[string]any{
 		"id": a.id, "orn": "orn:okta:idp:" + e.orgID() + ":apps:" + a.name + ":" + a.id, "name": a.name, "label": a.label,
 		"status": a.status, "created": stamp(a.created), "lastUpdated": stamp(a.updated), "signOnMode": a.signOnMode,
-		"accessibility": map[string]any{"selfService": false, "errorRedirectUrl": nil, "loginRedirectUrl": nil},
+		"accessibility": map[string]any{"selfService": false},
 		"visibility":    map[string]any{"autoSubmitToolbar": false, "hide": map[string]any{"iOS": false, "web": false}},
 		"features":      e.features(a), "settings": cloneMap(a.settings), "credentials": creds,
 		"_links": map[string]any{
@@ -390,10 +390,14 @@ func (e *Emulator) connectionWire(a *app) map[string]any {
 	if c == nil {
 		c = &connection{authScheme: "UNKNOWN", status: "DISABLED"}
 	}
-	m := map[string]any{"authScheme": c.authScheme, "status": c.status, "profile": map[string]any{"authScheme": c.authScheme},
+	// authScheme is only returned for the TOKEN scheme; profile.authScheme always.
+	m := map[string]any{"status": c.status, "profile": map[string]any{"authScheme": c.authScheme},
 		"_links": map[string]any{"self": map[string]any{"href": self},
 			"activate":   map[string]any{"href": self + "/lifecycle/activate", "hints": map[string]any{"allow": []string{"POST"}}},
 			"deactivate": map[string]any{"href": self + "/lifecycle/deactivate", "hints": map[string]any{"allow": []string{"POST"}}}}}
+	if c.authScheme == "TOKEN" {
+		m["authScheme"] = c.authScheme
+	}
 	if c.baseURL != "" {
 		m["baseUrl"] = c.baseURL
 	}

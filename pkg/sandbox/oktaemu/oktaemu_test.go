@@ -417,7 +417,7 @@ func TestConnectionAndFeatures(t *testing.T) {
 	o := start(t)
 	app := o.must(200, "POST", "/api/v1/apps", `{"name":"vmwareworkspaceone","label":"WS1","settings":{"app":{"baseUrl":"https://ws1.example.com/"}}}`).obj(t)
 	p := "/api/v1/apps/" + app["id"].(string)
-	if c := o.must(200, "GET", p+"/connections/default", "").obj(t); c["authScheme"] != "UNKNOWN" || c["status"] != "DISABLED" {
+	if c := o.must(200, "GET", p+"/connections/default", "").obj(t); c["authScheme"] != nil || c["profile"].(map[string]any)["authScheme"] != "UNKNOWN" || c["status"] != "DISABLED" {
 		t.Fatalf("fresh connection %v", c)
 	}
 	o.must(400, "GET", p+"/features", "")
