@@ -161,7 +161,7 @@ func (e *Emulator) listApps(w http.ResponseWriter, r *http.Request) {
 	prefix := strings.ToLower(q.Get("q"))
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var ids []string
+	var found []*app
 	for _, a := range e.apps {
 		if prefix != "" && !strings.HasPrefix(strings.ToLower(a.label), prefix) && !strings.HasPrefix(strings.ToLower(a.name), prefix) {
 			continue
@@ -173,18 +173,10 @@ func (e *Emulator) listApps(w http.ResponseWriter, r *http.Request) {
 			return a.name, true
 		})
 		if m {
-			ids = append(ids, a.id)
+			found = append(found, a)
 		}
 	}
-	ids, ok := e.pageLocked(w, r, ids, 20, 200)
-	if !ok {
-		return
-	}
-	out := []map[string]any{}
-	for _, id := range ids {
-		out = append(out, e.appWire(e.findApp(id), ""))
-	}
-	writeJSON(w, http.StatusOK, out)
+	listPage(e, w, r, found, func(a *app) string { return a.id }, func(a *app) map[string]any { return e.appWire(a, "") }, 20, 200)
 }
 
 type appBody struct {
@@ -357,11 +349,8 @@ func (e *Emulator) listSecrets(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
-	out := []map[string]any{}
-	for _, s := range a.secrets {
-		out = append(out, e.secretWire(a, s, ""))
-	}
-	writeJSON(w, http.StatusOK, out)
+	listPage(e, w, r, a.secrets, func(s *clientSecret) string { return s.id },
+		func(s *clientSecret) map[string]any { return e.secretWire(a, s, "") }, 20, 200)
 }
 
 func (e *Emulator) createSecret(w http.ResponseWriter, r *http.Request) {

@@ -19,19 +19,8 @@ func (e *Emulator) listAppGroups(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
-	var ids []string
-	for _, g := range a.groups {
-		ids = append(ids, g.id)
-	}
-	ids, ok := e.pageLocked(w, r, ids, 20, 200)
-	if !ok {
-		return
-	}
-	out := []map[string]any{}
-	for _, id := range ids {
-		out = append(out, e.appGroupWire(a, a.group(id)))
-	}
-	writeJSON(w, http.StatusOK, out)
+	listPage(e, w, r, a.groups, func(g *appGroup) string { return g.id },
+		func(g *appGroup) map[string]any { return e.appGroupWire(a, g) }, 20, 200)
 }
 
 func (a *app) group(id string) *appGroup {
@@ -206,19 +195,8 @@ func (e *Emulator) listAppUsers(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
-	var ids []string
-	for _, au := range a.appUsers {
-		ids = append(ids, au.id)
-	}
-	ids, ok := e.pageLocked(w, r, ids, 50, 500)
-	if !ok {
-		return
-	}
-	out := []map[string]any{}
-	for _, id := range ids {
-		out = append(out, e.appUserWire(a, a.appUser(id)))
-	}
-	writeJSON(w, http.StatusOK, out)
+	listPage(e, w, r, a.appUsers, func(u *appUser) string { return u.id },
+		func(u *appUser) map[string]any { return e.appUserWire(a, u) }, 50, 500)
 }
 
 func (a *app) appUser(id string) *appUser {

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,39 +15,15 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 )
 
 const oktaSpec = "management-2026.06.2-minimal.yaml"
 
-// oktaContract is ../shared/contracts/okta/<spec> next to the module root. Without it the test
-// skips, except under CI=true where the contract must be there.
-func oktaContract(t *testing.T) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "contracts", "okta", oktaSpec)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the Okta contract %s is missing (CI=true): %v", p, err)
-		}
-		t.Skipf("../shared/contracts/okta/%s is absent: skipping the Okta contract test", oktaSpec)
-	}
-	return p
-}
-
 // TestContract validates the emulator's answers to a scripted run over every management route
 // it serves against Okta's published OpenAPI contract.
 func TestContract(t *testing.T) {
-	spec := oktaContract(t)
+	spec := sandboxtest.Contract(t, "okta", oktaSpec)
 	l := openapi3.NewLoader()
 	doc, err := l.LoadFromFile(spec)
 	if err != nil {

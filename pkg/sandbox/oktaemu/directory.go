@@ -90,6 +90,8 @@ func (e *Emulator) groupWire(g *group) map[string]any {
 	}
 }
 
+func (e *Emulator) userByID(id string) map[string]any { return e.userWire(e.findUser(id)) }
+
 func (e *Emulator) findUser(id string) *user {
 	for _, u := range e.users {
 		if u.id == id || strings.EqualFold(u.login, id) {
@@ -153,15 +155,7 @@ func (e *Emulator) listGroups(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ids, ok = e.pageLocked(w, r, ids, 200, 10000)
-	if !ok {
-		return
-	}
-	out := []map[string]any{}
-	for _, id := range ids {
-		out = append(out, e.groupWire(e.findGroup(id)))
-	}
-	writeJSON(w, http.StatusOK, out)
+	listPage(e, w, r, ids, func(id string) string { return id }, func(id string) map[string]any { return e.groupWire(e.findGroup(id)) }, 200, 10000)
 }
 
 func (e *Emulator) getGroup(w http.ResponseWriter, r *http.Request) {
@@ -183,15 +177,7 @@ func (e *Emulator) listGroupUsers(w http.ResponseWriter, r *http.Request) {
 		notFound(w, r.PathValue("groupId"), "UserGroup")
 		return
 	}
-	ids, ok := e.pageLocked(w, r, g.members, 200, 10000)
-	if !ok {
-		return
-	}
-	out := []map[string]any{}
-	for _, id := range ids {
-		out = append(out, e.userWire(e.findUser(id)))
-	}
-	writeJSON(w, http.StatusOK, out)
+	listPage(e, w, r, g.members, func(id string) string { return id }, e.userByID, 200, 10000)
 }
 
 func (e *Emulator) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -202,15 +188,7 @@ func (e *Emulator) listUsers(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ids, ok = e.pageLocked(w, r, ids, 200, 200)
-	if !ok {
-		return
-	}
-	out := []map[string]any{}
-	for _, id := range ids {
-		out = append(out, e.userWire(e.findUser(id)))
-	}
-	writeJSON(w, http.StatusOK, out)
+	listPage(e, w, r, ids, func(id string) string { return id }, e.userByID, 200, 200)
 }
 
 func (e *Emulator) getUser(w http.ResponseWriter, r *http.Request) {

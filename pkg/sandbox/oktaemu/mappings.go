@@ -99,24 +99,15 @@ func (e *Emulator) listMappings(w http.ResponseWriter, r *http.Request) {
 	src, tgt := q.Get("sourceId"), q.Get("targetId")
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var ids []string
+	var found []*profileMapping
 	for _, m := range e.mappings {
+		// Every mapping here has the default user type as its source.
 		if (src == "" || src == DefaultUserType) && (tgt == "" || tgt == m.appID) {
-			ids = append(ids, m.id)
+			found = append(found, m)
 		}
 	}
-	if src != "" && src != DefaultUserType && tgt == "" {
-		ids = nil
-	}
-	ids, ok := e.pageLocked(w, r, ids, 20, 200)
-	if !ok {
-		return
-	}
-	out := []map[string]any{}
-	for _, id := range ids {
-		out = append(out, e.mappingWire(e.findMapping(id), false))
-	}
-	writeJSON(w, http.StatusOK, out)
+	listPage(e, w, r, found, func(m *profileMapping) string { return m.id },
+		func(m *profileMapping) map[string]any { return e.mappingWire(m, false) }, 20, 200)
 }
 
 func (e *Emulator) getMapping(w http.ResponseWriter, r *http.Request) {

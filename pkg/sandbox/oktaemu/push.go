@@ -38,19 +38,8 @@ func (e *Emulator) listPush(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		return
 	}
-	var ids []string
-	for _, p := range a.pushes {
-		ids = append(ids, p.id)
-	}
-	ids, ok := e.pageLocked(w, r, ids, 100, 1000)
-	if !ok {
-		return
-	}
-	out := []map[string]any{}
-	for _, id := range ids {
-		out = append(out, e.pushWire(a, a.push(id)))
-	}
-	writeJSON(w, http.StatusOK, out)
+	listPage(e, w, r, a.pushes, func(p *pushMapping) string { return p.id },
+		func(p *pushMapping) map[string]any { return e.pushWire(a, p) }, 100, 1000)
 }
 
 func (e *Emulator) getPush(w http.ResponseWriter, r *http.Request) {

@@ -156,6 +156,25 @@ func (e *Emulator) pageLocked(w http.ResponseWriter, r *http.Request, ids []stri
 	return out, true
 }
 
+// listPage answers one page of items as a JSON array, each as wire(item); call with mu held.
+func listPage[T any](e *Emulator, w http.ResponseWriter, r *http.Request, items []T, id func(T) string, wire func(T) map[string]any, def, maxLimit int) {
+	byID := make(map[string]T, len(items))
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		byID[id(it)] = it
+		ids = append(ids, id(it))
+	}
+	ids, ok := e.pageLocked(w, r, ids, def, maxLimit)
+	if !ok {
+		return
+	}
+	out := make([]map[string]any, 0, len(ids))
+	for _, x := range ids {
+		out = append(out, wire(byID[x]))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
 // clause is one `attr op "value"` of a filter or search expression.
 type clause struct{ attr, op, value string }
 
