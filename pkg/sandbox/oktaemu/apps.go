@@ -59,12 +59,7 @@ type pushMapping struct {
 }
 
 func (e *Emulator) findApp(id string) *app {
-	for _, a := range e.apps {
-		if a.id == id {
-			return a
-		}
-	}
-	return nil
+	return byID(e.apps, id, func(x *app) string { return x.id })
 }
 
 // appOr404 looks the path's app up with mu held; nil has been answered 404.
@@ -593,10 +588,7 @@ func (e *Emulator) putFeature(w http.ResponseWriter, r *http.Request) {
 	a.caps = c
 	e.mu.Unlock()
 	e.provision(r.Context(), a.id)
-	e.mu.Lock()
-	out := e.featureWire(a)
-	e.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	e.reply(w, http.StatusOK, func() map[string]any { return e.featureWire(a) })
 }
 
 // appSchema is the app user schema: base attributes of the catalog app, custom ones empty.

@@ -24,12 +24,7 @@ func (e *Emulator) listAppGroups(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) group(id string) *appGroup {
-	for _, g := range a.groups {
-		if g.id == id {
-			return g
-		}
-	}
-	return nil
+	return byID(a.groups, id, func(x *appGroup) string { return x.id })
 }
 
 func (e *Emulator) getAppGroup(w http.ResponseWriter, r *http.Request) {
@@ -85,10 +80,7 @@ func (e *Emulator) assignGroup(w http.ResponseWriter, r *http.Request) {
 	e.syncAppUsersLocked(a)
 	e.mu.Unlock()
 	e.provision(r.Context(), a.id)
-	e.mu.Lock()
-	out := e.appGroupWire(a, g)
-	e.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	e.reply(w, http.StatusOK, func() map[string]any { return e.appGroupWire(a, g) })
 }
 
 func (e *Emulator) unassignGroup(w http.ResponseWriter, r *http.Request) {
@@ -200,12 +192,7 @@ func (e *Emulator) listAppUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) appUser(id string) *appUser {
-	for _, au := range a.appUsers {
-		if au.id == id {
-			return au
-		}
-	}
-	return nil
+	return byID(a.appUsers, id, func(x *appUser) string { return x.id })
 }
 
 func (e *Emulator) getAppUser(w http.ResponseWriter, r *http.Request) {

@@ -102,12 +102,7 @@ func (e *Emulator) findUser(id string) *user {
 }
 
 func (e *Emulator) findGroup(id string) *group {
-	for _, g := range e.groups {
-		if g.id == id {
-			return g
-		}
-	}
-	return nil
+	return byID(e.groups, id, func(g *group) string { return g.id })
 }
 
 // search filters objects by q (prefix of qAttrs), and search/filter expressions.

@@ -39,12 +39,7 @@ func (e *Emulator) addMappingLocked(a *app) {
 }
 
 func (e *Emulator) findMapping(id string) *profileMapping {
-	for _, m := range e.mappings {
-		if m.id == id {
-			return m
-		}
-	}
-	return nil
+	return byID(e.mappings, id, func(x *profileMapping) string { return x.id })
 }
 
 // evaluate computes the app user profile for u: a constant string literal or user.<attr>.
@@ -191,8 +186,5 @@ func (e *Emulator) updateMapping(w http.ResponseWriter, r *http.Request) {
 	appID := m.appID
 	e.mu.Unlock()
 	e.provision(r.Context(), appID)
-	e.mu.Lock()
-	out := e.mappingWire(m, true)
-	e.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	e.reply(w, http.StatusOK, func() map[string]any { return e.mappingWire(m, true) })
 }

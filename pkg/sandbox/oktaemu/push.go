@@ -23,12 +23,7 @@ func (e *Emulator) pushWire(a *app, p *pushMapping) map[string]any {
 }
 
 func (a *app) push(id string) *pushMapping {
-	for _, p := range a.pushes {
-		if p.id == id {
-			return p
-		}
-	}
-	return nil
+	return byID(a.pushes, id, func(x *pushMapping) string { return x.id })
 }
 
 func (e *Emulator) listPush(w http.ResponseWriter, r *http.Request) {
@@ -109,10 +104,7 @@ func (e *Emulator) createPush(w http.ResponseWriter, r *http.Request) {
 	if p.status == "ACTIVE" {
 		e.provision(r.Context(), a.id)
 	}
-	e.mu.Lock()
-	out := e.pushWire(a, p)
-	e.mu.Unlock()
-	writeJSON(w, http.StatusCreated, out)
+	e.reply(w, http.StatusCreated, func() map[string]any { return e.pushWire(a, p) })
 }
 
 func (e *Emulator) patchPush(w http.ResponseWriter, r *http.Request) {
@@ -148,10 +140,7 @@ func (e *Emulator) patchPush(w http.ResponseWriter, r *http.Request) {
 	if b.Status == "ACTIVE" {
 		e.provision(r.Context(), a.id)
 	}
-	e.mu.Lock()
-	out := e.pushWire(a, p)
-	e.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	e.reply(w, http.StatusOK, func() map[string]any { return e.pushWire(a, p) })
 }
 
 func (e *Emulator) deletePush(w http.ResponseWriter, r *http.Request) {

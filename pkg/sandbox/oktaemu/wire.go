@@ -156,6 +156,25 @@ func (e *Emulator) pageLocked(w http.ResponseWriter, r *http.Request, ids []stri
 	return out, true
 }
 
+// reply writes wire(), built under mu.
+func (e *Emulator) reply(w http.ResponseWriter, status int, wire func() map[string]any) {
+	e.mu.Lock()
+	out := wire()
+	e.mu.Unlock()
+	writeJSON(w, status, out)
+}
+
+// byID is the item of items with the id, or the zero value.
+func byID[T any](items []T, want string, id func(T) string) T {
+	for _, it := range items {
+		if id(it) == want {
+			return it
+		}
+	}
+	var zero T
+	return zero
+}
+
 // listPage answers one page of items as a JSON array, each as wire(item); call with mu held.
 func listPage[T any](e *Emulator, w http.ResponseWriter, r *http.Request, items []T, id func(T) string, wire func(T) map[string]any, def, maxLimit int) {
 	byID := make(map[string]T, len(items))
