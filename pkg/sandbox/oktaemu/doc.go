@@ -21,6 +21,8 @@
 //   - Only three catalog names can be added: scim2testapp, vmwareworkspaceone and oidc_client.
 //     The provisioning connection (TOKEN scheme) is accepted for both SCIM apps, which real
 //     Okta documents for a few apps only; RefuseConnections restores Okta's refusal.
+//   - GET connections/default follows the contract: top-level authScheme only for TOKEN, and
+//     profile.authScheme ("UNKNOWN" before a connection is set); the token is never returned.
 //   - USER_PROVISIONING is listed only while the connection is active (400 on the list, 404 on
 //     the feature before that); Application.features is derived from it.
 //   - Provisioning runs synchronously in the triggering request (assignment, connection
