@@ -201,6 +201,7 @@ func ApplyDefaults(c *Config) {
 			c.integer(p+"deviceDeletionAfter", &in.DeviceDeletionAfter, 3, false)
 		}
 	}
+	applyOktaDefaults(c)
 	if d := c.Doctor; d != nil {
 		c.duration("doctor.warnSecretExpiryBefore", &d.WarnSecretExpiryBefore, "30d")
 	}
@@ -305,6 +306,8 @@ func (c *Config) Require(sections ...string) error {
 			ok = c.IdentityServices != nil
 		case "uem":
 			ok = c.UEM != nil
+		case "okta":
+			ok = c.Okta != nil
 		case "doctor":
 			ok = c.Doctor != nil
 		}

@@ -51,17 +51,17 @@ func schemaRows() []docRow {
 				if fv.IsValid() && !fv.IsNil() {
 					ev = fv.Elem()
 				}
-				children = append(children, child{docRow{Path: p, Type: "section", Doc: fieldDocs[p], Section: true}, ft.Elem(), ev, p})
+				children = append(children, child{docRow{Path: p, Type: "section", Doc: docFor(p), Section: true}, ft.Elem(), ev, p})
 			case ft.Kind() == reflect.Struct && ft != durationType:
-				children = append(children, child{docRow{Path: p, Type: "section", Doc: fieldDocs[p], Section: true}, ft, fv, p})
+				children = append(children, child{docRow{Path: p, Type: "section", Doc: docFor(p), Section: true}, ft, fv, p})
 			case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
 				var ev reflect.Value
 				if fv.IsValid() && fv.Len() > 0 {
 					ev = fv.Index(0)
 				}
-				children = append(children, child{docRow{Path: p, Type: "list of " + name, Doc: fieldDocs[p], Section: true}, ft.Elem(), ev, p + "[]"})
+				children = append(children, child{docRow{Path: p, Type: "list of " + name, Doc: docFor(p), Section: true}, ft.Elem(), ev, p + "[]"})
 			default:
-				rows = append(rows, docRow{Path: p, Type: typeName(ft), Default: showDefault(fv), Doc: fieldDocs[p]})
+				rows = append(rows, docRow{Path: p, Type: typeName(ft), Default: showDefault(fv), Doc: docFor(p)})
 			}
 		}
 		for _, c := range children {
@@ -138,6 +138,7 @@ azure: {}
 access: {scimClient: {}, directory: {}}
 identityServices: {oidc: {}}
 uem: {auth: {oauth: {}, basic: {}}, mobileFlows: {connectors: [{}]}, boxer: {}, integrations: [{}]}
+okta: {oidcApp: {}}
 doctor: {}
 `
 	c, _ := decode("flowsctl.yaml", []byte(doc))
@@ -208,4 +209,12 @@ func Reference() string {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r.Path, r.Type, cell(def), cell(allowed), cell(r.Doc.Desc))
 	}
 	return b.String()
+}
+
+// docFor is the documentation of a key: fieldDocs, or a section's own table (oktaDocs).
+func docFor(p string) fieldDoc {
+	if d, ok := fieldDocs[p]; ok {
+		return d
+	}
+	return oktaDocs[p]
 }

@@ -55,7 +55,7 @@ func TestEveryKeyDocumented(t *testing.T) {
 			t.Errorf("%s has no description in fieldDocs (schema.go)", r.Path)
 		}
 	}
-	for p := range fieldDocs {
+	for p := range allDocs() {
 		if !seen[p] {
 			t.Errorf("fieldDocs has %q, which is not a key of the schema", p)
 		}
@@ -103,4 +103,15 @@ func TestLoadMakesPathsAbsolute(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(home, "okta-scim.secret")); err != nil || strings.TrimSpace(string(b)) != "s3cret-value" {
 		t.Errorf("sink not written under $HOME: %q %v", b, err)
 	}
+}
+
+func allDocs() map[string]fieldDoc {
+	m := map[string]fieldDoc{}
+	for k, v := range fieldDocs {
+		m[k] = v
+	}
+	for k, v := range oktaDocs {
+		m[k] = v
+	}
+	return m
 }

@@ -8,6 +8,7 @@ type Config struct {
 	Access           *Access           `yaml:"access,omitempty" json:"access,omitempty"`
 	IdentityServices *IdentityServices `yaml:"identityServices,omitempty" json:"identityServices,omitempty"`
 	UEM              *UEM              `yaml:"uem,omitempty" json:"uem,omitempty"`
+	Okta             *Okta             `yaml:"okta,omitempty" json:"okta,omitempty"`
 	Doctor           *Doctor           `yaml:"doctor,omitempty" json:"doctor,omitempty"`
 
 	// Path is the file the config was read from ("" when built in memory).

@@ -115,6 +115,9 @@ func (v *validator) all() {
 	if c.UEM != nil {
 		v.uem(c.UEM)
 	}
+	if c.Okta != nil {
+		v.okta(c.Okta)
+	}
 	if c.Doctor != nil {
 		v.durRange("doctor.warnSecretExpiryBefore", c.Doctor.WarnSecretExpiryBefore, MinWarnBefore, MaxWarnBefore)
 	}

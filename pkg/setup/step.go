@@ -121,6 +121,12 @@ type Values struct {
 	UEM struct {
 		Version string
 	}
+	Okta struct {
+		SCIMAppID string
+		// OIDCClientID and Issuer are what the Identity Services IdP uses.
+		OIDCClientID string
+		Issuer       string
+	}
 	MobileFlows struct {
 		TenantRegistered bool
 	}

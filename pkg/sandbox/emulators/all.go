@@ -7,6 +7,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/sandbox/entraemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/mfemu"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/oktaemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/uememu"
 )
 
@@ -21,6 +22,7 @@ func All() []sandbox.Emulator {
 	out = append(out, identityemu.New())
 	out = append(out, uememu.New())
 	out = append(out, mfemu.New())
+	out = append(out, oktaemu.New())
 	out = append(out, sts)
 	return out
 }

@@ -106,6 +106,10 @@ var Order = []string{
 	"uem.mobileflows.tenant",
 	"uem.connectors",
 	"uem.integrations",
+	"okta.scimApp",
+	"okta.provisioning",
+	"okta.groupPush",
+	"okta.oidcApp",
 }
 
 // table is the step graph as data, in display order: every row names its ID, what it needs
@@ -115,6 +119,7 @@ var table = []Row{
 	accessTemplate, accessSCIMClient, accessDirectory,
 	identityDirectory, identitySCIMToken, identityIdP,
 	uemBoxer, uemMobileFlowsTenant, uemConnectors, uemIntegrations,
+	oktaSCIMApp, oktaProvisioning, oktaGroupPush, oktaOIDCApp,
 }
 
 // Build returns every step for the config: the table's rows, in order.

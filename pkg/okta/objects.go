@@ -1,0 +1,718 @@
+package okta
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/object"
+	"github.com/flowsctl/flowsctl/pkg/operator"
+	"github.com/flowsctl/flowsctl/pkg/plan"
+)
+
+// The objects implement the one object contract.
+var (
+	_ object.Object = (*SCIMApp)(nil)
+	_ object.Object = (*Provisioning)(nil)
+	_ object.Object = (*GroupPush)(nil)
+	_ object.Object = (*OIDCApp)(nil)
+)
+
+// groupSet resolves group names to Okta groups once per object.
+type groupSet struct {
+	c       *Client
+	names   []string
+	byName  map[string]*Group
+	missing []string
+}
+
+func (g *groupSet) resolve(ctx context.Context) error {
+	if g.byName != nil {
+		return nil
+	}
+	g.byName = map[string]*Group{}
+	for _, n := range g.names {
+		grp, err := g.c.FindGroup(ctx, n)
+		if err != nil {
+			return err
+		}
+		if grp == nil {
+			g.missing = append(g.missing, n)
+			continue
+		}
+		g.byName[n] = grp
+	}
+	return nil
+}
+
+func (g *groupSet) missingErr(field string) error {
+	if len(g.missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("okta: group(s) %s do not exist in Okta: create them (Okta Admin Console > Directory > Groups) or fix %s", quoteList(g.missing), field)
+}
+
+// unassigned are the configured groups not assigned to the app.
+func (g *groupSet) unassigned(assigned map[string]bool) []string {
+	var out []string
+	for _, n := range g.names {
+		if grp := g.byName[n]; grp != nil && !assigned[grp.ID] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func quoteList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	return strings.Join(q, ", ")
+}
+
+// ---- the SCIM app ----
+
+// SCIMAppSpec is the provisioning app as the config wants it.
+type SCIMAppSpec struct {
+	Label       string
+	CatalogName string
+	// AccessURL is the VMware Workspace ONE app's Base URL (the Access tenant URL); "" on the
+	// Identity Services path.
+	AccessURL string
+	// Domain is the constant the app users' domain attribute gets (Access path: the domain of
+	// the Access directory of type Other).
+	Domain       string
+	AssignGroups []string
+}
+
+// SCIMApp is the catalog app that provisions into Workspace ONE, with its domain mapping
+// (Access path) and group assignments. Natural key: the label.
+type SCIMApp struct {
+	c      *Client
+	spec   SCIMAppSpec
+	groups groupSet
+	app    *App
+	found  bool
+}
+
+// NewSCIMApp builds the object.
+func NewSCIMApp(c *Client, spec SCIMAppSpec) *SCIMApp {
+	return &SCIMApp{c: c, spec: spec, groups: groupSet{c: c, names: spec.AssignGroups}}
+}
+
+// App is the app as last seen (nil before a look-up or when absent).
+func (a *SCIMApp) App() *App { return a.app }
+
+func (a *SCIMApp) name() string { return fmt.Sprintf("okta app %q", a.spec.Label) }
+
+func (a *SCIMApp) lookup(ctx context.Context) error {
+	if a.found {
+		return nil
+	}
+	app, err := a.c.FindApp(ctx, a.spec.Label)
+	if err != nil {
+		return err
+	}
+	a.app, a.found = app, true
+	return a.groups.resolve(ctx)
+}
+
+func (a *SCIMApp) wantSettings() map[string]any {
+	if a.spec.AccessURL == "" {
+		return nil
+	}
+	return map[string]any{"baseUrl": a.spec.AccessURL}
+}
+
+func settingString(app *App, key string) string {
+	if app == nil || app.Settings.App == nil {
+		return ""
+	}
+	s, _ := app.Settings.App[key].(string)
+	return s
+}
+
+func domainExpression(d string) string { return `"` + strings.ReplaceAll(d, `"`, `\"`) + `"` }
+
+// diff is what Apply would change on an existing app.
+func (a *SCIMApp) diff(ctx context.Context) (plan.Diff, *Mapping, []string, error) {
+	var d plan.Diff
+	if a.spec.AccessURL != "" {
+		d.Add("settings.app.baseUrl", settingString(a.app, "baseUrl"), a.spec.AccessURL)
+	}
+	var m *Mapping
+	if a.spec.Domain != "" {
+		var err error
+		if m, err = a.c.UserMapping(ctx, a.app.ID); err != nil {
+			return nil, nil, nil, err
+		}
+		d.Add("mapping.domain", m.Properties["domain"].Expression, domainExpression(a.spec.Domain))
+	}
+	assigned, err := a.c.AppGroups(ctx, a.app.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	un := a.groups.unassigned(assigned)
+	if len(un) > 0 {
+		d = append(d, plan.FieldChange{Path: "assignments", New: "+ " + strings.Join(un, ", ")})
+	}
+	return d, m, un, nil
+}
+
+// Plan reports the app, its settings, domain mapping and assignments to create or change.
+func (a *SCIMApp) Plan(ctx context.Context) ([]plan.Change, error) {
+	if err := a.lookup(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.groups.missingErr("okta.assignGroups"); err != nil {
+		return nil, err
+	}
+	if a.app == nil {
+		fs := []plan.FieldChange{{Path: "name", New: a.spec.CatalogName}}
+		if a.spec.AccessURL != "" {
+			fs = append(fs, plan.FieldChange{Path: "settings.app.baseUrl", New: a.spec.AccessURL})
+		}
+		if a.spec.Domain != "" {
+			fs = append(fs, plan.FieldChange{Path: "mapping.domain", New: domainExpression(a.spec.Domain)})
+		}
+		if len(a.spec.AssignGroups) > 0 {
+			fs = append(fs, plan.FieldChange{Path: "assignments", New: strings.Join(a.spec.AssignGroups, ", ")})
+		}
+		return []plan.Change{{Object: a.name(), Action: plan.Create, Fields: fs}}, nil
+	}
+	d, _, _, err := a.diff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(d) == 0 {
+		return []plan.Change{{Object: a.name(), Action: plan.NoOp}}, nil
+	}
+	return []plan.Change{{Object: a.name(), Action: plan.Update, Fields: d}}, nil
+}
+
+// Apply creates the app (looked up first: a create is never sent blind twice), sets its Base
+// URL, the domain mapping and the assignments. A second run writes nothing.
+func (a *SCIMApp) Apply(ctx context.Context) (object.Result, error) {
+	if err := a.lookup(ctx); err != nil {
+		return object.Result{}, err
+	}
+	if err := a.groups.missingErr("okta.assignGroups"); err != nil {
+		return object.Result{}, err
+	}
+	r := object.Result{Object: a.name(), Kind: "okta app", Key: a.spec.Label, Action: plan.NoOp}
+	if a.app == nil {
+		want := App{Name: a.spec.CatalogName, Label: a.spec.Label, Settings: AppSettings{App: a.wantSettings()}}
+		app, _, err := httpx.CreateChecked(ctx, a.c.hc, transient,
+			func() (*App, error) { return a.c.FindApp(ctx, a.spec.Label) },
+			func() (*App, error) { return a.c.CreateApp(ctx, want) })
+		if err != nil {
+			return r, fmt.Errorf("create %s: %w", a.name(), err)
+		}
+		a.app = app
+		r.Action = plan.Create
+	}
+	r.ID = a.app.ID
+	d, m, un, err := a.diff(ctx)
+	if err != nil {
+		return r, err
+	}
+	if len(d) > 0 && r.Action == plan.NoOp {
+		r.Action = plan.Update
+	}
+	r.Fields = d
+	if a.spec.AccessURL != "" && settingString(a.app, "baseUrl") != a.spec.AccessURL {
+		upd := *a.app
+		upd.Settings.App = mergeSettings(upd.Settings.App, a.wantSettings())
+		app, err := a.c.ReplaceApp(ctx, &upd)
+		if err != nil {
+			return r, fmt.Errorf("set the Base URL of %s: %w", a.name(), err)
+		}
+		a.app = app
+	}
+	if m != nil && m.Properties["domain"].Expression != domainExpression(a.spec.Domain) {
+		if err := a.c.SetMapping(ctx, m.ID, map[string]MappingProperty{"domain": {Expression: domainExpression(a.spec.Domain), PushStatus: "PUSH"}}); err != nil {
+			return r, fmt.Errorf("map the domain attribute of %s: %w", a.name(), err)
+		}
+	}
+	for _, n := range un {
+		if err := a.c.AssignGroup(ctx, a.app.ID, a.groups.byName[n].ID); err != nil {
+			return r, fmt.Errorf("assign group %q to %s: %w", n, a.name(), err)
+		}
+	}
+	return r, nil
+}
+
+func mergeSettings(have, want map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range have {
+		out[k] = v
+	}
+	for k, v := range want {
+		out[k] = v
+	}
+	return out
+}
+
+// transient: a lost or refused create answer, after which the app may exist.
+func transient(err error) bool {
+	return httpx.TransientError(err) || httpx.TransientStatus(httpx.StatusOf(err))
+}
+
+// Verify checks the app exists, its Base URL and domain mapping (Access path) and assignments.
+func (a *SCIMApp) Verify(ctx context.Context) []doctor.Check {
+	fix := "flowsctl apply --only okta.scimApp"
+	if err := a.lookup(ctx); err != nil {
+		return []doctor.Check{{ID: "okta.scimApp", Title: "Okta SCIM app exists", Status: doctor.Fail, Detail: err.Error(), Fix: fixOf(err, fix)}}
+	}
+	if a.app == nil {
+		return []doctor.Check{{ID: "okta.scimApp", Title: "Okta SCIM app exists", Status: doctor.Fail,
+			Detail: fmt.Sprintf("no app labelled %q in %s", a.spec.Label, a.c.base), Fix: fix}}
+	}
+	out := []doctor.Check{{ID: "okta.scimApp", Title: "Okta SCIM app exists", Status: doctor.Pass,
+		Detail: fmt.Sprintf("%s (%s, id %s)", a.spec.Label, a.app.Name, a.app.ID)}}
+	d, _, un, err := a.diff(ctx)
+	if err != nil {
+		return append(out, doctor.Check{ID: "okta.scimApp.settings", Title: "Okta SCIM app settings", Status: doctor.Fail, Detail: err.Error(), Fix: fixOf(err, fix)})
+	}
+	for _, f := range d {
+		if f.Path == "assignments" {
+			continue
+		}
+		out = append(out, doctor.Check{ID: "okta.scimApp." + f.Path, Title: "Okta SCIM app " + f.Path, Status: doctor.Fail,
+			Detail: fmt.Sprintf("is %q, want %q", f.Old, f.New), Fix: fix})
+	}
+	if a.spec.Domain != "" && !slices.ContainsFunc(d, func(f plan.FieldChange) bool { return f.Path == "mapping.domain" }) {
+		out = append(out, doctor.Check{ID: "okta.scimApp.mapping.domain", Title: "Okta maps the domain attribute to the Access directory's domain", Status: doctor.Pass, Detail: a.spec.Domain})
+	}
+	switch {
+	case len(a.groups.missing) > 0:
+		out = append(out, doctor.Check{ID: "okta.scimApp.assignments", Title: "Groups assigned to the Okta SCIM app", Status: doctor.Fail,
+			Detail: a.groups.missingErr("okta.assignGroups").Error(), Fix: "create the groups in Okta or fix okta.assignGroups"})
+	case len(un) > 0:
+		out = append(out, doctor.Check{ID: "okta.scimApp.assignments", Title: "Groups assigned to the Okta SCIM app", Status: doctor.Fail,
+			Detail: "not assigned: " + strings.Join(un, ", "), Fix: fix})
+	case len(a.spec.AssignGroups) > 0:
+		out = append(out, doctor.Check{ID: "okta.scimApp.assignments", Title: "Groups assigned to the Okta SCIM app", Status: doctor.Pass, Detail: strings.Join(a.spec.AssignGroups, ", ")})
+	}
+	return out
+}
+
+func fixOf(err error, def string) string {
+	var f interface{ Fix() string }
+	if errors.As(err, &f) && f.Fix() != "" {
+		return f.Fix()
+	}
+	return def
+}
+
+// ---- provisioning ----
+
+// ProvisioningSpec is the provisioning connection the SCIM app must hold.
+type ProvisioningSpec struct {
+	// App is the SCIM app (from the okta.scimApp step).
+	App *SCIMApp
+	// BaseURL is the SCIM base URL (Identity Services); "" for the Access app, whose Base URL
+	// setting names the tenant.
+	BaseURL string
+	// Token returns the bearer token Okta must hold: the Identity Services directory token, or
+	// an Access token of the OktaSCIM client.
+	Token func(ctx context.Context) (string, error)
+	// TokenWhere says where the token lives, for the operator checklist (never the value).
+	TokenWhere string
+	// Target names the Workspace ONE side ("Identity Services" or "Access").
+	Target string
+	// Store records the operator's confirmation where Okta refuses the API; ConfirmCmd is the
+	// command that records it.
+	Store      *operator.Store
+	ConfirmCmd string
+}
+
+// Provisioning is the SCIM app's provisioning connection (token) and its To App features
+// (create, update attributes, deactivate). Okta documents the connection API for a few apps
+// only: where it refuses, this is an operator step with every value filled in, confirmed by
+// the operator and verified by evidence (users arriving with an external id).
+type Provisioning struct {
+	c    *Client
+	spec ProvisioningSpec
+}
+
+// NewProvisioning builds the object.
+func NewProvisioning(c *Client, spec ProvisioningSpec) *Provisioning {
+	return &Provisioning{c: c, spec: spec}
+}
+
+const provisioningStep = "okta.provisioning"
+
+func (p *Provisioning) name() string { return fmt.Sprintf("okta provisioning of %q", p.spec.App.spec.Label) }
+
+// fingerprint binds a confirmation to the values the operator entered (not the token itself).
+func (p *Provisioning) fingerprint() string {
+	h := sha256.Sum256([]byte(p.spec.App.spec.Label + "\n" + p.spec.BaseURL + "\n" + p.spec.TokenWhere))
+	return hex.EncodeToString(h[:8])
+}
+
+func (p *Provisioning) confirmed() (operator.Confirmation, bool) {
+	c, ok, err := p.spec.Store.Get(provisioningStep, p.spec.App.spec.Label)
+	if err != nil || !ok || c.Fingerprint != p.fingerprint() {
+		return operator.Confirmation{}, false
+	}
+	return c, true
+}
+
+type provState struct {
+	app      *App
+	conn     *Connection
+	refused  error
+	features *Feature
+}
+
+func (s provState) connected() bool { return s.conn != nil && s.conn.Status == "ENABLED" }
+
+func (s provState) featuresOn() bool {
+	f := s.features
+	return f != nil && f.Status == "ENABLED" && f.Capabilities.Create.LifecycleCreate.Status == "ENABLED" &&
+		f.Capabilities.Update.Profile.Status == "ENABLED" && f.Capabilities.Update.LifecycleDeactivate.Status == "ENABLED"
+}
+
+func (p *Provisioning) read(ctx context.Context) (provState, error) {
+	var s provState
+	if err := p.spec.App.lookup(ctx); err != nil {
+		return s, err
+	}
+	s.app = p.spec.App.app
+	if s.app == nil {
+		return s, nil
+	}
+	conn, err := p.c.Connection(ctx, s.app.ID)
+	switch {
+	case err == nil:
+		s.conn = conn
+	case Refused(err):
+		s.refused = err
+		return s, nil
+	default:
+		return s, err
+	}
+	if s.connected() {
+		if s.features, err = p.c.Provisioning(ctx, s.app.ID); err != nil && !Refused(err) {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// Checklist is the console procedure where Okta refuses the API, every value filled in (the
+// token by where it lives, never its value).
+func (p *Provisioning) Checklist() string {
+	base := p.spec.BaseURL
+	if base == "" {
+		base = "(the app's Base URL, set by flowsctl: " + p.spec.App.spec.AccessURL + ")"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Okta provisioning of %q (Okta does not take it through its API for this app):\n", p.spec.App.spec.Label)
+	fmt.Fprintf(&b, "  1. Okta Admin Console > Applications > %s > Provisioning > Configure API Integration > Enable API integration\n", p.spec.App.spec.Label)
+	if p.spec.BaseURL != "" {
+		fmt.Fprintf(&b, "  2. Base URL: %s\n", base)
+	} else {
+		fmt.Fprintf(&b, "  2. Base URL: %s\n", base)
+	}
+	fmt.Fprintf(&b, "  3. API token / OAuth Bearer Token: the value in %s; Test API Credentials must say verified; Save\n", p.spec.TokenWhere)
+	b.WriteString("  4. Provisioning > To App > Edit: enable Create Users, Update User Attributes, Deactivate Users; Save\n")
+	fmt.Fprintf(&b, "  5. Record it: %s\n", p.spec.ConfirmCmd)
+	return b.String()
+}
+
+// Plan reports the connection and features to set, or the operator step.
+func (p *Provisioning) Plan(ctx context.Context) ([]plan.Change, error) {
+	s, err := p.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case s.app == nil:
+		return []plan.Change{{Object: p.name(), Action: plan.Create, Fields: []plan.FieldChange{{Path: "connection", New: "TOKEN (" + p.spec.TokenWhere + ")"}, {Path: "features", New: "create, update, deactivate"}}, Note: "after the app is created"}}, nil
+	case s.refused != nil:
+		if _, ok := p.confirmed(); ok {
+			return []plan.Change{{Object: p.name(), Action: plan.NoOp, Note: "done in the Okta console (confirmed)"}}, nil
+		}
+		return []plan.Change{{Object: p.name(), Action: plan.Operator, Note: "Okta console: Provisioning > Configure API Integration (flowsctl prints the checklist)"}}, nil
+	case !s.connected():
+		return []plan.Change{{Object: p.name(), Action: plan.Create, Fields: []plan.FieldChange{{Path: "connection", New: "TOKEN (" + p.spec.TokenWhere + ")"}}}}, nil
+	case !s.featuresOn():
+		return []plan.Change{{Object: p.name(), Action: plan.Update, Fields: []plan.FieldChange{{Path: "features", Old: featureText(s.features), New: "create, update, deactivate"}}}}, nil
+	}
+	return []plan.Change{{Object: p.name(), Action: plan.NoOp}}, nil
+}
+
+func featureText(f *Feature) string {
+	if f == nil {
+		return "none"
+	}
+	var on []string
+	for _, x := range []struct {
+		n string
+		t Toggle
+	}{{"create", f.Capabilities.Create.LifecycleCreate}, {"update", f.Capabilities.Update.Profile}, {"deactivate", f.Capabilities.Update.LifecycleDeactivate}} {
+		if x.t.Status == "ENABLED" {
+			on = append(on, x.n)
+		}
+	}
+	if len(on) == 0 {
+		return "none"
+	}
+	return strings.Join(on, ", ")
+}
+
+// Apply sets the connection with the token and turns the features on; where Okta refuses,
+// it returns the operator checklist until the operator records the step. An existing
+// connection is never re-sent (its token is not readable): rotation is its own command.
+func (p *Provisioning) Apply(ctx context.Context) (object.Result, error) {
+	r := object.Result{Object: p.name(), Kind: "okta provisioning", Key: p.spec.App.spec.Label, Action: plan.NoOp}
+	s, err := p.read(ctx)
+	if err != nil {
+		return r, err
+	}
+	if s.app == nil {
+		return r, fmt.Errorf("%s: the app does not exist (run: flowsctl apply --only okta.scimApp)", p.name())
+	}
+	r.ID = s.app.ID
+	if s.refused == nil && !s.connected() {
+		tok, err := p.spec.Token(ctx)
+		if err != nil {
+			return r, fmt.Errorf("%s: the token Okta must hold: %w", p.name(), err)
+		}
+		err = p.c.SetConnection(ctx, s.app.ID, p.spec.BaseURL, tok)
+		switch {
+		case Refused(err):
+			s.refused = err
+		case err != nil:
+			return r, fmt.Errorf("%s: %w", p.name(), err)
+		default:
+			r.Action = plan.Create
+			r.Fields = []plan.FieldChange{{Path: "connection", New: "TOKEN (" + p.spec.TokenWhere + ")"}}
+			s.conn = &Connection{Status: "ENABLED"}
+		}
+	}
+	if s.refused != nil {
+		if _, ok := p.confirmed(); ok {
+			r.Note = "done in the Okta console (confirmed)"
+			return r, nil
+		}
+		r.Action, r.Operator = plan.Operator, p.Checklist()
+		r.Note = "Okta refused the API: " + httpx.Excerpt(s.refused.Error(), 160)
+		return r, nil
+	}
+	if !s.featuresOn() {
+		if s.features, err = p.c.Provisioning(ctx, s.app.ID); err != nil && !Refused(err) {
+			return r, err
+		}
+		if !s.featuresOn() {
+			if err := p.c.EnableProvisioning(ctx, s.app.ID); err != nil {
+				if Refused(err) {
+					r.Action, r.Operator = plan.Operator, p.Checklist()
+					return r, nil
+				}
+				return r, fmt.Errorf("%s: enable To App create, update, deactivate: %w", p.name(), err)
+			}
+			if r.Action == plan.NoOp {
+				r.Action = plan.Update
+			}
+			r.Fields = append(r.Fields, plan.FieldChange{Path: "features", Old: featureText(s.features), New: "create, update, deactivate"})
+		}
+	}
+	return r, nil
+}
+
+// Confirm records that the operator did the console steps.
+func (p *Provisioning) Confirm(now time.Time) error {
+	return p.spec.Store.Record(operator.Confirmation{Step: provisioningStep, Key: p.spec.App.spec.Label, Fingerprint: p.fingerprint(), ConfirmedAt: now.UTC(),
+		Values: map[string]string{"baseUrl": p.spec.BaseURL, "token": p.spec.TokenWhere}})
+}
+
+// SampleSize bounds the users the evidence check reads.
+const SampleSize = 20
+
+// Verify reports the connection (observed, confirmed or to do), the features, and evidence:
+// assigned users provisioned into the target with an external id.
+func (p *Provisioning) Verify(ctx context.Context) []doctor.Check {
+	const id, title = "okta.provisioning", "Okta provisions into Workspace ONE"
+	s, err := p.read(ctx)
+	if err != nil {
+		return []doctor.Check{{ID: id, Title: title, Status: doctor.Fail, Detail: err.Error(), Fix: fixOf(err, "flowsctl apply --only okta.provisioning")}}
+	}
+	if s.app == nil {
+		return []doctor.Check{{ID: id, Title: title, Status: doctor.Fail, Detail: "the SCIM app does not exist", Fix: "flowsctl apply --only okta.scimApp,okta.provisioning"}}
+	}
+	var out []doctor.Check
+	switch {
+	case s.connected():
+		out = append(out, doctor.Check{ID: id + ".connection", Title: "Okta provisioning connection enabled", Status: doctor.Pass, Detail: "observed: " + s.conn.AuthScheme})
+		if s.featuresOn() {
+			out = append(out, doctor.Check{ID: id + ".features", Title: "Okta To App create, update, deactivate", Status: doctor.Pass, Detail: "observed"})
+		} else {
+			out = append(out, doctor.Check{ID: id + ".features", Title: "Okta To App create, update, deactivate", Status: doctor.Fail, Detail: "enabled: " + featureText(s.features), Fix: "flowsctl apply --only okta.provisioning"})
+		}
+	case s.refused != nil:
+		if c, ok := p.confirmed(); ok {
+			out = append(out, doctor.Check{ID: id + ".connection", Title: "Okta provisioning connection enabled", Status: doctor.Confirmed, Detail: "an operator confirmed it on " + c.ConfirmedAt.Format("2006-01-02") + " (Okta does not show it through its API)"})
+		} else {
+			out = append(out, doctor.Check{ID: id + ".connection", Title: "Okta provisioning connection enabled", Status: doctor.Todo, Detail: "an operator step: Okta does not take it through its API", Fix: p.spec.ConfirmCmd + " after the console steps (flowsctl apply prints them)"})
+		}
+	default:
+		out = append(out, doctor.Check{ID: id + ".connection", Title: "Okta provisioning connection enabled", Status: doctor.Fail, Detail: "status " + s.conn.Status, Fix: "flowsctl apply --only okta.provisioning"})
+	}
+	return append(out, p.evidence(ctx, s.app.ID))
+}
+
+// evidence samples the app's users: provisioned ones carry the target's id as externalId.
+func (p *Provisioning) evidence(ctx context.Context, appID string) doctor.Check {
+	const id, title = "okta.provisioning.users", "Users assigned in Okta arrived in Workspace ONE"
+	us, err := p.c.AppUsers(ctx, appID, SampleSize)
+	if err != nil {
+		return doctor.Check{ID: id, Title: title, Status: doctor.Fail, Detail: err.Error(), Fix: fixOf(err, "check okta.auth")}
+	}
+	if len(us) == 0 {
+		return doctor.Check{ID: id, Title: title, Status: doctor.Warn, Detail: "no user is assigned to the app yet", Fix: "assign groups: okta.assignGroups, then flowsctl apply"}
+	}
+	var ok, bad int
+	var badNames []string
+	for _, u := range us {
+		switch {
+		case u.SyncState == "ERROR":
+			bad++
+			badNames = append(badNames, u.ID)
+		case u.ExternalID != "":
+			ok++
+		}
+	}
+	switch {
+	case bad > 0:
+		return doctor.Check{ID: id, Title: title, Status: doctor.Fail, Detail: fmt.Sprintf("%d of %d sampled users failed to provision (%s)", bad, len(us), strings.Join(badNames, ", ")),
+			Fix: "Okta Admin Console > Applications > " + p.spec.App.spec.Label + " > Assignments (errors), and: flowsctl explain \"<the error>\""}
+	case ok == 0:
+		return doctor.Check{ID: id, Title: title, Status: doctor.Fail, Detail: fmt.Sprintf("none of %d sampled users has an external id in %s yet", len(us), p.spec.Target),
+			Fix: "check the provisioning settings in Okta (Provisioning > To App) and the token: flowsctl doctor"}
+	}
+	return doctor.Check{ID: id, Title: title, Status: doctor.Pass, Detail: fmt.Sprintf("%d of %d sampled users provisioned into %s", ok, len(us), p.spec.Target)}
+}
+
+// ---- group push ----
+
+// GroupPush pushes the configured groups with their memberships from the SCIM app. Natural
+// key: the source group.
+type GroupPush struct {
+	c      *Client
+	app    *SCIMApp
+	groups groupSet
+}
+
+// NewGroupPush builds the object.
+func NewGroupPush(c *Client, app *SCIMApp, names []string) *GroupPush {
+	return &GroupPush{c: c, app: app, groups: groupSet{c: c, names: names}}
+}
+
+func (g *GroupPush) read(ctx context.Context) (map[string]PushMapping, error) {
+	if err := g.app.lookup(ctx); err != nil {
+		return nil, err
+	}
+	if err := g.groups.resolve(ctx); err != nil {
+		return nil, err
+	}
+	if err := g.groups.missingErr("okta.pushGroups"); err != nil {
+		return nil, err
+	}
+	bySource := map[string]PushMapping{}
+	if g.app.app == nil {
+		return bySource, nil
+	}
+	ms, err := g.c.PushMappings(ctx, g.app.app.ID)
+	for _, m := range ms {
+		bySource[m.SourceGroupID] = m
+	}
+	return bySource, err
+}
+
+func (g *GroupPush) name(n string) string { return fmt.Sprintf("okta group push %q", n) }
+
+// Plan reports the push mappings to create or activate.
+func (g *GroupPush) Plan(ctx context.Context) ([]plan.Change, error) {
+	ms, err := g.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []plan.Change
+	for _, n := range g.groups.names {
+		m, ok := ms[g.groups.byName[n].ID]
+		switch {
+		case !ok:
+			out = append(out, plan.Change{Object: g.name(n), Action: plan.Create, Fields: []plan.FieldChange{{Path: "status", New: "ACTIVE"}}})
+		case m.Status == "INACTIVE":
+			out = append(out, plan.Change{Object: g.name(n), Action: plan.Update, Fields: []plan.FieldChange{{Path: "status", Old: m.Status, New: "ACTIVE"}}})
+		default:
+			out = append(out, plan.Change{Object: g.name(n), Action: plan.NoOp})
+		}
+	}
+	return out, nil
+}
+
+// Apply creates missing mappings (ACTIVE: memberships pushed now) and activates inactive ones.
+func (g *GroupPush) Apply(ctx context.Context) (object.Result, error) {
+	r := object.Result{Object: "okta group push", Kind: "okta group push", Key: strings.Join(g.groups.names, ","), Action: plan.NoOp}
+	ms, err := g.read(ctx)
+	if err != nil {
+		return r, err
+	}
+	if g.app.app == nil && len(g.groups.names) > 0 {
+		return r, fmt.Errorf("okta group push: the SCIM app does not exist (run: flowsctl apply --only okta.scimApp)")
+	}
+	for _, n := range g.groups.names {
+		grp := g.groups.byName[n]
+		m, ok := ms[grp.ID]
+		switch {
+		case !ok:
+			if _, err := g.c.CreatePushMapping(ctx, g.app.app.ID, grp.ID, n); err != nil {
+				return r, fmt.Errorf("push group %q: %w", n, err)
+			}
+			r.Changes = append(r.Changes, plan.Change{Object: g.name(n), Action: plan.Create, Fields: []plan.FieldChange{{Path: "status", New: "ACTIVE"}}})
+		case m.Status == "INACTIVE":
+			if err := g.c.ActivatePushMapping(ctx, g.app.app.ID, m.ID); err != nil {
+				return r, fmt.Errorf("activate the push of group %q: %w", n, err)
+			}
+			r.Changes = append(r.Changes, plan.Change{Object: g.name(n), Action: plan.Update, Fields: []plan.FieldChange{{Path: "status", Old: "INACTIVE", New: "ACTIVE"}}})
+		}
+	}
+	return r, nil
+}
+
+// Verify checks every pushed group's mapping is ACTIVE (ERROR carries Okta's message).
+func (g *GroupPush) Verify(ctx context.Context) []doctor.Check {
+	ms, err := g.read(ctx)
+	if err != nil {
+		return []doctor.Check{{ID: "okta.groupPush", Title: "Okta pushes groups", Status: doctor.Fail, Detail: err.Error(), Fix: fixOf(err, "flowsctl apply --only okta.groupPush")}}
+	}
+	var out []doctor.Check
+	for _, n := range g.groups.names {
+		id, title := "okta.groupPush."+n, fmt.Sprintf("Okta pushes group %q", n)
+		m, ok := ms[g.groups.byName[n].ID]
+		switch {
+		case !ok:
+			out = append(out, doctor.Check{ID: id, Title: title, Status: doctor.Fail, Detail: "no push mapping", Fix: "flowsctl apply --only okta.groupPush"})
+		case m.Status == "ACTIVE":
+			out = append(out, doctor.Check{ID: id, Title: title, Status: doctor.Pass, Detail: "ACTIVE, target group " + m.TargetGroupID})
+		case m.Status == "ERROR":
+			out = append(out, doctor.Check{ID: id, Title: title, Status: doctor.Fail, Detail: "ERROR: " + httpx.Excerpt(m.ErrorSummary, 300),
+				Fix: "Okta Admin Console > Applications > " + g.app.spec.Label + " > Push Groups > Retry; flowsctl explain \"" + httpx.Excerpt(m.ErrorSummary, 80) + "\""})
+		default:
+			out = append(out, doctor.Check{ID: id, Title: title, Status: doctor.Warn, Detail: m.Status, Fix: "flowsctl apply --only okta.groupPush"})
+		}
+	}
+	return out
+}

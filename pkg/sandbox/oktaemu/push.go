@@ -1,0 +1,165 @@
+package oktaemu
+
+import (
+	"net/http"
+	"slices"
+)
+
+func (e *Emulator) pushWire(a *app, p *pushMapping) map[string]any {
+	self := e.url + "/api/v1/apps/" + a.id + "/group-push/mappings/" + p.id
+	m := map[string]any{"id": p.id, "sourceGroupId": p.source, "status": p.status, "created": stamp(p.created), "lastUpdated": stamp(p.updated),
+		"_links": map[string]any{"self": map[string]any{"href": self}, "app": map[string]any{"href": e.url + "/api/v1/apps/" + a.id},
+			"sourceGroup": map[string]any{"href": e.url + "/api/v1/groups/" + p.source}}}
+	if p.target != "" {
+		m["targetGroupId"] = p.target
+	}
+	if !p.lastPush.IsZero() {
+		m["lastPush"] = stamp(p.lastPush)
+	}
+	if p.errorSummary != "" {
+		m["errorSummary"] = p.errorSummary
+	}
+	return m
+}
+
+func (a *app) push(id string) *pushMapping {
+	return byID(a.pushes, id, func(x *pushMapping) string { return x.id })
+}
+
+func (e *Emulator) listPush(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.appOr404(w, r)
+	if a == nil {
+		return
+	}
+	listPage(e, w, r, a.pushes, func(p *pushMapping) string { return p.id },
+		func(p *pushMapping) map[string]any { return e.pushWire(a, p) }, 100, 1000)
+}
+
+func (e *Emulator) getPush(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.appOr404(w, r)
+	if a == nil {
+		return
+	}
+	p := a.push(r.PathValue("mappingId"))
+	if p == nil {
+		notFound(w, r.PathValue("mappingId"), "GroupPushMapping")
+		return
+	}
+	writeJSON(w, http.StatusOK, e.pushWire(a, p))
+}
+
+func validPushStatus(s string) bool { return s == "ACTIVE" || s == "INACTIVE" }
+
+// createPush is POST …/group-push/mappings: one mapping per source group; an ACTIVE one
+// pushes at once.
+func (e *Emulator) createPush(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		SourceGroupID   string `json:"sourceGroupId"`
+		Status          string `json:"status"`
+		TargetGroupName string `json:"targetGroupName"`
+		TargetGroupID   string `json:"targetGroupId"`
+	}
+	if !readBody(w, r, &b) {
+		return
+	}
+	if b.Status == "" {
+		b.Status = "ACTIVE"
+	}
+	e.mu.Lock()
+	a := e.appOr404(w, r)
+	if a == nil {
+		e.mu.Unlock()
+		return
+	}
+	g := e.findGroup(b.SourceGroupID)
+	var cause, field string
+	switch {
+	case b.SourceGroupID == "":
+		field, cause = "sourceGroupId", "The field cannot be left blank"
+	case g == nil:
+		field, cause = "sourceGroupId", "Group "+b.SourceGroupID+" does not exist"
+	case !validPushStatus(b.Status):
+		field, cause = "status", "status must be ACTIVE or INACTIVE"
+	case a.name == AppOIDC:
+		field, cause = "sourceGroupId", "Group push is not supported for this application"
+	case slices.ContainsFunc(a.pushes, func(p *pushMapping) bool { return p.source == b.SourceGroupID }):
+		field, cause = "sourceGroupId", "A group push mapping already exists for source group "+b.SourceGroupID
+	}
+	if cause != "" {
+		e.mu.Unlock()
+		invalid(w, field, cause)
+		return
+	}
+	now := e.now().UTC()
+	p := &pushMapping{id: newID("gpm"), source: g.id, status: b.Status, targetName: b.TargetGroupName, target: b.TargetGroupID, created: now, updated: now}
+	if p.targetName == "" {
+		p.targetName = g.name
+	}
+	a.pushes = append(a.pushes, p)
+	e.mu.Unlock()
+	if p.status == "ACTIVE" {
+		e.provision(r.Context(), a.id)
+	}
+	e.reply(w, http.StatusCreated, func() map[string]any { return e.pushWire(a, p) })
+}
+
+func (e *Emulator) patchPush(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Status string `json:"status"`
+	}
+	if !readBody(w, r, &b) {
+		return
+	}
+	if !validPushStatus(b.Status) {
+		invalid(w, "status", "status must be ACTIVE or INACTIVE")
+		return
+	}
+	e.mu.Lock()
+	a := e.appOr404(w, r)
+	if a == nil {
+		e.mu.Unlock()
+		return
+	}
+	p := a.push(r.PathValue("mappingId"))
+	if p == nil {
+		e.mu.Unlock()
+		notFound(w, r.PathValue("mappingId"), "GroupPushMapping")
+		return
+	}
+	changed := p.status != b.Status
+	p.status = b.Status
+	if changed {
+		p.updated = e.now().UTC()
+		p.errorSummary = ""
+	}
+	e.mu.Unlock()
+	if b.Status == "ACTIVE" {
+		e.provision(r.Context(), a.id)
+	}
+	e.reply(w, http.StatusOK, func() map[string]any { return e.pushWire(a, p) })
+}
+
+func (e *Emulator) deletePush(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.appOr404(w, r)
+	if a == nil {
+		return
+	}
+	id := r.PathValue("mappingId")
+	i := slices.IndexFunc(a.pushes, func(p *pushMapping) bool { return p.id == id })
+	if i < 0 {
+		notFound(w, id, "GroupPushMapping")
+		return
+	}
+	if a.pushes[i].status != "INACTIVE" {
+		invalid(w, "status", "Deactivate the group push mapping before deleting it")
+		return
+	}
+	a.pushes = slices.Delete(a.pushes, i, i+1)
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,260 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/object"
+	"github.com/flowsctl/flowsctl/pkg/okta"
+	"github.com/flowsctl/flowsctl/pkg/operator"
+	"github.com/flowsctl/flowsctl/pkg/setup"
+)
+
+const oktaAuthFix = "check okta.url and okta.auth in flowsctl.yaml (the API service app's client id, key id and private key, or an API token)"
+
+// oktaClient is the run's Okta client (one token for every Okta step).
+func oktaClient(d Deps) *lazy[*okta.Client] {
+	return sharedValue(d, "okta", func() *lazy[*okta.Client] {
+		return newLazy(func() (*okta.Client, error) {
+			c, err := okta.New(d.HTTP, d.Config)
+			if err != nil {
+				return nil, setup.Errorf("", err, oktaAuthFix)
+			}
+			return c, nil
+		})
+	})
+}
+
+// OktaClient is the run's Okta client (the okta noun uses the same one).
+func OktaClient(d Deps) (*okta.Client, error) { return oktaClient(d).get() }
+
+func oktaSkip(cfg *config.Config) string {
+	if cfg.Okta == nil {
+		return "no okta section in the config (the Okta steps are then done by hand: flowsctl apply lists them)"
+	}
+	return ""
+}
+
+// OktaSCIMApp is the SCIM app object as the config wants it.
+func OktaSCIMApp(d Deps) (*okta.SCIMApp, error) {
+	c, err := oktaClient(d).get()
+	if err != nil {
+		return nil, err
+	}
+	cfg := d.Config
+	spec := okta.SCIMAppSpec{Label: cfg.Okta.SCIMApp.Label, CatalogName: cfg.Okta.SCIMApp.CatalogName, AssignGroups: cfg.Okta.AssignGroups}
+	if !cfg.OktaIdentityPath() {
+		base, err := cfg.AccessBase()
+		if err != nil {
+			return nil, err
+		}
+		spec.AccessURL = base.TenantURL()
+		if cfg.Access.Directory != nil && len(cfg.Access.Directory.Domains) > 0 {
+			spec.Domain = cfg.Access.Directory.Domains[0]
+		}
+	}
+	return okta.NewSCIMApp(c, spec), nil
+}
+
+var oktaSCIMApp = Row{
+	ID:   "okta.scimApp",
+	Skip: oktaSkip,
+	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
+		a, err := OktaSCIMApp(d)
+		if err != nil {
+			return nil, err
+		}
+		return fixed("flowsctl okta apps apply", a), nil
+	},
+	Record: func(v *setup.Values, objs []object.Object, _ []object.Result) {
+		if a := unfix(objs[0]).(*okta.SCIMApp).App(); a != nil {
+			v.Okta.SCIMAppID = a.ID
+		}
+	},
+	Fix: oktaAuthFix,
+}
+
+// OktaProvisioning is the provisioning object: the token Okta must hold comes from the
+// Identity Services directory token's sink, or is an Access token of the OktaSCIM client.
+func OktaProvisioning(d Deps, v setup.Values) (*okta.Provisioning, error) {
+	app, err := OktaSCIMApp(d)
+	if err != nil {
+		return nil, err
+	}
+	c, _ := oktaClient(d).get()
+	cfg := d.Config
+	spec := okta.ProvisioningSpec{App: app, Store: &operator.Store{Path: operator.PathFor(cfg.Path)},
+		ConfirmCmd: "flowsctl okta provisioning confirm -f " + cfg.Path}
+	if cfg.OktaIdentityPath() {
+		base, err := cfg.IdentityBase()
+		if err != nil {
+			return nil, err
+		}
+		sink := cfg.IdentityServices.SCIMToken.Sink
+		if v.Identity.TokenSink != "" {
+			sink = v.Identity.TokenSink
+		}
+		spec.BaseURL, spec.Target = base+config.IdentitySCIMPath, "Identity Services"
+		spec.TokenWhere = "the Identity Services directory token in " + string(cfg.ResolveRef(sink))
+		spec.Token = func(context.Context) (string, error) { return cfg.Secret(sink) }
+	} else {
+		sc := cfg.Access.SCIMClient
+		base, err := cfg.AccessBase()
+		if err != nil {
+			return nil, err
+		}
+		spec.Target = "Access"
+		spec.TokenWhere = fmt.Sprintf("an Access token of the %s client (print one with: flowsctl access token --client %s -f %s)", sc.ClientID, sc.ClientID, cfg.Path)
+		spec.Token = func(ctx context.Context) (string, error) {
+			secret, err := cfg.Secret(sc.SecretSink)
+			if err != nil {
+				return "", err
+			}
+			t, err := httpx.ClientCredentials{Service: "access", TokenURL: base.TokenURL(), ClientID: sc.ClientID, Secret: secret, Basic: true, GrantInQuery: true,
+				Fix: "flowsctl apply --only access.scimClient"}.Fetch(ctx, d.HTTP)
+			return t.Value, err
+		}
+	}
+	return okta.NewProvisioning(c, spec), nil
+}
+
+var oktaProvisioning = Row{
+	ID:    "okta.provisioning",
+	Needs: []string{"okta.scimApp", "identity.scimToken", "access.scimClient"},
+	Skip:  oktaSkip,
+	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {
+		p, err := OktaProvisioning(d, v)
+		if err != nil {
+			return nil, err
+		}
+		return fixed("flowsctl okta provisioning apply", p), nil
+	},
+	Fix:              oktaAuthFix,
+	VerifyAfterNeeds: true,
+}
+
+var oktaGroupPush = Row{
+	ID:    "okta.groupPush",
+	Needs: []string{"okta.provisioning"},
+	Skip: func(cfg *config.Config) string {
+		if s := oktaSkip(cfg); s != "" {
+			return s
+		}
+		if len(cfg.Okta.PushGroups) == 0 {
+			return "no okta.pushGroups in the config"
+		}
+		return ""
+	},
+	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
+		app, err := OktaSCIMApp(d)
+		if err != nil {
+			return nil, err
+		}
+		c, _ := oktaClient(d).get()
+		return fixed("flowsctl okta push", okta.NewGroupPush(c, app, d.Config.Okta.PushGroups)), nil
+	},
+	Fix: oktaAuthFix,
+}
+
+// OktaOIDCApp is the OIDC app object; its redirect URI is read from Identity Services.
+func OktaOIDCApp(d Deps, rotate bool) (*okta.OIDCApp, error) {
+	c, err := oktaClient(d).get()
+	if err != nil {
+		return nil, err
+	}
+	cfg := d.Config
+	read := func(ctx context.Context) (string, error) { return IdentityRedirectURI(ctx, d) }
+	return okta.NewOIDCApp(c, okta.OIDCSpec{Label: cfg.Okta.OIDCApp.Label, ReadRedirectURI: read, AssignGroups: cfg.Okta.AssignGroups,
+		SecretSink: cfg.Okta.OIDCApp.SecretSink, Config: cfg, Rotate: rotate}), nil
+}
+
+// IdentityRedirectURI is the sign-in redirect URI Identity Services' IdP wizard shows. It is
+// read from the API: the SAML service provider's assertion consumer URL names the tenant's
+// federation response endpoint (…/federation/auth/response/saml); the OIDC one sits beside it
+// (…/federation/auth/response/oidc). Where the metadata is not served, the same path is
+// derived from the Identity Services URL.
+func IdentityRedirectURI(ctx context.Context, d Deps) (string, error) {
+	base, err := d.Config.IdentityBase()
+	if err != nil {
+		return "", err
+	}
+	derived := base + "/federation/auth/response/oidc"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/federation/broker/saml-sp-metadata/details", nil)
+	if err != nil {
+		return "", err
+	}
+	tok, err := identityAdminToken(ctx, d)
+	if err != nil {
+		return derived, nil
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", "application/json")
+	resp, err := d.HTTP.Do(req)
+	if err != nil {
+		return derived, nil
+	}
+	var md struct {
+		ACS string `json:"acsUrl"`
+	}
+	if httpx.DecodeJSON(resp, &md) != nil || !strings.HasSuffix(md.ACS, "/saml") {
+		return derived, nil
+	}
+	return strings.TrimSuffix(md.ACS, "/saml") + "/oidc", nil
+}
+
+// identityAdminToken signs in as the tenant's admin client (Identity Services and Access
+// share it).
+func identityAdminToken(ctx context.Context, d Deps) (string, error) {
+	cfg := d.Config
+	base, err := cfg.AccessBase()
+	if err != nil {
+		return "", err
+	}
+	secret, err := cfg.Secret(cfg.Access.Auth.ClientSecret)
+	if err != nil {
+		return "", err
+	}
+	t, err := httpx.ClientCredentials{Service: "access", TokenURL: base.TokenURL(), ClientID: cfg.Access.Auth.ClientID, Secret: secret, Basic: true, GrantInQuery: true}.Fetch(ctx, d.HTTP)
+	return t.Value, err
+}
+
+var oktaOIDCApp = Row{
+	ID:    "okta.oidcApp",
+	Needs: []string{"identity.directory"},
+	Skip: func(cfg *config.Config) string {
+		if s := oktaSkip(cfg); s != "" {
+			return s
+		}
+		if cfg.Okta.OIDCApp == nil {
+			return "no okta.oidcApp (the Access path signs users in with Access's own identity providers)"
+		}
+		return ""
+	},
+	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
+		o, err := OktaOIDCApp(d, false)
+		if err != nil {
+			return nil, err
+		}
+		return fixed("flowsctl okta apps apply", o), nil
+	},
+	Record: func(v *setup.Values, objs []object.Object, _ []object.Result) {
+		o := unfix(objs[0]).(*okta.OIDCApp)
+		if id := o.ClientID(); id != "" {
+			v.Okta.OIDCClientID = id
+		}
+		v.Okta.Issuer = o.Issuer()
+	},
+	Fix: oktaAuthFix,
+}
+
+// unfix returns the object a withFix wraps.
+func unfix(o object.Object) object.Object {
+	if w, ok := o.(withFix); ok {
+		return w.Object
+	}
+	return o
+}
