@@ -86,6 +86,23 @@ func applyOktaDefaults(c *Config) {
 			o.OIDCApp.SecretSink = DefaultOktaOIDCSecretSink
 		}
 	}
+	if c.OIDCFromOkta() {
+		is := c.IdentityServices
+		if is.OIDC == nil {
+			is.OIDC = &IdentityOIDC{}
+		}
+		if is.OIDC.IssuerURL == "" {
+			is.OIDC.IssuerURL = o.URL
+		}
+		str(&is.OIDC.OIDCUserIdentifier, "email")
+		str(&is.OIDC.WorkspaceOneUserIdentifier, "email")
+	}
+}
+
+// OIDCFromOkta reports whether the Identity Services IdP takes its Okta OIDC app from the
+// okta section (flowsctl creates the app and wires its client id, secret and issuer).
+func (c *Config) OIDCFromOkta() bool {
+	return c.Okta != nil && c.Okta.OIDCApp != nil && c.OktaIdentityPath()
 }
 
 // DefaultOktaOIDCSecretSink is where the OIDC app's client secret goes by default.

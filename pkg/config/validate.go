@@ -264,11 +264,16 @@ func (v *validator) identity(is *IdentityServices) {
 	v.secretRef("identityServices.scimToken.sink", is.SCIMToken.Sink, true)
 	if o := is.OIDC; o != nil {
 		const p = "identityServices.oidc."
-		if v.required(p+"issuerUrl", string(o.IssuerURL), "the Okta org URL, e.g. https://example.okta.com") {
+		// With okta.oidcApp, flowsctl creates the Okta app and takes its issuer, client id and
+		// secret from it; values written here still win.
+		fromOkta := v.c.OIDCFromOkta()
+		if fromOkta || v.required(p+"issuerUrl", string(o.IssuerURL), "the Okta org URL, e.g. https://example.okta.com") {
 			v.url(p+"issuerUrl", string(o.IssuerURL))
 		}
-		v.required(p+"clientId", o.ClientID, "the client id of the Okta OIDC web app")
-		if v.required(p+"clientSecret", string(o.ClientSecret), "use env:FLOWSCTL_OKTA_OIDC_SECRET or file:PATH") {
+		if !fromOkta {
+			v.required(p+"clientId", o.ClientID, "the client id of the Okta OIDC web app (or let flowsctl create it: okta.oidcApp)")
+		}
+		if fromOkta || v.required(p+"clientSecret", string(o.ClientSecret), "use env:FLOWSCTL_OKTA_OIDC_SECRET or file:PATH") {
 			v.secretRef(p+"clientSecret", o.ClientSecret, false)
 		}
 		v.required(p+"oidcUserIdentifier", o.OIDCUserIdentifier, "the OIDC claim that identifies the user, e.g. email")

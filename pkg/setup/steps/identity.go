@@ -88,7 +88,7 @@ var identitySCIMToken = Row{
 
 var identityIdP = Row{
 	ID:    "identity.idp",
-	Needs: []string{"identity.directory"},
+	Needs: []string{"identity.directory", "okta.oidcApp"},
 	Skip: func(cfg *config.Config) string {
 		if why := identitySkip(cfg); why != "" {
 			return why
@@ -100,12 +100,41 @@ var identityIdP = Row{
 	},
 	Fix:              identityAuthFix,
 	VerifyAfterNeeds: true,
-	Objects: ofDirectory(func(c *identity.Client, cfg *config.Config, dirID func() string) (object.Object, error) {
-		return identity.IdPFromConfig(c, cfg, dirID, "")
-	}),
+	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {
+		d.Config = withOktaOIDC(d.Config, v, d.Mode)
+		return ofDirectory(func(c *identity.Client, cfg *config.Config, dirID func() string) (object.Object, error) {
+			return identity.IdPFromConfig(c, cfg, dirID, "")
+		})(d, v)
+	},
 	Record: func(v *setup.Values, objs []object.Object, rs []object.Result) {
 		if len(rs) > 0 && rs[0].ID != "" {
 			v.Identity.IdPID = rs[0].ID
 		}
 	},
+}
+
+// withOktaOIDC is cfg with the Identity Services IdP's Okta values taken from the okta.oidcApp
+// step (client id, the secret's sink, the issuer) where the config leaves them to it; values
+// written in identityServices.oidc win. Planning before the app exists shows a placeholder.
+func withOktaOIDC(cfg *config.Config, v setup.Values, mode setup.Mode) *config.Config {
+	if !cfg.OIDCFromOkta() {
+		return cfg
+	}
+	cp := *cfg
+	is := *cfg.IdentityServices
+	oc := *is.OIDC
+	is.OIDC, cp.IdentityServices = &oc, &is
+	if oc.ClientID == "" {
+		oc.ClientID = v.Okta.OIDCClientID
+		if oc.ClientID == "" && mode == setup.ModePlan {
+			oc.ClientID = "(the client id of the Okta OIDC app flowsctl creates)"
+		}
+	}
+	if oc.ClientSecret == "" {
+		oc.ClientSecret = cfg.Okta.OIDCApp.SecretSink
+	}
+	if v.Okta.Issuer != "" && oc.IssuerURL == cfg.Okta.URL {
+		oc.IssuerURL = config.URL(v.Okta.Issuer)
+	}
+	return &cp
 }
