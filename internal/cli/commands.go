@@ -13,6 +13,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/cli/docscmd"
 	"github.com/flowsctl/flowsctl/internal/cli/explain"
 	"github.com/flowsctl/flowsctl/internal/cli/identity"
+	"github.com/flowsctl/flowsctl/internal/cli/okta"
 	"github.com/flowsctl/flowsctl/internal/cli/sandboxcmd"
 	scimcmd "github.com/flowsctl/flowsctl/internal/cli/scim"
 	"github.com/flowsctl/flowsctl/internal/cli/setupcmd"
@@ -37,6 +38,7 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(uem.NewCmdUEM(f))
 	root.AddCommand(scimcmd.NewCmdSCIM(f))
 	root.AddCommand(identity.NewCmdIdentity(f))
+	root.AddCommand(okta.NewCmdOkta(f))
 	root.AddCommand(explain.NewCmdExplain(f, nil))
 	markJUnit(root, "scim test", "uem integration check")
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -85,6 +86,9 @@ func (e *APIError) Error() string {
 	} else {
 		b.WriteString("failed")
 	}
+	if e.Object != "" && e.URL != "" {
+		b.WriteString(" from " + origin(e.URL)) // which server answered, as well as what was asked
+	}
 	msg, code := Excerpt(e.Message, 300), Excerpt(e.Code, 80)
 	switch {
 	case msg != "" && code != "" && !strings.Contains(msg, code):
@@ -135,4 +139,13 @@ func CodeOf(err error) string {
 		return e.Code
 	}
 	return ""
+}
+
+// origin is scheme://host[:port] of a URL (the URL itself when it does not parse).
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Scheme + "://" + u.Host
 }

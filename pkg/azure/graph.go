@@ -404,7 +404,7 @@ func (c *Client) graphErr(op string, err error) error {
 	if err == nil || httpx.IsAuth(err) {
 		return err
 	}
-	e := &httpx.APIError{Service: "graph", Object: op}
+	e := &httpx.APIError{Service: "graph", Object: op, URL: c.graphBase}
 	var oe *odataerrors.ODataError
 	var api *abs.ApiError
 	var h *abs.ResponseHeaders
