@@ -7,8 +7,6 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/scim"
 )
 
-func init() { registerProbes(scimProbes) }
-
 // scimProbes: the SCIM endpoint Okta provisions into (Identity Services SCIM 2.0 when enabled,
 // else Access SCIM 1.1 with the scimClient) answers, accepts the token flowsctl stored, the token
 // is not about to expire, and (Access) no group sits in the System domain.

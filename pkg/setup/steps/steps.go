@@ -5,8 +5,6 @@ package steps
 
 import (
 	"io"
-	"slices"
-	"sort"
 	"sync"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
@@ -67,49 +65,19 @@ func WithShared(d Deps) Deps {
 	return d
 }
 
-// builders is the registry: each service file adds its constructor in an init function, so a
-// service package that has not landed simply registers nothing.
-var builders []func(d Deps) []setup.Step
-
-func register(b func(d Deps) []setup.Step) { builders = append(builders, b) }
-
-// probes are doctor checks that belong to a service rather than to one step (UEM reachable and
-// its console version).
-var probes []func(d Deps) []doctor.Probe
-
-func registerProbes(p func(d Deps) []doctor.Probe) { probes = append(probes, p) }
-
 // probeTable lists the service-level probes as data, next to the rows.
 var probeTable = []func(d Deps) []doctor.Probe{
 	uemProbes,
+	scimProbes,
 }
 
 // Probes returns the service-level doctor probes for the config.
 func Probes(d Deps) []doctor.Probe {
 	var out []doctor.Probe
-	for _, p := range append(append([]func(Deps) []doctor.Probe(nil), probeTable...), probes...) {
+	for _, p := range probeTable {
 		out = append(out, p(d)...)
 	}
 	return out
-}
-
-// Order is the display order of step IDs (the graph's registration order).
-var Order = []string{
-	"azure.app",
-	"access.template",
-	"access.scimClient",
-	"access.directory",
-	"identity.directory",
-	"identity.scimToken",
-	"identity.idp",
-	"uem.boxer",
-	"uem.mobileflows.tenant",
-	"uem.connectors",
-	"uem.integrations",
-	"okta.scimApp",
-	"okta.provisioning",
-	"okta.groupPush",
-	"okta.oidcApp",
 }
 
 // table is the step graph as data, in display order: every row names its ID, what it needs
@@ -128,40 +96,20 @@ func Build(d Deps) ([]setup.Step, error) {
 	if d.Prompter != nil {
 		d.Prompter = &serialPrompter{p: d.Prompter}
 	}
-	var rows []setup.Step
+	out := make([]setup.Step, 0, len(table))
 	for _, r := range table {
-		rows = append(rows, newRowStep(r, d))
+		out = append(out, newRowStep(r, d))
 	}
-	byID := map[string]setup.Step{}
-	var extra []setup.Step
-	for _, b := range builders {
-		for _, s := range b(d) {
-			if s == nil {
-				continue
-			}
-			byID[s.ID()] = s
-		}
+	return out, nil
+}
+
+// IDs are the step IDs in display order.
+func IDs() []string {
+	ids := make([]string, len(table))
+	for i, r := range table {
+		ids[i] = r.ID
 	}
-	var out []setup.Step
-	for _, id := range Order {
-		if s, ok := byID[id]; ok {
-			out = append(out, s)
-			delete(byID, id)
-		}
-	}
-	for _, s := range byID {
-		extra = append(extra, s)
-	}
-	all := append(append(rows, out...), extra...)
-	// Until every service is a row, keep the display order across rows and legacy steps.
-	pos := func(id string) int {
-		if i := slices.Index(Order, id); i >= 0 {
-			return i
-		}
-		return len(Order)
-	}
-	sort.SliceStable(all, func(i, j int) bool { return pos(all[i].ID()) < pos(all[j].ID()) })
-	return all, nil
+	return ids
 }
 
 // Graph builds and validates the graph.

@@ -1,0 +1,32 @@
+package steps
+
+import (
+	"sync"
+
+	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/setup"
+)
+
+// lazy builds a value once and remembers the error, so that a missing secret fails the steps
+// that need the value, when they run, not the whole graph.
+type lazy[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+	fn   func() (T, error)
+}
+
+func newLazy[T any](fn func() (T, error)) *lazy[T] { return &lazy[T]{fn: fn} }
+
+func (l *lazy[T]) get() (T, error) {
+	l.once.Do(func() { l.v, l.err = l.fn() })
+	return l.v, l.err
+}
+
+// failCheck is the single failing check a probe reports when it cannot even start verifying.
+func failCheck(id, title string, err error, fix string) []doctor.Check {
+	if f := setup.FixOf(err); f != "" {
+		fix = f
+	}
+	return []doctor.Check{{ID: id, Title: title, Status: doctor.Fail, Detail: err.Error(), Fix: fix}}
+}
