@@ -136,6 +136,13 @@ func (e *Emulator) ConfigFragment(env *sandbox.Env) (map[string]any, map[string]
 			"services": []string{"access", "uem"},
 		},
 	}
+	if env.Has != nil && env.Has("okta") {
+		// flowsctl creates the Okta OIDC app and wires its client id, secret and issuer into the IdP.
+		sec["identityServices"].(map[string]any)["oidc"] = map[string]any{
+			"oidcUserIdentifier": "email", "workspaceOneUserIdentifier": "email",
+		}
+		delete(secrets, OIDCClientSecretFile)
+	}
 	if env.Has == nil || !env.Has("access") {
 		sec["access"] = map[string]any{
 			"url": env.URL("identity"),
