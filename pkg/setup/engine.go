@@ -49,10 +49,12 @@ type Result struct {
 	DurationMs int64          `json:"durationMs" yaml:"durationMs"`
 	Requests   int64          `json:"requests" yaml:"requests"`
 	Error      string         `json:"error,omitempty" yaml:"error,omitempty"`
-	Fix        string         `json:"fix,omitempty" yaml:"fix,omitempty"`
-	Reason     string         `json:"reason,omitempty" yaml:"reason,omitempty"`
-	Operator   string         `json:"operator,omitempty" yaml:"operator,omitempty"`
-	Needs      []string       `json:"needs,omitempty" yaml:"needs,omitempty"`
+	// Auth marks a failure because a credential was missing or refused (the command exits 4).
+	Auth     bool     `json:"auth,omitempty" yaml:"auth,omitempty"`
+	Fix      string   `json:"fix,omitempty" yaml:"fix,omitempty"`
+	Reason   string   `json:"reason,omitempty" yaml:"reason,omitempty"`
+	Operator string   `json:"operator,omitempty" yaml:"operator,omitempty"`
+	Needs    []string `json:"needs,omitempty" yaml:"needs,omitempty"`
 
 	// blocked is set when dependants must not run (failure, cancellation, pending operator, or
 	// itself skipped because a dependency blocked).
@@ -390,6 +392,7 @@ func runStep(ctx context.Context, s Step, m Mode, readOnly bool, out *Outputs, r
 		}
 		r.Status, r.blocked = Failed, true
 		r.Error = err.Error()
+		r.Auth = httpx.IsAuth(err)
 		r.Fix = FixOf(err)
 		if r.Fix == "" {
 			r.Fix = fmt.Sprintf("fix the cause above, then run: flowsctl apply --only %s", s.ID())
@@ -475,4 +478,20 @@ func SummaryLine(rs []Result) string {
 	}
 	sort.Strings(rest)
 	return strings.Join(append(parts, rest...), ", ")
+}
+
+// FailedCode is the exit code of a run with failed steps: 4 when every failure was a refused
+// or missing credential (fix the credentials first), else 1.
+func FailedCode(rs []Result) int {
+	auth, failed := true, false
+	for _, r := range rs {
+		if r.Status == Failed {
+			failed = true
+			auth = auth && r.Auth
+		}
+	}
+	if failed && auth {
+		return 4
+	}
+	return 1
 }

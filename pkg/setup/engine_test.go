@@ -335,3 +335,19 @@ func TestVerifyOnlyPullsDependenciesItReads(t *testing.T) {
 		t.Fatalf("--only uem.boxer (does not read outputs in verify): %+v", rs)
 	}
 }
+
+func TestFailedCode(t *testing.T) {
+	for _, tt := range []struct {
+		rs   []Result
+		want int
+	}{
+		{[]Result{{Status: Failed, Auth: true}, {Status: Done}}, 4},
+		{[]Result{{Status: Failed, Auth: true}, {Status: Failed}}, 1},
+		{[]Result{{Status: Failed}}, 1},
+		{[]Result{{Status: Done}}, 1},
+	} {
+		if got := FailedCode(tt.rs); got != tt.want {
+			t.Errorf("FailedCode(%+v) = %d, want %d", tt.rs, got, tt.want)
+		}
+	}
+}

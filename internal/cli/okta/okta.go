@@ -163,7 +163,7 @@ func exitFor(rs []setup.Result) error {
 	for _, r := range rs {
 		switch r.Status {
 		case setup.Failed, setup.Cancelled:
-			return cmdutil.Silent(cmdutil.ExitFailure)
+			return cmdutil.Silent(setup.FailedCode(rs))
 		case setup.Operator:
 			code = cmdutil.ExitOperator
 		case setup.Pending:

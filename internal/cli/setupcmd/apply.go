@@ -88,7 +88,7 @@ func applyExit(rs []setup.Result, ctxErr error) error {
 		}
 		return cmdutil.Exit(cmdutil.ExitFailure, errors.New("apply interrupted"))
 	case len(failed) > 0:
-		return cmdutil.Exit(cmdutil.ExitFailure, fmt.Errorf("apply failed at %s: fix the errors above, then re-run flowsctl apply (finished steps are not redone)", strings.Join(failed, ", ")))
+		return cmdutil.Exit(setup.FailedCode(rs), fmt.Errorf("apply failed at %s: fix the errors above, then re-run flowsctl apply (finished steps are not redone)", strings.Join(failed, ", ")))
 	case len(operator) > 0:
 		return cmdutil.Exit(cmdutil.ExitOperator, fmt.Errorf("operator step pending: %s; do the checklist, then re-run flowsctl apply (interactively to confirm)", strings.Join(operator, ", ")))
 	}

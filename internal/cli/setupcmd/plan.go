@@ -67,7 +67,7 @@ func planRun(opts *PlanOptions) error {
 	case ctx.Err() != nil:
 		return cmdutil.Exit(cmdutil.ExitFailure, fmt.Errorf("plan interrupted: %v", ctx.Err()))
 	case failed:
-		return cmdutil.Exit(cmdutil.ExitFailure, fmt.Errorf("plan could not look up every step (see the errors above)"))
+		return cmdutil.Exit(setup.FailedCode(rs), fmt.Errorf("plan could not look up every step (see the errors above)"))
 	case rep.Pending:
 		return cmdutil.Silent(cmdutil.ExitPending)
 	}
