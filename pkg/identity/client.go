@@ -347,6 +347,26 @@ type IdP struct {
 	Type         string   `json:"idp_type"`
 	SourceType   string   `json:"idp_source_type,omitempty"`
 	DirectoryIDs []string `json:"directory_ids,omitempty"`
+	// OIDC is the provider's OIDC profile (read by id; the list omits it, and the client
+	// secret is never returned).
+	OIDC *OIDCProfile `json:"oidc_profile,omitempty"`
+}
+
+// OIDCProfile is the part of an OIDC provider flowsctl sets and compares.
+type OIDCProfile struct {
+	ClientID         string `json:"client_id"`
+	ConfigurationURL string `json:"configuration_url"`
+	OIDCUserID       string `json:"open_id_user_identifier_attribute"`
+	InternalUserID   string `json:"internal_user_identifier_attribute"`
+}
+
+// IdP reads one provider with its OIDC profile.
+func (c *Client) IdP(ctx context.Context, id string) (*IdP, error) {
+	var out IdP
+	if err := c.do(ctx, http.MethodGet, idpPath+"/"+url.PathEscape(id), nil, nil, &out, "identity provider "+id); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // OIDCSpec is an Okta (or other) OIDC identity provider.

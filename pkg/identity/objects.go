@@ -401,11 +401,33 @@ func (o *IdPObject) Found() *IdP { return o.found }
 
 func (o *IdPObject) find(ctx context.Context) (*IdP, error) {
 	p, err := o.c.FindIdP(ctx, o.Spec.Name)
+	if err == nil && p != nil && strings.EqualFold(p.Type, "OIDC") {
+		p, err = o.c.IdP(ctx, p.ID) // the list has no OIDC profile to compare
+	}
 	if err != nil {
 		return nil, setup.Errorf(o.Object(), err, authFix)
 	}
 	o.found = p
 	return p, nil
+}
+
+// drift is every field flowsctl sets that differs on the provider: the issuer's configuration
+// URL, the client id, the user identifiers and the directory link. (The client secret is never
+// returned, so it cannot be compared.)
+func (o *IdPObject) drift(p *IdP) plan.Diff {
+	var d plan.Diff
+	var have OIDCProfile
+	if p.OIDC != nil {
+		have = *p.OIDC
+	}
+	d.Add("oidc_profile.configuration_url", have.ConfigurationURL, o.Spec.ConfigurationURL)
+	d.Add("oidc_profile.client_id", have.ClientID, o.Spec.ClientID)
+	d.Add("oidc_profile.open_id_user_identifier_attribute", have.OIDCUserID, or(o.Spec.OIDCUserIdentifier, "email"))
+	d.Add("oidc_profile.internal_user_identifier_attribute", have.InternalUserID, or(o.Spec.WorkspaceOneUserIdentifier, "email"))
+	if !o.serves(p) {
+		d = append(d, plan.FieldChange{Path: "directory_ids", Old: strings.Join(p.DirectoryIDs, ","), New: o.DirID()})
+	}
+	return d
 }
 
 func (o *IdPObject) serves(p *IdP) bool {
@@ -423,8 +445,8 @@ func (o *IdPObject) Plan(ctx context.Context) ([]plan.Change, error) {
 	case p == nil:
 		c.Action, c.Fields = plan.Create, []plan.FieldChange{{Path: "type", New: "OIDC"},
 			{Path: "configuration_url", New: o.Spec.ConfigurationURL}, {Path: "client_id", New: o.Spec.ClientID}}
-	case !o.serves(p):
-		c.Action, c.Fields = plan.Update, []plan.FieldChange{{Path: "directory_ids", Old: strings.Join(p.DirectoryIDs, ","), New: o.DirID()}}
+	case len(o.drift(p)) > 0:
+		c.Action, c.Fields = plan.Update, o.drift(p)
 	case o.Always:
 		c.Action, c.Note = plan.Update, "the settings and client secret are sent again"
 	}
@@ -440,9 +462,10 @@ func (o *IdPObject) Apply(ctx context.Context) (object.Result, error) {
 	}
 	if p != nil {
 		res.ID = p.ID
-		if o.serves(p) && !o.Always {
-			return res, nil // exists and serves the directory: nothing to write (the secret is not readable to compare)
+		if len(o.drift(p)) == 0 && !o.Always {
+			return res, nil // as configured: nothing to write (the secret is not readable to compare)
 		}
+		res.Fields = o.drift(p)
 	}
 	secret, err := o.secret()
 	if err != nil {
@@ -481,8 +504,12 @@ func (o *IdPObject) Verify(ctx context.Context) []doctor.Check {
 		ck.Detail, ck.Fix = "not found", "flowsctl apply --only identity.idp"
 	case !strings.EqualFold(p.Type, "OIDC"):
 		ck.Detail, ck.Fix = "type is "+p.Type, "rename or remove it in the console (Integrations > Identity Services > Identity providers), then flowsctl apply --only identity.idp"
-	case !o.serves(p):
-		ck.Detail, ck.Fix = "not linked to the directory", "flowsctl apply --only identity.idp"
+	case len(o.drift(p)) > 0:
+		var parts []string
+		for _, f := range o.drift(p) {
+			parts = append(parts, fmt.Sprintf("%s is %q, want %q", f.Path, f.Old, f.New))
+		}
+		ck.Detail, ck.Fix = strings.Join(parts, "; "), "flowsctl apply --only identity.idp"
 	default:
 		ck.Status, ck.Detail = doctor.Pass, "id "+p.ID
 	}

@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/plan"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 	"github.com/flowsctl/flowsctl/pkg/setup"
@@ -74,5 +76,38 @@ func TestIdentityRowsFromAnEmptyTenant(t *testing.T) {
 		if r.Status != setup.Unchanged {
 			t.Errorf("second apply %s: %s %+v", r.ID, r.Status, r.Changes)
 		}
+	}
+	// Drift on every field flowsctl sets is planned and failed by doctor.
+	for _, tt := range []struct{ field, set string }{
+		{"oidc_profile.client_id", "client"}, {"oidc_profile.configuration_url", "issuer"}, {"oidc_profile.open_id_user_identifier_attribute", "claim"},
+	} {
+		old := *cfg.IdentityServices.OIDC
+		switch tt.set {
+		case "client":
+			cfg.IdentityServices.OIDC.ClientID = "0oaRotatedClient42"
+		case "issuer":
+			cfg.IdentityServices.OIDC.IssuerURL = "https://other.okta.com"
+		case "claim":
+			cfg.IdentityServices.OIDC.OIDCUserIdentifier = "preferred_username"
+		}
+		rs, _ = run(setup.ModePlan)
+		var idp setup.Result
+		for _, r := range rs {
+			if r.ID == "identity.idp" {
+				idp = r
+			}
+		}
+		if idp.Status != setup.Pending || len(idp.Changes) == 0 || !slices.ContainsFunc(idp.Changes[0].Fields, func(f plan.FieldChange) bool { return f.Path == tt.field }) {
+			t.Errorf("%s drift not planned: %s %+v", tt.field, idp.Status, idp.Changes)
+		}
+		rs, _ = run(setup.ModeVerify)
+		for _, r := range rs {
+			for _, c := range r.Checks {
+				if c.ID == "identity.idp" && (c.Status != doctor.Fail || !strings.Contains(c.Detail, tt.field)) {
+					t.Errorf("%s drift: doctor %s %q", tt.field, c.Status, c.Detail)
+				}
+			}
+		}
+		*cfg.IdentityServices.OIDC = old
 	}
 }
