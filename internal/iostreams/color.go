@@ -31,19 +31,23 @@ func (c *ColorScheme) Gray(t string) string   { return c.paint("90", t) }
 
 // The status marks every command prints (doctor, verify, plan and apply progress), one set:
 // ✓ passed or done, ! warning or waiting for an operator, ✗ failed, - skipped, ~ change
-// pending, · only read.
+// pending, · only read, ☑ confirmed by an operator (not observed), ☐ an operator step to do.
 const (
-	MarkSuccess = "✓"
-	MarkWarning = "!"
-	MarkFailure = "✗"
-	MarkSkip    = "-"
-	MarkPending = "~"
-	MarkInfo    = "·"
+	MarkConfirmed = "☑"
+	MarkTodo      = "☐"
+	MarkSuccess   = "✓"
+	MarkWarning   = "!"
+	MarkFailure   = "✗"
+	MarkSkip      = "-"
+	MarkPending   = "~"
+	MarkInfo      = "·"
 )
 
-func (c *ColorScheme) SuccessIcon() string { return c.Green(MarkSuccess) }
-func (c *ColorScheme) WarningIcon() string { return c.Yellow(MarkWarning) }
-func (c *ColorScheme) FailureIcon() string { return c.Red(MarkFailure) }
-func (c *ColorScheme) SkipIcon() string    { return c.Gray(MarkSkip) }
-func (c *ColorScheme) PendingIcon() string { return c.Yellow(MarkPending) }
-func (c *ColorScheme) InfoIcon() string    { return c.Gray(MarkInfo) }
+func (c *ColorScheme) SuccessIcon() string   { return c.Green(MarkSuccess) }
+func (c *ColorScheme) WarningIcon() string   { return c.Yellow(MarkWarning) }
+func (c *ColorScheme) FailureIcon() string   { return c.Red(MarkFailure) }
+func (c *ColorScheme) SkipIcon() string      { return c.Gray(MarkSkip) }
+func (c *ColorScheme) PendingIcon() string   { return c.Yellow(MarkPending) }
+func (c *ColorScheme) InfoIcon() string      { return c.Gray(MarkInfo) }
+func (c *ColorScheme) ConfirmedIcon() string { return c.Cyan(MarkConfirmed) }
+func (c *ColorScheme) TodoIcon() string      { return c.Yellow(MarkTodo) }

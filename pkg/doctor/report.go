@@ -14,9 +14,12 @@ import (
 type Summary struct {
 	Total int `json:"total" yaml:"total"`
 	Pass  int `json:"pass" yaml:"pass"`
-	Warn  int `json:"warn" yaml:"warn"`
-	Fail  int `json:"fail" yaml:"fail"`
-	Skip  int `json:"skip" yaml:"skip"`
+	// Confirmed counts operator confirmations (not observed); Todo operator steps not done.
+	Confirmed int `json:"confirmed" yaml:"confirmed"`
+	Todo      int `json:"todo" yaml:"todo"`
+	Warn      int `json:"warn" yaml:"warn"`
+	Fail      int `json:"fail" yaml:"fail"`
+	Skip      int `json:"skip" yaml:"skip"`
 }
 
 // Summarize tallies checks.
@@ -26,6 +29,10 @@ func Summarize(cs []Check) Summary {
 		switch c.Status {
 		case Pass:
 			s.Pass++
+		case Confirmed:
+			s.Confirmed++
+		case Todo:
+			s.Todo++
 		case Warn:
 			s.Warn++
 		case Fail:
@@ -44,7 +51,12 @@ func (s Summary) Verdict() string {
 	if s.Warn == 1 {
 		warn = "warning"
 	}
-	return fmt.Sprintf("doctor: %d passed, %d %s, %d failed, %d skipped", s.Pass, s.Warn, warn, s.Fail, s.Skip)
+	v := fmt.Sprintf("doctor: %d passed, %d %s, %d failed, %d skipped", s.Pass, s.Warn, warn, s.Fail, s.Skip)
+	if s.Confirmed > 0 || s.Todo > 0 {
+		// What an operator said, and what is still to do by hand, are never counted as passes.
+		v += fmt.Sprintf(", %d confirmed by an operator, %d to do by hand", s.Confirmed, s.Todo)
+	}
+	return v
 }
 
 // Report is the JSON (and YAML) shape of a doctor run: ok is false when any check failed.
@@ -73,6 +85,10 @@ func (s Status) Symbol() string {
 		return iostreams.MarkFailure
 	case Skip:
 		return iostreams.MarkSkip
+	case Confirmed:
+		return iostreams.MarkConfirmed
+	case Todo:
+		return iostreams.MarkTodo
 	}
 	return "?"
 }
@@ -88,6 +104,10 @@ func (s Status) Icon(cs *iostreams.ColorScheme) string {
 		return cs.FailureIcon()
 	case Skip:
 		return cs.SkipIcon()
+	case Confirmed:
+		return cs.ConfirmedIcon()
+	case Todo:
+		return cs.TodoIcon()
 	}
 	return cs.Gray(s.Symbol())
 }
@@ -172,12 +192,22 @@ type junitTotals struct {
 }
 
 type junitCase struct {
-	Classname string        `xml:"classname,attr"`
-	Name      string        `xml:"name,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitMessage `xml:"failure,omitempty"`
-	Skipped   *junitMessage `xml:"skipped,omitempty"`
-	SystemOut *junitText    `xml:"system-out,omitempty"`
+	Classname  string           `xml:"classname,attr"`
+	Name       string           `xml:"name,attr"`
+	Time       string           `xml:"time,attr"`
+	Properties *junitProperties `xml:"properties,omitempty"`
+	Failure    *junitMessage    `xml:"failure,omitempty"`
+	Skipped    *junitMessage    `xml:"skipped,omitempty"`
+	SystemOut  *junitText       `xml:"system-out,omitempty"`
+}
+
+type junitProperties struct {
+	Property []junitProperty `xml:"property"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitText struct {
@@ -200,7 +230,7 @@ const JUnitSuiteName = "flowsctl doctor"
 func WriteJUnit(w io.Writer, checks []Check) error {
 	sum := Summarize(checks)
 	var totalMs int64
-	suite := junitSuite{junitTotals: junitTotals{Name: JUnitSuiteName, Tests: len(checks), Failures: sum.Fail, Skipped: sum.Skip}, Cases: []junitCase{}}
+	suite := junitSuite{junitTotals: junitTotals{Name: JUnitSuiteName, Tests: len(checks), Failures: sum.Fail, Skipped: sum.Skip + sum.Todo}, Cases: []junitCase{}}
 	for _, c := range checks {
 		totalMs += c.DurationMs
 		class, _, _ := strings.Cut(c.ID, ".")
@@ -219,6 +249,14 @@ func WriteJUnit(w io.Writer, checks []Check) error {
 			tc.Failure = &junitMessage{Message: xmlSafe(msg), Type: "fail", Text: xmlSafe(withFix)}
 		case Skip:
 			tc.Skipped = &junitMessage{Message: xmlSafe(detail)}
+		case Todo:
+			// An operator step not done: skipped with what to do (doctor --strict fails it).
+			tc.Skipped = &junitMessage{Message: xmlSafe(strings.TrimSpace("to do by hand: " + withFix))}
+			tc.Properties = &junitProperties{[]junitProperty{{"flowsctl.status", "todo"}}}
+		case Confirmed:
+			// Passed on an operator's word, marked so that CI can tell it from an observed pass.
+			tc.Properties = &junitProperties{[]junitProperty{{"flowsctl.status", "confirmed"}}}
+			tc.SystemOut = &junitText{xmlSafe(detail)}
 		case Warn:
 			tc.SystemOut = &junitText{xmlSafe(strings.TrimSpace("warning: " + withFix))}
 		default:

@@ -213,3 +213,33 @@ func TestWriteJUnitEmptyAndOddText(t *testing.T) {
 		}
 	}
 }
+
+// TestOperatorStatuses: confirmed and todo are never counted or shown as passes: their own marks
+// in text, counts in the summary, and in JUnit a property (confirmed) or a skip (todo).
+func TestOperatorStatuses(t *testing.T) {
+	cs := []Check{
+		{ID: "uem.connector.teams", Title: "connector added", Status: Confirmed, Detail: "confirmed by the operator"},
+		{ID: "okta.provisioning", Title: "provisioning", Status: Todo, Detail: "an operator step", Fix: "flowsctl okta provisioning confirm"},
+		{ID: "access.template", Title: "template", Status: Pass},
+	}
+	var txt, xml strings.Builder
+	if err := WriteText(&txt, cs, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"☑ uem.connector.teams", "☐ okta.provisioning", "1 passed", "1 confirmed by an operator, 1 to do by hand"} {
+		if !strings.Contains(txt.String(), w) {
+			t.Errorf("text lacks %q:\n%s", w, txt.String())
+		}
+	}
+	if err := WriteJUnit(&xml, cs); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{`skipped="1"`, `<property name="flowsctl.status" value="confirmed">`, `<property name="flowsctl.status" value="todo">`, `to do by hand: an operator step`} {
+		if !strings.Contains(xml.String(), w) {
+			t.Errorf("junit lacks %q:\n%s", w, xml.String())
+		}
+	}
+	if s := Summarize(cs); s.Pass != 1 || s.Confirmed != 1 || s.Todo != 1 || Failed(cs) {
+		t.Errorf("summary %+v", s)
+	}
+}

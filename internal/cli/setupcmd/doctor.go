@@ -21,6 +21,8 @@ type DoctorOptions struct {
 	ProbeTimeout time.Duration
 	// Env overrides environment-check options (tests).
 	Env setup.EnvOptions
+	// Strict fails on operator steps still to do, as CI should.
+	Strict bool
 }
 
 // NewCmdDoctor builds `flowsctl doctor`.
@@ -44,16 +46,21 @@ config) and environment checks:
     A config whose every endpoint flowsctl calls is on 127.0.0.1, ::1 or localhost is a sandbox
     rehearsal and must work offline, so those hosts are not probed for it.
 
-Every failing check names the fix: a command or a console path.
-Exit status: 0 when nothing failed (warnings allowed), 2 when a check failed, 1 on an error.`,
+Every failing check names the fix: a command or a console path. A check is "pass" only when flowsctl
+observed it through an API; an operator's word for a console step is "confirmed", and a console step not
+done yet is "todo" (neither is ever counted as a pass).
+Exit status: 0 when nothing failed (warnings allowed), 2 when a check failed (or, with --strict, while
+an operator step is still to do), 1 on an error.`,
 		Example: `  flowsctl doctor
   flowsctl doctor -o junit > doctor.xml          # CI: see docs/ci.md
+  flowsctl doctor --strict                       # CI: also fail while a console step is to do
   flowsctl doctor --only access.template,env     # one step and the environment checks`,
 		Args: cobra.NoArgs,
 	}
 	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, doctorRun)
 	opts.addRunFlags(cmd, "check only these steps (IDs or prefixes); \"env\" selects the environment checks", 16, "checks run at once")
 	cmd.Flags().DurationVar(&opts.ProbeTimeout, "probe-timeout", 30*time.Second, "time limit for each environment check")
+	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "exit 2 also while an operator step is still to do by hand (for CI: green means everything is done)")
 	return cmd
 }
 
@@ -174,6 +181,9 @@ func doctorRun(opts *DoctorOptions) error {
 	}
 	if err := cmdutil.PrintChecks(opts.IO.Out, opts.Output(), checks, wall, opts.Color()); err != nil {
 		return err
+	}
+	if opts.Strict && doctor.Summarize(checks).Todo > 0 {
+		return cmdutil.Silent(cmdutil.ExitPending)
 	}
 	return cmdutil.ChecksExit(checks, false)
 }

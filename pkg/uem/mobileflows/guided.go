@@ -167,7 +167,8 @@ func (g *Guided) Apply(ctx context.Context, s ConnectorSpec) (object.Result, err
 	return res, nil
 }
 
-// Verify passes when the operator confirmed these values.
+// Verify reports the console step as confirmed (an operator's word, never an observed pass)
+// when the operator recorded these values, and as to do until then.
 func (g *Guided) Verify(ctx context.Context, s ConnectorSpec) []doctor.Check {
 	ck := doctor.Check{ID: "uem.connector." + text.Slug(s.Name), Title: objectName(s) + " added in the console"}
 	c, ok, err := g.confirmed(s)
@@ -175,11 +176,11 @@ func (g *Guided) Verify(ctx context.Context, s ConnectorSpec) []doctor.Check {
 	case err != nil:
 		ck.Status, ck.Detail, ck.Fix = doctor.Fail, err.Error(), "delete the record and confirm again"
 	case ok:
-		ck.Status, ck.Detail = doctor.Pass, "confirmed by the operator "+c.ConfirmedAt.Format(time.RFC3339)+" (not observable: mobile flows has no admin API)"
+		ck.Status, ck.Detail = doctor.Confirmed, "confirmed by the operator "+c.ConfirmedAt.Format(time.RFC3339)+" (not observable: mobile flows has no admin API)"
 	case c.Key != "":
 		ck.Status, ck.Detail, ck.Fix = doctor.Fail, "the configured values changed since the confirmation", "flowsctl uem connector add "+addArg(s)+" (redo the console step, then --confirm)"
 	default:
-		ck.Status, ck.Detail, ck.Fix = doctor.Fail, "operator step not confirmed", "flowsctl uem connector add "+addArg(s)+" (follow the checklist, then --confirm)"
+		ck.Status, ck.Detail, ck.Fix = doctor.Todo, "operator step not done yet", "flowsctl uem connector add "+addArg(s)+" (follow the checklist, then --confirm)"
 	}
 	return []doctor.Check{ck}
 }

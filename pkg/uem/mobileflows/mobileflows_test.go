@@ -415,8 +415,8 @@ func TestGuidedConfirmation(t *testing.T) {
 	if err != nil || o.Operator == "" || !strings.Contains(out.String(), mf.GraphBeta) {
 		t.Fatalf("no-input ensure %+v %v", o, err)
 	}
-	if checks := g.Verify(ctx, s); !doctor.Failed(checks) {
-		t.Fatal("verify passes before confirmation")
+	if checks := g.Verify(ctx, s); len(checks) != 1 || checks[0].Status != doctor.Todo {
+		t.Fatalf("verify before confirmation: %+v, want todo", checks)
 	}
 	asked := 0
 	g.Ask = func(string) (bool, error) { asked++; return true, nil }
@@ -435,8 +435,8 @@ func TestGuidedConfirmation(t *testing.T) {
 	if o, err = g.Apply(ctx, s); err != nil || o.Action != plan.NoOp || out.Len() != 0 || asked != 1 {
 		t.Fatalf("second ensure %+v %v %q", o, err, out.String())
 	}
-	if checks := g.Verify(ctx, s); doctor.Failed(checks) {
-		t.Fatalf("verify %+v", checks)
+	if checks := g.Verify(ctx, s); len(checks) != 1 || checks[0].Status != doctor.Confirmed {
+		t.Fatalf("verify after confirmation %+v, want confirmed (never an observed pass)", checks)
 	}
 	// other values invalidate the confirmation
 	s.Grant.ClientID = "00000000-0000-0000-0000-0000000000ff"

@@ -164,10 +164,12 @@ func (t *Tenant) Verify(ctx context.Context) []doctor.Check {
 	switch {
 	case err != nil:
 		ck.Status, ck.Detail, ck.Fix = doctor.Fail, err.Error(), "check uem.mobileFlows.adminUrl"
+	case ok && strings.HasPrefix(how, "confirmed"):
+		ck.Status, ck.Detail = doctor.Confirmed, how
 	case ok:
 		ck.Detail = how
 	default:
-		ck.Status, ck.Detail, ck.Fix = doctor.Fail, "not registered or not confirmed", "flowsctl uem mobileflows register (follow the checklist, then --confirm)"
+		ck.Status, ck.Detail, ck.Fix = doctor.Todo, "not registered yet (an operator step)", "flowsctl uem mobileflows register (follow the checklist, then --confirm)"
 	}
 	return append(out, ck)
 }
