@@ -28,6 +28,7 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(setupcmd.NewCmdApply(f, nil))
 	root.AddCommand(setupcmd.NewCmdDoctor(f, nil))
 	root.AddCommand(setupcmd.NewCmdDemo(f, nil))
+	root.AddCommand(setupcmd.NewCmdConfirm(f, nil))
 	root.AddCommand(configcmd.NewCmdConfig(f))
 	root.AddCommand(sandboxcmd.NewCmdSandbox(f))
 	root.AddCommand(version.NewCmdVersion(f))

@@ -1,10 +1,15 @@
 package operator
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
 func TestStore(t *testing.T) {
@@ -38,5 +43,30 @@ func TestStore(t *testing.T) {
 	os.WriteFile(s.Path, []byte("{"), 0o600)
 	if _, _, err := s.Get("x", "y"); err == nil {
 		t.Error("broken store accepted")
+	}
+}
+
+func TestStep(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st := &Step{ID: "hub.mobileflows", Key: "tenant", Title: "mobile flows enabled in Hub Services", Checklist: "Enable it:\n 1. click",
+		Values: map[string]string{"tenant": "acme"}, Store: &Store{Path: PathFor(filepath.Join(dir, "f.yaml"))}, ConfirmCmd: "flowsctl confirm hub.mobileflows"}
+	status := func() doctor.Status { return st.Verify(ctx)[0].Status }
+	if r, _ := st.Apply(ctx); r.Action != plan.Operator || !strings.Contains(r.Operator, "record it: flowsctl confirm") || status() != doctor.Todo {
+		t.Fatalf("before: %+v %s", r, status())
+	}
+	if err := st.Confirm(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := st.Apply(ctx); r.Action != plan.NoOp || status() != doctor.Confirmed {
+		t.Fatalf("after: %+v %s", r, status())
+	}
+	st.Values["tenant"] = "other"
+	if cs, _ := st.Plan(ctx); cs[0].Action != plan.Operator || status() != doctor.Todo {
+		t.Fatalf("values changed: %+v %s", cs, status())
+	}
+	st.Observe = func(context.Context) (bool, string, error) { return true, "seen", nil }
+	if status() != doctor.Pass {
+		t.Fatalf("observed: %s", status())
 	}
 }

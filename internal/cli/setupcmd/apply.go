@@ -23,6 +23,37 @@ type ApplyOptions struct {
 type ApplyReport struct {
 	Summary string         `json:"summary" yaml:"summary"`
 	Steps   []setup.Result `json:"steps" yaml:"steps"`
+	// ToDo is every operator step that remains, in order: what to do by hand, with its
+	// checklist (values filled in, secrets named by where they are) and how to record it.
+	ToDo []ToDo `json:"toDo" yaml:"toDo"`
+}
+
+// ToDo is one operator step still to do by hand.
+type ToDo struct {
+	Step      string `json:"step" yaml:"step"`
+	Checklist string `json:"checklist" yaml:"checklist"`
+}
+
+// toDo lists the operator steps of a run.
+func toDo(rs []setup.Result) []ToDo {
+	out := []ToDo{}
+	for _, r := range rs {
+		if r.Operator != "" {
+			out = append(out, ToDo{Step: r.ID, Checklist: r.Operator})
+		}
+	}
+	return out
+}
+
+// writeToDo ends the text output with the numbered list of what is still to do by hand.
+func writeToDo(w io.Writer, items []ToDo) {
+	if len(items) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nStill to do by hand (%d):\n", len(items))
+	for i, t := range items {
+		fmt.Fprintf(w, "\n%d. %s\n%s\n", i+1, t.Step, indent(strings.TrimRight(t.Checklist, "\n"), "   "))
+	}
 }
 
 // NewCmdApply builds `flowsctl apply`.
@@ -62,7 +93,7 @@ func applyRun(opts *ApplyOptions) error {
 	if err != nil {
 		return err
 	}
-	rep := ApplyReport{Steps: rs, Summary: setup.SummaryLine(rs)}
+	rep := ApplyReport{Steps: rs, Summary: setup.SummaryLine(rs), ToDo: toDo(rs)}
 	if err := cmdutil.Print(opts.IO.Out, opts.Output(), rep, func(w io.Writer) error { return writeApplyText(w, rs) }); err != nil {
 		return err
 	}
@@ -118,10 +149,8 @@ func writeApplyText(w io.Writer, rs []setup.Result) error {
 			}
 			fmt.Fprintf(w, "\n%s %s: %s\n  fix: %s\n", r.ID, verb, strings.TrimPrefix(r.Error, "interrupted: "), r.Fix)
 		}
-		if r.Operator != "" {
-			fmt.Fprintf(w, "\n%s waits for an operator:\n%s\n", r.ID, indent(r.Operator, "  "))
-		}
 	}
+	writeToDo(w, toDo(rs))
 	fmt.Fprintf(w, "\nApply: %s.\n", setup.SummaryLine(rs))
 	return nil
 }

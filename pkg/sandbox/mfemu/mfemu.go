@@ -57,6 +57,8 @@ type tenant struct {
 	Registered   bool   `json:"registered"`
 	AccessURL    string `json:"accessUrl,omitempty"`
 	RegisteredAt string `json:"registeredAt,omitempty"`
+	// HubNotifications is the Hub Services switch "mobile flows notifications" (modeled).
+	HubNotifications bool `json:"hubNotifications"`
 }
 
 type auth struct {
@@ -102,7 +104,7 @@ func (e *Emulator) Reset() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.connectors = map[string]*stored{}
-	e.tenant = tenant{Registered: true, AccessURL: e.accessURL, RegisteredAt: "2024-06-01T09:00:00Z"}
+	e.tenant = tenant{Registered: true, AccessURL: e.accessURL, RegisteredAt: "2024-06-01T09:00:00Z", HubNotifications: true}
 	e.seq = 0
 }
 

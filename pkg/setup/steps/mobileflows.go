@@ -6,6 +6,7 @@ import (
 
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/object"
+	"github.com/flowsctl/flowsctl/pkg/operator"
 	"github.com/flowsctl/flowsctl/pkg/setup"
 	"github.com/flowsctl/flowsctl/pkg/uem/mobileflows"
 )
@@ -143,5 +144,54 @@ var uemConnectors = Row{
 			return nil, err
 		}
 		return fixed("flowsctl uem connector add", mobileflows.NewConnectors(specs, r, d.HTTP)...), nil
+	},
+}
+
+// HubMobileFlows is the Hub Services switch that shows mobile flows notifications in Intelligent
+// Hub (the Teams mobile flows guide: required before OOTB connectors and Hub notifications
+// work). No public API sets it: an operator step, observed through the mobile flows admin API
+// in api mode.
+func HubMobileFlows(d Deps) (*operator.Step, error) {
+	cfg := d.Config
+	tenant := "the tenant"
+	if cfg.Access != nil {
+		tenant = string(cfg.Access.URL)
+	}
+	s := &operator.Step{ID: "hub.mobileflows", Key: "tenant", Title: "mobile flows enabled in Hub Services",
+		Checklist: "Enable mobile flows in Hub Services (no API exists for this step):\n" +
+			" 1. Open the Hub Services console of " + tenant + " (Workspace ONE Access console > Catalog > Hub Configuration, or the Workspace ONE Cloud admin hub).\n" +
+			" 2. Go to Mobile Flows and switch on mobile flows notifications for the tenant.\n" +
+			" 3. Check the minimum versions: UEM console 1904 or later (OOTB connectors need 1905), Intelligent Hub 1810 or later, Boxer 4.12 or later.\n" +
+			" 4. Allow up to 15 minutes for connector changes in the UEM console to appear in Hub Services.",
+		Values: map[string]string{"tenant": tenant}, Store: confirmStore(d), Ask: operatorAsk(d), Out: d.ErrOut,
+		ConfirmCmd: "flowsctl confirm hub.mobileflows -f " + cfg.Path}
+	if cfg.UEM.MobileFlows.Mode == "api" {
+		a, err := mobileFlowsAPI(d)
+		if err != nil {
+			return nil, err
+		}
+		s.Observe = func(ctx context.Context) (bool, string, error) {
+			st, err := a.Tenant(ctx)
+			if err != nil {
+				return false, "", err
+			}
+			return st.HubNotifications, "reported by the mobile flows admin API", nil
+		}
+	}
+	return s, nil
+}
+
+// hubMobileFlows is the Hub Services step.
+var hubMobileFlows = Row{
+	ID:    "hub.mobileflows",
+	Needs: []string{"uem.mobileflows.tenant"},
+	Skip:  mobileFlowsSkip,
+	Fix:   uemAuthFix,
+	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
+		s, err := HubMobileFlows(d)
+		if err != nil {
+			return nil, err
+		}
+		return []object.Object{s}, nil
 	},
 }

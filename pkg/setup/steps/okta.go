@@ -88,7 +88,7 @@ func OktaProvisioning(d Deps, v setup.Values) (*okta.Provisioning, error) {
 	c, _ := oktaClient(d).get()
 	cfg := d.Config
 	spec := okta.ProvisioningSpec{App: app, Store: &operator.Store{Path: operator.PathFor(cfg.Path)},
-		ConfirmCmd: "flowsctl okta provisioning confirm -f " + cfg.Path}
+		ConfirmCmd: "flowsctl confirm okta.provisioning -f " + cfg.Path}
 	if cfg.OktaIdentityPath() {
 		base, err := cfg.IdentityBase()
 		if err != nil {

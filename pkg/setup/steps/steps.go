@@ -86,7 +86,7 @@ var table = []Row{
 	azureApp,
 	accessTemplate, accessSCIMClient, accessDirectory,
 	identityDirectory, identitySCIMToken, identityIdP,
-	uemBoxer, uemMobileFlowsTenant, uemConnectors, uemIntegrations,
+	uemBoxer, uemMobileFlowsTenant, hubMobileFlows, uemConnectors, uemIntegrations,
 	oktaSCIMApp, oktaProvisioning, oktaGroupPush, oktaOIDCApp,
 }
 

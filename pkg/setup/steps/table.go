@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -144,4 +145,27 @@ func (s *rowStep) Verify(ctx context.Context, o *setup.Outputs) []doctor.Check {
 	}
 	s.record(o, objs, nil)
 	return out
+}
+
+// Objects builds the objects of one step as the graph would (with the values cfg alone
+// determines), for commands that act on one object outside a run (confirm an operator step).
+func Objects(d Deps, id string) ([]object.Object, error) {
+	for _, r := range table {
+		if r.ID != id {
+			continue
+		}
+		if r.Skip != nil {
+			if why := r.Skip(d.Config); why != "" {
+				return nil, fmt.Errorf("step %s is not active for this config: %s", id, why)
+			}
+		}
+		d = WithShared(d)
+		d.Mode = setup.ModeApply
+		objs, err := r.Objects(d, setup.NewOutputs(d.Config).Get())
+		for i, o := range objs {
+			objs[i] = unfix(o)
+		}
+		return objs, err
+	}
+	return nil, fmt.Errorf("no step %q (steps: %s)", id, strings.Join(IDs(), ", "))
 }

@@ -60,6 +60,8 @@ type TenantStatus struct {
 	Registered   bool   `json:"registered"`
 	AccessURL    string `json:"accessUrl,omitempty"`
 	RegisteredAt string `json:"registeredAt,omitempty"`
+	// HubNotifications: mobile flows enabled in Hub Services for the tenant.
+	HubNotifications bool `json:"hubNotifications"`
 }
 
 // API is the `api` registrar: a REST client for the modeled admin API.
