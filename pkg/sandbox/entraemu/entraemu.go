@@ -95,7 +95,6 @@ type tenant struct {
 	apps   *collection
 	sps    *collection
 	grants *collection
-	seq    int
 	now    func() time.Time
 }
 

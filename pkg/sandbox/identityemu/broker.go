@@ -351,16 +351,6 @@ func (e *Emulator) scimAuth(tok string) (dirID string, ok bool) {
 	return st.dirID, true
 }
 
-// directoryDomain returns the domain of a directory ("" when gone).
-func (e *Emulator) directoryDomain(id string) string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if d := e.findDir(id); d != nil {
-		return d.DefaultDomain
-	}
-	return ""
-}
-
 type idp struct {
 	ID           string
 	Name         string
