@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/flowsctl/flowsctl/pkg/sandbox"
 )
 
 // criticalPath is the longest chain of dependent requests: each step's requests are taken as
@@ -41,22 +39,6 @@ func criticalPath(steps []stepJSON) int64 {
 	return out
 }
 
-func setLatency(b *testing.B, e *env, ms int) {
-	for _, n := range e.sb.Names() {
-		if err := e.sb.SetLatency(n, sandbox.Latency{FixedMs: ms}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func totalRequests(e *env) int {
-	n := 0
-	for _, s := range e.sb.Names() {
-		n += len(e.sb.Requests(s))
-	}
-	return n
-}
-
 // BenchmarkApply measures a fresh apply and a re-run at 0 and 100 ms injected latency, next to
 // the critical-path lower bound (longest chain of dependent requests × latency).
 //
@@ -71,24 +53,24 @@ func BenchmarkApply(b *testing.B) {
 					b.StopTimer()
 					e := startSandbox(b)
 					if phase == "rerun" {
-						if r := e.run(b, "apply"); r.code != 0 {
-							b.Fatalf("setup apply: exit %d\n%s", r.code, r.err)
+						if r := e.Run(b, "apply"); r.Code != 0 {
+							b.Fatalf("setup apply: exit %d\n%s", r.Code, r.Err)
 						}
 					}
-					e.clearLogs()
-					setLatency(b, e, lat)
+					e.ClearLogs()
+					e.SetLatency(b, lat)
 					b.StartTimer()
 					start := time.Now()
-					r := e.run(b, "apply", "-o", "json")
+					r := e.Run(b, "apply", "-o", "json")
 					wall += time.Since(start)
 					b.StopTimer()
-					if r.code != 0 {
-						b.Fatalf("apply: exit %d\n%s", r.code, r.err)
+					if r.Code != 0 {
+						b.Fatalf("apply: exit %d\n%s", r.Code, r.Err)
 					}
 					steps := decodeSteps(b, r)
 					chain += criticalPath(steps)
-					reqs += int64(totalRequests(e))
-					setLatency(b, e, 0)
+					reqs += int64(e.Requests())
+					e.SetLatency(b, 0)
 				}
 				n := float64(b.N)
 				b.ReportMetric(float64(reqs)/n, "requests/op")
@@ -111,22 +93,22 @@ func BenchmarkDoctor(b *testing.B) {
 	for _, lat := range []int{0, 100} {
 		b.Run(fmt.Sprintf("latency=%dms", lat), func(b *testing.B) {
 			e := startSandbox(b)
-			if r := e.run(b, "apply"); r.code != 0 {
-				b.Fatalf("apply: exit %d\n%s", r.code, r.err)
+			if r := e.Run(b, "apply"); r.Code != 0 {
+				b.Fatalf("apply: exit %d\n%s", r.Code, r.Err)
 			}
-			setLatency(b, e, lat)
+			e.SetLatency(b, lat)
 			var wall, slowest int64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				r := e.run(b, "doctor", "-o", "json")
-				if r.code != 0 {
-					b.Fatalf("doctor: exit %d\n%s", r.code, r.out)
+				r := e.Run(b, "doctor", "-o", "json")
+				if r.Code != 0 {
+					b.Fatalf("doctor: exit %d\n%s", r.Code, r.Out)
 				}
 				var rep struct {
 					WallMs    int64 `json:"wallMs"`
 					SlowestMs int64 `json:"slowestMs"`
 				}
-				json.Unmarshal([]byte(r.out), &rep)
+				json.Unmarshal([]byte(r.Out), &rep)
 				wall += rep.WallMs
 				slowest += rep.SlowestMs
 			}

@@ -20,7 +20,7 @@ func init() {
 			if mf == nil || mf.Mode != "api" || len(mf.Connectors) == 0 {
 				t.Skip("the sandbox config has no api-mode connectors")
 			}
-			hc := sandboxtest.Client(t, e.sb)
+			hc := sandboxtest.Client(t, e.SB)
 			c, err := uem.New(hc, cfg.UEM, httpxOptions(e))
 			if err != nil {
 				t.Fatal(err)

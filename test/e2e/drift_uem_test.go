@@ -15,7 +15,7 @@ func init() {
 	drifts = append(drifts, drift{name: "Boxer key removed", service: "uem", check: "uem.boxer", fix: "flowsctl uem boxer configure",
 		make: func(t *testing.T, e *env) {
 			cfg := loadConfig(t, e)
-			c, err := uem.New(sandboxtest.Client(t, e.sb), cfg.UEM, httpxOptions(e))
+			c, err := uem.New(sandboxtest.Client(t, e.SB), cfg.UEM, httpxOptions(e))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -26,8 +26,8 @@ func BenchmarkApplyLatency(b *testing.B) {
 					b.StopTimer()
 					sb := sandboxtest.Start(b, emulators.All()...)
 					if phase == "rerun" {
-						if r := run(b, sb, 30*time.Second, "apply"); r.code != 0 {
-							b.Fatalf("setup apply: exit %d\n%s", r.code, r.err)
+						if r := run(b, sb, 30*time.Second, "apply"); r.Code != 0 {
+							b.Fatalf("setup apply: exit %d\n%s", r.Code, r.Err)
 						}
 					}
 					for _, n := range sb.Names() {
@@ -39,10 +39,10 @@ func BenchmarkApplyLatency(b *testing.B) {
 					r := run(b, sb, 30*time.Second, "apply", "-o", "json")
 					wall += time.Since(start)
 					b.StopTimer()
-					if r.code != 0 {
-						b.Fatalf("apply: exit %d\n%s", r.code, r.err)
+					if r.Code != 0 {
+						b.Fatalf("apply: exit %d\n%s", r.Code, r.Err)
 					}
-					chain += chainRequests(b, r.out)
+					chain += chainRequests(b, r.Out)
 					for _, n := range sb.Names() {
 						reqs += int64(len(sb.Requests(n)))
 					}
