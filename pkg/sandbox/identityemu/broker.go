@@ -57,7 +57,7 @@ func decodeStrict(w http.ResponseWriter, r *http.Request, v any) bool {
 
 var dirSources = map[string]bool{"AZURE": true, "PING": true, "OKTA": true, "ACCESS": true, "GENERIC": true}
 
-// ValidDirectoryName is the seed 003 rule: at most 128 letters, digits, spaces, '-' and '_'.
+// ValidDirectoryName is the Identity Services with Okta guide's rule: at most 128 letters, digits, spaces, '-' and '_'.
 func ValidDirectoryName(s string) bool {
 	if s == "" || len(s) > 128 {
 		return false

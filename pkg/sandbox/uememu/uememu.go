@@ -91,7 +91,7 @@ func (e *Emulator) Reset() {
 func (e *Emulator) Bind(env *sandbox.Env) { e.url = env.URL("uem") }
 
 // ConfigFragment is the uem section: OAuth (tokenUrl at this emulator) and Basic + API key,
-// the ACME OG, Boxer on "All Boxer Users" and one third-party integration inside seed 002's ranges.
+// the ACME OG, Boxer on "All Boxer Users" and one third-party integration inside the integration preflight guide's ranges.
 func (e *Emulator) ConfigFragment(env *sandbox.Env) (map[string]any, map[string]string) {
 	u := env.URL("uem")
 	uemSec := map[string]any{
