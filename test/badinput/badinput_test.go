@@ -39,11 +39,10 @@ func run(t *testing.T, args ...string) (out, errs string, code int) {
 	return r.Out, r.Err, r.Code
 }
 
-// world is a running sandbox, its generated config as a YAML tree, and the secret values to
-// look for in outputs.
+// world is a running sandbox, its generated config, and the secret values to look for in outputs.
 type world struct {
 	sb      *sandbox.Sandbox
-	cfg     map[string]any
+	cfg     []byte // flowsctl.yaml as generated
 	secrets []string
 	dir     string
 }
@@ -52,11 +51,8 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	sb := harness.Start(t, harness.Options{}).SB
 	w := &world{sb: sb, dir: t.TempDir()}
-	b, err := os.ReadFile(sb.ConfigPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := yaml.Unmarshal(b, &w.cfg); err != nil {
+	var err error
+	if w.cfg, err = os.ReadFile(sb.ConfigPath()); err != nil {
 		t.Fatal(err)
 	}
 	ents, _ := os.ReadDir(filepath.Join(filepath.Dir(sb.ConfigPath()), "secrets"))
@@ -72,7 +68,10 @@ func newWorld(t *testing.T) *world {
 // config writes a copy of the generated config with edit applied and returns its path.
 func (w *world) config(t *testing.T, edit func(m map[string]any)) string {
 	t.Helper()
-	m := deepCopy(w.cfg).(map[string]any)
+	var m map[string]any // a fresh tree for each case
+	if err := yaml.Unmarshal(w.cfg, &m); err != nil {
+		t.Fatal(err)
+	}
 	if edit != nil {
 		edit(m)
 	}
@@ -85,24 +84,6 @@ func (w *world) config(t *testing.T, edit func(m map[string]any)) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func deepCopy(x any) any {
-	switch t := x.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, v := range t {
-			m[k] = deepCopy(v)
-		}
-		return m
-	case []any:
-		l := make([]any, len(t))
-		for i, v := range t {
-			l[i] = deepCopy(v)
-		}
-		return l
-	}
-	return x
 }
 
 // set assigns a dotted path in a YAML tree, creating maps on the way.

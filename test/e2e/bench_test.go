@@ -5,39 +5,9 @@ import (
 	"fmt"
 	"testing"
 	"time"
-)
 
-// criticalPath is the longest chain of dependent requests: each step's requests are taken as
-// sequential, and a step starts after its dependencies. Multiplied by the injected latency it is
-// the lower bound of apply's wall time on a network with that latency.
-func criticalPath(steps []stepJSON) int64 {
-	byID := map[string]stepJSON{}
-	for _, s := range steps {
-		byID[s.ID] = s
-	}
-	memo := map[string]int64{}
-	var chain func(id string) int64
-	chain = func(id string) int64 {
-		if v, ok := memo[id]; ok {
-			return v
-		}
-		s, ok := byID[id]
-		if !ok {
-			return 0
-		}
-		var longest int64
-		for _, d := range s.Needs {
-			longest = max(longest, chain(d))
-		}
-		memo[id] = longest + s.Requests
-		return memo[id]
-	}
-	var out int64
-	for _, s := range steps {
-		out = max(out, chain(s.ID))
-	}
-	return out
-}
+	"github.com/flowsctl/flowsctl/test/harness"
+)
 
 // BenchmarkApply measures a fresh apply and a re-run at 0 and 100 ms injected latency, next to
 // the critical-path lower bound (longest chain of dependent requests × latency).
@@ -68,7 +38,7 @@ func BenchmarkApply(b *testing.B) {
 						b.Fatalf("apply: exit %d\n%s", r.Code, r.Err)
 					}
 					steps := decodeSteps(b, r)
-					chain += criticalPath(steps)
+					chain += harness.CriticalPath(asSteps(steps))
 					reqs += int64(e.Requests())
 					e.SetLatency(b, 0)
 				}
@@ -119,4 +89,12 @@ func BenchmarkDoctor(b *testing.B) {
 			}
 		})
 	}
+}
+
+func asSteps(steps []stepJSON) []harness.Step {
+	out := make([]harness.Step, len(steps))
+	for i, s := range steps {
+		out[i] = harness.Step{ID: s.ID, Requests: s.Requests, Needs: s.Needs}
+	}
+	return out
 }

@@ -291,3 +291,42 @@ func Tail(s string, n int) string {
 	}
 	return "…" + s
 }
+
+// Step is one step of an `apply -o json` or `plan -o json` answer.
+type Step struct {
+	ID       string
+	Requests int64
+	Needs    []string
+}
+
+// CriticalPath is the longest chain of dependent requests: each step's requests are taken as
+// sequential, and a step starts after its dependencies. Multiplied by the injected latency it is
+// the lower bound of apply's wall time on a network with that latency.
+func CriticalPath(steps []Step) int64 {
+	byID := map[string]Step{}
+	for _, s := range steps {
+		byID[s.ID] = s
+	}
+	memo := map[string]int64{}
+	var chain func(id string) int64
+	chain = func(id string) int64 {
+		if v, ok := memo[id]; ok {
+			return v
+		}
+		s, ok := byID[id]
+		if !ok {
+			return 0
+		}
+		var longest int64
+		for _, d := range s.Needs {
+			longest = max(longest, chain(d))
+		}
+		memo[id] = longest + s.Requests
+		return memo[id]
+	}
+	var out int64
+	for _, s := range steps {
+		out = max(out, chain(s.ID))
+	}
+	return out
+}

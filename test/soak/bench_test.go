@@ -9,6 +9,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
+	"github.com/flowsctl/flowsctl/test/harness"
 )
 
 // BenchmarkApplyLatency: requests and wall time of a fresh apply and of a re-run at 0, 50 and
@@ -61,43 +62,11 @@ func BenchmarkApplyLatency(b *testing.B) {
 	}
 }
 
-// chainRequests is the longest chain of requests through the step graph of an apply -o json
-// answer: a step's requests taken as sequential, started after its dependencies.
+// chainRequests is harness.CriticalPath of an apply -o json answer.
 func chainRequests(b *testing.B, out string) int64 {
-	var rep struct {
-		Steps []struct {
-			ID       string
-			Requests int64
-			Needs    []string
-		}
-	}
+	var rep struct{ Steps []harness.Step }
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		b.Fatalf("apply -o json: %v", err)
 	}
-	byID := map[string]int{}
-	for i, s := range rep.Steps {
-		byID[s.ID] = i
-	}
-	memo := map[string]int64{}
-	var chain func(id string) int64
-	chain = func(id string) int64 {
-		if v, ok := memo[id]; ok {
-			return v
-		}
-		i, ok := byID[id]
-		if !ok {
-			return 0
-		}
-		var longest int64
-		for _, d := range rep.Steps[i].Needs {
-			longest = max(longest, chain(d))
-		}
-		memo[id] = longest + rep.Steps[i].Requests
-		return memo[id]
-	}
-	var top int64
-	for _, s := range rep.Steps {
-		top = max(top, chain(s.ID))
-	}
-	return top
+	return harness.CriticalPath(rep.Steps)
 }

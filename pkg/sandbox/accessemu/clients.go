@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 )
 
 // oauthClient is OAuth2ClientTypeInfo.
@@ -163,7 +165,7 @@ func (e *Emulator) createClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.Secret == "" {
-		c.Secret = randHex(24)
+		c.Secret = sandbox.RandHex(24)
 	}
 	if c.TokenType == "" {
 		c.TokenType = "Bearer"

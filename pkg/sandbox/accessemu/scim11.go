@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	filter "github.com/scim2/filter-parser/v2"
 )
 
@@ -458,7 +459,7 @@ func (e *Emulator) scimCreateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now().UTC()
-	u := &user11{id: newUUID(), userName: *b.UserName, domain: domain, userType: "PROVISIONED", dirID: dirID, active: true, created: now, mod: now, ver: 1}
+	u := &user11{id: sandbox.NewUUID(), userName: *b.UserName, domain: domain, userType: "PROVISIONED", dirID: dirID, active: true, created: now, mod: now, ver: 1}
 	applyUser11(u, &b)
 	loc := e.scimLoc()
 	s := &e.scim
@@ -676,7 +677,7 @@ func (e *Emulator) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	now := time.Now().UTC()
-	g := &group11{id: newUUID(), name: *b.DisplayName, domain: domain, mset: map[string]bool{}, created: now, mod: now, ver: 1}
+	g := &group11{id: sandbox.NewUUID(), name: *b.DisplayName, domain: domain, mset: map[string]bool{}, created: now, mod: now, ver: 1}
 	for _, m := range b.Members {
 		if s.users[m.Value] != nil && !g.mset[m.Value] {
 			g.mset[m.Value] = true
