@@ -153,10 +153,7 @@ func (e *Emulator) getClient(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) createClient(w http.ResponseWriter, r *http.Request) {
-	if e.contentType(w, r, "oauth2client") == "" {
-		return
-	}
-	mt := e.accept(w, r, "oauth2client")
+	mt := e.write(w, r, "oauth2client")
 	if mt == "" {
 		return
 	}
@@ -186,10 +183,7 @@ func (e *Emulator) createClient(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) putClient(w http.ResponseWriter, r *http.Request) {
-	if e.contentType(w, r, "oauth2client") == "" {
-		return
-	}
-	mt := e.accept(w, r, "oauth2client")
+	mt := e.write(w, r, "oauth2client")
 	if mt == "" {
 		return
 	}
