@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/flowsctl/flowsctl/test/harness"
 )
@@ -14,46 +13,7 @@ import (
 //
 //	go test ./test/e2e -run '^$' -bench Apply -benchtime 1x
 func BenchmarkApply(b *testing.B) {
-	for _, lat := range []int{0, 100} {
-		for _, phase := range []string{"fresh", "rerun"} {
-			b.Run(fmt.Sprintf("%s/latency=%dms", phase, lat), func(b *testing.B) {
-				var wall time.Duration
-				var reqs, chain int64
-				for i := 0; i < b.N; i++ {
-					b.StopTimer()
-					e := startSandbox(b)
-					if phase == "rerun" {
-						if r := e.Run(b, "apply"); r.Code != 0 {
-							b.Fatalf("setup apply: exit %d\n%s", r.Code, r.Err)
-						}
-					}
-					e.ClearLogs()
-					e.SetLatency(b, lat)
-					b.StartTimer()
-					start := time.Now()
-					r := e.Run(b, "apply", "-o", "json")
-					wall += time.Since(start)
-					b.StopTimer()
-					if r.Code != 0 {
-						b.Fatalf("apply: exit %d\n%s", r.Code, r.Err)
-					}
-					steps := decodeSteps(b, r)
-					chain += harness.CriticalPath(asSteps(steps))
-					reqs += int64(e.Requests())
-					e.SetLatency(b, 0)
-				}
-				n := float64(b.N)
-				b.ReportMetric(float64(reqs)/n, "requests/op")
-				b.ReportMetric(float64(wall.Milliseconds())/n, "wall-ms/op")
-				b.ReportMetric(float64(chain)/n, "chain-requests/op")
-				if lat > 0 {
-					bound := float64(chain) / n * float64(lat)
-					b.ReportMetric(bound, "bound-ms/op")
-					b.ReportMetric(float64(wall.Milliseconds())/n/bound, "x-bound")
-				}
-			})
-		}
-	}
+	harness.BenchApply(b, []int{0, 100}, startSandbox)
 }
 
 // BenchmarkDoctor measures doctor's wall time next to its slowest single check at 0 and 100 ms.
@@ -89,12 +49,4 @@ func BenchmarkDoctor(b *testing.B) {
 			}
 		})
 	}
-}
-
-func asSteps(steps []stepJSON) []harness.Step {
-	out := make([]harness.Step, len(steps))
-	for i, s := range steps {
-		out[i] = harness.Step{ID: s.ID, Requests: s.Requests, Needs: s.Needs}
-	}
-	return out
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -329,4 +330,53 @@ func CriticalPath(steps []Step) int64 {
 		out = max(out, chain(s.ID))
 	}
 	return out
+}
+
+// BenchApply measures a fresh apply and a re-run at each injected latency (ms per request):
+// requests, wall time and the critical-path chain per op, and at a latency the lower bound
+// (chain × latency) with the wall time's multiple of it. start gives a fresh sandbox per op.
+func BenchApply(b *testing.B, latencies []int, start func(testing.TB) *Env) {
+	for _, lat := range latencies {
+		for _, phase := range []string{"fresh", "rerun"} {
+			b.Run(fmt.Sprintf("%s/latency=%dms", phase, lat), func(b *testing.B) {
+				var wall time.Duration
+				var reqs, chain int64
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					e := start(b)
+					if phase == "rerun" {
+						if r := e.Run(b, "apply"); r.Code != 0 {
+							b.Fatalf("setup apply: exit %d\n%s", r.Code, r.Err)
+						}
+					}
+					e.ClearLogs()
+					e.SetLatency(b, lat)
+					b.StartTimer()
+					t0 := time.Now()
+					r := e.Run(b, "apply", "-o", "json")
+					wall += time.Since(t0)
+					b.StopTimer()
+					if r.Code != 0 {
+						b.Fatalf("apply: exit %d\n%s", r.Code, r.Err)
+					}
+					var rep struct{ Steps []Step }
+					if err := json.Unmarshal([]byte(r.Out), &rep); err != nil {
+						b.Fatalf("apply -o json: %v", err)
+					}
+					chain += CriticalPath(rep.Steps)
+					reqs += int64(e.Requests())
+					e.SetLatency(b, 0)
+				}
+				n := float64(b.N)
+				b.ReportMetric(float64(reqs)/n, "requests/op")
+				b.ReportMetric(float64(wall.Milliseconds())/n, "wall-ms/op")
+				b.ReportMetric(float64(chain)/n, "chain-requests/op")
+				if lat > 0 && chain > 0 {
+					bound := float64(chain) / n * float64(lat)
+					b.ReportMetric(bound, "bound-ms/op")
+					b.ReportMetric(float64(wall.Milliseconds())/n/bound, "x-bound")
+				}
+			})
+		}
+	}
 }

@@ -16,11 +16,16 @@ import (
 
 type result = harness.Result
 
-// run executes the command tree in-process against sb. The HTTP client gives up on a silent
-// server after attemptTimeout and retries quickly, so a "timeout" fault costs seconds, not minutes.
+// run executes the command tree in-process against sb.
 func run(t testing.TB, sb *sandbox.Sandbox, attemptTimeout time.Duration, args ...string) result {
 	t.Helper()
-	o := harness.Options{Version: "soak", Timeout: 3 * time.Minute, Factory: func(f *cmdutil.Factory, stderr io.Writer) {
+	return harness.Run(t, options(sb, attemptTimeout), append(append([]string(nil), args...), "-f", sb.ConfigPath(), "--ca-file", sb.CAPath(), "--no-input")...)
+}
+
+// options give the run an HTTP client that gives up on a silent server after attemptTimeout
+// and retries quickly, so a "timeout" fault costs seconds, not minutes.
+func options(sb *sandbox.Sandbox, attemptTimeout time.Duration) harness.Options {
+	return harness.Options{Version: "soak", Timeout: 3 * time.Minute, Factory: func(f *cmdutil.Factory, stderr io.Writer) {
 		var once sync.Once
 		var hc *httpx.Client
 		var hcErr error
@@ -36,5 +41,4 @@ func run(t testing.TB, sb *sandbox.Sandbox, attemptTimeout time.Duration, args .
 			return hc, hcErr
 		}
 	}}
-	return harness.Run(t, o, append(append([]string(nil), args...), "-f", sb.ConfigPath(), "--ca-file", sb.CAPath(), "--no-input")...)
 }
