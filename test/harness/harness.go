@@ -83,16 +83,20 @@ type LockedBuffer struct {
 	b  bytes.Buffer
 }
 
-func (l *LockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
+func (l *LockedBuffer) Write(p []byte) (n int, err error) {
+	l.locked(func() { n, err = l.b.Write(p) })
+	return n, err
 }
 
-func (l *LockedBuffer) String() string {
+func (l *LockedBuffer) String() (s string) {
+	l.locked(func() { s = l.b.String() })
+	return s
+}
+
+func (l *LockedBuffer) locked(f func()) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.b.String()
+	f()
 }
 
 // Env is a running sandbox of every registered emulator and the flags that point flowsctl at it.
