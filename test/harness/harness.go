@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,7 +38,7 @@ type Options struct {
 	Timeout time.Duration // bound of the whole run; 2 minutes when zero
 	// Factory, when set, adjusts the factory before the command tree is built (e.g. an HTTP
 	// client with short attempt timeouts); stderr is where --debug output belongs.
-	Factory func(f *cmdutil.Factory, stderr io.Writer)
+	Factory func(f *cmdutil.Factory, stderr *LockedBuffer)
 }
 
 // Run executes the command tree in-process with buffers for its streams (no TTY, so --no-input

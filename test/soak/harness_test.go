@@ -3,7 +3,6 @@
 package soak
 
 import (
-	"io"
 	"sync"
 	"testing"
 	"time"
@@ -25,7 +24,7 @@ func run(t testing.TB, sb *sandbox.Sandbox, attemptTimeout time.Duration, args .
 // options give the run an HTTP client that gives up on a silent server after attemptTimeout
 // and retries quickly, so a "timeout" fault costs seconds, not minutes.
 func options(sb *sandbox.Sandbox, attemptTimeout time.Duration) harness.Options {
-	return harness.Options{Version: "soak", Timeout: 3 * time.Minute, Factory: func(f *cmdutil.Factory, stderr io.Writer) {
+	return harness.Options{Version: "soak", Timeout: 3 * time.Minute, Factory: func(f *cmdutil.Factory, stderr *harness.LockedBuffer) {
 		var once sync.Once
 		var hc *httpx.Client
 		var hcErr error
