@@ -30,26 +30,6 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 )
 
-// contractsDir is ../shared/contracts/access next to the module root, or "" when absent.
-func contractsDir(t *testing.T) string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "contracts", "access")
-	if _, err := os.Stat(filepath.Join(p, "access-openapi-2025.json")); err != nil {
-		return ""
-	}
-	return p
-}
-
 type exchange struct {
 	method, path, query string
 	reqHeader           http.Header
@@ -169,10 +149,7 @@ func extraKeys(b []byte, allowed map[string]bool) []string {
 }
 
 func TestContract(t *testing.T) {
-	dir := contractsDir(t)
-	if dir == "" {
-		t.Skip("../shared/contracts/access is absent: contract test skipped")
-	}
+	dir := filepath.Join(sandboxtest.ContractsDir(t), "access")
 	v2025, v2018, consumes := loadSpecs(t, dir)
 	cases := []struct {
 		name string

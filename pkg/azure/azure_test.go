@@ -102,11 +102,8 @@ func (f *fixture) sink(r *Registration) string {
 // TestClientBodiesMatchCSDL: every property flowsctl sends in application, servicePrincipal,
 // oAuth2PermissionGrant and passwordCredential bodies is declared in Graph's CSDL.
 func TestClientBodiesMatchCSDL(t *testing.T) {
-	dir := entraemu.ContractsDir(".")
-	if dir == "" {
-		t.Skip("../shared/contracts is absent: skipping the Graph contract test")
-	}
-	csdl, err := entraemu.LoadCSDL(filepath.Join(dir, "graph", "graph-v1.0-csdl-subset.xml"))
+	dir := sandboxtest.ContractsDir(t)
+	csdl, err := sandboxtest.LoadCSDL(filepath.Join(dir, "graph", "graph-v1.0-csdl-subset.xml"))
 	if err != nil {
 		t.Fatal(err)
 	}

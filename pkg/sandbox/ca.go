@@ -74,10 +74,3 @@ func serial() *big.Int {
 	n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
 	return n
 }
-
-// Pool is a cert pool holding only the sandbox CA.
-func (c *CA) Pool() *x509.CertPool {
-	p := x509.NewCertPool()
-	p.AppendCertsFromPEM(c.CertPEM)
-	return p
-}

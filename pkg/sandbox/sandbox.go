@@ -4,7 +4,6 @@
 package sandbox
 
 import (
-	"context"
 	"net/http"
 	"path/filepath"
 )
@@ -56,14 +55,3 @@ func (e *Env) SecretPath(name string) string {
 
 // AdminPrefix is the path prefix of the admin endpoints on every emulator's host.
 const AdminPrefix = "/_sandbox"
-
-// ctxKey for values the core passes to handlers.
-type ctxKey int
-
-const keyService ctxKey = 0
-
-// ServiceFrom returns the name of the service a request was received on.
-func ServiceFrom(ctx context.Context) string {
-	s, _ := ctx.Value(keyService).(string)
-	return s
-}

@@ -91,9 +91,6 @@ func Start(dir string, emus ...Emulator) (*Sandbox, error) {
 			TLSNextProto:      map[string]func(*http.Server, *tls.Conn, http.Handler){}, // no HTTP/2
 			ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog:          quietLogger(),
-			BaseContext: func(net.Listener) context.Context {
-				return context.WithValue(context.Background(), keyService, s.Name)
-			},
 		}
 		go s.srv.ServeTLS(s.ln, "", "")
 	}

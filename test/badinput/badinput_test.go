@@ -4,8 +4,6 @@
 package badinput
 
 import (
-	"bytes"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -22,86 +20,39 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/flowsctl/flowsctl/internal/cli"
-	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
-	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
-	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
+	"github.com/flowsctl/flowsctl/test/harness"
 )
 
 // maxOutput bounds what one failing command may print: a server's huge body must not reach it.
 const maxOutput = 16 << 10
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// run executes the command tree in-process and turns a panic into a test failure.
+// run executes the command tree in-process; a panic fails the test.
 func run(t *testing.T, args ...string) (out, errs string, code int) {
 	t.Helper()
-	io, _, o, _ := iostreams.Test()
-	eb := &lockedBuffer{}
-	io.ErrOut = eb
-	f := cli.NewFactory(io, cmdutil.BuildInfo{Version: "badinput"})
-	root := cli.NewCmdRoot(f)
-	root.SetArgs(append(args, "--no-input", "--timeout", "20s"))
-	root.SetOut(o)
-	root.SetErr(eb)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	defer func() {
-		if p := recover(); p != nil {
-			t.Fatalf("flowsctl %v panicked: %v", args, p)
-		}
-	}()
-	err := root.ExecuteContext(ctx)
-	if err != nil {
-		eb.Write([]byte("error: " + err.Error() + "\n"))
-	}
-	return o.String(), eb.String(), cmdutil.CodeOf(err)
+	r := harness.Run(t, harness.Options{Version: "badinput", Timeout: 30 * time.Second}, append(args, "--no-input", "--timeout", "20s")...)
+	return r.Out, r.Err, r.Code
 }
 
-// world is a running sandbox, its generated config as a YAML tree, and the secret values to
-// look for in outputs.
+// world is a running sandbox, its generated config, and the secret values to look for in outputs.
 type world struct {
 	sb      *sandbox.Sandbox
-	cfg     map[string]any
+	cfg     []byte // flowsctl.yaml as generated
 	secrets []string
 	dir     string
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	if len(emulators.All()) == 0 {
-		t.Skip("no emulators registered in pkg/sandbox/emulators")
-	}
-	sb := sandboxtest.Start(t, emulators.All()...)
+	sb := harness.Start(t, harness.Options{}).SB
 	w := &world{sb: sb, dir: t.TempDir()}
-	b, err := os.ReadFile(sb.ConfigPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := yaml.Unmarshal(b, &w.cfg); err != nil {
+	var err error
+	if w.cfg, err = os.ReadFile(sb.ConfigPath()); err != nil {
 		t.Fatal(err)
 	}
 	ents, _ := os.ReadDir(filepath.Join(filepath.Dir(sb.ConfigPath()), "secrets"))
@@ -117,7 +68,10 @@ func newWorld(t *testing.T) *world {
 // config writes a copy of the generated config with edit applied and returns its path.
 func (w *world) config(t *testing.T, edit func(m map[string]any)) string {
 	t.Helper()
-	m := deepCopy(w.cfg).(map[string]any)
+	var m map[string]any // a fresh tree for each case
+	if err := yaml.Unmarshal(w.cfg, &m); err != nil {
+		t.Fatal(err)
+	}
 	if edit != nil {
 		edit(m)
 	}
@@ -130,24 +84,6 @@ func (w *world) config(t *testing.T, edit func(m map[string]any)) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func deepCopy(x any) any {
-	switch t := x.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, v := range t {
-			m[k] = deepCopy(v)
-		}
-		return m
-	case []any:
-		l := make([]any, len(t))
-		for i, v := range t {
-			l[i] = deepCopy(v)
-		}
-		return l
-	}
-	return x
 }
 
 // set assigns a dotted path in a YAML tree, creating maps on the way.
@@ -173,11 +109,11 @@ func (w *world) check(t *testing.T, out, errs string, code int, wantAny ...strin
 	t.Helper()
 	all := out + errs
 	if code == 0 {
-		t.Errorf("exit 0, want a failure\n%s", tail(all))
+		t.Errorf("exit 0, want a failure\n%s", harness.Tail(all, 3000))
 	}
 	for _, bad := range []string{"panic", "goroutine ", "runtime error", "nil pointer"} {
 		if strings.Contains(all, bad) {
-			t.Errorf("output has %q:\n%s", bad, tail(all))
+			t.Errorf("output has %q:\n%s", bad, harness.Tail(all, 3000))
 		}
 	}
 	for _, s := range w.secrets {
@@ -188,8 +124,10 @@ func (w *world) check(t *testing.T, out, errs string, code int, wantAny ...strin
 	if len(all) > maxOutput {
 		t.Errorf("output is %d bytes (a body was dumped?), want <= %d", len(all), maxOutput)
 	}
-	if !strings.Contains(errs, "error") && !strings.Contains(all, "fail") {
-		t.Errorf("no error on stderr:\n%s", tail(all))
+	// The run's error is on stderr (as the binary prints it) or a failed check in the output; a
+	// command that only exits non-zero says nothing to the user.
+	if strings.TrimSpace(errs) == "" && !strings.Contains(all, "fail") {
+		t.Errorf("nothing on stderr:\n%s", harness.Tail(all, 3000))
 	}
 	found := len(wantAny) == 0
 	for _, s := range wantAny {
@@ -198,15 +136,8 @@ func (w *world) check(t *testing.T, out, errs string, code int, wantAny ...strin
 		}
 	}
 	if !found {
-		t.Errorf("output names none of %q:\n%s", wantAny, tail(all))
+		t.Errorf("output names none of %q:\n%s", wantAny, harness.Tail(all, 3000))
 	}
-}
-
-func tail(s string) string {
-	if len(s) > 3000 {
-		return "…" + s[len(s)-3000:]
-	}
-	return s
 }
 
 // --- TLS material for the hostile servers -------------------------------------------------

@@ -4,104 +4,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
-	"time"
 
-	"github.com/flowsctl/flowsctl/pkg/sandbox"
+	"github.com/flowsctl/flowsctl/test/harness"
 )
-
-// criticalPath is the longest chain of dependent requests: each step's requests are taken as
-// sequential, and a step starts after its dependencies. Multiplied by the injected latency it is
-// the lower bound of apply's wall time on a network with that latency.
-func criticalPath(steps []stepJSON) int64 {
-	byID := map[string]stepJSON{}
-	for _, s := range steps {
-		byID[s.ID] = s
-	}
-	memo := map[string]int64{}
-	var chain func(id string) int64
-	chain = func(id string) int64 {
-		if v, ok := memo[id]; ok {
-			return v
-		}
-		s, ok := byID[id]
-		if !ok {
-			return 0
-		}
-		var longest int64
-		for _, d := range s.Needs {
-			longest = max(longest, chain(d))
-		}
-		memo[id] = longest + s.Requests
-		return memo[id]
-	}
-	var out int64
-	for _, s := range steps {
-		out = max(out, chain(s.ID))
-	}
-	return out
-}
-
-func setLatency(b *testing.B, e *env, ms int) {
-	for _, n := range e.sb.Names() {
-		if err := e.sb.SetLatency(n, sandbox.Latency{FixedMs: ms}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func totalRequests(e *env) int {
-	n := 0
-	for _, s := range e.sb.Names() {
-		n += len(e.sb.Requests(s))
-	}
-	return n
-}
 
 // BenchmarkApply measures a fresh apply and a re-run at 0 and 100 ms injected latency, next to
 // the critical-path lower bound (longest chain of dependent requests × latency).
 //
 //	go test ./test/e2e -run '^$' -bench Apply -benchtime 1x
 func BenchmarkApply(b *testing.B) {
-	for _, lat := range []int{0, 100} {
-		for _, phase := range []string{"fresh", "rerun"} {
-			b.Run(fmt.Sprintf("%s/latency=%dms", phase, lat), func(b *testing.B) {
-				var wall time.Duration
-				var reqs, chain int64
-				for i := 0; i < b.N; i++ {
-					b.StopTimer()
-					e := startSandbox(b)
-					if phase == "rerun" {
-						if r := e.run(b, "apply"); r.code != 0 {
-							b.Fatalf("setup apply: exit %d\n%s", r.code, r.err)
-						}
-					}
-					e.clearLogs()
-					setLatency(b, e, lat)
-					b.StartTimer()
-					start := time.Now()
-					r := e.run(b, "apply", "-o", "json")
-					wall += time.Since(start)
-					b.StopTimer()
-					if r.code != 0 {
-						b.Fatalf("apply: exit %d\n%s", r.code, r.err)
-					}
-					steps := decodeSteps(b, r)
-					chain += criticalPath(steps)
-					reqs += int64(totalRequests(e))
-					setLatency(b, e, 0)
-				}
-				n := float64(b.N)
-				b.ReportMetric(float64(reqs)/n, "requests/op")
-				b.ReportMetric(float64(wall.Milliseconds())/n, "wall-ms/op")
-				b.ReportMetric(float64(chain)/n, "chain-requests/op")
-				if lat > 0 {
-					bound := float64(chain) / n * float64(lat)
-					b.ReportMetric(bound, "bound-ms/op")
-					b.ReportMetric(float64(wall.Milliseconds())/n/bound, "x-bound")
-				}
-			})
-		}
-	}
+	harness.BenchApply(b, []int{0, 100}, startSandbox)
 }
 
 // BenchmarkDoctor measures doctor's wall time next to its slowest single check at 0 and 100 ms.
@@ -111,22 +23,22 @@ func BenchmarkDoctor(b *testing.B) {
 	for _, lat := range []int{0, 100} {
 		b.Run(fmt.Sprintf("latency=%dms", lat), func(b *testing.B) {
 			e := startSandbox(b)
-			if r := e.run(b, "apply"); r.code != 0 {
-				b.Fatalf("apply: exit %d\n%s", r.code, r.err)
+			if r := e.Run(b, "apply"); r.Code != 0 {
+				b.Fatalf("apply: exit %d\n%s", r.Code, r.Err)
 			}
-			setLatency(b, e, lat)
+			e.SetLatency(b, lat)
 			var wall, slowest int64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				r := e.run(b, "doctor", "-o", "json")
-				if r.code != 0 {
-					b.Fatalf("doctor: exit %d\n%s", r.code, r.out)
+				r := e.Run(b, "doctor", "-o", "json")
+				if r.Code != 0 {
+					b.Fatalf("doctor: exit %d\n%s", r.Code, r.Out)
 				}
 				var rep struct {
 					WallMs    int64 `json:"wallMs"`
 					SlowestMs int64 `json:"slowestMs"`
 				}
-				json.Unmarshal([]byte(r.out), &rep)
+				json.Unmarshal([]byte(r.Out), &rep)
 				wall += rep.WallMs
 				slowest += rep.SlowestMs
 			}

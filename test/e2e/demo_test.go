@@ -15,12 +15,12 @@ func TestDemo(t *testing.T) {
 		t.Skip("no emulators registered")
 	}
 	r := flowsctl(t, "demo", "--no-input")
-	if r.code != 0 {
-		t.Fatalf("demo: exit %d\n%s\n%s", r.code, r.out, r.err)
+	if r.Code != 0 {
+		t.Fatalf("demo: exit %d\n%s\n%s", r.Code, r.Out, r.Err)
 	}
 	for _, want := range []string{"Created or converged", "flowsctl sandbox up --dir ./sandbox", "doctor:"} {
-		if !strings.Contains(r.out, want) {
-			t.Errorf("demo output lacks %q:\n%s", want, r.out)
+		if !strings.Contains(r.Out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, r.Out)
 		}
 	}
 	r = flowsctl(t, "demo", "--no-input", "-o", "json")
@@ -30,7 +30,7 @@ func TestDemo(t *testing.T) {
 			Steps []stepJSON `json:"steps"`
 		} `json:"apply"`
 	}
-	if err := json.Unmarshal([]byte(r.out), &rep); err != nil || !rep.OK || len(rep.Apply.Steps) == 0 {
-		t.Fatalf("demo -o json: %v ok=%v steps=%d\n%s", err, rep.OK, len(rep.Apply.Steps), r.out)
+	if err := json.Unmarshal([]byte(r.Out), &rep); err != nil || !rep.OK || len(rep.Apply.Steps) == 0 {
+		t.Fatalf("demo -o json: %v ok=%v steps=%d\n%s", err, rep.OK, len(rep.Apply.Steps), r.Out)
 	}
 }

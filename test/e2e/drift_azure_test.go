@@ -24,7 +24,7 @@ func init() {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hc := sandboxtest.Client(t, e.sb)
+			hc := sandboxtest.Client(t, e.SB)
 			ctx := context.Background()
 			gu, _ := url.Parse(az.GraphURL)
 			form := url.Values{"grant_type": {"client_credentials"}, "client_id": {az.SignIn.ClientID}, "client_secret": {secret},

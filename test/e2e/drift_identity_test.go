@@ -15,7 +15,7 @@ func init() {
 			if cfg.IdentityServices == nil || !cfg.IdentityServices.Enabled {
 				t.Skip("identity services not enabled in the sandbox config")
 			}
-			c, err := identity.FromConfig(sandboxtest.Client(t, e.sb), cfg)
+			c, err := identity.FromConfig(sandboxtest.Client(t, e.SB), cfg)
 			if err != nil {
 				t.Fatal(err)
 			}

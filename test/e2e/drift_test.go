@@ -54,7 +54,7 @@ var drifts = []drift{
 				}
 				req, _ := http.NewRequestWithContext(ctx, http.MethodDelete, c.Base().API("/connectormanagement/directoryconfigs/"+d.DirectoryID), nil)
 				req.Header.Set("Authorization", "HZN "+tok.Value)
-				resp, err := sandboxtest.Client(t, e.sb).Do(req)
+				resp, err := sandboxtest.Client(t, e.SB).Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -72,7 +72,7 @@ var drifts = []drift{
 
 func loadConfig(t *testing.T, e *env) *config.Config {
 	t.Helper()
-	cfg, err := config.Load(e.sb.ConfigPath())
+	cfg, err := config.Load(e.SB.ConfigPath())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func loadConfig(t *testing.T, e *env) *config.Config {
 
 func accessClient(t *testing.T, e *env) *access.Client {
 	t.Helper()
-	c, err := access.New(sandboxtest.Client(t, e.sb), loadConfig(t, e))
+	c, err := access.New(sandboxtest.Client(t, e.SB), loadConfig(t, e))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,15 +12,15 @@ import (
 // skipped with the reason; every other step converges. Once Graph recovers, a re-run resumes.
 func TestFailureStopsOnlyDependants(t *testing.T) {
 	e := startSandbox(t)
-	if !e.has("graph") {
+	if !e.Has("graph") {
 		t.Skip("no Graph emulator")
 	}
-	if err := e.sb.SetFaults("graph", sandbox.FaultSpec{Rules: []sandbox.FaultRule{{Method: "PATCH", Path: "/v1.0/applications*", Kind: "500"}}}); err != nil {
+	if err := e.SB.SetFaults("graph", sandbox.FaultSpec{Rules: []sandbox.FaultRule{{Method: "PATCH", Path: "/v1.0/applications*", Kind: "500"}}}); err != nil {
 		t.Fatal(err)
 	}
-	r := e.run(t, "apply", "-o", "json")
-	if r.code != 1 {
-		t.Fatalf("apply with Graph failing: exit %d, want 1\n%s", r.code, r.err)
+	r := e.Run(t, "apply", "-o", "json")
+	if r.Code != 1 {
+		t.Fatalf("apply with Graph failing: exit %d, want 1\n%s", r.Code, r.Err)
 	}
 	for _, s := range decodeSteps(t, r) {
 		switch s.ID {
@@ -39,13 +39,13 @@ func TestFailureStopsOnlyDependants(t *testing.T) {
 			}
 		}
 	}
-	if err := e.sb.SetFaults("graph", sandbox.FaultSpec{}); err != nil {
+	if err := e.SB.SetFaults("graph", sandbox.FaultSpec{}); err != nil {
 		t.Fatal(err)
 	}
-	if r := e.run(t, "apply"); r.code != 0 {
-		t.Fatalf("re-run after Graph recovered: exit %d\n%s", r.code, r.err)
+	if r := e.Run(t, "apply"); r.Code != 0 {
+		t.Fatalf("re-run after Graph recovered: exit %d\n%s", r.Code, r.Err)
 	}
-	if r := e.run(t, "plan"); r.code != 0 {
-		t.Fatalf("plan after the resumed apply: exit %d\n%s", r.code, r.out)
+	if r := e.Run(t, "plan"); r.Code != 0 {
+		t.Fatalf("plan after the resumed apply: exit %d\n%s", r.Code, r.Out)
 	}
 }

@@ -15,17 +15,17 @@ func TestApplyOnlyReadsDependencies(t *testing.T) {
 			del = &drifts[i]
 		}
 	}
-	if del == nil || !e.has("mobileflows") || !e.has("graph") {
+	if del == nil || !e.Has("mobileflows") || !e.Has("graph") {
 		t.Skip("needs the Entra and mobile flows emulators")
 	}
-	if r := e.run(t, "apply"); r.code != 0 {
-		t.Fatalf("apply: exit %d\n%s", r.code, r.err)
+	if r := e.Run(t, "apply"); r.Code != 0 {
+		t.Fatalf("apply: exit %d\n%s", r.Code, r.Err)
 	}
 	del.make(t, e)
-	e.clearLogs()
-	r := e.run(t, "apply", "--only", "uem.connectors", "-o", "json")
-	if r.code != 0 {
-		t.Fatalf("apply --only uem.connectors: exit %d\n%s%s", r.code, r.out, r.err)
+	e.ClearLogs()
+	r := e.Run(t, "apply", "--only", "uem.connectors", "-o", "json")
+	if r.Code != 0 {
+		t.Fatalf("apply --only uem.connectors: exit %d\n%s%s", r.Code, r.Out, r.Err)
 	}
 	got := map[string]string{}
 	for _, s := range decodeSteps(t, r) {
@@ -37,10 +37,10 @@ func TestApplyOnlyReadsDependencies(t *testing.T) {
 	if _, ok := got["access.directory"]; ok {
 		t.Fatalf("an unrelated step ran: %v", got)
 	}
-	if ws := e.writes()["graph"]; len(ws) != 0 {
+	if ws := e.Writes()["graph"]; len(ws) != 0 {
 		t.Fatalf("--only uem.connectors wrote to Graph: %v", ws)
 	}
-	if r := e.run(t, "doctor", "--only", "uem.connectors"); r.code != 0 {
-		t.Fatalf("doctor after the repair: exit %d\n%s", r.code, r.out)
+	if r := e.Run(t, "doctor", "--only", "uem.connectors"); r.Code != 0 {
+		t.Fatalf("doctor after the repair: exit %d\n%s", r.Code, r.Out)
 	}
 }

@@ -13,45 +13,45 @@ import (
 // printing a secret; `apply --only` of an unrelated step still exits 0.
 func TestGuidedModeIsAnOperatorStep(t *testing.T) {
 	e := startSandbox(t)
-	if !e.has("mobileflows") {
+	if !e.Has("mobileflows") {
 		t.Skip("no mobileflows emulator")
 	}
-	b, err := os.ReadFile(e.sb.ConfigPath())
+	b, err := os.ReadFile(e.SB.ConfigPath())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(b), "mode: api") {
 		t.Skip("the sandbox config does not use api mode")
 	}
-	guided := filepath.Join(filepath.Dir(e.sb.ConfigPath()), "guided.yaml")
+	guided := filepath.Join(filepath.Dir(e.SB.ConfigPath()), "guided.yaml")
 	if err := os.WriteFile(guided, []byte(strings.Replace(string(b), "mode: api", "mode: guided", 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"-f", guided, "--ca-file", e.sb.CAPath(), "--no-input"}
+	args := []string{"-f", guided, "--ca-file", e.SB.CAPath(), "--no-input"}
 	run := func(a ...string) result { return flowsctl(t, append(a, args...)...) }
 
 	r := run("plan")
-	if r.code != 2 || !strings.Contains(r.out, "operator") {
-		t.Fatalf("plan: exit %d, want 2 with operator steps\n%s%s", r.code, r.out, r.err)
+	if r.Code != 2 || !strings.Contains(r.Out, "operator") {
+		t.Fatalf("plan: exit %d, want 2 with operator steps\n%s%s", r.Code, r.Out, r.Err)
 	}
 	r = run("apply")
-	if r.code != 3 {
-		t.Fatalf("apply: exit %d, want 3 (operator step pending)\n%s%s", r.code, r.out, r.err)
+	if r.Code != 3 {
+		t.Fatalf("apply: exit %d, want 3 (operator step pending)\n%s%s", r.Code, r.Out, r.Err)
 	}
-	all := r.out + r.err
+	all := r.Out + r.Err
 	for _, want := range []string{"Mobile Flows", "Begin"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("apply output lacks the checklist item %q", want)
 		}
 	}
-	secret, _ := os.ReadFile(filepath.Join(filepath.Dir(e.sb.ConfigPath()), "secrets", "teams-client-secret"))
+	secret, _ := os.ReadFile(filepath.Join(filepath.Dir(e.SB.ConfigPath()), "secrets", "teams-client-secret"))
 	if s := strings.TrimSpace(string(secret)); s != "" && strings.Contains(all, s) {
 		t.Fatal("the Entra client secret appeared in apply's output")
 	}
 	// Everything else converged; a second run is still pending only on the operator steps.
 	r = run("apply", "-o", "json")
-	if r.code != 3 {
-		t.Fatalf("second apply: exit %d, want 3", r.code)
+	if r.Code != 3 {
+		t.Fatalf("second apply: exit %d, want 3", r.Code)
 	}
 	for _, s := range decodeSteps(t, r) {
 		switch {
@@ -67,7 +67,7 @@ func TestGuidedModeIsAnOperatorStep(t *testing.T) {
 			t.Errorf("%s is %s, want unchanged", s.ID, s.Status)
 		}
 	}
-	if r := run("apply", "--only", "access.template"); r.code != 0 {
-		t.Fatalf("apply --only access.template: exit %d\n%s", r.code, r.err)
+	if r := run("apply", "--only", "access.template"); r.Code != 0 {
+		t.Fatalf("apply --only access.template: exit %d\n%s", r.Code, r.Err)
 	}
 }

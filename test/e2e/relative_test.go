@@ -13,8 +13,8 @@ import (
 // runs from elsewhere. The secrets apply writes land beside the config.
 func TestRelativeSecretPathsFromAnotherDirectory(t *testing.T) {
 	e := startSandbox(t)
-	dir := filepath.Dir(e.sb.ConfigPath())
-	b, err := os.ReadFile(e.sb.ConfigPath())
+	dir := filepath.Dir(e.SB.ConfigPath())
+	b, err := os.ReadFile(e.SB.ConfigPath())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,16 +30,16 @@ func TestRelativeSecretPathsFromAnotherDirectory(t *testing.T) {
 	elsewhere := t.TempDir()
 	t.Chdir(elsewhere)
 	args := func(cmd ...string) []string {
-		return append(cmd, "-f", cfg, "--ca-file", e.sb.CAPath(), "--no-input")
+		return append(cmd, "-f", cfg, "--ca-file", e.SB.CAPath(), "--no-input")
 	}
-	if r := flowsctl(t, args("apply")...); r.code != 0 {
-		t.Fatalf("apply from another directory: exit %d\n%s", r.code, r.err)
+	if r := flowsctl(t, args("apply")...); r.Code != 0 {
+		t.Fatalf("apply from another directory: exit %d\n%s", r.Code, r.Err)
 	}
-	if r := flowsctl(t, args("plan")...); r.code != 0 {
-		t.Fatalf("plan after apply: exit %d\n%s%s", r.code, r.out, r.err)
+	if r := flowsctl(t, args("plan")...); r.Code != 0 {
+		t.Fatalf("plan after apply: exit %d\n%s%s", r.Code, r.Out, r.Err)
 	}
-	if r := flowsctl(t, args("doctor")...); r.code != 0 {
-		t.Fatalf("doctor: exit %d\n%s%s", r.code, r.out, r.err)
+	if r := flowsctl(t, args("doctor")...); r.Code != 0 {
+		t.Fatalf("doctor: exit %d\n%s%s", r.Code, r.Out, r.Err)
 	}
 	left, err := os.ReadDir(elsewhere)
 	if err != nil {

@@ -15,10 +15,10 @@ func TestNoSecretInOutput(t *testing.T) {
 	var outs []string
 	for _, args := range [][]string{{"plan"}, {"apply", "--debug"}, {"apply", "-o", "json", "--debug"}, {"plan", "-o", "yaml"},
 		{"doctor", "--debug"}, {"doctor", "-o", "json"}, {"doctor", "-o", "junit"}} {
-		r := e.run(t, args...)
-		outs = append(outs, r.out, r.err)
+		r := e.Run(t, args...)
+		outs = append(outs, r.Out, r.Err)
 	}
-	dir := filepath.Join(filepath.Dir(e.sb.ConfigPath()), "secrets")
+	dir := filepath.Join(filepath.Dir(e.SB.ConfigPath()), "secrets")
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)

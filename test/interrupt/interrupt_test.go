@@ -19,11 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowsctl/flowsctl/test/harness"
 	"gopkg.in/yaml.v3"
-
-	"github.com/flowsctl/flowsctl/pkg/sandbox"
-	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
-	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 )
 
 var (
@@ -31,75 +28,36 @@ var (
 	seed  = flag.Uint64("interrupt.seed", 1, "seed of the random interrupt points")
 )
 
-// build compiles cmd/flowsctl once per test binary.
-func build(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(t.TempDir(), "flowsctl")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/flowsctl")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
+func TestMain(m *testing.M) { harness.Main(m) }
 
-func total(sb *sandbox.Sandbox) int {
-	n := 0
-	for _, s := range sb.Names() {
-		n += len(sb.Requests(s))
-	}
-	return n
-}
-
+// runner is the built binary run against a sandbox, in a working folder and HOME of its own.
 type runner struct {
-	bin, work, home string
-	sb              *sandbox.Sandbox
+	harness.Process
+	*harness.Env
 }
 
-func (r *runner) cmd(ctx context.Context, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
-	args = append(args, "-f", r.sb.ConfigPath(), "--ca-file", r.sb.CAPath(), "--no-input")
-	c := exec.CommandContext(ctx, r.bin, args...)
-	c.Dir = r.work
-	c.Env = append(os.Environ(), "HOME="+r.home, "CI=true", "NO_COLOR=1")
-	var out, errb bytes.Buffer
-	c.Stdout, c.Stderr = &out, &errb
-	return c, &out, &errb
+func (r *runner) cmd(ctx context.Context, args ...string) (*exec.Cmd, *harness.LockedBuffer, *harness.LockedBuffer) {
+	return r.Command(ctx, append(args, r.Args...)...)
 }
 
 func (r *runner) run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	c, out, errb := r.cmd(ctx, args...)
-	err := c.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("flowsctl %v: %v", args, err)
-	}
-	return code, out.String(), errb.String()
+	res := r.Process.Run(t, append(args, r.Args...)...)
+	return res.Code, res.Out, res.Err
 }
 
 // TestInterruptResume: for SIGINT and SIGKILL, at random request counts within a fresh apply's
 // request total, the interrupted apply leaves every file whole and a re-run converges.
 func TestInterruptResume(t *testing.T) {
-	if len(emulators.All()) == 0 {
-		t.Skip("no emulators registered in pkg/sandbox/emulators")
-	}
-	bin := build(t)
+	bin := harness.Binary(t)
 
 	// A fresh apply's request count bounds where an interrupt can land.
 	ref := start(t, bin)
 	if code, _, e := ref.run(t, "apply"); code != 0 {
 		t.Fatalf("uninterrupted apply: exit %d\n%s", code, e)
 	}
-	fresh := total(ref.sb)
-	refCounts := counts(ref.sb)
+	fresh := ref.Requests()
+	refCounts := ref.Objects()
 	t.Logf("a fresh apply makes %d requests", fresh)
 
 	rng := rand.New(rand.NewPCG(*seed, *seed+1))
@@ -119,7 +77,7 @@ func TestInterruptResume(t *testing.T) {
 					t.Fatalf("plan after the re-run: exit %d, want 0\n%s", code, out)
 				}
 				checkFiles(t, r, sig == syscall.SIGKILL)
-				for k, n := range counts(r.sb) {
+				for k, n := range r.Objects() {
 					if n != refCounts[k] {
 						t.Errorf("%s: %d objects after interrupt and re-run, an uninterrupted apply leaves %d", k, n, refCounts[k])
 					}
@@ -131,25 +89,15 @@ func TestInterruptResume(t *testing.T) {
 
 func start(t *testing.T, bin string) *runner {
 	t.Helper()
-	sb := sandboxtest.Start(t, emulators.All()...)
-	r := &runner{bin: bin, work: t.TempDir(), home: t.TempDir(), sb: sb}
-	return r
+	return &runner{Process: harness.Process{Bin: bin, Dir: t.TempDir(), Home: t.TempDir()}, Env: harness.Start(t, harness.Options{})}
 }
 
 // interrupted starts apply and signals it once the emulators have seen `after` requests.
 func interrupted(t *testing.T, r *runner, sig syscall.Signal, after int) {
 	t.Helper()
 	// Slow every answer a little so the signal lands mid-run, not after the process finished.
-	for _, n := range r.sb.Names() {
-		if err := r.sb.SetLatency(n, sandbox.Latency{FixedMs: 5}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	defer func() {
-		for _, n := range r.sb.Names() {
-			r.sb.SetLatency(n, sandbox.Latency{})
-		}
-	}()
+	r.SetLatency(t, 5)
+	defer r.SetLatency(t, 0)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	c, _, errb := r.cmd(ctx, "apply")
@@ -167,21 +115,15 @@ func interrupted(t *testing.T, r *runner, sig syscall.Signal, after int) {
 			return
 		case <-tick.C:
 		}
-		if total(r.sb) >= after {
+		if r.Requests() >= after {
 			break
 		}
 	}
 	if err := c.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
-	err := <-done
-	code := -1
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err == nil {
-		code = 0
-	}
-	t.Logf("%v after %d requests: exit %d", sig, total(r.sb), code)
+	code, _ := harness.ExitCode(<-done)
+	t.Logf("%v after %d requests: exit %d", sig, r.Requests(), code)
 	if sig == syscall.SIGINT {
 		if code == 0 || code == 1 || code == 130 || code == 3 {
 			// 0: finished anyway; 1/130: cancelled; 3: an operator step is pending.
@@ -199,7 +141,7 @@ func interrupted(t *testing.T, r *runner, sig syscall.Signal, after int) {
 // atomic write may remain (it is 0600 and never read); after SIGINT none may.
 func checkFiles(t *testing.T, r *runner, killed bool) {
 	t.Helper()
-	for _, root := range []string{filepath.Dir(r.sb.ConfigPath()), r.work, r.home} {
+	for _, root := range []string{filepath.Dir(r.SB.ConfigPath()), r.Dir, r.Home} {
 		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err
@@ -256,20 +198,4 @@ func checkFiles(t *testing.T, r *runner, killed bool) {
 			return nil
 		})
 	}
-}
-
-// counts is the number of objects per top-level list of every emulator's state.
-func counts(sb *sandbox.Sandbox) map[string]int {
-	out := map[string]int{}
-	for _, n := range sb.Names() {
-		b, _ := json.Marshal(sb.State(n))
-		var m map[string]any
-		json.Unmarshal(b, &m)
-		for k, v := range m {
-			if l, ok := v.([]any); ok {
-				out[n+"."+k] = len(l)
-			}
-		}
-	}
-	return out
 }

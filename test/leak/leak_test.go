@@ -6,7 +6,6 @@ package leak
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"io/fs"
@@ -19,14 +18,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/flowsctl/flowsctl/internal/cli"
-	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
+	"github.com/flowsctl/flowsctl/test/harness"
 )
 
 // vault collects secret values seen anywhere in the run, with where they came from.
@@ -143,23 +139,6 @@ func (c *capture) Flush() {
 	}
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type output struct {
 	name, stream, text string
 }
@@ -208,7 +187,7 @@ func TestNoSecretLeaks(t *testing.T) {
 		out, errs, code := run(t, sb, args...)
 		t.Logf("flowsctl %s: exit %d (%d bytes out, %d bytes err)", strings.Join(args, " "), code, len(out), len(errs))
 		if code != 0 && code != 2 {
-			t.Errorf("flowsctl %s: exit %d\n%s", strings.Join(args, " "), code, tail(errs, 2000))
+			t.Errorf("flowsctl %s: exit %d\n%s", strings.Join(args, " "), code, harness.Tail(errs, 2000))
 		}
 		name := strings.Join(args, " ")
 		if args[0] == "access" && args[1] == "token" {
@@ -294,26 +273,6 @@ func TestNoSecretLeaks(t *testing.T) {
 
 func run(t *testing.T, sb *sandbox.Sandbox, args ...string) (string, string, int) {
 	t.Helper()
-	io, _, out, _ := iostreams.Test()
-	errb := &lockedBuffer{}
-	io.ErrOut = errb
-	f := cli.NewFactory(io, cmdutil.BuildInfo{Version: "leak"})
-	root := cli.NewCmdRoot(f)
-	root.SetArgs(append(args, "-f", sb.ConfigPath(), "--ca-file", sb.CAPath(), "--no-input"))
-	root.SetOut(out)
-	root.SetErr(errb)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	err := root.ExecuteContext(ctx)
-	if err != nil {
-		errb.Write([]byte("error: " + err.Error() + "\n"))
-	}
-	return out.String(), errb.String(), cmdutil.CodeOf(err)
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return "…" + s[len(s)-n:]
+	r := harness.Run(t, harness.Options{Version: "leak"}, append(args, "-f", sb.ConfigPath(), "--ca-file", sb.CAPath(), "--no-input")...)
+	return r.Out, r.Err, r.Code
 }

@@ -1,14 +1,10 @@
 package soak
 
 import (
-	"encoding/json"
-	"fmt"
 	"testing"
 	"time"
 
-	"github.com/flowsctl/flowsctl/pkg/sandbox"
-	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
-	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
+	"github.com/flowsctl/flowsctl/test/harness"
 )
 
 // BenchmarkApplyLatency: requests and wall time of a fresh apply and of a re-run at 0, 50 and
@@ -17,87 +13,9 @@ import (
 //
 //	go test ./test/soak -run '^$' -bench ApplyLatency -benchtime 1x
 func BenchmarkApplyLatency(b *testing.B) {
-	for _, lat := range []int{0, 50, 100} {
-		for _, phase := range []string{"fresh", "rerun"} {
-			b.Run(fmt.Sprintf("%s/latency=%dms", phase, lat), func(b *testing.B) {
-				var wall time.Duration
-				var reqs, chain int64
-				for i := 0; i < b.N; i++ {
-					b.StopTimer()
-					sb := sandboxtest.Start(b, emulators.All()...)
-					if phase == "rerun" {
-						if r := run(b, sb, 30*time.Second, "apply"); r.code != 0 {
-							b.Fatalf("setup apply: exit %d\n%s", r.code, r.err)
-						}
-					}
-					for _, n := range sb.Names() {
-						sb.ClearRequests(n)
-						sb.SetLatency(n, sandbox.Latency{FixedMs: lat})
-					}
-					b.StartTimer()
-					start := time.Now()
-					r := run(b, sb, 30*time.Second, "apply", "-o", "json")
-					wall += time.Since(start)
-					b.StopTimer()
-					if r.code != 0 {
-						b.Fatalf("apply: exit %d\n%s", r.code, r.err)
-					}
-					chain += chainRequests(b, r.out)
-					for _, n := range sb.Names() {
-						reqs += int64(len(sb.Requests(n)))
-					}
-				}
-				n := float64(b.N)
-				b.ReportMetric(float64(reqs)/n, "requests/op")
-				b.ReportMetric(float64(wall.Milliseconds())/n, "wall-ms/op")
-				b.ReportMetric(float64(chain)/n, "chain-requests/op")
-				if lat > 0 && chain > 0 {
-					bound := float64(chain) / n * float64(lat)
-					b.ReportMetric(bound, "bound-ms/op")
-					b.ReportMetric(float64(wall.Milliseconds())/n/bound, "x-bound")
-				}
-			})
-		}
-	}
-}
-
-// chainRequests is the longest chain of requests through the step graph of an apply -o json
-// answer: a step's requests taken as sequential, started after its dependencies.
-func chainRequests(b *testing.B, out string) int64 {
-	var rep struct {
-		Steps []struct {
-			ID       string
-			Requests int64
-			Needs    []string
-		}
-	}
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		b.Fatalf("apply -o json: %v", err)
-	}
-	byID := map[string]int{}
-	for i, s := range rep.Steps {
-		byID[s.ID] = i
-	}
-	memo := map[string]int64{}
-	var chain func(id string) int64
-	chain = func(id string) int64 {
-		if v, ok := memo[id]; ok {
-			return v
-		}
-		i, ok := byID[id]
-		if !ok {
-			return 0
-		}
-		var longest int64
-		for _, d := range rep.Steps[i].Needs {
-			longest = max(longest, chain(d))
-		}
-		memo[id] = longest + rep.Steps[i].Requests
-		return memo[id]
-	}
-	var top int64
-	for _, s := range rep.Steps {
-		top = max(top, chain(s.ID))
-	}
-	return top
+	harness.BenchApply(b, []int{0, 50, 100}, func(t testing.TB) *harness.Env {
+		e := harness.Start(t, harness.Options{})
+		e.Opts = options(e.SB, 30*time.Second)
+		return e
+	})
 }

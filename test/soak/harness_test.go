@@ -3,92 +3,41 @@
 package soak
 
 import (
-	"bytes"
-	"context"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/flowsctl/flowsctl/internal/cli"
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
+	"github.com/flowsctl/flowsctl/test/harness"
 )
 
-type result struct {
-	out, err string
-	code     int
-}
+type result = harness.Result
 
-// lockedBuffer is a bytes.Buffer safe for the concurrent writers of progress and --debug.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// run executes the command tree in-process against sb. The HTTP client gives up on a silent
-// server after attemptTimeout and retries quickly, so a "timeout" fault costs seconds, not minutes.
+// run executes the command tree in-process against sb.
 func run(t testing.TB, sb *sandbox.Sandbox, attemptTimeout time.Duration, args ...string) result {
 	t.Helper()
-	io, _, out, _ := iostreams.Test()
-	errb := &lockedBuffer{}
-	io.ErrOut = errb
-	f := cli.NewFactory(io, cmdutil.BuildInfo{Version: "soak"})
-	var once sync.Once
-	var hc *httpx.Client
-	var hcErr error
-	f.HTTPClient = func() (*httpx.Client, error) {
-		once.Do(func() {
-			o := httpx.Options{UserAgent: "flowsctl/soak", CAPEM: sb.CA.CertPEM,
-				Timeout: attemptTimeout, BaseDelay: 10 * time.Millisecond, MaxDelay: 200 * time.Millisecond}
-			if f.Flags.Debug {
-				o.Debug = errb
-			}
-			hc, hcErr = httpx.New(o)
-		})
-		return hc, hcErr
-	}
-	root := cli.NewCmdRoot(f)
-	args = append(append([]string(nil), args...), "-f", sb.ConfigPath(), "--ca-file", sb.CAPath(), "--no-input")
-	root.SetArgs(args)
-	root.SetOut(out)
-	root.SetErr(errb)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	err := root.ExecuteContext(ctx)
-	if err != nil {
-		var ee *cmdutil.ExitError
-		if !(asExit(err, &ee) && ee.Err == nil) {
-			errb.Write([]byte("error: " + err.Error() + "\n"))
-		}
-	}
-	return result{out: out.String(), err: errb.String(), code: cmdutil.CodeOf(err)}
+	return harness.Run(t, options(sb, attemptTimeout), append(append([]string(nil), args...), "-f", sb.ConfigPath(), "--ca-file", sb.CAPath(), "--no-input")...)
 }
 
-func asExit(err error, target **cmdutil.ExitError) bool {
-	for e := err; e != nil; {
-		if x, ok := e.(*cmdutil.ExitError); ok {
-			*target = x
-			return true
+// options give the run an HTTP client that gives up on a silent server after attemptTimeout
+// and retries quickly, so a "timeout" fault costs seconds, not minutes.
+func options(sb *sandbox.Sandbox, attemptTimeout time.Duration) harness.Options {
+	return harness.Options{Version: "soak", Timeout: 3 * time.Minute, Factory: func(f *cmdutil.Factory, stderr *harness.LockedBuffer) {
+		var once sync.Once
+		var hc *httpx.Client
+		var hcErr error
+		f.HTTPClient = func() (*httpx.Client, error) {
+			once.Do(func() {
+				o := httpx.Options{UserAgent: "flowsctl/soak", CAPEM: sb.CA.CertPEM,
+					Timeout: attemptTimeout, BaseDelay: 10 * time.Millisecond, MaxDelay: 200 * time.Millisecond}
+				if f.Flags.Debug {
+					o.Debug = stderr
+				}
+				hc, hcErr = httpx.New(o)
+			})
+			return hc, hcErr
 		}
-		u, ok := e.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		e = u.Unwrap()
-	}
-	return false
+	}}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
+	"github.com/flowsctl/flowsctl/test/harness"
 )
 
 // TestSecretOrphanAfterCommitThen500: Graph adds the client secret but the answer is lost
@@ -23,9 +24,9 @@ func TestSecretOrphanAfterCommitThen500(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := run(t, sb, *attempt, "apply", "-o", "json")
-	t.Logf("apply with the lost addPassword answer: exit %d", r.code)
-	if r := run(t, sb, *attempt, "apply", "-o", "json"); r.code != 0 && r.code != 3 {
-		t.Fatalf("re-run: exit %d\n%s", r.code, tail(r.err, 2000))
+	t.Logf("apply with the lost addPassword answer: exit %d", r.Code)
+	if r := run(t, sb, *attempt, "apply", "-o", "json"); r.Code != 0 && r.Code != 3 {
+		t.Fatalf("re-run: exit %d\n%s", r.Code, harness.Tail(r.Err, 2000))
 	}
 	b, _ := json.Marshal(sb.State("graph"))
 	var st struct {

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
+	"github.com/flowsctl/flowsctl/test/harness"
 )
 
 var (
@@ -90,12 +90,12 @@ func soakRun(t *testing.T, seed uint64, ref snapshot) runStats {
 	var last result
 	for i := 1; i <= maxInvocations; i++ {
 		last = run(t, sb, *attempt, "apply", "-o", "json")
-		if last.code == 0 {
+		if last.Code == 0 {
 			st.invocations = i
 			break
 		}
 		t.Logf("apply %d/%d with faults: exit %d\n%s\nrequests of the failed steps' emulators so far:\n%s",
-			i, maxInvocations, last.code, tail(last.err, 1500), faultTrail(sb))
+			i, maxInvocations, last.Code, harness.Tail(last.Err, 1500), faultTrail(sb))
 	}
 	for _, n := range sb.Names() {
 		for _, e := range sb.Requests(n) {
@@ -113,13 +113,13 @@ func soakRun(t *testing.T, seed uint64, ref snapshot) runStats {
 		if *strict {
 			report = t.Errorf
 		}
-		report("NOT CONVERGED: apply did not converge within %d invocations with faults on; last exit %d\n%s", maxInvocations, last.code, failedSteps(last.out))
+		report("NOT CONVERGED: apply did not converge within %d invocations with faults on; last exit %d\n%s", maxInvocations, last.Code, failedSteps(last.Out))
 		// Objects of the unfinished steps may be missing; none may be duplicated.
 		checkState(t, take(sb), ref, false)
 		return st
 	}
-	if r := run(t, sb, *attempt, "plan", "-o", "json"); r.code != 0 {
-		t.Errorf("fault-free plan after apply: exit %d, want 0 (nothing pending)\n%s", r.code, pendingChanges(r.out))
+	if r := run(t, sb, *attempt, "plan", "-o", "json"); r.Code != 0 {
+		t.Errorf("fault-free plan after apply: exit %d, want 0 (nothing pending)\n%s", r.Code, pendingChanges(r.Out))
 	}
 	checkState(t, take(sb), ref, true)
 	return st
@@ -184,8 +184,8 @@ func take(sb *sandbox.Sandbox) snapshot {
 func reference(t *testing.T) snapshot {
 	t.Helper()
 	sb := sandboxtest.Start(t, emulators.All()...)
-	if r := run(t, sb, *attempt, "apply", "-o", "json"); r.code != 0 {
-		t.Fatalf("fault-free apply: exit %d\n%s", r.code, r.err)
+	if r := run(t, sb, *attempt, "apply", "-o", "json"); r.Code != 0 {
+		t.Fatalf("fault-free apply: exit %d\n%s", r.Code, r.Err)
 	}
 	return take(sb)
 }
@@ -303,20 +303,9 @@ func brief(l []any) string {
 	var b strings.Builder
 	for _, o := range l {
 		j, _ := json.Marshal(o)
-		b.WriteString("  " + tail(string(j), 300) + "\n")
+		b.WriteString("  " + harness.Tail(string(j), 300) + "\n")
 	}
 	return b.String()
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[len(s)-n:]
-	for len(s) > 0 && !utf8.RuneStart(s[0]) {
-		s = s[1:]
-	}
-	return "…" + s
 }
 
 // failedSteps lists the steps of an apply -o json answer that did not finish.
@@ -325,7 +314,7 @@ func failedSteps(out string) string {
 		Steps []struct{ ID, Status, Error, Reason string }
 	}
 	if json.Unmarshal([]byte(out), &rep) != nil {
-		return tail(out, 1500)
+		return harness.Tail(out, 1500)
 	}
 	var b strings.Builder
 	for _, s := range rep.Steps {
@@ -339,8 +328,8 @@ func failedSteps(out string) string {
 func pendingChanges(out string) string {
 	var v any
 	if json.Unmarshal([]byte(out), &v) != nil {
-		return tail(out, 2000)
+		return harness.Tail(out, 2000)
 	}
 	b, _ := json.MarshalIndent(v, "", " ")
-	return tail(string(b), 3000)
+	return harness.Tail(string(b), 3000)
 }

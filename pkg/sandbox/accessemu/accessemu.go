@@ -25,7 +25,6 @@ package accessemu
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -97,7 +96,7 @@ func New(opts ...Option) *Emulator {
 		o(e)
 	}
 	if e.adminSecret == "" {
-		e.adminSecret = randHex(24)
+		e.adminSecret = sandbox.RandHex(24)
 	}
 	e.seed()
 	return e
@@ -144,7 +143,7 @@ func (e *Emulator) seed() {
 		AuthGrantTypes: "client_credentials", TokenType: "Bearer", TokenLength: 32,
 		AccessTokenTTL: 180, RefreshTokenTTL: 129600, RefreshTokenIdleTTL: 5760,
 	}
-	e.dirs = []*directory{{ID: newUUID(), Name: JITDirectory, Type: "JIT_DIRECTORY", UserstoreID: newUUID(), Domains: []string{JITDomain}}}
+	e.dirs = []*directory{{ID: sandbox.NewUUID(), Name: JITDirectory, Type: "JIT_DIRECTORY", UserstoreID: sandbox.NewUUID(), Domains: []string{JITDomain}}}
 }
 
 // Reset returns to the seeded state (same admin secret); issued tokens are revoked.
@@ -364,26 +363,11 @@ func hasWord(list, w string) bool {
 	return false
 }
 
-func randHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func newUUID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // newJWT mints a JWT-shaped opaque token (random signature; the emulator looks tokens up).
 func newJWT(clientID, scope string, iat, exp time.Time) string {
 	enc := base64.RawURLEncoding
 	h := enc.EncodeToString([]byte(`{"typ":"JWT","alg":"RS256"}`))
-	p, _ := json.Marshal(map[string]any{"jti": newUUID(), "prn": clientID + "@sandbox", "domain": "System Domain",
+	p, _ := json.Marshal(map[string]any{"jti": sandbox.NewUUID(), "prn": clientID + "@sandbox", "domain": "System Domain",
 		"scp": scope, "iat": iat.Unix(), "exp": exp.Unix(), "iss": "https://sandbox/SAAS/auth", "cid": clientID})
 	sig := make([]byte, 64)
 	rand.Read(sig)

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 )
 
 // oauthClient is OAuth2ClientTypeInfo.
@@ -151,10 +153,7 @@ func (e *Emulator) getClient(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) createClient(w http.ResponseWriter, r *http.Request) {
-	if e.contentType(w, r, "oauth2client") == "" {
-		return
-	}
-	mt := e.accept(w, r, "oauth2client")
+	mt := e.write(w, r, "oauth2client")
 	if mt == "" {
 		return
 	}
@@ -163,7 +162,7 @@ func (e *Emulator) createClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.Secret == "" {
-		c.Secret = randHex(24)
+		c.Secret = sandbox.RandHex(24)
 	}
 	if c.TokenType == "" {
 		c.TokenType = "Bearer"
@@ -184,10 +183,7 @@ func (e *Emulator) createClient(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) putClient(w http.ResponseWriter, r *http.Request) {
-	if e.contentType(w, r, "oauth2client") == "" {
-		return
-	}
-	mt := e.accept(w, r, "oauth2client")
+	mt := e.write(w, r, "oauth2client")
 	if mt == "" {
 		return
 	}

@@ -3,6 +3,8 @@ package accessemu
 import (
 	"net/http"
 	"strings"
+
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 )
 
 type directory struct {
@@ -130,7 +132,7 @@ func (e *Emulator) createDir(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	d := &directory{ID: newUUID(), Name: b.Name, Type: typ, UserstoreID: newUUID(), Domains: append([]string{}, b.Domains...)}
+	d := &directory{ID: sandbox.NewUUID(), Name: b.Name, Type: typ, UserstoreID: sandbox.NewUUID(), Domains: append([]string{}, b.Domains...)}
 	e.dirs = append(e.dirs, d)
 	e.mu.Unlock()
 	writeJSON(w, http.StatusCreated, mt, map[string]any{

@@ -9,7 +9,7 @@ const (
 )
 
 // ConfigFragment is the access section of the generated flowsctl.yaml: the emulator's URL, the
-// seeded admin client, seed 001's template values, the OktaSCIM client and an Other directory.
+// seeded admin client, the Teams mobile flows guide's template values, the OktaSCIM client and an Other directory.
 func (e *Emulator) ConfigFragment(env *sandbox.Env) (map[string]any, map[string]string) {
 	access := map[string]any{
 		"url": env.URL("access"),

@@ -73,3 +73,12 @@ func (e *Emulator) accept(w http.ResponseWriter, r *http.Request, kinds ...strin
 	writeErrors(w, http.StatusNotAcceptable, "not.acceptable", "Accept "+h+" cannot be produced; use "+strings.Join(allowed, " or "))
 	return ""
 }
+
+// write checks a write's Content-Type, then its Accept, for one kind of object: the media type
+// to answer with, or "" when either was refused (the refusal is answered).
+func (e *Emulator) write(w http.ResponseWriter, r *http.Request, kind string) string {
+	if e.contentType(w, r, kind) == "" {
+		return ""
+	}
+	return e.accept(w, r, kind)
+}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	filter "github.com/scim2/filter-parser/v2"
 )
 
@@ -18,7 +19,7 @@ import (
 // as POST + X-HTTP-Method-Override), no PUT, filters eq/co/sw/gt/ge/lt/le/and only, 404 for a
 // bad startIndex or count, the {"errors":[...]} body. Users are routed to a directory by their
 // domain: a domain no directory owns, or one owned by a directory that is not of type Other,
-// fails with seed 004's messages. Groups created without a domain land in the System domain.
+// fails with the Okta SCIM to Access guide's messages. Groups created without a domain land in the System domain.
 
 const (
 	scim11Core      = "urn:scim:schemas:core:1.0"
@@ -26,7 +27,7 @@ const (
 	scim11Ent       = "urn:scim:schemas:extension:enterprise:1.0"
 	systemDomain    = "System Domain"
 
-	// Seed 004 troubleshooting messages (Okta shows them prefixed "ERRORS REPORTED BY REMOTE SERVER: ").
+	// The Okta SCIM to Access guide's troubleshooting messages (Okta shows them prefixed "ERRORS REPORTED BY REMOTE SERVER: ").
 	msgNotOtherDirectory = "USER CREATION IS NOT SUPPORTED FOR SPECIFIED DIRECTORY ID."
 	msgDomainNotInDir    = "USER DOMAIN NAME SPECIFIED FOR THE USER RESOURCE DOESN'T BELONG TO THE DIRECTORY."
 )
@@ -130,7 +131,7 @@ func (s *scim11) state() map[string]any {
 }
 
 // SetRequiredUserAttributes marks user attributes Required, as on Identity & Access Management >
-// Setup > User Attributes; a SCIM create without them fails with seed 004's message. Reset
+// Setup > User Attributes; a SCIM create without them fails with the Okta SCIM to Access guide's message. Reset
 // clears the list.
 func (e *Emulator) SetRequiredUserAttributes(attrs ...string) {
 	e.scim.mu.Lock()
@@ -458,7 +459,7 @@ func (e *Emulator) scimCreateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now().UTC()
-	u := &user11{id: newUUID(), userName: *b.UserName, domain: domain, userType: "PROVISIONED", dirID: dirID, active: true, created: now, mod: now, ver: 1}
+	u := &user11{id: sandbox.NewUUID(), userName: *b.UserName, domain: domain, userType: "PROVISIONED", dirID: dirID, active: true, created: now, mod: now, ver: 1}
 	applyUser11(u, &b)
 	loc := e.scimLoc()
 	s := &e.scim
@@ -656,7 +657,7 @@ func (e *Emulator) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusBadRequest, "missing.attribute", "displayName is required.")
 		return
 	}
-	// Okta's group push sends no domain: the group lands in the System domain (seed 004).
+	// Okta's group push sends no domain: the group lands in the System domain (the Okta SCIM to Access guide).
 	domain := systemDomain
 	if b.Workspace != nil && b.Workspace.Domain != nil && *b.Workspace.Domain != "" {
 		domain = *b.Workspace.Domain
@@ -676,7 +677,7 @@ func (e *Emulator) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	now := time.Now().UTC()
-	g := &group11{id: newUUID(), name: *b.DisplayName, domain: domain, mset: map[string]bool{}, created: now, mod: now, ver: 1}
+	g := &group11{id: sandbox.NewUUID(), name: *b.DisplayName, domain: domain, mset: map[string]bool{}, created: now, mod: now, ver: 1}
 	for _, m := range b.Members {
 		if s.users[m.Value] != nil && !g.mset[m.Value] {
 			g.mset[m.Value] = true

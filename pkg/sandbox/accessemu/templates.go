@@ -90,10 +90,7 @@ func (e *Emulator) getTemplate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) createTemplate(w http.ResponseWriter, r *http.Request) {
-	if e.contentType(w, r, "oauth2apptemplate") == "" {
-		return
-	}
-	mt := e.accept(w, r, "oauth2apptemplate")
+	mt := e.write(w, r, "oauth2apptemplate")
 	if mt == "" {
 		return
 	}
@@ -115,10 +112,7 @@ func (e *Emulator) createTemplate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) putTemplate(w http.ResponseWriter, r *http.Request) {
-	if e.contentType(w, r, "oauth2apptemplate") == "" {
-		return
-	}
-	mt := e.accept(w, r, "oauth2apptemplate")
+	mt := e.write(w, r, "oauth2apptemplate")
 	if mt == "" {
 		return
 	}

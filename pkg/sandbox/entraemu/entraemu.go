@@ -63,9 +63,6 @@ func WithReplicationDelay(d time.Duration) Option { return func(t *tenant) { t.d
 // WithClient registers another client (e.g. one that lacks a permission).
 func WithClient(c Client) Option { return func(t *tenant) { t.clients[c.ID] = &c } }
 
-// WithDevicePolls sets how many polls a device code stays pending before the sandbox user approves it.
-func WithDevicePolls(n int) Option { return func(t *tenant) { t.devicePolls = n } }
-
 // New returns the STS and Graph emulators sharing one tenant.
 func New(opts ...Option) (sts, graph sandbox.Emulator) {
 	t := newTenant(opts...)
@@ -95,7 +92,6 @@ type tenant struct {
 	apps   *collection
 	sps    *collection
 	grants *collection
-	seq    int
 	now    func() time.Time
 }
 
@@ -180,10 +176,4 @@ func newGUID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// Emulators returns the STS and Graph emulators as a list, for the sandbox registry.
-func Emulators(opts ...Option) []sandbox.Emulator {
-	sts, graph := New(opts...)
-	return []sandbox.Emulator{sts, graph}
 }

@@ -17,19 +17,10 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 )
 
-func contracts(t *testing.T) string {
-	t.Helper()
-	d := entraemu.ContractsDir(".")
-	if d == "" {
-		t.Skip("../shared/contracts is absent: skipping the Graph contract test")
-	}
-	return d
-}
-
 // TestSchemaMatchesCSDL: every property the emulator accepts exists in Graph's CSDL with the same type,
 // so the emulator rejects whatever Graph would reject as undeclared.
 func TestSchemaMatchesCSDL(t *testing.T) {
-	csdl, err := entraemu.LoadCSDL(filepath.Join(contracts(t), "graph", "graph-v1.0-csdl-subset.xml"))
+	csdl, err := sandboxtest.LoadCSDL(filepath.Join(sandboxtest.ContractsDir(t), "graph", "graph-v1.0-csdl-subset.xml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +45,7 @@ func TestSchemaMatchesCSDL(t *testing.T) {
 
 // TestGraphScopeIDsMatchPublishedList: the Graph service principal serves real permission ids.
 func TestGraphScopeIDsMatchPublishedList(t *testing.T) {
-	dir := contracts(t)
+	dir := sandboxtest.ContractsDir(t)
 	tests := []struct {
 		file string
 		ids  map[string]string

@@ -51,24 +51,6 @@ var graphRoles = []graphScope{
 // graphSPObjectID is the tenant-specific object id of the Microsoft Graph service principal.
 const graphSPObjectID = "5c7e2f31-9a4b-4d8c-8e1f-2a3b4c5d6e7f"
 
-// GraphScopeIDs maps each delegated scope the emulator serves to its id (for tests).
-func GraphScopeIDs() map[string]string {
-	m := map[string]string{}
-	for _, s := range graphScopes {
-		m[s.value] = s.id
-	}
-	return m
-}
-
-// GraphRoleIDs maps each application permission the emulator serves to its id (for tests).
-func GraphRoleIDs() map[string]string {
-	m := map[string]string{}
-	for _, s := range graphRoles {
-		m[s.value] = s.id
-	}
-	return m
-}
-
 func graphServicePrincipal() map[string]any {
 	var scopes, roles []any
 	for _, s := range graphScopes {

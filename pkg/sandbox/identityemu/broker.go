@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 )
 
 type directory struct {
@@ -57,7 +59,7 @@ func decodeStrict(w http.ResponseWriter, r *http.Request, v any) bool {
 
 var dirSources = map[string]bool{"AZURE": true, "PING": true, "OKTA": true, "ACCESS": true, "GENERIC": true}
 
-// ValidDirectoryName is the seed 003 rule: at most 128 letters, digits, spaces, '-' and '_'.
+// ValidDirectoryName is the Identity Services with Okta guide's rule: at most 128 letters, digits, spaces, '-' and '_'.
 func ValidDirectoryName(s string) bool {
 	if s == "" || len(s) > 128 {
 		return false
@@ -105,7 +107,7 @@ func (e *Emulator) createDir(w http.ResponseWriter, r *http.Request) {
 	if !decodeStrict(w, r, &b) {
 		return
 	}
-	d := &directory{ID: newUUID(), Source: "GENERIC", Type: "PROVISIONED", Attributes: b.Attributes}
+	d := &directory{ID: sandbox.NewUUID(), Source: "GENERIC", Type: "PROVISIONED", Attributes: b.Attributes}
 	if b.Name != nil {
 		d.Name = *b.Name
 	}
@@ -315,13 +317,13 @@ func (e *Emulator) syncClientAction(w http.ResponseWriter, r *http.Request) {
 	exp := now.Add(time.Duration(ttl) * time.Minute)
 	links := map[string]any{"self": map[string]string{"href": e.linkBase() + "/" + d.ID + "/sync-client"}}
 	if !gen {
-		d.sync = &syncClient{ttl: ttl, exp: exp, clientID: "sync-" + randHex(6)}
+		d.sync = &syncClient{ttl: ttl, exp: exp, clientID: "sync-" + sandbox.RandHex(6)}
 		writeJSON(w, http.StatusOK, map[string]any{"generate_token": false, "token_ttl": ttl, "client_id": d.sync.clientID,
-			"client_secret": randHex(24), "_links": links})
+			"client_secret": sandbox.RandHex(24), "_links": links})
 		return
 	}
 	tok := e.signJWT(map[string]any{"iss": e.url + "/acs", "sub": "sync-client:" + d.ID, "aud": e.url + "/usergroup/scim/v2",
-		"iat": now.Unix(), "exp": exp.Unix(), "jti": newUUID(), "directory_id": d.ID})
+		"iat": now.Unix(), "exp": exp.Unix(), "jti": sandbox.NewUUID(), "directory_id": d.ID})
 	d.sync = &syncClient{ttl: ttl, exp: exp, token: tok}
 	e.syncTokens[tok] = syncToken{dirID: d.ID, exp: exp}
 	writeJSON(w, http.StatusOK, map[string]any{"generate_token": true, "token_ttl": ttl, "access_token": tok,
@@ -349,16 +351,6 @@ func (e *Emulator) scimAuth(tok string) (dirID string, ok bool) {
 		return "", false
 	}
 	return st.dirID, true
-}
-
-// directoryDomain returns the domain of a directory ("" when gone).
-func (e *Emulator) directoryDomain(id string) string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if d := e.findDir(id); d != nil {
-		return d.DefaultDomain
-	}
-	return ""
 }
 
 type idp struct {
@@ -505,8 +497,8 @@ func (e *Emulator) createIdP(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	p := &idp{ID: newUUID(), SourceType: "GENERIC",
-		AuthTypes: []map[string]any{{"id": newUUID(), "auth_method_name": "OIDC Password", "saml_authn_context": "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified"}}}
+	p := &idp{ID: sandbox.NewUUID(), SourceType: "GENERIC",
+		AuthTypes: []map[string]any{{"id": sandbox.NewUUID(), "auth_method_name": "OIDC Password", "saml_authn_context": "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified"}}}
 	if msg := e.applyIdP(p, &b, true); msg != "" {
 		writeErrors(w, http.StatusBadRequest, "identity.provider.invalid", msg, nil)
 		return
@@ -590,12 +582,12 @@ func (e *Emulator) IssueSCIMToken(name, domain string, ttl time.Duration) string
 		}
 	}
 	if d == nil {
-		d = &directory{ID: newUUID(), Name: name, Domains: []string{domain}, DefaultDomain: domain, Source: "OKTA", Type: "PROVISIONED"}
+		d = &directory{ID: sandbox.NewUUID(), Name: name, Domains: []string{domain}, DefaultDomain: domain, Source: "OKTA", Type: "PROVISIONED"}
 		e.dirs = append(e.dirs, d)
 	}
 	now := e.now()
 	exp := now.Add(ttl)
-	tok := e.signJWT(map[string]any{"sub": "sync-client:" + d.ID, "iat": now.Unix(), "exp": exp.Unix(), "jti": newUUID()})
+	tok := e.signJWT(map[string]any{"sub": "sync-client:" + d.ID, "iat": now.Unix(), "exp": exp.Unix(), "jti": sandbox.NewUUID()})
 	d.sync = &syncClient{ttl: int64(ttl / time.Minute), exp: exp, token: tok}
 	e.syncTokens[tok] = syncToken{dirID: d.ID, exp: exp}
 	return tok

@@ -15,12 +15,10 @@ package identityemu
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -79,9 +77,9 @@ func New(opts ...Option) *Emulator {
 		o(e)
 	}
 	if e.adminSecret == "" {
-		e.adminSecret = randHex(24)
+		e.adminSecret = sandbox.RandHex(24)
 	}
-	e.key = []byte(randHex(32))
+	e.key = []byte(sandbox.RandHex(32))
 	e.scim = newSCIMServer(e)
 	e.resetLocked()
 	return e
@@ -112,7 +110,7 @@ func (e *Emulator) Bind(env *sandbox.Env) {
 // token sink and an Okta OIDC IdP whose client secret is a file) and, when there is no access
 // emulator, an access section naming this emulator's admin client.
 func (e *Emulator) ConfigFragment(env *sandbox.Env) (map[string]any, map[string]string) {
-	secrets := map[string]string{OIDCClientSecretFile: "okta-oidc-" + randHex(12)}
+	secrets := map[string]string{OIDCClientSecretFile: "okta-oidc-" + sandbox.RandHex(12)}
 	sec := map[string]any{
 		"identityServices": map[string]any{
 			"enabled": true,
@@ -274,7 +272,7 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
-	tok := "ey" + randHex(24)
+	tok := "ey" + sandbox.RandHex(24)
 	e.mu.Lock()
 	e.adminTokens[tok] = e.now().Add(time.Hour)
 	e.mu.Unlock()
@@ -365,23 +363,7 @@ func writeErrors(w http.ResponseWriter, status int, code, msg string, params map
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func newUUID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	sandbox.WriteJSON(w, status, "application/json", v)
 }
 
 // signJWT mints an HS256 JWT (the SCIM secret token); the emulator also looks tokens up, so

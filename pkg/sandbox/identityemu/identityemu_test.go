@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -86,7 +85,7 @@ func TestDirectoriesTokensAndIdPs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if exp := scim.JWTExpiry(tok1.Token); exp.IsZero() || exp.Sub(time.Now()) > 61*time.Minute {
+	if exp := scim.JWTExpiry(tok1.Token); exp.IsZero() || time.Until(exp) > 61*time.Minute {
 		t.Fatalf("token exp %v", exp)
 	}
 	for _, ttl := range []int64{0, identityemu.MaxTokenTTL + 1} {
@@ -203,29 +202,9 @@ func TestEntraAndOktaPatchShapes(t *testing.T) {
 	}
 }
 
-func contractsDir(t *testing.T) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the package")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "contracts")
-	if _, err := os.Stat(c); err != nil {
-		t.Skip("../shared/contracts is absent: skipping the contract test")
-	}
-	return c
-}
-
 // The broker answers validate against the Identity Services OpenAPI contract.
 func TestContract(t *testing.T) {
-	doc, err := openapi3.NewLoader().LoadFromFile(filepath.Join(contractsDir(t), "identity-services", "identity-service-openapi.json"))
+	doc, err := openapi3.NewLoader().LoadFromFile(filepath.Join(sandboxtest.ContractsDir(t), "identity-services", "identity-service-openapi.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	scimerr "github.com/elimity-com/scim/errors"
 	"github.com/elimity-com/scim/optional"
 	"github.com/elimity-com/scim/schema"
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	filter "github.com/scim2/filter-parser/v2"
 )
 
@@ -202,7 +203,7 @@ func dirOf(r *http.Request) string { d, _ := r.Context().Value(keyDir).(string);
 
 func (s *scimServer) nextID() string {
 	s.seq++
-	return newUUID()
+	return sandbox.NewUUID()
 }
 
 func tp(t time.Time) *time.Time { return &t }

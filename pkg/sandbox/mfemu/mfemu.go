@@ -159,9 +159,7 @@ func apiErr(w http.ResponseWriter, status int, code, msg string) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	sandbox.WriteJSON(w, status, "application/json", v)
 }
 
 // admin requires the UEM admin credentials (any Bearer or Basic; the sandbox does not check

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 )
 
 // Handler serves the API. Paths are case-insensitive (/API/... and /api/... both work).
@@ -166,7 +168,7 @@ func joinInts(xs []int) string {
 }
 
 func activityID() string {
-	b := randHex(16)
+	b := sandbox.RandHex(16)
 	return b[:8] + "-" + b[8:12] + "-" + b[12:16] + "-" + b[16:20] + "-" + b[20:32]
 }
 
@@ -296,7 +298,7 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request) {
 		oauthErr(http.StatusBadRequest, "invalid_client", "client authentication failed")
 		return
 	}
-	tok := "uem." + randHex(24)
+	tok := "uem." + sandbox.RandHex(24)
 	e.mu.Lock()
 	e.tokens[tok] = tokenInfo{client: id, exp: e.now().Add(time.Hour)}
 	e.mu.Unlock()
@@ -466,28 +468,28 @@ func (e *Emulator) visible(managed, at int) bool {
 	if at == 0 {
 		return true
 	}
-	for p := at; p != 0; {
-		if p == managed {
-			return true
-		}
-		g := e.ogByID(p)
-		if g == nil {
-			return false
-		}
-		p = g.Parent
+	if found, whole := e.within(at, managed); found || !whole {
+		return found
 	}
 	// also visible from an ancestor of the managing OG
-	for p := managed; p != 0; {
-		if p == at {
-			return true
+	found, _ := e.within(managed, at)
+	return found
+}
+
+// within reports whether ancestor is og itself or one of its parents; whole is false when the
+// walk met an unknown OG.
+func (e *Emulator) within(og, ancestor int) (found, whole bool) {
+	for p := og; p != 0; {
+		if p == ancestor {
+			return true, true
 		}
 		g := e.ogByID(p)
 		if g == nil {
-			return false
+			return false, false
 		}
 		p = g.Parent
 	}
-	return false
+	return false, true
 }
 
 func (e *Emulator) sgJSON(g *smartGroup) map[string]any {

@@ -15,25 +15,9 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/sandbox/uememu"
 )
 
-// harPath finds ../shared/contracts/uem/recorded-session.har next to the module root, or skips.
+// harPath is ../shared/contracts/uem/recorded-session.har (see sandboxtest.ContractsDir).
 func harPath(t *testing.T) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the package")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "contracts", "uem", "recorded-session.har")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("contract %s not available: skipping", p)
-	}
-	return p
+	return filepath.Join(sandboxtest.ContractsDir(t), "uem", "recorded-session.har")
 }
 
 type harFile struct {

@@ -7,8 +7,6 @@
 package uememu
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"sync"
 	"time"
 
@@ -54,19 +52,13 @@ func WithQuota(n int, window time.Duration) Option {
 // New returns a seeded emulator with fresh random credentials.
 func New(opts ...Option) *Emulator {
 	e := &Emulator{quota: defaultQuota, window: 24 * time.Hour, now: time.Now,
-		oauthSecret: "uem-oauth-" + randHex(16), restrictedSecret: "uem-restricted-" + randHex(16),
-		password: "uem-pass-" + randHex(12), tenantCode: "uem-key-" + randHex(16)}
+		oauthSecret: "uem-oauth-" + sandbox.RandHex(16), restrictedSecret: "uem-restricted-" + sandbox.RandHex(16),
+		password: "uem-pass-" + sandbox.RandHex(12), tenantCode: "uem-key-" + sandbox.RandHex(16)}
 	for _, o := range opts {
 		o(e)
 	}
 	e.Reset()
 	return e
-}
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Credentials the sandbox hands out (tests use them directly).
@@ -91,7 +83,7 @@ func (e *Emulator) Reset() {
 func (e *Emulator) Bind(env *sandbox.Env) { e.url = env.URL("uem") }
 
 // ConfigFragment is the uem section: OAuth (tokenUrl at this emulator) and Basic + API key,
-// the ACME OG, Boxer on "All Boxer Users" and one third-party integration inside seed 002's ranges.
+// the ACME OG, Boxer on "All Boxer Users" and one third-party integration inside the integration preflight guide's ranges.
 func (e *Emulator) ConfigFragment(env *sandbox.Env) (map[string]any, map[string]string) {
 	u := env.URL("uem")
 	uemSec := map[string]any{

@@ -154,7 +154,7 @@ func TestParseDiscovery(t *testing.T) {
 // TestDiscoveryContract checks that the embedded checks agree with connector-discovery-schema.json
 // on every sample document, plus the MS Teams connector's published discovery document.
 func TestDiscoveryContract(t *testing.T) {
-	dir := contractsDir(t)
+	dir := sandboxtest.ContractsDir(t)
 	raw, err := os.ReadFile(filepath.Join(dir, "mobileflows", "connector-discovery-schema.json"))
 	if err != nil {
 		t.Skipf("schema not available: %v", err)

@@ -2,36 +2,9 @@ package mobileflows_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
-	"testing"
 )
-
-// contractsDir finds ../shared/contracts next to the module root, or skips the test.
-func contractsDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the package dir; contracts not located")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "contracts")
-	if _, err := os.Stat(c); err != nil {
-		t.Skipf("contracts not available at %s: skipping the contract test", c)
-	}
-	return c
-}
 
 // schemaValidator is the subset of JSON Schema (draft-07 keywords) that
 // connector-discovery-schema.json uses; "format" is an annotation, as in draft-07 by default.

@@ -1,10 +1,9 @@
-package entraemu
+package sandboxtest
 
 import (
 	"encoding/xml"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -93,37 +92,4 @@ func (c CSDL) Check(typeName string, body map[string]any) []string {
 	}
 	sort.Strings(bad)
 	return bad
-}
-
-// ContractsDir finds ../shared/contracts next to the module root, walking up from dir;
-// "" when absent (tests then skip).
-func ContractsDir(dir string) string {
-	d, _ := filepath.Abs(dir)
-	for {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			c := filepath.Join(d, "..", "shared", "contracts")
-			if st, err := os.Stat(c); err == nil && st.IsDir() {
-				return c
-			}
-			return ""
-		}
-		p := filepath.Dir(d)
-		if p == d {
-			return ""
-		}
-		d = p
-	}
-}
-
-// SchemaTypes exposes the emulator's accepted request properties for contract tests.
-func SchemaTypes() map[string]map[string]string {
-	out := map[string]map[string]string{}
-	for k, v := range schema {
-		m := map[string]string{}
-		for p, t := range v {
-			m[p] = t
-		}
-		out[k] = m
-	}
-	return out
 }
