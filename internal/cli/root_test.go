@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 )
 
@@ -240,7 +242,7 @@ func TestExitCodes(t *testing.T) {
 		{"failure", errors.New("boom"), false, 1, "error: boom", false},
 		{"pending, silent", cmdutil.Silent(cmdutil.ExitPending), false, 2, "", true},
 		{"operator", cmdutil.Exit(cmdutil.ExitOperator, errors.New("step 3 waits for you")), false, 3, "step 3 waits", false},
-		{"auth", cmdutil.AuthError(errors.New("token rejected")), false, 4, "token rejected", false},
+		{"auth", fmt.Errorf("%w: token rejected", httpx.ErrAuth), false, 4, "token rejected", false},
 		{"interrupted", context.Canceled, true, 130, "re-run the same command to resume", false},
 		{"interrupted with a wrapped error", errors.New("apply: step x: context canceled"), true, 130, "error: apply", false},
 		{"pending survives an interrupt", cmdutil.Silent(cmdutil.ExitPending), true, 2, "", true},

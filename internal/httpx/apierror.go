@@ -132,15 +132,6 @@ func StatusOf(err error) int {
 	return 0
 }
 
-// CodeOf returns the service error code of the first APIError in err's chain, or "".
-func CodeOf(err error) string {
-	var e *APIError
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
-
 // origin is scheme://host[:port] of a URL (the URL itself when it does not parse).
 func origin(raw string) string {
 	u, err := url.Parse(raw)

@@ -55,27 +55,7 @@ func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
 }
 
-func (s *IOStreams) IsStdinTTY() bool   { return s.stdinTTY }
-func (s *IOStreams) IsStdoutTTY() bool  { return s.stdoutTTY }
-func (s *IOStreams) IsStderrTTY() bool  { return s.stderrTTY }
 func (s *IOStreams) ColorEnabled() bool { return s.colorEnabled }
-func (s *IOStreams) IsCI() bool         { return s.ci }
-
-// SetTTY forces TTY flags (tests).
-func (s *IOStreams) SetTTY(stdin, stdout, stderr bool) {
-	s.stdinTTY, s.stdoutTTY, s.stderrTTY = stdin, stdout, stderr
-}
-
-// SetCI forces the CI flag (tests). CI also turns colour off.
-func (s *IOStreams) SetCI(ci bool) {
-	s.ci = ci
-	if ci {
-		s.colorEnabled = false
-	}
-}
-
-// SetColorEnabled forces colour on or off (tests, --color flags).
-func (s *IOStreams) SetColorEnabled(on bool) { s.colorEnabled = on }
 
 // CanPrompt is true when a person can answer: stdin and stderr are terminals and not in CI.
 func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY && !s.ci }

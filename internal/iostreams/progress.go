@@ -31,12 +31,6 @@ type Spinner struct {
 	once  sync.Once
 }
 
-// StartProgress shows a spinner with label on stderr while work runs, and returns the function
-// that stops it: see StartSpinner and Spinner.Stop.
-func (s *IOStreams) StartProgress(label string) func(final string) {
-	return s.StartSpinner(label).Stop
-}
-
 // StartSpinner starts a spinner with label (which may be empty: nothing shown until SetLabel).
 // Starting a spinner stops the one already running.
 func (s *IOStreams) StartSpinner(label string) *Spinner {
@@ -198,13 +192,6 @@ func (p *ProgressBar) Add(n int) {
 		p.current = 0
 	}
 	p.renderLocked(false)
-}
-
-// Current is how many units are done.
-func (p *ProgressBar) Current() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.current
 }
 
 // Done draws the final state and ends the line. Further calls do nothing.

@@ -125,3 +125,13 @@ func Sanitize(s string) string {
 		return r
 	}, s)
 }
+
+// SanitizeBlock is Sanitize for text printed as an indented block: newlines stay (the caller
+// indents the lines after the first), every other control character goes.
+func SanitizeBlock(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Sanitize(l)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -55,3 +55,9 @@ func TestSanitize(t *testing.T) {
 		}
 	}
 }
+
+func TestSanitizeBlock(t *testing.T) {
+	if got := SanitizeBlock("line one\x1b[2J\nline two\r\x07"); got != "line one\uFFFD[2J\nline two \uFFFD" {
+		t.Errorf("got %q", got)
+	}
+}

@@ -458,7 +458,7 @@ func TestTokenTTLAndTenantInPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The same tenant addressed with the tenant in the path.
-	base, err := access.ParseBase(string(e.cfg.Access.URL), "acme")
+	base, err := config.ParseAccessBase(string(e.cfg.Access.URL), "acme")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -498,7 +498,7 @@ func TestParseBase(t *testing.T) {
 		{url: "idm.corp.example", err: "absolute"},
 	}
 	for _, c := range cases {
-		b, err := access.ParseBase(c.url, c.tenant)
+		b, err := config.ParseAccessBase(c.url, c.tenant)
 		if c.err != "" {
 			if err == nil || !strings.Contains(err.Error(), c.err) {
 				t.Errorf("ParseBase(%q, %q) err = %v; want %q", c.url, c.tenant, err, c.err)
@@ -509,7 +509,7 @@ func TestParseBase(t *testing.T) {
 			t.Errorf("ParseBase(%q, %q) = %q, %v; want %q", c.url, c.tenant, b.SAAS, err, c.want)
 		}
 	}
-	b, _ := access.ParseBase("https://a.example", "")
+	b, _ := config.ParseAccessBase("https://a.example", "")
 	if b.TokenURL() != "https://a.example/SAAS/auth/oauthtoken" || b.API("oauth2clients") != "https://a.example/SAAS/jersey/manager/api/oauth2clients" {
 		t.Errorf("urls: %s %s", b.TokenURL(), b.API("oauth2clients"))
 	}

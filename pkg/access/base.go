@@ -8,8 +8,3 @@ import "github.com/flowsctl/flowsctl/pkg/config"
 
 // Base locates one Access tenant; the config owns the URL rules (config.AccessBase).
 type Base = config.AccessBase
-
-// ParseBase builds a Base from a URL and the optional tenant-in-path name.
-func ParseBase(raw, tenantInPath string) (Base, error) {
-	return config.ParseAccessBase(raw, tenantInPath)
-}

@@ -208,11 +208,6 @@ func (c *Client) attempt(ctx context.Context, k call, u string, payload []byte, 
 	}
 }
 
-// IsNotFound reports a 404 from Access.
-func IsNotFound(err error) bool {
-	return httpx.StatusOf(err) == http.StatusNotFound
-}
-
 // fileExists is used to tell a missing secret sink from an unreadable one.
 func fileExists(p string) bool {
 	_, err := os.Stat(p)

@@ -4,7 +4,6 @@ package doctor
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -159,15 +158,3 @@ func ExitCode(cs []Check) int {
 	}
 	return 0
 }
-
-// Counts tallies statuses.
-func Counts(cs []Check) map[Status]int {
-	m := map[Status]int{}
-	for _, c := range cs {
-		m[c.Status]++
-	}
-	return m
-}
-
-// SortByID orders checks by ID, for stable reports.
-func SortByID(cs []Check) { sort.SliceStable(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID }) }

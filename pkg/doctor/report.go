@@ -1,13 +1,13 @@
 package doctor
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/text"
 )
 
 // Summary counts checks by status.
@@ -132,14 +132,15 @@ func WriteTextColor(w io.Writer, checks []Check, cs *iostreams.ColorScheme) erro
 	}
 	var b strings.Builder
 	for _, c := range checks {
-		line := fmt.Sprintf("%s %-*s  %s", c.Status.Icon(cs), width, c.ID, c.Title)
-		if d := strings.TrimSpace(c.Detail); d != "" {
+		// Titles, details and fixes may quote a server's answer: no terminal control reaches the screen.
+		line := fmt.Sprintf("%s %-*s  %s", c.Status.Icon(cs), width, text.Sanitize(c.ID), text.Sanitize(c.Title))
+		if d := strings.TrimSpace(text.SanitizeBlock(c.Detail)); d != "" {
 			line += ": " + indentRest(d, "    ")
 		}
 		b.WriteString(strings.TrimRight(line, " "))
 		b.WriteByte('\n')
 		if (c.Status == Fail || c.Status == Warn) && strings.TrimSpace(c.Fix) != "" {
-			b.WriteString("    " + cs.Bold("fix:") + " " + indentRest(strings.TrimSpace(c.Fix), "         ") + "\n")
+			b.WriteString("    " + cs.Bold("fix:") + " " + indentRest(strings.TrimSpace(text.SanitizeBlock(c.Fix)), "         ") + "\n")
 		}
 	}
 	sum := Summarize(checks)
@@ -160,13 +161,6 @@ func WriteTextColor(w io.Writer, checks []Check, cs *iostreams.ColorScheme) erro
 // indentRest indents every line after the first, so multi-line details stay under their check.
 func indentRest(s, indent string) string {
 	return strings.ReplaceAll(s, "\n", "\n"+indent)
-}
-
-// WriteJSON writes the Report as indented JSON.
-func WriteJSON(w io.Writer, checks []Check) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(NewReport(checks))
 }
 
 // JUnit XML, the subset CI systems read (Jenkins, GitLab, GitHub reporters, Azure DevOps).

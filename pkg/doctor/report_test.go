@@ -88,7 +88,7 @@ func TestVerdict(t *testing.T) {
 	}
 }
 
-func TestWriteJSON(t *testing.T) {
+func TestJSONReport(t *testing.T) {
 	tests := []struct {
 		name   string
 		checks []Check
@@ -102,7 +102,7 @@ func TestWriteJSON(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := WriteJSON(&b, tt.checks); err != nil {
+			if err := json.NewEncoder(&b).Encode(NewReport(tt.checks)); err != nil {
 				t.Fatal(err)
 			}
 			var got struct {

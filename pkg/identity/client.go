@@ -75,9 +75,6 @@ func (c *Client) Token(ctx context.Context) (string, error) {
 // IsConflict reports a 409.
 func IsConflict(err error) bool { return httpx.StatusOf(err) == http.StatusConflict }
 
-// IsNotFound reports a 404.
-func IsNotFound(err error) bool { return httpx.StatusOf(err) == http.StatusNotFound }
-
 // decodeError turns a non-2xx broker answer ({"errors":[{code,message}]} or {"message"}) into
 // an *httpx.APIError; other bodies (HTML pages, text) add nothing. Code and message are
 // bounded excerpts: a server's text never floods an error message.

@@ -38,7 +38,7 @@ func TestAccessDialect(t *testing.T) {
 		t.Fatalf("deactivated user: %+v", got)
 	}
 	// Filters outside Access's operators are refused client-side.
-	for _, err := range c.Users(ctx, scim.ListOptions{Filter: scim.Pr("userName")}) {
+	for _, err := range c.Users(ctx, scim.ListOptions{Filter: scim.Raw("userName pr")}) {
 		if err == nil || !strings.Contains(err.Error(), "does not support") {
 			t.Fatalf("pr filter: %v", err)
 		}

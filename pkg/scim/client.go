@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -48,13 +47,6 @@ func New(hc *httpx.Client, base string, o Options) *Client {
 	return &Client{hc: hc, base: strings.TrimRight(base, "/"), o: o}
 }
 
-// WithMethodOverride returns a copy of the client that sends Access PATCHes as POST with
-// X-HTTP-Method-Override: PATCH (for proxies that drop PATCH).
-func (c *Client) WithMethodOverride() *Client {
-	o := c.o
-	o.MethodOverride = true
-	return New(c.hc, c.base, o)
-}
 
 // Base is the SCIM base URL.
 func (c *Client) Base() string { return c.base }
@@ -492,25 +484,6 @@ func (c *Client) PatchUser(ctx context.Context, id, version string, attrs map[st
 	}
 	_, err := c.do(ctx, r, nil)
 	return err
-}
-
-// ReplaceUser is PUT /Users/{id} (RFC 7644 only; Access has no PUT).
-func (c *Client) ReplaceUser(ctx context.Context, u User) (*User, error) {
-	if c.o.Dialect == Access11 {
-		return nil, errors.New("the Access SCIM 1.1 API has no PUT: use PatchUser")
-	}
-	r := request{method: http.MethodPut, path: "/Users/" + url.PathEscape(u.ID), body: c.userBody(u), object: "replace user " + strconv.Quote(u.UserName)}
-	if u.Version != "" {
-		if spc, err := c.ServiceProviderConfig(ctx); err == nil && spc.ETag {
-			r.ifMatch = u.Version
-		}
-	}
-	var w wireUser
-	if _, err := c.do(ctx, r, &w); err != nil {
-		return nil, err
-	}
-	got := w.user()
-	return &got, nil
 }
 
 // SetActive activates or deactivates a user (Okta's deactivate shape on RFC servers).

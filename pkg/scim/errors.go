@@ -19,11 +19,6 @@ func IsNotFound(err error) bool { return httpx.StatusOf(err) == http.StatusNotFo
 // IsConflict reports a 409 (scimType uniqueness, or Access's duplicate).
 func IsConflict(err error) bool { return httpx.StatusOf(err) == http.StatusConflict }
 
-// IsAuth reports an authentication or authorization failure (401, 403).
-//
-// Deprecated: use httpx.IsAuth; kept for the Identity Services emulator's test.
-func IsAuth(err error) bool { return httpx.IsAuth(err) }
-
 // parseError decodes a non-2xx answer of either dialect, RFC 7644 §3.12 (status as string or
 // number, scimType, detail) or Access's {"errors":[{code,message}]}, into the one API error:
 // Code is the scimType (or Access's code), Message the detail, FixMsg the next step.

@@ -6,8 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// Filter is a SCIM filter expression built with Eq, Co, And, ... Its String form quotes and
-// escapes every value, so any input value yields a filter that parses.
+// Filter is a SCIM filter expression: built with Eq (which quotes and escapes the value, so any
+// input yields a filter that parses) or written by a user (Raw).
 type Filter struct {
 	s   string
 	ops []string // comparison operators used, for dialect checks
@@ -19,73 +19,55 @@ func (f Filter) String() string { return f.s }
 // IsZero reports an empty filter (list everything).
 func (f Filter) IsZero() bool { return f.s == "" }
 
-// Ops lists the comparison and logical operators the filter uses.
-func (f Filter) Ops() []string { return append([]string(nil), f.ops...) }
-
-// Raw wraps filter text written by a user (validated by the server, not here).
-func Raw(s string) Filter { return Filter{s: strings.TrimSpace(s)} }
-
-func cmp(attr, op, value string) Filter {
-	return Filter{s: attr + " " + op + " " + Quote(value), ops: []string{op}}
+// Raw wraps filter text written by a user (--filter). Its operators are read (outside quoted
+// values) so that the Access dialect check refuses what Access would not understand.
+func Raw(s string) Filter {
+	s = strings.TrimSpace(s)
+	return Filter{s: s, ops: opsOf(s)}
 }
 
 // Eq is attr eq "value".
-func Eq(attr, value string) Filter { return cmp(attr, "eq", value) }
-
-// Ne is attr ne "value" (not in the Access dialect).
-func Ne(attr, value string) Filter { return cmp(attr, "ne", value) }
-
-// Co is attr co "value".
-func Co(attr, value string) Filter { return cmp(attr, "co", value) }
-
-// Sw is attr sw "value".
-func Sw(attr, value string) Filter { return cmp(attr, "sw", value) }
-
-// Ew is attr ew "value" (not in the Access dialect).
-func Ew(attr, value string) Filter { return cmp(attr, "ew", value) }
-
-// Gt, Ge, Lt, Le compare strings (dates are strings in SCIM).
-func Gt(attr, value string) Filter { return cmp(attr, "gt", value) }
-func Ge(attr, value string) Filter { return cmp(attr, "ge", value) }
-func Lt(attr, value string) Filter { return cmp(attr, "lt", value) }
-func Le(attr, value string) Filter { return cmp(attr, "le", value) }
-
-// EqBool is attr eq true|false.
-func EqBool(attr string, v bool) Filter {
-	return Filter{s: fmt.Sprintf("%s eq %t", attr, v), ops: []string{"eq"}}
+func Eq(attr, value string) Filter {
+	return Filter{s: attr + " eq " + Quote(value), ops: []string{"eq"}}
 }
 
-// Pr is attr pr (not in the Access dialect).
-func Pr(attr string) Filter { return Filter{s: attr + " pr", ops: []string{"pr"}} }
+// filterOps are SCIM's comparison and logical operators (RFC 7644 §3.4.2.2).
+var filterOps = map[string]bool{"eq": true, "ne": true, "co": true, "sw": true, "ew": true, "gt": true, "ge": true,
+	"lt": true, "le": true, "pr": true, "and": true, "or": true, "not": true}
 
-// And joins filters with and; each operand is parenthesised.
-func And(fs ...Filter) Filter { return join("and", fs) }
-
-// Or joins filters with or; each operand is parenthesised.
-func Or(fs ...Filter) Filter { return join("or", fs) }
-
-// Not negates f (not in the Access dialect).
-func Not(f Filter) Filter {
-	return Filter{s: "not (" + f.s + ")", ops: append([]string{"not"}, f.ops...)}
-}
-
-func join(op string, fs []Filter) Filter {
-	var parts []string
+// opsOf lists the operators of filter text, skipping quoted values.
+func opsOf(s string) []string {
 	var ops []string
-	for _, f := range fs {
-		if f.IsZero() {
-			continue
+	var word strings.Builder
+	flush := func() {
+		if w := strings.ToLower(word.String()); filterOps[w] {
+			ops = append(ops, w)
 		}
-		parts = append(parts, "("+f.s+")")
-		ops = append(ops, f.ops...)
+		word.Reset()
 	}
-	switch len(parts) {
-	case 0:
-		return Filter{}
-	case 1:
-		return Filter{s: strings.TrimSuffix(strings.TrimPrefix(parts[0], "("), ")"), ops: ops}
+	inQuote, esc := false, false
+	for _, r := range s {
+		switch {
+		case inQuote:
+			switch {
+			case esc:
+				esc = false
+			case r == '\\':
+				esc = true
+			case r == '"':
+				inQuote = false
+			}
+		case r == '"':
+			flush()
+			inQuote = true
+		case r == ' ' || r == '(' || r == ')' || r == '[' || r == ']' || r == '\t':
+			flush()
+		default:
+			word.WriteRune(r)
+		}
 	}
-	return Filter{s: strings.Join(parts, " "+op+" "), ops: append(ops, op)}
+	flush()
+	return ops
 }
 
 // accessOps are the comparison operators the Access SCIM 1.1 API accepts, plus and.

@@ -192,11 +192,3 @@ func tokenFromFileOrEnv(path string) (string, error) {
 	}
 	return tok, nil
 }
-
-// JWTExpiry is the exp claim of a JWT, or the zero time.
-//
-// Deprecated: use httpx.JWTExpiry; kept for the Identity Services emulator's test.
-func JWTExpiry(tok string) time.Time {
-	exp, _ := httpx.JWTExpiry(tok)
-	return exp
-}

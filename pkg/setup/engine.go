@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -134,9 +133,6 @@ func NewGraph(steps ...Step) (*Graph, error) {
 	return g, nil
 }
 
-// Steps lists the steps in registration order.
-func (g *Graph) Steps() []Step { return slices.Clone(g.steps) }
-
 // IDs lists the step IDs in registration order.
 func (g *Graph) IDs() []string {
 	out := make([]string, len(g.steps))
@@ -144,15 +140,6 @@ func (g *Graph) IDs() []string {
 		out[i] = s.ID()
 	}
 	return out
-}
-
-// Step returns a step by ID.
-func (g *Graph) Step(id string) (Step, bool) {
-	i, ok := g.byID[id]
-	if !ok {
-		return nil, false
-	}
-	return g.steps[i], true
 }
 
 // needs are the indexes of registered dependencies of step i.

@@ -98,12 +98,6 @@ type boxerApp struct {
 	assignments []map[string]any
 }
 
-type boxerTarget struct {
-	sg     SmartGroup
-	apps   []*boxerApp
-	change []plan.Change
-}
-
 func (b *Boxer) ogID(ctx context.Context) (int, error) {
 	if b.Spec.OrganizationGroup == "" {
 		return 0, nil

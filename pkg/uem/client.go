@@ -169,14 +169,9 @@ func NewClient(hc *httpx.Client, baseURL string, creds Credentials) *Client {
 	return c
 }
 
-// New builds a client from a loaded config's uem section (its paths are absolute since load).
-// When uem.caFile is set, a dedicated httpx client trusting that CA is built through httpx.New
-// (self-signed on-prem servers); otherwise hc is used.
-func New(hc *httpx.Client, u *config.UEM, o httpx.Options) (*Client, error) {
-	return Open(hc, &config.Config{UEM: u}, o)
-}
-
-// Open is New for the whole config: secrets are read with cfg.Secret.
+// Open builds a client from a loaded config's uem section (its paths are absolute since load);
+// secrets are read with cfg.Secret. When uem.caFile is set, a dedicated httpx client trusting
+// that CA is built through httpx.New (self-signed on-prem servers); otherwise hc is used.
 func Open(hc *httpx.Client, cfg *config.Config, o httpx.Options) (*Client, error) {
 	creds, err := CredentialsFrom(cfg)
 	if err != nil {
@@ -273,9 +268,6 @@ func (c *Client) token(ctx context.Context) (string, error) {
 
 // IsForbidden reports a 403 (missing role permission or API key).
 func IsForbidden(err error) bool { return httpx.StatusOf(err) == http.StatusForbidden }
-
-// IsNotFound reports a 404.
-func IsNotFound(err error) bool { return httpx.StatusOf(err) == http.StatusNotFound }
 
 // statusFix is the next thing to try after a UEM error status.
 var statusFix = map[int]string{

@@ -16,7 +16,7 @@ func init() {
 	drifts = append(drifts, drift{name: "Boxer key removed", service: "uem", check: "uem.boxer", fix: "flowsctl uem boxer configure",
 		make: func(t *testing.T, e *env) {
 			cfg := loadConfig(t, e)
-			c, err := uem.New(sandboxtest.Client(t, e.SB), cfg.UEM, httpxOptions(e))
+			c, err := uem.Open(sandboxtest.Client(t, e.SB), cfg, httpxOptions(e))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,7 +62,7 @@ func init() {
 					t.Skip("the sandbox config has no api-mode connectors")
 				}
 				hc := sandboxtest.Client(t, e.SB)
-				c, err := uem.New(hc, cfg.UEM, httpxOptions(e))
+				c, err := uem.Open(hc, cfg, httpxOptions(e))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -68,9 +68,6 @@ func Exit(code int, err error) error { return &ExitError{Code: code, Err: err} }
 // Silent is an exit with a code and nothing more to print.
 func Silent(code int) error { return &ExitError{Code: code} }
 
-// AuthError marks an authentication failure (exit 4).
-func AuthError(err error) error { return &ExitError{Code: ExitAuth, Err: err} }
-
 // CodeOf maps an error to the process exit code: the code an ExitError carries, 4 for an
 // authentication or authorization failure (httpx.IsAuth) — the one place that mapping lives —
 // else 1.

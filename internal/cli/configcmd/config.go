@@ -4,6 +4,7 @@ package configcmd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,10 +19,28 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 		Use:   "config <command>",
 		Short: "Check and show flowsctl.yaml",
 		Example: `  flowsctl config validate -f flowsctl.yaml
-  flowsctl config show -o json`,
+  flowsctl config show -o json
+  flowsctl config reference > configuration.md`,
 	}
-	cmd.AddCommand(NewCmdValidate(f), NewCmdShow(f))
+	cmd.AddCommand(NewCmdValidate(f), NewCmdShow(f), NewCmdReference(f))
 	return cmd
+}
+
+// NewCmdReference builds `flowsctl config reference`.
+func NewCmdReference(f *cmdutil.Factory) *cobra.Command {
+	c := cmdutil.NewCommon(f)
+	return &cobra.Command{
+		Use:   "reference",
+		Short: "Print every key of flowsctl.yaml with its type, default, allowed values and meaning",
+		Long: `Prints the configuration reference (Markdown) generated from the schema this binary validates
+against: the same text as docs/configuration.md, so it always matches the version you run.`,
+		Example: "  flowsctl config reference | less",
+		Args:    cobra.NoArgs,
+		RunE: cmdutil.Run(&c, &c, nil, func(c *cmdutil.Common) error {
+			_, err := io.WriteString(c.IO.Out, config.Reference())
+			return err
+		}),
+	}
 }
 
 // ValidateOptions of `flowsctl config validate`.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/prompt"
+	"github.com/flowsctl/flowsctl/internal/text"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/plan"
@@ -265,7 +266,7 @@ func appsRun(o *AppsOptions) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ROLE\tLABEL\tID\tCATALOG NAME\tSTATUS\tCLIENT ID")
 		for _, r := range labels {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Role, r.Label, r.ID, r.Name, r.Status, r.ClientID)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Role, text.Sanitize(r.Label), text.Sanitize(r.ID), text.Sanitize(r.Name), text.Sanitize(r.Status), text.Sanitize(r.ClientID))
 		}
 		return tw.Flush()
 	})

@@ -1,7 +1,9 @@
 package scim
 
 import (
+	"bytes"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -84,5 +86,18 @@ func TestFlagParsing(t *testing.T) {
 				t.Errorf("parsed\n %+v\nwant\n %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTableNeutralisesControls: a value from a server or CSV cannot clear the screen, set the
+// terminal title, or fake a row or a column.
+func TestTableNeutralisesControls(t *testing.T) {
+	var b bytes.Buffer
+	if err := table(&b, []string{"USER", "NAME"}, [][]string{{"ann\x1b]0;pwned\x07", "Ann\n✓ fake row\tcol"}}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\x07\t") || strings.Count(out, "\n") != 2 {
+		t.Errorf("controls reached the output: %q", out)
 	}
 }

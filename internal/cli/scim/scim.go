@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/text"
 	"github.com/flowsctl/flowsctl/pkg/scim"
 )
 
@@ -62,6 +64,8 @@ from identityServices.scimToken.sink) when identityServices.enabled, else Access
 	return cmd
 }
 
+// table prints rows whose cells may come from a server or a CSV: control characters (escape
+// sequences, newlines that would fake a row, tabs that would shift columns) are neutralised.
 func table(w io.Writer, header []string, rows [][]string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, r := range append([][]string{header}, rows...) {
@@ -69,7 +73,7 @@ func table(w io.Writer, header []string, rows [][]string) error {
 			if i > 0 {
 				fmt.Fprint(tw, "\t")
 			}
-			fmt.Fprint(tw, v)
+			fmt.Fprint(tw, strings.ReplaceAll(text.Sanitize(v), "\t", " "))
 		}
 		fmt.Fprintln(tw)
 	}

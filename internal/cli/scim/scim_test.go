@@ -108,22 +108,6 @@ func TestFixDomain(t *testing.T) {
 	}
 }
 
-func TestProgressLine(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		done, total int64
-		want        string
-	}{
-		{0, 0, "| syncing: 0 users"},
-		{5, 10, "[===============               ] 5/10 users  50%"},
-		{10, 10, "[==============================] 10/10 users 100%"},
-	} {
-		if got := progressLine(tt.done, tt.total, '|'); got != tt.want {
-			t.Errorf("got %q want %q", got, tt.want)
-		}
-	}
-}
-
 // identityCommon serves the Identity Services emulator with its generated flowsctl.yaml and a
 // SCIM token (of a directory with domain) in the configured sink.
 func identityCommon(t *testing.T, domain, format string) (cmdutil.Common, *iostreams.IOStreams) {

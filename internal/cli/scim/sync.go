@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -107,33 +105,22 @@ func syncRun(o *SyncOptions) error {
 			return err
 		}
 	}
-	var done atomic.Int64
-	opts := scim.SyncOptions{Concurrency: o.Concurrency, DeactivateMissing: o.DeactivateMissing, DeleteMissing: o.DeleteMissing,
-		DryRun: o.DryRun, Progress: func(n int64) { done.Store(n) }}
-	stop := make(chan struct{})
-	finished := make(chan struct{})
-	if o.IO.ShowProgress() {
-		go func() {
-			defer close(finished)
-			tk := time.NewTicker(150 * time.Millisecond)
-			defer tk.Stop()
-			spin := `|/-\`
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					fmt.Fprintf(o.IO.ErrOut, "\r\033[K")
-					return
-				case <-tk.C:
-					fmt.Fprint(o.IO.ErrOut, "\r"+progressLine(done.Load(), total, spin[i%4]))
-				}
-			}
-		}()
+	// Progress on stderr through iostreams (only on a terminal, never in CI): a bar when the
+	// source's size is known, else a spinner with the count.
+	var progress func(n int64)
+	var finish func()
+	if total > 0 {
+		bar := o.IO.NewProgressBar(int(total), "users")
+		progress, finish = func(int64) { bar.Add(1) }, bar.Done
 	} else {
-		close(finished)
+		sp := o.IO.StartSpinner("users")
+		progress = func(n int64) { sp.SetLabel(fmt.Sprintf("%d users", n)) }
+		finish = func() { sp.Stop("") }
 	}
+	opts := scim.SyncOptions{Concurrency: o.Concurrency, DeactivateMissing: o.DeactivateMissing, DeleteMissing: o.DeleteMissing,
+		DryRun: o.DryRun, Progress: progress}
 	res, err := t.Client.Sync(o.Context(), src, opts)
-	close(stop)
-	<-finished
+	finish()
 	if perr := cmdutil.Print(o.IO.Out, o.Output(), res, func(w io.Writer) error {
 		prefix := ""
 		if res.DryRun {
@@ -183,14 +170,4 @@ func (s namedSource) Next() (scim.Record, error) {
 		err = fmt.Errorf("%s: %w", s.path, err)
 	}
 	return r, err
-}
-
-// progressLine is a bar with counts when the total is known, else a spinner and a count.
-func progressLine(done, total int64, spin byte) string {
-	if total <= 0 {
-		return fmt.Sprintf("%c syncing: %d users", spin, done)
-	}
-	const width = 30
-	filled := int(min(done, total) * width / total)
-	return fmt.Sprintf("[%s%s] %d/%d users %3d%%", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), done, total, min(done, total)*100/total)
 }

@@ -85,7 +85,7 @@ func TestDirectoriesTokensAndIdPs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if exp := scim.JWTExpiry(tok1.Token); exp.IsZero() || time.Until(exp) > 61*time.Minute {
+	if exp, _ := httpx.JWTExpiry(tok1.Token); exp.IsZero() || time.Until(exp) > 61*time.Minute {
 		t.Fatalf("token exp %v", exp)
 	}
 	for _, ttl := range []int64{0, identityemu.MaxTokenTTL + 1} {
@@ -99,7 +99,7 @@ func TestDirectoriesTokensAndIdPs(t *testing.T) {
 	}
 	base := sb.Services["identity"].URL + identity.SCIMPath
 	old := scim.New(hc, base, scim.Options{Tokens: scim.StaticToken(tok1.Token)})
-	if _, err := old.FindUser(ctx, "x"); !scim.IsAuth(err) {
+	if _, err := old.FindUser(ctx, "x"); !httpx.IsAuth(err) {
 		t.Fatalf("a regenerated token must invalidate the old one: %v", err)
 	}
 	sc := scim.New(hc, base, scim.Options{Tokens: scim.StaticToken(tok2.Token)})
@@ -116,7 +116,7 @@ func TestDirectoriesTokensAndIdPs(t *testing.T) {
 	if err := cl.DeleteDirectory(ctx, d.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sc.FindUser(ctx, "u@example.com"); !scim.IsAuth(err) {
+	if _, err := sc.FindUser(ctx, "u@example.com"); !httpx.IsAuth(err) {
 		t.Fatalf("deleting the directory removes its sync client: %v", err)
 	}
 }

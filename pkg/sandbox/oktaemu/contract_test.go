@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ const oktaSpec = "management-2026.06.2-minimal.yaml"
 // TestContract validates the emulator's answers to a scripted run over every management route
 // it serves against Okta's published OpenAPI contract.
 func TestContract(t *testing.T) {
-	spec := sandboxtest.Contract(t, "okta", oktaSpec)
+	spec := filepath.Join(sandboxtest.ContractsDir(t), "okta", oktaSpec)
 	l := openapi3.NewLoader()
 	doc, err := l.LoadFromFile(spec)
 	if err != nil {

@@ -4,8 +4,6 @@ package sandboxtest
 import (
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -101,33 +99,4 @@ func Admin(t testing.TB, sb *sandbox.Sandbox, name, method, path, body string, o
 			t.Fatalf("admin %s %s: decode answer: %v", method, path, err)
 		}
 	}
-}
-
-// Contract is the path of a published API contract under ../shared/contracts next to the module
-// root (parts joined below it). Without it the test is skipped, except under CI=true, where a
-// missing contract fails it.
-func Contract(t testing.TB, parts ...string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	for err == nil {
-		if _, serr := os.Stat(filepath.Join(dir, "go.mod")); serr == nil {
-			break
-		}
-		if parent := filepath.Dir(dir); parent != dir {
-			dir = parent
-			continue
-		}
-		err = os.ErrNotExist
-	}
-	if err != nil {
-		t.Fatalf("no module root above the test: %v", err)
-	}
-	p := filepath.Join(append([]string{dir, "..", "shared", "contracts"}, parts...)...)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("contract %s is missing (CI=true): %v", p, err)
-		}
-		t.Skipf("contract ../shared/contracts/%s is absent: skipping", filepath.Join(parts...))
-	}
-	return p
 }

@@ -85,7 +85,7 @@ func TestOktaEndToEnd(t *testing.T) {
 				}
 			}
 			before := len(sandboxtest.Writes(t, sb, "okta"))
-			rs = run(setup.ModeApply)
+			run(setup.ModeApply)
 			var writes []string
 			for _, w := range sandboxtest.Writes(t, sb, "okta")[before:] {
 				if !strings.HasSuffix(w.Path, "/token") {
