@@ -39,7 +39,6 @@ var DefaultDelegatedPermissions = []string{"offline_access", "User.Read", "User.
 // DefaultTemplateScope is the scope of MobileFlows_Server_Template.
 var DefaultTemplateScope = []string{"email", "profile", "user", "openid"}
 
-
 // ApplyDefaults fills what the document left unset with the guides' defaults, only in the
 // sections that are present. A string or list that is empty counts as unset; a boolean or a
 // number whose zero is meaningful (adminConsent, deviceDeletionThreshold, ...) is only

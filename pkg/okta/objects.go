@@ -351,7 +351,9 @@ func NewProvisioning(c *Client, spec ProvisioningSpec) *Provisioning {
 
 const provisioningStep = "okta.provisioning"
 
-func (p *Provisioning) name() string { return fmt.Sprintf("okta provisioning of %q", p.spec.App.spec.Label) }
+func (p *Provisioning) name() string {
+	return fmt.Sprintf("okta provisioning of %q", p.spec.App.spec.Label)
+}
 
 // fingerprint binds a confirmation to the values the operator entered (not the token itself).
 func (p *Provisioning) fingerprint() string {

@@ -20,8 +20,8 @@ type OIDCSpec struct {
 	// ReadRedirectURI reads it (once, at the first look-up).
 	RedirectURI     string
 	ReadRedirectURI func(ctx context.Context) (string, error)
-	AssignGroups []string
-	SecretSink   config.SecretRef
+	AssignGroups    []string
+	SecretSink      config.SecretRef
 	// Config reads and writes the secret sink (the only way secrets are stored).
 	Config *config.Config
 	// Rotate allows a new client secret when the sink lost the value (flowsctl rotate).

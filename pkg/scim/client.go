@@ -47,7 +47,6 @@ func New(hc *httpx.Client, base string, o Options) *Client {
 	return &Client{hc: hc, base: strings.TrimRight(base, "/"), o: o}
 }
 
-
 // Base is the SCIM base URL.
 func (c *Client) Base() string { return c.base }
 
