@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,7 +63,14 @@ func (s *scripted) MultiSelect(m string, opts, defs []string, flag string) ([]st
 	if a, ok := s.next(m); ok {
 		return strings.Split(a, ","), nil
 	}
-	return defs, nil
+	// Like survey: Enter keeps the defaults that are among the options, and only those.
+	var kept []string
+	for _, d := range defs {
+		if slices.Contains(opts, d) {
+			kept = append(kept, d)
+		}
+	}
+	return kept, nil
 }
 func (s *scripted) Confirm(m string, def bool, flag string) (bool, error) {
 	s.asked = append(s.asked, flag)
@@ -214,5 +222,31 @@ func TestRenderConfigHasNoSecretValues(t *testing.T) {
 				t.Errorf("secrets=%s: reference %q", secrets, ref)
 			}
 		}
+	}
+}
+
+// TestInitEnterKeepsTeams: pressed through with Enter (only the required values typed), the
+// wizard keeps the default Teams connector (at 322035c the default "teams" was no catalog id, so
+// the selection came back empty and the file got connectors: []).
+func TestInitEnterKeepsTeams(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flowsctl.yaml")
+	p := &scripted{answers: map[string][]string{
+		"Access URL":      {"https://acme.vmwareidentity.com"},
+		"UEM API URL":     {"https://as1234.awmdm.com"},
+		"Entra ID tenant": {"contoso.onmicrosoft.com"},
+		"email domain":    {"acme.com"},
+	}}
+	io, _, _, errOut := iostreams.Test()
+	o := &InitOptions{Common: common(io, path, false), A: defaults(), set: map[string]bool{}}
+	o.Prompter = func() prompt.Prompter { return p }
+	if err := initRun(o); err != nil {
+		t.Fatalf("init: %v\n%s", err, errOut)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs := cfg.UEM.MobileFlows.Connectors; len(cs) != 1 || cs[0].Catalog != "microsoft-teams" {
+		t.Errorf("connectors %+v, want the Teams connector", cs)
 	}
 }

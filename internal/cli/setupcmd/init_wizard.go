@@ -90,6 +90,18 @@ func oneOf(allowed []string) func(string) error {
 	}
 }
 
+// catalogIDs maps connector names or aliases to their catalog ids (unknown names are dropped:
+// validation reports them).
+func catalogIDs(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if c, ok := mobileflows.Lookup(n); ok {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
 // catalogKeys are the OOTB connectors of the mobile flows catalog (the Boxer guide), by id.
 func catalogKeys() []string {
 	var out []string
@@ -223,7 +235,9 @@ func (o *InitOptions) ask(p prompt.Prompter) error {
 			if o.set["connectors"] {
 				return nil
 			}
-			v, err := p.MultiSelect("Mobile flows connectors to add", catalogKeys(), a.Connectors, "--connectors")
+			// The defaults may be aliases (--connectors teams): offer them as the catalog ids the
+			// options use, so that pressing Enter keeps them selected.
+			v, err := p.MultiSelect("Mobile flows connectors to add", catalogKeys(), catalogIDs(a.Connectors), "--connectors")
 			if err != nil {
 				return err
 			}
