@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -10,12 +11,17 @@ import (
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/internal/prompt"
+	"github.com/flowsctl/flowsctl/internal/safefile"
 	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
 // NewFactory wires the real dependencies. Each is built on first use, once.
 func NewFactory(io *iostreams.IOStreams, build cmdutil.BuildInfo) *cmdutil.Factory {
 	f := &cmdutil.Factory{IO: io, Build: build, Flags: &cmdutil.GlobalFlags{}}
+	// One redactor for the run: the config registers every secret it resolves, the HTTP client
+	// every credential it sends or receives, and Execute masks output and errors with it.
+	redactor := &httpx.Redactor{}
+	f.Redactor = redactor
 
 	var cfgOnce sync.Once
 	var cfg *config.Config
@@ -29,18 +35,36 @@ func NewFactory(io *iostreams.IOStreams, build cmdutil.BuildInfo) *cmdutil.Facto
 			if cfg == nil {
 				return
 			}
-			switch {
-			case f.Flags.CAFile != "":
+			if f.Flags.CAFile != "" {
 				cfg.CAFile = f.Flags.CAFile
-			case cfg.CAFile == "":
-				cfg.CAFile = sandboxCA(f.Flags.File)
 			}
+			// Every secret the config resolves is masked in output, errors and traces.
+			cfg.OnSecret = redactor.Add
 		})
 		return cfg, cfgErr
 	}
 
+	// The sandbox CA: trusted for loopback hosts only, and only for a config written by
+	// `sandbox up` (its sandbox: id matches the sandbox.json beside it); said once on stderr.
+	var sbOnce sync.Once
+	var sbCA []byte
+	sandboxPEM := func() []byte {
+		sbOnce.Do(func() {
+			c, err := f.Config()
+			if err != nil || c == nil || f.Flags.CAFile != "" {
+				return
+			}
+			if path, pem := sandboxCA(f.Flags.File, c.Sandbox); pem != nil {
+				sbCA = pem
+				fmt.Fprintf(io.ErrOut, "flowsctl: trusting the sandbox CA %s for loopback hosts only (sandbox.json next to the config)\n", path)
+			}
+		})
+		return sbCA
+	}
+
 	f.HTTPOptions = func() httpx.Options {
-		o := httpx.Options{UserAgent: "flowsctl/" + build.Version, CAFile: f.Flags.CAFile}
+		o := httpx.Options{UserAgent: "flowsctl/" + build.Version, CAFile: f.Flags.CAFile, Redactor: redactor,
+			Notices: io.ErrOut, LoopbackCAPEM: sandboxPEM()}
 		if f.Flags.Debug {
 			o.Debug = io.ErrOut
 		}
@@ -52,15 +76,7 @@ func NewFactory(io *iostreams.IOStreams, build cmdutil.BuildInfo) *cmdutil.Facto
 	var hcErr error
 	f.HTTPClient = func() (*httpx.Client, error) {
 		hcOnce.Do(func() {
-			o := f.HTTPOptions()
-			if o.CAFile == "" {
-				if c, err := f.Config(); err == nil && c != nil {
-					o.CAFile = c.CAFile
-				} else {
-					o.CAFile = sandboxCA(f.Flags.File)
-				}
-			}
-			hc, hcErr = httpx.New(o)
+			hc, hcErr = httpx.New(f.HTTPOptions())
 		})
 		return hc, hcErr
 	}
@@ -74,22 +90,31 @@ func NewFactory(io *iostreams.IOStreams, build cmdutil.BuildInfo) *cmdutil.Facto
 	return f
 }
 
-// sandboxCA is the CA of a sandbox whose directory holds the config file: `flowsctl sandbox up`
-// writes flowsctl.yaml next to sandbox.json, so `-f sandbox/flowsctl.yaml` works without --ca-file.
-// It returns "" when there is no such sandbox.
-func sandboxCA(configPath string) string {
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(configPath), "sandbox.json"))
+// sandboxCA is the CA of the sandbox whose directory holds the config file, when the config
+// is bound to it (its sandbox: id is the id in sandbox.json) and ca.pem lies in that directory:
+// its path and PEM, or "" and nil.
+func sandboxCA(configPath, id string) (string, []byte) {
+	if id == "" {
+		return "", nil
+	}
+	dir := filepath.Dir(configPath)
+	b, err := safefile.Read(filepath.Join(dir, "sandbox.json"), safefile.MaxConfig)
 	if err != nil {
-		return ""
+		return "", nil
 	}
 	var meta struct {
 		CA string `json:"ca"`
+		ID string `json:"id"`
 	}
-	if json.Unmarshal(b, &meta) != nil || meta.CA == "" {
-		return ""
+	if json.Unmarshal(b, &meta) != nil || meta.ID != id || meta.CA == "" {
+		return "", nil
 	}
-	if _, err := os.Stat(meta.CA); err != nil {
-		return ""
+	if abs, err := filepath.Abs(dir); err != nil || filepath.Dir(meta.CA) != abs {
+		return "", nil
 	}
-	return meta.CA
+	pem, err := safefile.Read(meta.CA, safefile.MaxCA)
+	if err != nil {
+		return "", nil
+	}
+	return meta.CA, pem
 }

@@ -167,6 +167,9 @@ func checkOutput(c *cobra.Command, format string) error {
 // Execute runs the tree for main and returns the process exit code.
 func Execute(build cmdutil.BuildInfo) int {
 	f := NewFactory(iostreams.System(), build)
+	// Everything the process prints passes the run's redactor: a secret a server echoed back
+	// into an answer never reaches the terminal or a CI log.
+	f.IO.Out, f.IO.ErrOut = f.Redactor.Writer(f.IO.Out), f.Redactor.Writer(f.IO.ErrOut)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// After the first Ctrl-C the command winds down; a second one kills the process.
@@ -196,7 +199,11 @@ func exitCode(f *cmdutil.Factory, err error, interruptedCtx bool) int {
 	var ee *cmdutil.ExitError
 	silent := errors.As(err, &ee) && ee.Err == nil
 	if !silent && !(interrupted && errors.Is(err, context.Canceled)) {
-		fmt.Fprintln(errOut, "error:", err)
+		msg := err.Error()
+		if f.Redactor != nil {
+			msg = f.Redactor.Mask(msg) // a server may echo a credential into its error
+		}
+		fmt.Fprintln(errOut, "error:", msg)
 	}
 	switch {
 	case interrupted:

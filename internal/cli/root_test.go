@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -284,44 +287,51 @@ func TestInterruptedRunExits130(t *testing.T) {
 	}
 }
 
-func TestConfigPrecedenceAndSandboxCA(t *testing.T) {
+// TestSandboxCATrust: the CA of a sandbox.json beside the config is trusted only when the
+// config is bound to it (same sandbox id) and only for loopback hosts, and flowsctl says so on
+// stderr; --ca-file wins. At 322035c any sandbox.json next to a config made its CA trusted for
+// every host, silently: two planted files intercepted a real tenant's secrets.
+func TestSandboxCATrust(t *testing.T) {
 	clearEnv(t)
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "flowsctl.yaml")
 	ca := filepath.Join(dir, "ca.pem")
-	os.WriteFile(cfg, []byte("apiVersion: flowsctl/v1\n"), 0o600)
-	os.WriteFile(ca, []byte("not used here"), 0o600)
-	os.WriteFile(filepath.Join(dir, "sandbox.json"), []byte(`{"ca": "`+ca+`", "services": {}}`), 0o600)
-
-	tests := []struct {
-		name string
-		flag string
-		want string
+	os.WriteFile(ca, pemOfTestCA(t), 0o600)
+	os.WriteFile(filepath.Join(dir, "sandbox.json"), []byte(`{"ca": "`+ca+`", "id": "abc123def456", "services": {}}`), 0o600)
+	for _, tt := range []struct {
+		name, doc, flag string
+		trusted         bool
 	}{
-		{"the CA of the sandbox the config sits in", "", ca},
-		{"--ca-file wins", "/elsewhere/ca.pem", "/elsewhere/ca.pem"},
-	}
-	for _, tt := range tests {
+		{"bound to the sandbox", "apiVersion: flowsctl/v1\nsandbox: abc123def456\n", "", true},
+		{"no sandbox key: planted sandbox.json ignored", "apiVersion: flowsctl/v1\n", "", false},
+		{"another sandbox's id", "apiVersion: flowsctl/v1\nsandbox: 000000000000\n", "", false},
+		{"--ca-file wins", "apiVersion: flowsctl/v1\nsandbox: abc123def456\n", ca, false},
+	} {
 		t.Run(tt.name, func(t *testing.T) {
+			cfg := filepath.Join(dir, "flowsctl.yaml")
+			os.WriteFile(cfg, []byte(tt.doc), 0o600)
 			f := testFactory()
 			f.Flags.File, f.Flags.CAFile = cfg, tt.flag
-			c, err := f.Config()
-			if err != nil {
-				t.Fatal(err)
+			o := f.HTTPOptions()
+			if got := len(o.LoopbackCAPEM) > 0; got != tt.trusted {
+				t.Errorf("sandbox CA trusted = %v, want %v", got, tt.trusted)
 			}
-			if c.CAFile != tt.want {
-				t.Errorf("CAFile %q; want %q", c.CAFile, tt.want)
+			said := strings.Contains(stderrOf(f), "trusting the sandbox CA "+ca+" for loopback hosts only")
+			if said != tt.trusted {
+				t.Errorf("stderr %q", stderrOf(f))
+			}
+			if tt.flag != "" && o.CAFile != tt.flag {
+				t.Errorf("--ca-file not used: %q", o.CAFile)
 			}
 		})
 	}
-	// A config that is not in a sandbox directory gets no CA.
-	plain := filepath.Join(t.TempDir(), "flowsctl.yaml")
-	os.WriteFile(plain, []byte("apiVersion: flowsctl/v1\n"), 0o600)
-	f := testFactory()
-	f.Flags.File = plain
-	if c, err := f.Config(); err != nil || c.CAFile != "" {
-		t.Errorf("plain config: %v %q", err, c.CAFile)
-	}
+}
+
+// pemOfTestCA is any PEM certificate.
+func pemOfTestCA(t *testing.T) []byte {
+	t.Helper()
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 }
 
 func TestEveryCommandHasAnExample(t *testing.T) {

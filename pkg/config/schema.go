@@ -30,6 +30,7 @@ func between(lo, hi string) string { return fmt.Sprintf("%s to %s", lo, hi) }
 
 var fieldDocs = map[string]fieldDoc{
 	"apiVersion": {Desc: "Schema version of the file.", Allowed: "`" + APIVersion + "`"},
+	"sandbox":    {Desc: "Written by `flowsctl sandbox up`: binds the file to the sandbox.json beside it, whose CA is then trusted for loopback hosts only. Leave it out for a real tenant."},
 
 	"azure":                        {Desc: "Entra ID app registration for the Microsoft Teams connector (the Teams mobile flows guide)."},
 	"azure.tenantId":               {Desc: "Entra tenant the app is registered in.", Allowed: "GUID or a verified domain (e.g. contoso.onmicrosoft.com)", Default: "required"},

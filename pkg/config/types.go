@@ -3,7 +3,10 @@ package config
 // Config is the whole flowsctl.yaml. Every section is optional; a command checks the
 // sections it needs with Require.
 type Config struct {
-	APIVersion       string            `yaml:"apiVersion" json:"apiVersion"`
+	APIVersion string `yaml:"apiVersion" json:"apiVersion"`
+	// Sandbox marks a config written by `flowsctl sandbox up`: it binds the file to the
+	// sandbox.json beside it, whose CA flowsctl then trusts for loopback hosts only.
+	Sandbox          string            `yaml:"sandbox,omitempty" json:"sandbox,omitempty"`
 	Azure            *Azure            `yaml:"azure,omitempty" json:"azure,omitempty"`
 	Access           *Access           `yaml:"access,omitempty" json:"access,omitempty"`
 	IdentityServices *IdentityServices `yaml:"identityServices,omitempty" json:"identityServices,omitempty"`

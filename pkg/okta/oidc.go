@@ -24,8 +24,6 @@ type OIDCSpec struct {
 	SecretSink      config.SecretRef
 	// Config reads and writes the secret sink (the only way secrets are stored).
 	Config *config.Config
-	// Rotate allows a new client secret when the sink lost the value (flowsctl rotate).
-	Rotate bool
 }
 
 // OIDCApp is the OIDC web app (authorization code) whose client id and secret Identity
@@ -123,11 +121,8 @@ func (o *OIDCApp) Plan(ctx context.Context) ([]plan.Change, error) {
 		out = append(out, plan.Change{Object: o.name(), Action: plan.NoOp})
 	}
 	if !o.secretHere() {
-		if o.spec.Rotate {
-			out = append(out, plan.Change{Object: o.name() + " client secret", Action: plan.Update, Note: "rotate: a new secret goes to " + string(o.spec.SecretSink) + "; the IdP is updated with it"})
-		} else {
-			out = append(out, plan.Change{Object: o.name() + " client secret", Action: plan.NoOp, Note: "exists in Okta; value not in " + string(o.spec.SecretSink) + " (restore the file, or run: flowsctl rotate okta-oidc-secret)"})
-		}
+		out = append(out, plan.Change{Object: o.name() + " client secret", Action: plan.Create,
+			Note: "not in " + string(o.spec.SecretSink) + ": a second client secret is added and written there (the one Okta has stays active: nothing that holds it stops working)"})
 	}
 	return out, nil
 }
@@ -143,7 +138,7 @@ func (o *OIDCApp) Apply(ctx context.Context) (object.Result, error) {
 		return r, err
 	}
 	sink := o.spec.Config.ResolveRef(o.spec.SecretSink)
-	if o.app == nil || (!o.secretHere() && o.spec.Rotate) {
+	if o.app == nil || !o.secretHere() {
 		if err := sink.CheckSink(); err != nil {
 			return r, fmt.Errorf("%s: %w (fix okta.oidcApp.secretSink before flowsctl creates a secret it could not keep)", o.name(), err)
 		}
@@ -178,7 +173,9 @@ func (o *OIDCApp) Apply(ctx context.Context) (object.Result, error) {
 		if o.app.Credentials != nil && o.app.Credentials.OAuthClient != nil {
 			o.app.Credentials.OAuthClient.ClientSecret = ""
 		}
-	} else if !o.secretHere() && o.spec.Rotate {
+	} else if !o.secretHere() {
+		// The value is not here (a lost file, an apply interrupted after the create). Adding a
+		// secret revokes nothing: the one Okta has stays active for whoever holds it.
 		secret, err := o.c.NewClientSecret(ctx, o.app.ID)
 		if err != nil {
 			return r, fmt.Errorf("%s: a new client secret: %w", o.name(), err)
@@ -188,7 +185,7 @@ func (o *OIDCApp) Apply(ctx context.Context) (object.Result, error) {
 			return r, fmt.Errorf("%s: write its client secret: %w", o.name(), err)
 		}
 		r.Action, r.SecretSink = plan.Update, string(sink)
-		r.Note = "new client secret; the old one stays active in Okta until you deactivate it (Applications > " + o.spec.Label + " > General > Client Secrets) once the IdP uses the new one"
+		r.Note = "added a client secret; the earlier one stays active in Okta: deactivate it (Applications > " + o.spec.Label + " > General > Client Secrets) once nothing uses it"
 	}
 	r.ID = o.app.ID
 	d, un, err := o.diff(ctx)
@@ -216,9 +213,6 @@ func (o *OIDCApp) Apply(ctx context.Context) (object.Result, error) {
 			return r, fmt.Errorf("assign group %q to %s: %w", n, o.name(), err)
 		}
 	}
-	if !o.secretHere() {
-		r.Note = "the client secret exists in Okta but not in " + string(o.spec.SecretSink) + ": restore the file, or run: flowsctl rotate okta-oidc-secret"
-	}
 	return r, nil
 }
 
@@ -243,7 +237,7 @@ func (o *OIDCApp) Verify(ctx context.Context) []doctor.Check {
 	}
 	if !o.secretHere() {
 		out = append(out, doctor.Check{ID: "okta.oidcApp.secret", Title: "Okta OIDC client secret at hand", Status: doctor.Warn,
-			Detail: "not in " + string(o.spec.SecretSink), Fix: "restore the file, or run: flowsctl rotate okta-oidc-secret"})
+			Detail: "not in " + string(o.spec.SecretSink) + " (the identity provider cannot be updated without it)", Fix: "restore the file, or run flowsctl apply --only okta.oidcApp (adds a second secret; the first stays active)"})
 	}
 	disc := doctor.Check{ID: "okta.discovery", Title: "Okta's OpenID configuration names the issuer", Status: doctor.Pass}
 	if d, err := o.c.Discovery(ctx); err != nil {

@@ -207,6 +207,7 @@ func TestWriteFiles(t *testing.T) {
 	dir := sb.Env.Dir
 	var meta struct {
 		CA       string `json:"ca"`
+		ID       string `json:"id"`
 		Services map[string]struct {
 			URL   string `json:"url"`
 			Admin string `json:"admin"`
@@ -223,6 +224,9 @@ func TestWriteFiles(t *testing.T) {
 	}
 	if meta.CA != filepath.Join(dir, "ca.pem") || !filepath.IsAbs(meta.CA) {
 		t.Errorf("ca = %q", meta.CA)
+	}
+	if cfg, _ := os.ReadFile(filepath.Join(dir, "flowsctl.yaml")); len(meta.ID) < 16 || !strings.Contains(string(cfg), "\nsandbox: "+meta.ID+"\n") {
+		t.Errorf("sandbox id %q not bound into flowsctl.yaml", meta.ID)
 	}
 	for _, n := range []string{"items", "other"} {
 		s := meta.Services[n]

@@ -29,7 +29,10 @@ type Service struct {
 
 // Sandbox is a set of running emulators sharing one CA.
 type Sandbox struct {
-	CA       *CA
+	CA *CA
+	// ID binds the generated flowsctl.yaml (its sandbox: key) to sandbox.json: flowsctl trusts
+	// the sandbox CA, for loopback hosts only, when both name the same id.
+	ID       string
 	Env      *Env
 	Services map[string]*Service
 	order    []string
@@ -50,7 +53,7 @@ func Start(dir string, emus ...Emulator) (*Sandbox, error) {
 			dir = abs
 		}
 	}
-	sb := &Sandbox{CA: ca, Services: map[string]*Service{}}
+	sb := &Sandbox{CA: ca, ID: RandHex(12), Services: map[string]*Service{}}
 	sb.Env = &Env{
 		CAPEM: ca.CertPEM,
 		Dir:   dir,
@@ -214,6 +217,7 @@ func (sb *Sandbox) SetLatency(name string, l Latency) error {
 // Meta is the content of sandbox.json.
 type Meta struct {
 	CA       string                 `json:"ca"`
+	ID       string                 `json:"id"`
 	Services map[string]ServiceMeta `json:"services"`
 
 	order []string // start order, kept in sandbox.json
@@ -224,8 +228,11 @@ type Meta struct {
 func (m Meta) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	ca, _ := json.Marshal(m.CA)
+	id, _ := json.Marshal(m.ID)
 	b.WriteString(`{"ca":`)
 	b.Write(ca)
+	b.WriteString(`,"id":`)
+	b.Write(id)
 	b.WriteString(`,"services":{`)
 	names := append([]string(nil), m.order...)
 	seen := map[string]bool{}
@@ -270,7 +277,7 @@ type ServiceMeta struct {
 
 // Meta describes the running sandbox; caPath is the ca.pem path recorded in it.
 func (sb *Sandbox) Meta(caPath string) Meta {
-	m := Meta{CA: caPath, Services: map[string]ServiceMeta{}, order: sb.Names()}
+	m := Meta{CA: caPath, ID: sb.ID, Services: map[string]ServiceMeta{}, order: sb.Names()}
 	for n, s := range sb.Services {
 		m.Services[n] = ServiceMeta{URL: s.URL, Admin: s.Admin}
 	}

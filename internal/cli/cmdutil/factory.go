@@ -34,6 +34,8 @@ type Factory struct {
 	// HTTPOptions are the options of that stack from the global flags (user agent, --ca-file,
 	// --debug), for code that builds a second client (a dedicated CA, the demo's sandbox).
 	HTTPOptions func() httpx.Options
+	// Redactor masks every secret the run resolved or received, in output, errors and traces.
+	Redactor *httpx.Redactor
 	// Prompter asks questions; it fails naming the flag to use when input is not possible.
 	Prompter func() prompt.Prompter
 }

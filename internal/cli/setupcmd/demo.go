@@ -111,7 +111,7 @@ func demoRun(opts *DemoOptions) error {
 	cfg.CAFile = sb.CAPath()
 	// The global flags' user agent and --debug, the sandbox's CA (not --ca-file), short retries.
 	ho := opts.HTTPOpts()
-	ho.CAFile, ho.CAPEM, ho.BaseDelay, ho.MaxDelay = "", sb.CA.CertPEM, 50*time.Millisecond, time.Second
+	ho.CAFile, ho.LoopbackCAPEM, ho.BaseDelay, ho.MaxDelay = "", sb.CA.CertPEM, 50*time.Millisecond, time.Second
 	hc, err := httpx.New(ho)
 	if err != nil {
 		return err

@@ -74,9 +74,12 @@ func (e *Emulator) provision(ctx context.Context, appID string) {
 		var err error
 		switch {
 		case j.ext == "" && create:
-			ext, err = t.createUser(ctx, j.au.id, j.profile)
+			ext, err = retryTask(ctx, func() (string, error) { return t.createUser(ctx, j.au.id, j.profile) })
 		case j.ext != "" && update && !equalProfile(j.profile, j.pushed):
-			ext, err = j.ext, t.updateUser(ctx, j.au.id, j.ext, j.profile, j.pushed)
+			ext = j.ext
+			_, err = retryTask(ctx, func() (struct{}, error) {
+				return struct{}{}, t.updateUser(ctx, j.au.id, j.ext, j.profile, j.pushed)
+			})
 		default:
 			continue
 		}
@@ -121,9 +124,9 @@ func (e *Emulator) provision(ctx context.Context, appID string) {
 	for _, j := range pushes {
 		id, err := j.target, error(nil)
 		if id == "" {
-			id, err = t.ensureGroup(ctx, j.name, j.members)
+			id, err = retryTask(ctx, func() (string, error) { return t.ensureGroup(ctx, j.name, j.members) })
 		} else if !sameSet(j.members, j.pushed) {
-			err = t.setMembers(ctx, id, j.members, j.pushed)
+			_, err = retryTask(ctx, func() (struct{}, error) { return struct{}{}, t.setMembers(ctx, id, j.members, j.pushed) })
 		} else {
 			continue
 		}
@@ -149,6 +152,37 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// taskError is a failed provisioning request; status 0 means no answer.
+type taskError struct {
+	status int
+	msg    string
+}
+
+func (e *taskError) Error() string { return e.msg }
+
+// taskAttempts: like Okta, a provisioning task that failed for a passing reason (no answer, 429,
+// 5xx) is tried again before it is marked ERROR; a create whose answer was lost meets the user
+// it made (409) and adopts it.
+const taskAttempts = 3
+
+func retryTask[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	var v T
+	var err error
+	for i := 0; i < taskAttempts; i++ {
+		if v, err = f(); err == nil {
+			return v, nil
+		}
+		var te *taskError
+		if !errors.As(err, &te) || (te.status != 0 && te.status != http.StatusTooManyRequests && te.status < 500) {
+			return v, err
+		}
+		if httpx.Sleep(ctx, time.Duration(i+1)*20*time.Millisecond) != nil {
+			return v, err
+		}
+	}
+	return v, err
 }
 
 // target is the app's SCIM server: SCIM 2.0 (scim2testapp) or Access's SCIM 1.1.
@@ -191,14 +225,14 @@ func (t *target) do(ctx context.Context, method, path string, body any, out any)
 	}
 	resp, err := t.c.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("Error while connecting to the app: %v", err)
+		return 0, &taskError{msg: fmt.Sprintf("Error while connecting to the app: %v", err)}
 	}
 	b, err := httpx.ReadBody(resp)
 	if err != nil {
-		return resp.StatusCode, err
+		return resp.StatusCode, &taskError{status: resp.StatusCode, msg: err.Error()}
 	}
 	if resp.StatusCode >= 300 {
-		return resp.StatusCode, errors.New("ERRORS REPORTED BY REMOTE SERVER: " + remoteMessage(resp.StatusCode, b))
+		return resp.StatusCode, &taskError{status: resp.StatusCode, msg: "ERRORS REPORTED BY REMOTE SERVER: " + remoteMessage(resp.StatusCode, b)}
 	}
 	if out != nil && len(b) > 0 {
 		if err := json.Unmarshal(b, out); err != nil {

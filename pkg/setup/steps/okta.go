@@ -161,7 +161,7 @@ var oktaGroupPush = Row{
 }
 
 // OktaOIDCApp is the OIDC app object; its redirect URI is read from Identity Services.
-func OktaOIDCApp(d Deps, rotate bool) (*okta.OIDCApp, error) {
+func OktaOIDCApp(d Deps) (*okta.OIDCApp, error) {
 	c, err := oktaClient(d).get()
 	if err != nil {
 		return nil, err
@@ -169,7 +169,7 @@ func OktaOIDCApp(d Deps, rotate bool) (*okta.OIDCApp, error) {
 	cfg := d.Config
 	read := func(ctx context.Context) (string, error) { return IdentityRedirectURI(ctx, d) }
 	return okta.NewOIDCApp(c, okta.OIDCSpec{Label: cfg.Okta.OIDCApp.Label, ReadRedirectURI: read, AssignGroups: cfg.Okta.AssignGroups,
-		SecretSink: cfg.Okta.OIDCApp.SecretSink, Config: cfg, Rotate: rotate}), nil
+		SecretSink: cfg.Okta.OIDCApp.SecretSink, Config: cfg}), nil
 }
 
 // IdentityRedirectURI is the sign-in redirect URI Identity Services' IdP wizard shows. It is
@@ -235,7 +235,7 @@ var oktaOIDCApp = Row{
 		return ""
 	},
 	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		o, err := OktaOIDCApp(d, false)
+		o, err := OktaOIDCApp(d)
 		if err != nil {
 			return nil, err
 		}
