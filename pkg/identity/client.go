@@ -457,3 +457,18 @@ func IdPNameFor(source string) string {
 	}
 	return strings.ToUpper(source[:1]) + strings.ToLower(source[1:])
 }
+
+// OIDCRedirectURI is the sign-in redirect URI the identity provider wizard shows for an OIDC
+// provider. The API publishes the SAML service provider's assertion consumer URL
+// (…/federation/auth/response/saml); the OIDC one sits beside it (…/federation/auth/response/oidc).
+// Where the metadata is not served, the same path is derived from the tenant URL.
+func (c *Client) OIDCRedirectURI(ctx context.Context) string {
+	derived := c.base + "/federation/auth/response/oidc"
+	var md struct {
+		ACS string `json:"acsUrl"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/federation/broker/saml-sp-metadata/details", nil, nil, &md, "SAML service provider metadata"); err != nil || !strings.HasSuffix(md.ACS, "/saml") {
+		return derived
+	}
+	return strings.TrimSuffix(md.ACS, "/saml") + "/oidc"
+}

@@ -3,8 +3,6 @@ package steps
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"strings"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
@@ -172,54 +170,14 @@ func OktaOIDCApp(d Deps) (*okta.OIDCApp, error) {
 		SecretSink: cfg.Okta.OIDCApp.SecretSink, Config: cfg}), nil
 }
 
-// IdentityRedirectURI is the sign-in redirect URI Identity Services' IdP wizard shows. It is
-// read from the API: the SAML service provider's assertion consumer URL names the tenant's
-// federation response endpoint (…/federation/auth/response/saml); the OIDC one sits beside it
-// (…/federation/auth/response/oidc). Where the metadata is not served, the same path is
-// derived from the Identity Services URL.
+// IdentityRedirectURI is the sign-in redirect URI Identity Services' IdP wizard shows, read
+// with the run's Identity Services client (its token is shared with the identity rows).
 func IdentityRedirectURI(ctx context.Context, d Deps) (string, error) {
-	base, err := d.Config.IdentityBase()
+	c, err := identityClient(d)
 	if err != nil {
 		return "", err
 	}
-	derived := base + "/federation/auth/response/oidc"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/federation/broker/saml-sp-metadata/details", nil)
-	if err != nil {
-		return "", err
-	}
-	tok, err := identityAdminToken(ctx, d)
-	if err != nil {
-		return derived, nil
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
-	resp, err := d.HTTP.Do(req)
-	if err != nil {
-		return derived, nil
-	}
-	var md struct {
-		ACS string `json:"acsUrl"`
-	}
-	if httpx.DecodeJSON(resp, &md) != nil || !strings.HasSuffix(md.ACS, "/saml") {
-		return derived, nil
-	}
-	return strings.TrimSuffix(md.ACS, "/saml") + "/oidc", nil
-}
-
-// identityAdminToken signs in as the tenant's admin client (Identity Services and Access
-// share it).
-func identityAdminToken(ctx context.Context, d Deps) (string, error) {
-	cfg := d.Config
-	base, err := cfg.AccessBase()
-	if err != nil {
-		return "", err
-	}
-	secret, err := cfg.Secret(cfg.Access.Auth.ClientSecret)
-	if err != nil {
-		return "", err
-	}
-	t, err := httpx.ClientCredentials{Service: "access", TokenURL: base.TokenURL(), ClientID: cfg.Access.Auth.ClientID, Secret: secret, Basic: true, GrantInQuery: true}.Fetch(ctx, d.HTTP)
-	return t.Value, err
+	return c.OIDCRedirectURI(ctx), nil
 }
 
 var oktaOIDCApp = Row{
