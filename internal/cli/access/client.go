@@ -3,7 +3,6 @@ package access
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -123,16 +122,15 @@ func clientShowRun(o *ClientShowOptions) error {
 		out.SecretSink, out.SecretSinkState = r.SinkPath(), r.SinkStatus()
 	}
 	return cmdutil.Print(o.IO.Out, o.Output(), out, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		row := func(k string, v any) { fmt.Fprintf(tw, "%s\t%v\n", k, v) }
-		row("Client ID", oc.ClientID)
-		row("Scope", oc.Scope)
-		row("Grant types", oc.AuthGrantTypes)
-		row("Token type", oc.TokenType)
-		row("Access token TTL", minutes(oc.AccessTokenTTL))
+		tab := cmdutil.NewTable(w)
+		tab.Row("Client ID", oc.ClientID)
+		tab.Row("Scope", oc.Scope)
+		tab.Row("Grant types", oc.AuthGrantTypes)
+		tab.Row("Token type", oc.TokenType)
+		tab.Row("Access token TTL", minutes(oc.AccessTokenTTL))
 		if out.SecretSink != "" {
-			row("Secret sink", out.SecretSink+" ("+out.SecretSinkState+")")
+			tab.Row("Secret sink", out.SecretSink+" ("+out.SecretSinkState+")")
 		}
-		return tw.Flush()
+		return tab.Flush()
 	})
 }

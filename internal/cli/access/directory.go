@@ -1,10 +1,8 @@
 package access
 
 import (
-	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -71,11 +69,10 @@ func directoryListRun(o *DirectoryListOptions) error {
 		dirs = []acc.Directory{}
 	}
 	return cmdutil.Print(o.IO.Out, o.Output(), dirs, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tTYPE\tDOMAINS\tID")
+		tab := cmdutil.NewTable(w, "NAME", "TYPE", "DOMAINS", "ID")
 		for _, d := range dirs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, d.Type, strings.Join(d.Domains, ","), d.DirectoryID)
+			tab.Row(d.Name, d.Type, strings.Join(d.Domains, ","), d.DirectoryID)
 		}
-		return tw.Flush()
+		return tab.Flush()
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -151,12 +150,11 @@ func directoryListRun(o *DirectoryListOptions) error {
 		return err
 	}
 	return cmdutil.Print(o.IO.Out, o.Output(), append([]identity.Directory{}, ds...), func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tDOMAINS\tSOURCE\tTYPE")
+		tab := cmdutil.NewTable(w, "ID", "NAME", "DOMAINS", "SOURCE", "TYPE")
 		for _, d := range ds {
-			fmt.Fprintln(tw, strings.Join([]string{d.ID, d.Name, strings.Join(d.Domains, ","), d.Source, d.Type}, "\t"))
+			tab.Row(d.ID, d.Name, strings.Join(d.Domains, ","), d.Source, d.Type)
 		}
-		return tw.Flush()
+		return tab.Flush()
 	})
 }
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -263,12 +262,11 @@ func appsRun(o *AppsOptions) error {
 		}
 	}
 	return cmdutil.Print(o.IO.Out, o.Output(), labels, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ROLE\tLABEL\tID\tCATALOG NAME\tSTATUS\tCLIENT ID")
+		tab := cmdutil.NewTable(w, "ROLE", "LABEL", "ID", "CATALOG NAME", "STATUS", "CLIENT ID")
 		for _, r := range labels {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Role, text.Sanitize(r.Label), text.Sanitize(r.ID), text.Sanitize(r.Name), text.Sanitize(r.Status), text.Sanitize(r.ClientID))
+			tab.Row(r.Role, text.Sanitize(r.Label), text.Sanitize(r.ID), text.Sanitize(r.Name), text.Sanitize(r.Status), text.Sanitize(r.ClientID))
 		}
-		return tw.Flush()
+		return tab.Flush()
 	})
 }
 

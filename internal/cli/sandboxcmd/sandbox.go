@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -102,14 +101,14 @@ func upRun(opts *UpOptions) error {
 		fmt.Fprintln(errOut, "warning: no emulators are registered in pkg/sandbox/emulators; only the files are written")
 	}
 	fmt.Fprintf(errOut, "sandbox: %d services, files in %s\n", len(emus), dir)
-	tw := tabwriter.NewWriter(errOut, 0, 4, 2, ' ', 0)
+	tab := cmdutil.NewTable(errOut)
 	for _, n := range sb.Names() {
 		s := sb.Services[n]
-		fmt.Fprintf(tw, "  %s\t%s\tadmin %s\n", n, s.URL, s.Admin)
+		tab.Row("  "+n, s.URL, "admin "+s.Admin)
 	}
-	fmt.Fprintf(tw, "  CA\t%s\n", sb.CAPath())
-	fmt.Fprintf(tw, "  config\t%s\n", sb.ConfigPath())
-	tw.Flush()
+	tab.Row("  CA", sb.CAPath())
+	tab.Row("  config", sb.ConfigPath())
+	tab.Flush()
 	fmt.Fprintf(errOut, "next: flowsctl plan -f %s   (Ctrl-C stops the sandbox)\n", sb.ConfigPath())
 
 	switch {

@@ -4,10 +4,8 @@ package scim
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -67,17 +65,15 @@ from identityServices.scimToken.sink) when identityServices.enabled, else Access
 // table prints rows whose cells may come from a server or a CSV: control characters (escape
 // sequences, newlines that would fake a row, tabs that would shift columns) are neutralised.
 func table(w io.Writer, header []string, rows [][]string) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tab := cmdutil.NewTable(w)
 	for _, r := range append([][]string{header}, rows...) {
+		cells := make([]any, len(r))
 		for i, v := range r {
-			if i > 0 {
-				fmt.Fprint(tw, "\t")
-			}
-			fmt.Fprint(tw, strings.ReplaceAll(text.Sanitize(v), "\t", " "))
+			cells[i] = strings.ReplaceAll(text.Sanitize(v), "\t", " ")
 		}
-		fmt.Fprintln(tw)
+		tab.Row(cells...)
 	}
-	return tw.Flush()
+	return tab.Flush()
 }
 
 // confirm asks before a destructive change; --yes answers it, --no-input without --yes refuses.

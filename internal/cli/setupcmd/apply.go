@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -127,8 +126,7 @@ func applyExit(rs []setup.Result, ctxErr error) error {
 }
 
 func writeApplyText(w io.Writer, rs []setup.Result) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STEP\tSTATUS\tREQUESTS\tTIME\tOBJECTS")
+	tab := cmdutil.NewTable(w, "STEP", "STATUS", "REQUESTS", "TIME", "OBJECTS")
 	for _, r := range rs {
 		var objs []string
 		for _, o := range r.Objects {
@@ -138,9 +136,9 @@ func writeApplyText(w io.Writer, rs []setup.Result) error {
 		if obj == "" && r.Reason != "" {
 			obj = r.Reason
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.ID, r.Status, r.Requests, ms(r.DurationMs), obj)
+		tab.Row(r.ID, r.Status, r.Requests, ms(r.DurationMs), obj)
 	}
-	tw.Flush()
+	tab.Flush()
 	for _, r := range rs {
 		if r.Error != "" {
 			verb := "failed"

@@ -1,10 +1,8 @@
 package uem
 
 import (
-	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -56,16 +54,15 @@ func connectorListRun(o *ConnectorListOptions) error {
 		return err
 	}
 	return cmdutil.Print(o.IO.Out, o.Output(), map[string]any{"mode": mode, "connectors": rows}, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tSOURCE\tBASE URL\tAUTH\tCLIENT ID\tSTATUS")
+		tab := cmdutil.NewTable(w, "NAME", "SOURCE", "BASE URL", "AUTH", "CLIENT ID", "STATUS")
 		for _, r := range rows {
 			src := r.CatalogID
 			if src == "" {
 				src = r.DiscoveryURL
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, src, r.BaseURL, r.Authentication, r.ClientID, r.Status)
+			tab.Row(r.Name, src, r.BaseURL, r.Authentication, r.ClientID, r.Status)
 		}
-		return tw.Flush()
+		return tab.Flush()
 	})
 }
 
@@ -80,17 +77,15 @@ func NewCmdConnectorCatalog(f *cmdutil.Factory) *cobra.Command {
   flowsctl uem connector catalog -o yaml`,
 		RunE: func(*cobra.Command, []string) error {
 			return cmdutil.Print(c.IO.Out, c.Output(), map[string]any{"catalog": mobileflows.Catalog}, func(w io.Writer) error {
-				tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tNAME\tKIND\tACCOUNT\tAUTHENTICATION\tBASE URL\tUSE CASES")
+				tab := cmdutil.NewTable(w, "ID", "NAME", "KIND", "ACCOUNT", "AUTHENTICATION", "BASE URL", "USE CASES")
 				for _, c := range mobileflows.Catalog {
 					var ucs []string
 					for _, u := range c.UseCases {
 						ucs = append(ucs, u.Description)
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, c.Kind, c.AccountType(),
-						mobileflows.AuthLabel(c.Authentication()), c.BaseURL, strings.Join(ucs, "; "))
+					tab.Row(c.ID, c.Name, c.Kind, c.AccountType(), mobileflows.AuthLabel(c.Authentication()), c.BaseURL, strings.Join(ucs, "; "))
 				}
-				return tw.Flush()
+				return tab.Flush()
 			})
 		},
 	}

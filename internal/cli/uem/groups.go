@@ -1,10 +1,8 @@
 package uem
 
 import (
-	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -77,14 +75,13 @@ func groupsRun(o *GroupsOptions) error {
 		}
 	}
 	return cmdutil.Print(o.IO.Out, o.Output(), out, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "KIND\tNAME\tGROUP ID\tID\tUUID")
+		tab := cmdutil.NewTable(w, "KIND", "NAME", "GROUP ID", "ID", "UUID")
 		for _, g := range out.OrganizationGroups {
-			fmt.Fprintf(tw, "organization group\t%s\t%s\t%d\t%s\n", g.Name, g.GroupID, g.ID, g.UUID)
+			tab.Row("organization group", g.Name, g.GroupID, g.ID, g.UUID)
 		}
 		for _, g := range out.SmartGroups {
-			fmt.Fprintf(tw, "smart group\t%s\t\t%d\t%s\n", g.Name, g.ID, g.UUID)
+			tab.Row("smart group", g.Name, "", g.ID, g.UUID)
 		}
-		return tw.Flush()
+		return tab.Flush()
 	})
 }

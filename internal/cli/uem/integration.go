@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -93,12 +92,7 @@ func integrationCheckRun(o *IntegrationCheckOptions) error {
 }
 
 func printInfo(w io.Writer, in uem.IntegrationInfo) {
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	row := func(k, v string) {
-		if v != "" {
-			fmt.Fprintf(tw, "  %s\t%s\n", k, v)
-		}
-	}
+	tab := cmdutil.NewTable(w)
 	var gs []string
 	for _, g := range in.Groups {
 		gs = append(gs, fmt.Sprintf("%s (%s, id %d)", g.Name, g.Kind, g.ID))
@@ -111,7 +105,9 @@ func printInfo(w io.Writer, in uem.IntegrationInfo) {
 		{"Tag device status / risk / TF", fmt.Sprintf("%s / %s / %s", onOff(in.TagDeviceStatus), onOff(in.TagDeviceRisk), onOff(in.TagThreatFactors))},
 		{"Self-signed certificate", in.SelfSignedCertificate},
 	} {
-		row(kv[0], kv[1])
+		if kv[1] != "" {
+			tab.Row("  "+kv[0], kv[1])
+		}
 	}
-	tw.Flush()
+	tab.Flush()
 }
