@@ -11,7 +11,7 @@ import (
 )
 
 func newCmdDirectory(f *cmdutil.Factory) *cobra.Command {
-	return newCmdNoun("directory <command>", "The directory of type Other Okta provisions users into",
+	return cmdutil.NewGroup("directory <command>", "The directory of type Other Okta provisions users into",
 		`  flowsctl access directory create --dry-run
   flowsctl access directory list`,
 		NewCmdDirectoryCreate(f, nil), NewCmdDirectoryList(f, nil), NewCmdDirectoryVerify(f, nil))
@@ -42,7 +42,7 @@ type DirectoryListOptions struct{ cmdutil.Common }
 // NewCmdDirectoryList builds `access directory list`.
 func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) error) *cobra.Command {
 	o := &DirectoryListOptions{Common: cmdutil.NewCommon(f)}
-	return command(&cobra.Command{
+	return cmdutil.Command(&cobra.Command{
 		Use:   "list",
 		Short: "List every directory (JIT ones included) with its type and domains",
 		Example: `  flowsctl access directory list

@@ -11,7 +11,7 @@ import (
 )
 
 func newCmdTemplate(f *cmdutil.Factory) *cobra.Command {
-	return newCmdNoun("template <command>", "The MobileFlows_Server_Template OAuth2 app template (Remote App Access > Templates)",
+	return cmdutil.NewGroup("template <command>", "The MobileFlows_Server_Template OAuth2 app template (Remote App Access > Templates)",
 		`  flowsctl access template apply --dry-run
   flowsctl access template show -o json
   flowsctl access template verify`,
@@ -43,7 +43,7 @@ type TemplateShowOptions struct{ cmdutil.Common }
 // NewCmdTemplateShow builds `access template show`.
 func NewCmdTemplateShow(f *cmdutil.Factory, runF func(*TemplateShowOptions) error) *cobra.Command {
 	o := &TemplateShowOptions{Common: cmdutil.NewCommon(f)}
-	return command(&cobra.Command{
+	return cmdutil.Command(&cobra.Command{
 		Use:   "show",
 		Short: "Show the template as Access holds it (TTLs in minutes and as durations)",
 		Example: `  flowsctl access template show

@@ -82,3 +82,20 @@ func Run[O any](opts *O, common *Common, runF func(*O) error, body func(*O) erro
 		return body(opts)
 	}
 }
+
+// Command is cmd, taking no arguments, with the RunE of Run.
+func Command[O any](cmd *cobra.Command, opts *O, common *Common, runF func(*O) error, body func(*O) error) *cobra.Command {
+	cmd.Args, cmd.RunE = cobra.NoArgs, Run(opts, common, runF, body)
+	return cmd
+}
+
+// Group is cmd, a noun that only holds its subcommands, with subs added.
+func Group(cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
+// NewGroup is a Group with only a use line, a short description and examples.
+func NewGroup(use, short, example string, subs ...*cobra.Command) *cobra.Command {
+	return Group(&cobra.Command{Use: use, Short: short, Example: example}, subs...)
+}

@@ -15,15 +15,13 @@ import (
 
 // NewCmdConfig builds `flowsctl config` and its subcommands.
 func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	return cmdutil.Group(&cobra.Command{
 		Use:   "config <command>",
 		Short: "Check and show flowsctl.yaml",
 		Example: `  flowsctl config validate -f flowsctl.yaml
   flowsctl config show -o json
   flowsctl config reference > configuration.md`,
-	}
-	cmd.AddCommand(NewCmdValidate(f), NewCmdShow(f), NewCmdReference(f))
-	return cmd
+	}, NewCmdValidate(f), NewCmdShow(f), NewCmdReference(f))
 }
 
 // NewCmdReference builds `flowsctl config reference`.

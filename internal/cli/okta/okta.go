@@ -27,7 +27,9 @@ var Rows = []string{"okta.scimApp", "okta.provisioning", "okta.groupPush", "okta
 
 // NewCmdOkta builds `flowsctl okta`.
 func NewCmdOkta(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	prov := cmdutil.NewGroup("provisioning <command>", "The SCIM app's provisioning connection",
+		"  flowsctl okta provisioning confirm", NewCmdConfirm(f, nil))
+	return cmdutil.Group(&cobra.Command{
 		Use:   "okta <command>",
 		Short: "Okta: the SCIM app, provisioning, group push and the OIDC sign-in app",
 		Long: `The Okta side of provisioning into Workspace ONE (okta: in flowsctl.yaml): the SCIM app (Identity
@@ -39,12 +41,7 @@ in with. Each command runs the steps plan, apply and doctor run.`,
   flowsctl okta provisioning confirm
   flowsctl okta verify -o junit > okta.xml
   flowsctl okta apps`,
-	}
-	prov := &cobra.Command{Use: "provisioning <command>", Short: "The SCIM app's provisioning connection",
-		Example: "  flowsctl okta provisioning confirm"}
-	prov.AddCommand(NewCmdConfirm(f, nil))
-	cmd.AddCommand(NewCmdApply(f, nil), NewCmdVerify(f, nil), NewCmdApps(f, nil), prov)
-	return cmd
+	}, NewCmdApply(f, nil), NewCmdVerify(f, nil), NewCmdApps(f, nil), prov)
 }
 
 // graph builds the step graph for the command's config.

@@ -16,7 +16,7 @@ import (
 
 // NewCmdSandbox builds `flowsctl sandbox` and its subcommands.
 func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	return cmdutil.Group(&cobra.Command{
 		Use:   "sandbox <command>",
 		Short: "Run emulators of every tenant API flowsctl talks to, on loopback",
 		Long: `The sandbox serves emulators of Entra ID (sign-in and Graph), Workspace ONE Access, Identity Services,
@@ -24,9 +24,7 @@ UEM and mobile flows over HTTPS on 127.0.0.1, with a CA generated for the run, a
 flowsctl.yaml that points every section at them. Rehearse a config offline, or run the tests against it.`,
 		Example: `  flowsctl sandbox up --dir ./sandbox
   flowsctl plan -f sandbox/flowsctl.yaml`,
-	}
-	cmd.AddCommand(NewCmdUp(f, nil))
-	return cmd
+	}, NewCmdUp(f, nil))
 }
 
 // UpOptions of `flowsctl sandbox up`.

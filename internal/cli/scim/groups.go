@@ -44,20 +44,18 @@ func findGroup(ctx context.Context, cl *scim.Client, key string) (*scim.Group, e
 
 // NewCmdGroups builds `flowsctl scim groups list|create|delete|fix-domain`.
 func NewCmdGroups(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	return cmdutil.Group(&cobra.Command{
 		Use:   "groups <command>",
 		Short: "List, create and delete SCIM groups; move Okta-pushed groups out of the System domain",
 		Example: `  flowsctl scim groups list
   flowsctl scim groups create Sales --domain okta.example.com
   flowsctl scim groups fix-domain --dry-run`,
-	}
-	cmd.AddCommand(
+	},
 		newCmdList(f, groups, &cobra.Command{Use: "list", Short: "List groups", Example: `  flowsctl scim groups list -o json`}, nil),
 		NewCmdGroupCreate(f, nil),
 		newCmdKey(f, groups, &cobra.Command{Use: "delete <displayName|id>", Short: "Delete a group",
 			Example: `  flowsctl scim groups delete Sales --yes`}, nil, deleteRun, true),
 		NewCmdFixDomain(f, nil))
-	return cmd
 }
 
 // GroupCreateOptions of `scim groups create`.

@@ -47,7 +47,7 @@ func (t *TargetFlags) resolve(c *cmdutil.Common) (*scim.Target, error) {
 
 // NewCmdSCIM builds `flowsctl scim`.
 func NewCmdSCIM(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	return cmdutil.Group(&cobra.Command{
 		Use:   "scim <command>",
 		Short: "SCIM users and groups: list, test, sync, prune and fix known issues",
 		Long: `SCIM against the tenant: Identity Services (SCIM 2.0 at <identityServices.url>/usergroup/scim/v2, token
@@ -57,9 +57,7 @@ from identityServices.scimToken.sink) when identityServices.enabled, else Access
 		Example: `  flowsctl scim test
   flowsctl scim sync --from users.csv
   flowsctl scim users list --filter 'userName sw "a"'`,
-	}
-	cmd.AddCommand(NewCmdUsers(f), NewCmdGroups(f), NewCmdTest(f, nil), NewCmdSync(f, nil), NewCmdPrune(f, nil), NewCmdVerify(f, nil))
-	return cmd
+	}, NewCmdUsers(f), NewCmdGroups(f), NewCmdTest(f, nil), NewCmdSync(f, nil), NewCmdPrune(f, nil), NewCmdVerify(f, nil))
 }
 
 // table prints rows whose cells may come from a server or a CSV: control characters (escape

@@ -11,7 +11,7 @@ import (
 )
 
 func newCmdBoxer(f *cmdutil.Factory) *cobra.Command {
-	return group("boxer <command>", "Mobile flows keys on the Workspace ONE Boxer app assignments",
+	return cmdutil.NewGroup("boxer <command>", "Mobile flows keys on the Workspace ONE Boxer app assignments",
 		"  flowsctl uem boxer configure", NewCmdBoxerConfigure(f, nil))
 }
 

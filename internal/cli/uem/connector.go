@@ -11,7 +11,7 @@ import (
 )
 
 func newCmdConnector(f *cmdutil.Factory) *cobra.Command {
-	return group("connector <command>", "Mobile flows connectors: OOTB catalog (Teams, ...) and self-hosted ones by discovery URL",
+	return cmdutil.NewGroup("connector <command>", "Mobile flows connectors: OOTB catalog (Teams, ...) and self-hosted ones by discovery URL",
 		`  flowsctl uem connector add teams
   flowsctl uem connector add --discovery-url https://connector.example.com/ --name "My Flows"
   flowsctl uem connector list

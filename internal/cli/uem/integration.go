@@ -14,7 +14,7 @@ import (
 )
 
 func newCmdIntegration(f *cmdutil.Factory) *cobra.Command {
-	return group("integration <command>", "Third-party dashboard integrations (the integration preflight guide)",
+	return cmdutil.NewGroup("integration <command>", "Third-party dashboard integrations (the integration preflight guide)",
 		"  flowsctl uem integration check", NewCmdIntegrationCheck(f, nil))
 }
 

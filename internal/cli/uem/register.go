@@ -12,7 +12,7 @@ import (
 )
 
 func newCmdMobileFlows(f *cmdutil.Factory) *cobra.Command {
-	return group("mobileflows <command>", "The mobile flows tenant registration (console: Mobile Flows > Begin)",
+	return cmdutil.NewGroup("mobileflows <command>", "The mobile flows tenant registration (console: Mobile Flows > Begin)",
 		"  flowsctl uem mobileflows register", NewCmdRegister(f, nil))
 }
 
