@@ -154,10 +154,7 @@ func verifyRun(o *VerifyOptions) error {
 	}
 	start := time.Now()
 	checks := r.Verify(o.Context())
-	if err := cmdutil.PrintChecks(o.IO.Out, o.Output(), checks, time.Since(start).Milliseconds(), o.Color()); err != nil {
-		return err
-	}
-	return cmdutil.ChecksExit(checks, false)
+	return o.ReportChecks(checks, start, false)
 }
 
 // newCmdNoun builds a noun command (template, client, directory) holding subs.

@@ -204,10 +204,7 @@ func verifyRun(o *VerifyOptions) error {
 	for _, r := range rs {
 		checks = append(checks, r.Checks...)
 	}
-	if err := cmdutil.PrintChecks(o.IO.Out, o.Output(), checks, time.Since(start).Milliseconds(), o.Color()); err != nil {
-		return err
-	}
-	return cmdutil.ChecksExit(checks, false)
+	return o.ReportChecks(checks, start, false)
 }
 
 // AppsOptions of `okta apps`.

@@ -125,23 +125,20 @@ type FixResult struct {
 // Access guide describes).
 func NewCmdFixDomain(f *cmdutil.Factory, runF func(*FixDomainOptions) error) *cobra.Command {
 	o := &FixDomainOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := command(&cobra.Command{
 		Use:   "fix-domain",
 		Short: "Recreate groups Okta pushed into the System domain in the directory's domain",
 		Long: `Known issue (the Okta SCIM to Access guide): groups pushed from Okta land in Access's System domain, not the Okta
 directory's. For each such group this creates the group with the directory's domain, copies its
 members, and (unless --keep-system) deletes the System-domain copy. Then relink the group in Okta:
 Applications > VMware Workspace ONE > Push Groups > the group > Link Group (not Create Group).`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl scim groups fix-domain --dry-run
   flowsctl scim groups fix-domain --domain okta.example.com --yes`,
-		RunE: cmdutil.Run(o, &o.Common, runF, fixDomainRun),
-	}
+	}, o, &o.Common, &o.Target, runF, fixDomainRun)
 	cmd.Flags().StringVar(&o.Domain, "domain", "", "the Okta directory's domain (default: access.directory.domains[0])")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "list what would change")
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&o.KeepSystem, "keep-system", false, "keep the System-domain groups")
-	o.Target.register(cmd)
 	return cmd
 }
 

@@ -48,11 +48,9 @@ type ListOptions[T any] struct {
 
 func newCmdList[T any](f *cmdutil.Factory, k kind[T], cmd *cobra.Command, runF func(*ListOptions[T]) error) *cobra.Command {
 	o := &ListOptions[T]{Common: cmdutil.NewCommon(f), kind: k}
-	cmd.Args, cmd.RunE = cobra.NoArgs, cmdutil.Run(o, &o.Common, runF, listRun[T])
 	cmd.Flags().StringVar(&o.Filter, "filter", "", `SCIM filter, e.g. 'userName eq "a@b.c"' or 'displayName eq "Sales"'`)
 	cmd.Flags().IntVar(&o.Limit, "limit", 0, "stop after N "+k.noun+"s (0 = all)")
-	o.Target.register(cmd)
-	return cmd
+	return command(cmd, o, &o.Common, &o.Target, runF, listRun[T])
 }
 
 func listRun[T any](o *ListOptions[T]) error {

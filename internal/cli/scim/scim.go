@@ -88,3 +88,10 @@ func confirm(c *cmdutil.Common, msg string, yes bool) error {
 	}
 	return nil
 }
+
+// command finishes cmd for options with a SCIM target: no arguments, RunE through cmdutil.Run
+// and the target flags.
+func command[O any](cmd *cobra.Command, o *O, c *cmdutil.Common, t *TargetFlags, runF, run func(*O) error) *cobra.Command {
+	t.register(cmd)
+	return cmdutil.Command(cmd, o, c, runF, run)
+}

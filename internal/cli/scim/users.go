@@ -66,14 +66,12 @@ type UserCreateOptions struct {
 // NewCmdUserCreate builds `flowsctl scim users create`.
 func NewCmdUserCreate(f *cmdutil.Factory, runF func(*UserCreateOptions) error) *cobra.Command {
 	o := &UserCreateOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := command(&cobra.Command{
 		Use:   "create",
 		Short: "Create a user (an existing userName is adopted, not duplicated)",
-		Args:  cobra.NoArgs,
 		Example: `  flowsctl scim users create --user-name ann@okta.example.com --given-name Ann --family-name Lee \
     --email ann@okta.example.com --external-id 00u1abcd`,
-		RunE: cmdutil.Run(o, &o.Common, runF, userCreateRun),
-	}
+	}, o, &o.Common, &o.Target, runF, userCreateRun)
 	fl := cmd.Flags()
 	fl.StringVar(&o.User.UserName, "user-name", "", "userName (required)")
 	fl.StringVar(&o.User.Name.GivenName, "given-name", "", "name.givenName")
@@ -81,7 +79,6 @@ func NewCmdUserCreate(f *cmdutil.Factory, runF func(*UserCreateOptions) error) *
 	fl.StringVar(&o.Email, "email", "", "primary email")
 	fl.StringVar(&o.User.ExternalID, "external-id", "", "externalId (Okta user id)")
 	fl.StringVar(&o.User.Domain, "domain", "", "Access: the directory domain (default: the config's directory domain)")
-	o.Target.register(cmd)
 	return cmd
 }
 

@@ -76,10 +76,7 @@ func verifyRun(o *VerifyOptions) error {
 	}
 	start := time.Now()
 	checks := doctor.Run(ctx, probes, doctor.Options{})
-	if err := cmdutil.PrintChecks(o.IO.Out, o.Output(), checks, time.Since(start).Milliseconds(), o.Color()); err != nil {
-		return err
-	}
-	return cmdutil.ChecksExit(checks, false)
+	return o.ReportChecks(checks, start, false)
 }
 
 // verifyConnectors builds the connector objects with the Entra app's outputs looked up.
