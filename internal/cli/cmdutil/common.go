@@ -99,3 +99,23 @@ func Group(cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
 func NewGroup(use, short, example string, subs ...*cobra.Command) *cobra.Command {
 	return Group(&cobra.Command{Use: use, Short: short, Example: example}, subs...)
 }
+
+// CommandWithArgs is cmd with the RunE of Run, which first hands the arguments (as many as
+// cmd.Args allows) to set.
+func CommandWithArgs[O any](cmd *cobra.Command, opts *O, common *Common, set func(args []string), runF, body func(*O) error) *cobra.Command {
+	run := Run(opts, common, runF, body)
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		set(args)
+		return run(c, args)
+	}
+	return cmd
+}
+
+// FirstArg is a set for CommandWithArgs: the first argument, when there is one, goes to *dst.
+func FirstArg(dst *string) func(args []string) {
+	return func(args []string) {
+		if len(args) > 0 {
+			*dst = args[0]
+		}
+	}
+}

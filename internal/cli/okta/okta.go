@@ -88,7 +88,7 @@ type ApplyOptions struct {
 // NewCmdApply builds `flowsctl okta apply`.
 func NewCmdApply(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	o := &ApplyOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "apply",
 		Short: "Create or update the Okta apps, assignments, provisioning and group push",
 		Long: `Converges the okta steps (a second run writes nothing). Where Okta refuses to take the provisioning
@@ -96,9 +96,7 @@ connection through its API, prints the console checklist with every value (the t
 and exits 3 until ` + "`flowsctl okta provisioning confirm`" + ` records it. Exit 2 with --dry-run when changes are pending.`,
 		Example: `  flowsctl okta apply --dry-run
   flowsctl okta apply --only okta.groupPush`,
-		Args: cobra.NoArgs,
-		RunE: cmdutil.Run(o, &o.Common, runF, applyRun),
-	}
+	}, o, &o.Common, runF, applyRun)
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "show what would change, change nothing")
 	cmd.Flags().StringSliceVar(&o.Only, "only", nil, "run only these steps: "+strings.Join(Rows, ", "))
 	return cmd
@@ -181,7 +179,7 @@ type VerifyOptions struct{ cmdutil.Common }
 // NewCmdVerify builds `flowsctl okta verify`.
 func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
 	o := &VerifyOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
+	return cmdutil.Command(&cobra.Command{
 		Use:   "verify",
 		Short: "Check the Okta apps, provisioning (observed, confirmed or to do), group push and evidence",
 		Long: `Runs doctor's Okta checks: the apps exist with the right settings and assignments, the provisioning
@@ -189,9 +187,7 @@ connection is enabled (observed through the API, or confirmed by an operator), u
 arrived in Workspace ONE (a bounded sample), pushed groups are ACTIVE, the OIDC app redirects to Identity
 Services and the org's discovery document names the issuer. Exit 2 when a check fails.`,
 		Example: "  flowsctl okta verify\n  flowsctl okta verify -o junit > okta.xml",
-		Args:    cobra.NoArgs,
-		RunE:    cmdutil.Run(o, &o.Common, runF, verifyRun),
-	}
+	}, o, &o.Common, runF, verifyRun)
 }
 
 func verifyRun(o *VerifyOptions) error {
@@ -223,13 +219,11 @@ type AppRow struct {
 // NewCmdApps builds `flowsctl okta apps`.
 func NewCmdApps(f *cmdutil.Factory, runF func(*AppsOptions) error) *cobra.Command {
 	o := &AppsOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
+	return cmdutil.Command(&cobra.Command{
 		Use:     "apps",
 		Short:   "Show the Okta apps flowsctl manages (found by label)",
 		Example: "  flowsctl okta apps -o json",
-		Args:    cobra.NoArgs,
-		RunE:    cmdutil.Run(o, &o.Common, runF, appsRun),
-	}
+	}, o, &o.Common, runF, appsRun)
 }
 
 func appsRun(o *AppsOptions) error {
@@ -270,16 +264,14 @@ type ConfirmOptions struct{ cmdutil.Common }
 // NewCmdConfirm builds `flowsctl okta provisioning confirm`.
 func NewCmdConfirm(f *cmdutil.Factory, runF func(*ConfirmOptions) error) *cobra.Command {
 	o := &ConfirmOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
+	return cmdutil.Command(&cobra.Command{
 		Use:   "confirm",
 		Short: "Record that the provisioning settings were made in the Okta console",
 		Long: `Where Okta does not take the provisioning connection through its API, flowsctl apply prints the console
 checklist. After doing it, record it here; doctor then reports the connection as confirmed (an
 operator's word, never an observed pass) and checks the evidence: users arriving in Workspace ONE.`,
 		Example: "  flowsctl okta provisioning confirm -f flowsctl.yaml",
-		Args:    cobra.NoArgs,
-		RunE:    cmdutil.Run(o, &o.Common, runF, confirmRun),
-	}
+	}, o, &o.Common, runF, confirmRun)
 }
 
 func confirmRun(o *ConfirmOptions) error {

@@ -69,15 +69,13 @@ type GroupCreateOptions struct {
 // NewCmdGroupCreate builds `flowsctl scim groups create`.
 func NewCmdGroupCreate(f *cmdutil.Factory, runF func(*GroupCreateOptions) error) *cobra.Command {
 	o := &GroupCreateOptions{Common: cmdutil.NewCommon(f)}
-	run := cmdutil.Run(o, &o.Common, runF, groupCreateRun)
-	cmd := &cobra.Command{
+	cmd := cmdutil.CommandWithArgs(&cobra.Command{
 		Use:   "create <displayName>",
 		Short: "Create a group (Access: in the directory's domain, not the System domain)",
 		Args:  cobra.ExactArgs(1),
 		Example: `  flowsctl scim groups create Sales --domain okta.example.com
   flowsctl scim groups create Field -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error { o.Name = args[0]; return run(cmd, args) },
-	}
+	}, o, &o.Common, cmdutil.FirstArg(&o.Name), runF, groupCreateRun)
 	cmd.Flags().StringVar(&o.Domain, "domain", "", "Access: the group's domain (default: the config's directory domain)")
 	o.Target.register(cmd)
 	return cmd

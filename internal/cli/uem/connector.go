@@ -28,14 +28,12 @@ type ConnectorListOptions struct {
 // NewCmdConnectorList builds `uem connector list`.
 func NewCmdConnectorList(f *cmdutil.Factory, runF func(*ConnectorListOptions) error) *cobra.Command {
 	opts := &ConnectorListOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version}
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "list",
 		Short: "List registered connectors (api mode) or confirmed ones (guided)",
-		Args:  cobra.NoArgs,
 		Example: `  flowsctl uem connector list
   flowsctl uem connector list -o json`,
-		RunE: cmdutil.Run(opts, &opts.Common, runF, connectorListRun),
-	}
+	}, opts, &opts.Common, runF, connectorListRun)
 	cmd.Flags().StringVar(&opts.Mode, "mode", "", "guided or api (default: from the config)")
 	return cmd
 }

@@ -22,20 +22,13 @@ type GroupsOptions struct {
 // NewCmdGroups builds `uem groups [QUERY]`.
 func NewCmdGroups(f *cmdutil.Factory, runF func(*GroupsOptions) error) *cobra.Command {
 	opts := &GroupsOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version}
-	cmd := &cobra.Command{
+	cmd := cmdutil.CommandWithArgs(&cobra.Command{
 		Use:   "groups [QUERY]",
 		Short: "List organization groups and smart groups (names resolve to ids; typos get suggestions)",
 		Args:  cobra.MaximumNArgs(1),
 		Example: `  flowsctl uem groups
   flowsctl uem groups "All Boxer Users" --smart`,
-	}
-	run := cmdutil.Run(opts, &opts.Common, runF, groupsRun)
-	cmd.RunE = func(c *cobra.Command, args []string) error {
-		if len(args) > 0 {
-			opts.Query = args[0]
-		}
-		return run(c, args)
-	}
+	}, opts, &opts.Common, cmdutil.FirstArg(&opts.Query), runF, groupsRun)
 	cmd.Flags().BoolVar(&opts.Smart, "smart", false, "only smart groups")
 	return cmd
 }

@@ -28,7 +28,7 @@ type IntegrationCheckOptions struct {
 // NewCmdIntegrationCheck builds `uem integration check [NAME]`.
 func NewCmdIntegrationCheck(f *cmdutil.Factory, runF func(*IntegrationCheckOptions) error) *cobra.Command {
 	opts := &IntegrationCheckOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version}
-	cmd := &cobra.Command{
+	return cmdutil.CommandWithArgs(&cobra.Command{
 		Use:   "check [NAME]",
 		Short: "Preflight a third-party integration: credentials, groups, ranges, API permissions, TLS (exit 2 on failure)",
 		Long: `Check what a third-party dashboard (e.g. Check Point Harmony Mobile) needs before you enter it in that
@@ -41,13 +41,7 @@ the integration information table the vendor guide asks you to record.`,
 		Args: cobra.MaximumNArgs(1),
 		Example: `  flowsctl uem integration check
   flowsctl uem integration check "Harmony Mobile" -o json`,
-	}
-	run := cmdutil.Run(opts, &opts.Common, runF, integrationCheckRun)
-	cmd.RunE = func(c *cobra.Command, args []string) error {
-		opts.Names = args
-		return run(c, args)
-	}
-	return cmd
+	}, opts, &opts.Common, func(args []string) { opts.Names = args }, runF, integrationCheckRun)
 }
 
 // integrationCheckRun runs the preflight object of step uem.integrations for the named
