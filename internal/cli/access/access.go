@@ -87,8 +87,7 @@ type applyOutput struct {
 // newCmdApply builds a writing command over one object.
 func newCmdApply(f *cmdutil.Factory, runF func(*ApplyOptions) error, b builder, cmd *cobra.Command) *cobra.Command {
 	o := &ApplyOptions{Common: cmdutil.NewCommon(f), build: b}
-	cmd.Args = cobra.NoArgs
-	cmd.RunE = cmdutil.Run(o, &o.Common, runF, applyRun)
+	cmdutil.Command(cmd, o, &o.Common, runF, applyRun)
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "show the changes without writing")
 	return cmd
 }
@@ -142,8 +141,7 @@ type VerifyOptions struct {
 // newCmdVerify builds a verify command over one object.
 func newCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error, b builder, short, example string) *cobra.Command {
 	o := &VerifyOptions{Common: cmdutil.NewCommon(f), build: b}
-	return &cobra.Command{Use: "verify", Short: short, Args: cobra.NoArgs, Example: example,
-		RunE: cmdutil.Run(o, &o.Common, runF, verifyRun)}
+	return cmdutil.Command(&cobra.Command{Use: "verify", Short: short, Example: example}, o, &o.Common, runF, verifyRun)
 }
 
 // verifyRun prints the object's checks (doctor's) and exits 2 when one fails.

@@ -40,7 +40,7 @@ type UpOptions struct {
 // NewCmdUp builds `flowsctl sandbox up`; runF replaces the run in tests.
 func NewCmdUp(f *cmdutil.Factory, runF func(*UpOptions) error) *cobra.Command {
 	opts := &UpOptions{Common: cmdutil.NewCommon(f), Emulators: emulators.All}
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "up",
 		Short: "Start every emulator and write ca.pem, sandbox.json and flowsctl.yaml into --dir",
 		Long: `Start every emulator over HTTPS on its own 127.0.0.1 port and write into --dir:
@@ -57,13 +57,11 @@ Every service has admin endpoints under ADMIN_BASE (/_sandbox): GET requests (th
 method, path, query, status, durationMs), GET state, POST reset, POST|GET|DELETE faults
 ({"seed": 7, "rules": [{"method", "path", "kind": "429|500|502|503|reset|timeout|commit-then-500",
 "probability", "count", "retryAfter"}]}) and POST|DELETE latency ({"fixedMs", "jitterMs"}).`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl sandbox up --dir ./sandbox
   flowsctl sandbox up --dir /tmp/sb --print-env > /tmp/sb.env &   # then: . /tmp/sb.env; flowsctl plan
   curl --cacert sandbox/ca.pem "$(jq -r .services.access.admin sandbox/sandbox.json)/requests"`,
 		Annotations: map[string]string{cmdutil.AnnotationNoTimeout: "true"},
-	}
-	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, upRun)
+	}, opts, &opts.Common, runF, upRun)
 	cmd.Flags().StringVar(&opts.Dir, "dir", "sandbox", "directory for ca.pem, sandbox.json, flowsctl.yaml and secrets/")
 	cmd.Flags().BoolVar(&opts.PrintEnv, "print-env", false, "print export lines for FLOWSCTL_FILE and FLOWSCTL_CA_FILE on stdout")
 	return cmd
