@@ -41,13 +41,12 @@ type DirectoryListOptions struct{ cmdutil.Common }
 
 // NewCmdDirectoryList builds `access directory list`.
 func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) error) *cobra.Command {
-	o := &DirectoryListOptions{Common: cmdutil.NewCommon(f)}
-	return cmdutil.Command(&cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "list",
 		Short: "List every directory (JIT ones included) with its type and domains",
 		Example: `  flowsctl access directory list
   flowsctl access directory list -o json`,
-	}, o, &o.Common, runF, directoryListRun)
+	}, runF, directoryListRun)
 }
 
 func directoryListRun(o *DirectoryListOptions) error {

@@ -42,13 +42,12 @@ type TemplateShowOptions struct{ cmdutil.Common }
 
 // NewCmdTemplateShow builds `access template show`.
 func NewCmdTemplateShow(f *cmdutil.Factory, runF func(*TemplateShowOptions) error) *cobra.Command {
-	o := &TemplateShowOptions{Common: cmdutil.NewCommon(f)}
-	return cmdutil.Command(&cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "show",
 		Short: "Show the template as Access holds it (TTLs in minutes and as durations)",
 		Example: `  flowsctl access template show
   flowsctl access template show -o json`,
-	}, o, &o.Common, runF, templateShowRun)
+	}, runF, templateShowRun)
 }
 
 func templateShowRun(o *TemplateShowOptions) error {

@@ -50,3 +50,13 @@ func TestGroup(t *testing.T) {
 		t.Fatalf("%+v with %d subcommands", g, len(g.Commands()))
 	}
 }
+
+func TestNewCommandSetsCommonFromTheFactory(t *testing.T) {
+	f := &Factory{Flags: &GlobalFlags{Output: "json"}}
+	var got *opts
+	cmd := NewCommand(f, &cobra.Command{Use: "x"}, func(o *opts) error { got = o; return nil }, nil)
+	cmd.SetArgs(nil)
+	if err := cmd.Execute(); err != nil || got == nil || got.Output() != "json" || got.Ctx == nil {
+		t.Fatalf("err %v, options %+v", err, got)
+	}
+}

@@ -48,8 +48,7 @@ type ValidateOptions struct {
 
 // NewCmdValidate builds `flowsctl config validate`.
 func NewCmdValidate(f *cmdutil.Factory) *cobra.Command {
-	opts := &ValidateOptions{Common: cmdutil.NewCommon(f)}
-	return cmdutil.Command(&cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "validate",
 		Short: "Check flowsctl.yaml and list every problem",
 		Long: `Check the config file (-f, env FLOWSCTL_FILE) with FLOWSCTL_* overrides applied: unknown keys,
@@ -58,7 +57,7 @@ with file:line:col where known. Secrets are never resolved or printed.`,
 		Example: `  flowsctl config validate
   flowsctl config validate -f sandbox/flowsctl.yaml
   flowsctl config validate -o json   # {"file", "valid", "problems"} on stdout`,
-	}, opts, &opts.Common, nil, validateRun)
+	}, nil, validateRun)
 }
 
 // Result is what validate prints with -o json|yaml.
@@ -119,8 +118,7 @@ type ShowOptions struct {
 
 // NewCmdShow builds `flowsctl config show`.
 func NewCmdShow(f *cmdutil.Factory) *cobra.Command {
-	opts := &ShowOptions{Common: cmdutil.NewCommon(f)}
-	return cmdutil.Command(&cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "show",
 		Short: "Print the effective config: file, FLOWSCTL_* overrides and defaults",
 		Long: `Print the config flowsctl would use: the file with FLOWSCTL_* overrides and every default filled in.
@@ -128,7 +126,7 @@ Secrets are shown as their references (env:NAME, file:PATH), never resolved. Tex
 -o json uses the same key names as the YAML.`,
 		Example: `  flowsctl config show
   flowsctl config show -o json | jq .access.url`,
-	}, opts, &opts.Common, nil, showRun)
+	}, nil, showRun)
 }
 
 func showRun(opts *ShowOptions) error {

@@ -127,12 +127,11 @@ type DirectoryListOptions struct{ cmdutil.Common }
 
 // NewCmdDirectoryList builds `flowsctl identity directory list`.
 func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) error) *cobra.Command {
-	o := &DirectoryListOptions{Common: cmdutil.NewCommon(f)}
-	return cmdutil.Command(&cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:     "list",
 		Short:   "List directories",
 		Example: `  flowsctl identity directory list -o json`,
-	}, o, &o.Common, runF, directoryListRun)
+	}, runF, directoryListRun)
 }
 
 func directoryListRun(o *DirectoryListOptions) error {

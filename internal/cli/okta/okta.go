@@ -178,8 +178,7 @@ type VerifyOptions struct{ cmdutil.Common }
 
 // NewCmdVerify builds `flowsctl okta verify`.
 func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
-	o := &VerifyOptions{Common: cmdutil.NewCommon(f)}
-	return cmdutil.Command(&cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "verify",
 		Short: "Check the Okta apps, provisioning (observed, confirmed or to do), group push and evidence",
 		Long: `Runs doctor's Okta checks: the apps exist with the right settings and assignments, the provisioning
@@ -187,7 +186,7 @@ connection is enabled (observed through the API, or confirmed by an operator), u
 arrived in Workspace ONE (a bounded sample), pushed groups are ACTIVE, the OIDC app redirects to Identity
 Services and the org's discovery document names the issuer. Exit 2 when a check fails.`,
 		Example: "  flowsctl okta verify\n  flowsctl okta verify -o junit > okta.xml",
-	}, o, &o.Common, runF, verifyRun)
+	}, runF, verifyRun)
 }
 
 func verifyRun(o *VerifyOptions) error {
@@ -218,12 +217,11 @@ type AppRow struct {
 
 // NewCmdApps builds `flowsctl okta apps`.
 func NewCmdApps(f *cmdutil.Factory, runF func(*AppsOptions) error) *cobra.Command {
-	o := &AppsOptions{Common: cmdutil.NewCommon(f)}
-	return cmdutil.Command(&cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:     "apps",
 		Short:   "Show the Okta apps flowsctl manages (found by label)",
 		Example: "  flowsctl okta apps -o json",
-	}, o, &o.Common, runF, appsRun)
+	}, runF, appsRun)
 }
 
 func appsRun(o *AppsOptions) error {
@@ -263,15 +261,14 @@ type ConfirmOptions struct{ cmdutil.Common }
 
 // NewCmdConfirm builds `flowsctl okta provisioning confirm`.
 func NewCmdConfirm(f *cmdutil.Factory, runF func(*ConfirmOptions) error) *cobra.Command {
-	o := &ConfirmOptions{Common: cmdutil.NewCommon(f)}
-	return cmdutil.Command(&cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "confirm",
 		Short: "Record that the provisioning settings were made in the Okta console",
 		Long: `Where Okta does not take the provisioning connection through its API, flowsctl apply prints the console
 checklist. After doing it, record it here; doctor then reports the connection as confirmed (an
 operator's word, never an observed pass) and checks the evidence: users arriving in Workspace ONE.`,
 		Example: "  flowsctl okta provisioning confirm -f flowsctl.yaml",
-	}, o, &o.Common, runF, confirmRun)
+	}, runF, confirmRun)
 }
 
 func confirmRun(o *ConfirmOptions) error {
