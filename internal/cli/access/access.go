@@ -20,7 +20,7 @@ import (
 
 // NewCmdAccess builds `flowsctl access`.
 func NewCmdAccess(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	return cmdutil.Group(&cobra.Command{
 		Use:   "access <command>",
 		Short: "Workspace ONE Access: mobile flows template, SCIM service client, bearer token, directory of type Other",
 		Long: `Manage the Workspace ONE Access objects mobile flows and Okta SCIM provisioning need, from the
@@ -30,9 +30,7 @@ access section of flowsctl.yaml. Every write looks the object up first, so re-ru
   flowsctl access client create
   flowsctl access token --client OktaSCIM
   flowsctl access directory create`,
-	}
-	cmd.AddCommand(newCmdTemplate(f), newCmdClient(f), NewCmdToken(f, nil), newCmdDirectory(f))
-	return cmd
+	}, newCmdTemplate(f), newCmdClient(f), NewCmdToken(f, nil), newCmdDirectory(f))
 }
 
 // builder is the constructor of one Access object, the same one its step uses.
@@ -89,8 +87,7 @@ type applyOutput struct {
 // newCmdApply builds a writing command over one object.
 func newCmdApply(f *cmdutil.Factory, runF func(*ApplyOptions) error, b builder, cmd *cobra.Command) *cobra.Command {
 	o := &ApplyOptions{Common: cmdutil.NewCommon(f), build: b}
-	cmd.Args = cobra.NoArgs
-	cmd.RunE = cmdutil.Run(o, &o.Common, runF, applyRun)
+	cmdutil.Command(cmd, o, &o.Common, runF, applyRun)
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "show the changes without writing")
 	return cmd
 }
@@ -144,8 +141,7 @@ type VerifyOptions struct {
 // newCmdVerify builds a verify command over one object.
 func newCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error, b builder, short, example string) *cobra.Command {
 	o := &VerifyOptions{Common: cmdutil.NewCommon(f), build: b}
-	return &cobra.Command{Use: "verify", Short: short, Args: cobra.NoArgs, Example: example,
-		RunE: cmdutil.Run(o, &o.Common, runF, verifyRun)}
+	return cmdutil.Command(&cobra.Command{Use: "verify", Short: short, Example: example}, o, &o.Common, runF, verifyRun)
 }
 
 // verifyRun prints the object's checks (doctor's) and exits 2 when one fails.
@@ -156,19 +152,10 @@ func verifyRun(o *VerifyOptions) error {
 	}
 	start := time.Now()
 	checks := r.Verify(o.Context())
-	if err := cmdutil.PrintChecks(o.IO.Out, o.Output(), checks, time.Since(start).Milliseconds(), o.Color()); err != nil {
-		return err
-	}
-	return cmdutil.ChecksExit(checks, false)
+	return o.ReportChecks(checks, start, false)
 }
 
 // newCmdNoun builds a noun command (template, client, directory) holding subs.
-func newCmdNoun(use, short, example string, subs ...*cobra.Command) *cobra.Command {
-	cmd := &cobra.Command{Use: use, Short: short, Example: example}
-	cmd.AddCommand(subs...)
-	return cmd
-}
-
 func minutes(m int64) string {
 	return fmt.Sprintf("%d min (%s)", m, acc.FormatMinutes(m))
 }
@@ -181,10 +168,4 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%dd", int64(d.Round(time.Hour).Hours()+0.5)/24)
 	}
 	return strings.TrimSpace(config.FormatDuration(d.Round(time.Minute)))
-}
-
-// command finishes cmd for the options o: no arguments, RunE through cmdutil.Run.
-func command[O any](cmd *cobra.Command, o *O, c *cmdutil.Common, runF, run func(*O) error) *cobra.Command {
-	cmd.Args, cmd.RunE = cobra.NoArgs, cmdutil.Run(o, c, runF, run)
-	return cmd
 }

@@ -1,54 +1,30 @@
 package access
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil/cmdtest"
 	"github.com/flowsctl/flowsctl/pkg/config"
-	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/accessemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 )
 
-type fixture struct {
-	sb       *sandbox.Sandbox
-	cfg      *config.Config
-	hc       *httpx.Client
-	out, err *bytes.Buffer
-}
+type fixture struct{ *cmdtest.Fixture }
 
+// newFixture serves the Access emulator; --debug: the trace goes to stderr like the real
+// factory does.
 func newFixture(t *testing.T) *fixture {
-	t.Helper()
-	sb := sandboxtest.Start(t, accessemu.New())
-	cfg, err := config.Load(filepath.Join(sb.Env.Dir, "flowsctl.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{sb: sb, cfg: cfg, out: &bytes.Buffer{}, err: &bytes.Buffer{}}
-	// --debug: the trace goes to stderr like the real factory does.
-	f.hc, err = httpx.New(httpx.Options{CAPEM: sb.CA.CertPEM, Debug: f.err, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
+	return &fixture{cmdtest.NewFixture(t, true, accessemu.New())}
 }
 
-func (f *fixture) common(output string) cmdutil.Common {
-	f.out.Reset()
-	io := &iostreams.IOStreams{In: &bytes.Buffer{}, Out: f.out, ErrOut: f.err}
-	return cmdutil.Common{IO: io, Config: func() (*config.Config, error) { return f.cfg, nil },
-		HTTPClient: func() (*httpx.Client, error) { return f.hc, nil }, Flags: &cmdutil.GlobalFlags{Output: output}}
-}
+func (f *fixture) common(output string) cmdutil.Common { return f.Common(output, false) }
 
 func (f *fixture) apply(output string, b builder, dryRun bool) error {
 	return applyRun(&ApplyOptions{Common: f.common(output), build: b, DryRun: dryRun})
@@ -60,7 +36,7 @@ func (f *fixture) verify(output string, b builder) error {
 
 func (f *fixture) writes(t *testing.T) int {
 	n := 0
-	for _, w := range sandboxtest.Writes(t, f.sb, "access") {
+	for _, w := range sandboxtest.Writes(t, f.SB, "access") {
 		if !strings.Contains(w.Path, "oauthtoken") {
 			n++
 		}
@@ -76,8 +52,8 @@ func TestApplyCommandsDryRunThenApplyThenNoWrites(t *testing.T) {
 			t.Fatalf("%s --dry-run: %v", name, err)
 		}
 		var dry applyOutput
-		if err := json.Unmarshal(f.out.Bytes(), &dry); err != nil || !dry.DryRun || len(dry.Changes) != 1 || dry.Changes[0].Action != "create" {
-			t.Fatalf("%s --dry-run -o json = %s (%v)", name, f.out, err)
+		if err := json.Unmarshal(f.Out.Bytes(), &dry); err != nil || !dry.DryRun || len(dry.Changes) != 1 || dry.Changes[0].Action != "create" {
+			t.Fatalf("%s --dry-run -o json = %s (%v)", name, f.Out, err)
 		}
 	}
 	if n := f.writes(t); n != 0 {
@@ -87,8 +63,8 @@ func TestApplyCommandsDryRunThenApplyThenNoWrites(t *testing.T) {
 		if err := f.apply("text", runs[name], false); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if !strings.HasPrefix(f.out.String(), "created") {
-			t.Errorf("%s printed %q; want created ...", name, f.out)
+		if !strings.HasPrefix(f.Out.String(), "created") {
+			t.Errorf("%s printed %q; want created ...", name, f.Out)
 		}
 	}
 	n := f.writes(t)
@@ -97,8 +73,8 @@ func TestApplyCommandsDryRunThenApplyThenNoWrites(t *testing.T) {
 			t.Fatalf("%s again: %v", name, err)
 		}
 		var res applyOutput
-		if json.Unmarshal(f.out.Bytes(), &res); res.Result == nil || res.Result.Action != "no-op" {
-			t.Errorf("%s again printed %s; want no-op", name, f.out)
+		if json.Unmarshal(f.Out.Bytes(), &res); res.Result == nil || res.Result.Action != "no-op" {
+			t.Errorf("%s again printed %s; want no-op", name, f.Out)
 		}
 	}
 	if m := f.writes(t); m != n {
@@ -118,19 +94,19 @@ func TestTokenPrintsOnlyTheTokenOnStdout(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
-			f.cfg.Access.SCIMClient.AccessTokenTTL = config.MustDuration(tc.ttl)
+			f.Cfg.Access.SCIMClient.AccessTokenTTL = config.MustDuration(tc.ttl)
 			if err := f.apply("text", buildClient, false); err != nil {
 				t.Fatal(err)
 			}
-			f.err.Reset()
+			f.Err.Reset()
 			if err := tokenRun(&TokenOptions{Common: f.common("text"), ClientID: "OktaSCIM"}); err != nil {
 				t.Fatal(err)
 			}
-			tok := f.out.String()
+			tok := f.Out.String()
 			if strings.Count(tok, "\n") != 1 || len(tok) < 40 || strings.Contains(tok, " ") {
 				t.Fatalf("stdout = %q; want the token and a newline only", tok)
 			}
-			stderr := f.err.String()
+			stderr := f.Err.String()
 			if !strings.Contains(stderr, "API Token") || !strings.Contains(stderr, "expires") {
 				t.Errorf("stderr lacks the expiry or Okta's field: %s", stderr)
 			}
@@ -140,10 +116,10 @@ func TestTokenPrintsOnlyTheTokenOnStdout(t *testing.T) {
 			if strings.Contains(stderr, strings.TrimSpace(tok)) {
 				t.Error("the token is in the --debug trace")
 			}
-			sink := strings.TrimPrefix(string(f.cfg.Access.SCIMClient.SecretSink), "file:")
+			sink := strings.TrimPrefix(string(f.Cfg.Access.SCIMClient.SecretSink), "file:")
 			b, _ := os.ReadFile(sink)
 			secret := strings.TrimSpace(string(b))
-			if len(secret) < 48 || strings.Contains(stderr+f.out.String(), secret) {
+			if len(secret) < 48 || strings.Contains(stderr+f.Out.String(), secret) {
 				t.Errorf("secret length %d; or the secret leaked into output", len(secret))
 			}
 		})
@@ -157,18 +133,18 @@ func TestVerifyExitsTwoOnFailure(t *testing.T) {
 		if cmdutil.CodeOf(err) != cmdutil.ExitPending {
 			t.Fatalf("verify -o %s of a missing template: exit %d (%v); want 2", format, cmdutil.CodeOf(err), err)
 		}
-		if !strings.Contains(f.out.String(), "flowsctl access template apply") {
-			t.Errorf("-o %s: no fix in %s", format, f.out)
+		if !strings.Contains(f.Out.String(), "flowsctl access template apply") {
+			t.Errorf("-o %s: no fix in %s", format, f.Out)
 		}
 	}
-	if !strings.Contains(f.out.String(), "<testsuite") {
-		t.Errorf("-o junit printed %s", f.out)
+	if !strings.Contains(f.Out.String(), "<testsuite") {
+		t.Errorf("-o junit printed %s", f.Out)
 	}
 	if err := f.apply("text", buildTemplate, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.verify("text", buildTemplate); err != nil {
-		t.Fatalf("verify after apply: %v\n%s", err, f.out)
+		t.Fatalf("verify after apply: %v\n%s", err, f.Out)
 	}
 }
 
@@ -176,7 +152,7 @@ func TestAuthFailureExitsFour(t *testing.T) {
 	f := newFixture(t)
 	p := filepath.Join(t.TempDir(), "wrong")
 	os.WriteFile(p, []byte("wrong-secret-value\n"), 0o600)
-	f.cfg.Access.Auth.ClientSecret = config.SecretRef("file:" + p)
+	f.Cfg.Access.Auth.ClientSecret = config.SecretRef("file:" + p)
 	err := f.apply("text", buildTemplate, false)
 	if cmdutil.CodeOf(err) != cmdutil.ExitAuth {
 		t.Fatalf("exit %d (%v); want 4", cmdutil.CodeOf(err), err)
@@ -184,9 +160,7 @@ func TestAuthFailureExitsFour(t *testing.T) {
 }
 
 func TestEveryCommandHasAnExampleAndWritersHaveDryRun(t *testing.T) {
-	io, _, _, _ := iostreams.Test()
-	f := &cmdutil.Factory{IO: io, Flags: &cmdutil.GlobalFlags{}}
-	root := NewCmdAccess(f)
+	root := NewCmdAccess(cmdtest.Factory(cmdutil.GlobalFlags{}))
 	writers := map[string]bool{"apply": true, "create": true, "rotate-secret": true}
 	var walk func(*cobra.Command)
 	walk = func(c *cobra.Command) {

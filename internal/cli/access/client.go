@@ -3,7 +3,6 @@ package access
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -12,7 +11,7 @@ import (
 )
 
 func newCmdClient(f *cmdutil.Factory) *cobra.Command {
-	return newCmdNoun("client <command>", "The SCIM service client Okta authenticates with (Remote App Access, Service Client Token)",
+	return cmdutil.NewGroup("client <command>", "The SCIM service client Okta authenticates with (Remote App Access, Service Client Token)",
 		`  flowsctl access client create
   flowsctl access client show
   flowsctl access client rotate-secret`,
@@ -42,7 +41,7 @@ func NewCmdClientVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *co
 // NewCmdClientRotate builds `access client rotate-secret`.
 func NewCmdClientRotate(f *cmdutil.Factory, runF func(*ClientRotateOptions) error) *cobra.Command {
 	o := &ClientRotateOptions{Common: cmdutil.NewCommon(f)}
-	cmd := command(&cobra.Command{Use: "rotate-secret", Short: "Give the client a new secret, written to secretSink; Okta then needs a new token",
+	cmd := cmdutil.Command(&cobra.Command{Use: "rotate-secret", Short: "Give the client a new secret, written to secretSink; Okta then needs a new token",
 		Example: `  flowsctl access client rotate-secret
   flowsctl access token --client OktaSCIM   # then paste the new token into Okta`,
 	}, o, &o.Common, runF, clientRotateRun)
@@ -75,7 +74,7 @@ func clientRotateRun(o *ClientRotateOptions) error {
 // NewCmdClientShow builds `access client show`.
 func NewCmdClientShow(f *cmdutil.Factory, runF func(*ClientShowOptions) error) *cobra.Command {
 	o := &ClientShowOptions{Common: cmdutil.NewCommon(f)}
-	cmd := command(&cobra.Command{Use: "show", Short: "Show the client as Access holds it (never the secret) and the state of its secret sink",
+	cmd := cmdutil.Command(&cobra.Command{Use: "show", Short: "Show the client as Access holds it (never the secret) and the state of its secret sink",
 		Example: `  flowsctl access client show
   flowsctl access client show --client OktaSCIM -o json`,
 	}, o, &o.Common, runF, clientShowRun)
@@ -123,16 +122,15 @@ func clientShowRun(o *ClientShowOptions) error {
 		out.SecretSink, out.SecretSinkState = r.SinkPath(), r.SinkStatus()
 	}
 	return cmdutil.Print(o.IO.Out, o.Output(), out, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		row := func(k string, v any) { fmt.Fprintf(tw, "%s\t%v\n", k, v) }
-		row("Client ID", oc.ClientID)
-		row("Scope", oc.Scope)
-		row("Grant types", oc.AuthGrantTypes)
-		row("Token type", oc.TokenType)
-		row("Access token TTL", minutes(oc.AccessTokenTTL))
+		tab := cmdutil.NewTable(w)
+		tab.Row("Client ID", oc.ClientID)
+		tab.Row("Scope", oc.Scope)
+		tab.Row("Grant types", oc.AuthGrantTypes)
+		tab.Row("Token type", oc.TokenType)
+		tab.Row("Access token TTL", minutes(oc.AccessTokenTTL))
 		if out.SecretSink != "" {
-			row("Secret sink", out.SecretSink+" ("+out.SecretSinkState+")")
+			tab.Row("Secret sink", out.SecretSink+" ("+out.SecretSinkState+")")
 		}
-		return tw.Flush()
+		return tab.Flush()
 	})
 }

@@ -1,10 +1,8 @@
 package access
 
 import (
-	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -13,7 +11,7 @@ import (
 )
 
 func newCmdDirectory(f *cmdutil.Factory) *cobra.Command {
-	return newCmdNoun("directory <command>", "The directory of type Other Okta provisions users into",
+	return cmdutil.NewGroup("directory <command>", "The directory of type Other Okta provisions users into",
 		`  flowsctl access directory create --dry-run
   flowsctl access directory list`,
 		NewCmdDirectoryCreate(f, nil), NewCmdDirectoryList(f, nil), NewCmdDirectoryVerify(f, nil))
@@ -43,13 +41,12 @@ type DirectoryListOptions struct{ cmdutil.Common }
 
 // NewCmdDirectoryList builds `access directory list`.
 func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) error) *cobra.Command {
-	o := &DirectoryListOptions{Common: cmdutil.NewCommon(f)}
-	return command(&cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "list",
 		Short: "List every directory (JIT ones included) with its type and domains",
 		Example: `  flowsctl access directory list
   flowsctl access directory list -o json`,
-	}, o, &o.Common, runF, directoryListRun)
+	}, runF, directoryListRun)
 }
 
 func directoryListRun(o *DirectoryListOptions) error {
@@ -71,11 +68,10 @@ func directoryListRun(o *DirectoryListOptions) error {
 		dirs = []acc.Directory{}
 	}
 	return cmdutil.Print(o.IO.Out, o.Output(), dirs, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tTYPE\tDOMAINS\tID")
+		tab := cmdutil.NewTable(w, "NAME", "TYPE", "DOMAINS", "ID")
 		for _, d := range dirs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, d.Type, strings.Join(d.Domains, ","), d.DirectoryID)
+			tab.Row(d.Name, d.Type, strings.Join(d.Domains, ","), d.DirectoryID)
 		}
-		return tw.Flush()
+		return tab.Flush()
 	})
 }

@@ -3,7 +3,6 @@ package access
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -12,7 +11,7 @@ import (
 )
 
 func newCmdTemplate(f *cmdutil.Factory) *cobra.Command {
-	return newCmdNoun("template <command>", "The MobileFlows_Server_Template OAuth2 app template (Remote App Access > Templates)",
+	return cmdutil.NewGroup("template <command>", "The MobileFlows_Server_Template OAuth2 app template (Remote App Access > Templates)",
 		`  flowsctl access template apply --dry-run
   flowsctl access template show -o json
   flowsctl access template verify`,
@@ -43,13 +42,12 @@ type TemplateShowOptions struct{ cmdutil.Common }
 
 // NewCmdTemplateShow builds `access template show`.
 func NewCmdTemplateShow(f *cmdutil.Factory, runF func(*TemplateShowOptions) error) *cobra.Command {
-	o := &TemplateShowOptions{Common: cmdutil.NewCommon(f)}
-	return command(&cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "show",
 		Short: "Show the template as Access holds it (TTLs in minutes and as durations)",
 		Example: `  flowsctl access template show
   flowsctl access template show -o json`,
-	}, o, &o.Common, runF, templateShowRun)
+	}, runF, templateShowRun)
 }
 
 func templateShowRun(o *TemplateShowOptions) error {
@@ -69,18 +67,17 @@ func templateShowRun(o *TemplateShowOptions) error {
 		return fmt.Errorf("template %q does not exist in Access (create it with: flowsctl access template apply)", r.Spec.AppProductID)
 	}
 	return cmdutil.Print(o.IO.Out, o.Output(), t, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		row := func(k string, v any) { fmt.Fprintf(tw, "%s\t%v\n", k, v) }
-		row("Template ID", t.AppProductID)
-		row("Scope", t.Scope)
-		row("Grant types", t.AuthGrantTypes)
-		row("Redirect URI", t.RedirectURI)
-		row("Token type", t.TokenType)
-		row("Token length", t.Length)
-		row("Access token TTL", minutes(t.AccessTokenTTL))
-		row("Refresh token TTL", minutes(t.RefreshTokenTTL))
-		row("Idle token TTL", minutes(t.RefreshTokenIdleTTL))
-		row("User grant", t.DisplayUserGrant)
-		return tw.Flush()
+		tab := cmdutil.NewTable(w)
+		tab.Row("Template ID", t.AppProductID)
+		tab.Row("Scope", t.Scope)
+		tab.Row("Grant types", t.AuthGrantTypes)
+		tab.Row("Redirect URI", t.RedirectURI)
+		tab.Row("Token type", t.TokenType)
+		tab.Row("Token length", t.Length)
+		tab.Row("Access token TTL", minutes(t.AccessTokenTTL))
+		tab.Row("Refresh token TTL", minutes(t.RefreshTokenTTL))
+		tab.Row("Idle token TTL", minutes(t.RefreshTokenIdleTTL))
+		tab.Row("User grant", t.DisplayUserGrant)
+		return tab.Flush()
 	})
 }

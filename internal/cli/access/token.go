@@ -17,7 +17,7 @@ const TokenTTLWarning = 30 * 24 * time.Hour
 // NewCmdToken builds `access token`.
 func NewCmdToken(f *cmdutil.Factory, runF func(*TokenOptions) error) *cobra.Command {
 	opts := &TokenOptions{Common: cmdutil.NewCommon(f)}
-	cmd := command(&cobra.Command{Use: "token", Short: "Print a bearer token for a client (stdout only), for Okta's API Token field",
+	cmd := cmdutil.Command(&cobra.Command{Use: "token", Short: "Print a bearer token for a client (stdout only), for Okta's API Token field",
 		Long: `Obtain an access token with client credentials at /SAAS/auth/oauthtoken and print it on stdout,
 nothing else. Its expiry and where to paste it in Okta go to stderr. The secret of the SCIM client
 comes from access.scimClient.secretSink (flowsctl access client create writes it); the admin client's

@@ -23,7 +23,9 @@ import (
 
 // NewCmdAzure is the `azure` noun.
 func NewCmdAzure(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	secret := cmdutil.NewGroup("secret <command>", "Manage the app's client secret",
+		`  flowsctl azure secret rotate --remove-old`, NewCmdSecretRotate(f, nil))
+	return cmdutil.Group(&cobra.Command{
 		Use:   "azure <command>",
 		Short: "Register and verify the Entra ID app for Microsoft Teams mobile flows",
 		Long: `Register the multitenant Entra ID application the Microsoft Teams connector signs in with:
@@ -35,15 +37,7 @@ secret written to azure.app.secret.sink. Every command finds the app by azure.ap
   flowsctl azure verify -o junit > entra.xml
   flowsctl azure show -o json
   flowsctl azure secret rotate --remove-old`,
-	}
-	secret := &cobra.Command{
-		Use:     "secret <command>",
-		Short:   "Manage the app's client secret",
-		Example: `  flowsctl azure secret rotate --remove-old`,
-	}
-	secret.AddCommand(NewCmdSecretRotate(f, nil))
-	cmd.AddCommand(NewCmdRegister(f, nil), NewCmdVerify(f, nil), NewCmdShow(f, nil), secret)
-	return cmd
+	}, NewCmdRegister(f, nil), NewCmdVerify(f, nil), NewCmdShow(f, nil), secret)
 }
 
 // RegisterOptions are `azure register`'s: flag overrides of the azure section, --dry-run and
@@ -123,7 +117,7 @@ func NewCmdSecretRotate(f *cmdutil.Factory, runF func(*RotateOptions) error) *co
 
 // command is one azure leaf command without arguments, run by cmdutil.Run.
 func command[O any](opts *O, c *cmdutil.Common, runF, run func(*O) error, use, short, example string) *cobra.Command {
-	return &cobra.Command{Use: use, Short: short, Example: example, Args: cobra.NoArgs, RunE: cmdutil.Run(opts, c, runF, run)}
+	return cmdutil.Command(&cobra.Command{Use: use, Short: short, Example: example}, opts, c, runF, run)
 }
 
 // registration builds the azure.app step's object from the config, after edit applied the

@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil/cmdtest"
 )
 
 // TestFlagParsing: each command's flags land in its Options (runF stops before any work).
@@ -38,8 +38,7 @@ func TestFlagParsing(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{IO: ios, Flags: &cmdutil.GlobalFlags{}}
+			f := cmdtest.Factory(cmdutil.GlobalFlags{})
 			var p parsed
 			secret := &cobra.Command{Use: "secret"}
 			secret.AddCommand(NewCmdSecretRotate(f, func(o *RotateOptions) error { p.rotate, p.ran = *o, "rotate"; return nil }))

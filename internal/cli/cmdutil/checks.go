@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -74,4 +75,13 @@ func ChecksExit(checks []doctor.Check, authFailed bool) error {
 		return Silent(code)
 	}
 	return nil
+}
+
+// ReportChecks is how a verify-like command ends: it prints checks, timed from start, in the
+// -o format with PrintChecks and returns ChecksExit(checks, authFailed).
+func (c *Common) ReportChecks(checks []doctor.Check, start time.Time, authFailed bool) error {
+	if err := PrintChecks(c.IO.Out, c.Output(), checks, time.Since(start).Milliseconds(), c.Color()); err != nil {
+		return err
+	}
+	return ChecksExit(checks, authFailed)
 }

@@ -73,7 +73,7 @@ func (c *Common) Color() bool { return c.IO != nil && c.IO.ColorEnabled() }
 
 // Run is the RunE of a command following the convention: it records the command's context in
 // common, then calls runF when a test gave one (flag parsing is then all that ran) or body.
-func Run[O any](opts *O, common *Common, runF func(*O) error, body func(*O) error) func(*cobra.Command, []string) error {
+func Run[P any](opts P, common *Common, runF func(P) error, body func(P) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, _ []string) error {
 		common.Ctx = cmd.Context()
 		if runF != nil {
@@ -81,4 +81,56 @@ func Run[O any](opts *O, common *Common, runF func(*O) error, body func(*O) erro
 		}
 		return body(opts)
 	}
+}
+
+// Command is cmd, taking no arguments, with the RunE of Run.
+func Command[P any](cmd *cobra.Command, opts P, common *Common, runF func(P) error, body func(P) error) *cobra.Command {
+	cmd.Args, cmd.RunE = cobra.NoArgs, Run(opts, common, runF, body)
+	return cmd
+}
+
+// Group is cmd, a noun that only holds its subcommands, with subs added.
+func Group(cmd *cobra.Command, subs ...*cobra.Command) *cobra.Command {
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
+// NewGroup is a Group with only a use line, a short description and examples.
+func NewGroup(use, short, example string, subs ...*cobra.Command) *cobra.Command {
+	return Group(&cobra.Command{Use: use, Short: short, Example: example}, subs...)
+}
+
+// CommandWithArgs is cmd with the RunE of Run, which first hands the arguments (as many as
+// cmd.Args allows) to set.
+func CommandWithArgs[P any](cmd *cobra.Command, opts P, common *Common, set func(args []string), runF, body func(P) error) *cobra.Command {
+	run := Run(opts, common, runF, body)
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		set(args)
+		return run(c, args)
+	}
+	return cmd
+}
+
+// FirstArg is a set for CommandWithArgs: the first argument, when there is one, goes to *dst.
+func FirstArg(dst *string) func(args []string) {
+	return func(args []string) {
+		if len(args) > 0 {
+			*dst = args[0]
+		}
+	}
+}
+
+// Options is a pointer to a command's options struct O, which embeds Common.
+type Options[O any] interface {
+	*O
+	common() *Common
+}
+
+func (c *Common) common() *Common { return c }
+
+// NewCommand is Command for the options that are only Common: a new O whose Common is f's.
+func NewCommand[O any, P Options[O]](f *Factory, cmd *cobra.Command, runF, body func(P) error) *cobra.Command {
+	o := P(new(O))
+	*o.common() = NewCommon(f)
+	return Command(cmd, o, o.common(), runF, body)
 }

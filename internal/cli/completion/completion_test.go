@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil/cmdtest"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 )
 
@@ -50,8 +51,7 @@ func TestCompletionArgs(t *testing.T) {
 		{[]string{"completion", "bash", "zsh"}, ""},
 	}
 	for _, tt := range tests {
-		ios, _, _, _ := iostreams.Test()
-		f := &cmdutil.Factory{IO: ios, Flags: &cmdutil.GlobalFlags{}}
+		f := cmdtest.Factory(cmdutil.GlobalFlags{})
 		root := &cobra.Command{Use: "flowsctl", SilenceErrors: true, SilenceUsage: true}
 		var got *CompletionOptions
 		root.AddCommand(NewCmdCompletion(f, func(o *CompletionOptions) error { got = o; return nil }))

@@ -15,15 +15,13 @@ import (
 
 // NewCmdConfig builds `flowsctl config` and its subcommands.
 func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	return cmdutil.Group(&cobra.Command{
 		Use:   "config <command>",
 		Short: "Check and show flowsctl.yaml",
 		Example: `  flowsctl config validate -f flowsctl.yaml
   flowsctl config show -o json
   flowsctl config reference > configuration.md`,
-	}
-	cmd.AddCommand(NewCmdValidate(f), NewCmdShow(f), NewCmdReference(f))
-	return cmd
+	}, NewCmdValidate(f), NewCmdShow(f), NewCmdReference(f))
 }
 
 // NewCmdReference builds `flowsctl config reference`.
@@ -50,19 +48,16 @@ type ValidateOptions struct {
 
 // NewCmdValidate builds `flowsctl config validate`.
 func NewCmdValidate(f *cmdutil.Factory) *cobra.Command {
-	opts := &ValidateOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "validate",
 		Short: "Check flowsctl.yaml and list every problem",
 		Long: `Check the config file (-f, env FLOWSCTL_FILE) with FLOWSCTL_* overrides applied: unknown keys,
 types, ranges and secret references. Exit 0 when valid; exit 1 listing every problem on stderr, each
 with file:line:col where known. Secrets are never resolved or printed.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl config validate
   flowsctl config validate -f sandbox/flowsctl.yaml
   flowsctl config validate -o json   # {"file", "valid", "problems"} on stdout`,
-		RunE: cmdutil.Run(opts, &opts.Common, nil, validateRun),
-	}
+	}, nil, validateRun)
 }
 
 // Result is what validate prints with -o json|yaml.
@@ -123,18 +118,15 @@ type ShowOptions struct {
 
 // NewCmdShow builds `flowsctl config show`.
 func NewCmdShow(f *cmdutil.Factory) *cobra.Command {
-	opts := &ShowOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "show",
 		Short: "Print the effective config: file, FLOWSCTL_* overrides and defaults",
 		Long: `Print the config flowsctl would use: the file with FLOWSCTL_* overrides and every default filled in.
 Secrets are shown as their references (env:NAME, file:PATH), never resolved. Text output is YAML;
 -o json uses the same key names as the YAML.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl config show
   flowsctl config show -o json | jq .access.url`,
-		RunE: cmdutil.Run(opts, &opts.Common, nil, showRun),
-	}
+	}, nil, showRun)
 }
 
 func showRun(opts *ShowOptions) error {

@@ -29,20 +29,18 @@ type DocsOptions struct {
 // NewCmdDocs builds `flowsctl docs`; runF replaces the run in tests.
 func NewCmdDocs(f *cmdutil.Factory, runF func(*DocsOptions) error) *cobra.Command {
 	opts := &DocsOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "docs",
 		Short: "Write the command reference as Markdown and man pages",
 		Long: `Write one Markdown page per command into --dir and one man page per command into --man
 (default DIR/man when --dir is given; with only --man, just the man pages). The output is deterministic: no generation timestamps; the man page date is
 SOURCE_DATE_EPOCH when set. Earlier flowsctl*.md and flowsctl*.1 files in those directories are
 replaced, so pages of removed commands disappear.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl docs --dir docs/cli                  # Markdown, and man pages in docs/cli/man
   flowsctl docs --man ./manpages                # man pages only (release archives)
   flowsctl docs --dir /tmp/ref --man ./manpages`,
 		PreRun: func(cmd *cobra.Command, _ []string) { opts.Root = cmd.Root() },
-		RunE:   cmdutil.Run(opts, &opts.Common, runF, docsRun),
-	}
+	}, opts, &opts.Common, runF, docsRun)
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "directory for the Markdown pages (the repository keeps them in docs/cli)")
 	cmd.Flags().StringVar(&opts.ManDir, "man", "", "directory for the man pages (default DIR/man)")
 	return cmd

@@ -2,10 +2,7 @@ package docscmd
 
 import (
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil/cmdtest"
 )
 
-func nilFactory() *cmdutil.Factory {
-	ios, _, _, _ := iostreams.Test()
-	return &cmdutil.Factory{IO: ios, Flags: &cmdutil.GlobalFlags{}}
-}
+func nilFactory() *cmdutil.Factory { return cmdtest.Factory(cmdutil.GlobalFlags{}) }

@@ -113,7 +113,7 @@ type ExplainOptions struct {
 // NewCmdExplain builds `flowsctl explain`.
 func NewCmdExplain(f *cmdutil.Factory, runF func(*ExplainOptions) error) *cobra.Command {
 	o := &ExplainOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := cmdutil.CommandWithArgs(&cobra.Command{
 		Use:   `explain "<error text>"`,
 		Short: "Explain a provisioning error: its cause and the fix",
 		Long: `Maps the troubleshooting messages of the Okta -> Workspace ONE Access SCIM guide, its known
@@ -123,9 +123,7 @@ API showed it. Exit 1 when the text is not recognised.`,
 		Example: `  flowsctl explain "ERRORS REPORTED BY REMOTE SERVER: USER CREATION IS NOT SUPPORTED FOR SPECIFIED DIRECTORY ID."
   flowsctl explain "Automatic provisioning of user ann to app VMware Workspace ONE failed: Matching user not found"
   flowsctl explain --list -o json`,
-		PreRun: func(_ *cobra.Command, args []string) { o.Text = strings.Join(args, " ") },
-		RunE:   cmdutil.Run(o, &o.Common, runF, explainRun),
-	}
+	}, o, &o.Common, func(args []string) { o.Text = strings.Join(args, " ") }, runF, explainRun)
 	cmd.Flags().BoolVar(&o.List, "list", false, "list every known error")
 	return cmd
 }

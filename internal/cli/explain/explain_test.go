@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil/cmdtest"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 )
 
@@ -18,9 +19,8 @@ func TestExplainFlags(t *testing.T) {
 		{[]string{"--list"}, "", true},
 	}
 	for _, tt := range tests {
-		ios, _, _, _ := iostreams.Test()
 		var got *ExplainOptions
-		cmd := NewCmdExplain(&cmdutil.Factory{IO: ios, Flags: &cmdutil.GlobalFlags{}}, func(o *ExplainOptions) error { got = o; return nil })
+		cmd := NewCmdExplain(cmdtest.Factory(cmdutil.GlobalFlags{}), func(o *ExplainOptions) error { got = o; return nil })
 		cmd.SetArgs(tt.args)
 		if err := cmd.Execute(); err != nil || got == nil {
 			t.Fatalf("%v: %v", tt.args, err)

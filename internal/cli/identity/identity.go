@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,7 +20,14 @@ import (
 
 // NewCmdIdentity builds `flowsctl identity`.
 func NewCmdIdentity(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	dir := cmdutil.NewGroup("directory <command>", "Create and list Identity Services directories",
+		"  flowsctl identity directory create --name \"Okta Directory\" --domain okta.example.com\n  flowsctl identity directory list",
+		NewCmdDirectoryCreate(f, nil), NewCmdDirectoryList(f, nil))
+	tok := cmdutil.NewGroup("token <command>", "The directory's SCIM secret token",
+		"  flowsctl identity token generate --lifespan 24mo", NewCmdTokenGenerate(f, nil))
+	idp := cmdutil.NewGroup("idp <command>", "Identity providers", "  flowsctl identity idp create oidc",
+		cmdutil.NewGroup("create <type>", "Create an identity provider", "  flowsctl identity idp create oidc", NewCmdIdPCreateOIDC(f, nil)))
+	return cmdutil.Group(&cobra.Command{
 		Use:   "identity <command>",
 		Short: "Identity Services: directory, SCIM secret token, OIDC identity provider (Okta)",
 		Long: `Identity Services admin API on the tenant host (identityServices.url, default access.url), authenticated
@@ -29,19 +35,7 @@ with the admin OAuth client of access.auth at /acs/token.`,
 		Example: `  flowsctl identity directory create
   flowsctl identity token generate --lifespan 24mo
   flowsctl identity idp create oidc`,
-	}
-	dir := &cobra.Command{Use: "directory <command>", Short: "Create and list Identity Services directories",
-		Example: "  flowsctl identity directory create --name \"Okta Directory\" --domain okta.example.com\n  flowsctl identity directory list"}
-	dir.AddCommand(NewCmdDirectoryCreate(f, nil), NewCmdDirectoryList(f, nil))
-	tok := &cobra.Command{Use: "token <command>", Short: "The directory's SCIM secret token",
-		Example: "  flowsctl identity token generate --lifespan 24mo"}
-	tok.AddCommand(NewCmdTokenGenerate(f, nil))
-	idp := &cobra.Command{Use: "idp <command>", Short: "Identity providers", Example: "  flowsctl identity idp create oidc"}
-	create := &cobra.Command{Use: "create <type>", Short: "Create an identity provider", Example: "  flowsctl identity idp create oidc"}
-	create.AddCommand(NewCmdIdPCreateOIDC(f, nil))
-	idp.AddCommand(create)
-	cmd.AddCommand(dir, tok, idp)
-	return cmd
+	}, dir, tok, idp)
 }
 
 // client loads the config and builds the admin client from it.
@@ -97,7 +91,7 @@ type DirectoryCreateOptions struct {
 // NewCmdDirectoryCreate builds `flowsctl identity directory create`.
 func NewCmdDirectoryCreate(f *cmdutil.Factory, runF func(*DirectoryCreateOptions) error) *cobra.Command {
 	o := &DirectoryCreateOptions{Common: cmdutil.NewCommon(f)}
-	cmd := command(&cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "create",
 		Short: "Create the directory (idempotent: an existing one with the same name and domain is kept)",
 		Example: `  flowsctl identity directory create
@@ -133,12 +127,11 @@ type DirectoryListOptions struct{ cmdutil.Common }
 
 // NewCmdDirectoryList builds `flowsctl identity directory list`.
 func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) error) *cobra.Command {
-	o := &DirectoryListOptions{Common: cmdutil.NewCommon(f)}
-	return command(&cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:     "list",
 		Short:   "List directories",
 		Example: `  flowsctl identity directory list -o json`,
-	}, o, &o.Common, runF, directoryListRun)
+	}, runF, directoryListRun)
 }
 
 func directoryListRun(o *DirectoryListOptions) error {
@@ -151,12 +144,11 @@ func directoryListRun(o *DirectoryListOptions) error {
 		return err
 	}
 	return cmdutil.Print(o.IO.Out, o.Output(), append([]identity.Directory{}, ds...), func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tDOMAINS\tSOURCE\tTYPE")
+		tab := cmdutil.NewTable(w, "ID", "NAME", "DOMAINS", "SOURCE", "TYPE")
 		for _, d := range ds {
-			fmt.Fprintln(tw, strings.Join([]string{d.ID, d.Name, strings.Join(d.Domains, ","), d.Source, d.Type}, "\t"))
+			tab.Row(d.ID, d.Name, strings.Join(d.Domains, ","), d.Source, d.Type)
 		}
-		return tw.Flush()
+		return tab.Flush()
 	})
 }
 
@@ -181,7 +173,7 @@ type TokenResult struct {
 // NewCmdTokenGenerate builds `flowsctl identity token generate`.
 func NewCmdTokenGenerate(f *cmdutil.Factory, runF func(*TokenGenerateOptions) error) *cobra.Command {
 	o := &TokenGenerateOptions{Common: cmdutil.NewCommon(f)}
-	cmd := command(&cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "generate",
 		Short: "Generate the directory's SCIM secret token (replaces the previous one)",
 		Long: `Generates the SCIM secret token of the Identity Services directory (creating the directory first when
@@ -250,7 +242,7 @@ func tokenGenerateRun(o *TokenGenerateOptions) error {
 // NewCmdIdPCreateOIDC builds `flowsctl identity idp create oidc`.
 func NewCmdIdPCreateOIDC(f *cmdutil.Factory, runF func(*IdPCreateOptions) error) *cobra.Command {
 	o := &IdPCreateOptions{Common: cmdutil.NewCommon(f)}
-	cmd := command(&cobra.Command{Use: "oidc", Short: "Create (or update) the OpenID Connect identity provider for Okta",
+	cmd := cmdutil.Command(&cobra.Command{Use: "oidc", Short: "Create (or update) the OpenID Connect identity provider for Okta",
 		Long: `Uses identityServices.oidc: the Okta OIDC web app's client id and secret (a secret reference),
 configuration URL https://{okta org}/.well-known/openid-configuration, OIDC user identifier attribute
 (email) and Workspace ONE user identifier attribute (email), bound to the directory. Prefer OIDC to
@@ -306,10 +298,4 @@ func idpCreateRun(o *IdPCreateOptions) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", p.ID, p.Name, p.Type)
 		return nil
 	})
-}
-
-// command finishes cmd for the options o: no arguments, RunE through cmdutil.Run.
-func command[O any](cmd *cobra.Command, o *O, c *cmdutil.Common, runF, run func(*O) error) *cobra.Command {
-	cmd.Args, cmd.RunE = cobra.NoArgs, cmdutil.Run(o, c, runF, run)
-	return cmd
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -28,7 +27,9 @@ var Rows = []string{"okta.scimApp", "okta.provisioning", "okta.groupPush", "okta
 
 // NewCmdOkta builds `flowsctl okta`.
 func NewCmdOkta(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	prov := cmdutil.NewGroup("provisioning <command>", "The SCIM app's provisioning connection",
+		"  flowsctl okta provisioning confirm", NewCmdConfirm(f, nil))
+	return cmdutil.Group(&cobra.Command{
 		Use:   "okta <command>",
 		Short: "Okta: the SCIM app, provisioning, group push and the OIDC sign-in app",
 		Long: `The Okta side of provisioning into Workspace ONE (okta: in flowsctl.yaml): the SCIM app (Identity
@@ -40,12 +41,7 @@ in with. Each command runs the steps plan, apply and doctor run.`,
   flowsctl okta provisioning confirm
   flowsctl okta verify -o junit > okta.xml
   flowsctl okta apps`,
-	}
-	prov := &cobra.Command{Use: "provisioning <command>", Short: "The SCIM app's provisioning connection",
-		Example: "  flowsctl okta provisioning confirm"}
-	prov.AddCommand(NewCmdConfirm(f, nil))
-	cmd.AddCommand(NewCmdApply(f, nil), NewCmdVerify(f, nil), NewCmdApps(f, nil), prov)
-	return cmd
+	}, NewCmdApply(f, nil), NewCmdVerify(f, nil), NewCmdApps(f, nil), prov)
 }
 
 // graph builds the step graph for the command's config.
@@ -92,7 +88,7 @@ type ApplyOptions struct {
 // NewCmdApply builds `flowsctl okta apply`.
 func NewCmdApply(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	o := &ApplyOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "apply",
 		Short: "Create or update the Okta apps, assignments, provisioning and group push",
 		Long: `Converges the okta steps (a second run writes nothing). Where Okta refuses to take the provisioning
@@ -100,9 +96,7 @@ connection through its API, prints the console checklist with every value (the t
 and exits 3 until ` + "`flowsctl okta provisioning confirm`" + ` records it. Exit 2 with --dry-run when changes are pending.`,
 		Example: `  flowsctl okta apply --dry-run
   flowsctl okta apply --only okta.groupPush`,
-		Args: cobra.NoArgs,
-		RunE: cmdutil.Run(o, &o.Common, runF, applyRun),
-	}
+	}, o, &o.Common, runF, applyRun)
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "show what would change, change nothing")
 	cmd.Flags().StringSliceVar(&o.Only, "only", nil, "run only these steps: "+strings.Join(Rows, ", "))
 	return cmd
@@ -184,8 +178,7 @@ type VerifyOptions struct{ cmdutil.Common }
 
 // NewCmdVerify builds `flowsctl okta verify`.
 func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
-	o := &VerifyOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "verify",
 		Short: "Check the Okta apps, provisioning (observed, confirmed or to do), group push and evidence",
 		Long: `Runs doctor's Okta checks: the apps exist with the right settings and assignments, the provisioning
@@ -193,9 +186,7 @@ connection is enabled (observed through the API, or confirmed by an operator), u
 arrived in Workspace ONE (a bounded sample), pushed groups are ACTIVE, the OIDC app redirects to Identity
 Services and the org's discovery document names the issuer. Exit 2 when a check fails.`,
 		Example: "  flowsctl okta verify\n  flowsctl okta verify -o junit > okta.xml",
-		Args:    cobra.NoArgs,
-		RunE:    cmdutil.Run(o, &o.Common, runF, verifyRun),
-	}
+	}, runF, verifyRun)
 }
 
 func verifyRun(o *VerifyOptions) error {
@@ -208,10 +199,7 @@ func verifyRun(o *VerifyOptions) error {
 	for _, r := range rs {
 		checks = append(checks, r.Checks...)
 	}
-	if err := cmdutil.PrintChecks(o.IO.Out, o.Output(), checks, time.Since(start).Milliseconds(), o.Color()); err != nil {
-		return err
-	}
-	return cmdutil.ChecksExit(checks, false)
+	return o.ReportChecks(checks, start, false)
 }
 
 // AppsOptions of `okta apps`.
@@ -229,14 +217,11 @@ type AppRow struct {
 
 // NewCmdApps builds `flowsctl okta apps`.
 func NewCmdApps(f *cmdutil.Factory, runF func(*AppsOptions) error) *cobra.Command {
-	o := &AppsOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:     "apps",
 		Short:   "Show the Okta apps flowsctl manages (found by label)",
 		Example: "  flowsctl okta apps -o json",
-		Args:    cobra.NoArgs,
-		RunE:    cmdutil.Run(o, &o.Common, runF, appsRun),
-	}
+	}, runF, appsRun)
 }
 
 func appsRun(o *AppsOptions) error {
@@ -263,12 +248,11 @@ func appsRun(o *AppsOptions) error {
 		}
 	}
 	return cmdutil.Print(o.IO.Out, o.Output(), labels, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ROLE\tLABEL\tID\tCATALOG NAME\tSTATUS\tCLIENT ID")
+		tab := cmdutil.NewTable(w, "ROLE", "LABEL", "ID", "CATALOG NAME", "STATUS", "CLIENT ID")
 		for _, r := range labels {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Role, text.Sanitize(r.Label), text.Sanitize(r.ID), text.Sanitize(r.Name), text.Sanitize(r.Status), text.Sanitize(r.ClientID))
+			tab.Row(r.Role, text.Sanitize(r.Label), text.Sanitize(r.ID), text.Sanitize(r.Name), text.Sanitize(r.Status), text.Sanitize(r.ClientID))
 		}
-		return tw.Flush()
+		return tab.Flush()
 	})
 }
 
@@ -277,17 +261,14 @@ type ConfirmOptions struct{ cmdutil.Common }
 
 // NewCmdConfirm builds `flowsctl okta provisioning confirm`.
 func NewCmdConfirm(f *cmdutil.Factory, runF func(*ConfirmOptions) error) *cobra.Command {
-	o := &ConfirmOptions{Common: cmdutil.NewCommon(f)}
-	return &cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "confirm",
 		Short: "Record that the provisioning settings were made in the Okta console",
 		Long: `Where Okta does not take the provisioning connection through its API, flowsctl apply prints the console
 checklist. After doing it, record it here; doctor then reports the connection as confirmed (an
 operator's word, never an observed pass) and checks the evidence: users arriving in Workspace ONE.`,
 		Example: "  flowsctl okta provisioning confirm -f flowsctl.yaml",
-		Args:    cobra.NoArgs,
-		RunE:    cmdutil.Run(o, &o.Common, runF, confirmRun),
-	}
+	}, runF, confirmRun)
 }
 
 func confirmRun(o *ConfirmOptions) error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -17,7 +16,7 @@ import (
 
 // NewCmdSandbox builds `flowsctl sandbox` and its subcommands.
 func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	return cmdutil.Group(&cobra.Command{
 		Use:   "sandbox <command>",
 		Short: "Run emulators of every tenant API flowsctl talks to, on loopback",
 		Long: `The sandbox serves emulators of Entra ID (sign-in and Graph), Workspace ONE Access, Identity Services,
@@ -25,9 +24,7 @@ UEM and mobile flows over HTTPS on 127.0.0.1, with a CA generated for the run, a
 flowsctl.yaml that points every section at them. Rehearse a config offline, or run the tests against it.`,
 		Example: `  flowsctl sandbox up --dir ./sandbox
   flowsctl plan -f sandbox/flowsctl.yaml`,
-	}
-	cmd.AddCommand(NewCmdUp(f, nil))
-	return cmd
+	}, NewCmdUp(f, nil))
 }
 
 // UpOptions of `flowsctl sandbox up`.
@@ -43,7 +40,7 @@ type UpOptions struct {
 // NewCmdUp builds `flowsctl sandbox up`; runF replaces the run in tests.
 func NewCmdUp(f *cmdutil.Factory, runF func(*UpOptions) error) *cobra.Command {
 	opts := &UpOptions{Common: cmdutil.NewCommon(f), Emulators: emulators.All}
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "up",
 		Short: "Start every emulator and write ca.pem, sandbox.json and flowsctl.yaml into --dir",
 		Long: `Start every emulator over HTTPS on its own 127.0.0.1 port and write into --dir:
@@ -60,13 +57,11 @@ Every service has admin endpoints under ADMIN_BASE (/_sandbox): GET requests (th
 method, path, query, status, durationMs), GET state, POST reset, POST|GET|DELETE faults
 ({"seed": 7, "rules": [{"method", "path", "kind": "429|500|502|503|reset|timeout|commit-then-500",
 "probability", "count", "retryAfter"}]}) and POST|DELETE latency ({"fixedMs", "jitterMs"}).`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl sandbox up --dir ./sandbox
   flowsctl sandbox up --dir /tmp/sb --print-env > /tmp/sb.env &   # then: . /tmp/sb.env; flowsctl plan
   curl --cacert sandbox/ca.pem "$(jq -r .services.access.admin sandbox/sandbox.json)/requests"`,
 		Annotations: map[string]string{cmdutil.AnnotationNoTimeout: "true"},
-	}
-	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, upRun)
+	}, opts, &opts.Common, runF, upRun)
 	cmd.Flags().StringVar(&opts.Dir, "dir", "sandbox", "directory for ca.pem, sandbox.json, flowsctl.yaml and secrets/")
 	cmd.Flags().BoolVar(&opts.PrintEnv, "print-env", false, "print export lines for FLOWSCTL_FILE and FLOWSCTL_CA_FILE on stdout")
 	return cmd
@@ -102,14 +97,14 @@ func upRun(opts *UpOptions) error {
 		fmt.Fprintln(errOut, "warning: no emulators are registered in pkg/sandbox/emulators; only the files are written")
 	}
 	fmt.Fprintf(errOut, "sandbox: %d services, files in %s\n", len(emus), dir)
-	tw := tabwriter.NewWriter(errOut, 0, 4, 2, ' ', 0)
+	tab := cmdutil.NewTable(errOut)
 	for _, n := range sb.Names() {
 		s := sb.Services[n]
-		fmt.Fprintf(tw, "  %s\t%s\tadmin %s\n", n, s.URL, s.Admin)
+		tab.Row("  "+n, s.URL, "admin "+s.Admin)
 	}
-	fmt.Fprintf(tw, "  CA\t%s\n", sb.CAPath())
-	fmt.Fprintf(tw, "  config\t%s\n", sb.ConfigPath())
-	tw.Flush()
+	tab.Row("  CA", sb.CAPath())
+	tab.Row("  config", sb.ConfigPath())
+	tab.Flush()
 	fmt.Fprintf(errOut, "next: flowsctl plan -f %s   (Ctrl-C stops the sandbox)\n", sb.ConfigPath())
 
 	switch {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil/cmdtest"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 )
@@ -94,8 +95,7 @@ func TestUpWritesFilesAndStopsOnCancel(t *testing.T) {
 }
 
 func TestUpFlags(t *testing.T) {
-	ios, _, _, _ := iostreams.Test()
-	f := &cmdutil.Factory{IO: ios, Flags: &cmdutil.GlobalFlags{Output: "text"}}
+	f := cmdtest.Factory(cmdutil.GlobalFlags{Output: "text"})
 	var got *UpOptions
 	cmd := NewCmdUp(f, func(o *UpOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"--dir", "/tmp/x", "--print-env"})

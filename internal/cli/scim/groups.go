@@ -44,20 +44,18 @@ func findGroup(ctx context.Context, cl *scim.Client, key string) (*scim.Group, e
 
 // NewCmdGroups builds `flowsctl scim groups list|create|delete|fix-domain`.
 func NewCmdGroups(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	return cmdutil.Group(&cobra.Command{
 		Use:   "groups <command>",
 		Short: "List, create and delete SCIM groups; move Okta-pushed groups out of the System domain",
 		Example: `  flowsctl scim groups list
   flowsctl scim groups create Sales --domain okta.example.com
   flowsctl scim groups fix-domain --dry-run`,
-	}
-	cmd.AddCommand(
+	},
 		newCmdList(f, groups, &cobra.Command{Use: "list", Short: "List groups", Example: `  flowsctl scim groups list -o json`}, nil),
 		NewCmdGroupCreate(f, nil),
 		newCmdKey(f, groups, &cobra.Command{Use: "delete <displayName|id>", Short: "Delete a group",
 			Example: `  flowsctl scim groups delete Sales --yes`}, nil, deleteRun, true),
 		NewCmdFixDomain(f, nil))
-	return cmd
 }
 
 // GroupCreateOptions of `scim groups create`.
@@ -71,15 +69,13 @@ type GroupCreateOptions struct {
 // NewCmdGroupCreate builds `flowsctl scim groups create`.
 func NewCmdGroupCreate(f *cmdutil.Factory, runF func(*GroupCreateOptions) error) *cobra.Command {
 	o := &GroupCreateOptions{Common: cmdutil.NewCommon(f)}
-	run := cmdutil.Run(o, &o.Common, runF, groupCreateRun)
-	cmd := &cobra.Command{
+	cmd := cmdutil.CommandWithArgs(&cobra.Command{
 		Use:   "create <displayName>",
 		Short: "Create a group (Access: in the directory's domain, not the System domain)",
 		Args:  cobra.ExactArgs(1),
 		Example: `  flowsctl scim groups create Sales --domain okta.example.com
   flowsctl scim groups create Field -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error { o.Name = args[0]; return run(cmd, args) },
-	}
+	}, o, &o.Common, cmdutil.FirstArg(&o.Name), runF, groupCreateRun)
 	cmd.Flags().StringVar(&o.Domain, "domain", "", "Access: the group's domain (default: the config's directory domain)")
 	o.Target.register(cmd)
 	return cmd
@@ -127,23 +123,20 @@ type FixResult struct {
 // Access guide describes).
 func NewCmdFixDomain(f *cmdutil.Factory, runF func(*FixDomainOptions) error) *cobra.Command {
 	o := &FixDomainOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := command(&cobra.Command{
 		Use:   "fix-domain",
 		Short: "Recreate groups Okta pushed into the System domain in the directory's domain",
 		Long: `Known issue (the Okta SCIM to Access guide): groups pushed from Okta land in Access's System domain, not the Okta
 directory's. For each such group this creates the group with the directory's domain, copies its
 members, and (unless --keep-system) deletes the System-domain copy. Then relink the group in Okta:
 Applications > VMware Workspace ONE > Push Groups > the group > Link Group (not Create Group).`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl scim groups fix-domain --dry-run
   flowsctl scim groups fix-domain --domain okta.example.com --yes`,
-		RunE: cmdutil.Run(o, &o.Common, runF, fixDomainRun),
-	}
+	}, o, &o.Common, &o.Target, runF, fixDomainRun)
 	cmd.Flags().StringVar(&o.Domain, "domain", "", "the Okta directory's domain (default: access.directory.domains[0])")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "list what would change")
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&o.KeepSystem, "keep-system", false, "keep the System-domain groups")
-	o.Target.register(cmd)
 	return cmd
 }
 

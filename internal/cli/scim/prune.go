@@ -29,20 +29,17 @@ type Pruned struct {
 // describes).
 func NewCmdPrune(f *cmdutil.Factory, runF func(*PruneOptions) error) *cobra.Command {
 	o := &PruneOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := command(&cobra.Command{
 		Use:   "prune",
 		Short: "Delete users Okta only disabled (a user deleted in Okta stays, disabled, in Access)",
 		Long: `Known issue (the Okta SCIM to Access guide): deleting a user in Okta only disables it in Workspace ONE Access, and
 re-creating it in Okta updates the old user. prune deletes every disabled user (active false /
 userStatus 2) with DELETE /Users/{id}. Remove the devices of those users in the UEM console too.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl scim prune --dry-run
   flowsctl scim prune --no-input --yes`,
-		RunE: cmdutil.Run(o, &o.Common, runF, pruneRun),
-	}
+	}, o, &o.Common, &o.Target, runF, pruneRun)
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "list the users prune would delete")
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation (required with --no-input)")
-	o.Target.register(cmd)
 	return cmd
 }
 

@@ -48,11 +48,9 @@ type ListOptions[T any] struct {
 
 func newCmdList[T any](f *cmdutil.Factory, k kind[T], cmd *cobra.Command, runF func(*ListOptions[T]) error) *cobra.Command {
 	o := &ListOptions[T]{Common: cmdutil.NewCommon(f), kind: k}
-	cmd.Args, cmd.RunE = cobra.NoArgs, cmdutil.Run(o, &o.Common, runF, listRun[T])
 	cmd.Flags().StringVar(&o.Filter, "filter", "", `SCIM filter, e.g. 'userName eq "a@b.c"' or 'displayName eq "Sales"'`)
 	cmd.Flags().IntVar(&o.Limit, "limit", 0, "stop after N "+k.noun+"s (0 = all)")
-	o.Target.register(cmd)
-	return cmd
+	return command(cmd, o, &o.Common, &o.Target, runF, listRun[T])
 }
 
 func listRun[T any](o *ListOptions[T]) error {
@@ -86,9 +84,8 @@ type KeyOptions[T any] struct {
 // newCmdKey completes cmd for one resource; withYes adds --yes (for deletes).
 func newCmdKey[T any](f *cmdutil.Factory, k kind[T], cmd *cobra.Command, runF, body func(*KeyOptions[T]) error, withYes bool) *cobra.Command {
 	o := &KeyOptions[T]{Common: cmdutil.NewCommon(f), kind: k}
-	run := cmdutil.Run(o, &o.Common, runF, body)
 	cmd.Args = cobra.ExactArgs(1)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error { o.Key = args[0]; return run(cmd, args) }
+	cmdutil.CommandWithArgs(cmd, o, &o.Common, cmdutil.FirstArg(&o.Key), runF, body)
 	if withYes {
 		cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
 	}

@@ -4,10 +4,8 @@ package scim
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -49,7 +47,7 @@ func (t *TargetFlags) resolve(c *cmdutil.Common) (*scim.Target, error) {
 
 // NewCmdSCIM builds `flowsctl scim`.
 func NewCmdSCIM(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	return cmdutil.Group(&cobra.Command{
 		Use:   "scim <command>",
 		Short: "SCIM users and groups: list, test, sync, prune and fix known issues",
 		Long: `SCIM against the tenant: Identity Services (SCIM 2.0 at <identityServices.url>/usergroup/scim/v2, token
@@ -59,25 +57,21 @@ from identityServices.scimToken.sink) when identityServices.enabled, else Access
 		Example: `  flowsctl scim test
   flowsctl scim sync --from users.csv
   flowsctl scim users list --filter 'userName sw "a"'`,
-	}
-	cmd.AddCommand(NewCmdUsers(f), NewCmdGroups(f), NewCmdTest(f, nil), NewCmdSync(f, nil), NewCmdPrune(f, nil), NewCmdVerify(f, nil))
-	return cmd
+	}, NewCmdUsers(f), NewCmdGroups(f), NewCmdTest(f, nil), NewCmdSync(f, nil), NewCmdPrune(f, nil), NewCmdVerify(f, nil))
 }
 
 // table prints rows whose cells may come from a server or a CSV: control characters (escape
 // sequences, newlines that would fake a row, tabs that would shift columns) are neutralised.
 func table(w io.Writer, header []string, rows [][]string) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tab := cmdutil.NewTable(w)
 	for _, r := range append([][]string{header}, rows...) {
+		cells := make([]any, len(r))
 		for i, v := range r {
-			if i > 0 {
-				fmt.Fprint(tw, "\t")
-			}
-			fmt.Fprint(tw, strings.ReplaceAll(text.Sanitize(v), "\t", " "))
+			cells[i] = strings.ReplaceAll(text.Sanitize(v), "\t", " ")
 		}
-		fmt.Fprintln(tw)
+		tab.Row(cells...)
 	}
-	return tw.Flush()
+	return tab.Flush()
 }
 
 // confirm asks before a destructive change; --yes answers it, --no-input without --yes refuses.
@@ -93,4 +87,11 @@ func confirm(c *cmdutil.Common, msg string, yes bool) error {
 		return errors.New("cancelled")
 	}
 	return nil
+}
+
+// command finishes cmd for options with a SCIM target: no arguments, RunE through cmdutil.Run
+// and the target flags.
+func command[O any](cmd *cobra.Command, o *O, c *cmdutil.Common, t *TargetFlags, runF, run func(*O) error) *cobra.Command {
+	t.register(cmd)
+	return cmdutil.Command(cmd, o, c, runF, run)
 }

@@ -29,7 +29,7 @@ type SyncOptions struct {
 // NewCmdSync builds `flowsctl scim sync`.
 func NewCmdSync(f *cmdutil.Factory, runF func(*SyncOptions) error) *cobra.Command {
 	o := &SyncOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := command(&cobra.Command{
 		Use:   "sync --from FILE.csv|FILE.json",
 		Short: "Reconcile users and group memberships from a CSV or JSON file (fast, streaming, idempotent)",
 		Long: `Reads existing users and groups once (paged), streams the file, and creates, updates or deactivates
@@ -37,12 +37,10 @@ func NewCmdSync(f *cmdutil.Factory, runF func(*SyncOptions) error) *cobra.Comman
 creates the groups the file names and sets their members. A second run with the same file writes
 nothing. CSV header: userName,givenName,familyName,email,externalId,active,groups (groups separated
 by ';'). JSON: an array of SCIM user objects with "groups": ["name", ...].`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl scim sync --from users.csv
   flowsctl scim sync --from users.json --concurrency 32 -o json
   flowsctl scim sync --from users.csv --delete-missing --dry-run`,
-		RunE: cmdutil.Run(o, &o.Common, runF, syncRun),
-	}
+	}, o, &o.Common, &o.Target, runF, syncRun)
 	fl := cmd.Flags()
 	fl.StringVar(&o.From, "from", "", "CSV or JSON file of users (required)")
 	fl.IntVar(&o.Concurrency, "concurrency", 8, "requests in flight at most")
@@ -50,7 +48,6 @@ by ';'). JSON: an array of SCIM user objects with "groups": ["name", ...].`,
 	fl.BoolVar(&o.DeleteMissing, "delete-missing", false, "delete users the file does not list (asks first)")
 	fl.BoolVar(&o.DryRun, "dry-run", false, "count the changes without making them")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask before --delete-missing")
-	o.Target.register(cmd)
 	return cmd
 }
 

@@ -19,7 +19,7 @@ type TestOptions struct {
 // NewCmdTest builds `flowsctl scim test`.
 func NewCmdTest(f *cmdutil.Factory, runF func(*TestOptions) error) *cobra.Command {
 	o := &TestOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	return command(&cobra.Command{
 		Use:   "test",
 		Short: "Okta's Test API Credentials plus the twelve SCIM conformance checks (Okta SPEC test)",
 		Long: `Runs against the configured SCIM endpoint, or any SCIM 2.0 base with --url (token from --token-file or
@@ -27,13 +27,9 @@ env FLOWSCTL_SCIM_TOKEN): the token check Okta's "Test API Credentials" button m
 Okta's SCIM SPEC test (list, get, filters, 404s, create 201, duplicate 409, case-insensitive userName,
 groups, bad token 401, delete). It creates one test user and deletes it. One line per check;
 -o json|yaml|junit for CI. Exit 2 when a check fails, 4 when the token is refused.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl scim test
   flowsctl scim test --url https://scim.example.com/scim/v2 --token-file token.txt -o junit > scim.xml`,
-		RunE: cmdutil.Run(o, &o.Common, runF, testRun),
-	}
-	o.Target.register(cmd)
-	return cmd
+	}, o, &o.Common, &o.Target, runF, testRun)
 }
 
 func testRun(o *TestOptions) error {
@@ -44,9 +40,6 @@ func testRun(o *TestOptions) error {
 	fmt.Fprintf(o.IO.ErrOut, "testing %s (%s, %s)\n", t.URL, t.Source, t.Client.Dialect())
 	start := time.Now()
 	checks := t.Client.Conformance(o.Context())
-	if err := cmdutil.PrintChecks(o.IO.Out, o.Output(), checks, time.Since(start).Milliseconds(), o.Color()); err != nil {
-		return err
-	}
 	// The first check is Okta's "Test API Credentials": when it fails the token was refused.
-	return cmdutil.ChecksExit(checks, len(checks) > 0 && checks[0].Status == doctor.Fail)
+	return o.ReportChecks(checks, start, len(checks) > 0 && checks[0].Status == doctor.Fail)
 }

@@ -37,15 +37,14 @@ func findUser(ctx context.Context, cl *scim.Client, key string) (*scim.User, err
 
 // NewCmdUsers builds `flowsctl scim users list|get|create|delete`.
 func NewCmdUsers(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	return cmdutil.Group(&cobra.Command{
 		Use:   "users <command>",
 		Short: "List, show, create and delete SCIM users",
 		Example: `  flowsctl scim users list
   flowsctl scim users get ann@okta.example.com
   flowsctl scim users create --user-name ann@okta.example.com --given-name Ann --family-name Lee --email ann@okta.example.com
   flowsctl scim users delete ann@okta.example.com --yes`,
-	}
-	cmd.AddCommand(
+	},
 		newCmdList(f, users, &cobra.Command{Use: "list", Short: "List users (paged; --filter is a SCIM filter)",
 			Example: `  flowsctl scim users list
   flowsctl scim users list --filter 'userName sw "bar."' --limit 20 -o json`}, nil),
@@ -54,7 +53,6 @@ func NewCmdUsers(f *cmdutil.Factory) *cobra.Command {
 		NewCmdUserCreate(f, nil),
 		newCmdKey(f, users, &cobra.Command{Use: "delete <userName|id>", Short: "Delete a user",
 			Example: `  flowsctl scim users delete ann@okta.example.com --yes`}, nil, deleteRun, true))
-	return cmd
 }
 
 // UserCreateOptions of `scim users create`.
@@ -68,14 +66,12 @@ type UserCreateOptions struct {
 // NewCmdUserCreate builds `flowsctl scim users create`.
 func NewCmdUserCreate(f *cmdutil.Factory, runF func(*UserCreateOptions) error) *cobra.Command {
 	o := &UserCreateOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := command(&cobra.Command{
 		Use:   "create",
 		Short: "Create a user (an existing userName is adopted, not duplicated)",
-		Args:  cobra.NoArgs,
 		Example: `  flowsctl scim users create --user-name ann@okta.example.com --given-name Ann --family-name Lee \
     --email ann@okta.example.com --external-id 00u1abcd`,
-		RunE: cmdutil.Run(o, &o.Common, runF, userCreateRun),
-	}
+	}, o, &o.Common, &o.Target, runF, userCreateRun)
 	fl := cmd.Flags()
 	fl.StringVar(&o.User.UserName, "user-name", "", "userName (required)")
 	fl.StringVar(&o.User.Name.GivenName, "given-name", "", "name.givenName")
@@ -83,7 +79,6 @@ func NewCmdUserCreate(f *cmdutil.Factory, runF func(*UserCreateOptions) error) *
 	fl.StringVar(&o.Email, "email", "", "primary email")
 	fl.StringVar(&o.User.ExternalID, "external-id", "", "externalId (Okta user id)")
 	fl.StringVar(&o.User.Domain, "domain", "", "Access: the directory domain (default: the config's directory domain)")
-	o.Target.register(cmd)
 	return cmd
 }
 

@@ -23,19 +23,15 @@ type VerifyOptions struct {
 // NewCmdVerify builds `flowsctl scim verify`.
 func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
 	o := &VerifyOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	return command(&cobra.Command{
 		Use:   "verify",
 		Short: "Check the SCIM endpoint, its token and expiry, and (Access) that no group is in the System domain",
 		Long: `Checks the SCIM endpoint Okta provisions into: reachable, the token accepted and not about to
 expire, and (Access) no group in the System domain. With identityServices enabled (and no --url) it
 also runs doctor's check of the Identity Services directory. -o json|yaml|junit for CI.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl scim verify
   flowsctl scim verify -o junit`,
-		RunE: cmdutil.Run(o, &o.Common, runF, verifyRun),
-	}
-	o.Target.register(cmd)
-	return cmd
+	}, o, &o.Common, &o.Target, runF, verifyRun)
 }
 
 func verifyRun(o *VerifyOptions) error {
@@ -54,10 +50,7 @@ func verifyRun(o *VerifyOptions) error {
 	if cerr == nil && o.Target.URL == "" && cfg.IdentityServices != nil && cfg.IdentityServices.Enabled {
 		checks = append(checks, directoryChecks(o, cfg)...)
 	}
-	if err := cmdutil.PrintChecks(o.IO.Out, o.Output(), checks, time.Since(start).Milliseconds(), o.Color()); err != nil {
-		return err
-	}
-	return cmdutil.ChecksExit(checks, false)
+	return o.ReportChecks(checks, start, false)
 }
 
 // directoryChecks runs doctor's own check of the Identity Services directory: the

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -59,7 +58,7 @@ func writeToDo(w io.Writer, items []ToDo) {
 // NewCmdApply builds `flowsctl apply`.
 func NewCmdApply(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	opts := &ApplyOptions{GraphOptions: newGraphOptions(f)}
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "apply",
 		Short: "Converge every step: create or update what differs, safe to re-run",
 		Long: `Apply looks up each object by its natural key, creates what is missing and patches what differs.
@@ -72,9 +71,7 @@ Exit status: 0 done, 1 a step failed, 3 an operator step is pending.`,
   flowsctl apply -f sandbox/flowsctl.yaml -o json
   flowsctl apply --only uem.connectors          # reads azure.app's outputs, does not re-apply it
   CI=true flowsctl apply --no-input`,
-		Args: cobra.NoArgs,
-	}
-	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, applyRun)
+	}, opts, &opts.Common, runF, applyRun)
 	opts.addRunFlags(cmd, "apply only these steps (comma-separated IDs or prefixes); their dependencies are read, not applied", 8, "steps applied at once")
 	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "let operator checklists print secret values (otherwise they name where the secret is)")
 	return cmd
@@ -127,8 +124,7 @@ func applyExit(rs []setup.Result, ctxErr error) error {
 }
 
 func writeApplyText(w io.Writer, rs []setup.Result) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STEP\tSTATUS\tREQUESTS\tTIME\tOBJECTS")
+	tab := cmdutil.NewTable(w, "STEP", "STATUS", "REQUESTS", "TIME", "OBJECTS")
 	for _, r := range rs {
 		var objs []string
 		for _, o := range r.Objects {
@@ -138,9 +134,9 @@ func writeApplyText(w io.Writer, rs []setup.Result) error {
 		if obj == "" && r.Reason != "" {
 			obj = r.Reason
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.ID, r.Status, r.Requests, ms(r.DurationMs), obj)
+		tab.Row(r.ID, r.Status, r.Requests, ms(r.DurationMs), obj)
 	}
-	tw.Flush()
+	tab.Flush()
 	for _, r := range rs {
 		if r.Error != "" {
 			verb := "failed"

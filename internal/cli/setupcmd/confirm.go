@@ -22,7 +22,7 @@ type confirmer interface{ Confirm(now time.Time) error }
 // NewCmdConfirm builds `flowsctl confirm <step>`.
 func NewCmdConfirm(f *cmdutil.Factory, runF func(*ConfirmOptions) error) *cobra.Command {
 	opts := &ConfirmOptions{GraphOptions: newGraphOptions(f)}
-	cmd := &cobra.Command{
+	return cmdutil.CommandWithArgs(&cobra.Command{
 		Use:   "confirm <step>",
 		Short: "Record that an operator did a console step that has no API",
 		Long: `Some steps of the procedures have no API (Hub Services' mobile flows switch; Okta's provisioning
@@ -33,12 +33,7 @@ observed pass.`,
 		Example: `  flowsctl confirm hub.mobileflows
   flowsctl confirm okta.provisioning -f tenant-a.yaml`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			opts.Step = args[0]
-			return cmdutil.Run(opts, &opts.Common, runF, confirmRun)(c, args)
-		},
-	}
-	return cmd
+	}, opts, &opts.Common, cmdutil.FirstArg(&opts.Step), runF, confirmRun)
 }
 
 func confirmRun(opts *ConfirmOptions) error {

@@ -45,7 +45,7 @@ type DemoReport struct {
 // NewCmdDemo builds `flowsctl demo`.
 func NewCmdDemo(f *cmdutil.Factory, runF func(*DemoOptions) error) *cobra.Command {
 	opts := &DemoOptions{Common: cmdutil.NewCommon(f)}
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "demo",
 		Short: "The whole story against an in-process sandbox: plan, apply, doctor",
 		Long: `Demo starts every emulated tenant API in-process (Entra ID, Graph, Workspace ONE Access, Identity
@@ -55,9 +55,7 @@ Nothing leaves this machine. For a sandbox that stays up, run: flowsctl sandbox 
 		Example: `  flowsctl demo
   flowsctl demo --keep            # keep the generated config and secrets to read them
   flowsctl demo -o json`,
-		Args: cobra.NoArgs,
-	}
-	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, demoRun)
+	}, opts, &opts.Common, runF, demoRun)
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "directory for the generated files (default: a temporary directory, removed afterwards)")
 	cmd.Flags().BoolVar(&opts.Keep, "keep", false, "keep the generated directory after the demo")
 	return cmd

@@ -28,7 +28,7 @@ type DoctorOptions struct {
 // NewCmdDoctor builds `flowsctl doctor`.
 func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Command {
 	opts := &DoctorOptions{GraphOptions: newGraphOptions(f)}
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "doctor",
 		Short: "Verify every step and the environment; non-zero exit on failure (for CI)",
 		Long: `Doctor runs, concurrently, every step's checks (the objects apply manages exist and match the
@@ -55,9 +55,7 @@ an operator step is still to do), 1 on an error.`,
   flowsctl doctor -o junit > doctor.xml          # CI: see docs/ci.md
   flowsctl doctor --strict                       # CI: also fail while a console step is to do
   flowsctl doctor --only access.template,env     # one step and the environment checks`,
-		Args: cobra.NoArgs,
-	}
-	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, doctorRun)
+	}, opts, &opts.Common, runF, doctorRun)
 	opts.addRunFlags(cmd, "check only these steps (IDs or prefixes); \"env\" selects the environment checks", 16, "checks run at once")
 	cmd.Flags().DurationVar(&opts.ProbeTimeout, "probe-timeout", 30*time.Second, "time limit for each environment check")
 	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "exit 2 also while an operator step is still to do by hand (for CI: green means everything is done)")

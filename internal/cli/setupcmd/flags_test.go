@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil/cmdtest"
 )
 
 // parse runs cmd with args through its runF and fails the test when cobra refuses them.
@@ -27,8 +27,7 @@ type discard struct{}
 func (*discard) Write(p []byte) (int, error) { return len(p), nil }
 
 func testFactory() *cmdutil.Factory {
-	ios, _, _, _ := iostreams.Test()
-	return &cmdutil.Factory{IO: ios, Flags: &cmdutil.GlobalFlags{File: "x.yaml", Output: "json", NoInput: true}}
+	return cmdtest.Factory(cmdutil.GlobalFlags{File: "x.yaml", Output: "json", NoInput: true})
 }
 
 func TestFlagParsing(t *testing.T) {

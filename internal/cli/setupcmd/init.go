@@ -34,7 +34,7 @@ type InitOptions struct {
 func NewCmdInit(f *cmdutil.Factory, runF func(*InitOptions) error) *cobra.Command {
 	opts := &InitOptions{Common: cmdutil.NewCommon(f)}
 	a := &opts.A
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "init",
 		Short: "Write flowsctl.yaml with a wizard (or from flags with --no-input)",
 		Long: `Init asks only what it cannot infer: the tenant URLs, how to sign in to each service, which
@@ -49,13 +49,11 @@ before writing. An existing file is not overwritten without --force.`,
   flowsctl init --no-input --access-url https://acme.vmwareidentity.com --uem-url https://as1234.awmdm.com \
     --tenant-id 11111111-2222-3333-4444-555555555555 --connectors teams --scim-target identity \
     --domain acme.com --okta-url https://acme.okta.com --secrets env`,
-		Args: cobra.NoArgs,
 		PreRun: func(cmd *cobra.Command, _ []string) {
 			opts.set = map[string]bool{}
 			cmd.Flags().Visit(func(fl *pflag.Flag) { opts.set[fl.Name] = true })
 		},
-	}
-	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, initRun)
+	}, opts, &opts.Common, runF, initRun)
 	fl := cmd.Flags()
 	fl.StringVar(&a.AccessURL, "access-url", "", "Workspace ONE Access tenant URL (https://TENANT.vmwareidentity.com)")
 	fl.StringVar(&a.UEMURL, "uem-url", "", "Workspace ONE UEM API URL (https://asNNNN.awmdm.com)")

@@ -27,7 +27,7 @@ type PlanReport struct {
 // NewCmdPlan builds `flowsctl plan`.
 func NewCmdPlan(f *cmdutil.Factory, runF func(*PlanOptions) error) *cobra.Command {
 	opts := &PlanOptions{GraphOptions: newGraphOptions(f)}
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "plan",
 		Short: "Show what apply would change, step by step (read-only)",
 		Long: `Plan looks up every object of every step by its natural key and shows what apply would do:
@@ -36,9 +36,7 @@ It never writes. Exit status: 0 nothing to do, 2 changes (or operator steps) pen
 		Example: `  flowsctl plan
   flowsctl plan -f sandbox/flowsctl.yaml -o json
   flowsctl plan --only access.template,uem.connectors`,
-		Args: cobra.NoArgs,
-	}
-	cmd.RunE = cmdutil.Run(opts, &opts.Common, runF, planRun)
+	}, opts, &opts.Common, runF, planRun)
 	opts.addRunFlags(cmd, "plan only these steps (comma-separated IDs or prefixes, e.g. access,uem.boxer)", 8, "steps looked up at once")
 	return cmd
 }

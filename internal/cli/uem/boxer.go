@@ -11,7 +11,7 @@ import (
 )
 
 func newCmdBoxer(f *cmdutil.Factory) *cobra.Command {
-	return group("boxer <command>", "Mobile flows keys on the Workspace ONE Boxer app assignments",
+	return cmdutil.NewGroup("boxer <command>", "Mobile flows keys on the Workspace ONE Boxer app assignments",
 		"  flowsctl uem boxer configure", NewCmdBoxerConfigure(f, nil))
 }
 
@@ -25,7 +25,7 @@ type BoxerConfigureOptions struct {
 // NewCmdBoxerConfigure builds `uem boxer configure`.
 func NewCmdBoxerConfigure(f *cmdutil.Factory, runF func(*BoxerConfigureOptions) error) *cobra.Command {
 	opts := &BoxerConfigureOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version}
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "configure",
 		Short: "Set the five AppMobileFlows* keys on the Boxer assignment of each uem.boxer.smartGroups entry",
 		Long: `Find the Workspace ONE Boxer public app(s), read their v2 assignment rules, and set
@@ -33,11 +33,9 @@ AppMobileFlowsEnabled, AppMobileFlowsHost, AppMobileFlowsvIDM (the Access URL),
 AppMobileFlowsSyncTimeHours and AppMobileFlowsAutoEnableConnectors with their types in the
 application_configuration of the assignment for each configured smart group. Every other key
 and every other assignment is kept as it is. A second run writes nothing.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl uem boxer configure --dry-run
   flowsctl uem boxer configure -o json`,
-		RunE: cmdutil.Run(opts, &opts.Common, runF, boxerConfigureRun),
-	}
+	}, opts, &opts.Common, runF, boxerConfigureRun)
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the key-level changes without writing")
 	return cmd
 }

@@ -1,10 +1,8 @@
 package uem
 
 import (
-	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -13,7 +11,7 @@ import (
 )
 
 func newCmdConnector(f *cmdutil.Factory) *cobra.Command {
-	return group("connector <command>", "Mobile flows connectors: OOTB catalog (Teams, ...) and self-hosted ones by discovery URL",
+	return cmdutil.NewGroup("connector <command>", "Mobile flows connectors: OOTB catalog (Teams, ...) and self-hosted ones by discovery URL",
 		`  flowsctl uem connector add teams
   flowsctl uem connector add --discovery-url https://connector.example.com/ --name "My Flows"
   flowsctl uem connector list
@@ -30,14 +28,12 @@ type ConnectorListOptions struct {
 // NewCmdConnectorList builds `uem connector list`.
 func NewCmdConnectorList(f *cmdutil.Factory, runF func(*ConnectorListOptions) error) *cobra.Command {
 	opts := &ConnectorListOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version}
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "list",
 		Short: "List registered connectors (api mode) or confirmed ones (guided)",
-		Args:  cobra.NoArgs,
 		Example: `  flowsctl uem connector list
   flowsctl uem connector list -o json`,
-		RunE: cmdutil.Run(opts, &opts.Common, runF, connectorListRun),
-	}
+	}, opts, &opts.Common, runF, connectorListRun)
 	cmd.Flags().StringVar(&opts.Mode, "mode", "", "guided or api (default: from the config)")
 	return cmd
 }
@@ -56,16 +52,15 @@ func connectorListRun(o *ConnectorListOptions) error {
 		return err
 	}
 	return cmdutil.Print(o.IO.Out, o.Output(), map[string]any{"mode": mode, "connectors": rows}, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tSOURCE\tBASE URL\tAUTH\tCLIENT ID\tSTATUS")
+		tab := cmdutil.NewTable(w, "NAME", "SOURCE", "BASE URL", "AUTH", "CLIENT ID", "STATUS")
 		for _, r := range rows {
 			src := r.CatalogID
 			if src == "" {
 				src = r.DiscoveryURL
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, src, r.BaseURL, r.Authentication, r.ClientID, r.Status)
+			tab.Row(r.Name, src, r.BaseURL, r.Authentication, r.ClientID, r.Status)
 		}
-		return tw.Flush()
+		return tab.Flush()
 	})
 }
 
@@ -80,17 +75,15 @@ func NewCmdConnectorCatalog(f *cmdutil.Factory) *cobra.Command {
   flowsctl uem connector catalog -o yaml`,
 		RunE: func(*cobra.Command, []string) error {
 			return cmdutil.Print(c.IO.Out, c.Output(), map[string]any{"catalog": mobileflows.Catalog}, func(w io.Writer) error {
-				tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tNAME\tKIND\tACCOUNT\tAUTHENTICATION\tBASE URL\tUSE CASES")
+				tab := cmdutil.NewTable(w, "ID", "NAME", "KIND", "ACCOUNT", "AUTHENTICATION", "BASE URL", "USE CASES")
 				for _, c := range mobileflows.Catalog {
 					var ucs []string
 					for _, u := range c.UseCases {
 						ucs = append(ucs, u.Description)
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, c.Kind, c.AccountType(),
-						mobileflows.AuthLabel(c.Authentication()), c.BaseURL, strings.Join(ucs, "; "))
+					tab.Row(c.ID, c.Name, c.Kind, c.AccountType(), mobileflows.AuthLabel(c.Authentication()), c.BaseURL, strings.Join(ucs, "; "))
 				}
-				return tw.Flush()
+				return tab.Flush()
 			})
 		},
 	}

@@ -39,7 +39,7 @@ type ConnectorAddOptions struct {
 // NewCmdConnectorAdd builds `uem connector add [CATALOG|NAME]`.
 func NewCmdConnectorAdd(f *cmdutil.Factory, runF func(*ConnectorAddOptions) error) *cobra.Command {
 	opts := &ConnectorAddOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version, Entra: entraFromAzure}
-	cmd := &cobra.Command{
+	cmd := cmdutil.CommandWithArgs(&cobra.Command{
 		Use:   "add [CATALOG|NAME]",
 		Short: "Register a connector (api mode) or print the console checklist and record the confirmation (guided)",
 		Long: `Register one mobile flows connector, taken from uem.mobileFlows.connectors by catalog id or name, or
@@ -61,14 +61,7 @@ pending). The secret's value is printed only with --show-secret.`,
   flowsctl uem connector add teams --confirm
   flowsctl uem connector add teams --client-id 00000000-0000-0000-0000-000000000000
   flowsctl uem connector add --discovery-url https://connector.example.com/ --name "Approvals"`,
-	}
-	run := cmdutil.Run(opts, &opts.Common, runF, connectorAddRun)
-	cmd.RunE = func(c *cobra.Command, args []string) error {
-		if len(args) > 0 {
-			opts.Selector = args[0]
-		}
-		return run(c, args)
-	}
+	}, opts, &opts.Common, cmdutil.FirstArg(&opts.Selector), runF, connectorAddRun)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.DiscoveryURL, "discovery-url", "", "a self-hosted connector's discovery URL (https)")
 	fl.StringVar(&opts.Name, "name", "", "connector name (default: the catalog name)")

@@ -8,13 +8,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil/cmdtest"
 )
 
 // TestFlagParsing: each command's flags and arguments land in its options; runF stops the
 // command before anything runs.
 func TestFlagParsing(t *testing.T) {
-	f := &cmdutil.Factory{IO: &iostreams.IOStreams{In: &bytes.Buffer{}, Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, Flags: &cmdutil.GlobalFlags{}}
+	f := cmdtest.Factory(cmdutil.GlobalFlags{})
 	var got any
 	capture := func(o any) error { got = o; return nil }
 	tests := []struct {

@@ -1,10 +1,8 @@
 package uem
 
 import (
-	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -24,20 +22,13 @@ type GroupsOptions struct {
 // NewCmdGroups builds `uem groups [QUERY]`.
 func NewCmdGroups(f *cmdutil.Factory, runF func(*GroupsOptions) error) *cobra.Command {
 	opts := &GroupsOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version}
-	cmd := &cobra.Command{
+	cmd := cmdutil.CommandWithArgs(&cobra.Command{
 		Use:   "groups [QUERY]",
 		Short: "List organization groups and smart groups (names resolve to ids; typos get suggestions)",
 		Args:  cobra.MaximumNArgs(1),
 		Example: `  flowsctl uem groups
   flowsctl uem groups "All Boxer Users" --smart`,
-	}
-	run := cmdutil.Run(opts, &opts.Common, runF, groupsRun)
-	cmd.RunE = func(c *cobra.Command, args []string) error {
-		if len(args) > 0 {
-			opts.Query = args[0]
-		}
-		return run(c, args)
-	}
+	}, opts, &opts.Common, cmdutil.FirstArg(&opts.Query), runF, groupsRun)
 	cmd.Flags().BoolVar(&opts.Smart, "smart", false, "only smart groups")
 	return cmd
 }
@@ -77,14 +68,13 @@ func groupsRun(o *GroupsOptions) error {
 		}
 	}
 	return cmdutil.Print(o.IO.Out, o.Output(), out, func(w io.Writer) error {
-		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "KIND\tNAME\tGROUP ID\tID\tUUID")
+		tab := cmdutil.NewTable(w, "KIND", "NAME", "GROUP ID", "ID", "UUID")
 		for _, g := range out.OrganizationGroups {
-			fmt.Fprintf(tw, "organization group\t%s\t%s\t%d\t%s\n", g.Name, g.GroupID, g.ID, g.UUID)
+			tab.Row("organization group", g.Name, g.GroupID, g.ID, g.UUID)
 		}
 		for _, g := range out.SmartGroups {
-			fmt.Fprintf(tw, "smart group\t%s\t\t%d\t%s\n", g.Name, g.ID, g.UUID)
+			tab.Row("smart group", g.Name, "", g.ID, g.UUID)
 		}
-		return tw.Flush()
+		return tab.Flush()
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -15,7 +14,7 @@ import (
 )
 
 func newCmdIntegration(f *cmdutil.Factory) *cobra.Command {
-	return group("integration <command>", "Third-party dashboard integrations (the integration preflight guide)",
+	return cmdutil.NewGroup("integration <command>", "Third-party dashboard integrations (the integration preflight guide)",
 		"  flowsctl uem integration check", NewCmdIntegrationCheck(f, nil))
 }
 
@@ -29,7 +28,7 @@ type IntegrationCheckOptions struct {
 // NewCmdIntegrationCheck builds `uem integration check [NAME]`.
 func NewCmdIntegrationCheck(f *cmdutil.Factory, runF func(*IntegrationCheckOptions) error) *cobra.Command {
 	opts := &IntegrationCheckOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version}
-	cmd := &cobra.Command{
+	return cmdutil.CommandWithArgs(&cobra.Command{
 		Use:   "check [NAME]",
 		Short: "Preflight a third-party integration: credentials, groups, ranges, API permissions, TLS (exit 2 on failure)",
 		Long: `Check what a third-party dashboard (e.g. Check Point Harmony Mobile) needs before you enter it in that
@@ -42,13 +41,7 @@ the integration information table the vendor guide asks you to record.`,
 		Args: cobra.MaximumNArgs(1),
 		Example: `  flowsctl uem integration check
   flowsctl uem integration check "Harmony Mobile" -o json`,
-	}
-	run := cmdutil.Run(opts, &opts.Common, runF, integrationCheckRun)
-	cmd.RunE = func(c *cobra.Command, args []string) error {
-		opts.Names = args
-		return run(c, args)
-	}
-	return cmd
+	}, opts, &opts.Common, func(args []string) { opts.Names = args }, runF, integrationCheckRun)
 }
 
 // integrationCheckRun runs the preflight object of step uem.integrations for the named
@@ -93,12 +86,7 @@ func integrationCheckRun(o *IntegrationCheckOptions) error {
 }
 
 func printInfo(w io.Writer, in uem.IntegrationInfo) {
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	row := func(k, v string) {
-		if v != "" {
-			fmt.Fprintf(tw, "  %s\t%s\n", k, v)
-		}
-	}
+	tab := cmdutil.NewTable(w)
 	var gs []string
 	for _, g := range in.Groups {
 		gs = append(gs, fmt.Sprintf("%s (%s, id %d)", g.Name, g.Kind, g.ID))
@@ -111,7 +99,9 @@ func printInfo(w io.Writer, in uem.IntegrationInfo) {
 		{"Tag device status / risk / TF", fmt.Sprintf("%s / %s / %s", onOff(in.TagDeviceStatus), onOff(in.TagDeviceRisk), onOff(in.TagThreatFactors))},
 		{"Self-signed certificate", in.SelfSignedCertificate},
 	} {
-		row(kv[0], kv[1])
+		if kv[1] != "" {
+			tab.Row("  "+kv[0], kv[1])
+		}
 	}
-	tw.Flush()
+	tab.Flush()
 }

@@ -12,7 +12,7 @@ import (
 )
 
 func newCmdMobileFlows(f *cmdutil.Factory) *cobra.Command {
-	return group("mobileflows <command>", "The mobile flows tenant registration (console: Mobile Flows > Begin)",
+	return cmdutil.NewGroup("mobileflows <command>", "The mobile flows tenant registration (console: Mobile Flows > Begin)",
 		"  flowsctl uem mobileflows register", NewCmdRegister(f, nil))
 }
 
@@ -28,14 +28,12 @@ type RegisterOptions struct {
 // NewCmdRegister builds `uem mobileflows register`.
 func NewCmdRegister(f *cmdutil.Factory, runF func(*RegisterOptions) error) *cobra.Command {
 	opts := &RegisterOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version, TemplateCheck: true}
-	cmd := &cobra.Command{
+	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "register",
 		Short: "Check MobileFlows_Server_Template in Access, then print the Begin checklist and record the confirmation",
-		Args:  cobra.NoArgs,
 		Example: `  flowsctl uem mobileflows register
   flowsctl uem mobileflows register --confirm`,
-		RunE: cmdutil.Run(opts, &opts.Common, runF, registerRun),
-	}
+	}, opts, &opts.Common, runF, registerRun)
 	cmd.Flags().BoolVar(&opts.Confirm, "confirm", false, "record that the tenant is registered")
 	return cmd
 }

@@ -20,7 +20,7 @@ import (
 
 // NewCmdUEM is the `uem` noun.
 func NewCmdUEM(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	return cmdutil.Group(&cobra.Command{
 		Use:   "uem <command>",
 		Short: "Workspace ONE UEM: mobile flows connectors, Boxer keys, third-party integration preflight",
 		Long: `Register mobile flows connectors (the Teams OOTB connector with the Entra app's client id, any
@@ -34,9 +34,7 @@ of docs/mobile-flows-admin-api.md, which the sandbox serves.`,
   flowsctl uem boxer configure --dry-run
   flowsctl uem integration check -o json
   flowsctl uem groups ACME`,
-	}
-	cmd.AddCommand(newCmdConnector(f), newCmdBoxer(f), newCmdIntegration(f), NewCmdGroups(f, nil), newCmdMobileFlows(f), NewCmdVerify(f, nil))
-	return cmd
+	}, newCmdConnector(f), newCmdBoxer(f), newCmdIntegration(f), NewCmdGroups(f, nil), newCmdMobileFlows(f), NewCmdVerify(f, nil))
 }
 
 // depsFor says what a command needs settled before the steps' constructors run.
@@ -99,12 +97,6 @@ func built[T any](c *cmdutil.Common, version string, ctor func(steps.Deps) (T, e
 }
 
 // group is a parent command that only holds subcommands.
-func group(use, short, example string, cmds ...*cobra.Command) *cobra.Command {
-	cmd := &cobra.Command{Use: use, Short: short, Example: example}
-	cmd.AddCommand(cmds...)
-	return cmd
-}
-
 func printChanges(w io.Writer, cs []plan.Change) {
 	if len(cs) == 0 {
 		fmt.Fprintln(w, "no changes")

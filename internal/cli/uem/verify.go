@@ -29,14 +29,12 @@ type VerifyOptions struct {
 // NewCmdVerify builds `uem verify`.
 func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
 	opts := &VerifyOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version, Entra: entraFromAzure, TemplateCheck: true}
-	return &cobra.Command{
+	return cmdutil.Command(&cobra.Command{
 		Use:   "verify",
 		Short: "Check UEM reachability and version, Boxer keys, tenant registration, connectors and integrations (exit 2 on failure)",
-		Args:  cobra.NoArgs,
 		Example: `  flowsctl uem verify
   flowsctl uem verify -o junit`,
-		RunE: cmdutil.Run(opts, &opts.Common, runF, verifyRun),
-	}
+	}, opts, &opts.Common, runF, verifyRun)
 }
 
 // verifyRun runs the Verify of the objects the uem steps build (and the UEM probes of doctor),
@@ -76,10 +74,7 @@ func verifyRun(o *VerifyOptions) error {
 	}
 	start := time.Now()
 	checks := doctor.Run(ctx, probes, doctor.Options{})
-	if err := cmdutil.PrintChecks(o.IO.Out, o.Output(), checks, time.Since(start).Milliseconds(), o.Color()); err != nil {
-		return err
-	}
-	return cmdutil.ChecksExit(checks, false)
+	return o.ReportChecks(checks, start, false)
 }
 
 // verifyConnectors builds the connector objects with the Entra app's outputs looked up.

@@ -28,18 +28,16 @@ type Info struct {
 // NewCmdVersion builds `flowsctl version`.
 func NewCmdVersion(f *cmdutil.Factory) *cobra.Command {
 	opts := &VersionOptions{Common: cmdutil.NewCommon(f), Build: f.Build}
-	return &cobra.Command{
+	return cmdutil.Command(&cobra.Command{
 		Use:   "version",
 		Short: "Print the flowsctl version, the commit it was built from, Go version and platform",
 		Long: `Print the release version (or "devel" for a build from a checkout), the VCS revision and its time,
 whether the checkout had uncommitted changes, the Go version and the platform. A release build
 carries the values goreleaser set; a plain go build or go install carries what the Go toolchain
 stamped from the git checkout.`,
-		Args: cobra.NoArgs,
 		Example: `  flowsctl version
   flowsctl version -o json`,
-		RunE: cmdutil.Run(opts, &opts.Common, nil, versionRun),
-	}
+	}, opts, &opts.Common, nil, versionRun)
 }
 
 func newInfo(b cmdutil.BuildInfo) Info {
