@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -46,20 +45,7 @@ func clientObject(id string) string { return fmt.Sprintf("oauth2 client %q", id)
 
 // GetOAuthClient reads a client; (nil, nil, nil) when it does not exist.
 func (c *Client) GetOAuthClient(ctx context.Context, id string) (*OAuthClient, map[string]any, error) {
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: "oauth2clients/" + url.PathEscape(id), accept: mtClient, object: clientObject(id)})
-	if err != nil {
-		return nil, nil, err
-	}
-	if resp.status == http.StatusNotFound {
-		return nil, nil, nil
-	}
-	var o OAuthClient
-	var raw map[string]any
-	if err := json.Unmarshal(resp.body, &o); err != nil {
-		return nil, nil, fmt.Errorf("access: read %s: unexpected answer: %v", clientObject(id), err)
-	}
-	json.Unmarshal(resp.body, &raw)
-	return &o, raw, nil
+	return getItem[OAuthClient](ctx, c, call{method: http.MethodGet, path: "oauth2clients/" + url.PathEscape(id), accept: mtClient, object: clientObject(id)})
 }
 
 // ClientSummary is one entry of GET /oauth2clients.

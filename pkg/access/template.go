@@ -35,21 +35,8 @@ func templateObject(id string) string { return fmt.Sprintf("template %q", id) }
 // GetTemplate reads a template; (nil, nil, nil) when it does not exist. raw holds every field
 // the server sent, so an update can send back the fields flowsctl does not manage.
 func (c *Client) GetTemplate(ctx context.Context, id string) (*Template, map[string]any, error) {
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: "oauth2apptemplates/" + url.PathEscape(id),
+	return getItem[Template](ctx, c, call{method: http.MethodGet, path: "oauth2apptemplates/" + url.PathEscape(id),
 		accept: mtTemplate, object: templateObject(id)})
-	if err != nil {
-		return nil, nil, err
-	}
-	if resp.status == http.StatusNotFound {
-		return nil, nil, nil
-	}
-	var t Template
-	var raw map[string]any
-	if err := json.Unmarshal(resp.body, &t); err != nil {
-		return nil, nil, fmt.Errorf("access: read %s: unexpected answer: %v", templateObject(id), err)
-	}
-	json.Unmarshal(resp.body, &raw)
-	return &t, raw, nil
 }
 
 // ListTemplates reads every OAuth2 app template.
