@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -301,5 +302,26 @@ func TestAPIErrorText(t *testing.T) {
 	want := `access: POST oauth2 client "OktaSCIM": 409 Conflict from https://t.example:8443: exists [client.exists] (request id r1); fix: use it`
 	if e.Error() != want || e.Fix() != "use it" || !IsAuth(&APIError{Status: 403}) || IsAuth(e) || StatusOf(e) != 409 {
 		t.Errorf("got %q", e.Error())
+	}
+}
+
+func TestNewJSONRequest(t *testing.T) {
+	req, err := NewJSONRequest(t.Context(), http.MethodPost, "https://api.example/x", url.Values{"q": {"a b"}}, map[string]int{"n": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(req.Body)
+	if got := req.URL.String(); got != "https://api.example/x?q=a+b" {
+		t.Errorf("URL %s", got)
+	}
+	if string(body) != `{"n":1}` || req.Header.Get("Content-Type") != "application/json" || req.Header.Get("Accept") != "application/json" {
+		t.Errorf("body %s, headers %v", body, req.Header)
+	}
+	req, err = NewJSONRequest(t.Context(), http.MethodGet, "https://api.example/x", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Body != nil || req.Header.Get("Content-Type") != "" || req.URL.RawQuery != "" {
+		t.Errorf("a GET without body or query: body %v, headers %v, query %q", req.Body, req.Header, req.URL.RawQuery)
 	}
 }
