@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -173,7 +174,7 @@ func TestContract(t *testing.T) {
 				if tc.mode == accessemu.ModeVendor && len(x.reqBody) > 0 && strings.Contains(x.path, "/oauth2clients") {
 					key := x.method + " " + strings.Replace(x.path, "/oauth2clients/OktaSCIM", "/oauth2clients/{id}", 1)
 					key = strings.Replace(key, "/oauth2clients/dup-check", "/oauth2clients/{id}", 1)
-					if c := consumes[strings.ToLower(x.method)+" "+strings.SplitN(key, " ", 2)[1]]; len(c) > 0 && !contains(c, x.reqHeader.Get("Content-Type")) {
+					if c := consumes[strings.ToLower(x.method)+" "+strings.SplitN(key, " ", 2)[1]]; len(c) > 0 && !slices.Contains(c, x.reqHeader.Get("Content-Type")) {
 						t.Errorf("%s: Content-Type %s not in the spec's %v", what, x.reqHeader.Get("Content-Type"), c)
 					}
 				}
@@ -202,15 +203,6 @@ func TestContract(t *testing.T) {
 			}
 		})
 	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func validate(t *testing.T, x exchange, req *http.Request, route *routers.Route, params map[string]string) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -349,11 +350,11 @@ func (r *ClientResource) Verify(ctx context.Context) []doctor.Check {
 	}
 	out := []doctor.Check{{ID: id, Title: name + " exists", Status: doctor.Pass}}
 	sc := doctor.Check{ID: id + ".scope", Title: name + " has scope admin", Status: doctor.Pass, Detail: "scope: " + have.Scope}
-	if !contains(words(have.Scope), "admin") {
+	if !slices.Contains(words(have.Scope), "admin") {
 		sc.Status, sc.Fix = doctor.Fail, fix
 	}
 	gc := doctor.Check{ID: id + ".grant", Title: name + " allows client_credentials", Status: doctor.Pass, Detail: "authGrantTypes: " + have.AuthGrantTypes}
-	if !contains(words(have.AuthGrantTypes), "client_credentials") {
+	if !slices.Contains(words(have.AuthGrantTypes), "client_credentials") {
 		gc.Status, gc.Fix = doctor.Fail, fix
 	}
 	want := r.Spec.Wire()
@@ -375,7 +376,7 @@ func (r *ClientResource) Verify(ctx context.Context) []doctor.Check {
 		err = terr
 		if err == nil {
 			tk.Detail = "expires " + t.Expiry.UTC().Format(time.RFC3339)
-			if s := t.Scope; s != "" && !contains(words(s), "admin") {
+			if s := t.Scope; s != "" && !slices.Contains(words(s), "admin") {
 				tk.Status, tk.Detail, tk.Fix = doctor.Fail, "token scope is "+s+", Okta needs admin", fix
 			}
 		}
