@@ -259,16 +259,7 @@ func checkFieldLists(t *testing.T, x exchange, mode string) {
 	switch {
 	case strings.Contains(x.path, "/oauth2apptemplates"):
 		if len(x.reqBody) > 0 {
-			if extra := extraKeys(x.reqBody, templateFields); len(extra) > 0 {
-				t.Errorf("request %s: fields %v are not template fields (§3)", what, extra)
-			}
-			wantCT := "application/json"
-			if vendor {
-				wantCT = "application/vnd.vmware.horizon.manager.oauth2apptemplate+json"
-			}
-			if ct := x.reqHeader.Get("Content-Type"); ct != wantCT {
-				t.Errorf("request %s: Content-Type %s, want %s", what, ct, wantCT)
-			}
+			checkRequest(t, x, templateFields, "are not template fields (§3)", vendor, "application/vnd.vmware.horizon.manager.oauth2apptemplate+json")
 		}
 		if x.status/100 == 2 && len(x.respBody) > 0 {
 			if strings.HasSuffix(x.path, "/oauth2apptemplates") && x.method == "GET" {
@@ -284,16 +275,7 @@ func checkFieldLists(t *testing.T, x exchange, mode string) {
 			}
 		}
 	case strings.HasSuffix(x.path, "/directoryconfigs") && x.method == "POST":
-		if extra := extraKeys(x.reqBody, dirCreateFields); len(extra) > 0 {
-			t.Errorf("request %s: fields %v (§4: type, domains, name)", what, extra)
-		}
-		wantCT := "application/json"
-		if vendor {
-			wantCT = "application/vnd.vmware.horizon.manager.connector.management.directory.other+json"
-		}
-		if ct := x.reqHeader.Get("Content-Type"); ct != wantCT {
-			t.Errorf("request %s: Content-Type %s, want %s", what, ct, wantCT)
-		}
+		checkRequest(t, x, dirCreateFields, "(§4: type, domains, name)", vendor, "application/vnd.vmware.horizon.manager.connector.management.directory.other+json")
 		if x.status != http.StatusCreated {
 			t.Errorf("response %s: %d, want 201", what, x.status)
 		}
@@ -314,6 +296,23 @@ func checkFieldLists(t *testing.T, x exchange, mode string) {
 		if vendor && x.reqHeader.Get("Accept") != "application/vnd.vmware.horizon.manager.connector.management.directory.list+json" {
 			t.Errorf("request %s: Accept %s", what, x.reqHeader.Get("Accept"))
 		}
+	}
+}
+
+// checkRequest reports request body fields not in allowed (why says which are) and a
+// Content-Type other than vendorCT in the vendor dialect, application/json otherwise.
+func checkRequest(t *testing.T, x exchange, allowed map[string]bool, why string, vendor bool, vendorCT string) {
+	t.Helper()
+	what := x.method + " " + x.path
+	if extra := extraKeys(x.reqBody, allowed); len(extra) > 0 {
+		t.Errorf("request %s: fields %v %s", what, extra, why)
+	}
+	wantCT := "application/json"
+	if vendor {
+		wantCT = vendorCT
+	}
+	if ct := x.reqHeader.Get("Content-Type"); ct != wantCT {
+		t.Errorf("request %s: Content-Type %s, want %s", what, ct, wantCT)
 	}
 }
 
