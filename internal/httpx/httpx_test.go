@@ -134,19 +134,11 @@ func TestRedirects(t *testing.T) {
 		plainHits.Add(1)
 	}))
 	defer plain.Close()
-	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/downgrade":
-			http.Redirect(w, r, plain.URL+"/landing?token=abc123abc123", http.StatusFound)
-		case "/same":
-			http.Redirect(w, r, "/landing", http.StatusFound)
-		case "/loop":
-			http.Redirect(w, r, "/loop", http.StatusFound)
-		default:
-			io.WriteString(w, "landed")
-		}
-	}))
-	defer secure.Close()
+	secure := redirectServer(t, httptest.NewTLSServer, map[string]hop{
+		"/downgrade": {plain.URL + "/landing?token=abc123abc123", http.StatusFound},
+		"/same":      {"/landing", http.StatusFound},
+		"/loop":      {"/loop", http.StatusFound},
+	}, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "landed") })
 	c, _ := fastClient(t, Options{CAPEM: caPEM(secure)})
 	tests := []struct {
 		path, wantErr string
@@ -178,6 +170,26 @@ func TestRedirects(t *testing.T) {
 	if plainHits.Load() != 0 {
 		t.Errorf("the http server was contacted %d times after a downgrade", plainHits.Load())
 	}
+}
+
+// hop is where a redirect goes and with which status.
+type hop struct {
+	to     string
+	status int
+}
+
+// redirectServer starts a server (httptest.NewServer or NewTLSServer) that redirects the paths
+// of hops and answers any other path with rest.
+func redirectServer(t *testing.T, start func(http.Handler) *httptest.Server, hops map[string]hop, rest http.HandlerFunc) *httptest.Server {
+	srv := start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := hops[r.URL.Path]; ok {
+			http.Redirect(w, r, h.to, h.status)
+			return
+		}
+		rest(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 func TestReadBodyLimit(t *testing.T) {
