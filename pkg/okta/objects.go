@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -284,12 +285,8 @@ func (a *SCIMApp) Apply(ctx context.Context) (object.Result, error) {
 
 func mergeSettings(have, want map[string]any) map[string]any {
 	out := map[string]any{}
-	for k, v := range have {
-		out[k] = v
-	}
-	for k, v := range want {
-		out[k] = v
-	}
+	maps.Copy(out, have)
+	maps.Copy(out, want)
 	return out
 }
 
