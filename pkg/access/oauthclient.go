@@ -171,11 +171,7 @@ func (r *ClientResource) Plan(ctx context.Context) (cs []plan.Change, err error)
 	}
 	want := r.Spec.Wire()
 	if have == nil {
-		f := clientDiff(nil, want)
-		for i := range f {
-			f[i].Old = ""
-		}
-		f = append(f, plan.FieldChange{Path: "secret", New: "(generated, written to " + r.SinkPath() + ")"})
+		f := append(createFields(clientDiff(nil, want)), plan.FieldChange{Path: "secret", New: "(generated, written to " + r.SinkPath() + ")"})
 		return []plan.Change{{Object: r.Object(), Action: plan.Create, Fields: f}}, nil
 	}
 	d := clientDiff(have, want)
@@ -220,11 +216,7 @@ func (r *ClientResource) Apply(ctx context.Context) (res object.Result, err erro
 			return res, r.sinkNote(cerr)
 		}
 		if !adopted {
-			f := clientDiff(nil, want)
-			for i := range f {
-				f[i].Old = ""
-			}
-			res.Action, res.Fields, res.SecretSink = plan.Create, f, r.SinkPath()
+			res.Action, res.Fields, res.SecretSink = plan.Create, createFields(clientDiff(nil, want)), r.SinkPath()
 			return res, nil
 		}
 		// Found after a failed create: it may be ours or a concurrent one; either way the

@@ -114,8 +114,8 @@ func templateDiff(have *Template, want Template) plan.Diff {
 	return d
 }
 
-func createFields(want Template) []plan.FieldChange {
-	d := templateDiff(nil, want)
+// createFields are the fields of a diff against nothing, as a create sets them (no old values).
+func createFields(d plan.Diff) plan.Diff {
 	for i := range d {
 		d[i].Old = ""
 	}
@@ -130,7 +130,7 @@ func (r *TemplateResource) Plan(ctx context.Context) ([]plan.Change, error) {
 	}
 	want := r.Spec.Wire()
 	if have == nil {
-		return []plan.Change{{Object: r.Object(), Action: plan.Create, Fields: createFields(want)}}, nil
+		return []plan.Change{{Object: r.Object(), Action: plan.Create, Fields: createFields(templateDiff(nil, want))}}, nil
 	}
 	if d := templateDiff(have, want); len(d) > 0 {
 		return []plan.Change{{Object: r.Object(), Action: plan.Update, Fields: d}}, nil
@@ -156,7 +156,7 @@ func (r *TemplateResource) Apply(ctx context.Context) (res object.Result, err er
 		if err != nil {
 			return res, err
 		}
-		res.Action, res.Fields = plan.Create, createFields(want)
+		res.Action, res.Fields = plan.Create, createFields(templateDiff(nil, want))
 		if adopted {
 			res.Note = "the create's answer was lost; the template was found afterwards"
 		}
