@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,19 +134,11 @@ func TestRedirects(t *testing.T) {
 		plainHits.Add(1)
 	}))
 	defer plain.Close()
-	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/downgrade":
-			http.Redirect(w, r, plain.URL+"/landing?token=abc123abc123", http.StatusFound)
-		case "/same":
-			http.Redirect(w, r, "/landing", http.StatusFound)
-		case "/loop":
-			http.Redirect(w, r, "/loop", http.StatusFound)
-		default:
-			io.WriteString(w, "landed")
-		}
-	}))
-	defer secure.Close()
+	secure := redirectServer(t, httptest.NewTLSServer, map[string]hop{
+		"/downgrade": {plain.URL + "/landing?token=abc123abc123", http.StatusFound},
+		"/same":      {"/landing", http.StatusFound},
+		"/loop":      {"/loop", http.StatusFound},
+	}, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "landed") })
 	c, _ := fastClient(t, Options{CAPEM: caPEM(secure)})
 	tests := []struct {
 		path, wantErr string
@@ -177,6 +170,26 @@ func TestRedirects(t *testing.T) {
 	if plainHits.Load() != 0 {
 		t.Errorf("the http server was contacted %d times after a downgrade", plainHits.Load())
 	}
+}
+
+// hop is where a redirect goes and with which status.
+type hop struct {
+	to     string
+	status int
+}
+
+// redirectServer starts a server (httptest.NewServer or NewTLSServer) that redirects the paths
+// of hops and answers any other path with rest.
+func redirectServer(t *testing.T, start func(http.Handler) *httptest.Server, hops map[string]hop, rest http.HandlerFunc) *httptest.Server {
+	srv := start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := hops[r.URL.Path]; ok {
+			http.Redirect(w, r, h.to, h.status)
+			return
+		}
+		rest(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 func TestReadBodyLimit(t *testing.T) {
@@ -301,5 +314,26 @@ func TestAPIErrorText(t *testing.T) {
 	want := `access: POST oauth2 client "OktaSCIM": 409 Conflict from https://t.example:8443: exists [client.exists] (request id r1); fix: use it`
 	if e.Error() != want || e.Fix() != "use it" || !IsAuth(&APIError{Status: 403}) || IsAuth(e) || StatusOf(e) != 409 {
 		t.Errorf("got %q", e.Error())
+	}
+}
+
+func TestNewJSONRequest(t *testing.T) {
+	req, err := NewJSONRequest(t.Context(), http.MethodPost, "https://api.example/x", url.Values{"q": {"a b"}}, map[string]int{"n": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(req.Body)
+	if got := req.URL.String(); got != "https://api.example/x?q=a+b" {
+		t.Errorf("URL %s", got)
+	}
+	if string(body) != `{"n":1}` || req.Header.Get("Content-Type") != "application/json" || req.Header.Get("Accept") != "application/json" {
+		t.Errorf("body %s, headers %v", body, req.Header)
+	}
+	req, err = NewJSONRequest(t.Context(), http.MethodGet, "https://api.example/x", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Body != nil || req.Header.Get("Content-Type") != "" || req.URL.RawQuery != "" {
+		t.Errorf("a GET without body or query: body %v, headers %v, query %q", req.Body, req.Header, req.URL.RawQuery)
 	}
 }

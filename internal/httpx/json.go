@@ -2,11 +2,39 @@ package httpx
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 )
+
+// NewJSONRequest builds a request to u with the query q (when not empty) and body, when not
+// nil, sent as JSON. It accepts application/json and, with a body, says so in Content-Type.
+func NewJSONRequest(ctx context.Context, method, u string, q url.Values, body any) (*http.Request, error) {
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
 
 // DecodeJSON reads resp's body (capped at MaxBody, closed) and decodes it into v.
 //   - A non-2xx status is an *APIError naming the method, URL and status, with the

@@ -23,23 +23,18 @@ func TestRedirectsDropCredentials(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer other.Close()
-	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/away":
-			http.Redirect(w, r, other.URL+"/landed", http.StatusFound)
-		case "/away-307":
-			http.Redirect(w, r, other.URL+"/landed", http.StatusTemporaryRedirect)
-		case "/here":
-			http.Redirect(w, r, "/landed", http.StatusFound)
-		case "/here-307":
-			http.Redirect(w, r, "/landed", http.StatusTemporaryRedirect)
-		case "/landed":
+	origin := redirectServer(t, httptest.NewServer, map[string]hop{
+		"/away":     {other.URL + "/landed", http.StatusFound},
+		"/away-307": {other.URL + "/landed", http.StatusTemporaryRedirect},
+		"/here":     {"/landed", http.StatusFound},
+		"/here-307": {"/landed", http.StatusTemporaryRedirect},
+	}, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/landed" {
 			mu.Lock()
 			seen = r.Header.Clone()
 			mu.Unlock()
 		}
-	}))
-	defer origin.Close()
+	})
 	c, err := New(Options{MaxRetries: -1})
 	if err != nil {
 		t.Fatal(err)

@@ -109,6 +109,25 @@ func listItems[T any](ctx context.Context, c *Client, k call) ([]T, error) {
 	return l.Items, nil
 }
 
+// getItem reads one object; (nil, nil, nil) when it does not exist. raw holds every field the
+// server sent, so an update can send back the fields flowsctl does not manage.
+func getItem[T any](ctx context.Context, c *Client, k call) (*T, map[string]any, error) {
+	resp, err := c.do(ctx, k)
+	if err != nil {
+		return nil, nil, err
+	}
+	if resp.status == http.StatusNotFound {
+		return nil, nil, nil
+	}
+	var v T
+	var raw map[string]any
+	if err := json.Unmarshal(resp.body, &v); err != nil {
+		return nil, nil, fmt.Errorf("access: read %s: unexpected answer: %v", k.object, err)
+	}
+	json.Unmarshal(resp.body, &raw)
+	return &v, raw, nil
+}
+
 // do sends c with a bearer token, negotiating the media-type dialect and re-authenticating
 // once on 401.
 func (c *Client) do(ctx context.Context, k call) (*response, error) {

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -173,7 +174,7 @@ func TestContract(t *testing.T) {
 				if tc.mode == accessemu.ModeVendor && len(x.reqBody) > 0 && strings.Contains(x.path, "/oauth2clients") {
 					key := x.method + " " + strings.Replace(x.path, "/oauth2clients/OktaSCIM", "/oauth2clients/{id}", 1)
 					key = strings.Replace(key, "/oauth2clients/dup-check", "/oauth2clients/{id}", 1)
-					if c := consumes[strings.ToLower(x.method)+" "+strings.SplitN(key, " ", 2)[1]]; len(c) > 0 && !contains(c, x.reqHeader.Get("Content-Type")) {
+					if c := consumes[strings.ToLower(x.method)+" "+strings.SplitN(key, " ", 2)[1]]; len(c) > 0 && !slices.Contains(c, x.reqHeader.Get("Content-Type")) {
 						t.Errorf("%s: Content-Type %s not in the spec's %v", what, x.reqHeader.Get("Content-Type"), c)
 					}
 				}
@@ -202,15 +203,6 @@ func TestContract(t *testing.T) {
 			}
 		})
 	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func validate(t *testing.T, x exchange, req *http.Request, route *routers.Route, params map[string]string) {
@@ -267,16 +259,7 @@ func checkFieldLists(t *testing.T, x exchange, mode string) {
 	switch {
 	case strings.Contains(x.path, "/oauth2apptemplates"):
 		if len(x.reqBody) > 0 {
-			if extra := extraKeys(x.reqBody, templateFields); len(extra) > 0 {
-				t.Errorf("request %s: fields %v are not template fields (§3)", what, extra)
-			}
-			wantCT := "application/json"
-			if vendor {
-				wantCT = "application/vnd.vmware.horizon.manager.oauth2apptemplate+json"
-			}
-			if ct := x.reqHeader.Get("Content-Type"); ct != wantCT {
-				t.Errorf("request %s: Content-Type %s, want %s", what, ct, wantCT)
-			}
+			checkRequest(t, x, templateFields, "are not template fields (§3)", vendor, "application/vnd.vmware.horizon.manager.oauth2apptemplate+json")
 		}
 		if x.status/100 == 2 && len(x.respBody) > 0 {
 			if strings.HasSuffix(x.path, "/oauth2apptemplates") && x.method == "GET" {
@@ -292,16 +275,7 @@ func checkFieldLists(t *testing.T, x exchange, mode string) {
 			}
 		}
 	case strings.HasSuffix(x.path, "/directoryconfigs") && x.method == "POST":
-		if extra := extraKeys(x.reqBody, dirCreateFields); len(extra) > 0 {
-			t.Errorf("request %s: fields %v (§4: type, domains, name)", what, extra)
-		}
-		wantCT := "application/json"
-		if vendor {
-			wantCT = "application/vnd.vmware.horizon.manager.connector.management.directory.other+json"
-		}
-		if ct := x.reqHeader.Get("Content-Type"); ct != wantCT {
-			t.Errorf("request %s: Content-Type %s, want %s", what, ct, wantCT)
-		}
+		checkRequest(t, x, dirCreateFields, "(§4: type, domains, name)", vendor, "application/vnd.vmware.horizon.manager.connector.management.directory.other+json")
 		if x.status != http.StatusCreated {
 			t.Errorf("response %s: %d, want 201", what, x.status)
 		}
@@ -322,6 +296,23 @@ func checkFieldLists(t *testing.T, x exchange, mode string) {
 		if vendor && x.reqHeader.Get("Accept") != "application/vnd.vmware.horizon.manager.connector.management.directory.list+json" {
 			t.Errorf("request %s: Accept %s", what, x.reqHeader.Get("Accept"))
 		}
+	}
+}
+
+// checkRequest reports request body fields not in allowed (why says which are) and a
+// Content-Type other than vendorCT in the vendor dialect, application/json otherwise.
+func checkRequest(t *testing.T, x exchange, allowed map[string]bool, why string, vendor bool, vendorCT string) {
+	t.Helper()
+	what := x.method + " " + x.path
+	if extra := extraKeys(x.reqBody, allowed); len(extra) > 0 {
+		t.Errorf("request %s: fields %v %s", what, extra, why)
+	}
+	wantCT := "application/json"
+	if vendor {
+		wantCT = vendorCT
+	}
+	if ct := x.reqHeader.Get("Content-Type"); ct != wantCT {
+		t.Errorf("request %s: Content-Type %s, want %s", what, ct, wantCT)
 	}
 }
 

@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,20 +46,7 @@ func clientObject(id string) string { return fmt.Sprintf("oauth2 client %q", id)
 
 // GetOAuthClient reads a client; (nil, nil, nil) when it does not exist.
 func (c *Client) GetOAuthClient(ctx context.Context, id string) (*OAuthClient, map[string]any, error) {
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: "oauth2clients/" + url.PathEscape(id), accept: mtClient, object: clientObject(id)})
-	if err != nil {
-		return nil, nil, err
-	}
-	if resp.status == http.StatusNotFound {
-		return nil, nil, nil
-	}
-	var o OAuthClient
-	var raw map[string]any
-	if err := json.Unmarshal(resp.body, &o); err != nil {
-		return nil, nil, fmt.Errorf("access: read %s: unexpected answer: %v", clientObject(id), err)
-	}
-	json.Unmarshal(resp.body, &raw)
-	return &o, raw, nil
+	return getItem[OAuthClient](ctx, c, call{method: http.MethodGet, path: "oauth2clients/" + url.PathEscape(id), accept: mtClient, object: clientObject(id)})
 }
 
 // ClientSummary is one entry of GET /oauth2clients.
@@ -184,11 +171,7 @@ func (r *ClientResource) Plan(ctx context.Context) (cs []plan.Change, err error)
 	}
 	want := r.Spec.Wire()
 	if have == nil {
-		f := clientDiff(nil, want)
-		for i := range f {
-			f[i].Old = ""
-		}
-		f = append(f, plan.FieldChange{Path: "secret", New: "(generated, written to " + r.SinkPath() + ")"})
+		f := append(createFields(clientDiff(nil, want)), plan.FieldChange{Path: "secret", New: "(generated, written to " + r.SinkPath() + ")"})
 		return []plan.Change{{Object: r.Object(), Action: plan.Create, Fields: f}}, nil
 	}
 	d := clientDiff(have, want)
@@ -233,11 +216,7 @@ func (r *ClientResource) Apply(ctx context.Context) (res object.Result, err erro
 			return res, r.sinkNote(cerr)
 		}
 		if !adopted {
-			f := clientDiff(nil, want)
-			for i := range f {
-				f[i].Old = ""
-			}
-			res.Action, res.Fields, res.SecretSink = plan.Create, f, r.SinkPath()
+			res.Action, res.Fields, res.SecretSink = plan.Create, createFields(clientDiff(nil, want)), r.SinkPath()
 			return res, nil
 		}
 		// Found after a failed create: it may be ours or a concurrent one; either way the
@@ -363,11 +342,11 @@ func (r *ClientResource) Verify(ctx context.Context) []doctor.Check {
 	}
 	out := []doctor.Check{{ID: id, Title: name + " exists", Status: doctor.Pass}}
 	sc := doctor.Check{ID: id + ".scope", Title: name + " has scope admin", Status: doctor.Pass, Detail: "scope: " + have.Scope}
-	if !contains(words(have.Scope), "admin") {
+	if !slices.Contains(words(have.Scope), "admin") {
 		sc.Status, sc.Fix = doctor.Fail, fix
 	}
 	gc := doctor.Check{ID: id + ".grant", Title: name + " allows client_credentials", Status: doctor.Pass, Detail: "authGrantTypes: " + have.AuthGrantTypes}
-	if !contains(words(have.AuthGrantTypes), "client_credentials") {
+	if !slices.Contains(words(have.AuthGrantTypes), "client_credentials") {
 		gc.Status, gc.Fix = doctor.Fail, fix
 	}
 	want := r.Spec.Wire()
@@ -389,7 +368,7 @@ func (r *ClientResource) Verify(ctx context.Context) []doctor.Check {
 		err = terr
 		if err == nil {
 			tk.Detail = "expires " + t.Expiry.UTC().Format(time.RFC3339)
-			if s := t.Scope; s != "" && !contains(words(s), "admin") {
+			if s := t.Scope; s != "" && !slices.Contains(words(s), "admin") {
 				tk.Status, tk.Detail, tk.Fix = doctor.Fail, "token scope is "+s+", Okta needs admin", fix
 			}
 		}

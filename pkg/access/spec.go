@@ -2,6 +2,7 @@ package access
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -139,7 +140,7 @@ func ClientSpecFrom(cfg *config.Config) (ClientSpec, error) {
 	if !validID(s.ClientID) {
 		return s, fmt.Errorf("access.scimClient.clientId %q: use letters, digits and . _ - @ only", s.ClientID)
 	}
-	if !contains(s.Scope, "admin") {
+	if !slices.Contains(s.Scope, "admin") {
 		return s, fmt.Errorf("access.scimClient.scope %v: Okta's SCIM calls need scope admin (add admin)", s.Scope)
 	}
 	if s.SecretSink.Kind() != "file" {
@@ -202,15 +203,6 @@ func durOr(d, def config.Duration) config.Duration {
 		return def
 	}
 	return d
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func validID(s string) bool {

@@ -35,21 +35,8 @@ func templateObject(id string) string { return fmt.Sprintf("template %q", id) }
 // GetTemplate reads a template; (nil, nil, nil) when it does not exist. raw holds every field
 // the server sent, so an update can send back the fields flowsctl does not manage.
 func (c *Client) GetTemplate(ctx context.Context, id string) (*Template, map[string]any, error) {
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: "oauth2apptemplates/" + url.PathEscape(id),
+	return getItem[Template](ctx, c, call{method: http.MethodGet, path: "oauth2apptemplates/" + url.PathEscape(id),
 		accept: mtTemplate, object: templateObject(id)})
-	if err != nil {
-		return nil, nil, err
-	}
-	if resp.status == http.StatusNotFound {
-		return nil, nil, nil
-	}
-	var t Template
-	var raw map[string]any
-	if err := json.Unmarshal(resp.body, &t); err != nil {
-		return nil, nil, fmt.Errorf("access: read %s: unexpected answer: %v", templateObject(id), err)
-	}
-	json.Unmarshal(resp.body, &raw)
-	return &t, raw, nil
 }
 
 // ListTemplates reads every OAuth2 app template.
@@ -127,8 +114,8 @@ func templateDiff(have *Template, want Template) plan.Diff {
 	return d
 }
 
-func createFields(want Template) []plan.FieldChange {
-	d := templateDiff(nil, want)
+// createFields are the fields of a diff against nothing, as a create sets them (no old values).
+func createFields(d plan.Diff) plan.Diff {
 	for i := range d {
 		d[i].Old = ""
 	}
@@ -143,7 +130,7 @@ func (r *TemplateResource) Plan(ctx context.Context) ([]plan.Change, error) {
 	}
 	want := r.Spec.Wire()
 	if have == nil {
-		return []plan.Change{{Object: r.Object(), Action: plan.Create, Fields: createFields(want)}}, nil
+		return []plan.Change{{Object: r.Object(), Action: plan.Create, Fields: createFields(templateDiff(nil, want))}}, nil
 	}
 	if d := templateDiff(have, want); len(d) > 0 {
 		return []plan.Change{{Object: r.Object(), Action: plan.Update, Fields: d}}, nil
@@ -169,7 +156,7 @@ func (r *TemplateResource) Apply(ctx context.Context) (res object.Result, err er
 		if err != nil {
 			return res, err
 		}
-		res.Action, res.Fields = plan.Create, createFields(want)
+		res.Action, res.Fields = plan.Create, createFields(templateDiff(nil, want))
 		if adopted {
 			res.Note = "the create's answer was lost; the template was found afterwards"
 		}

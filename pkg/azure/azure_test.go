@@ -93,6 +93,16 @@ func (f *fixture) reg(t testing.TB) *Registration {
 	return r
 }
 
+// applied is the config's registration, applied once.
+func (f *fixture) applied(t testing.TB) *Registration {
+	t.Helper()
+	r := f.reg(t)
+	if _, err := r.Apply(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // sink is the value the registration's sink holds ("" when none).
 func (f *fixture) sink(r *Registration) string {
 	v, _ := f.cfg.Secret(r.Spec.Sink)
@@ -211,11 +221,8 @@ func TestDeviceCodeSignIn(t *testing.T) {
 
 func TestSinkLostAddsOneSecret(t *testing.T) {
 	f := start(t)
-	r := f.reg(t)
+	r := f.applied(t)
 	ctx := context.Background()
-	if _, err := r.Apply(ctx); err != nil {
-		t.Fatal(err)
-	}
 	if err := f.cfg.WriteSecret(r.Spec.Sink, "something-else-entirely"); err != nil {
 		t.Fatal(err)
 	}
@@ -241,11 +248,8 @@ func TestSinkLostAddsOneSecret(t *testing.T) {
 
 func TestKeepsOtherResourceAccess(t *testing.T) {
 	f := start(t)
-	r := f.reg(t)
+	r := f.applied(t)
 	ctx := context.Background()
-	if _, err := r.Apply(ctx); err != nil {
-		t.Fatal(err)
-	}
 	res := r.State()
 	// An admin adds a permission on another API in the portal.
 	other := `{"requiredResourceAccess":[{"resourceAppId":"00000002-0000-0ff1-ce00-000000000000","resourceAccess":[{"id":"` +
@@ -333,10 +337,7 @@ func BenchmarkRegister(b *testing.B) {
 				}
 				fresh += r.State().Requests
 				before := len(sandboxtest.Writes(b, f.sb, "graph"))
-				r2 := f.reg(b)
-				if _, err := r2.Apply(context.Background()); err != nil {
-					b.Fatal(err)
-				}
+				r2 := f.applied(b)
 				rerun += r2.State().Requests
 				rerunWrites += len(sandboxtest.Writes(b, f.sb, "graph")) - before
 				b.StartTimer()

@@ -161,38 +161,38 @@ func spFrom(m models.ServicePrincipalable) *ServicePrincipal {
 	return sp
 }
 
-func isNotFound(err error) bool { return httpx.StatusOf(err) == http.StatusNotFound }
-
-// getApp reads the application by its uniqueName; nil when it does not exist (or is not visible yet).
-func (c *Client) getApp(ctx context.Context, budget time.Duration, uniqueName string, kind retryKind) (*App, error) {
-	var out *App
-	err := c.call(ctx, budget, `read application "`+uniqueName+`"`, kind, func(ctx context.Context) error {
-		m, err := uniq.NewApplicationsWithUniqueNameRequestBuilderInternal(map[string]string{}, c.adapter, &uniqueName).Get(ctx,
-			&uniq.ApplicationsWithUniqueNameRequestBuilderGetRequestConfiguration{
-				QueryParameters: &uniq.ApplicationsWithUniqueNameRequestBuilderGetQueryParameters{Select: appSelect}})
-		out = appFrom(m)
+// getOne reads one object with get and converts it; nil when it does not exist (or is not
+// visible yet).
+func getOne[M, T any](ctx context.Context, c *Client, budget time.Duration, op string, kind retryKind,
+	get func(ctx context.Context) (M, error), conv func(M) *T) (*T, error) {
+	var out *T
+	err := c.call(ctx, budget, op, kind, func(ctx context.Context) error {
+		m, err := get(ctx)
+		out = conv(m)
 		return err
 	})
-	if isNotFound(err) {
+	if httpx.StatusOf(err) == http.StatusNotFound {
 		return nil, nil
 	}
 	return out, err
 }
 
+// getApp reads the application by its uniqueName; nil when it does not exist (or is not visible yet).
+func (c *Client) getApp(ctx context.Context, budget time.Duration, uniqueName string, kind retryKind) (*App, error) {
+	return getOne(ctx, c, budget, `read application "`+uniqueName+`"`, kind, func(ctx context.Context) (models.Applicationable, error) {
+		return uniq.NewApplicationsWithUniqueNameRequestBuilderInternal(map[string]string{}, c.adapter, &uniqueName).Get(ctx,
+			&uniq.ApplicationsWithUniqueNameRequestBuilderGetRequestConfiguration{
+				QueryParameters: &uniq.ApplicationsWithUniqueNameRequestBuilderGetQueryParameters{Select: appSelect}})
+	}, appFrom)
+}
+
 // getSP reads a service principal by appId; nil when absent.
 func (c *Client) getSP(ctx context.Context, budget time.Duration, appID string, sel []string, kind retryKind) (*ServicePrincipal, error) {
-	var out *ServicePrincipal
-	err := c.call(ctx, budget, "read service principal of appId "+appID, kind, func(ctx context.Context) error {
-		m, err := spwa.NewServicePrincipalsWithAppIdRequestBuilderInternal(map[string]string{}, c.adapter, &appID).Get(ctx,
+	return getOne(ctx, c, budget, "read service principal of appId "+appID, kind, func(ctx context.Context) (models.ServicePrincipalable, error) {
+		return spwa.NewServicePrincipalsWithAppIdRequestBuilderInternal(map[string]string{}, c.adapter, &appID).Get(ctx,
 			&spwa.ServicePrincipalsWithAppIdRequestBuilderGetRequestConfiguration{
 				QueryParameters: &spwa.ServicePrincipalsWithAppIdRequestBuilderGetQueryParameters{Select: sel}})
-		out = spFrom(m)
-		return err
-	})
-	if isNotFound(err) {
-		return nil, nil
-	}
-	return out, err
+	}, spFrom)
 }
 
 // listGrants reads the delegated permission grants of a client service principal.

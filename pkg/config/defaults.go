@@ -238,27 +238,22 @@ func (c *Config) isDefaulted(path string) bool {
 	return c.meta != nil && c.meta.defaulted[path]
 }
 
+// sectionPresent tells, for each section Require knows, whether c has it.
+var sectionPresent = map[string]func(c *Config) bool{
+	"azure":            func(c *Config) bool { return c.Azure != nil },
+	"access":           func(c *Config) bool { return c.Access != nil },
+	"identityServices": func(c *Config) bool { return c.IdentityServices != nil },
+	"uem":              func(c *Config) bool { return c.UEM != nil },
+	"okta":             func(c *Config) bool { return c.Okta != nil },
+	"doctor":           func(c *Config) bool { return c.Doctor != nil },
+}
+
 // Require fails, naming the missing sections and how to add them, unless every named section
 // (azure, access, identityServices, uem, doctor) is present.
 func (c *Config) Require(sections ...string) error {
 	var missing []string
 	for _, s := range sections {
-		ok := true
-		switch s {
-		case "azure":
-			ok = c.Azure != nil
-		case "access":
-			ok = c.Access != nil
-		case "identityServices":
-			ok = c.IdentityServices != nil
-		case "uem":
-			ok = c.UEM != nil
-		case "okta":
-			ok = c.Okta != nil
-		case "doctor":
-			ok = c.Doctor != nil
-		}
-		if !ok {
+		if has, known := sectionPresent[s]; known && !has(c) {
 			missing = append(missing, s)
 		}
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,11 +108,7 @@ func TestLoadMakesPathsAbsolute(t *testing.T) {
 
 func allDocs() map[string]fieldDoc {
 	m := map[string]fieldDoc{}
-	for k, v := range fieldDocs {
-		m[k] = v
-	}
-	for k, v := range oktaDocs {
-		m[k] = v
-	}
+	maps.Copy(m, fieldDocs)
+	maps.Copy(m, oktaDocs)
 	return m
 }

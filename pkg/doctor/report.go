@@ -74,40 +74,32 @@ func NewReport(cs []Check) Report {
 	return Report{OK: !Failed(cs), Summary: Summarize(cs), Checks: cs}
 }
 
+// marks are each status's one-character mark in the text report (iostreams' set of marks) and
+// the icon a color scheme paints it as.
+var marks = map[Status]struct {
+	symbol string
+	icon   func(*iostreams.ColorScheme) string
+}{
+	Pass:      {iostreams.MarkSuccess, (*iostreams.ColorScheme).SuccessIcon},
+	Warn:      {iostreams.MarkWarning, (*iostreams.ColorScheme).WarningIcon},
+	Fail:      {iostreams.MarkFailure, (*iostreams.ColorScheme).FailureIcon},
+	Skip:      {iostreams.MarkSkip, (*iostreams.ColorScheme).SkipIcon},
+	Confirmed: {iostreams.MarkConfirmed, (*iostreams.ColorScheme).ConfirmedIcon},
+	Todo:      {iostreams.MarkTodo, (*iostreams.ColorScheme).TodoIcon},
+}
+
 // Symbol is the one-character mark of a status in the text report (iostreams' set of marks).
 func (s Status) Symbol() string {
-	switch s {
-	case Pass:
-		return iostreams.MarkSuccess
-	case Warn:
-		return iostreams.MarkWarning
-	case Fail:
-		return iostreams.MarkFailure
-	case Skip:
-		return iostreams.MarkSkip
-	case Confirmed:
-		return iostreams.MarkConfirmed
-	case Todo:
-		return iostreams.MarkTodo
+	if m, ok := marks[s]; ok {
+		return m.symbol
 	}
 	return "?"
 }
 
 // Icon is Symbol painted by cs.
 func (s Status) Icon(cs *iostreams.ColorScheme) string {
-	switch s {
-	case Pass:
-		return cs.SuccessIcon()
-	case Warn:
-		return cs.WarningIcon()
-	case Fail:
-		return cs.FailureIcon()
-	case Skip:
-		return cs.SkipIcon()
-	case Confirmed:
-		return cs.ConfirmedIcon()
-	case Todo:
-		return cs.TodoIcon()
+	if m, ok := marks[s]; ok {
+		return m.icon(cs)
 	}
 	return cs.Gray(s.Symbol())
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -96,16 +97,69 @@ type SCIMAppSpec struct {
 // SCIMApp is the catalog app that provisions into Workspace ONE, with its domain mapping
 // (Access path) and group assignments. Natural key: the label.
 type SCIMApp struct {
+	labeledApp
+	spec SCIMAppSpec
+}
+
+// NewSCIMApp builds the object.
+func NewSCIMApp(c *Client, spec SCIMAppSpec) *SCIMApp {
+	return &SCIMApp{labeledApp: newLabeledApp(c, spec.AssignGroups), spec: spec}
+}
+
+// labeledApp is what the SCIM and OIDC apps share: an app found by its label, the groups to
+// assign to it, and the app as last seen.
+type labeledApp struct {
 	c      *Client
-	spec   SCIMAppSpec
 	groups groupSet
 	app    *App
 	found  bool
 }
 
-// NewSCIMApp builds the object.
-func NewSCIMApp(c *Client, spec SCIMAppSpec) *SCIMApp {
-	return &SCIMApp{c: c, spec: spec, groups: groupSet{c: c, names: spec.AssignGroups}}
+func newLabeledApp(c *Client, assign []string) labeledApp {
+	return labeledApp{c: c, groups: groupSet{c: c, names: assign}}
+}
+
+// find looks the app up by its label (once) and resolves the groups to assign.
+func (l *labeledApp) find(ctx context.Context, label string) error {
+	if l.found {
+		return nil
+	}
+	app, err := l.c.FindApp(ctx, label)
+	if err != nil {
+		return err
+	}
+	l.app, l.found = app, true
+	return l.groups.resolve(ctx)
+}
+
+// create creates want, looked up by its label first: a create is never sent blind twice.
+func (l *labeledApp) create(ctx context.Context, label string, want App) (*App, bool, error) {
+	return httpx.CreateChecked(ctx, l.c.hc, transient,
+		func() (*App, error) { return l.c.FindApp(ctx, label) },
+		func() (*App, error) { return l.c.CreateApp(ctx, want) })
+}
+
+// unassigned adds to d the configured groups not assigned to the app, and returns them.
+func (l *labeledApp) unassigned(ctx context.Context, d plan.Diff) (plan.Diff, []string, error) {
+	assigned, err := l.c.AppGroups(ctx, l.app.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	un := l.groups.unassigned(assigned)
+	if len(un) > 0 {
+		d = append(d, plan.FieldChange{Path: "assignments", New: "+ " + strings.Join(un, ", ")})
+	}
+	return d, un, nil
+}
+
+// assign assigns the groups un to the app; name is the app in errors.
+func (l *labeledApp) assign(ctx context.Context, un []string, name string) error {
+	for _, n := range un {
+		if err := l.c.AssignGroup(ctx, l.app.ID, l.groups.byName[n].ID); err != nil {
+			return fmt.Errorf("assign group %q to %s: %w", n, name, err)
+		}
+	}
+	return nil
 }
 
 // App is the app as last seen (nil before a look-up or when absent).
@@ -113,17 +167,7 @@ func (a *SCIMApp) App() *App { return a.app }
 
 func (a *SCIMApp) name() string { return fmt.Sprintf("okta app %q", a.spec.Label) }
 
-func (a *SCIMApp) lookup(ctx context.Context) error {
-	if a.found {
-		return nil
-	}
-	app, err := a.c.FindApp(ctx, a.spec.Label)
-	if err != nil {
-		return err
-	}
-	a.app, a.found = app, true
-	return a.groups.resolve(ctx)
-}
+func (a *SCIMApp) lookup(ctx context.Context) error { return a.find(ctx, a.spec.Label) }
 
 func (a *SCIMApp) wantSettings() map[string]any {
 	if a.spec.AccessURL == "" {
@@ -156,13 +200,9 @@ func (a *SCIMApp) diff(ctx context.Context) (plan.Diff, *Mapping, []string, erro
 		}
 		d.Add("mapping.domain", m.Properties["domain"].Expression, domainExpression(a.spec.Domain))
 	}
-	assigned, err := a.c.AppGroups(ctx, a.app.ID)
+	d, un, err := a.unassigned(ctx, d)
 	if err != nil {
 		return nil, nil, nil, err
-	}
-	un := a.groups.unassigned(assigned)
-	if len(un) > 0 {
-		d = append(d, plan.FieldChange{Path: "assignments", New: "+ " + strings.Join(un, ", ")})
 	}
 	return d, m, un, nil
 }
@@ -210,9 +250,7 @@ func (a *SCIMApp) Apply(ctx context.Context) (object.Result, error) {
 	r := object.Result{Object: a.name(), Kind: "okta app", Key: a.spec.Label, Action: plan.NoOp}
 	if a.app == nil {
 		want := App{Name: a.spec.CatalogName, Label: a.spec.Label, Settings: AppSettings{App: a.wantSettings()}}
-		app, _, err := httpx.CreateChecked(ctx, a.c.hc, transient,
-			func() (*App, error) { return a.c.FindApp(ctx, a.spec.Label) },
-			func() (*App, error) { return a.c.CreateApp(ctx, want) })
+		app, _, err := a.create(ctx, a.spec.Label, want)
 		if err != nil {
 			return r, fmt.Errorf("create %s: %w", a.name(), err)
 		}
@@ -242,22 +280,13 @@ func (a *SCIMApp) Apply(ctx context.Context) (object.Result, error) {
 			return r, fmt.Errorf("map the domain attribute of %s: %w", a.name(), err)
 		}
 	}
-	for _, n := range un {
-		if err := a.c.AssignGroup(ctx, a.app.ID, a.groups.byName[n].ID); err != nil {
-			return r, fmt.Errorf("assign group %q to %s: %w", n, a.name(), err)
-		}
-	}
-	return r, nil
+	return r, a.assign(ctx, un, a.name())
 }
 
 func mergeSettings(have, want map[string]any) map[string]any {
 	out := map[string]any{}
-	for k, v := range have {
-		out[k] = v
-	}
-	for k, v := range want {
-		out[k] = v
-	}
+	maps.Copy(out, have)
+	maps.Copy(out, want)
 	return out
 }
 

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/object"
@@ -29,16 +28,13 @@ type OIDCSpec struct {
 // OIDCApp is the OIDC web app (authorization code) whose client id and secret Identity
 // Services' identity provider uses. Natural key: the label.
 type OIDCApp struct {
-	c      *Client
-	spec   OIDCSpec
-	groups groupSet
-	app    *App
-	found  bool
+	labeledApp
+	spec OIDCSpec
 }
 
 // NewOIDCApp builds the object.
 func NewOIDCApp(c *Client, spec OIDCSpec) *OIDCApp {
-	return &OIDCApp{c: c, spec: spec, groups: groupSet{c: c, names: spec.AssignGroups}}
+	return &OIDCApp{labeledApp: newLabeledApp(c, spec.AssignGroups), spec: spec}
 }
 
 // ClientID is the app's client id ("" before it exists).
@@ -60,12 +56,7 @@ func (o *OIDCApp) lookup(ctx context.Context) error {
 		}
 		o.spec.RedirectURI = u
 	}
-	app, err := o.c.FindApp(ctx, o.spec.Label)
-	if err != nil {
-		return err
-	}
-	o.app, o.found = app, true
-	return o.groups.resolve(ctx)
+	return o.find(ctx, o.spec.Label)
 }
 
 func (o *OIDCApp) redirects() []string {
@@ -87,15 +78,7 @@ func (o *OIDCApp) diff(ctx context.Context) (plan.Diff, []string, error) {
 	if !slices.Contains(o.redirects(), o.spec.RedirectURI) {
 		d = append(d, plan.FieldChange{Path: "redirect_uris", Old: strings.Join(o.redirects(), " "), New: "+ " + o.spec.RedirectURI})
 	}
-	assigned, err := o.c.AppGroups(ctx, o.app.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	un := o.groups.unassigned(assigned)
-	if len(un) > 0 {
-		d = append(d, plan.FieldChange{Path: "assignments", New: "+ " + strings.Join(un, ", ")})
-	}
-	return d, un, nil
+	return o.unassigned(ctx, d)
 }
 
 // Plan reports the app to create, a missing redirect URI or assignment, and a client secret
@@ -148,9 +131,7 @@ func (o *OIDCApp) Apply(ctx context.Context) (object.Result, error) {
 			Settings: AppSettings{OAuthClient: &OAuthClientSettings{RedirectURIs: []string{o.spec.RedirectURI},
 				ResponseTypes: []string{"code"}, GrantTypes: []string{"authorization_code"}, ApplicationType: "web"}},
 			Credentials: &AppCredentials{OAuthClient: &OAuthClientCredentials{AuthMethod: "client_secret_basic"}}}
-		app, adopted, err := httpx.CreateChecked(ctx, o.c.hc, transient,
-			func() (*App, error) { return o.c.FindApp(ctx, o.spec.Label) },
-			func() (*App, error) { return o.c.CreateApp(ctx, want) })
+		app, adopted, err := o.create(ctx, o.spec.Label, want)
 		if err != nil {
 			return r, fmt.Errorf("create %s: %w", o.name(), err)
 		}
@@ -208,10 +189,8 @@ func (o *OIDCApp) Apply(ctx context.Context) (object.Result, error) {
 		}
 		o.app = app
 	}
-	for _, n := range un {
-		if err := o.c.AssignGroup(ctx, o.app.ID, o.groups.byName[n].ID); err != nil {
-			return r, fmt.Errorf("assign group %q to %s: %w", n, o.name(), err)
-		}
+	if err := o.assign(ctx, un, o.name()); err != nil {
+		return r, err
 	}
 	return r, nil
 }

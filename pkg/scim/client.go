@@ -280,38 +280,40 @@ func (c *Client) pages(ctx context.Context, path string, o ListOptions) iter.Seq
 
 // Users lists users matching o.Filter, page by page.
 func (c *Client) Users(ctx context.Context, o ListOptions) iter.Seq2[User, error] {
-	return func(yield func(User, error) bool) {
-		for raw, err := range c.pages(ctx, "/Users", o) {
-			if err != nil {
-				yield(User{}, err)
-				return
-			}
-			var w wireUser
-			if err := json.Unmarshal(raw, &w); err != nil {
-				yield(User{}, fmt.Errorf("list Users: a resource is not a SCIM user: %v", err))
-				return
-			}
-			if !yield(w.user(), nil) {
-				return
-			}
-		}
-	}
+	return listed(c.pages(ctx, "/Users", o), "list Users: a resource is not a SCIM user", (*wireUser).user)
 }
 
 // Groups lists groups matching o.Filter, page by page.
 func (c *Client) Groups(ctx context.Context, o ListOptions) iter.Seq2[Group, error] {
-	return func(yield func(Group, error) bool) {
-		for raw, err := range c.pages(ctx, "/Groups", o) {
+	return listed(c.pages(ctx, "/Groups", o), "list Groups: a resource is not a SCIM group", (*wireGroup).group)
+}
+
+// getOne sends k and converts the W it answers.
+func getOne[W, T any](ctx context.Context, c *Client, k request, conv func(*W) T) (*T, error) {
+	var w W
+	if _, err := c.do(ctx, k, &w); err != nil {
+		return nil, err
+	}
+	v := conv(&w)
+	return &v, nil
+}
+
+// listed decodes each resource of pages as a W and yields it converted; a resource that does
+// not decode ends the list with an error starting with what.
+func listed[W, T any](pages iter.Seq2[json.RawMessage, error], what string, conv func(*W) T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		for raw, err := range pages {
 			if err != nil {
-				yield(Group{}, err)
+				yield(zero, err)
 				return
 			}
-			var w wireGroup
+			var w W
 			if err := json.Unmarshal(raw, &w); err != nil {
-				yield(Group{}, fmt.Errorf("list Groups: a resource is not a SCIM group: %v", err))
+				yield(zero, fmt.Errorf("%s: %v", what, err))
 				return
 			}
-			if !yield(w.group(), nil) {
+			if !yield(conv(&w), nil) {
 				return
 			}
 		}
@@ -320,12 +322,7 @@ func (c *Client) Groups(ctx context.Context, o ListOptions) iter.Seq2[Group, err
 
 // GetUser reads one user.
 func (c *Client) GetUser(ctx context.Context, id string) (*User, error) {
-	var w wireUser
-	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/Users/" + url.PathEscape(id), object: "user " + strconv.Quote(id)}, &w); err != nil {
-		return nil, err
-	}
-	u := w.user()
-	return &u, nil
+	return getOne(ctx, c, request{method: http.MethodGet, path: "/Users/" + url.PathEscape(id), object: "user " + strconv.Quote(id)}, (*wireUser).user)
 }
 
 // FindUser looks a user up by userName (case-insensitive on the server); nil when absent.
@@ -498,12 +495,7 @@ func (c *Client) DeleteUser(ctx context.Context, id string) error {
 
 // GetGroup reads one group.
 func (c *Client) GetGroup(ctx context.Context, id string) (*Group, error) {
-	var w wireGroup
-	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/Groups/" + url.PathEscape(id), object: "group " + strconv.Quote(id)}, &w); err != nil {
-		return nil, err
-	}
-	g := w.group()
-	return &g, nil
+	return getOne(ctx, c, request{method: http.MethodGet, path: "/Groups/" + url.PathEscape(id), object: "group " + strconv.Quote(id)}, (*wireGroup).group)
 }
 
 // FindGroups returns the groups named displayName (the RFC allows several).

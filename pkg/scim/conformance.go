@@ -93,6 +93,18 @@ func listOf(r *Response) (*listResponse, error) {
 	return &lr, nil
 }
 
+// findUsers filters /Users on userName (count at most) and reads the ListResponse of a 200.
+func (t *conf) findUsers(ctx context.Context, userName, count string) (*listResponse, error) {
+	r, err := t.get(ctx, "/Users", url.Values{"filter": {Eq("userName", userName).String()}, "startIndex": {"1"}, "count": {count}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := status(r, 200); err != nil {
+		return nil, err
+	}
+	return listOf(r)
+}
+
 func status(r *Response, want ...int) error {
 	for _, w := range want {
 		if r.Status == w {
@@ -165,14 +177,9 @@ func (t *conf) run(ctx context.Context) []doctor.Check {
 
 	// R3: filter on a userName that does not exist: 200, totalResults 0.
 	s = time.Now()
-	r, err = t.get(ctx, "/Users", url.Values{"filter": {Eq("userName", "no-such-user-"+t.suffix+"@example.invalid").String()}, "startIndex": {"1"}, "count": {"100"}}, nil)
-	if err == nil {
-		if err = status(r, 200); err == nil {
-			var lr *listResponse
-			if lr, err = listOf(r); err == nil && (lr.TotalResults != 0 || len(lr.items()) != 0) {
-				err = fmt.Errorf("totalResults %d for a userName that does not exist", lr.TotalResults)
-			}
-		}
+	lr, err := t.findUsers(ctx, "no-such-user-"+t.suffix+"@example.invalid", "100")
+	if err == nil && (lr.TotalResults != 0 || len(lr.items()) != 0) {
+		err = fmt.Errorf("totalResults %d for a userName that does not exist", lr.TotalResults)
 	}
 	t.add("R3", "Filter on an unknown userName returns 200 with totalResults 0", s, err, fixSrv)
 
@@ -189,14 +196,8 @@ func (t *conf) run(ctx context.Context) []doctor.Check {
 	// R5: the random test user does not exist yet.
 	t.newU = "flowsctl.conformance." + t.suffix + "@" + t.domain()
 	s = time.Now()
-	r, err = t.get(ctx, "/Users", url.Values{"filter": {Eq("userName", t.newU).String()}, "startIndex": {"1"}, "count": {"1"}}, nil)
-	if err == nil {
-		if err = status(r, 200); err == nil {
-			var lr *listResponse
-			if lr, err = listOf(r); err == nil && lr.TotalResults != 0 {
-				err = fmt.Errorf("the random user %s already exists", t.newU)
-			}
-		}
+	if lr, err = t.findUsers(ctx, t.newU, "1"); err == nil && lr.TotalResults != 0 {
+		err = fmt.Errorf("the random user %s already exists", t.newU)
 	}
 	t.add("R5", "A random user does not exist", s, err, fixSrv)
 
@@ -256,14 +257,8 @@ func (t *conf) run(ctx context.Context) []doctor.Check {
 
 	// R9: userName matching is case-insensitive.
 	s = time.Now()
-	r, err = t.get(ctx, "/Users", url.Values{"filter": {Eq("userName", strings.ToUpper(t.newU)).String()}, "startIndex": {"1"}, "count": {"1"}}, nil)
-	if err == nil {
-		if err = status(r, 200); err == nil {
-			var lr *listResponse
-			if lr, err = listOf(r); err == nil && lr.TotalResults != 1 {
-				err = fmt.Errorf("filter on the UPPERCASE userName found %d users, want 1 (userName is caseExact=false)", lr.TotalResults)
-			}
-		}
+	if lr, err = t.findUsers(ctx, strings.ToUpper(t.newU), "1"); err == nil && lr.TotalResults != 1 {
+		err = fmt.Errorf("filter on the UPPERCASE userName found %d users, want 1 (userName is caseExact=false)", lr.TotalResults)
 	}
 	t.add("R9", "userName filter is case-insensitive", s, err, fixSrv)
 

@@ -276,11 +276,7 @@ func TestPagingFollowsTotal(t *testing.T) {
 		json.NewEncoder(w).Encode(map[string]any{"Tags": rows, "Page": p, "PageSize": 2, "Total": 5})
 	}))
 	defer srv.Close()
-	hc, err := httpx.New(httpx.Options{CAPEM: certPEM(srv), MaxRetries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := uem.NewClient(hc, srv.URL, uem.Credentials{Basic: &uem.BasicCredentials{Username: "u", Password: "p"}, APIKey: "k"})
+	c := basicClient(t, srv)
 	tags, err := c.Tags(context.Background(), nil)
 	if err != nil || len(tags) != 5 || tags[4].TagName != "t4" || int(tags[4].ID) != 4 {
 		t.Fatalf("tags %+v %v", tags, err)
@@ -322,6 +318,16 @@ func TestRateLimitHonouredBeforeQuotaRunsOut(t *testing.T) {
 	if after := len(sandboxtest.Requests(t, e2.sb, "uem")); after != before {
 		t.Fatalf("a request was sent after the quota was spent (%d -> %d)", before, after)
 	}
+}
+
+// basicClient is a UEM client of srv (trusting its certificate, no retries) with basic auth.
+func basicClient(t *testing.T, srv *httptest.Server) *uem.Client {
+	t.Helper()
+	hc, err := httpx.New(httpx.Options{CAPEM: certPEM(srv), MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return uem.NewClient(hc, srv.URL, uem.Credentials{Basic: &uem.BasicCredentials{Username: "u", Password: "p"}, APIKey: "k"})
 }
 
 func certPEM(srv *httptest.Server) []byte {
@@ -693,11 +699,7 @@ func TestSearchAnswerShapes(t *testing.T) {
 				io.WriteString(w, tt.body)
 			}))
 			defer srv.Close()
-			hc, err := httpx.New(httpx.Options{CAPEM: certPEM(srv), MaxRetries: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := uem.NewClient(hc, srv.URL, uem.Credentials{Basic: &uem.BasicCredentials{Username: "u", Password: "p"}, APIKey: "k"})
+			c := basicClient(t, srv)
 			ogs, err := c.OrganizationGroups(context.Background(), nil)
 			if len(ogs) != tt.want || (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
 				t.Fatalf("%d groups, err %v; want %d, error containing %q", len(ogs), err, tt.want, tt.wantErr)

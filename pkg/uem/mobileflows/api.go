@@ -102,25 +102,10 @@ func ParseError(method, path string, resp *http.Response, body []byte) *httpx.AP
 }
 
 func (a *API) do(ctx context.Context, method, p string, body, out any) (int, error) {
-	var rdr *bytes.Reader
-	u := a.url(p)
-	var req *http.Request
-	var err error
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, err
-		}
-		rdr = bytes.NewReader(b)
-		req, err = http.NewRequestWithContext(ctx, method, u, rdr)
-		if err != nil {
-			return 0, err
-		}
-		req.Header.Set("Content-Type", "application/json")
-	} else if req, err = http.NewRequestWithContext(ctx, method, u, nil); err != nil {
+	req, err := httpx.NewJSONRequest(ctx, method, a.url(p), nil, body)
+	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("Accept", "application/json")
 	if a.Authorize != nil {
 		if err := a.Authorize(ctx, req); err != nil {
 			return 0, err

@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
@@ -299,7 +300,7 @@ func (v *validator) reqLink(path string, m map[string]any, key string) string {
 // members calls fn for each member of the optional object m[key], in key order.
 func (v *validator) members(path string, m map[string]any, key string, fn func(path, k string, x any)) {
 	if o := v.optObject(path, m, key); o != nil {
-		for _, k := range sortedKeys(o) {
+		for _, k := range slices.Sorted(maps.Keys(o)) {
 			fn(join(path, key)+"."+k, k, o[k])
 		}
 	}
@@ -436,19 +437,10 @@ func firstLabel(m map[string]any) string {
 	if s, ok := m["en-US"].(string); ok {
 		return s
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if s, ok := m[k].(string); ok {
 			return s
 		}
 	}
 	return ""
-}
-
-func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

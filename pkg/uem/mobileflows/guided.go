@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -269,10 +270,10 @@ func ConnectorChecklist(s ConnectorSpec, secret func(config.SecretRef) (string, 
 		}
 		if len(s.Grant.TokenServerHints) > 0 || len(s.Grant.TokenURIBodyParameters) > 0 {
 			b.WriteString("      Show Advanced Options:\n")
-			for _, k := range sortedStrKeys(s.Grant.TokenServerHints) {
+			for _, k := range slices.Sorted(maps.Keys(s.Grant.TokenServerHints)) {
 				field("  Token Server Hint "+k, s.Grant.TokenServerHints[k])
 			}
-			for _, k := range sortedStrKeys(s.Grant.TokenURIBodyParameters) {
+			for _, k := range slices.Sorted(maps.Keys(s.Grant.TokenURIBodyParameters)) {
 				field("  Token URI Body "+k, s.Grant.TokenURIBodyParameters[k])
 			}
 		}
@@ -304,13 +305,4 @@ func onOff(b bool) string {
 		return "On"
 	}
 	return "Off"
-}
-
-func sortedStrKeys(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
