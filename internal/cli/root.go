@@ -169,7 +169,7 @@ func Execute(build cmdutil.BuildInfo) int {
 	f := NewFactory(iostreams.System(), build)
 	// Everything the process prints passes the run's redactor: a secret a server echoed back
 	// into an answer never reaches the terminal or a CI log.
-	f.IO.Out, f.IO.ErrOut = f.Redactor.Writer(f.IO.Out), f.Redactor.Writer(f.IO.ErrOut)
+	f.IO.MaskWith(f.Redactor.Writer)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// After the first Ctrl-C the command winds down; a second one kills the process.

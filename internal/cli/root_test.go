@@ -357,3 +357,14 @@ func TestFlagErrorsPointAtHelp(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderrOf(f))
 	}
 }
+
+// TestErrorsAreMasked: a secret the run resolved never reaches stderr through an error a
+// server echoed it into (at 322035c the Access admin secret came back from a Basic-auth echo).
+func TestErrorsAreMasked(t *testing.T) {
+	f := testFactory()
+	f.Redactor.Add("s3cret-admin-value")
+	code := exitCode(f, fmt.Errorf("access: 400 Bad Request: invalid client s3cret-admin-value"), false)
+	if code != 1 || strings.Contains(stderrOf(f), "s3cret-admin-value") || !strings.Contains(stderrOf(f), "[REDACTED]") {
+		t.Errorf("exit %d, stderr %q", code, stderrOf(f))
+	}
+}

@@ -23,6 +23,33 @@ type IOStreams struct {
 
 	mu      sync.Mutex // serialises drawing on ErrOut
 	spinner *Spinner   // the active spinner, if any
+
+	// rawOut and rawErrOut are the streams before MaskWith wrapped them.
+	rawOut, rawErrOut io.Writer
+}
+
+// MaskWith wraps Out and ErrOut (a redactor that masks every secret of the run). SecretOut and
+// SecretErrOut keep the unmasked streams for the one thing that must print a secret: a value
+// the user explicitly asked for (`access token`, `--show-secret`).
+func (s *IOStreams) MaskWith(wrap func(io.Writer) io.Writer) {
+	s.rawOut, s.rawErrOut = s.Out, s.ErrOut
+	s.Out, s.ErrOut = wrap(s.Out), wrap(s.ErrOut)
+}
+
+// SecretOut is stdout for a secret the user asked to see (unmasked).
+func (s *IOStreams) SecretOut() io.Writer {
+	if s.rawOut != nil {
+		return s.rawOut
+	}
+	return s.Out
+}
+
+// SecretErrOut is stderr for a checklist that shows a secret because the user asked (--show-secret).
+func (s *IOStreams) SecretErrOut() io.Writer {
+	if s.rawErrOut != nil {
+		return s.rawErrOut
+	}
+	return s.ErrOut
 }
 
 // System returns streams bound to the process, with TTY and colour detected.

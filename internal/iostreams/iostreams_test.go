@@ -1,6 +1,7 @@
 package iostreams
 
 import (
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -197,3 +198,20 @@ func TestSpinnerLabelAndLines(t *testing.T) {
 		})
 	}
 }
+
+// TestMaskWith: Out and ErrOut are masked; SecretOut and SecretErrOut are the raw streams.
+func TestMaskWith(t *testing.T) {
+	s, _, out, errOut := Test()
+	s.MaskWith(func(w io.Writer) io.Writer { return maskAll{w} })
+	io.WriteString(s.Out, "tok")
+	io.WriteString(s.ErrOut, "tok")
+	io.WriteString(s.SecretOut(), "+tok")
+	io.WriteString(s.SecretErrOut(), "+tok")
+	if out.String() != "***+tok" || errOut.String() != "***+tok" {
+		t.Errorf("out %q err %q", out.String(), errOut.String())
+	}
+}
+
+type maskAll struct{ w io.Writer }
+
+func (m maskAll) Write(p []byte) (int, error) { io.WriteString(m.w, "***"); return len(p), nil }

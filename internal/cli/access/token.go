@@ -97,7 +97,8 @@ func tokenRun(opts *TokenOptions) error {
 		fmt.Fprintf(errw, "warning: the token lives less than 30 days; Okta provisioning stops when it expires. Raise access.scimClient.accessTokenTTL (e.g. 1y), run flowsctl access client create, then get a new token\n")
 	}
 	out := tokenOutput{ClientID: id, AccessToken: tok, TokenType: "Bearer", ExpiresAt: exp.UTC()}
-	return cmdutil.Print(opts.IO.Out, opts.Output(), out, func(w io.Writer) error {
+	// The token is what the user asked for: printed unmasked on stdout (and nowhere else).
+	return cmdutil.Print(opts.IO.SecretOut(), opts.Output(), out, func(w io.Writer) error {
 		_, err := fmt.Fprintln(w, tok)
 		return err
 	})

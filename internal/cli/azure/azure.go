@@ -225,10 +225,12 @@ func rotateRun(o *RotateOptions) error {
 func printResult(c *cmdutil.Common, reg *az.Registration, res object.Result, showSecret bool) error {
 	st := reg.State()
 	out := registerOutput{State: st, Changes: append([]plan.Change{res.Change()}, res.Changes...)}
+	w := c.IO.Out
 	if showSecret {
 		out.SecretText = reg.Secret()
+		w = c.IO.SecretOut() // asked for: the one place the value is printed unmasked
 	}
-	return cmdutil.Print(c.IO.Out, c.Output(), out, func(w io.Writer) error {
+	return cmdutil.Print(w, c.Output(), out, func(w io.Writer) error {
 		if err := writeChanges(w, out.Changes); err != nil {
 			return err
 		}

@@ -90,7 +90,11 @@ func (o *GraphOptions) deps() (*config.Config, steps.Deps, error) {
 	if cfg.CAFile != "" && ho.CAFile == "" {
 		ho.CAFile = cfg.CAFile
 	}
-	return cfg, steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: o.IO.ErrOut, Prompter: p, NoInput: o.NoInput(), ShowSecret: o.ShowSecret}, nil
+	errOut := o.IO.ErrOut
+	if o.ShowSecret {
+		errOut = o.IO.SecretErrOut() // --show-secret: checklists show the secret they name
+	}
+	return cfg, steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: errOut, Prompter: p, NoInput: o.NoInput(), ShowSecret: o.ShowSecret}, nil
 }
 
 // splitOnly reads --only a,b --only c.

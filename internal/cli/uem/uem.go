@@ -82,7 +82,11 @@ func deps(c *cmdutil.Common, version string, n depsFor) (steps.Deps, string, err
 	if !c.NoInput() && c.Prompter != nil {
 		p = c.Prompter()
 	}
-	return steps.WithShared(steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: c.IO.ErrOut, Prompter: p,
+	errOut := c.IO.ErrOut
+	if n.ShowSecret {
+		errOut = c.IO.SecretErrOut() // --show-secret: the checklist shows the secret
+	}
+	return steps.WithShared(steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: errOut, Prompter: p,
 		NoInput: c.NoInput(), ShowSecret: n.ShowSecret}), mode, nil
 }
 

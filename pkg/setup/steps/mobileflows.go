@@ -183,10 +183,9 @@ func HubMobileFlows(d Deps) (*operator.Step, error) {
 
 // hubMobileFlows is the Hub Services step.
 var hubMobileFlows = Row{
-	ID:    "hub.mobileflows",
-	Needs: []string{"uem.mobileflows.tenant"},
-	Skip:  mobileFlowsSkip,
-	Fix:   uemAuthFix,
+	ID:   "hub.mobileflows",
+	Skip: mobileFlowsSkip,
+	Fix:  uemAuthFix,
 	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
 		s, err := HubMobileFlows(d)
 		if err != nil {
