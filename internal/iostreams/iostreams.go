@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/term"
 )
@@ -23,6 +24,9 @@ type IOStreams struct {
 
 	mu      sync.Mutex // serialises drawing on ErrOut
 	spinner *Spinner   // the active spinner, if any
+
+	// spinEvery, when set, replaces spinnerInterval (tests draw frames quickly).
+	spinEvery time.Duration
 
 	// rawOut and rawErrOut are the streams before MaskWith wrapped them.
 	rawOut, rawErrOut io.Writer

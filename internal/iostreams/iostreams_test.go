@@ -103,11 +103,9 @@ func TestSpinnerOffTerminal(t *testing.T) {
 }
 
 func TestSpinnerOnTerminal(t *testing.T) {
-	old := spinnerInterval
-	spinnerInterval = time.Millisecond
-	defer func() { spinnerInterval = old }()
 	s, _, out, errOut := Test()
 	s.SetTTY(false, false, true)
+	s.spinEvery = time.Millisecond
 	stop := s.StartProgress("applying")
 	time.Sleep(10 * time.Millisecond) // let a few frames draw; the assertions do not depend on how many
 	stop("applied")

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// spinnerInterval is how often a spinner redraws.
-var spinnerInterval = 120 * time.Millisecond
+// spinnerInterval is how often a spinner redraws (IOStreams.spinEvery overrides it in tests).
+const spinnerInterval = 120 * time.Millisecond
 
 var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
@@ -51,7 +51,11 @@ func (s *IOStreams) StartSpinner(label string) *Spinner {
 	s.mu.Unlock()
 	go func() {
 		defer close(sp.done)
-		t := time.NewTicker(spinnerInterval)
+		every := spinnerInterval
+		if s.spinEvery > 0 {
+			every = s.spinEvery
+		}
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
