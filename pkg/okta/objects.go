@@ -709,7 +709,21 @@ func (g *GroupPush) Apply(ctx context.Context) (object.Result, error) {
 		m, ok := ms[grp.ID]
 		switch {
 		case !ok:
-			if _, err := g.c.CreatePushMapping(ctx, g.app.app.ID, grp.ID, n); err != nil {
+			// A create is never sent blind twice: after a lost or refused answer, look the
+			// mapping up by its source group and adopt it.
+			appID := g.app.app.ID
+			_, _, err := httpx.CreateChecked(ctx, g.c.hc, transient,
+				func() (*PushMapping, error) {
+					ms, err := g.c.PushMappings(ctx, appID)
+					for i := range ms {
+						if ms[i].SourceGroupID == grp.ID {
+							return &ms[i], err
+						}
+					}
+					return nil, err
+				},
+				func() (*PushMapping, error) { return g.c.CreatePushMapping(ctx, appID, grp.ID, n) })
+			if err != nil {
 				return r, fmt.Errorf("push group %q: %w", n, err)
 			}
 			r.Changes = append(r.Changes, plan.Change{Object: g.name(n), Action: plan.Create, Fields: []plan.FieldChange{{Path: "status", New: "ACTIVE"}}})
