@@ -12,13 +12,7 @@ func (e *Emulator) appGroupWire(a *app, g *appGroup) map[string]any {
 			"group": map[string]any{"href": e.url + "/api/v1/groups/" + g.id}}}
 }
 
-func (e *Emulator) listAppGroups(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
+func (e *Emulator) listAppGroups(w http.ResponseWriter, r *http.Request, a *app) {
 	listPage(e, w, r, a.groups, func(g *appGroup) string { return g.id },
 		func(g *appGroup) map[string]any { return e.appGroupWire(a, g) }, 20, 200)
 }
@@ -27,19 +21,10 @@ func (a *app) group(id string) *appGroup {
 	return byID(a.groups, id, func(x *appGroup) string { return x.id })
 }
 
-func (e *Emulator) getAppGroup(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
+func (e *Emulator) getAppGroup(w http.ResponseWriter, r *http.Request, a *app) {
+	if g := lookup(w, r, "groupId", "AppGroup", a.group); g != nil {
+		writeJSON(w, http.StatusOK, e.appGroupWire(a, g))
 	}
-	g := a.group(r.PathValue("groupId"))
-	if g == nil {
-		notFound(w, r.PathValue("groupId"), "AppGroup")
-		return
-	}
-	writeJSON(w, http.StatusOK, e.appGroupWire(a, g))
 }
 
 // assignGroup is PUT /apps/{appId}/groups/{groupId}: the group's users become app users and
@@ -51,10 +36,8 @@ func (e *Emulator) assignGroup(w http.ResponseWriter, r *http.Request) {
 	if !readBody(w, r, &b) {
 		return
 	}
-	e.mu.Lock()
-	a := e.appOr404(w, r)
+	a := e.lockApp(w, r)
 	if a == nil {
-		e.mu.Unlock()
 		return
 	}
 	gid := r.PathValue("groupId")
@@ -83,13 +66,7 @@ func (e *Emulator) assignGroup(w http.ResponseWriter, r *http.Request) {
 	e.reply(w, http.StatusOK, func() map[string]any { return e.appGroupWire(a, g) })
 }
 
-func (e *Emulator) unassignGroup(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
+func (e *Emulator) unassignGroup(w http.ResponseWriter, r *http.Request, a *app) {
 	gid := r.PathValue("groupId")
 	i := slices.IndexFunc(a.groups, func(g *appGroup) bool { return g.id == gid })
 	if i < 0 {
@@ -180,13 +157,7 @@ func (e *Emulator) appUserWire(a *app, au *appUser) map[string]any {
 	return m
 }
 
-func (e *Emulator) listAppUsers(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
+func (e *Emulator) listAppUsers(w http.ResponseWriter, r *http.Request, a *app) {
 	listPage(e, w, r, a.appUsers, func(u *appUser) string { return u.id },
 		func(u *appUser) map[string]any { return e.appUserWire(a, u) }, 50, 500)
 }
@@ -195,17 +166,8 @@ func (a *app) appUser(id string) *appUser {
 	return byID(a.appUsers, id, func(x *appUser) string { return x.id })
 }
 
-func (e *Emulator) getAppUser(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
+func (e *Emulator) getAppUser(w http.ResponseWriter, r *http.Request, a *app) {
+	if au := lookup(w, r, "userId", "AppUser", a.appUser); au != nil {
+		writeJSON(w, http.StatusOK, e.appUserWire(a, au))
 	}
-	au := a.appUser(r.PathValue("userId"))
-	if au == nil {
-		notFound(w, r.PathValue("userId"), "AppUser")
-		return
-	}
-	writeJSON(w, http.StatusOK, e.appUserWire(a, au))
 }

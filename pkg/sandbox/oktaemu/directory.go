@@ -156,23 +156,17 @@ func (e *Emulator) listGroups(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) getGroup(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	g := e.findGroup(r.PathValue("groupId"))
-	if g == nil {
-		notFound(w, r.PathValue("groupId"), "UserGroup")
-		return
+	if g := lookup(w, r, "groupId", "UserGroup", e.findGroup); g != nil {
+		writeJSON(w, http.StatusOK, e.groupWire(g))
 	}
-	writeJSON(w, http.StatusOK, e.groupWire(g))
 }
 
 func (e *Emulator) listGroupUsers(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	g := e.findGroup(r.PathValue("groupId"))
-	if g == nil {
-		notFound(w, r.PathValue("groupId"), "UserGroup")
-		return
+	if g := lookup(w, r, "groupId", "UserGroup", e.findGroup); g != nil {
+		listPage(e, w, r, g.members, func(id string) string { return id }, e.userByID, 200, 10000)
 	}
-	listPage(e, w, r, g.members, func(id string) string { return id }, e.userByID, 200, 10000)
 }
 
 func (e *Emulator) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -189,10 +183,7 @@ func (e *Emulator) listUsers(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) getUser(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	u := e.findUser(r.PathValue("userId"))
-	if u == nil {
-		notFound(w, r.PathValue("userId"), "User")
-		return
+	if u := lookup(w, r, "userId", "User", e.findUser); u != nil {
+		writeJSON(w, http.StatusOK, e.userWire(u))
 	}
-	writeJSON(w, http.StatusOK, e.userWire(u))
 }

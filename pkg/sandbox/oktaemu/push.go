@@ -26,30 +26,15 @@ func (a *app) push(id string) *pushMapping {
 	return byID(a.pushes, id, func(x *pushMapping) string { return x.id })
 }
 
-func (e *Emulator) listPush(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
+func (e *Emulator) listPush(w http.ResponseWriter, r *http.Request, a *app) {
 	listPage(e, w, r, a.pushes, func(p *pushMapping) string { return p.id },
 		func(p *pushMapping) map[string]any { return e.pushWire(a, p) }, 100, 1000)
 }
 
-func (e *Emulator) getPush(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
+func (e *Emulator) getPush(w http.ResponseWriter, r *http.Request, a *app) {
+	if p := lookup(w, r, "mappingId", "GroupPushMapping", a.push); p != nil {
+		writeJSON(w, http.StatusOK, e.pushWire(a, p))
 	}
-	p := a.push(r.PathValue("mappingId"))
-	if p == nil {
-		notFound(w, r.PathValue("mappingId"), "GroupPushMapping")
-		return
-	}
-	writeJSON(w, http.StatusOK, e.pushWire(a, p))
 }
 
 func validPushStatus(s string) bool { return s == "ACTIVE" || s == "INACTIVE" }
@@ -69,10 +54,8 @@ func (e *Emulator) createPush(w http.ResponseWriter, r *http.Request) {
 	if b.Status == "" {
 		b.Status = "ACTIVE"
 	}
-	e.mu.Lock()
-	a := e.appOr404(w, r)
+	a := e.lockApp(w, r)
 	if a == nil {
-		e.mu.Unlock()
 		return
 	}
 	g := e.findGroup(b.SourceGroupID)
@@ -118,16 +101,13 @@ func (e *Emulator) patchPush(w http.ResponseWriter, r *http.Request) {
 		invalid(w, "status", "status must be ACTIVE or INACTIVE")
 		return
 	}
-	e.mu.Lock()
-	a := e.appOr404(w, r)
+	a := e.lockApp(w, r)
 	if a == nil {
-		e.mu.Unlock()
 		return
 	}
-	p := a.push(r.PathValue("mappingId"))
+	p := lookup(w, r, "mappingId", "GroupPushMapping", a.push)
 	if p == nil {
 		e.mu.Unlock()
-		notFound(w, r.PathValue("mappingId"), "GroupPushMapping")
 		return
 	}
 	changed := p.status != b.Status
@@ -143,13 +123,7 @@ func (e *Emulator) patchPush(w http.ResponseWriter, r *http.Request) {
 	e.reply(w, http.StatusOK, func() map[string]any { return e.pushWire(a, p) })
 }
 
-func (e *Emulator) deletePush(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
+func (e *Emulator) deletePush(w http.ResponseWriter, r *http.Request, a *app) {
 	id := r.PathValue("mappingId")
 	i := slices.IndexFunc(a.pushes, func(p *pushMapping) bool { return p.id == id })
 	if i < 0 {

@@ -35,6 +35,16 @@ func invalid(w http.ResponseWriter, field, cause string) {
 	writeError(w, http.StatusBadRequest, codeValidation, "Api validation failed: "+field, []string{field + ": " + cause})
 }
 
+// lookup finds the object whose id is the path value key; nil has been answered 404 as typ.
+func lookup[T any](w http.ResponseWriter, r *http.Request, key, typ string, find func(id string) *T) *T {
+	id := r.PathValue(key)
+	x := find(id)
+	if x == nil {
+		notFound(w, id, typ)
+	}
+	return x
+}
+
 func notFound(w http.ResponseWriter, id, typ string) {
 	writeError(w, http.StatusNotFound, codeNotFound, "Not found: Resource not found: "+id+" ("+typ+")", nil)
 }
