@@ -83,6 +83,15 @@ func (e *Emulator) lockApp(w http.ResponseWriter, r *http.Request) *app {
 	return a
 }
 
+// readAndLockApp reads the request body into v, then takes mu and looks the path's app up; nil
+// has been answered (400 or 404) and does not hold mu.
+func (e *Emulator) readAndLockApp(w http.ResponseWriter, r *http.Request, v any) *app {
+	if !readBody(w, r, v) {
+		return nil
+	}
+	return e.lockApp(w, r)
+}
+
 // appOr404 looks the path's app up with mu held; nil has been answered 404.
 func (e *Emulator) appOr404(w http.ResponseWriter, r *http.Request) *app {
 	return lookup(w, r, "appId", "App", e.findApp)
@@ -403,10 +412,7 @@ func (e *Emulator) setConnection(w http.ResponseWriter, r *http.Request) {
 			Token      string `json:"token"`
 		} `json:"profile"`
 	}
-	if !readBody(w, r, &b) {
-		return
-	}
-	a := e.lockApp(w, r)
+	a := e.readAndLockApp(w, r, &b)
 	if a == nil {
 		return
 	}
@@ -528,10 +534,7 @@ func (e *Emulator) putFeature(w http.ResponseWriter, r *http.Request) {
 			Password            *st `json:"password"`
 		} `json:"update"`
 	}
-	if !readBody(w, r, &b) {
-		return
-	}
-	a := e.lockApp(w, r)
+	a := e.readAndLockApp(w, r, &b)
 	if a == nil {
 		return
 	}
@@ -565,9 +568,7 @@ func (e *Emulator) putFeature(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.caps = c
-	e.mu.Unlock()
-	e.provision(r.Context(), a.id)
-	e.reply(w, http.StatusOK, func() map[string]any { return e.featureWire(a) })
+	e.provisionAndReply(w, r, a.id, true, http.StatusOK, func() map[string]any { return e.featureWire(a) })
 }
 
 // appSchema is the app user schema: base attributes of the catalog app, custom ones empty.

@@ -33,10 +33,7 @@ func (e *Emulator) assignGroup(w http.ResponseWriter, r *http.Request) {
 	var b struct {
 		Priority *int `json:"priority"`
 	}
-	if !readBody(w, r, &b) {
-		return
-	}
-	a := e.lockApp(w, r)
+	a := e.readAndLockApp(w, r, &b)
 	if a == nil {
 		return
 	}
@@ -61,16 +58,12 @@ func (e *Emulator) assignGroup(w http.ResponseWriter, r *http.Request) {
 	}
 	g.updated = e.now().UTC()
 	e.syncAppUsersLocked(a)
-	e.mu.Unlock()
-	e.provision(r.Context(), a.id)
-	e.reply(w, http.StatusOK, func() map[string]any { return e.appGroupWire(a, g) })
+	e.provisionAndReply(w, r, a.id, true, http.StatusOK, func() map[string]any { return e.appGroupWire(a, g) })
 }
 
 func (e *Emulator) unassignGroup(w http.ResponseWriter, r *http.Request, a *app) {
-	gid := r.PathValue("groupId")
-	i := slices.IndexFunc(a.groups, func(g *appGroup) bool { return g.id == gid })
+	i := indexOr404(w, r, "groupId", "AppGroup", a.groups, func(g *appGroup) string { return g.id })
 	if i < 0 {
-		notFound(w, gid, "AppGroup")
 		return
 	}
 	a.groups = slices.Delete(a.groups, i, i+1)
@@ -145,15 +138,7 @@ func (e *Emulator) appUserWire(a *app, au *appUser) map[string]any {
 		"_links": map[string]any{"app": map[string]any{"href": e.url + "/api/v1/apps/" + a.id},
 			"user": map[string]any{"href": e.url + "/api/v1/users/" + au.id}},
 	}
-	if au.externalID != "" {
-		m["externalId"] = au.externalID
-	}
-	if !au.lastSync.IsZero() {
-		m["lastSync"] = stamp(au.lastSync)
-	}
-	if au.errorSummary != "" {
-		m["errorSummary"] = au.errorSummary
-	}
+	setOptional(m, map[string]any{"externalId": au.externalID, "lastSync": au.lastSync, "errorSummary": au.errorSummary})
 	return m
 }
 

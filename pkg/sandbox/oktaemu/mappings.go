@@ -180,7 +180,5 @@ func (e *Emulator) updateMapping(w http.ResponseWriter, r *http.Request) {
 		e.syncAppUsersLocked(a)
 	}
 	appID := m.appID
-	e.mu.Unlock()
-	e.provision(r.Context(), appID)
-	e.reply(w, http.StatusOK, func() map[string]any { return e.mappingWire(m, true) })
+	e.provisionAndReply(w, r, appID, true, http.StatusOK, func() map[string]any { return e.mappingWire(m, true) })
 }

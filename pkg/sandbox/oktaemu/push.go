@@ -10,15 +10,7 @@ func (e *Emulator) pushWire(a *app, p *pushMapping) map[string]any {
 	m := map[string]any{"id": p.id, "sourceGroupId": p.source, "status": p.status, "created": stamp(p.created), "lastUpdated": stamp(p.updated),
 		"_links": map[string]any{"self": map[string]any{"href": self}, "app": map[string]any{"href": e.url + "/api/v1/apps/" + a.id},
 			"sourceGroup": map[string]any{"href": e.url + "/api/v1/groups/" + p.source}}}
-	if p.target != "" {
-		m["targetGroupId"] = p.target
-	}
-	if !p.lastPush.IsZero() {
-		m["lastPush"] = stamp(p.lastPush)
-	}
-	if p.errorSummary != "" {
-		m["errorSummary"] = p.errorSummary
-	}
+	setOptional(m, map[string]any{"targetGroupId": p.target, "lastPush": p.lastPush, "errorSummary": p.errorSummary})
 	return m
 }
 
@@ -83,11 +75,7 @@ func (e *Emulator) createPush(w http.ResponseWriter, r *http.Request) {
 		p.targetName = g.name
 	}
 	a.pushes = append(a.pushes, p)
-	e.mu.Unlock()
-	if p.status == "ACTIVE" {
-		e.provision(r.Context(), a.id)
-	}
-	e.reply(w, http.StatusCreated, func() map[string]any { return e.pushWire(a, p) })
+	e.provisionAndReply(w, r, a.id, p.status == "ACTIVE", http.StatusCreated, func() map[string]any { return e.pushWire(a, p) })
 }
 
 func (e *Emulator) patchPush(w http.ResponseWriter, r *http.Request) {
@@ -116,18 +104,12 @@ func (e *Emulator) patchPush(w http.ResponseWriter, r *http.Request) {
 		p.updated = e.now().UTC()
 		p.errorSummary = ""
 	}
-	e.mu.Unlock()
-	if b.Status == "ACTIVE" {
-		e.provision(r.Context(), a.id)
-	}
-	e.reply(w, http.StatusOK, func() map[string]any { return e.pushWire(a, p) })
+	e.provisionAndReply(w, r, a.id, b.Status == "ACTIVE", http.StatusOK, func() map[string]any { return e.pushWire(a, p) })
 }
 
 func (e *Emulator) deletePush(w http.ResponseWriter, r *http.Request, a *app) {
-	id := r.PathValue("mappingId")
-	i := slices.IndexFunc(a.pushes, func(p *pushMapping) bool { return p.id == id })
+	i := indexOr404(w, r, "mappingId", "GroupPushMapping", a.pushes, func(p *pushMapping) string { return p.id })
 	if i < 0 {
-		notFound(w, id, "GroupPushMapping")
 		return
 	}
 	if a.pushes[i].status != "INACTIVE" {
