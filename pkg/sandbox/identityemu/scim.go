@@ -125,6 +125,32 @@ func (s *scimServer) withGroup(id string, f func(*grec) (scim.Resource, error)) 
 	return locked(s, id, func(s *scimServer) map[string]*grec { return s.groups }, f)
 }
 
+// create runs f, which stores a new record named name, with s.mu held: an empty name is
+// invalid, one that index (by lower-case name) already has is the SCIM 409 (format has one %s).
+func (s *scimServer) create(name string, index func(*scimServer) map[string]string, format string, f func() (scim.Resource, error)) (scim.Resource, error) {
+	if name == "" {
+		return scim.Resource{}, scimerr.ScimErrorInvalidValue
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := index(s)[strings.ToLower(name)]; dup {
+		return scim.Resource{}, uniqueness(format, name)
+	}
+	return f()
+}
+
+// insert stores a new record x under id, last in order, and indexes it by lower-case name.
+func insert[T any](recs map[string]*T, order *[]string, index map[string]string, id, name string, x *T) {
+	recs[id] = x
+	*order = append(*order, id)
+	index[strings.ToLower(name)] = id
+}
+
+// wantMembers is false when the request's excludedAttributes names members.
+func wantMembers(r *http.Request) bool {
+	return !strings.Contains(strings.ToLower(r.URL.Query().Get("excludedAttributes")), "members")
+}
+
 // uniqueness is the SCIM 409 for a name already taken; format has one %s for the name.
 func uniqueness(format, name string) error {
 	e := scimerr.ScimErrorUniqueness
@@ -317,23 +343,15 @@ func (h userHandler) Create(r *http.Request, attrs scim.ResourceAttributes) (sci
 	s := h.s
 	a, ext := cleanUser(attrs)
 	name := userName(a)
-	if name == "" {
-		return scim.Resource{}, scimerr.ScimErrorInvalidValue
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, dup := s.byName[strings.ToLower(name)]; dup {
-		return scim.Resource{}, uniqueness("User with userName %s already exists.", name)
-	}
-	now := time.Now().UTC()
-	u := &urec{id: s.nextID(), dir: dirOf(r), ext: ext, attrs: a, created: now, mod: now, ver: 1}
-	s.users[u.id] = u
-	s.uorder = append(s.uorder, u.id)
-	s.byName[strings.ToLower(name)] = u.id
-	if ext != "" {
-		s.byExt[ext] = u.id
-	}
-	return s.userResource(u), nil
+	return s.create(name, func(s *scimServer) map[string]string { return s.byName }, "User with userName %s already exists.", func() (scim.Resource, error) {
+		now := time.Now().UTC()
+		u := &urec{id: s.nextID(), dir: dirOf(r), ext: ext, attrs: a, created: now, mod: now, ver: 1}
+		insert(s.users, &s.uorder, s.byName, u.id, name, u)
+		if ext != "" {
+			s.byExt[ext] = u.id
+		}
+		return s.userResource(u), nil
+	})
 }
 
 func (h userHandler) Get(r *http.Request, id string) (scim.Resource, error) {
@@ -451,14 +469,19 @@ func (h userHandler) Replace(r *http.Request, id string, attrs scim.ResourceAttr
 	s := h.s
 	a, ext := cleanUser(attrs)
 	return s.withUser(id, func(u *urec) (scim.Resource, error) {
-		if err := s.renameUser(u, userName(a)); err != nil {
-			return scim.Resource{}, err
-		}
-		s.setExt(u, ext)
-		u.attrs = a
-		u.mod, u.ver = time.Now().UTC(), u.ver+1
-		return s.userResource(u), nil
+		return s.setUser(u, a, ext)
 	})
+}
+
+// setUser gives user u the attributes a and externalId ext (a new version). Caller holds s.mu.
+func (s *scimServer) setUser(u *urec, a map[string]any, ext string) (scim.Resource, error) {
+	if err := s.renameUser(u, userName(a)); err != nil {
+		return scim.Resource{}, err
+	}
+	s.setExt(u, ext)
+	u.attrs = a
+	u.mod, u.ver = time.Now().UTC(), u.ver+1
+	return s.userResource(u), nil
 }
 
 func (s *scimServer) renameUser(u *urec, name string) error {
@@ -528,13 +551,7 @@ func (h userHandler) Patch(r *http.Request, id string, ops []scim.PatchOperation
 				return scim.Resource{}, err
 			}
 		}
-		if err := s.renameUser(u, userName(a)); err != nil {
-			return scim.Resource{}, err
-		}
-		s.setExt(u, ext)
-		u.attrs = a
-		u.mod, u.ver = time.Now().UTC(), u.ver+1
-		return s.userResource(u), nil
+		return s.setUser(u, a, ext)
 	})
 }
 
@@ -834,30 +851,22 @@ func attrString(a map[string]any, name string) string {
 func (h groupHandler) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Resource, error) {
 	s := h.s
 	name := attrString(attrs, "displayName")
-	if name == "" {
-		return scim.Resource{}, scimerr.ScimErrorInvalidValue
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, dup := s.byGName[strings.ToLower(name)]; dup {
-		return scim.Resource{}, uniqueness("Group with displayName %s already exists.", name)
-	}
-	now := time.Now().UTC()
-	g := &grec{id: s.nextID(), dir: dirOf(r), ext: attrString(attrs, "externalId"), name: name, mset: map[string]bool{}, created: now, mod: now, ver: 1}
-	k, _ := lookup(attrs, "members")
-	if err := s.addMembers(g, memberIDs(attrs[k])); err != nil {
-		return scim.Resource{}, err
-	}
-	s.groups[g.id] = g
-	s.gorder = append(s.gorder, g.id)
-	s.byGName[strings.ToLower(name)] = g.id
-	return s.groupResource(g, true), nil
+	return s.create(name, func(s *scimServer) map[string]string { return s.byGName }, "Group with displayName %s already exists.", func() (scim.Resource, error) {
+		now := time.Now().UTC()
+		g := &grec{id: s.nextID(), dir: dirOf(r), ext: attrString(attrs, "externalId"), name: name, mset: map[string]bool{}, created: now, mod: now, ver: 1}
+		k, _ := lookup(attrs, "members")
+		if err := s.addMembers(g, memberIDs(attrs[k])); err != nil {
+			return scim.Resource{}, err
+		}
+		insert(s.groups, &s.gorder, s.byGName, g.id, name, g)
+		return s.groupResource(g, true), nil
+	})
 }
 
 func (h groupHandler) Get(r *http.Request, id string) (scim.Resource, error) {
 	s := h.s
 	return s.withGroup(id, func(g *grec) (scim.Resource, error) {
-		return s.groupResource(g, !strings.Contains(strings.ToLower(r.URL.Query().Get("excludedAttributes")), "members")), nil
+		return s.groupResource(g, wantMembers(r)), nil
 	})
 }
 
@@ -865,7 +874,7 @@ func (h groupHandler) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Pa
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	withMembers := !strings.Contains(strings.ToLower(r.URL.Query().Get("excludedAttributes")), "members")
+	withMembers := wantMembers(r)
 	if attr, val, ok := indexed(&p, "displayName", "id"); ok {
 		id := val
 		if attr == "displayName" {
