@@ -155,20 +155,22 @@ func (e *Emulator) registerSCIM11(mux *http.ServeMux) {
 			f(w, r)
 		}
 	}
-	mux.HandleFunc("GET "+base+"/Users", h(e.scimListUsers))
-	mux.HandleFunc("POST "+base+"/Users", h(e.scimCreateUser))
-	mux.HandleFunc("GET "+base+"/Users/{id}", h(e.scimGetUser))
-	mux.HandleFunc("PATCH "+base+"/Users/{id}", h(e.scimPatchUser))
-	mux.HandleFunc("POST "+base+"/Users/{id}", h(override(e.scimPatchUser)))
-	mux.HandleFunc("DELETE "+base+"/Users/{id}", h(e.scimDeleteUser))
-	mux.HandleFunc("PUT "+base+"/Users/{id}", h(noPut))
-	mux.HandleFunc("GET "+base+"/Groups", h(e.scimListGroups))
-	mux.HandleFunc("POST "+base+"/Groups", h(e.scimCreateGroup))
-	mux.HandleFunc("GET "+base+"/Groups/{id}", h(e.scimGetGroup))
-	mux.HandleFunc("PATCH "+base+"/Groups/{id}", h(e.scimPatchGroup))
-	mux.HandleFunc("POST "+base+"/Groups/{id}", h(override(e.scimPatchGroup)))
-	mux.HandleFunc("DELETE "+base+"/Groups/{id}", h(e.scimDeleteGroup))
-	mux.HandleFunc("PUT "+base+"/Groups/{id}", h(noPut))
+	type handler = func(w http.ResponseWriter, r *http.Request)
+	for _, c := range []struct {
+		path                          string
+		list, create, get, patch, del handler
+	}{
+		{"/Users", e.scimListUsers, e.scimCreateUser, e.scimGetUser, e.scimPatchUser, e.scimDeleteUser},
+		{"/Groups", e.scimListGroups, e.scimCreateGroup, e.scimGetGroup, e.scimPatchGroup, e.scimDeleteGroup},
+	} {
+		mux.HandleFunc("GET "+base+c.path, h(c.list))
+		mux.HandleFunc("POST "+base+c.path, h(c.create))
+		mux.HandleFunc("GET "+base+c.path+"/{id}", h(c.get))
+		mux.HandleFunc("PATCH "+base+c.path+"/{id}", h(c.patch))
+		mux.HandleFunc("POST "+base+c.path+"/{id}", h(override(c.patch)))
+		mux.HandleFunc("DELETE "+base+c.path+"/{id}", h(c.del))
+		mux.HandleFunc("PUT "+base+c.path+"/{id}", h(noPut))
+	}
 }
 
 func noPut(w http.ResponseWriter, r *http.Request) {
@@ -360,7 +362,9 @@ func list(w http.ResponseWriter, start, count int, ids []string, wire func(id st
 		"itemsPerPage": len(items), "startIndex": start, "Resources": items})
 }
 
-func (e *Emulator) scimListUsers(w http.ResponseWriter, r *http.Request) {
+// scimList answers a list request: pick chooses the ids that pass the filter (nil: no filter)
+// with the store locked, and the requested page of them is written as wire makes each.
+func (e *Emulator) scimList(w http.ResponseWriter, r *http.Request, pick func(s *scim11, fe filter.Expression) []string, wire func(s *scim11, loc, id string) map[string]any) {
 	start, count, fe, ok := listQuery(w, r)
 	if !ok {
 		return
@@ -369,20 +373,30 @@ func (e *Emulator) scimListUsers(w http.ResponseWriter, r *http.Request) {
 	s := &e.scim
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	list(w, start, count, pick(s, fe), func(id string) map[string]any { return wire(s, loc, id) })
+}
+
+// matching is the ids in order of the records of recs that pass fe (all when fe is nil).
+func matching[T any](order []string, recs map[string]*T, fe filter.Expression, attr func(*T, string) []string) []string {
 	var ids []string
-	if ae, isAttr := fe.(*filter.AttributeExpression); isAttr && ae.Operator == filter.EQ && strings.EqualFold(ae.AttributePath.AttributeName, "userName") && ae.AttributePath.SubAttribute == nil {
-		if id, found := s.byName[strings.ToLower(unquote(ae.CompareValue))]; found {
-			ids = []string{id}
-		}
-	} else {
-		for _, id := range s.order {
-			u := s.users[id]
-			if u != nil && (fe == nil || match(u.attr, fe)) {
-				ids = append(ids, id)
-			}
+	for _, id := range order {
+		if x := recs[id]; x != nil && (fe == nil || match(func(a string) []string { return attr(x, a) }, fe)) {
+			ids = append(ids, id)
 		}
 	}
-	list(w, start, count, ids, func(id string) map[string]any { return s.users[id].wire(loc) })
+	return ids
+}
+
+func (e *Emulator) scimListUsers(w http.ResponseWriter, r *http.Request) {
+	e.scimList(w, r, func(s *scim11, fe filter.Expression) []string {
+		if ae, isAttr := fe.(*filter.AttributeExpression); isAttr && ae.Operator == filter.EQ && strings.EqualFold(ae.AttributePath.AttributeName, "userName") && ae.AttributePath.SubAttribute == nil {
+			if id, found := s.byName[strings.ToLower(unquote(ae.CompareValue))]; found {
+				return []string{id}
+			}
+			return nil
+		}
+		return matching(s.order, s.users, fe, (*user11).attr)
+	}, func(s *scim11, loc, id string) map[string]any { return s.users[id].wire(loc) })
 }
 
 type userBody11 struct {
@@ -433,13 +447,19 @@ func (b *userBody11) missing(required []string) []string {
 	return out
 }
 
+// present reports whether a required attribute is there and not blank; false has been
+// answered 400.
+func present(w http.ResponseWriter, v *string, name string) bool {
+	if v == nil || strings.TrimSpace(*v) == "" {
+		writeErrors(w, http.StatusBadRequest, "missing.attribute", name+" is required.")
+		return false
+	}
+	return true
+}
+
 func (e *Emulator) scimCreateUser(w http.ResponseWriter, r *http.Request) {
 	var b userBody11
-	if !readJSON(w, r, &b) {
-		return
-	}
-	if b.UserName == nil || strings.TrimSpace(*b.UserName) == "" {
-		writeErrors(w, http.StatusBadRequest, "missing.attribute", "userName is required.")
+	if !readJSON(w, r, &b) || !present(w, b.UserName, "userName") {
 		return
 	}
 	domain := ""
@@ -619,21 +639,9 @@ func (g *group11) attr(a string) []string {
 }
 
 func (e *Emulator) scimListGroups(w http.ResponseWriter, r *http.Request) {
-	start, count, fe, ok := listQuery(w, r)
-	if !ok {
-		return
-	}
-	loc := e.scimLoc()
-	s := &e.scim
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var ids []string
-	for _, id := range s.gorder {
-		if g := s.groups[id]; g != nil && (fe == nil || match(g.attr, fe)) {
-			ids = append(ids, id)
-		}
-	}
-	list(w, start, count, ids, func(id string) map[string]any { return s.groups[id].wire(loc, s) })
+	e.scimList(w, r, func(s *scim11, fe filter.Expression) []string {
+		return matching(s.gorder, s.groups, fe, (*group11).attr)
+	}, func(s *scim11, loc, id string) map[string]any { return s.groups[id].wire(loc, s) })
 }
 
 type groupBody11 struct {
@@ -649,11 +657,7 @@ type groupBody11 struct {
 
 func (e *Emulator) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
 	var b groupBody11
-	if !readJSON(w, r, &b) {
-		return
-	}
-	if b.DisplayName == nil || strings.TrimSpace(*b.DisplayName) == "" {
-		writeErrors(w, http.StatusBadRequest, "missing.attribute", "displayName is required.")
+	if !readJSON(w, r, &b) || !present(w, b.DisplayName, "displayName") {
 		return
 	}
 	// Okta's group push sends no domain: the group lands in the System domain (the Okta SCIM to Access guide).
