@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -213,19 +212,18 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 
 // paging reads startIndex (1-based, default 1) and count (default 20); bad values are 404s.
 func paging(w http.ResponseWriter, r *http.Request) (start, count int, ok bool) {
-	q := r.URL.Query()
-	if start, ok = queryCount(w, q, "startIndex", "invalid.start.index", 1); !ok {
+	if start, ok = queryCount(w, r, "startIndex", "invalid.start.index", 1); !ok {
 		return 0, 0, false
 	}
-	if count, ok = queryCount(w, q, "count", "invalid.count", 20); !ok {
+	if count, ok = queryCount(w, r, "count", "invalid.count", 20); !ok {
 		return 0, 0, false
 	}
 	return max(start, 1), count, true
 }
 
 // queryCount reads a whole number of at least 0 (def when absent); a bad one is answered 404.
-func queryCount(w http.ResponseWriter, q url.Values, name, code string, def int) (int, bool) {
-	v := q.Get(name)
+func queryCount(w http.ResponseWriter, r *http.Request, name, code string, def int) (int, bool) {
+	v := r.URL.Query().Get(name)
 	if v == "" {
 		return def, true
 	}
