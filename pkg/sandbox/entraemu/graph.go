@@ -252,6 +252,35 @@ func (q *request) fail(status int, code, msg string) {
 	}})
 }
 
+// needFor checks the permissions a GET (read) or any other method (write) needs.
+func (q *request) needFor(read, write []string) bool {
+	if q.r.Method != http.MethodGet {
+		return q.need(write)
+	}
+	return q.need(read)
+}
+
+// notAllowed is the 405 for the request's method; where says what it is not allowed for
+// ("" or " for the collection").
+func (q *request) notAllowed(where string) {
+	q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+q.r.Method+"' is not allowed"+where+".")
+}
+
+// typedBody reads the JSON body and checks it against the typeName resource; false has been answered.
+func (q *request) typedBody(typeName string) (map[string]any, bool) {
+	body, ok := q.body()
+	return body, ok && q.checkBody(typeName, body)
+}
+
+// found reports whether e exists and has replicated by now; false has been answered 404.
+func (q *request) found(e *entry, now time.Time) bool {
+	if e == nil || !e.visible(now) {
+		notFound(q, q.keyVal)
+		return false
+	}
+	return true
+}
+
 func notFound(q *request, id string) {
 	q.fail(http.StatusNotFound, "Request_ResourceNotFound",
 		fmt.Sprintf("Resource '%s' does not exist or one of its queried reference-property objects are not present.", id))

@@ -10,11 +10,7 @@ import (
 func (g *Graph) applications(q *request) {
 	t := g.t
 	method := q.r.Method
-	need := permReadApps
-	if method != http.MethodGet {
-		need = permWriteApps
-	}
-	if !q.need(need) {
+	if !q.needFor(permReadApps, permWriteApps) {
 		return
 	}
 	t.mu.Lock()
@@ -25,8 +21,8 @@ func (g *Graph) applications(q *request) {
 		case http.MethodGet:
 			g.list(q, t.apps, "application", "displayName", "appId", "uniqueName", "id", "signInAudience")
 		case http.MethodPost:
-			body, ok := q.body()
-			if !ok || !q.checkBody("application", body) {
+			body, ok := q.typedBody("application")
+			if !ok {
 				return
 			}
 			if pcs, _ := body["passwordCredentials"].([]any); len(pcs) > 0 {
@@ -42,18 +38,17 @@ func (g *Graph) applications(q *request) {
 				g.respond(q, http.StatusCreated, "applications", obj)
 			}
 		default:
-			q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed for the collection.")
+			q.notAllowed(" for the collection")
 		}
 		return
 	}
 	e := t.apps.find(q.keyName, q.keyVal)
 	if q.action != "" {
 		if method != http.MethodPost {
-			q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed for the action.")
+			q.notAllowed(" for the action")
 			return
 		}
-		if e == nil || !e.visible(now) {
-			notFound(q, q.keyVal)
+		if !q.found(e, now) {
 			return
 		}
 		switch q.action {
@@ -68,14 +63,13 @@ func (g *Graph) applications(q *request) {
 	}
 	switch method {
 	case http.MethodGet:
-		if e == nil || !e.visible(now) {
-			notFound(q, q.keyVal)
+		if !q.found(e, now) {
 			return
 		}
 		g.respond(q, http.StatusOK, "applications", e.obj)
 	case http.MethodPatch:
-		body, ok := q.body()
-		if !ok || !q.checkBody("application", body) {
+		body, ok := q.typedBody("application")
+		if !ok {
 			return
 		}
 		if _, ok := body["passwordCredentials"]; ok {
@@ -112,8 +106,7 @@ func (g *Graph) applications(q *request) {
 		merge(e.obj, body)
 		q.w.WriteHeader(http.StatusNoContent)
 	case http.MethodDelete:
-		if e == nil || !e.visible(now) {
-			notFound(q, q.keyVal)
+		if !q.found(e, now) {
 			return
 		}
 		id := e.obj["id"].(string)
@@ -123,7 +116,7 @@ func (g *Graph) applications(q *request) {
 		}
 		q.w.WriteHeader(http.StatusNoContent)
 	default:
-		q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed.")
+		q.notAllowed("")
 	}
 }
 
@@ -173,8 +166,8 @@ func (g *Graph) createApp(q *request, body map[string]any, uniqueName string) (m
 }
 
 func (g *Graph) addPassword(q *request, e *entry) {
-	body, ok := q.body()
-	if !ok || !q.checkBody("addPasswordParameters", body) {
+	body, ok := q.typedBody("addPasswordParameters")
+	if !ok {
 		return
 	}
 	pc, _ := body["passwordCredential"].(map[string]any)
@@ -214,8 +207,8 @@ func (g *Graph) addPassword(q *request, e *entry) {
 }
 
 func (g *Graph) removePassword(q *request, e *entry) {
-	body, ok := q.body()
-	if !ok || !q.checkBody("removePasswordParameters", body) {
+	body, ok := q.typedBody("removePasswordParameters")
+	if !ok {
 		return
 	}
 	keyID, _ := body["keyId"].(string)
@@ -233,11 +226,7 @@ func (g *Graph) removePassword(q *request, e *entry) {
 func (g *Graph) servicePrincipals(q *request) {
 	t := g.t
 	method := q.r.Method
-	need := permReadApps
-	if method != http.MethodGet {
-		need = permWriteApps
-	}
-	if !q.need(need) {
+	if !q.needFor(permReadApps, permWriteApps) {
 		return
 	}
 	if q.action != "" {
@@ -252,8 +241,8 @@ func (g *Graph) servicePrincipals(q *request) {
 		case http.MethodGet:
 			g.list(q, t.sps, "servicePrincipal", "appId", "displayName", "id", "servicePrincipalType")
 		case http.MethodPost:
-			body, ok := q.body()
-			if !ok || !q.checkBody("servicePrincipal", body) {
+			body, ok := q.typedBody("servicePrincipal")
+			if !ok {
 				return
 			}
 			appID, _ := body["appId"].(string)
@@ -269,7 +258,7 @@ func (g *Graph) servicePrincipals(q *request) {
 				g.respond(q, http.StatusCreated, "servicePrincipals", obj)
 			}
 		default:
-			q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed for the collection.")
+			q.notAllowed(" for the collection")
 		}
 		return
 	}
@@ -280,14 +269,13 @@ func (g *Graph) servicePrincipals(q *request) {
 	e := t.sps.find(q.keyName, q.keyVal)
 	switch method {
 	case http.MethodGet:
-		if e == nil || !e.visible(now) {
-			notFound(q, q.keyVal)
+		if !q.found(e, now) {
 			return
 		}
 		g.respond(q, http.StatusOK, "servicePrincipals", e.obj)
 	case http.MethodPatch:
-		body, ok := q.body()
-		if !ok || !q.checkBody("servicePrincipal", body) {
+		body, ok := q.typedBody("servicePrincipal")
+		if !ok {
 			return
 		}
 		if e != nil && q.keyName == "id" && !e.visible(now) {
@@ -311,14 +299,13 @@ func (g *Graph) servicePrincipals(q *request) {
 		merge(e.obj, body)
 		q.w.WriteHeader(http.StatusNoContent)
 	case http.MethodDelete:
-		if e == nil || !e.visible(now) {
-			notFound(q, q.keyVal)
+		if !q.found(e, now) {
 			return
 		}
 		g.deleteSP(e)
 		q.w.WriteHeader(http.StatusNoContent)
 	default:
-		q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed.")
+		q.notAllowed("")
 	}
 }
 
@@ -364,11 +351,7 @@ func (g *Graph) deleteSP(e *entry) {
 func (g *Graph) grants(q *request) {
 	t := g.t
 	method := q.r.Method
-	need := permReadGrants
-	if method != http.MethodGet {
-		need = permWriteGrants
-	}
-	if !q.need(need) {
+	if !q.needFor(permReadGrants, permWriteGrants) {
 		return
 	}
 	if q.action != "" || (q.keyName != "" && q.keyName != "id") {
@@ -383,13 +366,13 @@ func (g *Graph) grants(q *request) {
 		case http.MethodGet:
 			g.list(q, t.grants, "oAuth2PermissionGrant", "clientId", "resourceId", "consentType", "principalId", "id")
 		case http.MethodPost:
-			body, ok := q.body()
-			if !ok || !q.checkBody("oAuth2PermissionGrant", body) {
+			body, ok := q.typedBody("oAuth2PermissionGrant")
+			if !ok {
 				return
 			}
 			g.createGrant(q, body, now)
 		default:
-			q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed for the collection.")
+			q.notAllowed(" for the collection")
 		}
 		return
 	}
@@ -402,8 +385,8 @@ func (g *Graph) grants(q *request) {
 	case http.MethodGet:
 		g.respond(q, http.StatusOK, "oauth2PermissionGrants", e.obj)
 	case http.MethodPatch:
-		body, ok := q.body()
-		if !ok || !q.checkBody("oAuth2PermissionGrant", body) {
+		body, ok := q.typedBody("oAuth2PermissionGrant")
+		if !ok {
 			return
 		}
 		for _, k := range []string{"clientId", "resourceId", "consentType", "principalId"} {
@@ -418,7 +401,7 @@ func (g *Graph) grants(q *request) {
 		t.grants.remove(q.keyVal)
 		q.w.WriteHeader(http.StatusNoContent)
 	default:
-		q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed.")
+		q.notAllowed("")
 	}
 }
 
