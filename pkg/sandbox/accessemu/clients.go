@@ -93,6 +93,31 @@ func decodeStrict(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+func clientNotFound(w http.ResponseWriter, id string) {
+	writeErrors(w, http.StatusNotFound, "oauth2client.not.found", "OAuth2 client "+id+" not found")
+}
+
+// putBody reads the body of a PUT to the path's id into v, of media type kind; key is v's id
+// field: an empty one takes the path's id, another one is refused with rename. mt "" has been
+// answered.
+func (e *Emulator) putBody(w http.ResponseWriter, r *http.Request, kind string, v any, key *string, rename func()) (mt, id string) {
+	if mt = e.write(w, r, kind); mt == "" {
+		return "", ""
+	}
+	id = r.PathValue("id")
+	if !decodeStrict(w, r, v) {
+		return "", ""
+	}
+	if *key == "" {
+		*key = id
+	}
+	if *key != id {
+		rename()
+		return "", ""
+	}
+	return mt, id
+}
+
 func (e *Emulator) validateClient(w http.ResponseWriter, c *oauthClient) bool {
 	switch {
 	case !idRE.MatchString(c.ClientID):
@@ -146,7 +171,7 @@ func (e *Emulator) getClient(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Unlock()
 	if m == nil {
-		writeErrors(w, http.StatusNotFound, "oauth2client.not.found", "OAuth2 client "+id+" not found")
+		clientNotFound(w, id)
 		return
 	}
 	writeJSON(w, http.StatusOK, mt, m)
@@ -183,24 +208,12 @@ func (e *Emulator) createClient(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) putClient(w http.ResponseWriter, r *http.Request) {
-	mt := e.write(w, r, "oauth2client")
-	if mt == "" {
-		return
-	}
-	id := r.PathValue("id")
 	var c oauthClient
-	if !decodeStrict(w, r, &c) {
-		return
-	}
-	if c.ClientID == "" {
-		c.ClientID = id
-	}
-	if c.ClientID != id {
+	mt, id := e.putBody(w, r, "oauth2client", &c, &c.ClientID, func() {
 		// Renaming is not supported; Access answers 500.
 		writeErrors(w, http.StatusInternalServerError, "internal.server.error", "changing the client id is not supported: delete and re-create the client")
-		return
-	}
-	if !e.validateClient(w, &c) {
+	})
+	if mt == "" || !e.validateClient(w, &c) {
 		return
 	}
 	c.Links, c.ReturnFailureResponse = nil, nil
@@ -208,7 +221,7 @@ func (e *Emulator) putClient(w http.ResponseWriter, r *http.Request) {
 	old := e.clients[id]
 	if old == nil {
 		e.mu.Unlock()
-		writeErrors(w, http.StatusNotFound, "oauth2client.not.found", "OAuth2 client "+id+" not found")
+		clientNotFound(w, id)
 		return
 	}
 	if c.Secret == "" {
@@ -238,7 +251,7 @@ func (e *Emulator) deleteClient(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Unlock()
 	if !ok {
-		writeErrors(w, http.StatusNotFound, "oauth2client.not.found", "OAuth2 client "+id+" not found")
+		clientNotFound(w, id)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

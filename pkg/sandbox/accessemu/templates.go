@@ -28,6 +28,10 @@ func (e *Emulator) templateOut(t *template) *template {
 	return &cp
 }
 
+func templateNotFound(w http.ResponseWriter, id string) {
+	writeErrors(w, http.StatusNotFound, "oauth2apptemplate.not.found", "OAuth2 app template "+id+" not found")
+}
+
 func (e *Emulator) validateTemplate(w http.ResponseWriter, t *template) bool {
 	switch {
 	case !idRE.MatchString(t.AppProductID):
@@ -83,7 +87,7 @@ func (e *Emulator) getTemplate(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Unlock()
 	if out == nil {
-		writeErrors(w, http.StatusNotFound, "oauth2apptemplate.not.found", "OAuth2 app template "+id+" not found")
+		templateNotFound(w, id)
 		return
 	}
 	writeJSON(w, http.StatusOK, mt, out)
@@ -112,29 +116,17 @@ func (e *Emulator) createTemplate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) putTemplate(w http.ResponseWriter, r *http.Request) {
-	mt := e.write(w, r, "oauth2apptemplate")
-	if mt == "" {
-		return
-	}
-	id := r.PathValue("id")
 	var t template
-	if !decodeStrict(w, r, &t) {
-		return
-	}
-	if t.AppProductID == "" {
-		t.AppProductID = id
-	}
-	if t.AppProductID != id {
+	mt, id := e.putBody(w, r, "oauth2apptemplate", &t, &t.AppProductID, func() {
 		writeErrors(w, http.StatusBadRequest, "invalid.app.product.id", "appProductId cannot be changed; delete and re-create the template")
-		return
-	}
-	if !e.validateTemplate(w, &t) {
+	})
+	if mt == "" || !e.validateTemplate(w, &t) {
 		return
 	}
 	e.mu.Lock()
 	if e.templates[id] == nil {
 		e.mu.Unlock()
-		writeErrors(w, http.StatusNotFound, "oauth2apptemplate.not.found", "OAuth2 app template "+id+" not found")
+		templateNotFound(w, id)
 		return
 	}
 	e.templates[id] = &t
@@ -150,7 +142,7 @@ func (e *Emulator) deleteTemplate(w http.ResponseWriter, r *http.Request) {
 	delete(e.templates, id)
 	e.mu.Unlock()
 	if !ok {
-		writeErrors(w, http.StatusNotFound, "oauth2apptemplate.not.found", "OAuth2 app template "+id+" not found")
+		templateNotFound(w, id)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
