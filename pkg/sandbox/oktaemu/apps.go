@@ -317,15 +317,11 @@ func (e *Emulator) getApp(w http.ResponseWriter, r *http.Request, a *app) {
 // name and credentials stay.
 func (e *Emulator) replaceApp(w http.ResponseWriter, r *http.Request) {
 	var b appBody
-	if !readBody(w, r, &b) {
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
+	a := e.readAndLockApp(w, r, &b)
 	if a == nil {
 		return
 	}
+	defer e.mu.Unlock()
 	if b.Name != "" && b.Name != a.name {
 		invalid(w, "name", "The app name cannot be changed")
 		return
