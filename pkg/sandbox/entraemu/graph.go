@@ -174,16 +174,17 @@ func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
 		q.fail(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", segs[i]))
 		return
 	}
-	switch q.set {
-	case "applications":
-		g.applications(q)
-	case "servicePrincipals":
-		g.servicePrincipals(q)
-	case "oauth2PermissionGrants":
-		g.grants(q)
-	default:
+	set, ok := objectSets[q.set]
+	if !ok {
 		q.fail(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", q.set))
+		return
 	}
+	if !q.needFor(set.read, set.write) {
+		return
+	}
+	g.t.mu.Lock()
+	defer g.t.mu.Unlock()
+	set.serve(g, q, g.t.now())
 }
 
 // authorize checks the bearer token: signed by the sandbox STS, unexpired, for Graph, for this tenant.

@@ -7,15 +7,20 @@ import (
 	"time"
 )
 
-func (g *Graph) applications(q *request) {
+// objectSets are the Graph entity sets the emulator serves: the permissions a read or a write
+// needs, and the handler, which runs with t.mu held.
+var objectSets = map[string]struct {
+	read, write []string
+	serve       func(g *Graph, q *request, now time.Time)
+}{
+	"applications":           {permReadApps, permWriteApps, (*Graph).applications},
+	"servicePrincipals":      {permReadApps, permWriteApps, (*Graph).servicePrincipals},
+	"oauth2PermissionGrants": {permReadGrants, permWriteGrants, (*Graph).grants},
+}
+
+func (g *Graph) applications(q *request, now time.Time) {
 	t := g.t
 	method := q.r.Method
-	if !q.needFor(permReadApps, permWriteApps) {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
 	if q.keyName == "" {
 		g.collection(q, t.apps, "application", func(body map[string]any) {
 			if pcs, _ := body["passwordCredentials"].([]any); len(pcs) > 0 {
@@ -191,18 +196,12 @@ func (g *Graph) removePassword(q *request, e *entry) {
 	q.fail(http.StatusBadRequest, "Request_BadRequest", fmt.Sprintf("No password credential found with keyId '%s'.", keyID))
 }
 
-func (g *Graph) servicePrincipals(q *request) {
+func (g *Graph) servicePrincipals(q *request, now time.Time) {
 	t := g.t
-	if !q.needFor(permReadApps, permWriteApps) {
-		return
-	}
 	if q.action != "" {
 		q.fail(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", q.action))
 		return
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
 	if q.keyName == "" {
 		g.collection(q, t.sps, "servicePrincipal", func(body map[string]any) {
 			appID, _ := body["appId"].(string)
@@ -285,18 +284,12 @@ func (g *Graph) deleteSP(e *entry) {
 	}
 }
 
-func (g *Graph) grants(q *request) {
+func (g *Graph) grants(q *request, now time.Time) {
 	t := g.t
-	if !q.needFor(permReadGrants, permWriteGrants) {
-		return
-	}
 	if q.action != "" || (q.keyName != "" && q.keyName != "id") {
 		q.fail(http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+q.action+q.keyName+"'.")
 		return
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
 	if q.keyName == "" {
 		g.collection(q, t.grants, "oAuth2PermissionGrant", func(body map[string]any) {
 			g.createGrant(q, body, now)
