@@ -17,6 +17,9 @@ import (
 type CA struct {
 	CertPEM []byte
 	Server  tls.Certificate
+
+	key  *ecdsa.PrivateKey
+	cert *x509.Certificate
 }
 
 // NewCA generates an ECDSA P-256 CA and a server certificate for 127.0.0.1, ::1 and localhost.
@@ -40,29 +43,35 @@ func NewCA() (*CA, error) {
 	if err != nil {
 		return nil, err
 	}
-	caCert, _ := x509.ParseCertificate(caDER)
+	ca := &CA{CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), key: caKey, cert: mustParse(caDER)}
+	if ca.Server, err = ca.ServerCert(now.Add(-time.Hour), now.Add(7*24*time.Hour)); err != nil {
+		return nil, err
+	}
+	return ca, nil
+}
+
+// ServerCert signs a new certificate for the loopback server (127.0.0.1, ::1 and localhost),
+// valid from notBefore to notAfter (an expired one for tests of certificate errors).
+func (ca *CA) ServerCert(notBefore, notAfter time.Time) (tls.Certificate, error) {
 	srvKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, err
+		return tls.Certificate{}, err
 	}
 	srvTmpl := &x509.Certificate{
 		SerialNumber: serial(),
 		Subject:      pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(7 * 24 * time.Hour),
+		NotBefore:    notBefore,
+		NotAfter:     notAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		DNSNames:     []string{"localhost"},
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
-	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, caCert, &srvKey.PublicKey, caKey)
+	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, ca.cert, &srvKey.PublicKey, ca.key)
 	if err != nil {
-		return nil, err
+		return tls.Certificate{}, err
 	}
-	return &CA{
-		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
-		Server:  tls.Certificate{Certificate: [][]byte{srvDER, caDER}, PrivateKey: srvKey, Leaf: mustParse(srvDER)},
-	}, nil
+	return tls.Certificate{Certificate: [][]byte{srvDER, ca.cert.Raw}, PrivateKey: srvKey, Leaf: mustParse(srvDER)}, nil
 }
 
 func mustParse(der []byte) *x509.Certificate {

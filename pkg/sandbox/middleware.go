@@ -337,6 +337,18 @@ func (m *middleware) admin(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(v)
 	}
 	bad := func(err error) { http.Error(w, err.Error(), http.StatusBadRequest) }
+	// put decodes the setting name into v (want: its shape), applies it with set and echoes it.
+	put := func(name, want string, v any, set func() error) {
+		if err := decodeStrict(r.Body, v); err != nil {
+			bad(fmt.Errorf("%s: %v (want %s)", name, err, want))
+			return
+		}
+		if err := set(); err != nil {
+			bad(err)
+			return
+		}
+		writeJSON(v)
+	}
 	switch r.Method + " " + sub {
 	case "GET /requests":
 		writeJSON(m.requests())
@@ -350,15 +362,12 @@ func (m *middleware) admin(w http.ResponseWriter, r *http.Request) {
 		writeJSON(map[string]string{"status": "reset"})
 	case "POST /faults":
 		var spec FaultSpec
-		if err := decodeStrict(r.Body, &spec); err != nil {
-			bad(fmt.Errorf("faults: %v (want {\"seed\": N, \"rules\": [{\"method\", \"path\", \"kind\", \"probability\", \"count\", \"retryAfter\"}]})", err))
-			return
-		}
-		if err := m.setFaults(spec); err != nil {
-			bad(fmt.Errorf("faults: %v", err))
-			return
-		}
-		writeJSON(spec)
+		put("faults", `{"seed": N, "rules": [{"method", "path", "kind", "probability", "count", "retryAfter"}]}`, &spec, func() error {
+			if err := m.setFaults(spec); err != nil {
+				return fmt.Errorf("faults: %v", err)
+			}
+			return nil
+		})
 	case "GET /faults":
 		writeJSON(m.faults())
 	case "DELETE /faults":
@@ -366,15 +375,7 @@ func (m *middleware) admin(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	case "POST /latency":
 		var l Latency
-		if err := decodeStrict(r.Body, &l); err != nil {
-			bad(fmt.Errorf("latency: %v (want {\"fixedMs\": N, \"jitterMs\": N})", err))
-			return
-		}
-		if err := m.setLatency(l); err != nil {
-			bad(err)
-			return
-		}
-		writeJSON(l)
+		put("latency", `{"fixedMs": N, "jitterMs": N}`, &l, func() error { return m.setLatency(l) })
 	case "GET /latency":
 		m.mu.Lock()
 		l := m.latency

@@ -11,10 +11,7 @@ import (
 // fails (exit 1, with the object and a fix); uem.connectors, which needs its client id, is
 // skipped with the reason; every other step converges. Once Graph recovers, a re-run resumes.
 func TestFailureStopsOnlyDependants(t *testing.T) {
-	e := startSandbox(t)
-	if !e.Has("graph") {
-		t.Skip("no Graph emulator")
-	}
+	e := sandboxWith(t, "graph", "no Graph emulator")
 	if err := e.SB.SetFaults("graph", sandbox.FaultSpec{Rules: []sandbox.FaultRule{{Method: "PATCH", Path: "/v1.0/applications*", Kind: "500"}}}); err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,17 @@ func startSandbox(t testing.TB) *env {
 	return harness.Start(t, harness.Options{Version: "e2e"})
 }
 
+// sandboxWith starts the sandbox and skips the test when it has no emulator for service
+// (skip says which one, as in "no Graph emulator").
+func sandboxWith(t testing.TB, service, skip string) *env {
+	t.Helper()
+	e := startSandbox(t)
+	if !e.Has(service) {
+		t.Skip(skip)
+	}
+	return e
+}
+
 type stepJSON struct {
 	ID         string `json:"id"`
 	Status     string `json:"status"`

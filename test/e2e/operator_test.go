@@ -12,10 +12,7 @@ import (
 // apply --no-input prints the checklist with the Entra client id filled in and exits 3, never
 // printing a secret; `apply --only` of an unrelated step still exits 0.
 func TestGuidedModeIsAnOperatorStep(t *testing.T) {
-	e := startSandbox(t)
-	if !e.Has("mobileflows") {
-		t.Skip("no mobileflows emulator")
-	}
+	e := sandboxWith(t, "mobileflows", "no mobileflows emulator")
 	b, err := os.ReadFile(e.SB.ConfigPath())
 	if err != nil {
 		t.Fatal(err)

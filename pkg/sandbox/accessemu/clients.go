@@ -93,6 +93,34 @@ func decodeStrict(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+func clientNotFound(w http.ResponseWriter, id string) {
+	writeErrors(w, http.StatusNotFound, "oauth2client.not.found", "OAuth2 client "+id+" not found")
+}
+
+// putBody reads the body of a PUT to the path's id into v, of media type kind, and checks it
+// with valid; key is v's id field: an empty one takes the path's id, another one is refused
+// with rename. mt "" has been answered.
+func (e *Emulator) putBody(w http.ResponseWriter, r *http.Request, kind string, v any, key *string, rename func(), valid func() bool) (mt, id string) {
+	if mt = e.write(w, r, kind); mt == "" {
+		return "", ""
+	}
+	id = r.PathValue("id")
+	if !decodeStrict(w, r, v) {
+		return "", ""
+	}
+	if *key == "" {
+		*key = id
+	}
+	if *key != id {
+		rename()
+		return "", ""
+	}
+	if !valid() {
+		return "", ""
+	}
+	return mt, id
+}
+
 func (e *Emulator) validateClient(w http.ResponseWriter, c *oauthClient) bool {
 	switch {
 	case !idRE.MatchString(c.ClientID):
@@ -120,15 +148,11 @@ func (e *Emulator) listClients(w http.ResponseWriter, r *http.Request) {
 	if mt == "" {
 		return
 	}
-	e.mu.Lock()
-	items := []map[string]any{}
-	for _, id := range sortedKeys(e.clients) {
-		c := e.clients[id]
-		items = append(items, map[string]any{"clientId": c.ClientID, "scope": c.Scope, "rememberAs": c.RememberAs,
+	items := listRecs(e, e.clientRecs, func(c *oauthClient) map[string]any {
+		return map[string]any{"clientId": c.ClientID, "scope": c.Scope, "rememberAs": c.RememberAs,
 			"mediaType": vendorType("clientcredentialsoauth2client"),
-			"_links":    map[string]any{"self": map[string]string{"href": e.linkBase() + "/oauth2clients/" + c.ClientID}}})
-	}
-	e.mu.Unlock()
+			"_links":    map[string]any{"self": map[string]string{"href": e.linkBase() + "/oauth2clients/" + c.ClientID}}}
+	})
 	writeJSON(w, http.StatusOK, mt, map[string]any{"items": items, "_links": map[string]any{}})
 }
 
@@ -137,28 +161,13 @@ func (e *Emulator) getClient(w http.ResponseWriter, r *http.Request) {
 	if mt == "" {
 		return
 	}
-	id := r.PathValue("id")
-	e.mu.Lock()
-	c := e.clients[id]
-	var m map[string]any
-	if c != nil {
-		m = c.wire(e.linkBase())
-	}
-	e.mu.Unlock()
-	if m == nil {
-		writeErrors(w, http.StatusNotFound, "oauth2client.not.found", "OAuth2 client "+id+" not found")
-		return
-	}
-	writeJSON(w, http.StatusOK, mt, m)
+	getRec(e, w, r, mt, e.clientRecs, func(c *oauthClient) map[string]any { return c.wire(e.linkBase()) }, clientNotFound)
 }
 
 func (e *Emulator) createClient(w http.ResponseWriter, r *http.Request) {
-	mt := e.write(w, r, "oauth2client")
-	if mt == "" {
-		return
-	}
 	var c oauthClient
-	if !decodeStrict(w, r, &c) || !e.validateClient(w, &c) {
+	mt := e.newBody(w, r, "oauth2client", &c, func() bool { return e.validateClient(w, &c) })
+	if mt == "" {
 		return
 	}
 	if c.Secret == "" {
@@ -168,77 +177,138 @@ func (e *Emulator) createClient(w http.ResponseWriter, r *http.Request) {
 		c.TokenType = "Bearer"
 	}
 	c.Links, c.ReturnFailureResponse = nil, nil
-	e.mu.Lock()
-	if _, dup := e.clients[c.ClientID]; dup {
-		e.mu.Unlock()
+	m, ok := storeNew(e, e.clientRecs, c.ClientID, &c, func(c *oauthClient) map[string]any { return c.wire(e.linkBase()) }, func() {
 		// Access answers a duplicate id with 500, not 409.
 		writeErrors(w, http.StatusInternalServerError, "internal.server.error", "An unexpected error occurred: client id "+c.ClientID+" already exists")
+	})
+	if !ok {
 		return
 	}
-	e.clients[c.ClientID] = &c
-	m := c.wire(e.linkBase())
-	e.mu.Unlock()
 	w.Header().Set("Location", e.linkBase()+"/oauth2clients/"+c.ClientID)
 	writeJSON(w, http.StatusCreated, mt, m)
 }
 
 func (e *Emulator) putClient(w http.ResponseWriter, r *http.Request) {
-	mt := e.write(w, r, "oauth2client")
+	var c oauthClient
+	mt, id := e.putBody(w, r, "oauth2client", &c, &c.ClientID, func() {
+		// Renaming is not supported; Access answers 500.
+		writeErrors(w, http.StatusInternalServerError, "internal.server.error", "changing the client id is not supported: delete and re-create the client")
+	}, func() bool { return e.validateClient(w, &c) })
 	if mt == "" {
 		return
 	}
-	id := r.PathValue("id")
-	var c oauthClient
-	if !decodeStrict(w, r, &c) {
-		return
-	}
-	if c.ClientID == "" {
-		c.ClientID = id
-	}
-	if c.ClientID != id {
-		// Renaming is not supported; Access answers 500.
-		writeErrors(w, http.StatusInternalServerError, "internal.server.error", "changing the client id is not supported: delete and re-create the client")
-		return
-	}
-	if !e.validateClient(w, &c) {
-		return
-	}
 	c.Links, c.ReturnFailureResponse = nil, nil
-	e.mu.Lock()
-	old := e.clients[id]
-	if old == nil {
-		e.mu.Unlock()
-		writeErrors(w, http.StatusNotFound, "oauth2client.not.found", "OAuth2 client "+id+" not found")
-		return
+	m, ok := replaceRec(e, w, id, e.clientRecs, &c, func(old *oauthClient) {
+		if c.Secret == "" {
+			c.Secret = old.Secret
+		}
+		if c.TokenType == "" {
+			c.TokenType = "Bearer"
+		}
+	}, func(c *oauthClient) map[string]any { return c.wire(e.linkBase()) }, clientNotFound)
+	if ok {
+		// The spec documents 201 for a successful update.
+		writeJSON(w, http.StatusCreated, mt, m)
 	}
-	if c.Secret == "" {
-		c.Secret = old.Secret
-	}
-	if c.TokenType == "" {
-		c.TokenType = "Bearer"
-	}
-	e.clients[id] = &c
-	m := c.wire(e.linkBase())
-	e.mu.Unlock()
-	// The spec documents 201 for a successful update.
-	writeJSON(w, http.StatusCreated, mt, m)
 }
 
 func (e *Emulator) deleteClient(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	e.mu.Lock()
-	_, ok := e.clients[id]
-	if ok {
-		delete(e.clients, id)
+	deleteRec(e, w, r, e.clientRecs, func(id string) {
 		for k, t := range e.tokens {
 			if t.clientID == id {
 				delete(e.tokens, k)
 			}
 		}
+	}, clientNotFound)
+}
+
+// clientRecs is the clients by id; call with mu held.
+func (e *Emulator) clientRecs() map[string]*oauthClient { return e.clients }
+
+// newBody reads the body of a create, of media type kind, into v and checks it with valid;
+// "" has been answered.
+func (e *Emulator) newBody(w http.ResponseWriter, r *http.Request, kind string, v any, valid func() bool) string {
+	mt := e.write(w, r, kind)
+	if mt == "" || !decodeStrict(w, r, v) || !valid() {
+		return ""
+	}
+	return mt
+}
+
+// listRecs is every record of recs in id order, as out makes it with mu held (never nil).
+func listRecs[T, O any](e *Emulator, recs func() map[string]*T, out func(*T) O) []O {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	items := []O{}
+	for _, id := range sortedKeys(recs()) {
+		items = append(items, out(recs()[id]))
+	}
+	return items
+}
+
+// replaceRec replaces the record id of recs with x (keep first copies what x keeps of the old
+// one) and returns it as out makes it; an unknown id is answered by missing and ok is false.
+func replaceRec[T, O any](e *Emulator, w http.ResponseWriter, id string, recs func() map[string]*T, x *T, keep func(old *T), out func(*T) O, missing func(http.ResponseWriter, string)) (o O, ok bool) {
+	e.mu.Lock()
+	old := recs()[id]
+	if old == nil {
+		e.mu.Unlock()
+		missing(w, id)
+		return o, false
+	}
+	keep(old)
+	recs()[id] = x
+	o = out(x)
+	e.mu.Unlock()
+	return o, true
+}
+
+// getRec answers the record of recs the path's id names, as out makes it with mu held;
+// missing answers the 404.
+func getRec[T, O any](e *Emulator, w http.ResponseWriter, r *http.Request, mt string, recs func() map[string]*T, out func(*T) O, missing func(http.ResponseWriter, string)) {
+	id := r.PathValue("id")
+	e.mu.Lock()
+	x, ok := recs()[id]
+	var o O
+	if ok {
+		o = out(x)
 	}
 	e.mu.Unlock()
 	if !ok {
-		writeErrors(w, http.StatusNotFound, "oauth2client.not.found", "OAuth2 client "+id+" not found")
+		missing(w, id)
+		return
+	}
+	writeJSON(w, http.StatusOK, mt, o)
+}
+
+// storeNew stores x under key in recs and returns it as out makes it; when key is taken dup
+// answers and ok is false.
+func storeNew[T, O any](e *Emulator, recs func() map[string]*T, key string, x *T, out func(*T) O, dup func()) (o O, ok bool) {
+	e.mu.Lock()
+	if _, taken := recs()[key]; taken {
+		e.mu.Unlock()
+		dup()
+		return o, false
+	}
+	recs()[key] = x
+	o = out(x)
+	e.mu.Unlock()
+	return o, true
+}
+
+// deleteRec removes the record of recs the path's id names, runs also with mu held and answers
+// 204; missing answers the 404.
+func deleteRec[T any](e *Emulator, w http.ResponseWriter, r *http.Request, recs func() map[string]*T, also func(id string), missing func(http.ResponseWriter, string)) {
+	id := r.PathValue("id")
+	e.mu.Lock()
+	_, ok := recs()[id]
+	if ok {
+		delete(recs(), id)
+		also(id)
+	}
+	e.mu.Unlock()
+	if !ok {
+		missing(w, id)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

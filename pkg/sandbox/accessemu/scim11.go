@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -153,20 +154,22 @@ func (e *Emulator) registerSCIM11(mux *http.ServeMux) {
 			f(w, r)
 		}
 	}
-	mux.HandleFunc("GET "+base+"/Users", h(e.scimListUsers))
-	mux.HandleFunc("POST "+base+"/Users", h(e.scimCreateUser))
-	mux.HandleFunc("GET "+base+"/Users/{id}", h(e.scimGetUser))
-	mux.HandleFunc("PATCH "+base+"/Users/{id}", h(e.scimPatchUser))
-	mux.HandleFunc("POST "+base+"/Users/{id}", h(override(e.scimPatchUser)))
-	mux.HandleFunc("DELETE "+base+"/Users/{id}", h(e.scimDeleteUser))
-	mux.HandleFunc("PUT "+base+"/Users/{id}", h(noPut))
-	mux.HandleFunc("GET "+base+"/Groups", h(e.scimListGroups))
-	mux.HandleFunc("POST "+base+"/Groups", h(e.scimCreateGroup))
-	mux.HandleFunc("GET "+base+"/Groups/{id}", h(e.scimGetGroup))
-	mux.HandleFunc("PATCH "+base+"/Groups/{id}", h(e.scimPatchGroup))
-	mux.HandleFunc("POST "+base+"/Groups/{id}", h(override(e.scimPatchGroup)))
-	mux.HandleFunc("DELETE "+base+"/Groups/{id}", h(e.scimDeleteGroup))
-	mux.HandleFunc("PUT "+base+"/Groups/{id}", h(noPut))
+	type handler = func(w http.ResponseWriter, r *http.Request)
+	for _, c := range []struct {
+		path                          string
+		list, create, get, patch, del handler
+	}{
+		{"/Users", e.scimListUsers, e.scimCreateUser, e.scimGetUser, e.scimPatchUser, e.scimDeleteUser},
+		{"/Groups", e.scimListGroups, e.scimCreateGroup, e.scimGetGroup, e.scimPatchGroup, e.scimDeleteGroup},
+	} {
+		mux.HandleFunc("GET "+base+c.path, h(c.list))
+		mux.HandleFunc("POST "+base+c.path, h(c.create))
+		mux.HandleFunc("GET "+base+c.path+"/{id}", h(c.get))
+		mux.HandleFunc("PATCH "+base+c.path+"/{id}", h(c.patch))
+		mux.HandleFunc("POST "+base+c.path+"/{id}", h(override(c.patch)))
+		mux.HandleFunc("DELETE "+base+c.path+"/{id}", h(c.del))
+		mux.HandleFunc("PUT "+base+c.path+"/{id}", h(noPut))
+	}
 }
 
 func noPut(w http.ResponseWriter, r *http.Request) {
@@ -209,25 +212,38 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 
 // paging reads startIndex (1-based, default 1) and count (default 20); bad values are 404s.
 func paging(w http.ResponseWriter, r *http.Request) (start, count int, ok bool) {
-	start, count = 1, 20
-	q := r.URL.Query()
-	if v := q.Get("startIndex"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			writeErrors(w, http.StatusNotFound, "invalid.start.index", "Invalid startIndex "+v+".")
-			return 0, 0, false
-		}
-		start = max(n, 1)
+	if start, ok = queryCount(w, r, "startIndex", "invalid.start.index", 1); !ok {
+		return 0, 0, false
 	}
-	if v := q.Get("count"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			writeErrors(w, http.StatusNotFound, "invalid.count", "Invalid count "+v+".")
-			return 0, 0, false
-		}
-		count = n
+	if count, ok = queryCount(w, r, "count", "invalid.count", 20); !ok {
+		return 0, 0, false
 	}
-	return start, count, true
+	return max(start, 1), count, true
+}
+
+// queryCount reads a whole number of at least 0 (def when absent); a bad one is answered 404.
+func queryCount(w http.ResponseWriter, r *http.Request, name, code string, def int) (int, bool) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		writeErrors(w, http.StatusNotFound, code, "Invalid "+name+" "+v+".")
+		return 0, false
+	}
+	return n, true
+}
+
+// listQuery reads a list request's paging and filter; false has been answered.
+func listQuery(w http.ResponseWriter, r *http.Request) (start, count int, fe filter.Expression, ok bool) {
+	if start, count, ok = paging(w, r); !ok {
+		return 0, 0, nil, false
+	}
+	if fe, ok = parseFilter(w, r); !ok {
+		return 0, 0, nil, false
+	}
+	return start, count, fe, true
 }
 
 var accessFilterOps = map[filter.CompareOperator]bool{filter.EQ: true, filter.CO: true, filter.SW: true, filter.GT: true, filter.GE: true, filter.LT: true, filter.LE: true}
@@ -319,41 +335,35 @@ func match(get func(attr string) []string, e filter.Expression) bool {
 	return false
 }
 
-func (u *user11) attr(a string) []string {
-	switch a {
-	case "username":
-		return []string{u.userName}
-	case "id":
-		return []string{u.id}
-	case "externalid":
-		return []string{u.ext}
-	case "name.givenname":
-		return []string{u.given}
-	case "name.familyname":
-		return []string{u.family}
-	case "emails", "emails.value", "email":
-		return []string{u.email}
-	case "domain":
-		return []string{u.domain}
-	case "active":
-		return []string{strconv.FormatBool(u.active)}
-	case "displayname":
-		return []string{u.display}
+// attrOf is attribute a (lower-case) of a record whose attributes are attrs, nil when unknown.
+func attrOf(attrs map[string]string, a string) []string {
+	if v, ok := attrs[a]; ok {
+		return []string{v}
 	}
 	return nil
 }
 
-func list(w http.ResponseWriter, start, count, total int, items []map[string]any) {
+func (u *user11) attr(a string) []string {
+	return attrOf(map[string]string{"username": u.userName, "id": u.id, "externalid": u.ext,
+		"name.givenname": u.given, "name.familyname": u.family, "emails": u.email, "emails.value": u.email, "email": u.email,
+		"domain": u.domain, "active": strconv.FormatBool(u.active), "displayname": u.display}, a)
+}
+
+// list answers the page of ids from start (1-based), at most count, each as wire makes it.
+func list(w http.ResponseWriter, start, count int, ids []string, wire func(id string) map[string]any) {
+	items := []map[string]any{}
+	for i := start - 1; i < len(ids) && len(items) < count; i++ {
+		items = append(items, wire(ids[i]))
+	}
+	total := len(ids)
 	scimJSON(w, http.StatusOK, map[string]any{"schemas": []string{scim11Core}, "totalResults": total,
 		"itemsPerPage": len(items), "startIndex": start, "Resources": items})
 }
 
-func (e *Emulator) scimListUsers(w http.ResponseWriter, r *http.Request) {
-	start, count, ok := paging(w, r)
-	if !ok {
-		return
-	}
-	fe, ok := parseFilter(w, r)
+// scimList answers a list request: pick chooses the ids that pass the filter (nil: no filter)
+// with the store locked, and the requested page of them is written as wire makes each.
+func (e *Emulator) scimList(w http.ResponseWriter, r *http.Request, pick func(s *scim11, fe filter.Expression) []string, wire func(s *scim11, loc, id string) map[string]any) {
+	start, count, fe, ok := listQuery(w, r)
 	if !ok {
 		return
 	}
@@ -361,24 +371,30 @@ func (e *Emulator) scimListUsers(w http.ResponseWriter, r *http.Request) {
 	s := &e.scim
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	list(w, start, count, pick(s, fe), func(id string) map[string]any { return wire(s, loc, id) })
+}
+
+// matching is the ids in order of the records of recs that pass fe (all when fe is nil).
+func matching[T any](order []string, recs map[string]*T, fe filter.Expression, attr func(*T, string) []string) []string {
 	var ids []string
-	if ae, isAttr := fe.(*filter.AttributeExpression); isAttr && ae.Operator == filter.EQ && strings.EqualFold(ae.AttributePath.AttributeName, "userName") && ae.AttributePath.SubAttribute == nil {
-		if id, found := s.byName[strings.ToLower(unquote(ae.CompareValue))]; found {
-			ids = []string{id}
+	for _, id := range order {
+		if x := recs[id]; x != nil && (fe == nil || match(func(a string) []string { return attr(x, a) }, fe)) {
+			ids = append(ids, id)
 		}
-	} else {
-		for _, id := range s.order {
-			u := s.users[id]
-			if u != nil && (fe == nil || match(u.attr, fe)) {
-				ids = append(ids, id)
+	}
+	return ids
+}
+
+func (e *Emulator) scimListUsers(w http.ResponseWriter, r *http.Request) {
+	e.scimList(w, r, func(s *scim11, fe filter.Expression) []string {
+		if ae, isAttr := fe.(*filter.AttributeExpression); isAttr && ae.Operator == filter.EQ && strings.EqualFold(ae.AttributePath.AttributeName, "userName") && ae.AttributePath.SubAttribute == nil {
+			if id, found := s.byName[strings.ToLower(unquote(ae.CompareValue))]; found {
+				return []string{id}
 			}
+			return nil
 		}
-	}
-	items := []map[string]any{}
-	for i := start - 1; i < len(ids) && len(items) < count; i++ {
-		items = append(items, s.users[ids[i]].wire(loc))
-	}
-	list(w, start, count, len(ids), items)
+		return matching(s.order, s.users, fe, (*user11).attr)
+	}, func(s *scim11, loc, id string) map[string]any { return s.users[id].wire(loc) })
 }
 
 type userBody11 struct {
@@ -429,13 +445,19 @@ func (b *userBody11) missing(required []string) []string {
 	return out
 }
 
+// present reports whether a required attribute is there and not blank; false has been
+// answered 400.
+func present(w http.ResponseWriter, v *string, name string) bool {
+	if v == nil || strings.TrimSpace(*v) == "" {
+		writeErrors(w, http.StatusBadRequest, "missing.attribute", name+" is required.")
+		return false
+	}
+	return true
+}
+
 func (e *Emulator) scimCreateUser(w http.ResponseWriter, r *http.Request) {
 	var b userBody11
-	if !readJSON(w, r, &b) {
-		return
-	}
-	if b.UserName == nil || strings.TrimSpace(*b.UserName) == "" {
-		writeErrors(w, http.StatusBadRequest, "missing.attribute", "userName is required.")
+	if !readJSON(w, r, &b) || !present(w, b.UserName, "userName") {
 		return
 	}
 	domain := ""
@@ -510,21 +532,38 @@ func applyUser11(u *user11, b *userBody11) {
 	}
 }
 
+// withRec runs f with the SCIM store locked on the record of recs the path's id names; an
+// unknown id is answered 404 as kind.
+func withRec[T any](e *Emulator, w http.ResponseWriter, r *http.Request, recs func(*scim11) map[string]*T, kind string, f func(s *scim11, x *T)) {
+	s := &e.scim
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.PathValue("id")
+	x := recs(s)[id]
+	if x == nil {
+		notFound(w, kind, id)
+		return
+	}
+	f(s, x)
+}
+
+func (e *Emulator) withUser(w http.ResponseWriter, r *http.Request, f func(s *scim11, u *user11)) {
+	withRec(e, w, r, func(s *scim11) map[string]*user11 { return s.users }, "user", f)
+}
+
+func (e *Emulator) withGroup(w http.ResponseWriter, r *http.Request, f func(s *scim11, g *group11)) {
+	withRec(e, w, r, func(s *scim11) map[string]*group11 { return s.groups }, "group", f)
+}
+
 func notFound(w http.ResponseWriter, kind, id string) {
 	writeErrors(w, http.StatusNotFound, kind+".not.found", kind+" "+id+" not found.")
 }
 
 func (e *Emulator) scimGetUser(w http.ResponseWriter, r *http.Request) {
 	loc := e.scimLoc()
-	s := &e.scim
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.users[r.PathValue("id")]
-	if u == nil {
-		notFound(w, "user", r.PathValue("id"))
-		return
-	}
-	scimJSON(w, http.StatusOK, u.wire(loc))
+	e.withUser(w, r, func(s *scim11, u *user11) {
+		scimJSON(w, http.StatusOK, u.wire(loc))
+	})
 }
 
 func (e *Emulator) scimPatchUser(w http.ResponseWriter, r *http.Request) {
@@ -538,103 +577,69 @@ func (e *Emulator) scimPatchUser(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s := &e.scim
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.users[r.PathValue("id")]
-	if u == nil {
-		notFound(w, "user", r.PathValue("id"))
-		return
-	}
-	if b.UserName != nil && !strings.EqualFold(*b.UserName, u.userName) {
-		if _, dup := s.byName[strings.ToLower(*b.UserName)]; dup {
-			writeErrors(w, http.StatusConflict, "user.already.exists", "User with userName "+*b.UserName+" already exists.")
-			return
+	e.withUser(w, r, func(s *scim11, u *user11) {
+		if b.UserName != nil && !strings.EqualFold(*b.UserName, u.userName) {
+			if _, dup := s.byName[strings.ToLower(*b.UserName)]; dup {
+				writeErrors(w, http.StatusConflict, "user.already.exists", "User with userName "+*b.UserName+" already exists.")
+				return
+			}
+			delete(s.byName, strings.ToLower(u.userName))
+			u.userName = *b.UserName
+			s.byName[strings.ToLower(u.userName)] = u.id
 		}
-		delete(s.byName, strings.ToLower(u.userName))
-		u.userName = *b.UserName
-		s.byName[strings.ToLower(u.userName)] = u.id
-	}
-	applyUser11(u, &b)
-	if b.Workspace != nil && b.Workspace.Domain != nil {
-		u.domain = *b.Workspace.Domain
-	}
-	u.mod, u.ver = time.Now().UTC(), u.ver+1
-	w.WriteHeader(http.StatusNoContent)
+		applyUser11(u, &b)
+		if b.Workspace != nil && b.Workspace.Domain != nil {
+			u.domain = *b.Workspace.Domain
+		}
+		u.mod, u.ver = time.Now().UTC(), u.ver+1
+		w.WriteHeader(http.StatusNoContent)
+	})
 }
 
 func (e *Emulator) scimDeleteUser(w http.ResponseWriter, r *http.Request) {
-	s := &e.scim
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := r.PathValue("id")
-	u := s.users[id]
-	if u == nil {
-		notFound(w, "user", id)
-		return
-	}
-	delete(s.byName, strings.ToLower(u.userName))
-	delete(s.users, id)
-	for i, x := range s.order {
-		if x == id {
-			s.order = append(s.order[:i], s.order[i+1:]...)
-			break
+	e.withUser(w, r, func(s *scim11, u *user11) {
+		id := u.id
+		delete(s.byName, strings.ToLower(u.userName))
+		delete(s.users, id)
+		s.order = without(s.order, id)
+		for _, g := range s.groups {
+			if g.mset[id] {
+				g.remove(id)
+			}
 		}
-	}
-	for _, g := range s.groups {
-		if g.mset[id] {
-			g.remove(id)
-		}
-	}
-	w.WriteHeader(http.StatusNoContent)
+		w.WriteHeader(http.StatusNoContent)
+	})
 }
 
 func (g *group11) remove(id string) {
 	delete(g.mset, id)
-	for i, m := range g.members {
-		if m == id {
-			g.members = append(g.members[:i], g.members[i+1:]...)
-			return
-		}
+	g.members = without(g.members, id)
+}
+
+// add makes user id a member (once).
+func (g *group11) add(id string) {
+	if !g.mset[id] {
+		g.mset[id] = true
+		g.members = append(g.members, id)
 	}
+}
+
+// without is ids less the first id equal to id.
+func without(ids []string, id string) []string {
+	if i := slices.Index(ids, id); i >= 0 {
+		return slices.Delete(ids, i, i+1)
+	}
+	return ids
 }
 
 func (g *group11) attr(a string) []string {
-	switch a {
-	case "displayname":
-		return []string{g.name}
-	case "id":
-		return []string{g.id}
-	case "domain":
-		return []string{g.domain}
-	}
-	return nil
+	return attrOf(map[string]string{"displayname": g.name, "id": g.id, "domain": g.domain}, a)
 }
 
 func (e *Emulator) scimListGroups(w http.ResponseWriter, r *http.Request) {
-	start, count, ok := paging(w, r)
-	if !ok {
-		return
-	}
-	fe, ok := parseFilter(w, r)
-	if !ok {
-		return
-	}
-	loc := e.scimLoc()
-	s := &e.scim
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var ids []string
-	for _, id := range s.gorder {
-		if g := s.groups[id]; g != nil && (fe == nil || match(g.attr, fe)) {
-			ids = append(ids, id)
-		}
-	}
-	items := []map[string]any{}
-	for i := start - 1; i < len(ids) && len(items) < count; i++ {
-		items = append(items, s.groups[ids[i]].wire(loc, s))
-	}
-	list(w, start, count, len(ids), items)
+	e.scimList(w, r, func(s *scim11, fe filter.Expression) []string {
+		return matching(s.gorder, s.groups, fe, (*group11).attr)
+	}, func(s *scim11, loc, id string) map[string]any { return s.groups[id].wire(loc, s) })
 }
 
 type groupBody11 struct {
@@ -650,11 +655,7 @@ type groupBody11 struct {
 
 func (e *Emulator) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
 	var b groupBody11
-	if !readJSON(w, r, &b) {
-		return
-	}
-	if b.DisplayName == nil || strings.TrimSpace(*b.DisplayName) == "" {
-		writeErrors(w, http.StatusBadRequest, "missing.attribute", "displayName is required.")
+	if !readJSON(w, r, &b) || !present(w, b.DisplayName, "displayName") {
 		return
 	}
 	// Okta's group push sends no domain: the group lands in the System domain (the Okta SCIM to Access guide).
@@ -679,9 +680,8 @@ func (e *Emulator) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
 	now := time.Now().UTC()
 	g := &group11{id: sandbox.NewUUID(), name: *b.DisplayName, domain: domain, mset: map[string]bool{}, created: now, mod: now, ver: 1}
 	for _, m := range b.Members {
-		if s.users[m.Value] != nil && !g.mset[m.Value] {
-			g.mset[m.Value] = true
-			g.members = append(g.members, m.Value)
+		if s.users[m.Value] != nil {
+			g.add(m.Value)
 		}
 	}
 	s.groups[g.id] = g
@@ -692,15 +692,9 @@ func (e *Emulator) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
 
 func (e *Emulator) scimGetGroup(w http.ResponseWriter, r *http.Request) {
 	loc := e.scimLoc()
-	s := &e.scim
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.groups[r.PathValue("id")]
-	if g == nil {
-		notFound(w, "group", r.PathValue("id"))
-		return
-	}
-	scimJSON(w, http.StatusOK, g.wire(loc, s))
+	e.withGroup(w, r, func(s *scim11, g *group11) {
+		scimJSON(w, http.StatusOK, g.wire(loc, s))
+	})
 }
 
 func (e *Emulator) scimPatchGroup(w http.ResponseWriter, r *http.Request) {
@@ -708,50 +702,31 @@ func (e *Emulator) scimPatchGroup(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &b) {
 		return
 	}
-	s := &e.scim
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.groups[r.PathValue("id")]
-	if g == nil {
-		notFound(w, "group", r.PathValue("id"))
-		return
-	}
-	for _, m := range b.Members {
-		if strings.EqualFold(m.Operation, "delete") {
-			g.remove(m.Value)
-			continue
+	e.withGroup(w, r, func(s *scim11, g *group11) {
+		for _, m := range b.Members {
+			if strings.EqualFold(m.Operation, "delete") {
+				g.remove(m.Value)
+				continue
+			}
+			if s.users[m.Value] == nil {
+				writeErrors(w, http.StatusBadRequest, "member.not.found", "No user with id "+m.Value+".")
+				return
+			}
+			g.add(m.Value)
 		}
-		if s.users[m.Value] == nil {
-			writeErrors(w, http.StatusBadRequest, "member.not.found", "No user with id "+m.Value+".")
-			return
+		if b.DisplayName != nil {
+			g.name = *b.DisplayName
 		}
-		if !g.mset[m.Value] {
-			g.mset[m.Value] = true
-			g.members = append(g.members, m.Value)
-		}
-	}
-	if b.DisplayName != nil {
-		g.name = *b.DisplayName
-	}
-	g.mod, g.ver = time.Now().UTC(), g.ver+1
-	w.WriteHeader(http.StatusNoContent)
+		g.mod, g.ver = time.Now().UTC(), g.ver+1
+		w.WriteHeader(http.StatusNoContent)
+	})
 }
 
 func (e *Emulator) scimDeleteGroup(w http.ResponseWriter, r *http.Request) {
-	s := &e.scim
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := r.PathValue("id")
-	if s.groups[id] == nil {
-		notFound(w, "group", id)
-		return
-	}
-	delete(s.groups, id)
-	for i, x := range s.gorder {
-		if x == id {
-			s.gorder = append(s.gorder[:i], s.gorder[i+1:]...)
-			break
-		}
-	}
-	w.WriteHeader(http.StatusNoContent)
+	e.withGroup(w, r, func(s *scim11, g *group11) {
+		id := g.id
+		delete(s.groups, id)
+		s.gorder = without(s.gorder, id)
+		w.WriteHeader(http.StatusNoContent)
+	})
 }

@@ -28,6 +28,10 @@ func (e *Emulator) templateOut(t *template) *template {
 	return &cp
 }
 
+func templateNotFound(w http.ResponseWriter, id string) {
+	writeErrors(w, http.StatusNotFound, "oauth2apptemplate.not.found", "OAuth2 app template "+id+" not found")
+}
+
 func (e *Emulator) validateTemplate(w http.ResponseWriter, t *template) bool {
 	switch {
 	case !idRE.MatchString(t.AppProductID):
@@ -60,12 +64,7 @@ func (e *Emulator) listTemplates(w http.ResponseWriter, r *http.Request) {
 	if mt == "" {
 		return
 	}
-	e.mu.Lock()
-	items := []*template{}
-	for _, id := range sortedKeys(e.templates) {
-		items = append(items, e.templateOut(e.templates[id]))
-	}
-	e.mu.Unlock()
+	items := listRecs(e, e.templateRecs, e.templateOut)
 	writeJSON(w, http.StatusOK, mt, map[string]any{"items": items})
 }
 
@@ -74,84 +73,40 @@ func (e *Emulator) getTemplate(w http.ResponseWriter, r *http.Request) {
 	if mt == "" {
 		return
 	}
-	id := r.PathValue("id")
-	e.mu.Lock()
-	t := e.templates[id]
-	var out *template
-	if t != nil {
-		out = e.templateOut(t)
-	}
-	e.mu.Unlock()
-	if out == nil {
-		writeErrors(w, http.StatusNotFound, "oauth2apptemplate.not.found", "OAuth2 app template "+id+" not found")
-		return
-	}
-	writeJSON(w, http.StatusOK, mt, out)
+	getRec(e, w, r, mt, e.templateRecs, e.templateOut, templateNotFound)
 }
 
 func (e *Emulator) createTemplate(w http.ResponseWriter, r *http.Request) {
-	mt := e.write(w, r, "oauth2apptemplate")
+	var t template
+	mt := e.newBody(w, r, "oauth2apptemplate", &t, func() bool { return e.validateTemplate(w, &t) })
 	if mt == "" {
 		return
 	}
-	var t template
-	if !decodeStrict(w, r, &t) || !e.validateTemplate(w, &t) {
-		return
-	}
-	e.mu.Lock()
-	if _, dup := e.templates[t.AppProductID]; dup {
-		e.mu.Unlock()
+	out, ok := storeNew(e, e.templateRecs, t.AppProductID, &t, e.templateOut, func() {
 		// Undocumented on the real service; the emulator refuses like other duplicates.
 		writeErrors(w, http.StatusConflict, "oauth2apptemplate.already.exists", "OAuth2 app template "+t.AppProductID+" already exists")
-		return
+	})
+	if ok {
+		writeJSON(w, http.StatusCreated, mt, out)
 	}
-	e.templates[t.AppProductID] = &t
-	out := e.templateOut(&t)
-	e.mu.Unlock()
-	writeJSON(w, http.StatusCreated, mt, out)
 }
 
 func (e *Emulator) putTemplate(w http.ResponseWriter, r *http.Request) {
-	mt := e.write(w, r, "oauth2apptemplate")
+	var t template
+	mt, id := e.putBody(w, r, "oauth2apptemplate", &t, &t.AppProductID, func() {
+		writeErrors(w, http.StatusBadRequest, "invalid.app.product.id", "appProductId cannot be changed; delete and re-create the template")
+	}, func() bool { return e.validateTemplate(w, &t) })
 	if mt == "" {
 		return
 	}
-	id := r.PathValue("id")
-	var t template
-	if !decodeStrict(w, r, &t) {
-		return
+	if out, ok := replaceRec(e, w, id, e.templateRecs, &t, func(*template) {}, e.templateOut, templateNotFound); ok {
+		writeJSON(w, http.StatusCreated, mt, out)
 	}
-	if t.AppProductID == "" {
-		t.AppProductID = id
-	}
-	if t.AppProductID != id {
-		writeErrors(w, http.StatusBadRequest, "invalid.app.product.id", "appProductId cannot be changed; delete and re-create the template")
-		return
-	}
-	if !e.validateTemplate(w, &t) {
-		return
-	}
-	e.mu.Lock()
-	if e.templates[id] == nil {
-		e.mu.Unlock()
-		writeErrors(w, http.StatusNotFound, "oauth2apptemplate.not.found", "OAuth2 app template "+id+" not found")
-		return
-	}
-	e.templates[id] = &t
-	out := e.templateOut(&t)
-	e.mu.Unlock()
-	writeJSON(w, http.StatusCreated, mt, out)
 }
 
 func (e *Emulator) deleteTemplate(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	e.mu.Lock()
-	_, ok := e.templates[id]
-	delete(e.templates, id)
-	e.mu.Unlock()
-	if !ok {
-		writeErrors(w, http.StatusNotFound, "oauth2apptemplate.not.found", "OAuth2 app template "+id+" not found")
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	deleteRec(e, w, r, e.templateRecs, func(string) {}, templateNotFound)
 }
+
+// templateRecs is the templates by app product id; call with mu held.
+func (e *Emulator) templateRecs() map[string]*template { return e.templates }

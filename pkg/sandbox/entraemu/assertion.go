@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 )
 
 // FederatedCredential is a workload identity federation record of a client: Entra accepts an
@@ -58,7 +60,7 @@ func (t *tenant) verifyAssertion(c *Client, assertion, assertionType, tokenEndpo
 		Exp float64         `json:"exp"`
 		Nbf float64         `json:"nbf"`
 	}
-	if decodeSegment(parts[0], &hdr) != nil || decodeSegment(parts[1], &claims) != nil {
+	if sandbox.DecodeJWTSegment(parts[0], &hdr) != nil || sandbox.DecodeJWTSegment(parts[1], &claims) != nil {
 		return &assertionError{50027, "JWT token is invalid or malformed."}
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
@@ -122,14 +124,6 @@ func thumbprint(v string) []byte {
 		}
 	}
 	return nil
-}
-
-func decodeSegment(seg string, v any) error {
-	b, err := base64.RawURLEncoding.DecodeString(seg)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, v)
 }
 
 func audiences(raw json.RawMessage) []string {

@@ -92,7 +92,11 @@ func start(t *testing.T, opts ...entraemu.Option) *fixture {
 func (f *fixture) token(clientID, secret string) (int, map[string]any) {
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret},
 		"scope": {f.sb.Services["graph"].URL + "/.default"}}
-	resp, err := f.hc.PostForm(f.sb.Services["sts"].URL+"/"+entraemu.TenantID+"/oauth2/v2.0/token", form)
+	return f.decode(f.hc.PostForm(f.sb.Services["sts"].URL+"/"+entraemu.TenantID+"/oauth2/v2.0/token", form))
+}
+
+// decode is the status and JSON object of a response (a transport error fails the test).
+func (f *fixture) decode(resp *http.Response, err error) (int, map[string]any) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -125,14 +129,7 @@ func (f *fixture) call(tok, method, path string, body string, gz bool, hdr ...st
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	resp, err := f.hc.Do(req)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var m map[string]any
-	json.NewDecoder(resp.Body).Decode(&m)
-	return resp.StatusCode, m
+	return f.decode(f.hc.Do(req))
 }
 
 func errCode(m map[string]any) string {

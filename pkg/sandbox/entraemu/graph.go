@@ -174,16 +174,17 @@ func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
 		q.fail(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", segs[i]))
 		return
 	}
-	switch q.set {
-	case "applications":
-		g.applications(q)
-	case "servicePrincipals":
-		g.servicePrincipals(q)
-	case "oauth2PermissionGrants":
-		g.grants(q)
-	default:
+	set, ok := objectSets[q.set]
+	if !ok {
 		q.fail(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", q.set))
+		return
 	}
+	if !q.needFor(set.read, set.write) {
+		return
+	}
+	g.t.mu.Lock()
+	defer g.t.mu.Unlock()
+	set.serve(g, q, g.t.now())
 }
 
 // authorize checks the bearer token: signed by the sandbox STS, unexpired, for Graph, for this tenant.
@@ -250,6 +251,92 @@ func (q *request) fail(status int, code, msg string) {
 		"code": code, "message": msg,
 		"innerError": map[string]any{"date": now, "request-id": q.reqID, "client-request-id": q.r.Header.Get("client-request-id")},
 	}})
+}
+
+// collection serves a request on a whole collection c: GET lists it (filterable on attrs),
+// POST hands create a body checked against typeName. Caller holds t.mu.
+func (g *Graph) collection(q *request, c *collection, typeName string, create func(body map[string]any), attrs ...string) {
+	switch q.r.Method {
+	case http.MethodGet:
+		g.list(q, c, typeName, attrs...)
+	case http.MethodPost:
+		if body, ok := q.typedBody(typeName); ok {
+			create(body)
+		}
+	default:
+		q.notAllowed(" for the collection")
+	}
+}
+
+// patchTarget resolves the entry e a PATCH names: create when there is none and the request
+// upserts by altKey (Prefer: create-if-missing); false has been answered 404. Entra's alternate
+// keys are strongly consistent for upsert; lookups by object id are not until the object replicated.
+func (q *request) patchTarget(e *entry, now time.Time, altKey string) (create, ok bool) {
+	if e != nil && q.keyName == "id" && !e.visible(now) {
+		notFound(q, q.keyVal)
+		return false, false
+	}
+	if e == nil {
+		if q.keyName != altKey || !prefers(q.r, "create-if-missing") {
+			notFound(q, q.keyVal)
+			return false, false
+		}
+		return true, true
+	}
+	return false, true
+}
+
+// entity serves a request on one entry e of set: GET answers it once replicated, PATCH hands
+// patch a body checked against typeName (true: merge the body and answer 204), DELETE hands del
+// the replicated entry and answers 204. Caller holds t.mu.
+func (g *Graph) entity(q *request, e *entry, now time.Time, set, typeName string, patch func(body map[string]any) bool, del func(e *entry)) {
+	switch q.r.Method {
+	case http.MethodGet:
+		if q.found(e, now) {
+			g.respond(q, http.StatusOK, set, e.obj)
+		}
+	case http.MethodPatch:
+		if body, ok := q.typedBody(typeName); ok && patch(body) {
+			merge(e.obj, body)
+			q.w.WriteHeader(http.StatusNoContent)
+		}
+	case http.MethodDelete:
+		if q.found(e, now) {
+			del(e)
+			q.w.WriteHeader(http.StatusNoContent)
+		}
+	default:
+		q.notAllowed("")
+	}
+}
+
+// needFor checks the permissions a GET (read) or any other method (write) needs.
+func (q *request) needFor(read, write []string) bool {
+	if q.r.Method != http.MethodGet {
+		return q.need(write)
+	}
+	return q.need(read)
+}
+
+// notAllowed is the 405 for the request's method; where says what it is not allowed for
+// ("" or " for the collection").
+func (q *request) notAllowed(where string) {
+	q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+q.r.Method+"' is not allowed"+where+".")
+}
+
+// typedBody reads the JSON body and checks it against the typeName resource; false has been answered.
+func (q *request) typedBody(typeName string) (map[string]any, bool) {
+	body, ok := q.body()
+	return body, ok && q.checkBody(typeName, body)
+}
+
+// found reports whether e exists and has replicated by now; false has been answered 404.
+func (q *request) found(e *entry, now time.Time) bool {
+	if e == nil || !e.visible(now) {
+		notFound(q, q.keyVal)
+		return false
+	}
+	return true
 }
 
 func notFound(q *request, id string) {

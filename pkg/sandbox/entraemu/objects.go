@@ -7,28 +7,22 @@ import (
 	"time"
 )
 
-func (g *Graph) applications(q *request) {
+// objectSets are the Graph entity sets the emulator serves: the permissions a read or a write
+// needs, and the handler, which runs with t.mu held.
+var objectSets = map[string]struct {
+	read, write []string
+	serve       func(g *Graph, q *request, now time.Time)
+}{
+	"applications":           {permReadApps, permWriteApps, (*Graph).applications},
+	"servicePrincipals":      {permReadApps, permWriteApps, (*Graph).servicePrincipals},
+	"oauth2PermissionGrants": {permReadGrants, permWriteGrants, (*Graph).grants},
+}
+
+func (g *Graph) applications(q *request, now time.Time) {
 	t := g.t
 	method := q.r.Method
-	need := permReadApps
-	if method != http.MethodGet {
-		need = permWriteApps
-	}
-	if !q.need(need) {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
 	if q.keyName == "" {
-		switch method {
-		case http.MethodGet:
-			g.list(q, t.apps, "application", "displayName", "appId", "uniqueName", "id", "signInAudience")
-		case http.MethodPost:
-			body, ok := q.body()
-			if !ok || !q.checkBody("application", body) {
-				return
-			}
+		g.collection(q, t.apps, "application", func(body map[string]any) {
 			if pcs, _ := body["passwordCredentials"].([]any); len(pcs) > 0 {
 				q.fail(http.StatusBadRequest, "Request_BadRequest", "Property 'passwordCredentials' cannot be set when creating an application; use addPassword.")
 				return
@@ -41,19 +35,16 @@ func (g *Graph) applications(q *request) {
 			if ok {
 				g.respond(q, http.StatusCreated, "applications", obj)
 			}
-		default:
-			q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed for the collection.")
-		}
+		}, "displayName", "appId", "uniqueName", "id", "signInAudience")
 		return
 	}
 	e := t.apps.find(q.keyName, q.keyVal)
 	if q.action != "" {
 		if method != http.MethodPost {
-			q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed for the action.")
+			q.notAllowed(" for the action")
 			return
 		}
-		if e == nil || !e.visible(now) {
-			notFound(q, q.keyVal)
+		if !q.found(e, now) {
 			return
 		}
 		switch q.action {
@@ -66,65 +57,40 @@ func (g *Graph) applications(q *request) {
 		}
 		return
 	}
-	switch method {
-	case http.MethodGet:
-		if e == nil || !e.visible(now) {
-			notFound(q, q.keyVal)
-			return
-		}
-		g.respond(q, http.StatusOK, "applications", e.obj)
-	case http.MethodPatch:
-		body, ok := q.body()
-		if !ok || !q.checkBody("application", body) {
-			return
-		}
+	g.entity(q, e, now, "applications", "application", func(body map[string]any) bool {
 		if _, ok := body["passwordCredentials"]; ok {
 			q.fail(http.StatusBadRequest, "Request_BadRequest", "Property 'passwordCredentials' cannot be updated with PATCH; use addPassword and removePassword.")
-			return
+			return false
 		}
-		// Entra's alternate keys are strongly consistent for upsert; lookups by object id
-		// are not until the object replicated.
-		if e != nil && q.keyName == "id" && !e.visible(now) {
-			notFound(q, q.keyVal)
-			return
+		create, ok := q.patchTarget(e, now, "uniqueName")
+		if !ok {
+			return false
 		}
-		if e == nil {
-			if q.keyName != "uniqueName" || !prefers(q.r, "create-if-missing") {
-				notFound(q, q.keyVal)
-				return
-			}
+		if create {
 			if u, ok := body["uniqueName"].(string); ok && u != q.keyVal {
 				q.fail(http.StatusBadRequest, "Request_BadRequest", "The uniqueName in the body does not match the key of the request.")
-				return
+				return false
 			}
 			obj, ok := g.createApp(q, body, q.keyVal)
 			if ok {
 				g.respond(q, http.StatusCreated, "applications", obj)
 			}
-			return
+			return false
 		}
 		if u, ok := body["uniqueName"].(string); ok {
 			if cur, _ := e.obj["uniqueName"].(string); cur != "" && u != cur {
 				q.fail(http.StatusBadRequest, "Request_BadRequest", "Property 'uniqueName' is immutable once set.")
-				return
+				return false
 			}
 		}
-		merge(e.obj, body)
-		q.w.WriteHeader(http.StatusNoContent)
-	case http.MethodDelete:
-		if e == nil || !e.visible(now) {
-			notFound(q, q.keyVal)
-			return
-		}
+		return true
+	}, func(e *entry) {
 		id := e.obj["id"].(string)
 		t.apps.remove(id)
 		if sp := t.sps.find("appId", e.obj["appId"].(string)); sp != nil {
 			g.deleteSP(sp)
 		}
-		q.w.WriteHeader(http.StatusNoContent)
-	default:
-		q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed.")
-	}
+	})
 }
 
 func prefers(r *http.Request, token string) bool {
@@ -173,8 +139,8 @@ func (g *Graph) createApp(q *request, body map[string]any, uniqueName string) (m
 }
 
 func (g *Graph) addPassword(q *request, e *entry) {
-	body, ok := q.body()
-	if !ok || !q.checkBody("addPasswordParameters", body) {
+	body, ok := q.typedBody("addPasswordParameters")
+	if !ok {
 		return
 	}
 	pc, _ := body["passwordCredential"].(map[string]any)
@@ -214,8 +180,8 @@ func (g *Graph) addPassword(q *request, e *entry) {
 }
 
 func (g *Graph) removePassword(q *request, e *entry) {
-	body, ok := q.body()
-	if !ok || !q.checkBody("removePasswordParameters", body) {
+	body, ok := q.typedBody("removePasswordParameters")
+	if !ok {
 		return
 	}
 	keyID, _ := body["keyId"].(string)
@@ -230,32 +196,14 @@ func (g *Graph) removePassword(q *request, e *entry) {
 	q.fail(http.StatusBadRequest, "Request_BadRequest", fmt.Sprintf("No password credential found with keyId '%s'.", keyID))
 }
 
-func (g *Graph) servicePrincipals(q *request) {
+func (g *Graph) servicePrincipals(q *request, now time.Time) {
 	t := g.t
-	method := q.r.Method
-	need := permReadApps
-	if method != http.MethodGet {
-		need = permWriteApps
-	}
-	if !q.need(need) {
-		return
-	}
 	if q.action != "" {
 		q.fail(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", q.action))
 		return
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
 	if q.keyName == "" {
-		switch method {
-		case http.MethodGet:
-			g.list(q, t.sps, "servicePrincipal", "appId", "displayName", "id", "servicePrincipalType")
-		case http.MethodPost:
-			body, ok := q.body()
-			if !ok || !q.checkBody("servicePrincipal", body) {
-				return
-			}
+		g.collection(q, t.sps, "servicePrincipal", func(body map[string]any) {
 			appID, _ := body["appId"].(string)
 			if appID == "" {
 				q.fail(http.StatusBadRequest, "Request_BadRequest", "Property 'appId' is required to create a service principal.")
@@ -268,9 +216,7 @@ func (g *Graph) servicePrincipals(q *request) {
 			if obj, ok := g.createSP(q, appID, body, now); ok {
 				g.respond(q, http.StatusCreated, "servicePrincipals", obj)
 			}
-		default:
-			q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed for the collection.")
-		}
+		}, "appId", "displayName", "id", "servicePrincipalType")
 		return
 	}
 	if q.keyName != "id" && q.keyName != "appId" {
@@ -278,48 +224,25 @@ func (g *Graph) servicePrincipals(q *request) {
 		return
 	}
 	e := t.sps.find(q.keyName, q.keyVal)
-	switch method {
-	case http.MethodGet:
-		if e == nil || !e.visible(now) {
-			notFound(q, q.keyVal)
-			return
+	g.entity(q, e, now, "servicePrincipals", "servicePrincipal", func(body map[string]any) bool {
+		create, ok := q.patchTarget(e, now, "appId")
+		if !ok {
+			return false
 		}
-		g.respond(q, http.StatusOK, "servicePrincipals", e.obj)
-	case http.MethodPatch:
-		body, ok := q.body()
-		if !ok || !q.checkBody("servicePrincipal", body) {
-			return
-		}
-		if e != nil && q.keyName == "id" && !e.visible(now) {
-			notFound(q, q.keyVal)
-			return
-		}
-		if e == nil {
-			if q.keyName != "appId" || !prefers(q.r, "create-if-missing") {
-				notFound(q, q.keyVal)
-				return
-			}
+		if create {
 			if obj, ok := g.createSP(q, q.keyVal, body, now); ok {
 				g.respond(q, http.StatusCreated, "servicePrincipals", obj)
 			}
-			return
+			return false
 		}
 		if a, ok := body["appId"].(string); ok && a != e.obj["appId"] {
 			q.fail(http.StatusBadRequest, "Request_BadRequest", "Property 'appId' is read-only and cannot be set.")
-			return
+			return false
 		}
-		merge(e.obj, body)
-		q.w.WriteHeader(http.StatusNoContent)
-	case http.MethodDelete:
-		if e == nil || !e.visible(now) {
-			notFound(q, q.keyVal)
-			return
-		}
+		return true
+	}, func(e *entry) {
 		g.deleteSP(e)
-		q.w.WriteHeader(http.StatusNoContent)
-	default:
-		q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed.")
-	}
+	})
 }
 
 // createSP makes the service principal of an application, which must have replicated. Caller holds t.mu.
@@ -361,36 +284,16 @@ func (g *Graph) deleteSP(e *entry) {
 	}
 }
 
-func (g *Graph) grants(q *request) {
+func (g *Graph) grants(q *request, now time.Time) {
 	t := g.t
-	method := q.r.Method
-	need := permReadGrants
-	if method != http.MethodGet {
-		need = permWriteGrants
-	}
-	if !q.need(need) {
-		return
-	}
 	if q.action != "" || (q.keyName != "" && q.keyName != "id") {
 		q.fail(http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+q.action+q.keyName+"'.")
 		return
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
 	if q.keyName == "" {
-		switch method {
-		case http.MethodGet:
-			g.list(q, t.grants, "oAuth2PermissionGrant", "clientId", "resourceId", "consentType", "principalId", "id")
-		case http.MethodPost:
-			body, ok := q.body()
-			if !ok || !q.checkBody("oAuth2PermissionGrant", body) {
-				return
-			}
+		g.collection(q, t.grants, "oAuth2PermissionGrant", func(body map[string]any) {
 			g.createGrant(q, body, now)
-		default:
-			q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed for the collection.")
-		}
+		}, "clientId", "resourceId", "consentType", "principalId", "id")
 		return
 	}
 	e := t.grants.items[q.keyVal]
@@ -398,28 +301,17 @@ func (g *Graph) grants(q *request) {
 		notFound(q, q.keyVal)
 		return
 	}
-	switch method {
-	case http.MethodGet:
-		g.respond(q, http.StatusOK, "oauth2PermissionGrants", e.obj)
-	case http.MethodPatch:
-		body, ok := q.body()
-		if !ok || !q.checkBody("oAuth2PermissionGrant", body) {
-			return
-		}
+	g.entity(q, e, now, "oauth2PermissionGrants", "oAuth2PermissionGrant", func(body map[string]any) bool {
 		for _, k := range []string{"clientId", "resourceId", "consentType", "principalId"} {
 			if v, ok := body[k]; ok && v != e.obj[k] {
 				q.fail(http.StatusBadRequest, "Request_BadRequest", fmt.Sprintf("Property '%s' cannot be updated; delete the grant and create another.", k))
-				return
+				return false
 			}
 		}
-		merge(e.obj, body)
-		q.w.WriteHeader(http.StatusNoContent)
-	case http.MethodDelete:
+		return true
+	}, func(e *entry) {
 		t.grants.remove(q.keyVal)
-		q.w.WriteHeader(http.StatusNoContent)
-	default:
-		q.fail(http.StatusMethodNotAllowed, "Request_BadRequest", "The HTTP method '"+method+"' is not allowed.")
-	}
+	})
 }
 
 // createGrant stores a delegated permission grant. Both ends must be replicated service principals. Caller holds t.mu.

@@ -42,6 +42,26 @@ func (d *directory) wire(links string, full bool) map[string]any {
 	return m
 }
 
+// withBody decodes the request body strictly into a B, then serves h with e.mu held.
+func withBody[B any](e *Emulator, h func(w http.ResponseWriter, r *http.Request, b *B)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var b B
+		if !decodeStrict(w, r, &b) {
+			return
+		}
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		h(w, r, &b)
+	}
+}
+
+// setIf sets *dst to *src when the body has the field (src not nil).
+func setIf[T any](dst, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
 // decodeStrict rejects unknown fields like the real broker (400 with an errors body).
 func decodeStrict(w http.ResponseWriter, r *http.Request, v any) bool {
 	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -74,21 +94,32 @@ func ValidDirectoryName(s string) bool {
 	return true
 }
 
-func (e *Emulator) findDir(id string) *directory {
-	for _, d := range e.dirs {
-		if d.ID == id {
-			return d
+// byID is the item of items whose id is id, or nil.
+func byID[T any](items []*T, id string, idOf func(*T) string) *T {
+	for _, x := range items {
+		if idOf(x) == id {
+			return x
 		}
 	}
 	return nil
 }
 
+// wireAll is every item as wire makes it, an empty list when there are none.
+func wireAll[T any](items []T, wire func(T) map[string]any) []map[string]any {
+	out := make([]map[string]any, 0, len(items))
+	for _, x := range items {
+		out = append(out, wire(x))
+	}
+	return out
+}
+
+func (e *Emulator) findDir(id string) *directory {
+	return byID(e.dirs, id, func(d *directory) string { return d.ID })
+}
+
 func (e *Emulator) listDirs(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
-	items := make([]map[string]any, 0, len(e.dirs))
-	for _, d := range e.dirs {
-		items = append(items, d.wire(e.linkBase(), false))
-	}
+	items := wireAll(e.dirs, func(d *directory) map[string]any { return d.wire(e.linkBase(), false) })
 	e.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "_links": map[string]any{"self": map[string]string{"href": e.linkBase()}}})
 }
@@ -108,19 +139,11 @@ func (e *Emulator) createDir(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &directory{ID: sandbox.NewUUID(), Source: "GENERIC", Type: "PROVISIONED", Attributes: b.Attributes}
-	if b.Name != nil {
-		d.Name = *b.Name
-	}
+	setIf(&d.Name, b.Name)
 	d.Domains = b.Domains
-	if b.DefaultDomain != nil {
-		d.DefaultDomain = *b.DefaultDomain
-	}
-	if b.Source != nil {
-		d.Source = *b.Source
-	}
-	if b.Type != nil {
-		d.Type = *b.Type
-	}
+	setIf(&d.DefaultDomain, b.DefaultDomain)
+	setIf(&d.Source, b.Source)
+	setIf(&d.Type, b.Type)
 	if !e.validDir(w, d) {
 		return
 	}
@@ -179,50 +202,37 @@ func (e *Emulator) conflict(d *directory) []string {
 	return nil
 }
 
-func (e *Emulator) getDir(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
+// dirOr404 is the path's directory, looked up with mu held; nil has been answered 404.
+func (e *Emulator) dirOr404(w http.ResponseWriter, r *http.Request) *directory {
 	d := e.findDir(r.PathValue("id"))
-	var out map[string]any
-	if d != nil {
-		out = d.wire(e.linkBase(), true)
-	}
-	e.mu.Unlock()
 	if d == nil {
 		writeErrors(w, http.StatusNotFound, "directory.not.found", "Directory not found.", map[string]string{"directory_id": r.PathValue("id")})
-		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	return d
 }
 
-func (e *Emulator) patchDir(w http.ResponseWriter, r *http.Request) {
-	var b dirBody
-	if !decodeStrict(w, r, &b) {
-		return
-	}
+func (e *Emulator) getDir(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	d := e.findDir(r.PathValue("id"))
+	if d := e.dirOr404(w, r); d != nil {
+		writeJSON(w, http.StatusOK, d.wire(e.linkBase(), true))
+	}
+}
+
+func (e *Emulator) patchDir(w http.ResponseWriter, r *http.Request, b *dirBody) {
+	d := e.dirOr404(w, r)
 	if d == nil {
-		writeErrors(w, http.StatusNotFound, "directory.not.found", "Directory not found.", map[string]string{"directory_id": r.PathValue("id")})
 		return
 	}
 	nd := *d
-	if b.Name != nil {
-		nd.Name = *b.Name
-	}
+	setIf(&nd.Name, b.Name)
 	if b.Domains != nil {
 		nd.Domains = b.Domains
 		nd.DefaultDomain = ""
 	}
-	if b.DefaultDomain != nil {
-		nd.DefaultDomain = *b.DefaultDomain
-	}
-	if b.Source != nil {
-		nd.Source = *b.Source
-	}
-	if b.Type != nil {
-		nd.Type = *b.Type
-	}
+	setIf(&nd.DefaultDomain, b.DefaultDomain)
+	setIf(&nd.Source, b.Source)
+	setIf(&nd.Type, b.Type)
 	if b.Attributes != nil {
 		nd.Attributes = b.Attributes
 	}
@@ -254,11 +264,7 @@ func (e *Emulator) deleteDir(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.dirs = append(e.dirs[:idx], e.dirs[idx+1:]...)
-	for t, st := range e.syncTokens {
-		if st.dirID == id {
-			delete(e.syncTokens, t)
-		}
-	}
+	e.dropSyncTokens(id)
 	for _, p := range e.idps {
 		var keep []string
 		for _, x := range p.DirectoryIDs {
@@ -302,17 +308,12 @@ func (e *Emulator) syncClientAction(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	d := e.findDir(r.PathValue("id"))
+	d := e.dirOr404(w, r)
 	if d == nil {
-		writeErrors(w, http.StatusNotFound, "directory.not.found", "Directory not found.", map[string]string{"directory_id": r.PathValue("id")})
 		return
 	}
 	// New credentials invalidate the previous ones.
-	for t, st := range e.syncTokens {
-		if st.dirID == d.ID {
-			delete(e.syncTokens, t)
-		}
-	}
+	e.dropSyncTokens(d.ID)
 	now := e.now()
 	exp := now.Add(time.Duration(ttl) * time.Minute)
 	links := map[string]any{"self": map[string]string{"href": e.linkBase() + "/" + d.ID + "/sync-client"}}
@@ -340,6 +341,15 @@ func (e *Emulator) getSyncClient(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"generate_token": d.sync.token != "", "token_ttl": d.sync.ttl,
 		"_links": map[string]any{"self": map[string]string{"href": e.linkBase() + "/" + d.ID + "/sync-client"}}})
+}
+
+// dropSyncTokens forgets the SCIM tokens of directory dirID. Caller holds e.mu.
+func (e *Emulator) dropSyncTokens(dirID string) {
+	for t, st := range e.syncTokens {
+		if st.dirID == dirID {
+			delete(e.syncTokens, t)
+		}
+	}
 }
 
 // scimAuth resolves a SCIM bearer token to its directory.
@@ -415,35 +425,21 @@ func (p *idp) wire(list bool) map[string]any {
 }
 
 func (e *Emulator) findIdP(id string) *idp {
-	for _, p := range e.idps {
-		if p.ID == id {
-			return p
-		}
-	}
-	return nil
+	return byID(e.idps, id, func(p *idp) string { return p.ID })
 }
 
 func (e *Emulator) listIdPs(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
-	items := make([]map[string]any, 0, len(e.idps))
-	for _, p := range e.idps {
-		items = append(items, p.wire(true))
-	}
+	items := wireAll(e.idps, func(p *idp) map[string]any { return p.wire(true) })
 	e.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
 // applyIdP validates b onto p; it returns an error message for a 400.
 func (e *Emulator) applyIdP(p *idp, b *idpBody, create bool) string {
-	if b.IdPName != nil {
-		p.Name = *b.IdPName
-	}
-	if b.IdPType != nil {
-		p.Type = *b.IdPType
-	}
-	if b.IdPSourceType != nil {
-		p.SourceType = *b.IdPSourceType
-	}
+	setIf(&p.Name, b.IdPName)
+	setIf(&p.Type, b.IdPType)
+	setIf(&p.SourceType, b.IdPSourceType)
 	if b.DirectoryList != nil {
 		p.DirectoryIDs = nil
 		for _, d := range b.DirectoryList {
@@ -490,68 +486,66 @@ func (e *Emulator) applyIdP(p *idp, b *idpBody, create bool) string {
 	return ""
 }
 
-func (e *Emulator) createIdP(w http.ResponseWriter, r *http.Request) {
-	var b idpBody
-	if !decodeStrict(w, r, &b) {
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p := &idp{ID: sandbox.NewUUID(), SourceType: "GENERIC",
-		AuthTypes: []map[string]any{{"id": sandbox.NewUUID(), "auth_method_name": "OIDC Password", "saml_authn_context": "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified"}}}
-	if msg := e.applyIdP(p, &b, true); msg != "" {
+// applyIdPOrFail applies b onto p and checks that no other identity provider has p's name;
+// false has been answered 400 or 409. Caller holds e.mu.
+func (e *Emulator) applyIdPOrFail(w http.ResponseWriter, p *idp, b *idpBody, create bool) bool {
+	if msg := e.applyIdP(p, b, create); msg != "" {
 		writeErrors(w, http.StatusBadRequest, "identity.provider.invalid", msg, nil)
-		return
+		return false
 	}
 	for _, o := range e.idps {
-		if strings.EqualFold(o.Name, p.Name) {
+		if o.ID != p.ID && strings.EqualFold(o.Name, p.Name) {
 			writeErrors(w, http.StatusConflict, "identity.provider.with.name.already.exists",
 				fmt.Sprintf("Identity provider with name %s already exists.", p.Name), map[string]string{"idp_name": p.Name})
-			return
+			return false
 		}
+	}
+	return true
+}
+
+func (e *Emulator) createIdP(w http.ResponseWriter, r *http.Request, b *idpBody) {
+	p := &idp{ID: sandbox.NewUUID(), SourceType: "GENERIC",
+		AuthTypes: []map[string]any{{"id": sandbox.NewUUID(), "auth_method_name": "OIDC Password", "saml_authn_context": "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified"}}}
+	if !e.applyIdPOrFail(w, p, b, true) {
+		return
 	}
 	e.idps = append(e.idps, p)
 	w.Header().Set("Location", "/federation/broker/identity-providers/"+p.ID)
 	writeJSON(w, http.StatusCreated, p.wire(false))
 }
 
+// idpOr404 is the path's identity provider, looked up with mu held; nil has been answered 404.
+func (e *Emulator) idpOr404(w http.ResponseWriter, r *http.Request) *idp {
+	p := e.findIdP(r.PathValue("id"))
+	if p == nil {
+		idpNotFound(w)
+	}
+	return p
+}
+
+func idpNotFound(w http.ResponseWriter) {
+	writeErrors(w, http.StatusNotFound, "identity.provider.not.found", "Identity provider not found.", nil)
+}
+
 func (e *Emulator) getIdP(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	p := e.findIdP(r.PathValue("id"))
-	if p == nil {
-		writeErrors(w, http.StatusNotFound, "identity.provider.not.found", "Identity provider not found.", nil)
-		return
+	if p := e.idpOr404(w, r); p != nil {
+		writeJSON(w, http.StatusOK, p.wire(false))
 	}
-	writeJSON(w, http.StatusOK, p.wire(false))
 }
 
-func (e *Emulator) patchIdP(w http.ResponseWriter, r *http.Request) {
-	var b idpBody
-	if !decodeStrict(w, r, &b) {
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p := e.findIdP(r.PathValue("id"))
+func (e *Emulator) patchIdP(w http.ResponseWriter, r *http.Request, b *idpBody) {
+	p := e.idpOr404(w, r)
 	if p == nil {
-		writeErrors(w, http.StatusNotFound, "identity.provider.not.found", "Identity provider not found.", nil)
 		return
 	}
 	np := *p
 	if np.OIDC != nil && b.OIDCProfile != nil && b.OIDCProfile.ClientSecret == "" {
 		b.OIDCProfile.ClientSecret = np.OIDC.ClientSecret
 	}
-	if msg := e.applyIdP(&np, &b, false); msg != "" {
-		writeErrors(w, http.StatusBadRequest, "identity.provider.invalid", msg, nil)
+	if !e.applyIdPOrFail(w, &np, b, false) {
 		return
-	}
-	for _, o := range e.idps {
-		if o.ID != np.ID && strings.EqualFold(o.Name, np.Name) {
-			writeErrors(w, http.StatusConflict, "identity.provider.with.name.already.exists",
-				fmt.Sprintf("Identity provider with name %s already exists.", np.Name), map[string]string{"idp_name": np.Name})
-			return
-		}
 	}
 	*p = np
 	writeJSON(w, http.StatusOK, p.wire(false))
@@ -567,7 +561,7 @@ func (e *Emulator) deleteIdP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeErrors(w, http.StatusNotFound, "identity.provider.not.found", "Identity provider not found.", nil)
+	idpNotFound(w)
 }
 
 // IssueSCIMToken creates the directory (when absent) and a SCIM token for it without going

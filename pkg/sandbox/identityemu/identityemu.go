@@ -207,15 +207,15 @@ func (e *Emulator) Handler() http.Handler {
 	mux.HandleFunc("GET "+b, e.admin(e.listDirs))
 	mux.HandleFunc("POST "+b, e.admin(e.createDir))
 	mux.HandleFunc("GET "+b+"/{id}", e.admin(e.getDir))
-	mux.HandleFunc("PATCH "+b+"/{id}", e.admin(e.patchDir))
+	mux.HandleFunc("PATCH "+b+"/{id}", e.admin(withBody(e, e.patchDir)))
 	mux.HandleFunc("DELETE "+b+"/{id}", e.admin(e.deleteDir))
 	mux.HandleFunc("POST "+b+"/{id}/sync-client", e.admin(e.syncClientAction))
 	mux.HandleFunc("GET "+b+"/{id}/sync-client", e.admin(e.getSyncClient))
 	f := "/federation/broker/identity-providers"
 	mux.HandleFunc("GET "+f, e.admin(e.listIdPs))
-	mux.HandleFunc("POST "+f, e.admin(e.createIdP))
+	mux.HandleFunc("POST "+f, e.admin(withBody(e, e.createIdP)))
 	mux.HandleFunc("GET "+f+"/{id}", e.admin(e.getIdP))
-	mux.HandleFunc("PATCH "+f+"/{id}", e.admin(e.patchIdP))
+	mux.HandleFunc("PATCH "+f+"/{id}", e.admin(withBody(e, e.patchIdP)))
 	mux.HandleFunc("DELETE "+f+"/{id}", e.admin(e.deleteIdP))
 	mux.Handle("/usergroup/scim/", e.scim)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

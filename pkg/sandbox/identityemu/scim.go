@@ -103,6 +103,61 @@ func (s *scimServer) reset() {
 	s.byGName = map[string]string{}
 }
 
+// locked runs f on the record id of the collection recs picks, with s.mu held; an unknown id
+// is the SCIM 404.
+func locked[T any](s *scimServer, id string, recs func(*scimServer) map[string]*T, f func(*T) (scim.Resource, error)) (scim.Resource, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x := recs(s)[id]
+	if x == nil {
+		return scim.Resource{}, scimerr.ScimErrorResourceNotFound(id)
+	}
+	return f(x)
+}
+
+// withUser runs f on user id with s.mu held; an unknown id is the SCIM 404.
+func (s *scimServer) withUser(id string, f func(*urec) (scim.Resource, error)) (scim.Resource, error) {
+	return locked(s, id, func(s *scimServer) map[string]*urec { return s.users }, f)
+}
+
+// withGroup runs f on group id with s.mu held; an unknown id is the SCIM 404.
+func (s *scimServer) withGroup(id string, f func(*grec) (scim.Resource, error)) (scim.Resource, error) {
+	return locked(s, id, func(s *scimServer) map[string]*grec { return s.groups }, f)
+}
+
+// create runs f, which stores a new record named name, with s.mu held: an empty name is
+// invalid, one that index (by lower-case name) already has is the SCIM 409 (format has one %s).
+func (s *scimServer) create(name string, index func(*scimServer) map[string]string, format string, f func() (scim.Resource, error)) (scim.Resource, error) {
+	if name == "" {
+		return scim.Resource{}, scimerr.ScimErrorInvalidValue
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := index(s)[strings.ToLower(name)]; dup {
+		return scim.Resource{}, uniqueness(format, name)
+	}
+	return f()
+}
+
+// insert stores a new record x under id, last in order, and indexes it by lower-case name.
+func insert[T any](recs map[string]*T, order *[]string, index map[string]string, id, name string, x *T) {
+	recs[id] = x
+	*order = append(*order, id)
+	index[strings.ToLower(name)] = id
+}
+
+// wantMembers is false when the request's excludedAttributes names members.
+func wantMembers(r *http.Request) bool {
+	return !strings.Contains(strings.ToLower(r.URL.Query().Get("excludedAttributes")), "members")
+}
+
+// uniqueness is the SCIM 409 for a name already taken; format has one %s for the name.
+func uniqueness(format, name string) error {
+	e := scimerr.ScimErrorUniqueness
+	e.Detail = fmt.Sprintf(format, name)
+	return e
+}
+
 func scimError(w http.ResponseWriter, status int, scimType, detail string) {
 	w.Header().Set("Content-Type", "application/scim+json")
 	w.WriteHeader(status)
@@ -288,36 +343,22 @@ func (h userHandler) Create(r *http.Request, attrs scim.ResourceAttributes) (sci
 	s := h.s
 	a, ext := cleanUser(attrs)
 	name := userName(a)
-	if name == "" {
-		return scim.Resource{}, scimerr.ScimErrorInvalidValue
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, dup := s.byName[strings.ToLower(name)]; dup {
-		e := scimerr.ScimErrorUniqueness
-		e.Detail = fmt.Sprintf("User with userName %s already exists.", name)
-		return scim.Resource{}, e
-	}
-	now := time.Now().UTC()
-	u := &urec{id: s.nextID(), dir: dirOf(r), ext: ext, attrs: a, created: now, mod: now, ver: 1}
-	s.users[u.id] = u
-	s.uorder = append(s.uorder, u.id)
-	s.byName[strings.ToLower(name)] = u.id
-	if ext != "" {
-		s.byExt[ext] = u.id
-	}
-	return s.userResource(u), nil
+	return s.create(name, func(s *scimServer) map[string]string { return s.byName }, "User with userName %s already exists.", func() (scim.Resource, error) {
+		now := time.Now().UTC()
+		u := &urec{id: s.nextID(), dir: dirOf(r), ext: ext, attrs: a, created: now, mod: now, ver: 1}
+		insert(s.users, &s.uorder, s.byName, u.id, name, u)
+		if ext != "" {
+			s.byExt[ext] = u.id
+		}
+		return s.userResource(u), nil
+	})
 }
 
 func (h userHandler) Get(r *http.Request, id string) (scim.Resource, error) {
 	s := h.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.users[id]
-	if u == nil {
-		return scim.Resource{}, scimerr.ScimErrorResourceNotFound(id)
-	}
-	return s.userResource(u), nil
+	return s.withUser(id, func(u *urec) (scim.Resource, error) {
+		return s.userResource(u), nil
+	})
 }
 
 // indexed answers `attr eq "value"` on an indexed attribute without a scan.
@@ -360,17 +401,20 @@ func page[T any](all []T, start, count int) []T {
 	return all[start-1 : end]
 }
 
-func (s *scimServer) compactUsers() {
-	if s.udead == 0 {
+func (s *scimServer) compactUsers() { compact(&s.uorder, &s.udead, s.users) }
+
+// compact drops the ids of deleted records from order once dead says there are any.
+func compact[T any](order *[]string, dead *int, recs map[string]*T) {
+	if *dead == 0 {
 		return
 	}
-	keep := s.uorder[:0]
-	for _, id := range s.uorder {
-		if s.users[id] != nil {
+	keep := (*order)[:0]
+	for _, id := range *order {
+		if recs[id] != nil {
 			keep = append(keep, id)
 		}
 	}
-	s.uorder, s.udead = keep, 0
+	*order, *dead = keep, 0
 }
 
 func (h userHandler) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Page, error) {
@@ -424,12 +468,13 @@ func (h userHandler) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Pag
 func (h userHandler) Replace(r *http.Request, id string, attrs scim.ResourceAttributes) (scim.Resource, error) {
 	s := h.s
 	a, ext := cleanUser(attrs)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.users[id]
-	if u == nil {
-		return scim.Resource{}, scimerr.ScimErrorResourceNotFound(id)
-	}
+	return s.withUser(id, func(u *urec) (scim.Resource, error) {
+		return s.setUser(u, a, ext)
+	})
+}
+
+// setUser gives user u the attributes a and externalId ext (a new version). Caller holds s.mu.
+func (s *scimServer) setUser(u *urec, a map[string]any, ext string) (scim.Resource, error) {
 	if err := s.renameUser(u, userName(a)); err != nil {
 		return scim.Resource{}, err
 	}
@@ -449,9 +494,7 @@ func (s *scimServer) renameUser(u *urec, name string) error {
 		return nil
 	}
 	if other, dup := s.byName[nw]; dup && other != u.id {
-		e := scimerr.ScimErrorUniqueness
-		e.Detail = fmt.Sprintf("User with userName %s already exists.", name)
-		return e
+		return uniqueness("User with userName %s already exists.", name)
 	}
 	delete(s.byName, old)
 	s.byName[nw] = u.id
@@ -472,14 +515,11 @@ func (s *scimServer) setExt(u *urec, ext string) {
 }
 
 func (h userHandler) Delete(r *http.Request, id string) error {
-	s := h.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.users[id] == nil {
-		return scimerr.ScimErrorResourceNotFound(id)
-	}
-	s.deleteUserLocked(id)
-	return nil
+	_, err := h.s.withUser(id, func(*urec) (scim.Resource, error) {
+		h.s.deleteUserLocked(id)
+		return scim.Resource{}, nil
+	})
+	return err
 }
 
 func (s *scimServer) deleteUserLocked(id string) {
@@ -500,29 +540,19 @@ func (s *scimServer) deleteUserLocked(id string) {
 
 func (h userHandler) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
 	s := h.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.users[id]
-	if u == nil {
-		return scim.Resource{}, scimerr.ScimErrorResourceNotFound(id)
-	}
-	a := make(map[string]any, len(u.attrs))
-	for k, v := range u.attrs {
-		a[k] = v
-	}
-	ext := u.ext
-	for _, op := range ops {
-		if err := applyOp(a, &ext, op); err != nil {
-			return scim.Resource{}, err
+	return s.withUser(id, func(u *urec) (scim.Resource, error) {
+		a := make(map[string]any, len(u.attrs))
+		for k, v := range u.attrs {
+			a[k] = v
 		}
-	}
-	if err := s.renameUser(u, userName(a)); err != nil {
-		return scim.Resource{}, err
-	}
-	s.setExt(u, ext)
-	u.attrs = a
-	u.mod, u.ver = time.Now().UTC(), u.ver+1
-	return s.userResource(u), nil
+		ext := u.ext
+		for _, op := range ops {
+			if err := applyOp(a, &ext, op); err != nil {
+				return scim.Resource{}, err
+			}
+		}
+		return s.setUser(u, a, ext)
+	})
 }
 
 // applyOp applies one PATCH operation to a user's attributes: pathless values (Okta's
@@ -821,44 +851,30 @@ func attrString(a map[string]any, name string) string {
 func (h groupHandler) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Resource, error) {
 	s := h.s
 	name := attrString(attrs, "displayName")
-	if name == "" {
-		return scim.Resource{}, scimerr.ScimErrorInvalidValue
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, dup := s.byGName[strings.ToLower(name)]; dup {
-		e := scimerr.ScimErrorUniqueness
-		e.Detail = fmt.Sprintf("Group with displayName %s already exists.", name)
-		return scim.Resource{}, e
-	}
-	now := time.Now().UTC()
-	g := &grec{id: s.nextID(), dir: dirOf(r), ext: attrString(attrs, "externalId"), name: name, mset: map[string]bool{}, created: now, mod: now, ver: 1}
-	k, _ := lookup(attrs, "members")
-	if err := s.addMembers(g, memberIDs(attrs[k])); err != nil {
-		return scim.Resource{}, err
-	}
-	s.groups[g.id] = g
-	s.gorder = append(s.gorder, g.id)
-	s.byGName[strings.ToLower(name)] = g.id
-	return s.groupResource(g, true), nil
+	return s.create(name, func(s *scimServer) map[string]string { return s.byGName }, "Group with displayName %s already exists.", func() (scim.Resource, error) {
+		now := time.Now().UTC()
+		g := &grec{id: s.nextID(), dir: dirOf(r), ext: attrString(attrs, "externalId"), name: name, mset: map[string]bool{}, created: now, mod: now, ver: 1}
+		k, _ := lookup(attrs, "members")
+		if err := s.addMembers(g, memberIDs(attrs[k])); err != nil {
+			return scim.Resource{}, err
+		}
+		insert(s.groups, &s.gorder, s.byGName, g.id, name, g)
+		return s.groupResource(g, true), nil
+	})
 }
 
 func (h groupHandler) Get(r *http.Request, id string) (scim.Resource, error) {
 	s := h.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.groups[id]
-	if g == nil {
-		return scim.Resource{}, scimerr.ScimErrorResourceNotFound(id)
-	}
-	return s.groupResource(g, !strings.Contains(strings.ToLower(r.URL.Query().Get("excludedAttributes")), "members")), nil
+	return s.withGroup(id, func(g *grec) (scim.Resource, error) {
+		return s.groupResource(g, wantMembers(r)), nil
+	})
 }
 
 func (h groupHandler) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Page, error) {
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	withMembers := !strings.Contains(strings.ToLower(r.URL.Query().Get("excludedAttributes")), "members")
+	withMembers := wantMembers(r)
 	if attr, val, ok := indexed(&p, "displayName", "id"); ok {
 		id := val
 		if attr == "displayName" {
@@ -874,15 +890,7 @@ func (h groupHandler) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Pa
 		}
 		return scim.Page{TotalResults: 1, Resources: res}, nil
 	}
-	if s.gdead > 0 {
-		keep := s.gorder[:0]
-		for _, id := range s.gorder {
-			if s.groups[id] != nil {
-				keep = append(keep, id)
-			}
-		}
-		s.gorder, s.gdead = keep, 0
-	}
+	compact(&s.gorder, &s.gdead, s.groups)
 	var match []scim.Resource
 	for _, id := range s.gorder {
 		res := s.groupResource(s.groups[id], true)
@@ -903,22 +911,18 @@ func (h groupHandler) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Pa
 
 func (h groupHandler) Replace(r *http.Request, id string, attrs scim.ResourceAttributes) (scim.Resource, error) {
 	s := h.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.groups[id]
-	if g == nil {
-		return scim.Resource{}, scimerr.ScimErrorResourceNotFound(id)
-	}
-	if err := s.renameGroup(g, attrString(attrs, "displayName")); err != nil {
-		return scim.Resource{}, err
-	}
-	k, _ := lookup(attrs, "members")
-	if err := s.setMembers(g, memberIDs(attrs[k])); err != nil {
-		return scim.Resource{}, err
-	}
-	g.ext = attrString(attrs, "externalId")
-	g.mod, g.ver = time.Now().UTC(), g.ver+1
-	return s.groupResource(g, true), nil
+	return s.withGroup(id, func(g *grec) (scim.Resource, error) {
+		if err := s.renameGroup(g, attrString(attrs, "displayName")); err != nil {
+			return scim.Resource{}, err
+		}
+		k, _ := lookup(attrs, "members")
+		if err := s.setMembers(g, memberIDs(attrs[k])); err != nil {
+			return scim.Resource{}, err
+		}
+		g.ext = attrString(attrs, "externalId")
+		g.mod, g.ver = time.Now().UTC(), g.ver+1
+		return s.groupResource(g, true), nil
+	})
 }
 
 func (s *scimServer) renameGroup(g *grec, name string) error {
@@ -929,9 +933,7 @@ func (s *scimServer) renameGroup(g *grec, name string) error {
 		return nil
 	}
 	if other, dup := s.byGName[strings.ToLower(name)]; dup && other != g.id {
-		e := scimerr.ScimErrorUniqueness
-		e.Detail = fmt.Sprintf("Group with displayName %s already exists.", name)
-		return e
+		return uniqueness("Group with displayName %s already exists.", name)
 	}
 	delete(s.byGName, strings.ToLower(g.name))
 	s.byGName[strings.ToLower(name)] = g.id
@@ -940,15 +942,11 @@ func (s *scimServer) renameGroup(g *grec, name string) error {
 }
 
 func (h groupHandler) Delete(r *http.Request, id string) error {
-	s := h.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.groups[id]
-	if g == nil {
-		return scimerr.ScimErrorResourceNotFound(id)
-	}
-	s.deleteGroupLocked(g)
-	return nil
+	_, err := h.s.withGroup(id, func(g *grec) (scim.Resource, error) {
+		h.s.deleteGroupLocked(g)
+		return scim.Resource{}, nil
+	})
+	return err
 }
 
 func (s *scimServer) deleteGroupLocked(g *grec) {
@@ -965,80 +963,76 @@ func (s *scimServer) deleteGroupLocked(g *grec) {
 // answers 204: membership replies may omit members.
 func (h groupHandler) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
 	s := h.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.groups[id]
-	if g == nil {
-		return scim.Resource{}, scimerr.ScimErrorResourceNotFound(id)
-	}
-	for _, op := range ops {
-		opn := strings.ToLower(op.Op)
-		if op.Path == nil {
-			m, ok := op.Value.(map[string]any)
-			if !ok {
-				return scim.Resource{}, scimerr.ScimErrorNoTarget
-			}
-			for k, v := range m {
-				switch strings.ToLower(k) {
-				case "displayname":
-					name, _ := v.(string)
-					if err := s.renameGroup(g, name); err != nil {
-						return scim.Resource{}, err
-					}
-				case "externalid":
-					g.ext, _ = v.(string)
-				case "members":
-					var err error
-					if opn == "replace" {
-						err = s.setMembers(g, memberIDs(v))
-					} else {
-						err = s.addMembers(g, memberIDs(v))
-					}
-					if err != nil {
-						return scim.Resource{}, err
+	return s.withGroup(id, func(g *grec) (scim.Resource, error) {
+		for _, op := range ops {
+			opn := strings.ToLower(op.Op)
+			if op.Path == nil {
+				m, ok := op.Value.(map[string]any)
+				if !ok {
+					return scim.Resource{}, scimerr.ScimErrorNoTarget
+				}
+				for k, v := range m {
+					switch strings.ToLower(k) {
+					case "displayname":
+						name, _ := v.(string)
+						if err := s.renameGroup(g, name); err != nil {
+							return scim.Resource{}, err
+						}
+					case "externalid":
+						g.ext, _ = v.(string)
+					case "members":
+						var err error
+						if opn == "replace" {
+							err = s.setMembers(g, memberIDs(v))
+						} else {
+							err = s.addMembers(g, memberIDs(v))
+						}
+						if err != nil {
+							return scim.Resource{}, err
+						}
 					}
 				}
+				continue
 			}
-			continue
-		}
-		name := strings.ToLower(op.Path.AttributePath.AttributeName)
-		switch name {
-		case "displayname":
-			n, _ := op.Value.(string)
-			if err := s.renameGroup(g, n); err != nil {
-				return scim.Resource{}, err
-			}
-		case "externalid":
-			g.ext, _ = op.Value.(string)
-		case "members":
-			switch {
-			case opn == "remove" && op.Path.ValueExpression != nil:
-				var rm []string
-				for _, mid := range g.members {
-					if matches(map[string]any{"value": mid}, op.Path.ValueExpression) {
-						rm = append(rm, mid)
-					}
-				}
-				s.removeMembers(g, rm)
-			case opn == "remove" && op.Value != nil:
-				s.removeMembers(g, memberIDs(op.Value))
-			case opn == "remove":
-				s.setMembers(g, nil)
-			case opn == "replace":
-				if err := s.setMembers(g, memberIDs(op.Value)); err != nil {
+			name := strings.ToLower(op.Path.AttributePath.AttributeName)
+			switch name {
+			case "displayname":
+				n, _ := op.Value.(string)
+				if err := s.renameGroup(g, n); err != nil {
 					return scim.Resource{}, err
+				}
+			case "externalid":
+				g.ext, _ = op.Value.(string)
+			case "members":
+				switch {
+				case opn == "remove" && op.Path.ValueExpression != nil:
+					var rm []string
+					for _, mid := range g.members {
+						if matches(map[string]any{"value": mid}, op.Path.ValueExpression) {
+							rm = append(rm, mid)
+						}
+					}
+					s.removeMembers(g, rm)
+				case opn == "remove" && op.Value != nil:
+					s.removeMembers(g, memberIDs(op.Value))
+				case opn == "remove":
+					s.setMembers(g, nil)
+				case opn == "replace":
+					if err := s.setMembers(g, memberIDs(op.Value)); err != nil {
+						return scim.Resource{}, err
+					}
+				default:
+					if err := s.addMembers(g, memberIDs(op.Value)); err != nil {
+						return scim.Resource{}, err
+					}
 				}
 			default:
-				if err := s.addMembers(g, memberIDs(op.Value)); err != nil {
-					return scim.Resource{}, err
-				}
+				return scim.Resource{}, scimerr.ScimErrorInvalidPath
 			}
-		default:
-			return scim.Resource{}, scimerr.ScimErrorInvalidPath
 		}
-	}
-	g.mod, g.ver = time.Now().UTC(), g.ver+1
-	return scim.Resource{}, nil
+		g.mod, g.ver = time.Now().UTC(), g.ver+1
+		return scim.Resource{}, nil
+	})
 }
 
 // deleteDirectory removes the users and groups a directory's token provisioned.

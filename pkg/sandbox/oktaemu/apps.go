@@ -62,13 +62,39 @@ func (e *Emulator) findApp(id string) *app {
 	return byID(e.apps, id, func(x *app) string { return x.id })
 }
 
-// appOr404 looks the path's app up with mu held; nil has been answered 404.
-func (e *Emulator) appOr404(w http.ResponseWriter, r *http.Request) *app {
-	a := e.findApp(r.PathValue("appId"))
+// withApp serves h with mu held for the path's app, or answers 404 when there is no such app.
+func (e *Emulator) withApp(h func(w http.ResponseWriter, r *http.Request, a *app)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if a := e.appOr404(w, r); a != nil {
+			h(w, r, a)
+		}
+	}
+}
+
+// lockApp takes mu and looks the path's app up; nil has released mu and been answered 404.
+func (e *Emulator) lockApp(w http.ResponseWriter, r *http.Request) *app {
+	e.mu.Lock()
+	a := e.appOr404(w, r)
 	if a == nil {
-		notFound(w, r.PathValue("appId"), "App")
+		e.mu.Unlock()
 	}
 	return a
+}
+
+// readAndLockApp reads the request body into v, then takes mu and looks the path's app up; nil
+// has been answered (400 or 404) and does not hold mu.
+func (e *Emulator) readAndLockApp(w http.ResponseWriter, r *http.Request, v any) *app {
+	if !readBody(w, r, v) {
+		return nil
+	}
+	return e.lockApp(w, r)
+}
+
+// appOr404 looks the path's app up with mu held; nil has been answered 404.
+func (e *Emulator) appOr404(w http.ResponseWriter, r *http.Request) *app {
+	return lookup(w, r, "appId", "App", e.findApp)
 }
 
 func (e *Emulator) features(a *app) []string {
@@ -283,27 +309,19 @@ func (e *Emulator) newSecret(a *app, now time.Time) string {
 	return v
 }
 
-func (e *Emulator) getApp(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if a := e.appOr404(w, r); a != nil {
-		writeJSON(w, http.StatusOK, e.appWire(a, ""))
-	}
+func (e *Emulator) getApp(w http.ResponseWriter, r *http.Request, a *app) {
+	writeJSON(w, http.StatusOK, e.appWire(a, ""))
 }
 
 // replaceApp is PUT: label, settings (and the sign-on mode of catalog apps) are replaced; the
 // name and credentials stay.
 func (e *Emulator) replaceApp(w http.ResponseWriter, r *http.Request) {
 	var b appBody
-	if !readBody(w, r, &b) {
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
+	a := e.readAndLockApp(w, r, &b)
 	if a == nil {
 		return
 	}
+	defer e.mu.Unlock()
 	if b.Name != "" && b.Name != a.name {
 		invalid(w, "name", "The app name cannot be changed")
 		return
@@ -337,24 +355,12 @@ func (e *Emulator) secretWire(a *app, s *clientSecret, value string) map[string]
 	return m
 }
 
-func (e *Emulator) listSecrets(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
+func (e *Emulator) listSecrets(w http.ResponseWriter, r *http.Request, a *app) {
 	listPage(e, w, r, a.secrets, func(s *clientSecret) string { return s.id },
 		func(s *clientSecret) map[string]any { return e.secretWire(a, s, "") }, 20, 200)
 }
 
-func (e *Emulator) createSecret(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
+func (e *Emulator) createSecret(w http.ResponseWriter, r *http.Request, a *app) {
 	if a.name != AppOIDC {
 		invalid(w, "client_secret", "The application does not use client secrets")
 		return
@@ -388,12 +394,8 @@ func (e *Emulator) connectionWire(a *app) map[string]any {
 	return m
 }
 
-func (e *Emulator) getConnection(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if a := e.appOr404(w, r); a != nil {
-		writeJSON(w, http.StatusOK, e.connectionWire(a))
-	}
+func (e *Emulator) getConnection(w http.ResponseWriter, r *http.Request, a *app) {
+	writeJSON(w, http.StatusOK, e.connectionWire(a))
 }
 
 const refusedConnection = "Provisioning connection setup through the API is not supported for this application"
@@ -406,13 +408,8 @@ func (e *Emulator) setConnection(w http.ResponseWriter, r *http.Request) {
 			Token      string `json:"token"`
 		} `json:"profile"`
 	}
-	if !readBody(w, r, &b) {
-		return
-	}
-	e.mu.Lock()
-	a := e.appOr404(w, r)
+	a := e.readAndLockApp(w, r, &b)
 	if a == nil {
-		e.mu.Unlock()
 		return
 	}
 	switch {
@@ -463,10 +460,8 @@ func (e *Emulator) deactivateConnection(w http.ResponseWriter, r *http.Request) 
 }
 
 func (e *Emulator) lifecycle(w http.ResponseWriter, r *http.Request, status string) {
-	e.mu.Lock()
-	a := e.appOr404(w, r)
+	a := e.lockApp(w, r)
 	if a == nil {
-		e.mu.Unlock()
 		return
 	}
 	if a.conn == nil || a.conn.authScheme != "TOKEN" {
@@ -504,13 +499,7 @@ func (e *Emulator) featureWire(a *app) map[string]any {
 // provisioningOn reports whether the app's connection is active (features exist only then).
 func provisioningOn(a *app) bool { return a.conn != nil && a.conn.status == "ENABLED" }
 
-func (e *Emulator) listFeatures(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
+func (e *Emulator) listFeatures(w http.ResponseWriter, r *http.Request, a *app) {
 	if !provisioningOn(a) {
 		writeError(w, http.StatusBadRequest, codeValidation, "Api validation failed: features",
 			[]string{"Provisioning is not enabled for this application: activate its provisioning connection first"})
@@ -519,13 +508,7 @@ func (e *Emulator) listFeatures(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, []map[string]any{e.featureWire(a)})
 }
 
-func (e *Emulator) getFeature(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
+func (e *Emulator) getFeature(w http.ResponseWriter, r *http.Request, a *app) {
 	if name := r.PathValue("name"); name != "USER_PROVISIONING" || !provisioningOn(a) {
 		notFound(w, name, "AppFeature")
 		return
@@ -547,13 +530,8 @@ func (e *Emulator) putFeature(w http.ResponseWriter, r *http.Request) {
 			Password            *st `json:"password"`
 		} `json:"update"`
 	}
-	if !readBody(w, r, &b) {
-		return
-	}
-	e.mu.Lock()
-	a := e.appOr404(w, r)
+	a := e.readAndLockApp(w, r, &b)
 	if a == nil {
-		e.mu.Unlock()
 		return
 	}
 	if name := r.PathValue("name"); name != "USER_PROVISIONING" || !provisioningOn(a) {
@@ -586,9 +564,7 @@ func (e *Emulator) putFeature(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.caps = c
-	e.mu.Unlock()
-	e.provision(r.Context(), a.id)
-	e.reply(w, http.StatusOK, func() map[string]any { return e.featureWire(a) })
+	e.provisionAndReply(w, r, a.id, true, http.StatusOK, func() map[string]any { return e.featureWire(a) })
 }
 
 // appSchema is the app user schema: base attributes of the catalog app, custom ones empty.
@@ -602,13 +578,7 @@ func appSchemaBase(name string) []string {
 	return []string{"userName", "email"}
 }
 
-func (e *Emulator) getAppSchema(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
+func (e *Emulator) getAppSchema(w http.ResponseWriter, r *http.Request, a *app) {
 	props := map[string]any{}
 	for _, p := range appSchemaBase(a.name) {
 		m := map[string]any{"title": p, "type": "string", "scope": "NONE", "mutability": "READ_WRITE",

@@ -12,13 +12,7 @@ func (e *Emulator) appGroupWire(a *app, g *appGroup) map[string]any {
 			"group": map[string]any{"href": e.url + "/api/v1/groups/" + g.id}}}
 }
 
-func (e *Emulator) listAppGroups(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
+func (e *Emulator) listAppGroups(w http.ResponseWriter, r *http.Request, a *app) {
 	listPage(e, w, r, a.groups, func(g *appGroup) string { return g.id },
 		func(g *appGroup) map[string]any { return e.appGroupWire(a, g) }, 20, 200)
 }
@@ -27,19 +21,10 @@ func (a *app) group(id string) *appGroup {
 	return byID(a.groups, id, func(x *appGroup) string { return x.id })
 }
 
-func (e *Emulator) getAppGroup(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
+func (e *Emulator) getAppGroup(w http.ResponseWriter, r *http.Request, a *app) {
+	if g := lookup(w, r, "groupId", "AppGroup", a.group); g != nil {
+		writeJSON(w, http.StatusOK, e.appGroupWire(a, g))
 	}
-	g := a.group(r.PathValue("groupId"))
-	if g == nil {
-		notFound(w, r.PathValue("groupId"), "AppGroup")
-		return
-	}
-	writeJSON(w, http.StatusOK, e.appGroupWire(a, g))
 }
 
 // assignGroup is PUT /apps/{appId}/groups/{groupId}: the group's users become app users and
@@ -48,13 +33,8 @@ func (e *Emulator) assignGroup(w http.ResponseWriter, r *http.Request) {
 	var b struct {
 		Priority *int `json:"priority"`
 	}
-	if !readBody(w, r, &b) {
-		return
-	}
-	e.mu.Lock()
-	a := e.appOr404(w, r)
+	a := e.readAndLockApp(w, r, &b)
 	if a == nil {
-		e.mu.Unlock()
 		return
 	}
 	gid := r.PathValue("groupId")
@@ -78,22 +58,12 @@ func (e *Emulator) assignGroup(w http.ResponseWriter, r *http.Request) {
 	}
 	g.updated = e.now().UTC()
 	e.syncAppUsersLocked(a)
-	e.mu.Unlock()
-	e.provision(r.Context(), a.id)
-	e.reply(w, http.StatusOK, func() map[string]any { return e.appGroupWire(a, g) })
+	e.provisionAndReply(w, r, a.id, true, http.StatusOK, func() map[string]any { return e.appGroupWire(a, g) })
 }
 
-func (e *Emulator) unassignGroup(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
-	gid := r.PathValue("groupId")
-	i := slices.IndexFunc(a.groups, func(g *appGroup) bool { return g.id == gid })
+func (e *Emulator) unassignGroup(w http.ResponseWriter, r *http.Request, a *app) {
+	i := indexOr404(w, r, "groupId", "AppGroup", a.groups, func(g *appGroup) string { return g.id })
 	if i < 0 {
-		notFound(w, gid, "AppGroup")
 		return
 	}
 	a.groups = slices.Delete(a.groups, i, i+1)
@@ -168,25 +138,11 @@ func (e *Emulator) appUserWire(a *app, au *appUser) map[string]any {
 		"_links": map[string]any{"app": map[string]any{"href": e.url + "/api/v1/apps/" + a.id},
 			"user": map[string]any{"href": e.url + "/api/v1/users/" + au.id}},
 	}
-	if au.externalID != "" {
-		m["externalId"] = au.externalID
-	}
-	if !au.lastSync.IsZero() {
-		m["lastSync"] = stamp(au.lastSync)
-	}
-	if au.errorSummary != "" {
-		m["errorSummary"] = au.errorSummary
-	}
+	setOptional(m, map[string]any{"externalId": au.externalID, "lastSync": au.lastSync, "errorSummary": au.errorSummary})
 	return m
 }
 
-func (e *Emulator) listAppUsers(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
+func (e *Emulator) listAppUsers(w http.ResponseWriter, r *http.Request, a *app) {
 	listPage(e, w, r, a.appUsers, func(u *appUser) string { return u.id },
 		func(u *appUser) map[string]any { return e.appUserWire(a, u) }, 50, 500)
 }
@@ -195,17 +151,8 @@ func (a *app) appUser(id string) *appUser {
 	return byID(a.appUsers, id, func(x *appUser) string { return x.id })
 }
 
-func (e *Emulator) getAppUser(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
+func (e *Emulator) getAppUser(w http.ResponseWriter, r *http.Request, a *app) {
+	if au := lookup(w, r, "userId", "AppUser", a.appUser); au != nil {
+		writeJSON(w, http.StatusOK, e.appUserWire(a, au))
 	}
-	au := a.appUser(r.PathValue("userId"))
-	if au == nil {
-		notFound(w, r.PathValue("userId"), "AppUser")
-		return
-	}
-	writeJSON(w, http.StatusOK, e.appUserWire(a, au))
 }

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 )
 
 const assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -82,10 +84,10 @@ func (e *Emulator) verifyAssertion(jwt, formClientID, aud string) error {
 		Aud           any
 		Exp, Iat      float64
 	}
-	if err := decodeSegment(parts[0], &hdr); err != nil {
+	if err := sandbox.DecodeJWTSegment(parts[0], &hdr); err != nil {
 		return errors.New("The client_assertion header is not valid JSON.")
 	}
-	if err := decodeSegment(parts[1], &claims); err != nil {
+	if err := sandbox.DecodeJWTSegment(parts[1], &claims); err != nil {
 		return errors.New("The client_assertion claims are not valid JSON.")
 	}
 	if hdr.Alg != "RS256" {
@@ -139,14 +141,6 @@ func (e *Emulator) verifyAssertion(jwt, formClientID, aud string) error {
 	}
 	e.jtis[claims.Jti] = exp
 	return nil
-}
-
-func decodeSegment(s string, v any) error {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, v)
 }
 
 // signJWT signs claims with the org key (RS256); call with mu held or before serving.

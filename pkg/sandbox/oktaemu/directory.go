@@ -20,23 +20,9 @@ type group struct {
 
 // attr is a profile attribute for expressions and searches ("" and false when unknown).
 func (u *user) attr(name string) (string, bool) {
-	switch name {
-	case "login":
-		return u.login, true
-	case "email":
-		return u.email, true
-	case "firstName":
-		return u.first, true
-	case "lastName":
-		return u.last, true
-	case "displayName":
-		return u.first + " " + u.last, true
-	case "id":
-		return u.id, true
-	case "status":
-		return u.status, true
-	}
-	return "", false
+	v, ok := map[string]string{"login": u.login, "email": u.email, "firstName": u.first, "lastName": u.last,
+		"displayName": u.first + " " + u.last, "id": u.id, "status": u.status}[name]
+	return v, ok
 }
 
 func (u *user) searchAttr(name string) (string, bool) {
@@ -64,17 +50,8 @@ func (e *Emulator) userWire(u *user) map[string]any {
 }
 
 func (g *group) searchAttr(name string) (string, bool) {
-	switch name {
-	case "id":
-		return g.id, true
-	case "type":
-		return g.typ, true
-	case "profile.name":
-		return g.name, true
-	case "profile.description":
-		return g.desc, true
-	}
-	return "", false
+	v, ok := map[string]string{"id": g.id, "type": g.typ, "profile.name": g.name, "profile.description": g.desc}[name]
+	return v, ok
 }
 
 func (e *Emulator) groupWire(g *group) map[string]any {
@@ -156,23 +133,17 @@ func (e *Emulator) listGroups(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) getGroup(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	g := e.findGroup(r.PathValue("groupId"))
-	if g == nil {
-		notFound(w, r.PathValue("groupId"), "UserGroup")
-		return
+	if g := lookup(w, r, "groupId", "UserGroup", e.findGroup); g != nil {
+		writeJSON(w, http.StatusOK, e.groupWire(g))
 	}
-	writeJSON(w, http.StatusOK, e.groupWire(g))
 }
 
 func (e *Emulator) listGroupUsers(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	g := e.findGroup(r.PathValue("groupId"))
-	if g == nil {
-		notFound(w, r.PathValue("groupId"), "UserGroup")
-		return
+	if g := lookup(w, r, "groupId", "UserGroup", e.findGroup); g != nil {
+		listPage(e, w, r, g.members, func(id string) string { return id }, e.userByID, 200, 10000)
 	}
-	listPage(e, w, r, g.members, func(id string) string { return id }, e.userByID, 200, 10000)
 }
 
 func (e *Emulator) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -189,10 +160,7 @@ func (e *Emulator) listUsers(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) getUser(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	u := e.findUser(r.PathValue("userId"))
-	if u == nil {
-		notFound(w, r.PathValue("userId"), "User")
-		return
+	if u := lookup(w, r, "userId", "User", e.findUser); u != nil {
+		writeJSON(w, http.StatusOK, e.userWire(u))
 	}
-	writeJSON(w, http.StatusOK, e.userWire(u))
 }

@@ -108,12 +108,9 @@ func (e *Emulator) listMappings(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) getMapping(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	m := e.findMapping(r.PathValue("mappingId"))
-	if m == nil {
-		notFound(w, r.PathValue("mappingId"), "ProfileMapping")
-		return
+	if m := lookup(w, r, "mappingId", "ProfileMapping", e.findMapping); m != nil {
+		writeJSON(w, http.StatusOK, e.mappingWire(m, true))
 	}
-	writeJSON(w, http.StatusOK, e.mappingWire(m, true))
 }
 
 // updateMapping merges properties (a null value removes one) and re-provisions the app.
@@ -132,10 +129,9 @@ func (e *Emulator) updateMapping(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.mu.Lock()
-	m := e.findMapping(r.PathValue("mappingId"))
+	m := lookup(w, r, "mappingId", "ProfileMapping", e.findMapping)
 	if m == nil {
 		e.mu.Unlock()
-		notFound(w, r.PathValue("mappingId"), "ProfileMapping")
 		return
 	}
 	known := appSchemaBase(m.appName)
@@ -184,7 +180,5 @@ func (e *Emulator) updateMapping(w http.ResponseWriter, r *http.Request) {
 		e.syncAppUsersLocked(a)
 	}
 	appID := m.appID
-	e.mu.Unlock()
-	e.provision(r.Context(), appID)
-	e.reply(w, http.StatusOK, func() map[string]any { return e.mappingWire(m, true) })
+	e.provisionAndReply(w, r, appID, true, http.StatusOK, func() map[string]any { return e.mappingWire(m, true) })
 }

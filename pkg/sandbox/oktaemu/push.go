@@ -10,15 +10,7 @@ func (e *Emulator) pushWire(a *app, p *pushMapping) map[string]any {
 	m := map[string]any{"id": p.id, "sourceGroupId": p.source, "status": p.status, "created": stamp(p.created), "lastUpdated": stamp(p.updated),
 		"_links": map[string]any{"self": map[string]any{"href": self}, "app": map[string]any{"href": e.url + "/api/v1/apps/" + a.id},
 			"sourceGroup": map[string]any{"href": e.url + "/api/v1/groups/" + p.source}}}
-	if p.target != "" {
-		m["targetGroupId"] = p.target
-	}
-	if !p.lastPush.IsZero() {
-		m["lastPush"] = stamp(p.lastPush)
-	}
-	if p.errorSummary != "" {
-		m["errorSummary"] = p.errorSummary
-	}
+	setOptional(m, map[string]any{"targetGroupId": p.target, "lastPush": p.lastPush, "errorSummary": p.errorSummary})
 	return m
 }
 
@@ -26,30 +18,15 @@ func (a *app) push(id string) *pushMapping {
 	return byID(a.pushes, id, func(x *pushMapping) string { return x.id })
 }
 
-func (e *Emulator) listPush(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
+func (e *Emulator) listPush(w http.ResponseWriter, r *http.Request, a *app) {
 	listPage(e, w, r, a.pushes, func(p *pushMapping) string { return p.id },
 		func(p *pushMapping) map[string]any { return e.pushWire(a, p) }, 100, 1000)
 }
 
-func (e *Emulator) getPush(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
+func (e *Emulator) getPush(w http.ResponseWriter, r *http.Request, a *app) {
+	if p := lookup(w, r, "mappingId", "GroupPushMapping", a.push); p != nil {
+		writeJSON(w, http.StatusOK, e.pushWire(a, p))
 	}
-	p := a.push(r.PathValue("mappingId"))
-	if p == nil {
-		notFound(w, r.PathValue("mappingId"), "GroupPushMapping")
-		return
-	}
-	writeJSON(w, http.StatusOK, e.pushWire(a, p))
 }
 
 func validPushStatus(s string) bool { return s == "ACTIVE" || s == "INACTIVE" }
@@ -69,10 +46,8 @@ func (e *Emulator) createPush(w http.ResponseWriter, r *http.Request) {
 	if b.Status == "" {
 		b.Status = "ACTIVE"
 	}
-	e.mu.Lock()
-	a := e.appOr404(w, r)
+	a := e.lockApp(w, r)
 	if a == nil {
-		e.mu.Unlock()
 		return
 	}
 	g := e.findGroup(b.SourceGroupID)
@@ -100,11 +75,7 @@ func (e *Emulator) createPush(w http.ResponseWriter, r *http.Request) {
 		p.targetName = g.name
 	}
 	a.pushes = append(a.pushes, p)
-	e.mu.Unlock()
-	if p.status == "ACTIVE" {
-		e.provision(r.Context(), a.id)
-	}
-	e.reply(w, http.StatusCreated, func() map[string]any { return e.pushWire(a, p) })
+	e.provisionAndReply(w, r, a.id, p.status == "ACTIVE", http.StatusCreated, func() map[string]any { return e.pushWire(a, p) })
 }
 
 func (e *Emulator) patchPush(w http.ResponseWriter, r *http.Request) {
@@ -118,16 +89,13 @@ func (e *Emulator) patchPush(w http.ResponseWriter, r *http.Request) {
 		invalid(w, "status", "status must be ACTIVE or INACTIVE")
 		return
 	}
-	e.mu.Lock()
-	a := e.appOr404(w, r)
+	a := e.lockApp(w, r)
 	if a == nil {
-		e.mu.Unlock()
 		return
 	}
-	p := a.push(r.PathValue("mappingId"))
+	p := lookup(w, r, "mappingId", "GroupPushMapping", a.push)
 	if p == nil {
 		e.mu.Unlock()
-		notFound(w, r.PathValue("mappingId"), "GroupPushMapping")
 		return
 	}
 	changed := p.status != b.Status
@@ -136,24 +104,12 @@ func (e *Emulator) patchPush(w http.ResponseWriter, r *http.Request) {
 		p.updated = e.now().UTC()
 		p.errorSummary = ""
 	}
-	e.mu.Unlock()
-	if b.Status == "ACTIVE" {
-		e.provision(r.Context(), a.id)
-	}
-	e.reply(w, http.StatusOK, func() map[string]any { return e.pushWire(a, p) })
+	e.provisionAndReply(w, r, a.id, b.Status == "ACTIVE", http.StatusOK, func() map[string]any { return e.pushWire(a, p) })
 }
 
-func (e *Emulator) deletePush(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.appOr404(w, r)
-	if a == nil {
-		return
-	}
-	id := r.PathValue("mappingId")
-	i := slices.IndexFunc(a.pushes, func(p *pushMapping) bool { return p.id == id })
+func (e *Emulator) deletePush(w http.ResponseWriter, r *http.Request, a *app) {
+	i := indexOr404(w, r, "mappingId", "GroupPushMapping", a.pushes, func(p *pushMapping) string { return p.id })
 	if i < 0 {
-		notFound(w, id, "GroupPushMapping")
 		return
 	}
 	if a.pushes[i].status != "INACTIVE" {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,44 @@ func writeError(w http.ResponseWriter, status int, code, summary string, causes 
 // invalid is 400 E0000001 "Api validation failed: <field>" with one cause.
 func invalid(w http.ResponseWriter, field, cause string) {
 	writeError(w, http.StatusBadRequest, codeValidation, "Api validation failed: "+field, []string{field + ": " + cause})
+}
+
+// lookup finds the object whose id is the path value key; nil has been answered 404 as typ.
+func lookup[T any](w http.ResponseWriter, r *http.Request, key, typ string, find func(id string) *T) *T {
+	id := r.PathValue(key)
+	x := find(id)
+	if x == nil {
+		notFound(w, id, typ)
+	}
+	return x
+}
+
+// indexOr404 is the index in items of the one whose id is the path value key; -1 has been
+// answered 404 as typ.
+func indexOr404[T any](w http.ResponseWriter, r *http.Request, key, typ string, items []T, id func(T) string) int {
+	want := r.PathValue(key)
+	i := slices.IndexFunc(items, func(x T) bool { return id(x) == want })
+	if i < 0 {
+		notFound(w, want, typ)
+	}
+	return i
+}
+
+// setOptional adds to m the optional wire fields that are set: a string when not empty, a time
+// (as a stamp) when not zero.
+func setOptional(m map[string]any, fields map[string]any) {
+	for k, v := range fields {
+		switch v := v.(type) {
+		case string:
+			if v != "" {
+				m[k] = v
+			}
+		case time.Time:
+			if !v.IsZero() {
+				m[k] = stamp(v)
+			}
+		}
+	}
 }
 
 func notFound(w http.ResponseWriter, id, typ string) {
@@ -156,8 +195,13 @@ func (e *Emulator) pageLocked(w http.ResponseWriter, r *http.Request, ids []stri
 	return out, true
 }
 
-// reply writes wire(), built under mu.
-func (e *Emulator) reply(w http.ResponseWriter, status int, wire func() map[string]any) {
+// provisionAndReply ends a write made with mu held: it releases mu, provisions the app when
+// provision is set, then writes wire(), built under mu again.
+func (e *Emulator) provisionAndReply(w http.ResponseWriter, r *http.Request, appID string, provision bool, status int, wire func() map[string]any) {
+	e.mu.Unlock()
+	if provision {
+		e.provision(r.Context(), appID)
+	}
 	e.mu.Lock()
 	out := wire()
 	e.mu.Unlock()

@@ -346,6 +346,28 @@ func has(hay, needle string) bool {
 	return needle == "" || strings.Contains(strings.ToLower(hay), strings.ToLower(needle))
 }
 
+// writePage answers one page of a search: 204 when the page is empty, else the rows under key
+// with the paging fields.
+func writePage[T any](w http.ResponseWriter, q url.Values, key string, hits []T) {
+	page, size := paging(q)
+	rows := window(hits, page, size)
+	if len(rows) == 0 {
+		noContent(w)
+		return
+	}
+	writeJSON(w, 200, map[string]any{key: rows, "Page": page, "PageSize": size, "Total": len(hits)})
+}
+
+// search answers a search: collect picks the matching rows under the lock, and one page of them
+// is written under key.
+func (e *Emulator) search(w http.ResponseWriter, r *http.Request, key string, collect func(q url.Values) []map[string]any) {
+	q := r.URL.Query()
+	e.mu.Lock()
+	hits := collect(q)
+	e.mu.Unlock()
+	writePage(w, q, key, hits)
+}
+
 func noContent(w http.ResponseWriter) {
 	w.Header().Set("x-correlation-id", activityID())
 	w.WriteHeader(http.StatusNoContent)
@@ -427,26 +449,35 @@ func (e *Emulator) groupsSearch(w http.ResponseWriter, r *http.Request, _ []stri
 	writeJSON(w, 200, map[string]any{"LocationGroups": out, "Page": page, "PageSize": size, "Total": len(hits)})
 }
 
+// ogArg finds the OG whose numeric id is the path argument; when there is none it answers 404
+// and returns nil. The caller holds e.mu.
+func (e *Emulator) ogArg(w http.ResponseWriter, arg string) *og {
+	id, _ := strconv.Atoi(arg)
+	return orNotFound(e, w, e.ogByID(id), 660, "Organization group not found.")
+}
+
+// orNotFound returns x, having answered 404 with the API's code and message when x is nil.
+func orNotFound[T any](e *Emulator, w http.ResponseWriter, x *T, code int, msg string) *T {
+	if x == nil {
+		e.fail(w, http.StatusNotFound, code, msg)
+	}
+	return x
+}
+
 func (e *Emulator) groupGet(w http.ResponseWriter, r *http.Request, args []string, _ int) {
-	id, _ := strconv.Atoi(args[0])
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	g := e.ogByID(id)
-	if g == nil {
-		e.fail(w, http.StatusNotFound, 660, "Organization group not found.")
-		return
+	if g := e.ogArg(w, args[0]); g != nil {
+		writeJSON(w, 200, e.ogV1(g))
 	}
-	writeJSON(w, 200, e.ogV1(g))
 }
 
 // groupChildren returns the OG itself and every descendant, as the real endpoint does.
 func (e *Emulator) groupChildren(w http.ResponseWriter, r *http.Request, args []string, _ int) {
-	id, _ := strconv.Atoi(args[0])
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	root := e.ogByID(id)
+	root := e.ogArg(w, args[0])
 	if root == nil {
-		e.fail(w, http.StatusNotFound, 660, "Organization group not found.")
 		return
 	}
 	out := []map[string]any{e.ogV1(root)}
@@ -459,7 +490,7 @@ func (e *Emulator) groupChildren(w http.ResponseWriter, r *http.Request, args []
 			}
 		}
 	}
-	walk(id)
+	walk(root.ID)
 	writeJSON(w, 200, out)
 }
 
@@ -503,23 +534,15 @@ func (e *Emulator) sgJSON(g *smartGroup) map[string]any {
 }
 
 func (e *Emulator) smartGroupsSearch(w http.ResponseWriter, r *http.Request, _ []string, _ int) {
-	q := r.URL.Query()
-	og, _ := strconv.Atoi(first(q, "organizationgroupid"))
-	e.mu.Lock()
-	var hits []map[string]any
-	for _, g := range e.sgs {
-		if has(g.Name, first(q, "name")) && e.visible(g.Managed, og) {
-			hits = append(hits, e.sgJSON(g))
+	e.search(w, r, "SmartGroups", func(q url.Values) (hits []map[string]any) {
+		og, _ := strconv.Atoi(first(q, "organizationgroupid"))
+		for _, g := range e.sgs {
+			if has(g.Name, first(q, "name")) && e.visible(g.Managed, og) {
+				hits = append(hits, e.sgJSON(g))
+			}
 		}
-	}
-	e.mu.Unlock()
-	page, size := paging(q)
-	rows := window(hits, page, size)
-	if len(rows) == 0 {
-		noContent(w)
-		return
-	}
-	writeJSON(w, 200, map[string]any{"SmartGroups": rows, "Page": page, "PageSize": size, "Total": len(hits)})
+		return hits
+	})
 }
 
 func (e *Emulator) smartGroupGet(w http.ResponseWriter, r *http.Request, args []string, _ int) {
@@ -535,25 +558,17 @@ func (e *Emulator) smartGroupGet(w http.ResponseWriter, r *http.Request, args []
 }
 
 func (e *Emulator) usersSearch(w http.ResponseWriter, r *http.Request, _ []string, _ int) {
-	q := r.URL.Query()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var hits []map[string]any
-	for _, u := range e.users {
-		if has(u.UserName, first(q, "username")) && has(u.Email, first(q, "email")) &&
-			has(u.FirstName, first(q, "firstname")) && has(u.LastName, first(q, "lastname")) {
-			hits = append(hits, map[string]any{"Id": map[string]any{"Value": u.ID}, "Uuid": u.UUID, "UserName": u.UserName,
-				"Email": u.Email, "FirstName": u.FirstName, "LastName": u.LastName, "Status": true,
-				"LocationGroupId": strconv.Itoa(u.OG), "SecurityType": 2})
+	e.search(w, r, "Users", func(q url.Values) (hits []map[string]any) {
+		for _, u := range e.users {
+			if has(u.UserName, first(q, "username")) && has(u.Email, first(q, "email")) &&
+				has(u.FirstName, first(q, "firstname")) && has(u.LastName, first(q, "lastname")) {
+				hits = append(hits, map[string]any{"Id": map[string]any{"Value": u.ID}, "Uuid": u.UUID, "UserName": u.UserName,
+					"Email": u.Email, "FirstName": u.FirstName, "LastName": u.LastName, "Status": true,
+					"LocationGroupId": strconv.Itoa(u.OG), "SecurityType": 2})
+			}
 		}
-	}
-	page, size := paging(q)
-	rows := window(hits, page, size)
-	if len(rows) == 0 {
-		noContent(w)
-		return
-	}
-	writeJSON(w, 200, map[string]any{"Users": rows, "Page": page, "PageSize": size, "Total": len(hits)})
+		return hits
+	})
 }
 
 func (e *Emulator) admins() []map[string]any {
@@ -575,63 +590,47 @@ func (e *Emulator) admins() []map[string]any {
 }
 
 func (e *Emulator) adminsSearch(w http.ResponseWriter, r *http.Request, _ []string, v int) {
-	q := r.URL.Query()
-	e.mu.Lock()
-	var hits []map[string]any
-	for _, a := range e.admins() {
-		if has(a["username"].(string), first(q, "username")) {
-			hits = append(hits, a)
-		}
-	}
-	e.mu.Unlock()
-	page, size := paging(q)
-	rows := window(hits, page, size)
-	if len(rows) == 0 {
-		noContent(w)
-		return
-	}
 	key := "admins"
 	if v < 2 {
 		key = "Admins"
 	}
-	writeJSON(w, 200, map[string]any{key: rows, "Page": page, "PageSize": size, "Total": len(hits)})
+	e.search(w, r, key, func(q url.Values) (hits []map[string]any) {
+		for _, a := range e.admins() {
+			if has(a["username"].(string), first(q, "username")) {
+				hits = append(hits, a)
+			}
+		}
+		return hits
+	})
 }
 
 func (e *Emulator) devicesSearch(w http.ResponseWriter, r *http.Request, _ []string, _ int) {
-	q := r.URL.Query()
-	lg, _ := strconv.Atoi(first(q, "lgid"))
-	e.mu.Lock()
-	var hits []map[string]any
-	for _, d := range e.devs {
-		var u user
-		for _, x := range e.users {
-			if x.ID == d.User {
-				u = x
+	e.search(w, r, "Devices", func(q url.Values) (hits []map[string]any) {
+		lg, _ := strconv.Atoi(first(q, "lgid"))
+		for _, d := range e.devs {
+			var u user
+			for _, x := range e.users {
+				if x.ID == d.User {
+					u = x
+				}
 			}
+			if !has(u.UserName, first(q, "user")) || !has(d.Platform, first(q, "platform")) || !has(d.Model, first(q, "model")) {
+				continue
+			}
+			if lg != 0 && d.OG != lg {
+				continue
+			}
+			og := e.ogByID(d.OG)
+			hits = append(hits, map[string]any{"Id": map[string]any{"Value": d.ID}, "Uuid": d.UUID, "Udid": strings.ReplaceAll(d.UUID, "-", ""),
+				"SerialNumber": d.Serial, "DeviceFriendlyName": d.Name,
+				"LocationGroupId": map[string]any{"Id": map[string]any{"Value": og.ID}, "Name": og.Name, "Uuid": og.UUID},
+				"UserId":          map[string]any{"Id": map[string]any{"Value": u.ID}, "Name": u.FirstName + " " + u.LastName, "Uuid": u.UUID},
+				"UserName":        u.UserName, "UserEmailAddress": u.Email, "Ownership": "C", "Platform": d.Platform, "Model": d.Model,
+				"OperatingSystem": d.OS, "LastSeen": "2024-06-01T08:00:00.000", "EnrollmentStatus": "Enrolled", "ComplianceStatus": "Compliant",
+				"CompromisedStatus": false})
 		}
-		if !has(u.UserName, first(q, "user")) || !has(d.Platform, first(q, "platform")) || !has(d.Model, first(q, "model")) {
-			continue
-		}
-		if lg != 0 && d.OG != lg {
-			continue
-		}
-		og := e.ogByID(d.OG)
-		hits = append(hits, map[string]any{"Id": map[string]any{"Value": d.ID}, "Uuid": d.UUID, "Udid": strings.ReplaceAll(d.UUID, "-", ""),
-			"SerialNumber": d.Serial, "DeviceFriendlyName": d.Name,
-			"LocationGroupId": map[string]any{"Id": map[string]any{"Value": og.ID}, "Name": og.Name, "Uuid": og.UUID},
-			"UserId":          map[string]any{"Id": map[string]any{"Value": u.ID}, "Name": u.FirstName + " " + u.LastName, "Uuid": u.UUID},
-			"UserName":        u.UserName, "UserEmailAddress": u.Email, "Ownership": "C", "Platform": d.Platform, "Model": d.Model,
-			"OperatingSystem": d.OS, "LastSeen": "2024-06-01T08:00:00.000", "EnrollmentStatus": "Enrolled", "ComplianceStatus": "Compliant",
-			"CompromisedStatus": false})
-	}
-	e.mu.Unlock()
-	page, size := paging(q)
-	rows := window(hits, page, size)
-	if len(rows) == 0 {
-		noContent(w)
-		return
-	}
-	writeJSON(w, 200, map[string]any{"Devices": rows, "Page": page, "PageSize": size, "Total": len(hits)})
+		return hits
+	})
 }
 
 func (e *Emulator) appJSON(a *app) map[string]any {
@@ -640,26 +639,18 @@ func (e *Emulator) appJSON(a *app) map[string]any {
 }
 
 func (e *Emulator) appsSearch(w http.ResponseWriter, r *http.Request, _ []string, _ int) {
-	q := r.URL.Query()
-	lg, _ := strconv.Atoi(first(q, "locationgroupid"))
-	e.mu.Lock()
-	var hits []map[string]any
-	for _, a := range e.apps {
-		t := first(q, "applicationtype")
-		if !has(a.Name, first(q, "applicationname")) || (t != "" && !strings.EqualFold(t, a.AppType)) ||
-			!has(a.BundleID, first(q, "bundleid")) || !e.visible(a.OG, lg) {
-			continue
+	e.search(w, r, "Application", func(q url.Values) (hits []map[string]any) {
+		lg, _ := strconv.Atoi(first(q, "locationgroupid"))
+		for _, a := range e.apps {
+			t := first(q, "applicationtype")
+			if !has(a.Name, first(q, "applicationname")) || (t != "" && !strings.EqualFold(t, a.AppType)) ||
+				!has(a.BundleID, first(q, "bundleid")) || !e.visible(a.OG, lg) {
+				continue
+			}
+			hits = append(hits, e.appJSON(a))
 		}
-		hits = append(hits, e.appJSON(a))
-	}
-	e.mu.Unlock()
-	page, size := paging(q)
-	rows := window(hits, page, size)
-	if len(rows) == 0 {
-		noContent(w)
-		return
-	}
-	writeJSON(w, 200, map[string]any{"Application": rows, "Page": page, "PageSize": size, "Total": len(hits)})
+		return hits
+	})
 }
 
 func (e *Emulator) appByUUID(id string) *app {
@@ -671,15 +662,18 @@ func (e *Emulator) appByUUID(id string) *app {
 	return nil
 }
 
+// appArg finds the application whose UUID is the path argument; when there is none it answers
+// 404 and returns nil. The caller holds e.mu.
+func (e *Emulator) appArg(w http.ResponseWriter, id string) *app {
+	return orNotFound(e, w, e.appByUUID(id), 404, "Application not found.")
+}
+
 func (e *Emulator) rulesGet(w http.ResponseWriter, r *http.Request, args []string, _ int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	a := e.appByUUID(args[0])
-	if a == nil {
-		e.fail(w, http.StatusNotFound, 404, "Application not found.")
-		return
+	if a := e.appArg(w, args[0]); a != nil {
+		writeJSON(w, 200, a.Rules)
 	}
-	writeJSON(w, 200, a.Rules)
 }
 
 var configTypes = map[string]bool{"STRING": true, "BOOLEAN": true, "INTEGER": true}
@@ -707,9 +701,8 @@ func (e *Emulator) rulesPut(w http.ResponseWriter, r *http.Request, args []strin
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	a := e.appByUUID(args[0])
+	a := e.appArg(w, args[0])
 	if a == nil {
-		e.fail(w, http.StatusNotFound, 404, "Application not found.")
 		return
 	}
 	for i, x := range list {
@@ -770,23 +763,15 @@ func (e *Emulator) rulesPut(w http.ResponseWriter, r *http.Request, args []strin
 }
 
 func (e *Emulator) tagsSearch(w http.ResponseWriter, r *http.Request, _ []string, _ int) {
-	q := r.URL.Query()
-	e.mu.Lock()
-	var hits []map[string]any
-	for _, t := range e.tags {
-		if has(t.Name, first(q, "name")) {
-			hits = append(hits, map[string]any{"Id": map[string]any{"Value": t.ID}, "TagName": t.Name, "TagType": t.Type,
-				"LocationGroupId": t.OG, "TagAvatar": strings.ToUpper(t.Name[:1])})
+	e.search(w, r, "Tags", func(q url.Values) (hits []map[string]any) {
+		for _, t := range e.tags {
+			if has(t.Name, first(q, "name")) {
+				hits = append(hits, map[string]any{"Id": map[string]any{"Value": t.ID}, "TagName": t.Name, "TagType": t.Type,
+					"LocationGroupId": t.OG, "TagAvatar": strings.ToUpper(t.Name[:1])})
+			}
 		}
-	}
-	e.mu.Unlock()
-	page, size := paging(q)
-	rows := window(hits, page, size)
-	if len(rows) == 0 {
-		noContent(w)
-		return
-	}
-	writeJSON(w, 200, map[string]any{"Tags": rows, "Page": page, "PageSize": size, "Total": len(hits)})
+		return hits
+	})
 }
 
 // State: one key per collection, in the API's field names.

@@ -74,40 +74,38 @@ func seedSmartGroups() []*smartGroup {
 	}
 }
 
+// seedAssignment is one assignment of an app's rules as the API returns it.
+func seedAssignment(priority int, name, description, smartGroup, delivery, effective string, preventBackup bool, config ...any) map[string]any {
+	return map[string]any{
+		"priority": priority,
+		"distribution": map[string]any{
+			"name": name, "description": description,
+			"smart_groups": []any{smartGroup}, "app_delivery_method": delivery,
+			"effective_date": effective, "display_in_app_catalog": true,
+		},
+		"restriction":               map[string]any{"remove_on_unenroll": true, "prevent_application_backup": preventBackup, "make_app_mdm_managed": true},
+		"tunnel":                    map[string]any{"per_app_vpn_profile_uuid": nil},
+		"application_configuration": config,
+	}
+}
+
+// seedConfig is one application_configuration entry.
+func seedConfig(key, value, typ string) any {
+	return map[string]any{"key": key, "value": value, "type": typ}
+}
+
 func seedApps() []*app {
 	return []*app{
 		{ID: 301, UUID: BoxerAppUUID, Name: "Workspace ONE Boxer", BundleID: "com.air-watch.boxer", AppType: "Public", Platform: 2, OG: acmeID, Status: "Active",
 			Rules: map[string]any{
 				"assignments": []any{
-					map[string]any{
-						"priority": 0,
-						"distribution": map[string]any{
-							"name": "Boxer for everyone", "description": "Managed email for all Boxer users",
-							"smart_groups": []any{AllBoxerUsersUUID}, "app_delivery_method": "AUTO",
-							"effective_date": "2024-01-15T00:00:00", "display_in_app_catalog": true,
-						},
-						"restriction": map[string]any{"remove_on_unenroll": true, "prevent_application_backup": true, "make_app_mdm_managed": true},
-						"tunnel":      map[string]any{"per_app_vpn_profile_uuid": nil},
-						"application_configuration": []any{
-							map[string]any{"key": "EmailSignature", "value": "Sent from Workspace ONE Boxer", "type": "STRING"},
-							map[string]any{"key": "AllowCopyPaste", "value": "false", "type": "BOOLEAN"},
-							map[string]any{"key": "SyncPeriodDays", "value": "14", "type": "INTEGER"},
-						},
-					},
-					map[string]any{
-						"priority": 1,
-						"distribution": map[string]any{
-							"name": "Boxer for executives", "description": "",
-							"smart_groups": []any{ExecutivesUUID}, "app_delivery_method": "ON_DEMAND",
-							"effective_date": "2024-02-01T00:00:00", "display_in_app_catalog": true,
-						},
-						"restriction": map[string]any{"remove_on_unenroll": true, "prevent_application_backup": false, "make_app_mdm_managed": true},
-						"tunnel":      map[string]any{"per_app_vpn_profile_uuid": nil},
-						"application_configuration": []any{
-							map[string]any{"key": "EmailSignature", "value": "Sent by the ACME leadership team", "type": "STRING"},
-							map[string]any{"key": "RequireBiometricUnlock", "value": "true", "type": "BOOLEAN"},
-						},
-					},
+					seedAssignment(0, "Boxer for everyone", "Managed email for all Boxer users", AllBoxerUsersUUID, "AUTO", "2024-01-15T00:00:00", true,
+						seedConfig("EmailSignature", "Sent from Workspace ONE Boxer", "STRING"),
+						seedConfig("AllowCopyPaste", "false", "BOOLEAN"),
+						seedConfig("SyncPeriodDays", "14", "INTEGER")),
+					seedAssignment(1, "Boxer for executives", "", ExecutivesUUID, "ON_DEMAND", "2024-02-01T00:00:00", false,
+						seedConfig("EmailSignature", "Sent by the ACME leadership team", "STRING"),
+						seedConfig("RequireBiometricUnlock", "true", "BOOLEAN")),
 				},
 				"excluded_smart_groups": []any{},
 			}},
