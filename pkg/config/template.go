@@ -19,6 +19,9 @@ type TemplateData struct {
 	// IdentityEnabled: Okta provisions into Identity Services, else into Access (scimClient, directory).
 	IdentityEnabled               bool
 	Domain, OktaURL, OktaClientID string
+	// OktaAPIToken is the reference of the Okta API token (when flowsctl manages the Okta apps:
+	// OktaURL set, no pinned OktaClientID).
+	OktaAPIToken string
 	// Secret references flowsctl reads.
 	AccessSecret, UEMSecret, UEMAPIKey, AzureSignInSecret, OktaSecret string
 	// Sinks of the secrets flowsctl creates (always file: references: an environment variable cannot be written).
@@ -113,11 +116,15 @@ identityServices:
   scimToken:
     lifespan: 6mo
     sink: {{.TokenSink}}
-{{- if .OktaURL}}
+{{- if and .OktaURL .OktaClientID}}
   oidc:
     issuerUrl: {{.OktaURL}}
     clientId: "{{.OktaClientID}}"
     clientSecret: {{.OktaSecret}}
+    oidcUserIdentifier: email
+    workspaceOneUserIdentifier: email
+{{- else if .OktaURL}}
+  oidc:                         # issuer, client id and secret come from the Okta OIDC app flowsctl creates
     oidcUserIdentifier: email
     workspaceOneUserIdentifier: email
 {{- end}}
@@ -159,6 +166,19 @@ uem:
     smartGroups: ["{{.SmartGroup}}"]
     syncTimeHours: 24
     autoEnableConnectors: false
+{{- end}}
+
+{{- if and .OktaURL (not .OktaClientID)}}
+
+# Okta: flowsctl creates the SCIM app{{if .IdentityEnabled}} and the OIDC sign-in app{{end}}, sets provisioning and pushes
+# groups (the {{if .IdentityEnabled}}Identity Services with Okta{{else}}Okta SCIM to Access{{end}} guide). Name the groups whose users
+# are provisioned (assignGroups) and the groups pushed with their members (pushGroups{{if not .IdentityEnabled}}: not the same ones{{end}}).
+okta:
+  url: {{.OktaURL}}
+  auth:
+    apiToken: {{.OktaAPIToken}}   # or an API service app: clientId, keyId, privateKey
+  assignGroups: []
+  pushGroups: []
 {{- end}}
 
 # doctor: warn this long before a secret or token expires.

@@ -71,8 +71,8 @@ before writing. An existing file is not overwritten without --force.`,
 	fl.StringVar(&a.SmartGroup, "smart-group", "All Boxer Users", "smart group whose Boxer assignment gets the mobile flows keys")
 	fl.StringVar(&a.SCIMTarget, "scim-target", "identity", "where Okta provisions users: identity (Identity Services, SCIM 2.0) | access (Access SCIM 1.1)")
 	fl.StringVar(&a.Domain, "domain", "", "your users' email domain (the directory's domain)")
-	fl.StringVar(&a.OktaURL, "okta-url", "", "Okta org URL (https://ORG.okta.com), for the OIDC identity provider")
-	fl.StringVar(&a.OktaClientID, "okta-client-id", "", "client id of the Okta OIDC web app (with --okta-url)")
+	fl.StringVar(&a.OktaURL, "okta-url", "", "Okta org URL (https://ORG.okta.com): flowsctl then manages the Okta apps (okta: section)")
+	fl.StringVar(&a.OktaClientID, "okta-client-id", "", "pin an existing Okta OIDC web app instead (Identity Services path; no okta: section)")
 	fl.StringVar(&a.Secrets, "secrets", "file", "where secrets live: env (environment variables, e.g. from a CI secret store) | file (0600 files under --secrets-dir)")
 	fl.StringVar(&a.SecretsDir, "secrets-dir", ".flowsctl/secrets", "directory for file: secrets")
 	fl.BoolVar(&opts.Force, "force", false, "overwrite an existing config file")
@@ -196,6 +196,7 @@ func RenderConfig(a InitAnswers) ([]byte, error) {
 		UEMAPIKey:         secretRef(a, "FLOWSCTL_UEM_API_KEY", "uem-api-key"),
 		AzureSignInSecret: secretRef(a, "FLOWSCTL_AZURE_SIGNIN_SECRET", "azure-signin-secret"),
 		OktaSecret:        secretRef(a, "FLOWSCTL_OKTA_OIDC_SECRET", "okta-oidc-secret"),
+		OktaAPIToken:      secretRef(a, "OKTA_API_TOKEN", "okta-api-token"),
 		TeamsSink:         sink("teams-client-secret"),
 		SCIMSink:          sink("access-oktascim-secret"),
 		TokenSink:         sink("identity-scim-token"),

@@ -250,3 +250,34 @@ func TestInitEnterKeepsTeams(t *testing.T) {
 		t.Errorf("connectors %+v, want the Teams connector", cs)
 	}
 }
+
+// TestInitOktaManaged: with an Okta URL and no pinned client id, init writes an okta: section
+// (flowsctl creates the apps) and the IdP takes its client id from it; no Okta client id is
+// needed up front, on either provisioning path.
+func TestInitOktaManaged(t *testing.T) {
+	for _, target := range []string{"identity", "access"} {
+		t.Run(target, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "flowsctl.yaml")
+			a := defaults()
+			a.AccessURL, a.UEMURL, a.TenantID, a.Domain = "https://acme.vmwareidentity.com", "https://as1.awmdm.com", "acme.onmicrosoft.com", "acme.com"
+			a.OktaURL, a.SCIMTarget, a.Secrets = "https://acme.okta.com", target, "env"
+			io, _, _, _ := iostreams.Test()
+			if err := initRun(&InitOptions{Common: common(io, path, true), A: a, set: map[string]bool{}}); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := config.Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Okta == nil || cfg.Okta.URL != "https://acme.okta.com" || cfg.Okta.Auth.APIToken != "env:OKTA_API_TOKEN" {
+				t.Fatalf("okta section: %+v", cfg.Okta)
+			}
+			if target == "identity" && (!cfg.OIDCFromOkta() || cfg.IdentityServices.OIDC.ClientID != "") {
+				t.Errorf("the IdP should take the OIDC app from okta: %+v", cfg.IdentityServices.OIDC)
+			}
+			if target == "access" && cfg.Okta.OIDCApp != nil {
+				t.Errorf("no OIDC app on the Access path: %+v", cfg.Okta.OIDCApp)
+			}
+		})
+	}
+}

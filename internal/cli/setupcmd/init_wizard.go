@@ -149,9 +149,8 @@ func (a *InitAnswers) validate() error {
 	}
 	check("scim-target", a.SCIMTarget, oneOf([]string{"identity", "access"}))
 	check("domain", a.Domain, validDomain)
-	if a.SCIMTarget == "identity" && a.OktaURL != "" {
+	if a.OktaURL != "" {
 		check("okta-url", a.OktaURL, validHTTPSURL)
-		check("okta-client-id", a.OktaClientID, nonEmpty)
 	}
 	check("secrets", a.Secrets, oneOf([]string{"env", "file"}))
 	for _, c := range a.Connectors {
@@ -263,16 +262,7 @@ func (o *InitOptions) ask(p prompt.Prompter) error {
 		},
 		func() error { return input("domain", "Your users' email domain", &a.Domain, validDomain) },
 		func() error {
-			if a.SCIMTarget != "identity" {
-				return nil
-			}
-			return input("okta-url", "Okta org URL (blank to skip the OIDC identity provider)", &a.OktaURL, optional(validHTTPSURL))
-		},
-		func() error {
-			if a.SCIMTarget != "identity" || a.OktaURL == "" {
-				return nil
-			}
-			return input("okta-client-id", "Client id of the Okta OIDC web app", &a.OktaClientID, nonEmpty)
+			return input("okta-url", "Okta org URL (flowsctl then creates the Okta apps; blank: it lists the Okta steps for you)", &a.OktaURL, optional(validHTTPSURL))
 		},
 		func() error {
 			return sel("secrets", "Keep secrets in", []string{"file", "env"}, &a.Secrets)
