@@ -344,8 +344,11 @@ func (c *Client) Discovery(ctx context.Context) (*Discovery, error) {
 // app (the provisioning connection of most catalog apps): then a person does it in the console.
 func Refused(err error) bool {
 	switch httpx.StatusOf(err) {
-	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
-		return !httpx.IsAuth(err) || httpx.StatusOf(err) == http.StatusForbidden && !strings.Contains(err.Error(), "scope")
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		return true
+	case http.StatusForbidden:
+		// A missing scope is the admin's to fix (exit 4 naming it), not a console step.
+		return !strings.Contains(err.Error(), "lacks the scope")
 	}
 	return false
 }
