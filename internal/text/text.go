@@ -5,6 +5,7 @@ package text
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Distance is the Damerau-Levenshtein (optimal string alignment) distance between a and b,
@@ -134,4 +135,46 @@ func SanitizeBlock(s string) string {
 		lines[i] = Sanitize(l)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Terminal makes a whole text report safe to print: newlines and tabs stay, colour (SGR) escape
+// sequences such as flowsctl's own "\x1b[1m" stay, every other control character (OSC titles,
+// cursor movement, clear-screen, C1 controls) becomes U+FFFD. It is the last line of defence for
+// text output that embeds server values; tables and reports sanitise their cells as well.
+func Terminal(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if n := sgrLen(s[i:]); n > 0 {
+			b.WriteString(s[i : i+n])
+			i += n
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			r = '\uFFFD'
+		}
+		b.WriteRune(r)
+		i += size
+	}
+	return b.String()
+}
+
+// sgrLen is the length of the SGR sequence ESC [ digits/semicolons m at the start of s, or 0.
+func sgrLen(s string) int {
+	if len(s) < 3 || s[0] != 0x1b || s[1] != '[' {
+		return 0
+	}
+	for i := 2; i < len(s) && i < 32; i++ {
+		switch c := s[i]; {
+		case c == 'm':
+			return i + 1
+		case c == ';' || (c >= '0' && c <= '9'):
+		default:
+			return 0
+		}
+	}
+	return 0
 }

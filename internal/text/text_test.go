@@ -61,3 +61,22 @@ func TestSanitizeBlock(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestTerminal(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "a\tb\nc", "a\tb\nc"},
+		{"colour kept", "\x1b[1mfix:\x1b[0m x", "\x1b[1mfix:\x1b[0m x"},
+		{"osc title", "a\x1b]0;owned\x07b", "a\uFFFD]0;owned\uFFFDb"},
+		{"clear screen", "\x1b[2J\x1b[H", "\uFFFD[2J\uFFFD[H"},
+		{"carriage return", "ok\rFAIL", "ok\uFFFDFAIL"},
+		{"c1 csi", "a\u009b2Jb", "a\uFFFD2Jb"},
+		{"unterminated", "\x1b[31", "\uFFFD[31"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Terminal(tt.in); got != tt.want {
+				t.Errorf("Terminal(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}

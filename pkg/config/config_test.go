@@ -575,7 +575,7 @@ func TestParseEdgeCases(t *testing.T) {
 	big := okUEM + "  integrations:\n    - &i {name: a, groups: &g [" + strings.Repeat("x,", 3000) + "x]}\n" +
 		strings.Repeat("    - {<<: *i, groups: *g}\n", 300)
 	_, err = Parse("f.yaml", []byte(big))
-	if errs := problems(t, err); errs.Len() != 1 || !strings.Contains(err.Error(), "too large") {
+	if errs := problems(t, err); errs.Len() != 1 || !strings.Contains(err.Error(), "aliases (*name) expand") {
 		t.Errorf("alias expansion: %d problems, first %v", errs.Len(), errs.Problems[0])
 	}
 	// Many real problems are capped.
@@ -621,5 +621,37 @@ func TestResolvePath(t *testing.T) {
 		if got := c.ResolvePath(tc.in); got != tc.want {
 			t.Errorf("ResolvePath(%q) with config %q = %q, want %q", tc.in, tc.cfg, got, tc.want)
 		}
+	}
+}
+
+// Characters YAML refuses are reported at their line and column (yaml.v3 says only "control
+// characters are not allowed"), and only a document that uses aliases is told its aliases expand.
+func TestUnreadableDocumentsArePositioned(t *testing.T) {
+	tests := []struct {
+		name, doc, want string
+		line, col       int
+	}{
+		{"nul", "azure:\n  tenant: \"a\x00b\"\n", "NUL byte", 2, 13},
+		{"bell", "\x07azure: {}\n", "control character (0x07)", 1, 1},
+		{"del", "azure:\n  x: \x7f\n", "control character (0x7F)", 2, 6},
+		{"not utf-8", "azure:\n  x: \xff\xfe\n", "not UTF-8 (0xFF)", 2, 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("f.yaml", []byte(tt.doc))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			p := problems(t, err).Problems[0]
+			if !strings.Contains(p.Message, tt.want) || p.Line != tt.line || p.Column != tt.col {
+				t.Errorf("got %d:%d %q, want %d:%d %q", p.Line, p.Column, p.Message, tt.line, tt.col, tt.want)
+			}
+		})
+	}
+	// A big document without aliases is too large, not an alias bomb.
+	big := okUEM + "  integrations:\n    - {name: a, groups: [" + strings.Repeat("x,", decodeBudget) + "x]}\n"
+	_, err := Parse("f.yaml", []byte(big))
+	if err == nil || !strings.Contains(err.Error(), "too large") || strings.Contains(err.Error(), "alias") {
+		t.Errorf("big document: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/flowsctl/flowsctl/internal/safefile"
 	"github.com/flowsctl/flowsctl/internal/text"
@@ -156,7 +157,9 @@ type decoder struct {
 	meta   *meta
 	budget int
 	spent  bool
-	active map[*yaml.Node]bool // mappings being decoded, to catch self-referencing merges
+	// aliased: the document uses aliases (*name), which can expand a small file into a huge tree.
+	aliased bool
+	active  map[*yaml.Node]bool // mappings being decoded, to catch self-referencing merges
 }
 
 // decode turns the document into a Config, collecting every unknown key and type error.
@@ -167,6 +170,10 @@ func decode(name string, b []byte) (*Config, *Errors) {
 	errs := &Errors{}
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
+		if p, ok := controlProblem(name, b); ok {
+			errs.add(p)
+			return c, errs
+		}
 		errs.add(syntaxProblem(name, err))
 		return c, errs
 	}
@@ -206,6 +213,36 @@ func syntaxProblem(name string, err error) Problem {
 	return p
 }
 
+// controlProblem locates the first character YAML does not allow in a document (a NUL byte, another
+// C0 control other than tab/newline/carriage return, DEL, or bytes that are not UTF-8), which yaml.v3
+// reports without a position.
+func controlProblem(name string, b []byte) (Problem, bool) {
+	line, col := 1, 1
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		var what string
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			what = fmt.Sprintf("a byte that is not UTF-8 (0x%02X)", b[i])
+		case r == 0:
+			what = "a NUL byte (0x00)"
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0x7f:
+			what = fmt.Sprintf("a control character (0x%02X)", r)
+		}
+		if what != "" {
+			return Problem{File: name, Line: line, Column: col,
+				Message: "invalid YAML: " + what + " here; save the file as plain UTF-8 text"}, true
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return Problem{}, false
+}
+
 func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
@@ -226,9 +263,12 @@ func (d *decoder) record(n *yaml.Node, path string) {
 	}
 }
 
-// resolve follows aliases (bounded: yaml.v3 rejects cycles, but stay defensive).
-func resolve(n *yaml.Node) *yaml.Node {
+// resolve follows aliases (bounded: yaml.v3 rejects cycles, but stay defensive) and notes that
+// the document uses them, so that a document over budget is blamed on its aliases only when it
+// has any.
+func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		d.aliased = true
 		n = n.Alias
 	}
 	return n
@@ -265,7 +305,14 @@ func (d *decoder) overBudget(n *yaml.Node, path string, depth int) bool {
 	if !d.spent {
 		d.spent = true
 		d.errs.tooLarge = true
-		d.fail(n, path, "document too large or too deeply nested (aliases expand beyond the limit)")
+		switch {
+		case depth > 32:
+			d.fail(n, path, "document too deeply nested (more than 32 levels); flowsctl.yaml needs a handful")
+		case d.aliased:
+			d.fail(n, path, fmt.Sprintf("document too large: its aliases (*name) expand to more than %d values", decodeBudget))
+		default:
+			d.fail(n, path, fmt.Sprintf("document too large: more than %d values", decodeBudget))
+		}
 	}
 	return true
 }
@@ -285,7 +332,7 @@ func (d *decoder) is(n *yaml.Node, path string, kind yaml.Kind, expected string)
 }
 
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, depth int) {
-	n = resolve(n)
+	n = d.resolve(n)
 	if n == nil || n.Kind == yaml.AliasNode {
 		return
 	}
@@ -402,7 +449,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string, depth int,
 	var merges []*yaml.Node
 	firstLine := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := resolve(n.Content[i]), n.Content[i+1]
+		k, val := d.resolve(n.Content[i]), n.Content[i+1]
 		if k == nil || k.Kind != yaml.ScalarNode {
 			d.fail(n.Content[i], path, fmt.Sprintf("a key must be a plain string, got %s", kindName(n.Content[i])))
 			continue
@@ -429,14 +476,14 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string, depth int,
 		d.value(val, v.FieldByIndex(f), joinPath(path, k.Value), depth+1)
 	}
 	for _, m := range merges {
-		m = resolve(m)
+		m = d.resolve(m)
 		switch {
 		case m == nil:
 		case m.Kind == yaml.MappingNode:
 			d.mapping(m, v, path, depth+1, seen, true)
 		case m.Kind == yaml.SequenceNode:
 			for _, e := range m.Content {
-				if e = resolve(e); e != nil && e.Kind == yaml.MappingNode {
+				if e = d.resolve(e); e != nil && e.Kind == yaml.MappingNode {
 					d.mapping(e, v, path, depth+1, seen, true)
 				}
 			}

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
+
+	textpkg "github.com/flowsctl/flowsctl/internal/text"
 
 	"gopkg.in/yaml.v3"
 )
@@ -26,7 +29,14 @@ func Print(w io.Writer, format string, data any, text func(io.Writer) error) err
 		if text == nil {
 			return Print(w, "yaml", data, nil)
 		}
-		return text(w)
+		// Text embeds server values (names, messages): render it, then neutralise every control
+		// sequence except colour, so a hostile answer cannot drive the terminal.
+		var b strings.Builder
+		err := text(&b)
+		if _, werr := io.WriteString(w, textpkg.Terminal(b.String())); err == nil {
+			err = werr
+		}
+		return err
 	}
 	return fmt.Errorf("unknown output format %q (use text, json or yaml)", format)
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/flowsctl/flowsctl/internal/text"
 )
 
 // Table is the text table every command prints: cells in columns two spaces apart, aligned
@@ -20,11 +22,13 @@ func NewTable(w io.Writer, header ...string) *Table {
 	return t
 }
 
-// Row adds a row of cells, each printed as with %v.
+// Row adds a row of cells, each printed as with %v. Cells often come from a server or a CSV, so
+// control characters are neutralised: escape sequences cannot drive the terminal, a newline cannot
+// fake a row and a tab cannot shift a column.
 func (t *Table) Row(cells ...any) {
 	s := make([]string, len(cells))
 	for i, c := range cells {
-		s[i] = fmt.Sprint(c)
+		s[i] = strings.ReplaceAll(text.Sanitize(fmt.Sprint(c)), "\t", " ")
 	}
 	fmt.Fprintln(t.tw, strings.Join(s, "\t"))
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/prompt"
-	"github.com/flowsctl/flowsctl/internal/text"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/plan"
@@ -250,7 +249,7 @@ func appsRun(o *AppsOptions) error {
 	return cmdutil.Print(o.IO.Out, o.Output(), labels, func(w io.Writer) error {
 		tab := cmdutil.NewTable(w, "ROLE", "LABEL", "ID", "CATALOG NAME", "STATUS", "CLIENT ID")
 		for _, r := range labels {
-			tab.Row(r.Role, text.Sanitize(r.Label), text.Sanitize(r.ID), text.Sanitize(r.Name), text.Sanitize(r.Status), text.Sanitize(r.ClientID))
+			tab.Row(r.Role, r.Label, r.ID, r.Name, r.Status, r.ClientID)
 		}
 		return tab.Flush()
 	})
