@@ -249,7 +249,10 @@ func (a *SCIMApp) Apply(ctx context.Context) (object.Result, error) {
 	}
 	r := object.Result{Object: a.name(), Kind: "okta app", Key: a.spec.Label, Action: plan.NoOp}
 	if a.app == nil {
-		want := App{Name: a.spec.CatalogName, Label: a.spec.Label, Settings: AppSettings{App: a.wantSettings()}}
+		// Okta's API requires a sign-on mode. flowsctl uses this app for provisioning only, so
+		// it asks for the catalog apps' simplest (auto login, i.e. SWA); an admin who also signs
+		// in through it changes that in the console, and flowsctl does not compare it.
+		want := App{Name: a.spec.CatalogName, Label: a.spec.Label, SignOnMode: "AUTO_LOGIN", Settings: AppSettings{App: a.wantSettings()}}
 		app, _, err := a.create(ctx, a.spec.Label, want)
 		if err != nil {
 			return r, fmt.Errorf("create %s: %w", a.name(), err)
