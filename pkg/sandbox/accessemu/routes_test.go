@@ -15,7 +15,7 @@ import (
 
 // modelled lists every emulator route that neither Access contract (the 2025 OpenAPI nor the
 // 2018 Swagger in ../shared/contracts/access) describes, with where its shape comes from. The
-// S-numbers are the sources of /work/shared/reference/workspace-one-access.md; docs/sandbox.md
+// S-numbers are the sources of ../shared/reference/workspace-one-access.md; docs/sandbox.md
 // carries the same list for readers.
 var modelled = map[string]string{
 	"/SAAS/API/1.0/oauth2/token": "token endpoint variant (POST ?grant_type=client_credentials + Basic) used by " +
