@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -178,8 +179,8 @@ var emptyQuery = map[string]string{
 }
 
 // TestEveryRouteKeepsRecordedConventions extends the replay above to every route the emulator
-// serves (each one exists because flowsctl calls it; a call to a missing route would 404 in
-// pkg/uem's tests): at each version the route offers, the answer carries the recorded session's
+// serves (a superset of the routes flowsctl calls: TestFlowsctlCallsOnlyServedRoutes): at each
+// version the route offers, the answer carries the recorded session's
 // headers (correlation id, rate limit, x-api-version as "vN", api-supported-versions as
 // "1, 2"), a JSON body with the recorded Content-Type, search pages shaped like the recorded
 // ones (a list key and Page/PageSize/Total, or TotalResults with AdditionalInfo links), and an
@@ -310,5 +311,49 @@ func TestEveryRouteKeepsRecordedConventions(t *testing.T) {
 	}
 	if len(routes) < 13 || searched == 0 {
 		t.Fatalf("%d routes, %d search answers checked: the route table shrank or the searches were skipped", len(routes), searched)
+	}
+}
+
+// apiLiteral finds the API paths (or their literal prefixes) in Go source.
+var apiLiteral = regexp.MustCompile(`"(/api/[^"?]*)`)
+
+// TestFlowsctlCallsOnlyServedRoutes reads every "/api/..." literal of pkg/uem (flowsctl's UEM
+// client) and requires a route of the emulator that starts with it, so the conventions test
+// above covers every route flowsctl calls.
+func TestFlowsctlCallsOnlyServedRoutes(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "uem", "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("pkg/uem sources: %v %v", files, err)
+	}
+	var served []string
+	for _, rt := range uememu.Routes() {
+		served = append(served, strings.ToLower(rt.Path))
+	}
+	found := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range apiLiteral.FindAllStringSubmatch(string(b), -1) {
+			lit := strings.ToLower(m[1])
+			found++
+			ok := false
+			for _, p := range served {
+				if p == lit || (strings.HasSuffix(lit, "/") && strings.HasPrefix(p, lit)) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				t.Errorf("%s calls %s, which the emulator does not serve", filepath.Base(f), m[1])
+			}
+		}
+	}
+	if found < 5 {
+		t.Fatalf("found %d API paths in pkg/uem: the scan no longer sees flowsctl's calls", found)
 	}
 }
