@@ -106,3 +106,16 @@ func TestEveryRouteHasAProvenance(t *testing.T) {
 		}
 	}
 }
+
+// The modelled refusal: PUT on SCIM 1.1 users and groups is 405 naming PATCH, as neither
+// contract has it.
+func TestSCIM11PutIsRefused(t *testing.T) {
+	_, srv := serve(t)
+	h := map[string]string{"Authorization": "Bearer " + token(t, srv, accessemu.AdminClientID, secret), "Content-Type": "application/json"}
+	for _, p := range []string{"/Users/u1", "/Groups/g1"} {
+		st, body, hdr := do(t, "PUT", srv.URL+"/SAAS/jersey/manager/api/scim"+p, h, `{}`)
+		if st != 405 || !strings.Contains(hdr.Get("Allow"), "PATCH") || !strings.Contains(body, "PATCH") {
+			t.Errorf("PUT %s: %d Allow %q %s", p, st, hdr.Get("Allow"), body)
+		}
+	}
+}
