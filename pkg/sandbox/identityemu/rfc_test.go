@@ -225,6 +225,19 @@ func TestRFCPatchReplaceNoTarget(t *testing.T) {
 	if e := emailsOf(t, got); len(e) != 1 || e[0]["value"] != "nt2@example.com" {
 		t.Fatalf("emails after the PATCHes: %v", got["emails"])
 	}
+	// RFC 7644 §3.5.2: a PATCH is atomic, so operations before the failing one are undone too.
+	ops := `{"op":"replace","path":"displayName","value":"Renamed"},{"op":"remove","path":"members"},` +
+		`{"op":"replace","path":"members[value eq \"no-such-id\"]","value":[{"value":"` + uid + `"}]}`
+	if a := s.do("PATCH", "/Groups/"+gid, `{`+patchOp+`,"Operations":[`+ops+`]}`); a.status != 400 || scimTypeOf(a) != "noTarget" {
+		t.Fatalf("group PATCH ending in noTarget: %d %s", a.status, a.raw)
+	}
+	g := s.must(200, "GET", "/Groups/"+gid, "")
+	if ms, _ := g["members"].([]any); g["displayName"] != "NoTarget" || len(ms) != 1 {
+		t.Fatalf("a failed group PATCH changed the group: %v", g)
+	}
+	if a := s.do("POST", "/Groups", `{`+coreGroup+`,"displayName":"Renamed"}`); a.status != 201 {
+		t.Fatalf("the undone rename still holds the name: %d %s", a.status, a.raw)
+	}
 }
 
 // RFC 7644 §3.4.3 and §3.4.2.1: POST /.search on each resource type and at the root, and GET

@@ -1003,93 +1003,120 @@ func (s *scimServer) deleteGroupLocked(g *grec) {
 func (h groupHandler) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
 	s := h.s
 	return s.withGroup(id, func(g *grec) (scim.Resource, error) {
-		for _, op := range ops {
-			opn := strings.ToLower(op.Op)
-			if op.Path == nil {
-				m, ok := op.Value.(map[string]any)
-				if !ok {
-					return scim.Resource{}, scimerr.ScimErrorNoTarget
-				}
-				for k, v := range m {
-					switch strings.ToLower(k) {
-					case "displayname":
-						name, _ := v.(string)
-						if err := s.renameGroup(g, name); err != nil {
-							return scim.Resource{}, err
-						}
-					case "externalid":
-						g.ext, _ = v.(string)
-					case "members":
-						var err error
-						if opn == "replace" {
-							err = s.setMembers(g, memberIDs(v))
-						} else {
-							err = s.addMembers(g, memberIDs(v))
-						}
-						if err != nil {
-							return scim.Resource{}, err
-						}
+		undo := groupSnapshot{name: g.name, ext: g.ext, members: append([]string(nil), g.members...)}
+		res, err := s.patchGroup(g, ops)
+		if err != nil {
+			// RFC 7644 §3.5.2: a PATCH is atomic; a failed operation leaves the group as it was.
+			s.restoreGroup(g, undo)
+		}
+		return res, err
+	})
+}
+
+// patchGroup applies ops to g in order. Caller holds s.mu.
+func (s *scimServer) patchGroup(g *grec, ops []scim.PatchOperation) (scim.Resource, error) {
+	for _, op := range ops {
+		opn := strings.ToLower(op.Op)
+		if op.Path == nil {
+			m, ok := op.Value.(map[string]any)
+			if !ok {
+				return scim.Resource{}, scimerr.ScimErrorNoTarget
+			}
+			for k, v := range m {
+				switch strings.ToLower(k) {
+				case "displayname":
+					name, _ := v.(string)
+					if err := s.renameGroup(g, name); err != nil {
+						return scim.Resource{}, err
+					}
+				case "externalid":
+					g.ext, _ = v.(string)
+				case "members":
+					var err error
+					if opn == "replace" {
+						err = s.setMembers(g, memberIDs(v))
+					} else {
+						err = s.addMembers(g, memberIDs(v))
+					}
+					if err != nil {
+						return scim.Resource{}, err
 					}
 				}
-				continue
 			}
-			name := strings.ToLower(op.Path.AttributePath.AttributeName)
-			switch name {
-			case "displayname":
-				n, _ := op.Value.(string)
-				if err := s.renameGroup(g, n); err != nil {
+			continue
+		}
+		name := strings.ToLower(op.Path.AttributePath.AttributeName)
+		switch name {
+		case "displayname":
+			n, _ := op.Value.(string)
+			if err := s.renameGroup(g, n); err != nil {
+				return scim.Resource{}, err
+			}
+		case "externalid":
+			g.ext, _ = op.Value.(string)
+		case "members":
+			switch {
+			case opn == "remove" && op.Path.ValueExpression != nil:
+				var rm []string
+				for _, mid := range g.members {
+					if matches(map[string]any{"value": mid}, op.Path.ValueExpression) {
+						rm = append(rm, mid)
+					}
+				}
+				s.removeMembers(g, rm)
+			case opn == "remove" && op.Value != nil:
+				s.removeMembers(g, memberIDs(op.Value))
+			case opn == "remove":
+				s.setMembers(g, nil)
+			case opn == "replace" && op.Path.ValueExpression != nil:
+				// RFC 7644 §3.5.2.3: a value filter that selects nothing is noTarget;
+				// otherwise the selected members give way to the new values.
+				var hit []string
+				for _, mid := range g.members {
+					if matches(map[string]any{"value": mid}, op.Path.ValueExpression) {
+						hit = append(hit, mid)
+					}
+				}
+				if len(hit) == 0 {
+					e := scimerr.ScimErrorNoTarget
+					e.Detail = "No member of group " + g.name + " matches the path's filter."
+					return scim.Resource{}, e
+				}
+				s.removeMembers(g, hit)
+				if err := s.addMembers(g, memberIDs(op.Value)); err != nil {
 					return scim.Resource{}, err
 				}
-			case "externalid":
-				g.ext, _ = op.Value.(string)
-			case "members":
-				switch {
-				case opn == "remove" && op.Path.ValueExpression != nil:
-					var rm []string
-					for _, mid := range g.members {
-						if matches(map[string]any{"value": mid}, op.Path.ValueExpression) {
-							rm = append(rm, mid)
-						}
-					}
-					s.removeMembers(g, rm)
-				case opn == "remove" && op.Value != nil:
-					s.removeMembers(g, memberIDs(op.Value))
-				case opn == "remove":
-					s.setMembers(g, nil)
-				case opn == "replace" && op.Path.ValueExpression != nil:
-					// RFC 7644 §3.5.2.3: a value filter that selects nothing is noTarget;
-					// otherwise the selected members give way to the new values.
-					var hit []string
-					for _, mid := range g.members {
-						if matches(map[string]any{"value": mid}, op.Path.ValueExpression) {
-							hit = append(hit, mid)
-						}
-					}
-					if len(hit) == 0 {
-						e := scimerr.ScimErrorNoTarget
-						e.Detail = "No member of group " + g.name + " matches the path's filter."
-						return scim.Resource{}, e
-					}
-					s.removeMembers(g, hit)
-					if err := s.addMembers(g, memberIDs(op.Value)); err != nil {
-						return scim.Resource{}, err
-					}
-				case opn == "replace":
-					if err := s.setMembers(g, memberIDs(op.Value)); err != nil {
-						return scim.Resource{}, err
-					}
-				default:
-					if err := s.addMembers(g, memberIDs(op.Value)); err != nil {
-						return scim.Resource{}, err
-					}
+			case opn == "replace":
+				if err := s.setMembers(g, memberIDs(op.Value)); err != nil {
+					return scim.Resource{}, err
 				}
 			default:
-				return scim.Resource{}, scimerr.ScimErrorInvalidPath
+				if err := s.addMembers(g, memberIDs(op.Value)); err != nil {
+					return scim.Resource{}, err
+				}
 			}
+		default:
+			return scim.Resource{}, scimerr.ScimErrorInvalidPath
 		}
-		g.mod, g.ver = time.Now().UTC(), g.ver+1
-		return scim.Resource{}, nil
-	})
+	}
+	g.mod, g.ver = time.Now().UTC(), g.ver+1
+	return scim.Resource{}, nil
+}
+
+// groupSnapshot is what a group PATCH can change.
+type groupSnapshot struct {
+	name, ext string
+	members   []string
+}
+
+// restoreGroup puts g back as snap had it (its old name, externalId and members). Caller holds s.mu.
+func (s *scimServer) restoreGroup(g *grec, snap groupSnapshot) {
+	if !strings.EqualFold(g.name, snap.name) {
+		delete(s.byGName, strings.ToLower(g.name))
+		s.byGName[strings.ToLower(snap.name)] = g.id
+	}
+	g.name, g.ext = snap.name, snap.ext
+	s.setMembers(g, snap.members) // they were members a moment ago, so every id still exists
 }
 
 // deleteDirectory removes the users and groups a directory's token provisioned.
