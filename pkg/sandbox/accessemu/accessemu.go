@@ -264,30 +264,7 @@ func (e *Emulator) linkBase() string { return "/SAAS/jersey/manager/api" }
 
 // Handler serves the API; /SAAS/t/<tenant>/... is served like /SAAS/... (tenant in path).
 func (e *Emulator) Handler() http.Handler {
-	mux := http.NewServeMux()
-	api := "/SAAS/jersey/manager/api"
-	mux.HandleFunc("/SAAS/auth/oauthtoken", e.token)
-	mux.HandleFunc("/SAAS/API/1.0/oauth2/token", e.token)
-	mux.HandleFunc("/SAAS/_emulator/mediatypes", e.mediatypes)
-
-	mux.HandleFunc("GET "+api+"/oauth2clients", e.admin(e.listClients))
-	mux.HandleFunc("POST "+api+"/oauth2clients", e.admin(e.createClient))
-	mux.HandleFunc("GET "+api+"/oauth2clients/{id}", e.admin(e.getClient))
-	mux.HandleFunc("PUT "+api+"/oauth2clients/{id}", e.admin(e.putClient))
-	mux.HandleFunc("DELETE "+api+"/oauth2clients/{id}", e.admin(e.deleteClient))
-
-	mux.HandleFunc("GET "+api+"/oauth2apptemplates", e.admin(e.listTemplates))
-	mux.HandleFunc("POST "+api+"/oauth2apptemplates", e.admin(e.createTemplate))
-	mux.HandleFunc("GET "+api+"/oauth2apptemplates/{id}", e.admin(e.getTemplate))
-	mux.HandleFunc("PUT "+api+"/oauth2apptemplates/{id}", e.admin(e.putTemplate))
-	mux.HandleFunc("DELETE "+api+"/oauth2apptemplates/{id}", e.admin(e.deleteTemplate))
-
-	mux.HandleFunc("GET "+api+"/connectormanagement/directoryconfigs", e.admin(e.listDirs))
-	mux.HandleFunc("POST "+api+"/connectormanagement/directoryconfigs", e.admin(e.createDir))
-	mux.HandleFunc("GET "+api+"/connectormanagement/directoryconfigs/{id}/domains", e.admin(e.dirDomains))
-	mux.HandleFunc("DELETE "+api+"/connectormanagement/directoryconfigs/{id}", e.admin(e.deleteDir))
-
-	e.registerSCIM11(mux)
+	mux := e.router().mux
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/SAAS/t/") {
 			rest := strings.TrimPrefix(r.URL.Path, "/SAAS/t/")
@@ -300,6 +277,48 @@ func (e *Emulator) Handler() http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// router registers every route of the emulator; each is either in the Access OpenAPI or listed
+// with its source in the provenance table of TestEveryRouteHasAProvenance (copied into
+// docs/sandbox.md).
+func (e *Emulator) router() *router {
+	mux := &router{mux: http.NewServeMux()}
+	api := "/SAAS/jersey/manager/api"
+	mux.handle("/SAAS/auth/oauthtoken", e.token)
+	mux.handle("/SAAS/API/1.0/oauth2/token", e.token)
+	mux.handle("/SAAS/_emulator/mediatypes", e.mediatypes)
+
+	mux.handle("GET "+api+"/oauth2clients", e.admin(e.listClients))
+	mux.handle("POST "+api+"/oauth2clients", e.admin(e.createClient))
+	mux.handle("GET "+api+"/oauth2clients/{id}", e.admin(e.getClient))
+	mux.handle("PUT "+api+"/oauth2clients/{id}", e.admin(e.putClient))
+	mux.handle("DELETE "+api+"/oauth2clients/{id}", e.admin(e.deleteClient))
+
+	mux.handle("GET "+api+"/oauth2apptemplates", e.admin(e.listTemplates))
+	mux.handle("POST "+api+"/oauth2apptemplates", e.admin(e.createTemplate))
+	mux.handle("GET "+api+"/oauth2apptemplates/{id}", e.admin(e.getTemplate))
+	mux.handle("PUT "+api+"/oauth2apptemplates/{id}", e.admin(e.putTemplate))
+	mux.handle("DELETE "+api+"/oauth2apptemplates/{id}", e.admin(e.deleteTemplate))
+
+	mux.handle("GET "+api+"/connectormanagement/directoryconfigs", e.admin(e.listDirs))
+	mux.handle("POST "+api+"/connectormanagement/directoryconfigs", e.admin(e.createDir))
+	mux.handle("GET "+api+"/connectormanagement/directoryconfigs/{id}/domains", e.admin(e.dirDomains))
+	mux.handle("DELETE "+api+"/connectormanagement/directoryconfigs/{id}", e.admin(e.deleteDir))
+
+	e.registerSCIM11(mux)
+	return mux
+}
+
+// router is a ServeMux that remembers the patterns registered on it.
+type router struct {
+	mux      *http.ServeMux
+	patterns []string
+}
+
+func (r *router) handle(pattern string, h http.HandlerFunc) {
+	r.patterns = append(r.patterns, pattern)
+	r.mux.HandleFunc(pattern, h)
 }
 
 // admin wraps a handler with the token check (scope admin) every Access API call gets.

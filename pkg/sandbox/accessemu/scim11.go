@@ -140,7 +140,7 @@ func (e *Emulator) SetRequiredUserAttributes(attrs ...string) {
 	e.scim.mu.Unlock()
 }
 
-func (e *Emulator) registerSCIM11(mux *http.ServeMux) {
+func (e *Emulator) registerSCIM11(mux *router) {
 	base := "/SAAS/jersey/manager/api/scim"
 	s := &e.scim
 	s.mu.Lock()
@@ -162,13 +162,13 @@ func (e *Emulator) registerSCIM11(mux *http.ServeMux) {
 		{"/Users", e.scimListUsers, e.scimCreateUser, e.scimGetUser, e.scimPatchUser, e.scimDeleteUser},
 		{"/Groups", e.scimListGroups, e.scimCreateGroup, e.scimGetGroup, e.scimPatchGroup, e.scimDeleteGroup},
 	} {
-		mux.HandleFunc("GET "+base+c.path, h(c.list))
-		mux.HandleFunc("POST "+base+c.path, h(c.create))
-		mux.HandleFunc("GET "+base+c.path+"/{id}", h(c.get))
-		mux.HandleFunc("PATCH "+base+c.path+"/{id}", h(c.patch))
-		mux.HandleFunc("POST "+base+c.path+"/{id}", h(override(c.patch)))
-		mux.HandleFunc("DELETE "+base+c.path+"/{id}", h(c.del))
-		mux.HandleFunc("PUT "+base+c.path+"/{id}", h(noPut))
+		mux.handle("GET "+base+c.path, h(c.list))
+		mux.handle("POST "+base+c.path, h(c.create))
+		mux.handle("GET "+base+c.path+"/{id}", h(c.get))
+		mux.handle("PATCH "+base+c.path+"/{id}", h(c.patch))
+		mux.handle("POST "+base+c.path+"/{id}", h(override(c.patch)))
+		mux.handle("DELETE "+base+c.path+"/{id}", h(c.del))
+		mux.handle("PUT "+base+c.path+"/{id}", h(noPut))
 	}
 }
 

@@ -81,7 +81,7 @@ func (s *scimServer) setBase(base string) {
 		Handler: userHandler{s}}
 	group := scim.ResourceType{ID: optional.NewString("Group"), Name: "Group", Endpoint: "/Groups", Description: optional.NewString("Group"),
 		Schema: schema.CoreGroupSchema(), Handler: groupHandler{s}}
-	var opts []scim.ServerOption
+	opts := []scim.ServerOption{scim.WithRootQueryHandler(rootQuery{s: s, base: base, types: []scim.ResourceType{user, group}})}
 	if base != "" {
 		opts = append(opts, scim.WithBaseURL(base))
 	}
@@ -182,6 +182,8 @@ func (s *scimServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	dir, ok := s.e.scimAuth(tok)
 	if tok == "" || !ok {
+		// RFC 7235 §3.1: a 401 names the scheme the client should use.
+		w.Header().Set("WWW-Authenticate", `Bearer realm="SCIM"`)
 		scimError(w, http.StatusUnauthorized, "", "The bearer token is missing, invalid or expired: generate a new secret token for the directory.")
 		return
 	}
@@ -342,6 +344,9 @@ func userName(a map[string]any) string {
 func (h userHandler) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Resource, error) {
 	s := h.s
 	a, ext := cleanUser(attrs)
+	if err := canonMulti(a); err != nil {
+		return scim.Resource{}, err
+	}
 	name := userName(a)
 	return s.create(name, func(s *scimServer) map[string]string { return s.byName }, "User with userName %s already exists.", func() (scim.Resource, error) {
 		now := time.Now().UTC()
@@ -468,6 +473,9 @@ func (h userHandler) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Pag
 func (h userHandler) Replace(r *http.Request, id string, attrs scim.ResourceAttributes) (scim.Resource, error) {
 	s := h.s
 	a, ext := cleanUser(attrs)
+	if err := canonMulti(a); err != nil {
+		return scim.Resource{}, err
+	}
 	return s.withUser(id, func(u *urec) (scim.Resource, error) {
 		return s.setUser(u, a, ext)
 	})
@@ -543,13 +551,16 @@ func (h userHandler) Patch(r *http.Request, id string, ops []scim.PatchOperation
 	return s.withUser(id, func(u *urec) (scim.Resource, error) {
 		a := make(map[string]any, len(u.attrs))
 		for k, v := range u.attrs {
-			a[k] = v
+			a[k] = copyList(v)
 		}
 		ext := u.ext
 		for _, op := range ops {
 			if err := applyOp(a, &ext, op); err != nil {
 				return scim.Resource{}, err
 			}
+		}
+		if err := canonMulti(a); err != nil {
+			return scim.Resource{}, err
 		}
 		return s.setUser(u, a, ext)
 	})
@@ -612,13 +623,20 @@ func applyOp(a map[string]any, ext *string, op scim.PatchOperation) error {
 	key, exists := lookup(a, name)
 	if p.ValueExpression != nil {
 		list, _ := a[key].([]any)
+		if opn != "remove" && p.SubAttribute != nil && strings.EqualFold(*p.SubAttribute, "primary") && toBool(op.Value) == true {
+			clearPrimary(list)
+		} else if opn != "remove" && p.SubAttribute == nil && hasPrimary(op.Value) {
+			clearPrimary(list)
+		}
 		var out []any
+		hit := false
 		for _, el := range list {
 			m, _ := el.(map[string]any)
 			if m == nil || !matches(m, p.ValueExpression) {
 				out = append(out, el)
 				continue
 			}
+			hit = true
 			switch {
 			case opn == "remove" && p.SubAttribute == nil:
 				continue
@@ -636,6 +654,20 @@ func applyOp(a map[string]any, ext *string, op scim.PatchOperation) error {
 				}
 			}
 			out = append(out, m)
+		}
+		if !hit {
+			switch opn {
+			case "replace":
+				// RFC 7644 §3.5.2.3: a value filter that selects nothing is noTarget.
+				e := scimerr.ScimErrorNoTarget
+				e.Detail = "No value of " + name + " matches the path's filter; use add to create one."
+				return e
+			case "add":
+				// Entra adds a typed value through its filter path, e.g. emails[type eq "work"].value.
+				if el := fromFilter(p.ValueExpression, p.SubAttribute, op.Value); el != nil {
+					out = append(out, el)
+				}
+			}
 		}
 		a[key] = out
 		return nil
@@ -657,6 +689,9 @@ func applyOp(a map[string]any, ext *string, op scim.PatchOperation) error {
 	case opn == "add" && exists:
 		if list, ok := a[key].([]any); ok {
 			if add, ok := op.Value.([]any); ok {
+				if hasPrimary(add) {
+					clearPrimary(list)
+				}
 				a[key] = append(list, add...)
 				return nil
 			}
@@ -871,10 +906,14 @@ func (h groupHandler) Get(r *http.Request, id string) (scim.Resource, error) {
 }
 
 func (h groupHandler) GetAll(r *http.Request, p scim.ListRequestParams) (scim.Page, error) {
+	return h.list(r, p, wantMembers(r))
+}
+
+// list answers a group query; withMembers is false when excludedAttributes names members.
+func (h groupHandler) list(r *http.Request, p scim.ListRequestParams, withMembers bool) (scim.Page, error) {
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	withMembers := wantMembers(r)
 	if attr, val, ok := indexed(&p, "displayName", "id"); ok {
 		id := val
 		if attr == "displayName" {
@@ -964,75 +1003,120 @@ func (s *scimServer) deleteGroupLocked(g *grec) {
 func (h groupHandler) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
 	s := h.s
 	return s.withGroup(id, func(g *grec) (scim.Resource, error) {
-		for _, op := range ops {
-			opn := strings.ToLower(op.Op)
-			if op.Path == nil {
-				m, ok := op.Value.(map[string]any)
-				if !ok {
-					return scim.Resource{}, scimerr.ScimErrorNoTarget
-				}
-				for k, v := range m {
-					switch strings.ToLower(k) {
-					case "displayname":
-						name, _ := v.(string)
-						if err := s.renameGroup(g, name); err != nil {
-							return scim.Resource{}, err
-						}
-					case "externalid":
-						g.ext, _ = v.(string)
-					case "members":
-						var err error
-						if opn == "replace" {
-							err = s.setMembers(g, memberIDs(v))
-						} else {
-							err = s.addMembers(g, memberIDs(v))
-						}
-						if err != nil {
-							return scim.Resource{}, err
-						}
+		undo := groupSnapshot{name: g.name, ext: g.ext, members: append([]string(nil), g.members...)}
+		res, err := s.patchGroup(g, ops)
+		if err != nil {
+			// RFC 7644 §3.5.2: a PATCH is atomic; a failed operation leaves the group as it was.
+			s.restoreGroup(g, undo)
+		}
+		return res, err
+	})
+}
+
+// patchGroup applies ops to g in order. Caller holds s.mu.
+func (s *scimServer) patchGroup(g *grec, ops []scim.PatchOperation) (scim.Resource, error) {
+	for _, op := range ops {
+		opn := strings.ToLower(op.Op)
+		if op.Path == nil {
+			m, ok := op.Value.(map[string]any)
+			if !ok {
+				return scim.Resource{}, scimerr.ScimErrorNoTarget
+			}
+			for k, v := range m {
+				switch strings.ToLower(k) {
+				case "displayname":
+					name, _ := v.(string)
+					if err := s.renameGroup(g, name); err != nil {
+						return scim.Resource{}, err
+					}
+				case "externalid":
+					g.ext, _ = v.(string)
+				case "members":
+					var err error
+					if opn == "replace" {
+						err = s.setMembers(g, memberIDs(v))
+					} else {
+						err = s.addMembers(g, memberIDs(v))
+					}
+					if err != nil {
+						return scim.Resource{}, err
 					}
 				}
-				continue
 			}
-			name := strings.ToLower(op.Path.AttributePath.AttributeName)
-			switch name {
-			case "displayname":
-				n, _ := op.Value.(string)
-				if err := s.renameGroup(g, n); err != nil {
+			continue
+		}
+		name := strings.ToLower(op.Path.AttributePath.AttributeName)
+		switch name {
+		case "displayname":
+			n, _ := op.Value.(string)
+			if err := s.renameGroup(g, n); err != nil {
+				return scim.Resource{}, err
+			}
+		case "externalid":
+			g.ext, _ = op.Value.(string)
+		case "members":
+			switch {
+			case opn == "remove" && op.Path.ValueExpression != nil:
+				var rm []string
+				for _, mid := range g.members {
+					if matches(map[string]any{"value": mid}, op.Path.ValueExpression) {
+						rm = append(rm, mid)
+					}
+				}
+				s.removeMembers(g, rm)
+			case opn == "remove" && op.Value != nil:
+				s.removeMembers(g, memberIDs(op.Value))
+			case opn == "remove":
+				s.setMembers(g, nil)
+			case opn == "replace" && op.Path.ValueExpression != nil:
+				// RFC 7644 §3.5.2.3: a value filter that selects nothing is noTarget;
+				// otherwise the selected members give way to the new values.
+				var hit []string
+				for _, mid := range g.members {
+					if matches(map[string]any{"value": mid}, op.Path.ValueExpression) {
+						hit = append(hit, mid)
+					}
+				}
+				if len(hit) == 0 {
+					e := scimerr.ScimErrorNoTarget
+					e.Detail = "No member of group " + g.name + " matches the path's filter."
+					return scim.Resource{}, e
+				}
+				s.removeMembers(g, hit)
+				if err := s.addMembers(g, memberIDs(op.Value)); err != nil {
 					return scim.Resource{}, err
 				}
-			case "externalid":
-				g.ext, _ = op.Value.(string)
-			case "members":
-				switch {
-				case opn == "remove" && op.Path.ValueExpression != nil:
-					var rm []string
-					for _, mid := range g.members {
-						if matches(map[string]any{"value": mid}, op.Path.ValueExpression) {
-							rm = append(rm, mid)
-						}
-					}
-					s.removeMembers(g, rm)
-				case opn == "remove" && op.Value != nil:
-					s.removeMembers(g, memberIDs(op.Value))
-				case opn == "remove":
-					s.setMembers(g, nil)
-				case opn == "replace":
-					if err := s.setMembers(g, memberIDs(op.Value)); err != nil {
-						return scim.Resource{}, err
-					}
-				default:
-					if err := s.addMembers(g, memberIDs(op.Value)); err != nil {
-						return scim.Resource{}, err
-					}
+			case opn == "replace":
+				if err := s.setMembers(g, memberIDs(op.Value)); err != nil {
+					return scim.Resource{}, err
 				}
 			default:
-				return scim.Resource{}, scimerr.ScimErrorInvalidPath
+				if err := s.addMembers(g, memberIDs(op.Value)); err != nil {
+					return scim.Resource{}, err
+				}
 			}
+		default:
+			return scim.Resource{}, scimerr.ScimErrorInvalidPath
 		}
-		g.mod, g.ver = time.Now().UTC(), g.ver+1
-		return scim.Resource{}, nil
-	})
+	}
+	g.mod, g.ver = time.Now().UTC(), g.ver+1
+	return scim.Resource{}, nil
+}
+
+// groupSnapshot is what a group PATCH can change.
+type groupSnapshot struct {
+	name, ext string
+	members   []string
+}
+
+// restoreGroup puts g back as snap had it (its old name, externalId and members). Caller holds s.mu.
+func (s *scimServer) restoreGroup(g *grec, snap groupSnapshot) {
+	if !strings.EqualFold(g.name, snap.name) {
+		delete(s.byGName, strings.ToLower(g.name))
+		s.byGName[strings.ToLower(snap.name)] = g.id
+	}
+	g.name, g.ext = snap.name, snap.ext
+	s.setMembers(g, snap.members) // they were members a moment ago, so every id still exists
 }
 
 // deleteDirectory removes the users and groups a directory's token provisioned.

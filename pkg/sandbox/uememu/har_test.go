@@ -2,11 +2,14 @@ package uememu_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -157,5 +160,200 @@ func TestShapesMatchRecordedSession(t *testing.T) {
 		if m := missing(keys(wi), keys(gi)); len(m) > 0 {
 			t.Errorf("%s: items lack %v", name, m)
 		}
+	}
+}
+
+// recordedHeaders are the headers every answer of the recorded session carries.
+var recordedHeaders = []string{"x-correlation-id", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"}
+
+// emptyQuery makes each search route find nothing, which the recorded session answers 204
+// with neither body nor Content-Type (GET /API/mdm/devices/search).
+var emptyQuery = map[string]string{
+	"/api/system/groups/search":   "name=zz-no-such-group",
+	"/api/mdm/smartgroups/search": "name=zz-no-such-group",
+	"/api/system/users/search":    "username=zz-no-such-user",
+	"/api/system/admins/search":   "username=zz-no-such-admin",
+	"/api/mdm/devices/search":     "user=zz-no-such-user",
+	"/api/mam/apps/search":        "applicationname=zz-no-such-app",
+	"/api/mdm/tags/search":        "name=zz-no-such-tag",
+}
+
+// TestEveryRouteKeepsRecordedConventions extends the replay above to every route the emulator
+// serves (a superset of the routes flowsctl calls: TestFlowsctlCallsOnlyServedRoutes): at each
+// version the route offers, the answer carries the recorded session's
+// headers (correlation id, rate limit, x-api-version as "vN", api-supported-versions as
+// "1, 2"), a JSON body with the recorded Content-Type, search pages shaped like the recorded
+// ones (a list key and Page/PageSize/Total, or TotalResults with AdditionalInfo links), and an
+// empty search is the recorded bare 204.
+func TestEveryRouteKeepsRecordedConventions(t *testing.T) {
+	e := uememu.New()
+	sb := sandboxtest.Start(t, e)
+	hc := sandboxtest.Client(t, sb)
+	base := sb.Services["uem"].URL
+	call := func(method, path string, v int, body string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Accept", "application/json;version="+strconv.Itoa(v))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json;version="+strconv.Itoa(v))
+		}
+		req.SetBasicAuth(uememu.BasicUser, e.Password())
+		req.Header.Set("aw-tenant-code", e.TenantCode())
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := httpx.ReadBody(resp)
+		return resp, b
+	}
+	// Real ids for the routes with a "*" segment, found through the searches.
+	ids := map[string]string{}
+	pick := func(path, key, field string) string {
+		resp, b := call("GET", path, 1, "")
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		list, _ := m[key].([]any)
+		if resp.StatusCode != 200 || len(list) == 0 {
+			t.Fatalf("%s: %d %s: the seed has nothing to address", path, resp.StatusCode, b)
+		}
+		switch x := list[0].(map[string]any)[field].(type) {
+		case map[string]any:
+			return fmt.Sprint(x["Value"])
+		default:
+			return fmt.Sprint(x)
+		}
+	}
+	ids["/api/system/groups/*"] = pick("/api/system/groups/search", "LocationGroups", "Id")
+	ids["/api/system/groups/*/children"] = ids["/api/system/groups/*"]
+	ids["/api/mdm/smartgroups/*"] = pick("/api/mdm/smartgroups/search", "SmartGroups", "SmartGroupID")
+	ids["/api/mam/apps/*/assignment-rules"] = pick("/api/mam/apps/search", "Application", "Uuid")
+
+	routes := uememu.Routes()
+	searched := 0
+	for _, rt := range routes {
+		for _, v := range rt.Versions {
+			name := fmt.Sprintf("%s %s v%d", rt.Method, rt.Path, v)
+			t.Run(name, func(t *testing.T) {
+				path := rt.Path
+				if strings.Contains(path, "*") {
+					id := ids[rt.Path]
+					if id == "" {
+						t.Fatalf("no id to address %s: add one above", rt.Path)
+					}
+					path = strings.Replace(path, "*", url.PathEscape(id), 1)
+				}
+				body := ""
+				if rt.Method == "PUT" {
+					// Write back what the route reads: the emulator must accept its own shape.
+					resp, b := call("GET", path, v, "")
+					if resp.StatusCode != 200 {
+						t.Fatalf("GET before PUT: %d %s", resp.StatusCode, b)
+					}
+					body = string(b)
+				}
+				resp, b := call(rt.Method, path, v, body)
+				if resp.StatusCode >= 300 {
+					t.Fatalf("status %d: %s", resp.StatusCode, b)
+				}
+				for _, h := range recordedHeaders {
+					if resp.Header.Get(h) == "" {
+						t.Errorf("no %s header", h)
+					}
+				}
+				if got := resp.Header.Get("x-api-version"); got != "v"+strconv.Itoa(v) {
+					t.Errorf("x-api-version %q, want v%d", got, v)
+				}
+				want := make([]string, len(rt.Versions))
+				for i, sv := range rt.Versions {
+					want[i] = strconv.Itoa(sv)
+				}
+				if got := resp.Header.Get("api-supported-versions"); got != strings.Join(want, ", ") {
+					t.Errorf("api-supported-versions %q, want %q", got, strings.Join(want, ", "))
+				}
+				// 204 (an empty search, recorded) and 202 (PUT assignment-rules, per autopkg's
+				// WorkSpaceOneAssigner: see the UEM reference) carry no body.
+				if resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusAccepted {
+					if len(b) != 0 {
+						t.Errorf("%d with a body", resp.StatusCode)
+					}
+					return
+				}
+				if ct := resp.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
+					t.Errorf("Content-Type %q, recorded application/json; charset=utf-8", ct)
+				}
+				var got any
+				if err := json.Unmarshal(b, &got); err != nil {
+					t.Fatalf("not JSON: %v", err)
+				}
+				if !strings.HasSuffix(rt.Path, "/search") {
+					return
+				}
+				searched++
+				m, _ := got.(map[string]any)
+				if firstItem(m) == nil {
+					t.Errorf("search answer has no list of objects: %v", keys(m))
+				}
+				paged := len(missing([]string{"Page", "PageSize", "Total"}, keys(m))) == 0
+				linked := len(missing([]string{"TotalResults", "AdditionalInfo"}, keys(m))) == 0
+				if !paged && !linked {
+					t.Errorf("search envelope %v: recorded ones carry Page, PageSize, Total or TotalResults, AdditionalInfo", keys(m))
+				}
+				q, ok := emptyQuery[rt.Path]
+				if !ok {
+					t.Fatalf("no query that finds nothing for %s: add one to emptyQuery", rt.Path)
+				}
+				resp, b = call("GET", path+"?"+q, v, "")
+				if resp.StatusCode != http.StatusNoContent || len(b) != 0 || resp.Header.Get("Content-Type") != "" {
+					t.Errorf("empty search: %d Content-Type %q body %q, recorded a bare 204", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+				}
+			})
+		}
+	}
+	if len(routes) < 13 || searched == 0 {
+		t.Fatalf("%d routes, %d search answers checked: the route table shrank or the searches were skipped", len(routes), searched)
+	}
+}
+
+// apiLiteral finds the API paths (or their literal prefixes) in Go source.
+var apiLiteral = regexp.MustCompile(`"(/api/[^"?]*)`)
+
+// TestFlowsctlCallsOnlyServedRoutes reads every "/api/..." literal of pkg/uem (flowsctl's UEM
+// client) and requires a route of the emulator that starts with it, so the conventions test
+// above covers every route flowsctl calls.
+func TestFlowsctlCallsOnlyServedRoutes(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "uem", "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("pkg/uem sources: %v %v", files, err)
+	}
+	var served []string
+	for _, rt := range uememu.Routes() {
+		served = append(served, strings.ToLower(rt.Path))
+	}
+	found := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range apiLiteral.FindAllStringSubmatch(string(b), -1) {
+			lit := strings.ToLower(m[1])
+			found++
+			ok := false
+			for _, p := range served {
+				if p == lit || (strings.HasSuffix(lit, "/") && strings.HasPrefix(p, lit)) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				t.Errorf("%s calls %s, which the emulator does not serve", filepath.Base(f), m[1])
+			}
+		}
+	}
+	if found < 5 {
+		t.Fatalf("found %d API paths in pkg/uem: the scan no longer sees flowsctl's calls", found)
 	}
 }
