@@ -28,7 +28,6 @@ import (
 	"github.com/flowsctl/flowsctl/test/harness"
 )
 
-
 // azClientID is the service principal az signs in as (with a certificate, so no secret is ever
 // on a command line).
 const azClientID = "5a0c2f7e-1b3d-4c5e-8f9a-0b1c2d3e4f50"
