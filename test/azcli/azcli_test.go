@@ -127,22 +127,24 @@ func must(b []byte, err error) []byte {
 	return b
 }
 
-// startSandbox serves every emulator, the Entra pair with the certificate client added.
-func startSandbox(t *testing.T, client entraemu.Client) *sandbox.Sandbox {
-	sts, graph := entraemu.New(entraemu.WithClient(client))
+// startSandbox serves every emulator, the Entra pair with the certificate client added and the
+// Graph emulator recording every exchange.
+func startSandbox(t *testing.T, client entraemu.Client) (*sandbox.Sandbox, *sandboxtest.RecordingGraph) {
+	sts, g := entraemu.New(entraemu.WithClient(client))
+	graph := &sandboxtest.RecordingGraph{Graph: g.(*entraemu.Graph)}
 	emus := []sandbox.Emulator{graph}
 	for _, e := range emulators.All() {
 		if e.Name() != "sts" && e.Name() != "graph" {
 			emus = append(emus, e)
 		}
 	}
-	return sandboxtest.Start(t, append(emus, sts)...)
+	return sandboxtest.Start(t, append(emus, sts)...), graph
 }
 
 // TestAzureCLIRegistersTheTeamsApp: the Azure CLI signs in to the sandbox STS, does the Teams
 // registration through the Graph emulator (app create, service principal, admin consent, a
-// secret, show and list), every Graph request it makes succeeds, and `flowsctl azure verify`
-// accepts the app it made.
+// secret, show and list), every Graph request it makes succeeds and fits Graph's CSDL, and
+// `flowsctl azure verify` accepts the app it made.
 func TestAzureCLIRegistersTheTeamsApp(t *testing.T) {
 	bin, err := exec.LookPath("az")
 	if err != nil {
@@ -150,7 +152,11 @@ func TestAzureCLIRegistersTheTeamsApp(t *testing.T) {
 	}
 	work := t.TempDir()
 	client, certPath := certificateClient(t, work)
-	sb := startSandbox(t, client)
+	schema, err := sandboxtest.LoadSchema(filepath.Join(sandboxtest.ContractsDir(t), "graph", "graph-v1.0-csdl-subset.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, rec := startSandbox(t, client)
 	sts, graph := sb.Services["sts"].URL, sb.Services["graph"].URL
 
 	pyDir := filepath.Join(work, "py")
@@ -224,15 +230,23 @@ func TestAzureCLIRegistersTheTeamsApp(t *testing.T) {
 		t.Errorf("az ad app permission list-grants: %v", grants)
 	}
 
+	// Every Graph request az made succeeded, and each exchange fits Graph's CSDL.
 	failed := 0
-	for _, e := range sb.Requests("graph") {
-		t.Logf("az -> graph: %s %s?%s -> %d", e.Method, e.Path, e.Query, e.Status)
-		if e.Status >= 400 {
+	for _, x := range rec.Exchanges() {
+		form, problems := sandboxtest.CheckGraphExchange(schema, x)
+		t.Logf("az -> graph: %s %s?%s -> %d (%s)", x.Method, x.Path, x.Query, x.Status, form)
+		if x.Status >= 400 {
 			failed++
+		}
+		for _, p := range problems {
+			t.Errorf("%s %s: %s", x.Method, x.Path, p)
 		}
 	}
 	if failed > 0 {
 		t.Errorf("%d of az's Graph requests failed (listed above)", failed)
+	}
+	if len(rec.Exchanges()) < 10 {
+		t.Errorf("az made %d Graph requests; the registration takes more, so the log is not az's", len(rec.Exchanges()))
 	}
 
 	r := harness.Run(t, harness.Options{Version: "azcli"}, "azure", "verify", "-f", sb.ConfigPath(), "--ca-file", sb.CAPath(), "--no-input")
