@@ -8,7 +8,11 @@ package entraemu
 // Sources: the "Supports $filter (...)" notes of the v1.0 resource pages (application,
 // servicePrincipal, oAuth2PermissionGrant) and "Advanced query capabilities on Microsoft Entra
 // ID objects" (ne and not, $orderby, $count and $search need ConsistencyLevel: eventual plus
-// $count=true; $filter together with $orderby too; the error bodies quoted there).
+// $count=true; $filter together with $orderby too; the error bodies quoted there: the filter
+// clause and operator messages, "$count is not currently supported." and the $search one).
+// Two messages are not in those pages and were not confirmed there: "Sorting not supported for
+// current query." ($orderby outside an advanced query) and "'$skip' is not supported by the
+// service."; the codes and statuses follow the documented ones.
 
 import (
 	"encoding/base64"
