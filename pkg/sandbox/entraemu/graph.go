@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -157,12 +156,12 @@ func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
 		q.fail(http.StatusBadRequest, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", segs[0]))
 		return
 	}
-	q.set = m[1]
+	q.set = canonicalSet(m[1])
 	if m[2] != "" {
 		q.keyName, q.keyVal = m[2], strings.ReplaceAll(m[3], "''", "'")
 	}
 	i := 1
-	if q.keyName == "" && len(segs) > 1 {
+	if q.keyName == "" && len(segs) > 1 && segs[1] != "$count" {
 		q.keyName, q.keyVal = "id", segs[1]
 		i = 2
 	}
@@ -184,6 +183,10 @@ func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	g.t.mu.Lock()
 	defer g.t.mu.Unlock()
+	if q.keyName == "" && q.action == "$count" {
+		g.count(q)
+		return
+	}
 	set.serve(g, q, g.t.now())
 }
 
@@ -253,12 +256,12 @@ func (q *request) fail(status int, code, msg string) {
 	}})
 }
 
-// collection serves a request on a whole collection c: GET lists it (filterable on attrs),
-// POST hands create a body checked against typeName. Caller holds t.mu.
-func (g *Graph) collection(q *request, c *collection, typeName string, create func(body map[string]any), attrs ...string) {
+// collection serves a request on a whole collection c: GET lists it (with the OData query
+// options of odata.go), POST hands create a body checked against typeName. Caller holds t.mu.
+func (g *Graph) collection(q *request, c *collection, typeName string, create func(body map[string]any)) {
 	switch q.r.Method {
 	case http.MethodGet:
-		g.list(q, c, typeName, attrs...)
+		g.list(q, c)
 	case http.MethodPost:
 		if body, ok := q.typedBody(typeName); ok {
 			create(body)
@@ -387,13 +390,22 @@ func (g *Graph) respond(q *request, status int, entitySet string, v any) {
 		out := project(x, sel)
 		out["@odata.context"] = ctx + "/$entity"
 		writeJSON(q.w, status, out)
-	case []map[string]any:
-		vals := make([]any, 0, len(x))
-		for _, o := range x {
-			vals = append(vals, project(o, sel))
-		}
-		writeJSON(q.w, status, map[string]any{"@odata.context": ctx, "value": vals})
 	}
+}
+
+// respondList writes a page of a collection with $select applied and the extra annotations
+// (@odata.count, @odata.nextLink).
+func (g *Graph) respondList(q *request, page []map[string]any, extra map[string]any) {
+	sel := selectList(q.r)
+	vals := make([]any, 0, len(page))
+	for _, o := range page {
+		vals = append(vals, project(o, sel))
+	}
+	out := map[string]any{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#" + q.set, "value": vals}
+	for k, v := range extra {
+		out[k] = v
+	}
+	writeJSON(q.w, http.StatusOK, out)
 }
 
 func selectList(r *http.Request) []string {
@@ -422,64 +434,6 @@ func project(o map[string]any, sel []string) map[string]any {
 		}
 	}
 	return out
-}
-
-// filterEq parses "$filter=a eq 'x' and b eq 'y'" for the allowed properties.
-func filterEq(q *request, resource string, allowed ...string) (map[string]string, bool) {
-	f := strings.TrimSpace(q.r.URL.Query().Get("$filter"))
-	out := map[string]string{}
-	if f == "" {
-		return out, true
-	}
-	re := regexp.MustCompile(`^([A-Za-z]+) eq '((?:[^']|'')*)'$`)
-	for _, clause := range strings.Split(f, " and ") {
-		m := re.FindStringSubmatch(strings.TrimSpace(clause))
-		if m == nil {
-			q.fail(http.StatusBadRequest, "Request_UnsupportedQuery", "Unsupported or invalid query filter clause specified: "+clause)
-			return nil, false
-		}
-		if !slices.Contains(allowed, m[1]) {
-			q.fail(http.StatusBadRequest, "Request_UnsupportedQuery",
-				fmt.Sprintf("Unsupported or invalid query filter clause specified for property '%s' of resource '%s'.", m[1], resource))
-			return nil, false
-		}
-		out[m[1]] = strings.ReplaceAll(m[2], "''", "'")
-	}
-	return out, true
-}
-
-func (g *Graph) list(q *request, c *collection, resource string, allowed ...string) {
-	flt, ok := filterEq(q, resource, allowed...)
-	if !ok {
-		return
-	}
-	top := -1
-	if s := q.r.URL.Query().Get("$top"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 999 {
-			q.fail(http.StatusBadRequest, "Request_BadRequest", "Invalid page size specified: '"+s+"'. Must be between 1 and 999 inclusive.")
-			return
-		}
-		top = n
-	}
-	now := g.t.now()
-	var out []map[string]any
-	for _, id := range c.order {
-		e := c.items[id]
-		if !e.visible(now) {
-			continue
-		}
-		match := true
-		for k, v := range flt {
-			if s, _ := e.obj[k].(string); !strings.EqualFold(s, v) {
-				match = false
-			}
-		}
-		if match && (top < 0 || len(out) < top) {
-			out = append(out, e.obj)
-		}
-	}
-	g.respond(q, http.StatusOK, q.set, out)
 }
 
 func deepCopy(v any) any {

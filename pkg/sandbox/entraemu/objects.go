@@ -35,7 +35,7 @@ func (g *Graph) applications(q *request, now time.Time) {
 			if ok {
 				g.respond(q, http.StatusCreated, "applications", obj)
 			}
-		}, "displayName", "appId", "uniqueName", "id", "signInAudience")
+		})
 		return
 	}
 	e := t.apps.find(q.keyName, q.keyVal)
@@ -216,7 +216,7 @@ func (g *Graph) servicePrincipals(q *request, now time.Time) {
 			if obj, ok := g.createSP(q, appID, body, now); ok {
 				g.respond(q, http.StatusCreated, "servicePrincipals", obj)
 			}
-		}, "appId", "displayName", "id", "servicePrincipalType")
+		})
 		return
 	}
 	if q.keyName != "id" && q.keyName != "appId" {
@@ -293,7 +293,7 @@ func (g *Graph) grants(q *request, now time.Time) {
 	if q.keyName == "" {
 		g.collection(q, t.grants, "oAuth2PermissionGrant", func(body map[string]any) {
 			g.createGrant(q, body, now)
-		}, "clientId", "resourceId", "consentType", "principalId", "id")
+		})
 		return
 	}
 	e := t.grants.items[q.keyVal]

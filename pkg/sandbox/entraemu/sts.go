@@ -69,6 +69,9 @@ func validTenant(seg string) bool {
 }
 
 func (s *STS) serve(w http.ResponseWriter, r *http.Request) {
+	if s.serveARM(w, r) {
+		return
+	}
 	p := strings.Trim(r.URL.Path, "/")
 	if p == "common/discovery/instance" && r.Method == http.MethodGet {
 		s.instanceDiscovery(w, r)

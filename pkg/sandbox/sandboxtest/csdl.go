@@ -1,11 +1,14 @@
 package sandboxtest
 
 import (
+	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
+	"time"
 )
 
 // CSDL is the property table of a Graph CSDL document: type name -> property -> type, with
@@ -13,48 +16,97 @@ import (
 // published metadata.
 type CSDL map[string]map[string]string
 
+// Schema is a CSDL document read for contract tests: every entity and complex type with its
+// properties (base types folded in), nullability, keys and enum types.
+type Schema struct {
+	Props    CSDL
+	Nullable map[string]map[string]bool // type -> property -> may be null
+	Keys     map[string][]string        // entity type -> key properties (from the type or a base type)
+	Entities map[string]bool            // which types are entity types
+	Enums    map[string][]string        // enum type -> members
+}
+
 // LoadCSDL reads a CSDL (Schema) file such as ../shared/contracts/graph/graph-v1.0-csdl-subset.xml.
 func LoadCSDL(path string) (CSDL, error) {
+	s, err := LoadSchema(path)
+	if err != nil {
+		return nil, err
+	}
+	return s.Props, nil
+}
+
+// LoadSchema reads a CSDL (Schema) file into a Schema.
+func LoadSchema(path string) (*Schema, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	type prop struct {
-		Name string `xml:"Name,attr"`
-		Type string `xml:"Type,attr"`
+		Name     string `xml:"Name,attr"`
+		Type     string `xml:"Type,attr"`
+		Nullable string `xml:"Nullable,attr"`
 	}
 	type typ struct {
 		Name     string `xml:"Name,attr"`
 		BaseType string `xml:"BaseType,attr"`
 		Props    []prop `xml:"Property"`
+		Keys     []struct {
+			Name string `xml:"Name,attr"`
+		} `xml:"Key>PropertyRef"`
 	}
 	var doc struct {
 		Entities []typ `xml:"EntityType"`
 		Complex  []typ `xml:"ComplexType"`
+		Enums    []struct {
+			Name    string `xml:"Name,attr"`
+			Members []struct {
+				Name string `xml:"Name,attr"`
+			} `xml:"Member"`
+		} `xml:"EnumType"`
 	}
 	if err := xml.Unmarshal(b, &doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	raw := map[string]typ{}
-	for _, t := range append(doc.Entities, doc.Complex...) {
+	s := &Schema{Props: CSDL{}, Nullable: map[string]map[string]bool{}, Keys: map[string][]string{},
+		Entities: map[string]bool{}, Enums: map[string][]string{}}
+	for _, t := range doc.Entities {
+		raw[t.Name] = t
+		s.Entities[t.Name] = true
+	}
+	for _, t := range doc.Complex {
 		raw[t.Name] = t
 	}
-	out := CSDL{}
+	for _, e := range doc.Enums {
+		for _, m := range e.Members {
+			s.Enums[e.Name] = append(s.Enums[e.Name], m.Name)
+		}
+	}
 	for name := range raw {
-		m := map[string]string{}
+		m, null := map[string]string{}, map[string]bool{}
+		var keys []string
 		for t, ok := raw[name], true; ok; t, ok = raw[strings.TrimPrefix(t.BaseType, "graph.")] {
 			for _, p := range t.Props {
 				if _, seen := m[p.Name]; !seen {
 					m[p.Name] = p.Type
+					null[p.Name] = p.Nullable != "false"
+				}
+			}
+			if keys == nil {
+				for _, k := range t.Keys {
+					keys = append(keys, k.Name)
 				}
 			}
 			if t.BaseType == "" {
 				break
 			}
 		}
-		out[name] = m
+		s.Props[name], s.Nullable[name] = m, null
+		if s.Entities[name] {
+			s.Keys[name] = keys
+		}
 	}
-	return out, nil
+	return s, nil
 }
 
 // Check reports every property of body (recursively, through complex and collection types)
@@ -92,4 +144,117 @@ func (c CSDL) Check(typeName string, body map[string]any) []string {
 	}
 	sort.Strings(bad)
 	return bad
+}
+
+var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// CheckValues reports every property of body (recursively) that typeName does not declare,
+// whose JSON value does not fit its declared type (Edm.String, Edm.Guid, Edm.Boolean,
+// Edm.Int32, Edm.DateTimeOffset, Edm.Binary, enums, collections, complex types), or that is
+// null where the CSDL says Nullable="false". Instance annotations (@odata.*) are skipped.
+func (s *Schema) CheckValues(typeName string, body map[string]any) []string {
+	var bad []string
+	props, ok := s.Props[typeName]
+	if !ok {
+		return []string{"type " + typeName + " is not in the CSDL"}
+	}
+	for k, v := range body {
+		if strings.HasPrefix(k, "@") || strings.Contains(k, "@odata.") {
+			continue
+		}
+		t, ok := props[k]
+		if !ok {
+			bad = append(bad, typeName+"."+k+": not declared")
+			continue
+		}
+		if v == nil {
+			if !s.Nullable[typeName][k] {
+				bad = append(bad, typeName+"."+k+": null, but the CSDL says Nullable=\"false\"")
+			}
+			continue
+		}
+		bad = append(bad, s.checkValue(typeName+"."+k, t, v)...)
+	}
+	sort.Strings(bad)
+	return bad
+}
+
+func (s *Schema) checkValue(where, t string, v any) []string {
+	wrong := []string{fmt.Sprintf("%s: %T value does not fit %s", where, v, t)}
+	if inner, ok := strings.CutPrefix(t, "Collection("); ok {
+		arr, ok := v.([]any)
+		if !ok {
+			return wrong
+		}
+		var bad []string
+		for i, e := range arr {
+			if e == nil {
+				bad = append(bad, fmt.Sprintf("%s[%d]: null in a collection", where, i))
+				continue
+			}
+			bad = append(bad, s.checkValue(fmt.Sprintf("%s[%d]", where, i), strings.TrimSuffix(inner, ")"), e)...)
+		}
+		return bad
+	}
+	str, isStr := v.(string)
+	switch t {
+	case "Edm.String":
+		if !isStr {
+			return wrong
+		}
+	case "Edm.Guid":
+		if !isStr || !guidRE.MatchString(str) {
+			return wrong
+		}
+	case "Edm.Boolean":
+		if _, ok := v.(bool); !ok {
+			return wrong
+		}
+	case "Edm.Int32", "Edm.Int64", "Edm.Double":
+		if _, ok := v.(float64); !ok {
+			return wrong
+		}
+	case "Edm.DateTimeOffset":
+		if _, err := time.Parse(time.RFC3339Nano, str); !isStr || err != nil {
+			return wrong
+		}
+	case "Edm.Binary":
+		if _, err := base64.StdEncoding.DecodeString(str); !isStr || err != nil {
+			return wrong
+		}
+	case "Edm.Stream":
+		return []string{where + ": a stream property is never inline in JSON"}
+	default:
+		name := strings.TrimPrefix(t, "graph.")
+		if members, ok := s.Enums[name]; ok {
+			for _, m := range strings.Split(str, ",") {
+				if !isStr || !containsFold(members, strings.TrimSpace(m)) {
+					return wrong
+				}
+			}
+			return nil
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return wrong
+		}
+		if _, known := s.Props[name]; !known {
+			return nil // a type outside the subset: its inside is not checked
+		}
+		var bad []string
+		for _, b := range s.CheckValues(name, m) {
+			bad = append(bad, where+" > "+b)
+		}
+		return bad
+	}
+	return nil
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
 }
