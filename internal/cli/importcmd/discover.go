@@ -1,0 +1,178 @@
+package importcmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/prompt"
+	"github.com/flowsctl/flowsctl/pkg/access"
+	"github.com/flowsctl/flowsctl/pkg/azure"
+	"github.com/flowsctl/flowsctl/pkg/config"
+)
+
+// importer reads the tenant and rewrites cfg's sections to what it holds.
+type importer struct {
+	ctx    context.Context
+	cfg    *config.Config
+	hc     *httpx.Client
+	picks  map[string]string
+	prompt prompt.Prompter
+	msg    io.Writer
+	// notes are what the report prints on stderr (what was adopted or left as configured).
+	notes []string
+}
+
+func (im *importer) note(format string, a ...any) {
+	im.notes = append(im.notes, fmt.Sprintf(format, a...))
+}
+
+func (im *importer) run() error {
+	if im.cfg.Azure != nil {
+		if err := im.azureApp(); err != nil {
+			return err
+		}
+	}
+	if im.cfg.Access != nil {
+		if err := im.access(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// azureApp adopts the Entra app for Teams: its settings, Graph scopes and consent. Its
+// secrets' metadata is reported; the value stays where azure.app.secret.sink points.
+func (im *importer) azureApp() error {
+	spec, err := azure.SpecFromConfig(im.cfg)
+	if err != nil {
+		return err
+	}
+	c, err := azure.NewClient(im.ctx, im.cfg, im.hc, im.msg)
+	if err != nil {
+		return err
+	}
+	found, err := c.Discover(im.ctx, spec)
+	if err != nil {
+		return fmt.Errorf("import: read the Entra app for Teams: %w", err)
+	}
+	if len(found) == 0 {
+		im.note("Entra app for Teams: none found (no app with uniqueName %q, the hero redirect URI or display name %q); kept azure.app as configured, so plan will create it.", spec.UniqueName, spec.DisplayName)
+		return nil
+	}
+	cs := make([]candidate, len(found))
+	for i, f := range found {
+		cs[i] = candidate{ID: f.AppID, Label: fmt.Sprintf("%s (appId %s, matched by %s)", f.DisplayName, f.AppID, f.Why)}
+	}
+	i, err := im.choose("azure.app", "Entra app", cs)
+	if err != nil {
+		return err
+	}
+	f := found[i]
+	a := &im.cfg.Azure.App
+	a.DisplayName, a.SignInAudience = f.DisplayName, f.SignInAudience
+	a.RedirectURIs = append([]string(nil), f.RedirectURIs...)
+	if f.LogoutURL != strings.TrimSpace(im.cfg.LogoutURL()) {
+		a.LogoutURL = f.LogoutURL
+	}
+	if len(f.Scopes) > 0 {
+		a.DelegatedPermissions = f.Scopes
+	}
+	a.AdminConsent = f.Consented
+	if f.UniqueName == "" {
+		im.note("Entra app %q (appId %s) has no uniqueName, flowsctl's key for it; azure.app.uniqueName is %q: Entra sets a uniqueName only once, so check that plan finds this app before apply.", f.DisplayName, f.AppID, a.UniqueName)
+	} else {
+		a.UniqueName = f.UniqueName
+	}
+	im.note("Entra app for Teams: adopted %q (appId %s, matched by %s), %d delegated permissions, admin consent %s.", f.DisplayName, f.AppID, f.Why, len(f.Scopes), yesNo(f.Consented))
+	for _, p := range f.Passwords {
+		im.note("  client secret %q (hint %s…, expires %s): its value is never read back; %s must hold it, or run: flowsctl azure rotate", p.DisplayName, p.Hint, p.End.Format("2006-01-02"), a.Secret.Sink)
+	}
+	return nil
+}
+
+// access adopts the mobile flows template, and the SCIM service client and directory of type
+// Other when the config has those sections (the Okta SCIM to Access guide).
+func (im *importer) access() error {
+	c, err := access.New(im.hc, im.cfg)
+	if err != nil {
+		return err
+	}
+	ac := im.cfg.Access
+	want := access.TemplateSpecFrom(ac.MobileFlowsTemplate)
+	ts, err := c.FindTemplates(im.ctx, want.AppProductID, access.DefaultRedirectURI)
+	if err != nil {
+		return fmt.Errorf("import: read the Access OAuth2 app templates: %w", err)
+	}
+	if len(ts) == 0 {
+		im.note("Access template: none named %q or with the hero redirect URI; kept access.mobileFlowsTemplate as configured, so plan will create it.", want.AppProductID)
+	} else {
+		cs := make([]candidate, len(ts))
+		for i, t := range ts {
+			cs[i] = candidate{ID: t.AppProductID, Label: fmt.Sprintf("%s (redirect %s)", t.AppProductID, t.RedirectURI)}
+		}
+		i, err := im.choose("access.template", "Access template", cs)
+		if err != nil {
+			return err
+		}
+		ac.MobileFlowsTemplate = access.TemplateConfig(ts[i])
+		im.note("Access template: adopted %q.", ts[i].AppProductID)
+	}
+	if ac.SCIMClient != nil {
+		id := ac.SCIMClient.ClientID
+		if id == "" {
+			id = access.DefaultSCIMClientID
+		}
+		os, err := c.FindSCIMClients(im.ctx, id)
+		if err != nil {
+			return fmt.Errorf("import: read the Access OAuth2 clients: %w", err)
+		}
+		if len(os) == 0 {
+			im.note("Access SCIM client: none named %q or with scope admin; kept access.scimClient as configured, so plan will create it.", id)
+		} else {
+			cs := make([]candidate, len(os))
+			for i, o := range os {
+				cs[i] = candidate{ID: o.ClientID, Label: fmt.Sprintf("%s (scope %s)", o.ClientID, o.Scope)}
+			}
+			i, err := im.choose("access.scimClient", "Access SCIM service client", cs)
+			if err != nil {
+				return err
+			}
+			*ac.SCIMClient = access.SCIMClientConfig(os[i], ac.SCIMClient.SecretSink)
+			im.note("Access SCIM client: adopted %q; its secret is never read back.", os[i].ClientID)
+		}
+	}
+	if ac.Directory != nil {
+		ds, err := c.FindOtherDirectories(im.ctx, ac.Directory.Name)
+		if err != nil {
+			return fmt.Errorf("import: read the Access directories: %w", err)
+		}
+		if len(ds) == 0 {
+			im.note("Access directory of type Other: none; kept access.directory as configured, so plan will create it.")
+		} else {
+			cs := make([]candidate, len(ds))
+			for i, d := range ds {
+				cs[i] = candidate{ID: d.Name, Label: fmt.Sprintf("%s (domains %s)", d.Name, strings.Join(d.Domains, ", "))}
+			}
+			i, err := im.choose("access.directory", "Access directory of type Other", cs)
+			if err != nil {
+				return err
+			}
+			ac.Directory.Name = ds[i].Name
+			if len(ds[i].Domains) > 0 {
+				ac.Directory.Domains = ds[i].Domains
+			}
+			im.note("Access directory of type Other: adopted %q.", ds[i].Name)
+		}
+	}
+	return nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "granted"
+	}
+	return "not granted"
+}
