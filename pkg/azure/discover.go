@@ -2,6 +2,7 @@ package azure
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -127,4 +128,32 @@ func (c *Client) listApps(ctx context.Context, budget time.Duration) ([]App, err
 		return nil
 	})
 	return out, err
+}
+
+// adoptable reads the app spec.AdoptAppID names, made by hand without a uniqueName: nil when
+// it is gone; an error when it already has another uniqueName (Entra sets it only once).
+func (c *Client) adoptable(ctx context.Context, spec Spec) (*App, error) {
+	var out *App
+	err := c.call(ctx, spec.ReplicationBudget, "read application of appId "+spec.AdoptAppID, retryRead, func(ctx context.Context) error {
+		out = nil
+		resp, err := graphapps.NewApplicationsRequestBuilderInternal(map[string]string{}, c.adapter).Get(ctx,
+			&graphapps.ApplicationsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &graphapps.ApplicationsRequestBuilderGetQueryParameters{Select: appSelect,
+					Filter: ptr("appId eq '" + strings.ReplaceAll(spec.AdoptAppID, "'", "''") + "'")}})
+		if err != nil {
+			return err
+		}
+		for _, m := range resp.GetValue() {
+			out = appFrom(m)
+		}
+		return nil
+	})
+	if err != nil || out == nil {
+		return nil, err
+	}
+	if out.UniqueName != "" && out.UniqueName != spec.UniqueName {
+		return nil, fmt.Errorf("azure.app.adoptAppId %s: the app already has uniqueName %q, which Entra does not change; set azure.app.uniqueName: %s and remove adoptAppId",
+			spec.AdoptAppID, out.UniqueName, out.UniqueName)
+	}
+	return out, nil
 }

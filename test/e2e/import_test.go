@@ -113,6 +113,12 @@ func TestImportAmbiguityNeedsPick(t *testing.T) {
 	e := sandboxWith(t, "graph", "no Graph emulator")
 	cfg := loadConfig(t, e)
 	g := newGraph(t, e, cfg)
+	var apps struct {
+		Value []struct {
+			AppID      string `json:"appId"`
+			UniqueName string `json:"uniqueName"`
+		} `json:"value"`
+	}
 	var ids []string
 	for _, name := range []string{"Teams mobile flows (EMEA)", "Teams mobile flows (US)"} {
 		var a struct {
@@ -137,8 +143,33 @@ func TestImportAmbiguityNeedsPick(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if imp.Azure.App.DisplayName != "Teams mobile flows (US)" {
-		t.Errorf("picked app not imported: %q", imp.Azure.App.DisplayName)
+	if imp.Azure.App.DisplayName != "Teams mobile flows (US)" || imp.Azure.App.AdoptAppID != ids[1] {
+		t.Errorf("picked app not imported: %q (adoptAppId %q)", imp.Azure.App.DisplayName, imp.Azure.App.AdoptAppID)
+	}
+	// The uniqueName it lacks is a pending change, made only by apply; then nothing is left.
+	args := importArgs(e, out)
+	p := flowsctl(t, append([]string{"plan", "--only", "azure"}, args...)...)
+	if p.Code != 2 || !strings.Contains(p.Out, "uniqueName") {
+		t.Fatalf("plan of the adopted app: exit %d, want 2 showing uniqueName:\n%s\n%s", p.Code, p.Out, p.Err)
+	}
+	if a := flowsctl(t, append([]string{"apply", "--only", "azure"}, args...)...); a.Code != 0 {
+		t.Fatalf("apply of the adopted app: exit %d:\n%s", a.Code, a.Err)
+	}
+	if p := flowsctl(t, append([]string{"plan", "--only", "azure"}, args...)...); p.Code != 0 {
+		t.Fatalf("plan after adopting: exit %d:\n%s\n%s", p.Code, p.Out, p.Err)
+	}
+	g.do(http.MethodGet, "/applications", "", &apps)
+	named := 0
+	for _, a := range apps.Value {
+		if a.UniqueName == imp.Azure.App.UniqueName {
+			named++
+			if a.AppID != ids[1] {
+				t.Errorf("uniqueName went to appId %s, want the picked %s", a.AppID, ids[1])
+			}
+		}
+	}
+	if named != 1 || len(apps.Value) != 2 {
+		t.Errorf("%d apps carry the uniqueName, %d apps in all (want 1 of 2: no second app created)", named, len(apps.Value))
 	}
 }
 

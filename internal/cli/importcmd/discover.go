@@ -82,9 +82,10 @@ func (im *importer) azureApp() error {
 	}
 	a.AdminConsent = f.Consented
 	if f.UniqueName == "" {
-		im.note("Entra app %q (appId %s) has no uniqueName, flowsctl's key for it; azure.app.uniqueName is %q: Entra sets a uniqueName only once, so check that plan finds this app before apply.", f.DisplayName, f.AppID, a.UniqueName)
+		a.AdoptAppID = f.AppID
+		im.note("Entra app %q (appId %s) has no uniqueName, flowsctl's key for it: the config gives it %q (azure.app.adoptAppId); plan shows that change and apply makes it (Entra sets a uniqueName only once).", f.DisplayName, f.AppID, a.UniqueName)
 	} else {
-		a.UniqueName = f.UniqueName
+		a.UniqueName, a.AdoptAppID = f.UniqueName, ""
 	}
 	im.note("Entra app for Teams: adopted %q (appId %s, matched by %s), %d delegated permissions, admin consent %s.", f.DisplayName, f.AppID, f.Why, len(f.Scopes), yesNo(f.Consented))
 	for _, p := range f.Passwords {
