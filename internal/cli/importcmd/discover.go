@@ -11,6 +11,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/access"
 	"github.com/flowsctl/flowsctl/pkg/azure"
 	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/identity"
 )
 
 // importer reads the tenant and rewrites cfg's sections to what it holds.
@@ -40,6 +41,61 @@ func (im *importer) run() error {
 			return err
 		}
 	}
+	if is := im.cfg.IdentityServices; is != nil && is.Enabled {
+		if err := im.identityDirectory(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// identityDirectory adopts the Identity Services directory Okta provisions into: the one
+// named in the config when it exists, else one of the directories there.
+func (im *importer) identityDirectory() error {
+	c, err := identity.FromConfig(im.hc, im.cfg)
+	if err != nil {
+		return err
+	}
+	all, err := c.Directories(im.ctx)
+	if err != nil {
+		return fmt.Errorf("import: read the Identity Services directories: %w", err)
+	}
+	want := &im.cfg.IdentityServices.Directory
+	var ds []identity.Directory
+	for _, d := range all {
+		if d.DeleteInProgress {
+			continue
+		}
+		if strings.EqualFold(d.Name, want.Name) {
+			ds = []identity.Directory{d}
+			break
+		}
+		ds = append(ds, d)
+	}
+	if len(ds) == 0 {
+		im.note("Identity Services directory: none; kept identityServices.directory as configured, so plan will create it.")
+		return nil
+	}
+	cs := make([]candidate, len(ds))
+	for i, d := range ds {
+		cs[i] = candidate{ID: d.Name, Label: fmt.Sprintf("%s (domain %s, source %s)", d.Name, d.Domain(), d.Source)}
+	}
+	i, err := im.choose("identity.directory", "Identity Services directory", cs)
+	if err != nil {
+		return err
+	}
+	d := ds[i]
+	if full, err := c.Directory(im.ctx, d.ID); err == nil && full != nil {
+		d = *full
+	}
+	want.Name = d.Name
+	if dom := d.Domain(); dom != "" {
+		want.Domain = dom
+	}
+	if d.Source != "" {
+		want.Source = d.Source
+	}
+	im.note("Identity Services directory: adopted %q; its SCIM token is never read back.", d.Name)
 	return nil
 }
 

@@ -30,7 +30,7 @@ type Options struct {
 }
 
 // Kinds --pick accepts, in the order import resolves them.
-var pickKinds = []string{"azure.app", "access.template", "access.scimClient", "access.directory"}
+var pickKinds = []string{"azure.app", "access.template", "access.scimClient", "access.directory", "identity.directory"}
 
 // NewCmdImport builds `flowsctl import`.
 func NewCmdImport(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
@@ -42,7 +42,7 @@ func NewCmdImport(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 credential references of the config given with -f (tenant URLs, sign-in) and reads everything
 else from the tenant: the Entra app for Teams (found by its uniqueName, else by the hero redirect
 URI or its display name) with its scopes, consent and secrets' metadata; the Access template,
-SCIM service client and directory of type Other. It writes a config that reproduces them, so
+SCIM service client and directory of type Other; the Identity Services directory. It writes a config that reproduces them, so
 that ` + "`flowsctl plan`" + ` right after shows no change.
 
 Secrets are never read back: import keeps the references of the -f config (env:NAME or
