@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
@@ -12,16 +13,19 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/azure"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/identity"
+	"github.com/flowsctl/flowsctl/pkg/uem"
 )
 
 // importer reads the tenant and rewrites cfg's sections to what it holds.
 type importer struct {
-	ctx    context.Context
-	cfg    *config.Config
-	hc     *httpx.Client
-	picks  map[string]string
-	prompt prompt.Prompter
-	msg    io.Writer
+	ctx context.Context
+	cfg *config.Config
+	hc  *httpx.Client
+	// httpOpts are the HTTP options a service with its own CA (UEM) is opened with.
+	httpOpts httpx.Options
+	picks    map[string]string
+	prompt   prompt.Prompter
+	msg      io.Writer
 	// notes are what the report prints on stderr (what was adopted or left as configured).
 	notes []string
 }
@@ -46,6 +50,49 @@ func (im *importer) run() error {
 			return err
 		}
 	}
+	if u := im.cfg.UEM; u != nil && u.Boxer != nil && len(u.Boxer.SmartGroups) > 0 {
+		if err := im.boxer(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// boxer adopts the mobile flows keys on the Boxer assignments of the configured smart groups.
+func (im *importer) boxer() error {
+	spec, err := uem.BoxerSpecFrom(im.cfg)
+	if err != nil {
+		return err
+	}
+	c, err := uem.Open(im.hc, im.cfg, im.httpOpts)
+	if err != nil {
+		return err
+	}
+	keys, err := (&uem.Boxer{C: c, Spec: spec}).BoxerKeys(im.ctx)
+	if err != nil {
+		return fmt.Errorf("import: read the Boxer assignments: %w", err)
+	}
+	if len(keys) == 0 {
+		im.note("Boxer: no assignment of smart groups %s holds the mobile flows keys; kept uem.boxer as configured, so plan will set them.", strings.Join(spec.SmartGroups, ", "))
+		return nil
+	}
+	b := im.cfg.UEM.Boxer
+	if v, ok := keys[uem.KeyEnabled]; ok {
+		b.Enabled = v == "true"
+	}
+	if v, ok := keys[uem.KeyAutoEnable]; ok {
+		b.AutoEnableConnectors = v == "true"
+	}
+	if v, err := strconv.Atoi(keys[uem.KeySyncHours]); err == nil && v > 0 {
+		b.SyncTimeHours = v
+	}
+	if mf := im.cfg.UEM.MobileFlows; mf != nil && keys[uem.KeyHost] != "" {
+		mf.Host = config.URL(keys[uem.KeyHost])
+	}
+	if v := keys[uem.KeyVIDM]; v != "" && !strings.EqualFold(strings.TrimRight(v, "/"), strings.TrimRight(string(im.cfg.Access.URL), "/")) {
+		im.note("Boxer: %s is %s, not access.url %s; plan will propose access.url there (check which tenant Boxer should use).", uem.KeyVIDM, v, im.cfg.Access.URL)
+	}
+	im.note("Boxer: adopted the mobile flows keys of smart groups %s.", strings.Join(spec.SmartGroups, ", "))
 	return nil
 }
 

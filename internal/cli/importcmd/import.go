@@ -42,7 +42,8 @@ func NewCmdImport(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 credential references of the config given with -f (tenant URLs, sign-in) and reads everything
 else from the tenant: the Entra app for Teams (found by its uniqueName, else by the hero redirect
 URI or its display name) with its scopes, consent and secrets' metadata; the Access template,
-SCIM service client and directory of type Other; the Identity Services directory. It writes a config that reproduces them, so
+SCIM service client and directory of type Other; the Identity Services directory; the
+mobile flows keys on the Boxer assignments of uem.boxer.smartGroups. It writes a config that reproduces them, so
 that ` + "`flowsctl plan`" + ` right after shows no change.
 
 Secrets are never read back: import keeps the references of the -f config (env:NAME or
@@ -86,7 +87,11 @@ func importRun(o *Options) error {
 	if o.Prompter != nil && !o.NoInput() {
 		p = o.Prompter()
 	}
-	im := &importer{cfg: cfg, hc: hc, ctx: o.Context(), picks: picks, prompt: p, msg: o.IO.ErrOut}
+	ho := o.HTTPOpts()
+	if cfg.CAFile != "" && ho.CAFile == "" {
+		ho.CAFile = cfg.CAFile
+	}
+	im := &importer{cfg: cfg, hc: hc, httpOpts: ho, ctx: o.Context(), picks: picks, prompt: p, msg: o.IO.ErrOut}
 	if err := im.run(); err != nil {
 		if httpx.IsAuth(err) {
 			return cmdutil.Exit(cmdutil.ExitAuth, err)
