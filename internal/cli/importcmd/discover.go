@@ -192,7 +192,7 @@ func (im *importer) azureApp() error {
 	}
 	im.note("Entra app for Teams: adopted %q (appId %s, matched by %s), %d delegated permissions, admin consent %s.", f.DisplayName, f.AppID, f.Why, len(f.Scopes), yesNo(f.Consented))
 	for _, p := range f.Passwords {
-		im.note("  client secret %q (hint %s…, expires %s): its value is never read back; %s must hold it, or run: flowsctl azure rotate", p.DisplayName, p.Hint, p.End.Format("2006-01-02"), a.Secret.Sink)
+		im.note("  client secret %q (hint %s…, expires %s): its value is never read back; %s must hold it, or run: flowsctl azure secret rotate", p.DisplayName, p.Hint, p.End.Format("2006-01-02"), a.Secret.Sink)
 	}
 	return nil
 }
