@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/okta"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 )
 
@@ -86,6 +87,20 @@ func TestImportHandBuilt(t *testing.T) {
 	if err := c.UpdateTemplate(ctx, "MobileFlows_Server_Template", raw); err != nil {
 		t.Fatalf("put template: %v", err)
 	}
+	if cfg.Okta != nil {
+		oc, err := okta.New(sandboxtest.Client(t, e.SB), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		app, err := oc.FindApp(ctx, cfg.Okta.SCIMApp.Label)
+		if err != nil || app == nil {
+			t.Fatalf("okta SCIM app %q: %v", cfg.Okta.SCIMApp.Label, err)
+		}
+		app.Label = "Workspace ONE SCIM (by hand)"
+		if _, err := oc.ReplaceApp(ctx, app); err != nil {
+			t.Fatalf("relabel the Okta SCIM app: %v", err)
+		}
+	}
 	if p := e.Run(t, "plan"); p.Code != 2 {
 		t.Fatalf("plan of the original config after the hand edits: exit %d, want 2 (changes)", p.Code)
 	}
@@ -101,6 +116,9 @@ func TestImportHandBuilt(t *testing.T) {
 	if imp.Azure.App.DisplayName != "Teams via mobile flows (by hand)" || tpl.AccessTokenTTL.String() != "2h" || tpl.IdleTokenTTL.String() != "2d" ||
 		strings.Join(tpl.Scope, " ") != "openid email" {
 		t.Errorf("import did not reproduce the hand edits: app %q, template %+v", imp.Azure.App.DisplayName, tpl)
+	}
+	if cfg.Okta != nil && imp.Okta.SCIMApp.Label != "Workspace ONE SCIM (by hand)" {
+		t.Errorf("import did not adopt the relabelled Okta SCIM app: %q", imp.Okta.SCIMApp.Label)
 	}
 	if p := flowsctl(t, append([]string{"plan"}, importArgs(e, out)...)...); p.Code != 0 {
 		t.Fatalf("plan after import exit %d (want 0 changes):\n%s\n%s", p.Code, p.Out, p.Err)

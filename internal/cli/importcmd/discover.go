@@ -13,6 +13,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/azure"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/identity"
+	"github.com/flowsctl/flowsctl/pkg/okta"
 	"github.com/flowsctl/flowsctl/pkg/uem"
 )
 
@@ -50,10 +51,53 @@ func (im *importer) run() error {
 			return err
 		}
 	}
+	if im.cfg.Okta != nil {
+		if err := im.okta(); err != nil {
+			return err
+		}
+	}
 	if u := im.cfg.UEM; u != nil && u.Boxer != nil && len(u.Boxer.SmartGroups) > 0 {
 		if err := im.boxer(); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// okta adopts the Okta SCIM app and (Identity Services path) the OIDC sign-in app by label:
+// the configured one when it exists, else one made from the same catalog app.
+func (im *importer) okta() error {
+	c, err := okta.New(im.hc, im.cfg)
+	if err != nil {
+		return err
+	}
+	o := im.cfg.Okta
+	adopt := func(kind, what string, label *string, name string) error {
+		as, err := c.FindApps(im.ctx, *label, name)
+		if err != nil {
+			return fmt.Errorf("import: read the Okta apps: %w", err)
+		}
+		if len(as) == 0 {
+			im.note("%s: none labelled %q or made from %q; kept as configured, so plan will create it.", what, *label, name)
+			return nil
+		}
+		cs := make([]candidate, len(as))
+		for i, a := range as {
+			cs[i] = candidate{ID: a.Label, Label: fmt.Sprintf("%s (id %s, %s)", a.Label, a.ID, a.Status)}
+		}
+		i, err := im.choose(kind, what, cs)
+		if err != nil {
+			return err
+		}
+		*label = as[i].Label
+		im.note("%s: adopted %q.", what, as[i].Label)
+		return nil
+	}
+	if err := adopt("okta.scimApp", "Okta SCIM app", &o.SCIMApp.Label, o.SCIMApp.CatalogName); err != nil {
+		return err
+	}
+	if o.OIDCApp != nil {
+		return adopt("okta.oidcApp", "Okta OIDC app", &o.OIDCApp.Label, "oidc_client")
 	}
 	return nil
 }

@@ -30,7 +30,7 @@ type Options struct {
 }
 
 // Kinds --pick accepts, in the order import resolves them.
-var pickKinds = []string{"azure.app", "access.template", "access.scimClient", "access.directory", "identity.directory"}
+var pickKinds = []string{"azure.app", "access.template", "access.scimClient", "access.directory", "identity.directory", "okta.scimApp", "okta.oidcApp"}
 
 // NewCmdImport builds `flowsctl import`.
 func NewCmdImport(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
@@ -43,7 +43,8 @@ credential references of the config given with -f (tenant URLs, sign-in) and rea
 else from the tenant: the Entra app for Teams (found by its uniqueName, else by the hero redirect
 URI or its display name) with its scopes, consent and secrets' metadata; the Access template,
 SCIM service client and directory of type Other; the Identity Services directory; the
-mobile flows keys on the Boxer assignments of uem.boxer.smartGroups. It writes a config that reproduces them, so
+mobile flows keys on the Boxer assignments of uem.boxer.smartGroups; the Okta SCIM and OIDC
+apps when the config has an okta section. It writes a config that reproduces them, so
 that ` + "`flowsctl plan`" + ` right after shows no change.
 
 Secrets are never read back: import keeps the references of the -f config (env:NAME or
@@ -254,6 +255,13 @@ func secretRefs(c *config.Config) []secretRef {
 			add("uem.auth.basic.password", u.Auth.Basic.Password)
 		}
 		add("uem.auth.apiKey", u.Auth.APIKey)
+	}
+	if o := c.Okta; o != nil {
+		add("okta.auth.apiToken", o.Auth.APIToken)
+		add("okta.auth.privateKey", o.Auth.PrivateKey)
+		if o.OIDCApp != nil {
+			add("okta.oidcApp.secretSink", o.OIDCApp.SecretSink)
+		}
 	}
 	return out
 }
