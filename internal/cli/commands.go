@@ -13,6 +13,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/cli/docscmd"
 	"github.com/flowsctl/flowsctl/internal/cli/explain"
 	"github.com/flowsctl/flowsctl/internal/cli/identity"
+	"github.com/flowsctl/flowsctl/internal/cli/importcmd"
 	"github.com/flowsctl/flowsctl/internal/cli/okta"
 	"github.com/flowsctl/flowsctl/internal/cli/sandboxcmd"
 	scimcmd "github.com/flowsctl/flowsctl/internal/cli/scim"
@@ -29,6 +30,7 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(setupcmd.NewCmdDoctor(f, nil))
 	root.AddCommand(setupcmd.NewCmdDemo(f, nil))
 	root.AddCommand(setupcmd.NewCmdConfirm(f, nil))
+	root.AddCommand(importcmd.NewCmdImport(f, nil))
 	root.AddCommand(configcmd.NewCmdConfig(f))
 	root.AddCommand(sandboxcmd.NewCmdSandbox(f))
 	root.AddCommand(version.NewCmdVersion(f))

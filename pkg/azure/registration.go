@@ -52,6 +52,9 @@ type Spec struct {
 	Settings
 	Scopes       []string `json:"delegatedPermissions"`
 	AdminConsent bool     `json:"adminConsent"`
+	// AdoptAppID is an app made by hand without a uniqueName: when no app has UniqueName, this
+	// one is adopted and given it (azure.app.adoptAppId).
+	AdoptAppID string `json:"adoptAppId,omitempty"`
 	// SecretName prefixes the displayName of the client secrets flowsctl creates ("flowsctl 2026-11-23").
 	SecretName     string        `json:"secretDisplayName"`
 	SecretLifetime time.Duration `json:"-"`
@@ -74,6 +77,7 @@ func SpecFromConfig(cfg *config.Config) (Spec, error) {
 		Settings: Settings{DisplayName: strings.TrimSpace(a.DisplayName), UniqueName: strings.TrimSpace(a.UniqueName),
 			SignInAudience: a.SignInAudience, RedirectURIs: append([]string(nil), a.RedirectURIs...)},
 		Scopes:            append([]string(nil), a.DelegatedPermissions...),
+		AdoptAppID:        strings.TrimSpace(a.AdoptAppID),
 		AdminConsent:      a.AdminConsent,
 		SecretName:        strings.TrimSpace(a.Secret.DisplayName),
 		SecretLifetime:    a.Secret.Lifetime.D,
@@ -259,6 +263,11 @@ func (r *Registration) read(ctx context.Context) (*observed, error) {
 	if o.graphSP == nil {
 		return nil, errors.New("the Microsoft Graph service principal (appId " + GraphAppID + ") is not in this tenant: check azure.tenantId and azure.graphUrl")
 	}
+	if o.app == nil && spec.AdoptAppID != "" {
+		if o.app, appErr = c.adoptable(ctx, spec); appErr != nil {
+			return nil, appErr
+		}
+	}
 	if o.app == nil {
 		return o, nil
 	}
@@ -410,6 +419,10 @@ func appChanges(spec Spec, o *observed, d *desired) (plan.Diff, models.Applicati
 	a := o.app
 	if a == nil {
 		a = &App{}
+	}
+	if o.app != nil && a.UniqueName == "" {
+		diff.Add("uniqueName", "", spec.UniqueName)
+		body.SetUniqueName(ptr(spec.UniqueName))
 	}
 	if a.DisplayName != spec.DisplayName {
 		diff.Add("displayName", a.DisplayName, spec.DisplayName)

@@ -44,6 +44,7 @@ var fieldDocs = map[string]fieldDoc{
 	"azure.app":                    {Desc: "The multitenant app registration mobile flows uses to call Graph for Teams."},
 	"azure.app.displayName":        {Desc: "Display name in Entra.", Allowed: "1 to 256 characters"},
 	"azure.app.uniqueName":         {Desc: "Natural key of the app (Entra uniqueName, immutable once created).", Allowed: "up to 120 characters, no spaces, `/`, `\\`, `?`, `#`, `%`"},
+	"azure.app.adoptAppId":         {Desc: "Application (client) id of an app made by hand without a uniqueName (written by flowsctl import): apply gives it uniqueName instead of creating an app.", Allowed: "GUID"},
 	"azure.app.signInAudience":     {Desc: "Who may sign in; mobile flows needs a multitenant app.", Allowed: oneOf(SignInAudiences)},
 	"azure.app.redirectUris":       {Desc: "Web redirect URIs.", Allowed: "at least one " + httpsURL},
 	"azure.app.logoutUrl":          {Desc: "Front-channel logout URL.", Allowed: httpsURL, Default: "`<access.url>/SAAS/auth/logout`"},

@@ -48,8 +48,11 @@ type AzureSignIn struct {
 }
 
 type AzureApp struct {
-	DisplayName          string         `yaml:"displayName" json:"displayName"`
-	UniqueName           string         `yaml:"uniqueName" json:"uniqueName"`
+	DisplayName string `yaml:"displayName" json:"displayName"`
+	UniqueName  string `yaml:"uniqueName" json:"uniqueName"`
+	// AdoptAppID names (by appId) an app made by hand without a uniqueName: plan shows
+	// uniqueName being set on it and apply sets it, instead of creating a second app.
+	AdoptAppID           string         `yaml:"adoptAppId,omitempty" json:"adoptAppId,omitempty"`
 	SignInAudience       string         `yaml:"signInAudience" json:"signInAudience"`
 	RedirectURIs         []string       `yaml:"redirectUris" json:"redirectUris"`
 	LogoutURL            string         `yaml:"logoutUrl" json:"logoutUrl"`

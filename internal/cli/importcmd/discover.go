@@ -1,0 +1,326 @@
+package importcmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/prompt"
+	"github.com/flowsctl/flowsctl/pkg/access"
+	"github.com/flowsctl/flowsctl/pkg/azure"
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/identity"
+	"github.com/flowsctl/flowsctl/pkg/okta"
+	"github.com/flowsctl/flowsctl/pkg/uem"
+)
+
+// importer reads the tenant and rewrites cfg's sections to what it holds.
+type importer struct {
+	ctx context.Context
+	cfg *config.Config
+	hc  *httpx.Client
+	// httpOpts are the HTTP options a service with its own CA (UEM) is opened with.
+	httpOpts httpx.Options
+	picks    map[string]string
+	prompt   prompt.Prompter
+	msg      io.Writer
+	// notes are what the report prints on stderr (what was adopted or left as configured).
+	notes []string
+}
+
+func (im *importer) note(format string, a ...any) {
+	im.notes = append(im.notes, fmt.Sprintf(format, a...))
+}
+
+func (im *importer) run() error {
+	if im.cfg.Azure != nil {
+		if err := im.azureApp(); err != nil {
+			return err
+		}
+	}
+	if im.cfg.Access != nil {
+		if err := im.access(); err != nil {
+			return err
+		}
+	}
+	if is := im.cfg.IdentityServices; is != nil && is.Enabled {
+		if err := im.identityDirectory(); err != nil {
+			return err
+		}
+	}
+	if im.cfg.Okta != nil {
+		if err := im.okta(); err != nil {
+			return err
+		}
+	}
+	if u := im.cfg.UEM; u != nil && u.Boxer != nil && len(u.Boxer.SmartGroups) > 0 {
+		if err := im.boxer(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// okta adopts the Okta SCIM app and (Identity Services path) the OIDC sign-in app by label:
+// the configured one when it exists, else one made from the same catalog app.
+func (im *importer) okta() error {
+	c, err := okta.New(im.hc, im.cfg)
+	if err != nil {
+		return err
+	}
+	o := im.cfg.Okta
+	adopt := func(kind, what string, label *string, name string) error {
+		as, err := c.FindApps(im.ctx, *label, name)
+		if err != nil {
+			return fmt.Errorf("import: read the Okta apps: %w", err)
+		}
+		if len(as) == 0 {
+			im.note("%s: none labelled %q or made from %q; kept as configured, so plan will create it.", what, *label, name)
+			return nil
+		}
+		cs := make([]candidate, len(as))
+		for i, a := range as {
+			cs[i] = candidate{ID: a.Label, Label: fmt.Sprintf("%s (id %s, %s)", a.Label, a.ID, a.Status)}
+		}
+		i, err := im.choose(kind, what, cs)
+		if err != nil {
+			return err
+		}
+		*label = as[i].Label
+		im.note("%s: adopted %q.", what, as[i].Label)
+		return nil
+	}
+	if err := adopt("okta.scimApp", "Okta SCIM app", &o.SCIMApp.Label, o.SCIMApp.CatalogName); err != nil {
+		return err
+	}
+	if o.OIDCApp != nil {
+		return adopt("okta.oidcApp", "Okta OIDC app", &o.OIDCApp.Label, "oidc_client")
+	}
+	return nil
+}
+
+// boxer adopts the mobile flows keys on the Boxer assignments of the configured smart groups.
+func (im *importer) boxer() error {
+	spec, err := uem.BoxerSpecFrom(im.cfg)
+	if err != nil {
+		return err
+	}
+	c, err := uem.Open(im.hc, im.cfg, im.httpOpts)
+	if err != nil {
+		return err
+	}
+	keys, err := (&uem.Boxer{C: c, Spec: spec}).BoxerKeys(im.ctx)
+	if err != nil {
+		return fmt.Errorf("import: read the Boxer assignments: %w", err)
+	}
+	if len(keys) == 0 {
+		im.note("Boxer: no assignment of smart groups %s holds the mobile flows keys; kept uem.boxer as configured, so plan will set them.", strings.Join(spec.SmartGroups, ", "))
+		return nil
+	}
+	b := im.cfg.UEM.Boxer
+	if v, ok := keys[uem.KeyEnabled]; ok {
+		b.Enabled = v == "true"
+	}
+	if v, ok := keys[uem.KeyAutoEnable]; ok {
+		b.AutoEnableConnectors = v == "true"
+	}
+	if v, err := strconv.Atoi(keys[uem.KeySyncHours]); err == nil && v > 0 {
+		b.SyncTimeHours = v
+	}
+	if mf := im.cfg.UEM.MobileFlows; mf != nil && keys[uem.KeyHost] != "" {
+		mf.Host = config.URL(keys[uem.KeyHost])
+	}
+	if v := keys[uem.KeyVIDM]; v != "" && !strings.EqualFold(strings.TrimRight(v, "/"), strings.TrimRight(string(im.cfg.Access.URL), "/")) {
+		im.note("Boxer: %s is %s, not access.url %s; plan will propose access.url there (check which tenant Boxer should use).", uem.KeyVIDM, v, im.cfg.Access.URL)
+	}
+	im.note("Boxer: adopted the mobile flows keys of smart groups %s.", strings.Join(spec.SmartGroups, ", "))
+	return nil
+}
+
+// identityDirectory adopts the Identity Services directory Okta provisions into: the one
+// named in the config when it exists, else one of the directories there.
+func (im *importer) identityDirectory() error {
+	c, err := identity.FromConfig(im.hc, im.cfg)
+	if err != nil {
+		return err
+	}
+	all, err := c.Directories(im.ctx)
+	if err != nil {
+		return fmt.Errorf("import: read the Identity Services directories: %w", err)
+	}
+	want := &im.cfg.IdentityServices.Directory
+	var ds []identity.Directory
+	for _, d := range all {
+		if d.DeleteInProgress {
+			continue
+		}
+		if strings.EqualFold(d.Name, want.Name) {
+			ds = []identity.Directory{d}
+			break
+		}
+		ds = append(ds, d)
+	}
+	if len(ds) == 0 {
+		im.note("Identity Services directory: none; kept identityServices.directory as configured, so plan will create it.")
+		return nil
+	}
+	cs := make([]candidate, len(ds))
+	for i, d := range ds {
+		cs[i] = candidate{ID: d.Name, Label: fmt.Sprintf("%s (domain %s, source %s)", d.Name, d.Domain(), d.Source)}
+	}
+	i, err := im.choose("identity.directory", "Identity Services directory", cs)
+	if err != nil {
+		return err
+	}
+	d := ds[i]
+	if full, err := c.Directory(im.ctx, d.ID); err == nil && full != nil {
+		d = *full
+	}
+	want.Name = d.Name
+	if dom := d.Domain(); dom != "" {
+		want.Domain = dom
+	}
+	if d.Source != "" {
+		want.Source = d.Source
+	}
+	im.note("Identity Services directory: adopted %q; its SCIM token is never read back.", d.Name)
+	return nil
+}
+
+// azureApp adopts the Entra app for Teams: its settings, Graph scopes and consent. Its
+// secrets' metadata is reported; the value stays where azure.app.secret.sink points.
+func (im *importer) azureApp() error {
+	spec, err := azure.SpecFromConfig(im.cfg)
+	if err != nil {
+		return err
+	}
+	c, err := azure.NewClient(im.ctx, im.cfg, im.hc, im.msg)
+	if err != nil {
+		return err
+	}
+	found, err := c.Discover(im.ctx, spec)
+	if err != nil {
+		return fmt.Errorf("import: read the Entra app for Teams: %w", err)
+	}
+	if len(found) == 0 {
+		im.note("Entra app for Teams: none found (no app with uniqueName %q, the hero redirect URI or display name %q); kept azure.app as configured, so plan will create it.", spec.UniqueName, spec.DisplayName)
+		return nil
+	}
+	cs := make([]candidate, len(found))
+	for i, f := range found {
+		cs[i] = candidate{ID: f.AppID, Label: fmt.Sprintf("%s (appId %s, matched by %s)", f.DisplayName, f.AppID, f.Why)}
+	}
+	i, err := im.choose("azure.app", "Entra app", cs)
+	if err != nil {
+		return err
+	}
+	f := found[i]
+	a := &im.cfg.Azure.App
+	a.DisplayName, a.SignInAudience = f.DisplayName, f.SignInAudience
+	a.RedirectURIs = append([]string(nil), f.RedirectURIs...)
+	if f.LogoutURL != strings.TrimSpace(im.cfg.LogoutURL()) {
+		a.LogoutURL = f.LogoutURL
+	}
+	if len(f.Scopes) > 0 {
+		a.DelegatedPermissions = f.Scopes
+	}
+	a.AdminConsent = f.Consented
+	if f.UniqueName == "" {
+		a.AdoptAppID = f.AppID
+		im.note("Entra app %q (appId %s) has no uniqueName, flowsctl's key for it: the config gives it %q (azure.app.adoptAppId); plan shows that change and apply makes it (Entra sets a uniqueName only once).", f.DisplayName, f.AppID, a.UniqueName)
+	} else {
+		a.UniqueName, a.AdoptAppID = f.UniqueName, ""
+	}
+	im.note("Entra app for Teams: adopted %q (appId %s, matched by %s), %d delegated permissions, admin consent %s.", f.DisplayName, f.AppID, f.Why, len(f.Scopes), yesNo(f.Consented))
+	for _, p := range f.Passwords {
+		im.note("  client secret %q (hint %s…, expires %s): its value is never read back; %s must hold it, or run: flowsctl azure secret rotate", p.DisplayName, p.Hint, p.End.Format("2006-01-02"), a.Secret.Sink)
+	}
+	return nil
+}
+
+// access adopts the mobile flows template, and the SCIM service client and directory of type
+// Other when the config has those sections (the Okta SCIM to Access guide).
+func (im *importer) access() error {
+	c, err := access.New(im.hc, im.cfg)
+	if err != nil {
+		return err
+	}
+	ac := im.cfg.Access
+	want := access.TemplateSpecFrom(ac.MobileFlowsTemplate)
+	ts, err := c.FindTemplates(im.ctx, want.AppProductID, access.DefaultRedirectURI)
+	if err != nil {
+		return fmt.Errorf("import: read the Access OAuth2 app templates: %w", err)
+	}
+	if len(ts) == 0 {
+		im.note("Access template: none named %q or with the hero redirect URI; kept access.mobileFlowsTemplate as configured, so plan will create it.", want.AppProductID)
+	} else {
+		cs := make([]candidate, len(ts))
+		for i, t := range ts {
+			cs[i] = candidate{ID: t.AppProductID, Label: fmt.Sprintf("%s (redirect %s)", t.AppProductID, t.RedirectURI)}
+		}
+		i, err := im.choose("access.template", "Access template", cs)
+		if err != nil {
+			return err
+		}
+		ac.MobileFlowsTemplate = access.TemplateConfig(ts[i])
+		im.note("Access template: adopted %q.", ts[i].AppProductID)
+	}
+	if ac.SCIMClient != nil {
+		id := ac.SCIMClient.ClientID
+		if id == "" {
+			id = access.DefaultSCIMClientID
+		}
+		os, err := c.FindSCIMClients(im.ctx, id)
+		if err != nil {
+			return fmt.Errorf("import: read the Access OAuth2 clients: %w", err)
+		}
+		if len(os) == 0 {
+			im.note("Access SCIM client: none named %q or with scope admin; kept access.scimClient as configured, so plan will create it.", id)
+		} else {
+			cs := make([]candidate, len(os))
+			for i, o := range os {
+				cs[i] = candidate{ID: o.ClientID, Label: fmt.Sprintf("%s (scope %s)", o.ClientID, o.Scope)}
+			}
+			i, err := im.choose("access.scimClient", "Access SCIM service client", cs)
+			if err != nil {
+				return err
+			}
+			*ac.SCIMClient = access.SCIMClientConfig(os[i], ac.SCIMClient.SecretSink)
+			im.note("Access SCIM client: adopted %q; its secret is never read back.", os[i].ClientID)
+		}
+	}
+	if ac.Directory != nil {
+		ds, err := c.FindOtherDirectories(im.ctx, ac.Directory.Name)
+		if err != nil {
+			return fmt.Errorf("import: read the Access directories: %w", err)
+		}
+		if len(ds) == 0 {
+			im.note("Access directory of type Other: none; kept access.directory as configured, so plan will create it.")
+		} else {
+			cs := make([]candidate, len(ds))
+			for i, d := range ds {
+				cs[i] = candidate{ID: d.Name, Label: fmt.Sprintf("%s (domains %s)", d.Name, strings.Join(d.Domains, ", "))}
+			}
+			i, err := im.choose("access.directory", "Access directory of type Other", cs)
+			if err != nil {
+				return err
+			}
+			ac.Directory.Name = ds[i].Name
+			if len(ds[i].Domains) > 0 {
+				ac.Directory.Domains = ds[i].Domains
+			}
+			im.note("Access directory of type Other: adopted %q.", ds[i].Name)
+		}
+	}
+	return nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "granted"
+	}
+	return "not granted"
+}
