@@ -87,7 +87,7 @@ var fieldDocs = map[string]fieldDoc{
 	"access.directory.domains":                     {Desc: "Domains of the directory; each unique in the tenant.", Allowed: "at least one domain name such as okta.example.com"},
 
 	"identityServices":                                 {Desc: "VMware/Omnissa Identity Services with Okta (the Identity Services with Okta guide); alternative to access.scimClient/directory."},
-	"identityServices.enabled":                         {Desc: "Enable Identity Services on the tenant (irreversible without support)."},
+	"identityServices.enabled":                         {Desc: "Provision users through Identity Services (its directory, SCIM token and IdP) instead of Access. flowsctl does not switch Identity Services on for the tenant (no API does; it is irreversible without support): doctor checks that its API answers, and the console step is listed."},
 	"identityServices.url":                             {Desc: "Identity Services base URL.", Allowed: httpsURL, Default: "`access.url`"},
 	"identityServices.directory":                       {Desc: "The provisioned directory."},
 	"identityServices.directory.name":                  {Desc: "Directory name (required when enabled).", Allowed: fmt.Sprintf("up to %d letters, digits, spaces, `-`, `_`", MaxDirectoryName)},
@@ -102,7 +102,7 @@ var fieldDocs = map[string]fieldDoc{
 	"identityServices.oidc.clientSecret":               {Desc: "Its client secret.", Allowed: inputSecret},
 	"identityServices.oidc.oidcUserIdentifier":         {Desc: "OIDC claim that identifies the user.", Allowed: "non-empty"},
 	"identityServices.oidc.workspaceOneUserIdentifier": {Desc: "Workspace ONE attribute matched against it.", Allowed: "non-empty"},
-	"identityServices.services":                        {Desc: "Services that use the directory.", Allowed: "at least one of " + codeList(IdentityServiceIDs)},
+	"identityServices.services":                        {Desc: "Services to select for the directory in the Identity Services console (no API sets them: `identity.services` is an operator step that apply lists and `flowsctl confirm identity.services` records).", Allowed: "at least one of " + codeList(IdentityServiceIDs)},
 
 	"uem":                                         {Desc: "Workspace ONE UEM (the Teams mobile flows, Boxer, custom connectors and integration preflight guides)."},
 	"uem.url":                                     {Desc: "UEM API server URL.", Allowed: httpsURL, Default: "required"},

@@ -358,8 +358,8 @@ func (v *validator) uem(u *UEM) {
 			if v.enum(cp+".notification", k.Notification, Notifications) && k.Notification == "push" && k.Catalog != "" {
 				v.add(cp+".notification", "push is not available for VMware-hosted (catalog) connectors, they poll every 60 minutes; use poll or a self-hosted connector (discoveryUrl)")
 			}
-			if strings.EqualFold(k.Catalog, "teams") && k.BaseURL != "" && strings.TrimRight(k.BaseURL, "/") != TeamsGraphBaseURL && isGraphHost(k.BaseURL) {
-				v.add(cp+".baseUrl", "%q: the Teams connector needs %s (v1.0 works only for Planner)", k.BaseURL, TeamsGraphBaseURL)
+			if why := ConnectorBaseURLProblem(k.Catalog, k.BaseURL); why != "" {
+				v.add(cp+".baseUrl", "%s", why)
 			}
 		}
 	}
@@ -395,11 +395,6 @@ func (v *validator) uem(u *UEM) {
 		}
 		v.existingFile(p+"serverCertificate", in.ServerCertificate, false)
 	}
-}
-
-func isGraphHost(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && strings.EqualFold(u.Hostname(), "graph.microsoft.com")
 }
 
 // syncInterval is the integration preflight guide's rule: 10 to 1440 minutes in steps of 10.
