@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
+	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
 
 // NewCmdSandbox builds `flowsctl sandbox` and its subcommands.
@@ -30,9 +34,11 @@ flowsctl.yaml that points every section at them. Rehearse a config offline, or r
 // UpOptions of `flowsctl sandbox up`.
 type UpOptions struct {
 	cmdutil.Common
-	Dir       string
-	PrintEnv  bool
-	Emulators func() []sandbox.Emulator
+	Dir      string
+	PrintEnv bool
+	// ConsoleTodo leaves the console-only operator steps to do (rehearse the to-do list).
+	ConsoleTodo bool
+	Emulators   func() []sandbox.Emulator
 	// Ready, when set, is called with the running sandbox once its files are written (tests).
 	Ready func(*sandbox.Sandbox)
 }
@@ -64,6 +70,7 @@ method, path, query, status, durationMs), GET state, POST reset, POST|GET|DELETE
 	}, opts, &opts.Common, runF, upRun)
 	cmd.Flags().StringVar(&opts.Dir, "dir", "sandbox", "directory for ca.pem, sandbox.json, flowsctl.yaml and secrets/")
 	cmd.Flags().BoolVar(&opts.PrintEnv, "print-env", false, "print export lines for FLOWSCTL_FILE and FLOWSCTL_CA_FILE on stdout")
+	cmd.Flags().BoolVar(&opts.ConsoleTodo, "console-todo", false, "leave the console-only steps (no API shows them) to do, instead of recording them as done by hand")
 	return cmd
 }
 
@@ -93,6 +100,21 @@ func upRun(opts *UpOptions) error {
 	}
 
 	errOut := opts.IO.ErrOut
+	// The console-only steps (no emulator has a console): recorded as done by hand so the
+	// sandbox config applies cleanly; doctor reports them as confirmed, never as observed.
+	if !opts.ConsoleTodo {
+		cfg, err := config.Load(sb.ConfigPath())
+		if err != nil {
+			return fmt.Errorf("sandbox up: the generated config does not load: %w", err)
+		}
+		ids, err := steps.ConfirmConsoleOnly(cfg, time.Now())
+		if err != nil {
+			return fmt.Errorf("sandbox up: record the console-only steps: %w", err)
+		}
+		if len(ids) > 0 {
+			fmt.Fprintf(errOut, "sandbox: recorded as done by hand (no API shows them; doctor says confirmed): %s; --console-todo leaves them to do\n", strings.Join(ids, ", "))
+		}
+	}
 	if len(emus) == 0 {
 		fmt.Fprintln(errOut, "warning: no emulators are registered in pkg/sandbox/emulators; only the files are written")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
@@ -208,4 +209,34 @@ func AutoEnableCheck(cfg *config.Config) doctor.Check {
 	ck.Detail = "uem.boxer.autoEnableConnectors is true while these connectors use OAuth: " + strings.Join(oauth, ", ")
 	ck.Fix = "set uem.boxer.autoEnableConnectors: false (the Boxer guide: auto-enable only when all connectors use Access), then flowsctl apply --only uem.boxer"
 	return ck
+}
+
+// consoleOnly are the operator steps no API observes in any mode (the others are observed in
+// api mode, or through Okta's API).
+var consoleOnly = []Row{identityServices, hubClientVersions, airWatchProvisioning}
+
+// ConfirmConsoleOnly records the console-only steps active for cfg as done by hand, and returns
+// their ids. `sandbox up` uses it: no emulator has a console to click through, so its config
+// stands in for the operator; doctor still reports them as confirmed, never as observed.
+func ConfirmConsoleOnly(cfg *config.Config, now time.Time) ([]string, error) {
+	d := WithShared(Deps{Config: cfg, NoInput: true})
+	var done []string
+	for _, r := range consoleOnly {
+		if r.Skip != nil && r.Skip(cfg) != "" {
+			continue
+		}
+		objs, err := r.Objects(d, setup.NewOutputs(cfg).Get())
+		if err != nil {
+			return done, err
+		}
+		for _, o := range objs {
+			if s, ok := o.(*operator.Step); ok {
+				if err := s.Confirm(now); err != nil {
+					return done, err
+				}
+			}
+		}
+		done = append(done, r.ID)
+	}
+	return done, nil
 }
