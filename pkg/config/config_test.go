@@ -215,6 +215,8 @@ func TestBadInputs(t *testing.T) {
 		{"notification", okUEM + "  mobileFlows: {connectors: [{catalog: teams, name: T, notification: pull}]}\n", "uem.mobileFlows.connectors[0].notification", `"pull" is not one of poll, push`, ""},
 		{"catalog push", okUEM + "  mobileFlows: {connectors: [{catalog: teams, name: T, notification: push}]}\n", "uem.mobileFlows.connectors[0].notification", "push is not available for VMware-hosted", ""},
 		{"teams base url", okUEM + "  mobileFlows: {connectors: [{catalog: teams, name: T, baseUrl: 'https://graph.microsoft.com/v1.0'}]}\n", "uem.mobileFlows.connectors[0].baseUrl", "the Teams connector needs https://graph.microsoft.com/beta", ""},
+		{"teams web address", okUEM + "  mobileFlows: {connectors: [{catalog: teams, name: T, baseUrl: 'https://teams.microsoft.com/'}]}\n", "uem.mobileFlows.connectors[0].baseUrl", "is the Teams web address, not an API", ""},
+		{"not graph", okUEM + "  mobileFlows: {connectors: [{catalog: teams, name: T, baseUrl: 'https://graph.example.com/beta'}]}\n", "uem.mobileFlows.connectors[0].baseUrl", "not a Microsoft Graph endpoint", ""},
 		{"connector kind", okUEM + "  mobileFlows: {connectors: [{name: T}]}\n", "uem.mobileFlows.connectors[0]", "set catalog", ""},
 		{"connector duplicate", okUEM + "  mobileFlows: {connectors: [{catalog: teams, name: T}, {catalog: teams, name: t}]}\n", "uem.mobileFlows.connectors[1].name", "names must be unique", ""},
 		{"boxer hours", okUEM + "  boxer: {syncTimeHours: -1}\n", "uem.boxer.syncTimeHours", "-1 is not between 1 and 8760", ""},

@@ -710,3 +710,19 @@ func TestSearchAnswerShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestBoxerVIDMWithoutSAAS: an access.url written with /SAAS gives AppMobileFlowsvIDM the
+// tenant URL without it.
+func TestBoxerVIDMWithoutSAAS(t *testing.T) {
+	cfg := &config.Config{Access: &config.Access{URL: "https://acme.vmwareidentity.com/SAAS/"},
+		UEM: &config.UEM{Boxer: &config.Boxer{Enabled: true, SmartGroups: []string{"All"}, SyncTimeHours: 24}}}
+	s, err := uem.BoxerSpecFrom(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range s.Keys {
+		if k.Key == uem.KeyVIDM && k.Value != "https://acme.vmwareidentity.com" {
+			t.Errorf("%s = %q", k.Key, k.Value)
+		}
+	}
+}

@@ -143,7 +143,7 @@ var teamsActivation = operatorRow("users.teamsActivation", []string{"uem.connect
 }, func(d Deps) *operator.Step {
 	cfg := d.Config
 	s := &operator.Step{ID: "users.teamsActivation", Key: "Microsoft Teams", Title: "users signed in to the Microsoft Teams connector",
-		Checklist: "Each user activates the Teams connector once (no admin step replaces it):\n" +
+		Checklist: "Each user signs in once under Account > Microsoft Teams in the Access user portal (no admin step replaces it):\n" +
 			" 1. The user opens the Workspace ONE Access user portal " + consoleURL(cfg) + " (or Intelligent Hub) > Account > Microsoft Teams.\n" +
 			" 2. Signs in with the Microsoft account and accepts the permissions (admin consent covers the tenant).\n" +
 			" 3. Tell your users; record it once a first user has done it.",
