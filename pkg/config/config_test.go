@@ -224,6 +224,7 @@ func TestBadInputs(t *testing.T) {
 		{"sync interval max", okUEM + "  integrations: [{name: h, groups: [g], appSyncInterval: 2d}]\n", "uem.integrations[0].appSyncInterval", "2d is not a multiple of 10m between 10m and 1440m", ""},
 		{"threshold", okUEM + "  integrations: [{name: h, groups: [g], deviceDeletionThreshold: 101}]\n", "uem.integrations[0].deviceDeletionThreshold", "101 is not between 0 and 100", ""},
 		{"deletion after", okUEM + "  integrations: [{name: h, groups: [g], deviceDeletionAfter: 0}]\n", "uem.integrations[0].deviceDeletionAfter", "0 is not between 1 and 100", ""},
+		{"integration auth", okUEM + "  integrations: [{name: h, groups: [g], auth: {oauth: {region: na, clientId: dash, clientSecret: s3cr3t-literal}}}]\n", "uem.integrations[0].auth.oauth.clientSecret", "use env:", "s3cr3t-literal"},
 		{"integration groups", okUEM + "  integrations: [{name: h}]\n", "uem.integrations[0].groups", "needs at least one", ""},
 		{"doctor window", "doctor: {warnSecretExpiryBefore: 2y}\n", "doctor.warnSecretExpiryBefore", "2y is not between 1d and 1y", ""},
 	}
