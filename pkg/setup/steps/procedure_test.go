@@ -60,6 +60,38 @@ func TestConsoleStepsOnTheSandbox(t *testing.T) {
 		t.Errorf("AirWatch Provisioning on the Identity Services path: %s", r.Status)
 	}
 
+	// The IdP reads Okta's OpenID configuration; pointed at another issuer, the probe fails.
+	probe := func(d Deps) doctor.Check {
+		t.Helper()
+		ps := idpDiscoveryProbe(d)
+		if len(ps) != 1 {
+			t.Fatalf("%d discovery probes", len(ps))
+		}
+		return ps[0].Run(ctx)[0]
+	}
+	if c := probe(d); c.Status != doctor.Pass {
+		t.Fatalf("IdP discovery after apply: %+v", c)
+	}
+	moved := *cfg
+	is := *cfg.IdentityServices
+	oc := *is.OIDC
+	oc.IssuerURL = config.URL(sb.Services["sts"].URL + "/common/v2.0")
+	if oc.ClientID == "" {
+		oc.ClientID = "0oa-some-client"
+	}
+	if oc.ClientSecret == "" {
+		oc.ClientSecret = cfg.Okta.OIDCApp.SecretSink
+	}
+	is.OIDC, moved.IdentityServices = &oc, &is
+	dm := Deps{Config: &moved, HTTP: d.HTTP, NoInput: true}
+	gm, _ := Graph(dm)
+	if _, err := gm.Run(ctx, setup.ModeApply, setup.NewOutputs(&moved), setup.Options{Only: []string{"identity.idp"}}); err != nil {
+		t.Fatal(err)
+	}
+	if c := probe(d); c.Status != doctor.Fail || !strings.Contains(c.Detail, "issuer") || c.Fix != "flowsctl apply --only identity.idp" {
+		t.Errorf("IdP discovery after the IdP moved to another issuer: %+v", c)
+	}
+
 	verify := func(id string) doctor.Check {
 		t.Helper()
 		objs, err := Objects(WithShared(d), id)

@@ -70,6 +70,7 @@ var probeTable = []func(d Deps) []doctor.Probe{
 	uemProbes,
 	scimProbes,
 	autoEnableProbe,
+	idpDiscoveryProbe,
 }
 
 // Probes returns the service-level doctor probes for the config.
