@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/flowsctl/flowsctl/internal/text"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/identity"
+	"github.com/flowsctl/flowsctl/pkg/scim"
 )
 
 // discoveryDoc is the part of an OpenID Provider configuration the IdP check compares.
@@ -122,5 +124,56 @@ func idpDiscoveryProbe(d Deps) []doctor.Probe {
 		}
 		ck.Detail = fmt.Sprintf("%s: issuer %s, same endpoints as Okta's", idp.OIDC.ConfigurationURL, have.Issuer)
 		return []doctor.Check{ck}
+	}}}
+}
+
+// maxPushedGroupProbes bounds the pushed-group evidence: one filtered request per group.
+const maxPushedGroupProbes = 20
+
+// pushedGroupsProbe: every group Okta pushes (okta.pushGroups) exists in the directory Okta
+// provisions into, and (Access) outside the System domain: evidence on the target's side that
+// the push arrived, whatever Okta's mapping says.
+func pushedGroupsProbe(d Deps) []doctor.Probe {
+	cfg := d.Config
+	if cfg.Okta == nil || len(cfg.Okta.PushGroups) == 0 {
+		return nil
+	}
+	if !(cfg.IdentityServices != nil && cfg.IdentityServices.Enabled) && (cfg.Access == nil || cfg.Access.SCIMClient == nil) {
+		return nil
+	}
+	const title = "groups Okta pushes arrived in the target directory"
+	return []doctor.Probe{{ID: "scim.pushedGroups", Title: title, Run: func(ctx context.Context) []doctor.Check {
+		t, err := scim.ResolveTarget(d.HTTP, cfg, scim.Override{})
+		if err != nil {
+			return failCheck("scim.pushedGroups", title, err, "flowsctl apply (it creates the SCIM credentials), then flowsctl scim verify")
+		}
+		groups := cfg.Okta.PushGroups
+		var out []doctor.Check
+		for i, name := range groups {
+			id, gt := "scim.pushedGroups."+text.Slug(name), fmt.Sprintf("pushed group %q in %s", name, t.URL)
+			if i == maxPushedGroupProbes {
+				out = append(out, doctor.Check{ID: "scim.pushedGroups.more", Title: "more pushed groups", Status: doctor.Skip,
+					Detail: fmt.Sprintf("%d more groups not sampled (at most %d requests)", len(groups)-i, maxPushedGroupProbes)})
+				break
+			}
+			found, err := t.Client.FindGroups(ctx, name)
+			switch {
+			case err != nil:
+				out = append(out, doctor.Check{ID: id, Title: gt, Status: doctor.Fail, Detail: err.Error(), Fix: "flowsctl scim verify"})
+			case len(found) == 0:
+				out = append(out, doctor.Check{ID: id, Title: gt, Status: doctor.Fail, Detail: "no group of that name in the target directory",
+					Fix: "flowsctl apply --only okta.groupPush, then Okta Admin Console > Applications > the SCIM app > Push Groups > Push now"})
+			case scim.IsSystemDomain(found[0].Domain):
+				out = append(out, doctor.Check{ID: id, Title: gt, Status: doctor.Fail, Detail: "in the System domain (Okta pushed it without the directory's domain)",
+					Fix: "flowsctl scim groups fix-domain (then relink the group in Okta: Push Groups > Link Group)"})
+			default:
+				detail := "id " + found[0].ID
+				if found[0].Domain != "" {
+					detail += ", domain " + found[0].Domain
+				}
+				out = append(out, doctor.Check{ID: id, Title: gt, Status: doctor.Pass, Detail: detail})
+			}
+		}
+		return out
 	}}}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/mfemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
+	"github.com/flowsctl/flowsctl/pkg/scim"
 	"github.com/flowsctl/flowsctl/pkg/setup"
 )
 
@@ -90,6 +91,37 @@ func TestConsoleStepsOnTheSandbox(t *testing.T) {
 	}
 	if c := probe(d); c.Status != doctor.Fail || !strings.Contains(c.Detail, "issuer") || c.Fix != "flowsctl apply --only identity.idp" {
 		t.Errorf("IdP discovery after the IdP moved to another issuer: %+v", c)
+	}
+
+	// The group Okta pushes arrived in the target directory; deleted there, the probe fails.
+	pushed := func() doctor.Check {
+		t.Helper()
+		ps := pushedGroupsProbe(d)
+		if len(ps) != 1 {
+			t.Fatalf("%d pushed-group probes", len(ps))
+		}
+		cs := ps[0].Run(ctx)
+		if len(cs) != len(cfg.Okta.PushGroups) {
+			t.Fatalf("pushed-group checks %+v", cs)
+		}
+		return cs[0]
+	}
+	if c := pushed(); c.Status != doctor.Pass {
+		t.Fatalf("pushed group after apply: %+v", c)
+	}
+	tg, err := scim.ResolveTarget(d.HTTP, cfg, scim.Override{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, err := tg.Client.FindGroups(ctx, cfg.Okta.PushGroups[0])
+	if err != nil || len(gs) != 1 {
+		t.Fatalf("find pushed group: %v %v", gs, err)
+	}
+	if _, err := tg.Client.Raw(ctx, "DELETE", "/Groups/"+gs[0].ID, nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if c := pushed(); c.Status != doctor.Fail || !strings.Contains(c.Fix, "Push now") {
+		t.Errorf("pushed group deleted in the target: %+v", c)
 	}
 
 	verify := func(id string) doctor.Check {

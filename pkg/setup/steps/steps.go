@@ -71,6 +71,7 @@ var probeTable = []func(d Deps) []doctor.Probe{
 	scimProbes,
 	autoEnableProbe,
 	idpDiscoveryProbe,
+	pushedGroupsProbe,
 }
 
 // Probes returns the service-level doctor probes for the config.
