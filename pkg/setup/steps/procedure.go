@@ -32,6 +32,9 @@ func withFile(cfg *config.Config, cmd string) string {
 	return cmd + " -f " + p
 }
 
+// WithFile is withFile for the noun commands' hints.
+func WithFile(cfg *config.Config, cmd string) string { return withFile(cfg, cmd) }
+
 // confirmCmd is the command that records operator step id.
 func confirmCmd(cfg *config.Config, id string) string {
 	return withFile(cfg, "flowsctl confirm "+id)
