@@ -758,3 +758,31 @@ func TestBoxerVIDMWithoutSAAS(t *testing.T) {
 		}
 	}
 }
+
+// TestBoxerVIDMLiveValue: a live AppMobileFlowsvIDM that differs only by a trailing slash or
+// the host's case is not drift; one ending in /SAAS is, and the plan says why.
+func TestBoxerVIDMLiveValue(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	b := &uem.Boxer{C: e.client(), Spec: boxerSpec(uememu.AllBoxerUsersName)}
+	set := func(v string) {
+		t.Helper()
+		s := boxerSpec(uememu.AllBoxerUsersName)
+		s.Keys[2].Value = v
+		if _, err := (&uem.Boxer{C: e.client(), Spec: s}).Apply(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b.Spec.Keys[2].Key != uem.KeyVIDM {
+		t.Fatalf("key 2 is %s", b.Spec.Keys[2].Key)
+	}
+	set("https://ACME.vmwareidentity.com/")
+	if ch, err := b.Plan(ctx); err != nil || len(ch) != 1 || ch[0].Action != plan.NoOp {
+		t.Errorf("slash and case planned as %s %v", ch, err)
+	}
+	set("https://acme.vmwareidentity.com/SAAS")
+	ch, err := b.Plan(ctx)
+	if err != nil || len(ch) != 1 || ch[0].Action != plan.Update || !strings.Contains(ch[0].String(), "without /SAAS") {
+		t.Errorf("/SAAS planned as %s %v", ch, err)
+	}
+}

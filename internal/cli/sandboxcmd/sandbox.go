@@ -6,16 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
-	"github.com/flowsctl/flowsctl/pkg/setup/steps"
+	_ "github.com/flowsctl/flowsctl/pkg/setup/steps" // sets sandbox.ConsoleStandIn
 )
 
 // NewCmdSandbox builds `flowsctl sandbox` and its subcommands.
@@ -95,28 +92,14 @@ func upRun(opts *UpOptions) error {
 		return err
 	}
 	defer sb.Close()
+	sb.ConsoleTodo = opts.ConsoleTodo
 	if err := sb.WriteFiles(); err != nil {
 		return fmt.Errorf("%w (check that %s is writable)", err, dir)
 	}
 
 	errOut := opts.IO.ErrOut
-	// The console-only steps (no emulator has a console): recorded as done by hand so the
-	// sandbox config applies cleanly; doctor reports them as confirmed, never as observed.
 	if !opts.ConsoleTodo {
-		cfg, err := config.Load(sb.ConfigPath())
-		if err != nil {
-			return fmt.Errorf("sandbox up: the generated config does not load: %w", err)
-		}
-		ids, err := steps.ConfirmConsoleOnly(cfg, time.Now())
-		if err != nil {
-			return fmt.Errorf("sandbox up: record the console-only steps: %w", err)
-		}
-		if len(ids) > 0 {
-			fmt.Fprintf(errOut, "sandbox: recorded as done by hand (no API shows them; doctor says confirmed): %s; --console-todo leaves them to do\n", strings.Join(ids, ", "))
-		}
-	}
-	if len(emus) == 0 {
-		fmt.Fprintln(errOut, "warning: no emulators are registered in pkg/sandbox/emulators; only the files are written")
+		fmt.Fprintln(errOut, "sandbox: the console-only steps (no API shows them) are recorded as done by hand; doctor says confirmed. --console-todo leaves them to do")
 	}
 	fmt.Fprintf(errOut, "sandbox: %d services, files in %s\n", len(emus), dir)
 	tab := cmdutil.NewTable(errOut)

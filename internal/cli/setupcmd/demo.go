@@ -98,6 +98,7 @@ func demoRun(opts *DemoOptions) error {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}()
+	sb.ConsoleTodo = true // the demo ends with what is still to do by hand on a real tenant
 	if err := sb.WriteFiles(); err != nil {
 		return fmt.Errorf("demo: write the sandbox files to %s: %w", dir, err)
 	}

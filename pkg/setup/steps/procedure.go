@@ -11,6 +11,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/object"
 	"github.com/flowsctl/flowsctl/pkg/operator"
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/setup"
 	"github.com/flowsctl/flowsctl/pkg/uem/mobileflows"
 )
@@ -214,13 +215,25 @@ func AutoEnableCheck(cfg *config.Config) doctor.Check {
 	return ck
 }
 
+// The sandbox has no console: its written configs get the console-only steps recorded.
+func init() {
+	sandbox.ConsoleStandIn = func(path string) ([]string, error) {
+		cfg, err := config.Load(path)
+		if err != nil {
+			return nil, err
+		}
+		return ConfirmConsoleOnly(cfg, time.Now())
+	}
+}
+
 // consoleOnly are the operator steps no API observes in any mode (the others are observed in
 // api mode, or through Okta's API).
 var consoleOnly = []Row{identityServices, hubClientVersions, airWatchProvisioning}
 
 // ConfirmConsoleOnly records the console-only steps active for cfg as done by hand, and returns
-// their ids. `sandbox up` uses it: no emulator has a console to click through, so its config
-// stands in for the operator; doctor still reports them as confirmed, never as observed.
+// their ids. The sandbox uses it (sandbox.ConsoleStandIn): no emulator has a console to click
+// through, so it stands in for the operator; doctor still reports them as confirmed, never as
+// observed.
 func ConfirmConsoleOnly(cfg *config.Config, now time.Time) ([]string, error) {
 	d := WithShared(Deps{Config: cfg, NoInput: true})
 	var done []string
