@@ -16,6 +16,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/identity"
 	"github.com/flowsctl/flowsctl/pkg/plan"
+	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
 
 // NewCmdIdentity builds `flowsctl identity`.
@@ -291,7 +292,8 @@ func idpCreateRun(o *IdPCreateOptions) error {
 	}
 	fmt.Fprintf(o.IO.ErrOut, "%s identity provider %q (OIDC, Okta) for directory %q\n", verb, idp.Spec.Name, d.Name)
 	if len(cfg.IdentityServices.Services) > 0 {
-		fmt.Fprintf(o.IO.ErrOut, "next: in the console, Integrations > Identity Services > select services: %s\n", strings.Join(cfg.IdentityServices.Services, ", "))
+		fmt.Fprintf(o.IO.ErrOut, "next: in the console, Integrations > Identity Services > directory %q > select services: %s (no API does it); then record it: %s\n",
+			cfg.IdentityServices.Directory.Name, strings.Join(cfg.IdentityServices.Services, ", "), steps.WithFile(cfg, "flowsctl confirm identity.services"))
 	}
 	p := idp.Found()
 	return cmdutil.Print(o.IO.Out, o.Output(), p, func(w io.Writer) error {

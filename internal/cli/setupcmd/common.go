@@ -142,7 +142,8 @@ func mark(cs *iostreams.ColorScheme, s setup.Status) string {
 	case setup.Pending:
 		return cs.PendingIcon()
 	case setup.Operator:
-		return cs.WarningIcon()
+		return cs.TodoIcon() // the mark doctor gives an operator step still to do
+
 	case setup.Skipped:
 		return cs.SkipIcon()
 	}

@@ -69,6 +69,9 @@ func WithShared(d Deps) Deps {
 var probeTable = []func(d Deps) []doctor.Probe{
 	uemProbes,
 	scimProbes,
+	autoEnableProbe,
+	idpDiscoveryProbe,
+	pushedGroupsProbe,
 }
 
 // Probes returns the service-level doctor probes for the config.
@@ -85,8 +88,9 @@ func Probes(d Deps) []doctor.Probe {
 var table = []Row{
 	azureApp,
 	accessTemplate, accessSCIMClient, accessDirectory,
-	identityDirectory, identitySCIMToken, identityIdP,
-	uemBoxer, uemMobileFlowsTenant, hubMobileFlows, uemConnectors, uemIntegrations,
+	identityDirectory, identitySCIMToken, identityIdP, identityServices,
+	uemBoxer, uemMobileFlowsTenant, hubMobileFlows, hubClientVersions, uemConnectors, uemIntegrations, teamsActivation,
+	airWatchProvisioning,
 	oktaSCIMApp, oktaProvisioning, oktaGroupPush, oktaOIDCApp,
 }
 

@@ -504,3 +504,35 @@ func BenchmarkParseDiscovery(b *testing.B) {
 		}
 	}
 }
+
+// TestLiveBaseURLDrift: a Teams connector whose stored base URL was changed to the Teams web
+// address (in the console) fails doctor with the guide's explanation; a trailing slash is not
+// drift.
+func TestLiveBaseURLDrift(t *testing.T) {
+	e := startAPI(t)
+	ctx := context.Background()
+	spec, err := mf.SpecFrom(config.Connector{Catalog: "teams"}, entra(t, "entra-secret-value-0123456789abcdef"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.api.Apply(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	slash := spec
+	slash.BaseURL = mf.GraphBeta + "/"
+	if ch, err := e.api.Plan(ctx, slash); err != nil || ch.Action != plan.NoOp {
+		t.Errorf("trailing slash planned as %+v %v", ch, err)
+	}
+	trap := spec
+	trap.BaseURL = "https://teams.microsoft.com/"
+	if _, err := e.api.Apply(ctx, trap); err != nil { // what an edit in the console leaves behind
+		t.Fatal(err)
+	}
+	checks := e.api.Verify(ctx, spec)
+	if !doctor.Failed(checks) || !strings.Contains(checks[0].Detail, "Teams web address") || !strings.Contains(checks[0].Detail, mf.GraphBeta) {
+		t.Fatalf("verify after the base URL moved to teams.microsoft.com: %+v", checks)
+	}
+	if ch, _ := e.api.Plan(ctx, spec); ch.Action != plan.Update || ch.Fields[0].Path != "baseUrl" {
+		t.Errorf("plan after drift: %+v", ch)
+	}
+}
