@@ -45,13 +45,17 @@ func Summarize(cs []Check) Summary {
 }
 
 // Verdict is the closing line of the text report, e.g.
-// "doctor: 14 passed, 1 warning, 2 failed, 0 skipped".
-func (s Summary) Verdict() string {
+// "checks: 14 passed, 1 warning, 2 failed, 0 skipped". It closes doctor and every noun's verify
+// alike, so it names no command.
+func (s Summary) Verdict() string { return "checks: " + s.Counts() }
+
+// Counts is the verdict without its label: "14 passed, 1 warning, 2 failed, 0 skipped".
+func (s Summary) Counts() string {
 	warn := "warnings"
 	if s.Warn == 1 {
 		warn = "warning"
 	}
-	v := fmt.Sprintf("doctor: %d passed, %d %s, %d failed, %d skipped", s.Pass, s.Warn, warn, s.Fail, s.Skip)
+	v := fmt.Sprintf("%d passed, %d %s, %d failed, %d skipped", s.Pass, s.Warn, warn, s.Fail, s.Skip)
 	if s.Confirmed > 0 || s.Todo > 0 {
 		// What an operator said, and what is still to do by hand, are never counted as passes.
 		v += fmt.Sprintf(", %d confirmed by an operator, %d to do by hand", s.Confirmed, s.Todo)

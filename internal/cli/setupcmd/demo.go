@@ -168,7 +168,7 @@ func demoRun(opts *DemoOptions) error {
 		return err
 	}
 	rep.Doctor = cmdutil.NewCheckReport(checks, wall)
-	fmt.Fprintf(errOut, "%d checks: %s (%s)\n", len(checks), rep.Doctor.Summary.Verdict(), ms(wall))
+	fmt.Fprintf(errOut, "doctor: %d checks: %s (%s)\n", len(checks), rep.Doctor.Summary.Counts(), ms(wall))
 	if doctor.Failed(checks) {
 		doctor.WriteText(errOut, onlyFailed(checks), false) // stderr: no colour codes in logs
 	}
@@ -213,7 +213,7 @@ func writeDemoText(w io.Writer, rep DemoReport, sb *sandbox.Sandbox, kept bool) 
 			fmt.Fprintf(w, "  %-24s %s\n", id, objectLabel(o))
 		}
 	}
-	fmt.Fprintf(w, "\n%s.\n", rep.Doctor.Summary.Verdict())
+	fmt.Fprintf(w, "\ndoctor: %s.\n", rep.Doctor.Summary.Counts())
 	writeToDo(w, rep.Apply.ToDo)
 	fmt.Fprintln(w, "\nHow to look at it:")
 	names := make([]string, 0, len(rep.Services))
