@@ -76,9 +76,15 @@ var identitySCIMToken = Row{
 	Skip:             identitySkip,
 	Fix:              identityAuthFix,
 	VerifyAfterNeeds: true,
-	Objects: ofDirectory(func(c *identity.Client, cfg *config.Config, dirID func() string) (object.Object, error) {
-		return identity.SCIMTokenFromConfig(c, cfg, dirID)
-	}),
+	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {
+		return ofDirectory(func(c *identity.Client, cfg *config.Config, dirID func() string) (object.Object, error) {
+			o, err := identity.SCIMTokenFromConfig(c, cfg, dirID)
+			if err == nil {
+				o.Rotate = d.rotates("identity.scimToken")
+			}
+			return o, err
+		})(d, v)
+	},
 	Record: func(v *setup.Values, objs []object.Object, rs []object.Result) {
 		if rs != nil {
 			v.Identity.TokenSink = objs[0].(*identity.SCIMTokenObject).Sink
