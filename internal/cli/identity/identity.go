@@ -209,6 +209,13 @@ func tokenGenerateRun(o *TokenGenerateOptions) error {
 			return err
 		}
 	}
+	// A sink that cannot be written is found before anything remote is touched: generating
+	// revokes the token Okta holds, and the new one would be lost.
+	if !tok.Sink.IsZero() {
+		if err := cfg.ResolveRef(tok.Sink).CheckSink(); err != nil {
+			return fmt.Errorf("%s: nothing was generated (the current token still works): %w; fix identityServices.scimToken.sink, then run flowsctl identity token generate again", tok.Object(), err)
+		}
+	}
 	d, _, err := ensureDirectory(&o.Common, cl, cfg, o.Directory, "", "")
 	if err != nil {
 		return err
