@@ -84,6 +84,7 @@ func WithShared(d Deps) Deps {
 // probeTable lists the service-level probes as data, next to the rows.
 var probeTable = []func(d Deps) []doctor.Probe{
 	uemProbes,
+	tokenLifetimeProbe,
 	scimProbes,
 }
 
