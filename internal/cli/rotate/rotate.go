@@ -10,7 +10,8 @@ import (
 
 // NewCmdRotate builds the `rotate` group.
 func NewCmdRotate(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{Use: "rotate", Short: "Replace a credential another system holds, without cutting it off"}
+	cmd := &cobra.Command{Use: "rotate", Short: "Replace a credential another system holds, without cutting it off",
+		Example: "  flowsctl rotate okta-scim-token --dry-run"}
 	cmd.AddCommand(NewCmdOktaSCIMToken(f, nil))
 	return cmd
 }
