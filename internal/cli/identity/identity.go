@@ -16,6 +16,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/identity"
 	"github.com/flowsctl/flowsctl/pkg/plan"
+	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
 
 // NewCmdIdentity builds `flowsctl identity`.
@@ -221,6 +222,12 @@ func tokenGenerateRun(o *TokenGenerateOptions) error {
 		return err
 	}
 	tok.DirID = func() string { return d.ID }
+	tok.OnIssued = func(t *identity.SCIMToken) {
+		// Okta still holds the previous token: doctor says so until rotate okta-scim-token ran.
+		if err := steps.RecordIssued(cfg.Path, t.ExpiresAt, steps.PhaseIssued); err != nil {
+			fmt.Fprintf(o.IO.ErrOut, "warning: the token's issue time was not recorded (%v)\n", err)
+		}
+	}
 	gen, err := tok.Generate(o.Context())
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"fmt"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/identity"
 	"github.com/flowsctl/flowsctl/pkg/object"
@@ -81,6 +82,15 @@ var identitySCIMToken = Row{
 			o, err := identity.SCIMTokenFromConfig(c, cfg, dirID)
 			if err == nil {
 				o.Rotate = d.rotates("identity.scimToken")
+				phase := PhaseDone // a first token: the okta.provisioning step gives it to Okta
+				if o.Rotate {
+					phase = PhaseIssued // Okta still holds the old token
+				}
+				o.OnIssued = func(t *identity.SCIMToken) {
+					if err := RecordIssued(cfg.Path, t.ExpiresAt, phase); err != nil && d.ErrOut != nil {
+						fmt.Fprintf(d.ErrOut, "warning: the token's issue time was not recorded (%v); doctor cannot tell its lifetime\n", err)
+					}
+				}
 			}
 			return o, err
 		})(d, v)

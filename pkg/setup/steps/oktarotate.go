@@ -71,6 +71,15 @@ func writeTokenRecord(configPath string, r TokenRecord) error {
 	return config.WriteFileAtomic(TokenRecordPath(configPath), append(b, '\n'), 0o600)
 }
 
+// RecordIssued records that flowsctl wrote a new Identity Services token to the sink (issue
+// time and expiry, never the value). phase is PhaseDone when Okta gets it in the same run
+// (apply's okta.provisioning step sets a first connection), else PhaseIssued: doctor then says
+// Okta still holds the old one and flowsctl rotate okta-scim-token finishes the job.
+func RecordIssued(configPath string, expires time.Time, phase string) error {
+	now := time.Now().UTC()
+	return writeTokenRecord(configPath, TokenRecord{Target: "Identity Services", Phase: phase, StartedAt: now, IssuedAt: now, ExpiresAt: expires.UTC()})
+}
+
 // RotateOptions steer RotateOktaSCIMToken.
 type RotateOptions struct {
 	// DryRun lists the steps and changes nothing.
