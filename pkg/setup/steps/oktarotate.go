@@ -199,6 +199,9 @@ func RotateOktaSCIMToken(ctx context.Context, d Deps, o RotateOptions) (RotateRe
 			rec.IssuedAt = time.Now().UTC()
 			if exp, ok := httpx.JWTExpiry(tok); ok {
 				rec.ExpiresAt = exp.UTC()
+			} else if ttl := cfg.Access.SCIMClient.AccessTokenTTL; !ttl.IsZero() {
+				// An opaque token lives the OktaSCIM client's accessTokenTTL.
+				rec.ExpiresAt = rec.IssuedAt.Add(ttl.D)
 			}
 		}
 		viaAPI := false
