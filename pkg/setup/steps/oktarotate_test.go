@@ -185,3 +185,61 @@ func TestTokenLifetimeCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestRotateOktaSCIMTokenAccessPath: on the Access path the rotation gives Okta a new bearer
+// token of the OktaSCIM client without rotating the client's secret (no write to the client:
+// nothing else loses access), and provisioning is verified afterwards.
+func TestRotateOktaSCIMTokenAccessPath(t *testing.T) {
+	sb := sandboxtest.Start(t, emulators.All()...)
+	cfg, err := config.Load(filepath.Join(sb.Env.Dir, "flowsctl.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.IdentityServices == nil || cfg.Access == nil || cfg.Access.SCIMClient == nil || cfg.Okta == nil {
+		t.Skip("the sandbox config has no Access SCIM path")
+	}
+	cfg.IdentityServices.Enabled = false
+	cfg.Okta.SCIMApp.CatalogName, cfg.Okta.SCIMApp.Label = oktaemu.AppAccess, "Workspace ONE Access SCIM"
+	hc := sandboxtest.Client(t, sb)
+	d := steps.Deps{Config: cfg, HTTP: hc, ErrOut: io.Discard, NoInput: true, Prompter: prompt.NoInput{Reason: "test"}}
+	g, err := steps.Graph(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := g.Run(context.Background(), setup.ModeApply, setup.NewOutputs(cfg), setup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Status == setup.Failed || r.Status == setup.Skipped {
+			t.Logf("%s: %s %s %s", r.ID, r.Status, r.Reason, r.Error)
+		}
+		if r.ID == "okta.provisioning" && r.Status != setup.Done {
+			t.Fatalf("okta.provisioning on the Access path: %s %s", r.Status, r.Error)
+		}
+	}
+	acBefore, oktaBefore := len(sandboxtest.Writes(t, sb, "access")), len(sandboxtest.Writes(t, sb, "okta"))
+	res, err := steps.RotateOktaSCIMToken(context.Background(), steps.WithShared(d), steps.RotateOptions{})
+	if err != nil || res.Pending != "" || res.Target != "Access" {
+		t.Fatalf("%v %+v", err, res)
+	}
+	for _, c := range res.Checks {
+		if c.Status == doctor.Fail {
+			t.Errorf("check %s: %s", c.ID, c.Detail)
+		}
+	}
+	if w := credentialWrites(t, sb, "access", acBefore); len(w) > 0 {
+		t.Errorf("the rotation wrote to Access (the secret must stay): %v", w)
+	}
+	var conn bool
+	for _, w := range sandboxtest.Writes(t, sb, "okta")[oktaBefore:] {
+		conn = conn || strings.HasSuffix(w.Path, "/connections/default")
+	}
+	if !conn {
+		t.Error("Okta's connection was not given the new token")
+	}
+	rec, err := steps.ReadTokenRecord(cfg.Path)
+	if err != nil || rec == nil || rec.Target != "Access" || rec.Phase != steps.PhaseDone || !rec.ExpiresAt.After(rec.IssuedAt) {
+		t.Errorf("record: %v %+v", err, rec)
+	}
+}
