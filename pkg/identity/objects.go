@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -279,6 +280,11 @@ func (o *SCIMTokenObject) decide(ctx context.Context) (decision, error) {
 		// Every copy of this token has expired (Okta's too): a new one breaks nothing.
 		return decision{action: plan.Create, why: why}, nil
 	}
+	if o.interrupted() {
+		// This machine generated a token and was stopped before storing it: the previous
+		// token is already revoked by that generation, and nobody can hold the lost one.
+		return decision{action: plan.Create, why: "an earlier run generated a token and was stopped before storing it"}, nil
+	}
 	issued, err := o.c.SCIMTokenIssued(ctx, o.DirID())
 	if err != nil {
 		return decision{}, err
@@ -287,6 +293,26 @@ func (o *SCIMTokenObject) decide(ctx context.Context) (decision, error) {
 		return decision{action: plan.Create, why: why}, nil
 	}
 	return decision{action: plan.Operator, why: why}, nil
+}
+
+// markerPath is the file that says a generation is under way ("" without a file sink): it is
+// written before Identity Services is asked and removed once the sink holds the token, so a
+// run stopped in between is told from a sink lost otherwise.
+func (o *SCIMTokenObject) markerPath() string {
+	if o.Sink.Kind() != "file" {
+		return ""
+	}
+	return o.cfg.ResolveRef(o.Sink).Target() + ".generating"
+}
+
+// interrupted reports a generation this machine started and never stored.
+func (o *SCIMTokenObject) interrupted() bool {
+	p := o.markerPath()
+	if p == "" {
+		return false
+	}
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // rePaste says where the new token must be pasted.
@@ -365,6 +391,12 @@ func (o *SCIMTokenObject) Generate(ctx context.Context) (*SCIMToken, error) {
 				"fix identityServices.scimToken.sink (a file: path in a folder only you can write), then run the command again")
 		}
 	}
+	marker := o.markerPath()
+	if marker != "" {
+		if err := config.WriteFileAtomic(marker, []byte("a SCIM token generation started "+o.c.now().UTC().Format(time.RFC3339)+"; no secret here\n"), 0o600); err != nil {
+			return nil, setup.Errorf(o.Object(), fmt.Errorf("no token was generated: %w", err), "fix identityServices.scimToken.sink's folder")
+		}
+	}
 	tok, err := o.c.GenerateSCIMToken(ctx, o.DirID(), o.TTL)
 	if err != nil {
 		return nil, setup.Errorf(o.Object(), err, tokenFix)
@@ -376,6 +408,7 @@ func (o *SCIMTokenObject) Generate(ctx context.Context) (*SCIMToken, error) {
 		return nil, setup.Errorf(o.Object(), fmt.Errorf("the token was generated (the previous one no longer works) but could not be written to %s: %w", o.Sink, err),
 			"fix the sink path, then run flowsctl identity token generate again")
 	}
+	os.Remove(marker)
 	if o.OnIssued != nil {
 		o.OnIssued(tok)
 	}
