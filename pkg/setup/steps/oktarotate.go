@@ -64,6 +64,10 @@ func ReadTokenRecord(configPath string) (*TokenRecord, error) {
 }
 
 func writeTokenRecord(configPath string, r TokenRecord) error {
+	if configPath == "" {
+		// A config built in memory (tests, demo internals) has no folder to record in.
+		return nil
+	}
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
