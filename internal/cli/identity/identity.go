@@ -210,11 +210,24 @@ func tokenGenerateRun(o *TokenGenerateOptions) error {
 			return err
 		}
 	}
+	// A sink that cannot be written is found before anything remote is touched: generating
+	// revokes the token Okta holds, and the new one would be lost.
+	if !tok.Sink.IsZero() {
+		if err := cfg.ResolveRef(tok.Sink).CheckSink(); err != nil {
+			return fmt.Errorf("%s: nothing was generated (the current token still works): %w; fix identityServices.scimToken.sink, then run flowsctl identity token generate again", tok.Object(), err)
+		}
+	}
 	d, _, err := ensureDirectory(&o.Common, cl, cfg, o.Directory, "", "")
 	if err != nil {
 		return err
 	}
 	tok.DirID = func() string { return d.ID }
+	tok.OnIssued = func(t *identity.SCIMToken) {
+		// Okta still holds the previous token: doctor says so until rotate okta-scim-token ran.
+		if err := steps.RecordIssued(cfg.Path, t.ExpiresAt, steps.PhaseIssued); err != nil {
+			fmt.Fprintf(o.IO.ErrOut, "warning: the token's issue time was not recorded (%v)\n", err)
+		}
+	}
 	gen, err := tok.Generate(o.Context())
 	if err != nil {
 		return err

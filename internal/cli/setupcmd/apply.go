@@ -74,6 +74,7 @@ Exit status: 0 done, 1 a step failed, 3 an operator step is pending.`,
 	}, opts, &opts.Common, runF, applyRun)
 	opts.addRunFlags(cmd, "apply only these steps (comma-separated IDs or prefixes); their dependencies are read, not applied", 8, "steps applied at once")
 	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "let operator checklists print secret values (otherwise they name where the secret is)")
+	opts.addRotateFlag(cmd)
 	return cmd
 }
 

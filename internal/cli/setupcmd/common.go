@@ -31,6 +31,15 @@ type GraphOptions struct {
 	Only        []string
 	Concurrency int
 	ShowSecret  bool
+	// Rotate is --rotate (plan and apply): credentials apply may replace although another
+	// system may hold them.
+	Rotate []string
+}
+
+// addRotateFlag adds --rotate to plan and apply.
+func (o *GraphOptions) addRotateFlag(cmd *cobra.Command) {
+	cmd.Flags().StringSliceVar(&o.Rotate, "rotate", nil, "replace these credentials even though another system may hold them ("+
+		strings.Join(steps.RotatableSteps, ", ")+"); the output says what to re-paste where")
 }
 
 func newGraphOptions(f *cmdutil.Factory) GraphOptions {
@@ -94,7 +103,13 @@ func (o *GraphOptions) deps() (*config.Config, steps.Deps, error) {
 	if o.ShowSecret {
 		errOut = o.IO.SecretErrOut() // --show-secret: checklists show the secret they name
 	}
-	return cfg, steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: errOut, Prompter: p, NoInput: o.NoInput(), ShowSecret: o.ShowSecret}, nil
+	rot := splitOnly(o.Rotate)
+	for _, r := range rot {
+		if !slices.Contains(steps.RotatableSteps, r) {
+			return nil, steps.Deps{}, cmdutil.Exit(cmdutil.ExitFailure, fmt.Errorf("--rotate %s: not a credential flowsctl rotates; use one of %s", r, strings.Join(steps.RotatableSteps, ", ")))
+		}
+	}
+	return cfg, steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: errOut, Prompter: p, NoInput: o.NoInput(), ShowSecret: o.ShowSecret, Rotate: rot}, nil
 }
 
 // splitOnly reads --only a,b --only c.

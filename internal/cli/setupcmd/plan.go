@@ -38,6 +38,7 @@ It never writes. Exit status: 0 nothing to do, 2 changes (or operator steps) pen
   flowsctl plan --only access.template,uem.connectors`,
 	}, opts, &opts.Common, runF, planRun)
 	opts.addRunFlags(cmd, "plan only these steps (comma-separated IDs or prefixes, e.g. access,uem.boxer)", 8, "steps looked up at once")
+	opts.addRotateFlag(cmd)
 	return cmd
 }
 
