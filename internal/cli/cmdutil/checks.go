@@ -55,11 +55,14 @@ func NewCheckReport(checks []doctor.Check, wallMs int64) CheckReport {
 }
 
 // PrintChecks is the one printer of check results: doctor and every verify or test command
-// print through it, so each accepts text, json, yaml and junit alike. wallMs may be 0. color
+// print through it, so each accepts text, json, yaml, junit and markdown alike. wallMs may be 0. color
 // is Common.Color(): a terminal, no NO_COLOR, not CI.
 func PrintChecks(w io.Writer, format string, checks []doctor.Check, wallMs int64, color bool) error {
-	if format == "junit" {
+	switch format {
+	case "junit":
 		return doctor.WriteJUnit(w, checks)
+	case "markdown":
+		return writeMarkdown(w, checks)
 	}
 	return Print(w, format, NewCheckReport(checks, wallMs), func(w io.Writer) error { return doctor.WriteText(w, checks, color) })
 }
