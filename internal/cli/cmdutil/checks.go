@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"fmt"
 	"io"
 	"time"
 
@@ -87,4 +88,22 @@ func (c *Common) ReportChecks(checks []doctor.Check, start time.Time, authFailed
 		return err
 	}
 	return ChecksExit(checks, authFailed)
+}
+
+// PrintCheckSuites prints several named sets of checks (one per tenant of a fleet): junit as
+// one <testsuite> per set, markdown as a section per set.
+func PrintCheckSuites(w io.Writer, format string, suites []doctor.Suite) error {
+	if format == "junit" {
+		return doctor.WriteJUnitSuites(w, suites)
+	}
+	for _, s := range suites {
+		if _, err := fmt.Fprintf(w, "### %s\n\n", mdCell(s.Name)); err != nil {
+			return err
+		}
+		if err := writeMarkdown(w, s.Checks); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	return nil
 }

@@ -57,6 +57,7 @@ an operator step is still to do), 1 on an error.`,
   flowsctl doctor --only access.template,env     # one step and the environment checks`,
 	}, opts, &opts.Common, runF, doctorRun)
 	opts.addRunFlags(cmd, "check only these steps (IDs or prefixes); \"env\" selects the environment checks", 16, "checks run at once")
+	opts.addFleetFlag(cmd)
 	cmd.Flags().DurationVar(&opts.ProbeTimeout, "probe-timeout", 30*time.Second, "time limit for each environment check")
 	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "exit 2 also while an operator step is still to do by hand (for CI: green means everything is done)")
 	return cmd
@@ -173,6 +174,13 @@ func stepChecks(r setup.Result) []doctor.Check {
 }
 
 func doctorRun(opts *DoctorOptions) error {
+	if ok, err := opts.fleet("doctor", func(f *cmdutil.Factory, g *GraphOptions) error {
+		t := *opts
+		t.GraphOptions = g.tenant(f)
+		return doctorRun(&t)
+	}); ok {
+		return err
+	}
 	checks, wall, err := Diagnose(opts.Context(), opts)
 	if err != nil {
 		return err
