@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,7 +15,9 @@ import (
 
 // fleetDir copies each sandbox's config into one folder (tenant-a.yaml, tenant-b.yaml, ...) and
 // writes one CA bundle trusting them all; it returns the folder and the bundle.
-func fleetDir(t *testing.T, envs ...*env) (string, string) {
+func fleetDir(t *testing.T, envs ...*env) (string, string) { return fleetDirTB(t, envs...) }
+
+func fleetDirTB(t testing.TB, envs ...*env) (string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	var ca []byte
@@ -23,7 +26,7 @@ func fleetDir(t *testing.T, envs ...*env) (string, string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "tenant-"+string(rune('a'+i))+".yaml"), b, 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, tenantFile(i)), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		pem, err := os.ReadFile(e.SB.CAPath())
@@ -142,4 +145,12 @@ func TestDoctorFixDrift(t *testing.T) {
 	if r := flowsctl(t, append([]string{"doctor"}, args...)...); r.Code != 0 {
 		t.Errorf("doctor after --fix exit %d:\n%s", r.Code, r.Out)
 	}
+}
+
+// tenantFile names the i-th tenant's config: tenant-a.yaml ... tenant-z.yaml, then tenant-26.yaml.
+func tenantFile(i int) string {
+	if i < 26 {
+		return "tenant-" + string(rune('a'+i)) + ".yaml"
+	}
+	return "tenant-" + strconv.Itoa(i) + ".yaml"
 }
