@@ -142,8 +142,9 @@ func TestDoctorFixDrift(t *testing.T) {
 	if n != 1 {
 		t.Errorf("--fix made %d writes, want the one template update: %v", n, w)
 	}
-	if r := flowsctl(t, append([]string{"doctor"}, args...)...); r.Code != 0 {
-		t.Errorf("doctor after --fix exit %d:\n%s", r.Code, r.Out)
+	r = flowsctl(t, append([]string{"doctor", "-o", "markdown"}, args...)...)
+	if r.Code != 0 || !strings.Contains(r.Out, "| Status | Check | Detail | Fix |\n|---|---|---|---|\n| ✅ pass |") {
+		t.Errorf("doctor -o markdown after --fix exit %d:\n%s", r.Code, r.Out)
 	}
 }
 
