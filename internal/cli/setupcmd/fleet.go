@@ -228,11 +228,14 @@ func tenantNames(files []string) []string {
 type linePrefixer struct {
 	prefix string
 	w      io.Writer
-	mu     *sync.Mutex
+	mu     *sync.Mutex // shared by the fleet: one line at a time on the real stderr
+	bufMu  sync.Mutex  // this tenant's goroutines (progress, notices) write concurrently
 	buf    []byte
 }
 
 func (l *linePrefixer) Write(p []byte) (int, error) {
+	l.bufMu.Lock()
+	defer l.bufMu.Unlock()
 	l.buf = append(l.buf, p...)
 	for {
 		i := bytes.IndexByte(l.buf, '\n')
@@ -251,6 +254,8 @@ func (l *linePrefixer) emit(line []byte) {
 }
 
 func (l *linePrefixer) flush() {
+	l.bufMu.Lock()
+	defer l.bufMu.Unlock()
 	if len(l.buf) > 0 {
 		l.emit(append(l.buf, '\n'))
 		l.buf = nil
