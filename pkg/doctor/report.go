@@ -218,9 +218,49 @@ const JUnitSuiteName = "flowsctl doctor"
 // <failure> (detail and fix), a skip <skipped>, a warning passes with the detail and fix in
 // <system-out>.
 func WriteJUnit(w io.Writer, checks []Check) error {
+	return WriteJUnitSuites(w, []Suite{{Name: JUnitSuiteName, Checks: checks}})
+}
+
+// Suite is one named set of checks: one tenant's doctor run in a fleet.
+type Suite struct {
+	Name   string
+	Checks []Check
+}
+
+// WriteJUnitSuites writes one <testsuite> per suite inside one <testsuites>, each as WriteJUnit
+// writes its single suite; the totals add up.
+func WriteJUnitSuites(w io.Writer, suites []Suite) error {
+	doc := junitSuites{junitTotals: junitTotals{Name: JUnitSuiteName}}
+	var allMs int64
+	for _, s := range suites {
+		js, ms := junitSuiteOf(s.Name, s.Checks)
+		allMs += ms
+		doc.Tests += js.Tests
+		doc.Failures += js.Failures
+		doc.Skipped += js.Skipped
+		doc.Suites = append(doc.Suites, js)
+	}
+	if len(suites) == 1 {
+		doc.Name = doc.Suites[0].Name
+	}
+	doc.Time = seconds(allMs)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// junitSuiteOf is the suite of checks and the sum of their durations.
+func junitSuiteOf(name string, checks []Check) (junitSuite, int64) {
 	sum := Summarize(checks)
 	var totalMs int64
-	suite := junitSuite{junitTotals: junitTotals{Name: JUnitSuiteName, Tests: len(checks), Failures: sum.Fail, Skipped: sum.Skip + sum.Todo}, Cases: []junitCase{}}
+	suite := junitSuite{junitTotals: junitTotals{Name: xmlSafe(name), Tests: len(checks), Failures: sum.Fail, Skipped: sum.Skip + sum.Todo}, Cases: []junitCase{}}
 	for _, c := range checks {
 		totalMs += c.DurationMs
 		class, _, _ := strings.Cut(c.ID, ".")
@@ -257,17 +297,7 @@ func WriteJUnit(w io.Writer, checks []Check) error {
 		suite.Cases = append(suite.Cases, tc)
 	}
 	suite.Time = seconds(totalMs)
-	doc := junitSuites{junitTotals: suite.junitTotals, Suites: []junitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return suite, totalMs
 }
 
 // xmlSafe replaces characters XML 1.0 cannot carry at all (most control characters), which

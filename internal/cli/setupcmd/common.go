@@ -34,6 +34,10 @@ type GraphOptions struct {
 	// Rotate is --rotate (plan and apply): credentials apply may replace although another
 	// system may hold them.
 	Rotate []string
+	// Parallel is --parallel: tenants run at once in a fleet.
+	Parallel int
+	// Factory makes each fleet tenant's own factory (nil in tests without one).
+	Factory *cmdutil.Factory
 }
 
 // addRotateFlag adds --rotate to plan and apply.
@@ -43,7 +47,16 @@ func (o *GraphOptions) addRotateFlag(cmd *cobra.Command) {
 }
 
 func newGraphOptions(f *cmdutil.Factory) GraphOptions {
-	return GraphOptions{Common: cmdutil.NewCommon(f)}
+	return GraphOptions{Common: cmdutil.NewCommon(f), Factory: f}
+}
+
+// tenant is o for one tenant of a fleet: the same flags, the tenant's own dependencies.
+func (o GraphOptions) tenant(f *cmdutil.Factory) GraphOptions {
+	t := o
+	t.Common = cmdutil.NewCommon(f)
+	t.Ctx = o.Ctx
+	t.Factory = nil
+	return t
 }
 
 // addRunFlags adds --only and --concurrency with the defaults and words of one command.
