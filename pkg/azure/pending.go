@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/safefile"
 	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
 // pendingSecret is the write-ahead note kept next to a file sink while a client secret is
@@ -238,4 +240,33 @@ func (r *Registration) orphans(app *App, n *pendingSecret) []Password {
 		out = append(out, p)
 	}
 	return out
+}
+
+// RemoveOwned removes the client secrets flowsctl recorded creating (see ownedSecrets), all but
+// keep: the last step of a rotation, once every holder has the new value. It returns what it
+// removed, one change each (display name and key id), for the caller to print.
+func (r *Registration) RemoveOwned(ctx context.Context, keep string) (removed []plan.Change, err error) {
+	end := r.begin()
+	defer func() { err = end(err) }()
+	spec := r.Spec
+	app, err := r.c.getApp(ctx, spec.ReplicationBudget, spec.UniqueName, retryRead)
+	if err != nil {
+		return nil, err
+	}
+	if app == nil {
+		return nil, ErrNotRegistered
+	}
+	owned := r.owned()
+	for _, p := range app.Passwords {
+		if p.KeyID == keep || !owned(p) {
+			continue
+		}
+		if err := r.c.removePassword(ctx, spec.ReplicationBudget, app.ID, spec.UniqueName, p.KeyID); err != nil {
+			return removed, err
+		}
+		r.state.RemovedSecrets = append(r.state.RemovedSecrets, p.KeyID)
+		_ = r.forgetOwned(p.KeyID)
+		removed = append(removed, plan.Change{Object: `client secret ` + p.KeyID + ` of "` + spec.UniqueName + `"`, Action: plan.Delete, Note: p.DisplayName})
+	}
+	return removed, nil
 }
