@@ -1,5 +1,6 @@
 // Package rotate holds `flowsctl rotate`: credentials another system holds, replaced in an
-// order that keeps that system working (new, holder updated, verified, old retired).
+// order that keeps that system working (new, holder updated, verified, old retired). Each
+// rotation is one subcommand in its own file.
 package rotate
 
 import (
@@ -10,8 +11,10 @@ import (
 
 // NewCmdRotate builds the `rotate` group.
 func NewCmdRotate(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{Use: "rotate", Short: "Replace a credential another system holds, without cutting it off",
-		Example: "  flowsctl rotate okta-scim-token --dry-run"}
-	cmd.AddCommand(NewCmdOktaSCIMToken(f, nil))
-	return cmd
+	return cmdutil.Group(&cobra.Command{
+		Use:   "rotate <command>",
+		Short: "Replace a credential another system holds, without cutting it off",
+		Example: `  flowsctl rotate teams-secret
+  flowsctl rotate okta-scim-token --dry-run`,
+	}, NewCmdTeamsSecret(f, nil), NewCmdOktaSCIMToken(f, nil))
 }

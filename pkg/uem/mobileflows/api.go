@@ -362,11 +362,17 @@ func (a *API) Verify(ctx context.Context, s ConnectorSpec) []doctor.Check {
 		if have.Authentication.ClientID != s.Grant.ClientID {
 			bad = append(bad, fmt.Sprintf("client id %q, want %q", have.Authentication.ClientID, s.Grant.ClientID))
 		}
+		fix := "flowsctl uem connector add " + addArg(s)
 		if s.Grant.ClientSecret != "" && !have.Authentication.ClientSecretSet {
 			bad = append(bad, "no client secret stored")
+		} else if _, fp, err := secretFor(a.Config, s); err == nil && fp != "" && have.Authentication.ClientSecretFingerprint != fp {
+			// Compared by fingerprint: no value leaves flowsctl. The Entra check proves the
+			// sink's value is among the application's unexpired credentials (its hint).
+			bad = append(bad, "its client secret is not the one in "+string(s.Grant.ClientSecret)+" (an old or foreign secret: sign-ins fail once it is removed or expires)")
+			fix = "flowsctl rotate teams-secret"
 		}
 		if len(bad) > 0 {
-			ck.Status, ck.Detail, ck.Fix = doctor.Fail, strings.Join(bad, "; "), "flowsctl uem connector add "+addArg(s)
+			ck.Status, ck.Detail, ck.Fix = doctor.Fail, strings.Join(bad, "; "), fix
 		} else {
 			ck.Detail = fmt.Sprintf("active, base URL %s", orNone(have.BaseURL))
 			if have.Authentication.ClientID != "" {
