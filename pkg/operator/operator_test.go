@@ -70,3 +70,25 @@ func TestStep(t *testing.T) {
 		t.Fatalf("observed: %s", status())
 	}
 }
+
+// A stand-in (the sandbox, which has no console) makes a step with no record of its own
+// confirmed, never passed; a record of the operator's, even a stale one, still decides.
+func TestStepStandIn(t *testing.T) {
+	ctx := context.Background()
+	st := &Step{ID: "identity.services", Key: "dir", Title: "services selected", Checklist: "Select:\n 1. click",
+		Values: map[string]string{"services": "access"}, Store: &Store{Path: PathFor(filepath.Join(t.TempDir(), "f.yaml"))},
+		StandIn: "the sandbox"}
+	if ck := st.Verify(ctx)[0]; ck.Status != doctor.Confirmed || !strings.Contains(ck.Detail, "the sandbox") {
+		t.Fatalf("stand-in: %+v", ck)
+	}
+	if r, _ := st.Apply(ctx); r.Action != plan.NoOp {
+		t.Fatalf("apply with a stand-in: %+v", r)
+	}
+	if err := st.Confirm(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	st.Values["services"] = "access,uem"
+	if ck := st.Verify(ctx)[0]; ck.Status != doctor.Todo {
+		t.Fatalf("stale record with a stand-in: %+v", ck)
+	}
+}

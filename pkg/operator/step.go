@@ -38,6 +38,10 @@ type Step struct {
 	Out io.Writer
 	// Now is the clock of confirmations (default time.Now).
 	Now func() time.Time
+	// StandIn, when set, names who stands in for the operator where there is no console at
+	// all (the sandbox): with no record of the operator's own, the step counts as confirmed by
+	// it — confirmed, never observed.
+	StandIn string
 }
 
 var _ object.Object = (*Step)(nil)
@@ -92,6 +96,8 @@ func (s *Step) state(ctx context.Context) (status doctor.Status, detail string, 
 		return doctor.Confirmed, "confirmed by the operator " + c.ConfirmedAt.Format(time.RFC3339) + " (no API shows it)", nil
 	case c.Key != "":
 		return doctor.Todo, "the values changed since the operator confirmed it", nil
+	case s.StandIn != "":
+		return doctor.Confirmed, "done by " + s.StandIn + " (no API shows it)", nil
 	}
 	if seen != "" {
 		return doctor.Todo, "not done yet: " + seen, nil

@@ -2,7 +2,10 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -47,8 +50,24 @@ func operatorRow(id string, needs []string, skip func(*config.Config) string, bu
 		Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
 			s := build(d)
 			s.Store, s.Ask, s.Out, s.ConfirmCmd = confirmStore(d), operatorAsk(d), d.ErrOut, confirmCmd(d.Config, id)
+			if movedSandboxConfig(d.Config) {
+				s.StandIn = "the sandbox, which has no console (a sandbox config away from its sandbox folder)"
+			}
 			return []object.Object{s}, nil
 		}}
+}
+
+// movedSandboxConfig: a config `sandbox up` wrote, copied away from its folder (a fleet folder,
+// say). The sandbox records its console-only steps beside the config it writes (ConsoleStandIn);
+// a copy has no such record, and the sandbox still has no console to click through, so it
+// stands in again. Inside the sandbox folder the record (or, with --console-todo, its absence)
+// decides.
+func movedSandboxConfig(cfg *config.Config) bool {
+	if cfg.Sandbox == "" || cfg.Path == "" {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(filepath.Dir(cfg.Path), "sandbox.json"))
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // consoleURL is the tenant console users of the guides open (the Access URL).
