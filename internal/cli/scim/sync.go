@@ -68,7 +68,7 @@ func OpenSource(path string) (scim.Source, io.Closer, error) {
 		fh.Close()
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return src, fh, nil
+	return scim.Unique(src), fh, nil
 }
 
 func syncRun(o *SyncOptions) error {
