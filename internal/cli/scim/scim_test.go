@@ -95,7 +95,12 @@ func TestFixDomain(t *testing.T) {
 	u, _, _ := cl.CreateUser(ctx, scim.User{UserName: "ann", Active: true})
 	// Okta's push: no domain -> System Domain.
 	r, err := cl.Raw(ctx, "POST", "/Groups", nil, map[string]any{"schemas": []string{scim.SchemaCore1}, "displayName": "Sales",
-		"members": []map[string]string{{"value": u.ID}}}, nil)
+		"externalId": "00gSales", "members": []map[string]string{{"value": u.ID}}}, nil)
+	if err != nil || r.Status != 201 {
+		t.Fatalf("%v %+v", err, r)
+	}
+	// A hand-made System-domain group (no externalId) is never recreated or deleted.
+	r, err = cl.Raw(ctx, "POST", "/Groups", nil, map[string]any{"schemas": []string{scim.SchemaCore1}, "displayName": "Local Console Admins"}, nil)
 	if err != nil || r.Status != 201 {
 		t.Fatalf("%v %+v", err, r)
 	}
@@ -118,6 +123,10 @@ func TestFixDomain(t *testing.T) {
 	gs, _ = cl.FindGroups(ctx, "Sales")
 	if len(gs) != 1 || gs[0].Domain != "okta.example.com" || len(gs[0].Members) != 1 {
 		t.Fatalf("after fix: %+v", gs)
+	}
+	gs, _ = cl.FindGroups(ctx, "Local Console Admins")
+	if len(gs) != 1 || !scim.IsSystemDomain(gs[0].Domain) {
+		t.Fatalf("hand-made System group touched: %+v", gs)
 	}
 }
 
