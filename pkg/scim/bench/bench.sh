@@ -15,7 +15,7 @@ LAT=${2:-20}
 shift $(( $# > 2 ? 2 : $# )) || true
 CONCS=("$@")
 [ ${#CONCS[@]} -eq 0 ] && CONCS=(1 8 32)
-MEMORY_N=${MEMORY_N:-100000}
+MEMORY_N=${MEMORY_N:-100000}   # SYNC_TIMEOUT (default 60m) bounds each sync: a 1,000,000-user run outlasts the 10m default
 
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 work=$(mktemp -d)
@@ -45,7 +45,7 @@ run() { # N CONC LAT
 	curl -sf --cacert "$ca" -X POST "$admin/reset" >/dev/null
 	curl -sf --cacert "$ca" -X POST -H 'Content-Type: application/json' -d "{\"fixedMs\":$lat,\"jitterMs\":0}" "$admin/latency" >/dev/null
 	"$bin" identity token generate -f "$cfg" --no-input >/dev/null 2>&1
-	/usr/bin/time -f '%e %M' -o "$work/time" "$bin" scim sync --from "$work/users-$n.csv" --concurrency "$c" -f "$cfg" --no-input -o json >"$work/out.json"
+	/usr/bin/time -f '%e %M' -o "$work/time" "$bin" scim sync --from "$work/users-$n.csv" --concurrency "$c" --timeout "${SYNC_TIMEOUT:-60m}" -f "$cfg" --no-input -o json >"$work/out.json"
 	read -r wall rss <"$work/time"
 	python3 - "$work/out.json" "$n" "$c" "$lat" "$wall" "$rss" <<'PY'
 import json, sys
@@ -66,7 +66,7 @@ if [ "$MEMORY_N" -gt 0 ]; then
 	gen "$MEMORY_N" "$work/users-$MEMORY_N.csv"
 	run "$MEMORY_N" 32 0
 	# Re-sync of the same file: must make 0 writes (every user unchanged).
-	/usr/bin/time -f '%e %M' -o "$work/time" "$bin" scim sync --from "$work/users-$MEMORY_N.csv" --concurrency 32 -f "$cfg" --no-input -o json >"$work/out.json"
+	/usr/bin/time -f '%e %M' -o "$work/time" "$bin" scim sync --from "$work/users-$MEMORY_N.csv" --concurrency 32 --timeout "${SYNC_TIMEOUT:-60m}" -f "$cfg" --no-input -o json >"$work/out.json"
 	read -r wall rss <"$work/time"
 	python3 - "$work/out.json" "$MEMORY_N" "$wall" "$rss" <<'PY'
 import json, sys
