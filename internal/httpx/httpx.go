@@ -332,6 +332,10 @@ func ReadBody(resp *http.Response) ([]byte, error) {
 	return ReadBodyLimit(resp, MaxBody)
 }
 
+// ErrTooLarge is wrapped by the error of a response over the size cap, so a caller that can ask
+// for less (a smaller page) can tell it from other failures.
+var ErrTooLarge = errors.New("response over the size cap")
+
 // ReadBodyLimit reads at most limit bytes and closes the body; a larger body is an error
 // naming the endpoint.
 func ReadBodyLimit(resp *http.Response, limit int64) ([]byte, error) {
@@ -344,7 +348,7 @@ func ReadBodyLimit(resp *http.Response, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("reading the response of %s: %w", endpoint(resp), err)
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("the response of %s is larger than the %s this client accepts", endpoint(resp), byteSize(limit))
+		return nil, fmt.Errorf("the response of %s is larger than the %s this client accepts: %w", endpoint(resp), byteSize(limit), ErrTooLarge)
 	}
 	return b, nil
 }

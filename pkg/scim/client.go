@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -249,6 +250,12 @@ func (c *Client) pages(ctx context.Context, path string, o ListOptions) iter.Seq
 			if err == nil && lr.TotalResults == 0 && len(lr.items()) == 0 && !isListResponse(resp.Body) {
 				err = fmt.Errorf("list %s: GET %s answered %d with JSON that is not a SCIM ListResponse (no totalResults, no Resources): is the URL the tenant's SCIM endpoint?",
 					strings.TrimPrefix(path, "/"), c.base+path, resp.Status)
+			}
+			// A page over the response cap (huge groups, oversized attributes) is asked again
+			// at half the size, down to one resource.
+			if errors.Is(err, httpx.ErrTooLarge) && n > 1 {
+				n /= 2
+				continue
 			}
 			if err != nil {
 				// Okta accepts 404 for "no match" on a filtered list; so do we.

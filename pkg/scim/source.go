@@ -23,6 +23,61 @@ type Source interface {
 	Next() (Record, error)
 }
 
+// MaxAttrLen caps every attribute a source row carries (bytes). A longer value is refused
+// before any request: one oversized attribute would otherwise be stored at the target and make
+// every later list of users larger than the response cap.
+const MaxAttrLen = 4096
+
+// checkAttrs refuses a record whose attributes are longer than MaxAttrLen, naming where.
+func checkAttrs(where string, rec *Record) error {
+	u := &rec.User
+	attrs := [][2]string{{"userName", u.UserName}, {"givenName", u.Name.GivenName}, {"familyName", u.Name.FamilyName},
+		{"externalId", u.ExternalID}, {"displayName", u.DisplayName}}
+	for _, e := range u.Emails {
+		attrs = append(attrs, [2]string{"email", e.Value})
+	}
+	for _, g := range rec.Groups {
+		attrs = append(attrs, [2]string{"groups", g})
+	}
+	for _, a := range attrs {
+		if len(a[1]) > MaxAttrLen {
+			return fmt.Errorf("%s: %s is %d bytes, more than the %d allowed; shorten it in the file", where, a[0], len(a[1]), MaxAttrLen)
+		}
+	}
+	return nil
+}
+
+// dedup refuses a second row with the same userName (case-insensitive, as SCIM servers match
+// it): two rows for one user would flip its attributes between runs and never converge.
+type dedup struct {
+	src  Source
+	seen map[string]int
+	kind string
+}
+
+// Unique wraps src so that a userName seen twice is an error naming both lines.
+func Unique(src Source) Source {
+	kind := "line"
+	if _, ok := src.(*jsonSource); ok {
+		kind = "element"
+	}
+	return &dedup{src: src, seen: map[string]int{}, kind: kind}
+}
+
+func (d *dedup) Next() (Record, error) {
+	rec, err := d.src.Next()
+	if err != nil {
+		return rec, err
+	}
+	k := strings.ToLower(rec.User.UserName)
+	if first, ok := d.seen[k]; ok {
+		return Record{}, fmt.Errorf("%s %d: userName %q is already on %s %d (userNames are case-insensitive); keep one row per user",
+			d.kind, rec.Line, rec.User.UserName, d.kind, first)
+	}
+	d.seen[k] = rec.Line
+	return rec, nil
+}
+
 // CSVColumns is the header a CSV source must have (any order; userName required).
 var CSVColumns = []string{"userName", "givenName", "familyName", "email", "externalId", "active", "groups"}
 
@@ -68,6 +123,9 @@ func (s *csvSource) Next() (Record, error) {
 		return Record{}, err
 	}
 	s.line++
+	if l, _ := s.r.FieldPos(0); l > 0 {
+		s.line = l
+	}
 	get := func(c string) string {
 		if i, ok := s.cols[c]; ok && i < len(row) {
 			return strings.TrimSpace(row[i])
@@ -97,6 +155,9 @@ func (s *csvSource) Next() (Record, error) {
 		if g = strings.TrimSpace(g); g != "" {
 			rec.Groups = append(rec.Groups, g)
 		}
+	}
+	if err := checkAttrs(fmt.Sprintf("CSV line %d", s.line), &rec); err != nil {
+		return Record{}, err
 	}
 	return rec, nil
 }
@@ -174,6 +235,9 @@ func (s *jsonSource) Next() (Record, error) {
 		if name = strings.TrimSpace(name); name != "" {
 			rec.Groups = append(rec.Groups, name)
 		}
+	}
+	if err := checkAttrs(fmt.Sprintf("JSON element %d", s.i), &rec); err != nil {
+		return Record{}, err
 	}
 	return rec, nil
 }

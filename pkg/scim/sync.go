@@ -30,31 +30,79 @@ type SyncOptions struct {
 	Progress func(done int64)
 	// MemberBatch is the number of member ids per group PATCH (default 500).
 	MemberBatch int
+	// Domain scopes every destructive or membership-replacing change: only users and groups
+	// of this domain (the configured directory's; default the client's Domain) are deleted,
+	// deactivated or have members removed. Empty on an RFC target: every user is in scope.
+	Domain string
+	// MaxDeleteShare refuses to delete or deactivate more than this share (0..1] of the
+	// scoped users (default 0.10) unless Force is set.
+	MaxDeleteShare float64
+	// Force lifts the MaxDeleteShare guard.
+	Force bool
+}
+
+// DefaultMaxDeleteShare is the deletion guard's default: 10 % of the scoped users.
+const DefaultMaxDeleteShare = 0.10
+
+// GuardError is the deletion guard refusing a sync.
+type GuardError struct {
+	Would, Scoped int
+	Share         float64
+}
+
+func (e *GuardError) Error() string {
+	return fmt.Sprintf("refusing to remove %d of %d users in flowsctl's scope (%.1f %%, more than the %.0f %% allowed); check the source file, then rerun with --max-delete %.0f%% or --force",
+		e.Would, e.Scoped, 100*float64(e.Would)/float64(max(e.Scoped, 1)), 100*e.Share, 100*float64(e.Would)/float64(max(e.Scoped, 1))+1)
+}
+
+// Guard returns a GuardError when would removals exceed share of scoped users.
+func Guard(would, scoped int, share float64, force bool) error {
+	if share <= 0 {
+		share = DefaultMaxDeleteShare
+	}
+	if force || would == 0 || float64(would) <= share*float64(scoped) {
+		return nil
+	}
+	return &GuardError{Would: would, Scoped: scoped, Share: share}
+}
+
+// InScope reports whether a server user may be deleted, deactivated or pruned by flowsctl:
+// it belongs to domain (when one is set) and was provisioned by flowsctl or Okta (it carries
+// an externalId). Hand-made users and other directories' users are never touched.
+func InScope(domain string, u *User) bool {
+	return u.ExternalID != "" && (domain == "" || strings.EqualFold(u.Domain, domain))
 }
 
 // SyncResult counts what a sync did (or would do, in a dry run).
 type SyncResult struct {
-	Users              int64    `json:"users"`
-	Created            int64    `json:"created"`
-	Adopted            int64    `json:"adopted"`
-	Updated            int64    `json:"updated"`
-	Deactivated        int64    `json:"deactivated"`
-	Deleted            int64    `json:"deleted"`
-	Unchanged          int64    `json:"unchanged"`
-	Failed             int64    `json:"failed"`
-	GroupsCreated      int64    `json:"groupsCreated"`
-	MembershipsAdded   int64    `json:"membershipsAdded"`
-	MembershipsRemoved int64    `json:"membershipsRemoved"`
-	Requests           int64    `json:"requests"`
-	Throttled          int64    `json:"throttled"`
-	DurationMs         int64    `json:"durationMs"`
-	DryRun             bool     `json:"dryRun,omitempty"`
-	Errors             []string `json:"errors,omitempty"`
+	Users              int64 `json:"users"`
+	Created            int64 `json:"created"`
+	Adopted            int64 `json:"adopted"`
+	Updated            int64 `json:"updated"`
+	Deactivated        int64 `json:"deactivated"`
+	Deleted            int64 `json:"deleted"`
+	Unchanged          int64 `json:"unchanged"`
+	Failed             int64 `json:"failed"`
+	GroupsCreated      int64 `json:"groupsCreated"`
+	MembershipsAdded   int64 `json:"membershipsAdded"`
+	MembershipsRemoved int64 `json:"membershipsRemoved"`
+	Requests           int64 `json:"requests"`
+	Throttled          int64 `json:"throttled"`
+	DurationMs         int64 `json:"durationMs"`
+	DryRun             bool  `json:"dryRun,omitempty"`
+	// DeletedUsers and DeactivatedUsers name the users removed for missing from the source
+	// (or that would be, in a dry run); ChangedGroups the groups whose members change.
+	DeletedUsers     []string `json:"deletedUsers,omitempty"`
+	DeactivatedUsers []string `json:"deactivatedUsers,omitempty"`
+	ChangedGroups    []string `json:"changedGroups,omitempty"`
+	Errors           []string `json:"errors,omitempty"`
 }
 
 // existing is the compact form of a server user kept in memory during a sync.
 type existing struct {
 	id, version     string
+	userName        string
+	scoped          bool
 	given, family   string
 	email, ext      string
 	display         string
@@ -78,6 +126,7 @@ func (e *existing) user() User {
 type syncGroup struct {
 	id      string
 	name    string
+	owned   bool // flowsctl or Okta provisioned it (externalId): members may be removed
 	current map[string]bool
 	want    map[string]bool
 }
@@ -145,6 +194,9 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 		res.DurationMs = time.Since(start).Milliseconds()
 	}()
 
+	if o.Domain == "" && c.o.Dialect == Access11 {
+		o.Domain = c.o.Domain
+	}
 	// 1. Read what exists, once.
 	users := map[string]*existing{}
 	byID := map[string]*existing{}
@@ -154,19 +206,22 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 			return res, fmt.Errorf("read the existing users: %w", err)
 		}
 		e := compact(&u)
+		e.userName, e.scoped = u.UserName, InScope(o.Domain, &u)
 		users[strings.ToLower(u.UserName)] = e
 		byID[u.ID] = e
 	}
 	groups := map[string]*syncGroup{}
-	for g, err := range c.Groups(ctx, ListOptions{PageSize: page}) {
+	// Names only: members are read per group the source names, later (a list with every
+	// member of every group outgrows the response cap at scale).
+	for g, err := range c.Groups(ctx, ListOptions{PageSize: page, ExcludedAttributes: []string{"members"}}) {
 		if err != nil {
 			return res, fmt.Errorf("read the existing groups: %w", err)
 		}
-		sg := &syncGroup{id: g.ID, name: g.DisplayName, current: make(map[string]bool, len(g.Members))}
-		for _, m := range g.Members {
-			sg.current[m.Value] = true
+		// Groups match on name and domain: another directory's group of the same name is not ours.
+		if o.Domain != "" && !strings.EqualFold(g.Domain, o.Domain) {
+			continue
 		}
-		groups[strings.ToLower(g.DisplayName)] = sg
+		groups[strings.ToLower(g.DisplayName)] = &syncGroup{id: g.ID, name: g.DisplayName, owned: g.ExternalID != ""}
 	}
 
 	// 2. Stream the source through a bounded, adaptive worker pool.
@@ -253,20 +308,34 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 	// 3. Users on the server the source does not list.
 	if o.DeactivateMissing || o.DeleteMissing {
 		var missing []*existing
+		scoped := 0
 		for _, e := range users {
-			if !e.touched {
+			if !e.scoped {
+				continue
+			}
+			scoped++
+			if !e.touched && (o.DeleteMissing || e.active) {
 				missing = append(missing, e)
 			}
+		}
+		sort.Slice(missing, func(i, j int) bool { return missing[i].userName < missing[j].userName })
+		for _, e := range missing {
+			if o.DeleteMissing {
+				res.DeletedUsers = append(res.DeletedUsers, e.userName)
+			} else {
+				res.DeactivatedUsers = append(res.DeactivatedUsers, e.userName)
+			}
+		}
+		if err := Guard(len(missing), scoped, o.MaxDeleteShare, o.Force || o.DryRun); err != nil {
+			return res, err
 		}
 		sem := make(chan struct{}, o.Concurrency)
 		var mwg sync.WaitGroup
 		for _, e := range missing {
 			if o.DeleteMissing {
 				atomic.AddInt64(&res.Deleted, 1)
-			} else if e.active {
-				atomic.AddInt64(&res.Deactivated, 1)
 			} else {
-				continue
+				atomic.AddInt64(&res.Deactivated, 1)
 			}
 			if o.DryRun {
 				continue
@@ -323,7 +392,7 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 		var ng *Group
 		err := call(func(ctx context.Context) error {
 			var err error
-			ng, _, err = c.CreateGroup(ctx, Group{DisplayName: g.name})
+			ng, _, err = c.CreateGroup(ctx, Group{DisplayName: g.name, ExternalID: "flowsctl:" + strings.ToLower(g.name)})
 			return err
 		})
 		if err != nil {
@@ -331,11 +400,35 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 			return
 		}
 		mu.Lock()
-		g.id = ng.ID
+		g.id, g.owned = ng.ID, true
 		for _, m := range ng.Members {
 			g.current[m.Value] = true
 		}
 		mu.Unlock()
+	})
+	// Members of the existing groups the source names, one group at a time.
+	pool(len(names), func(i int) {
+		g := groups[names[i]]
+		if g.id == "" || g.current != nil {
+			return
+		}
+		var cur *Group
+		err := call(func(ctx context.Context) error {
+			var err error
+			cur, err = c.GetGroup(ctx, g.id)
+			return err
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		g.current = map[string]bool{}
+		if err != nil {
+			fail("read the members of group %q: %v", g.name, err)
+			g.want = nil
+			return
+		}
+		for _, m := range cur.Members {
+			g.current[m.Value] = true
+		}
 	})
 	type batch struct {
 		g           *syncGroup
@@ -350,10 +443,15 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 				add = append(add, id)
 			}
 		}
+		// Only a group flowsctl or Okta provisioned has members removed; a hand-made group of
+		// the same name in flowsctl's domain only gains the source's members.
 		for id := range g.current {
-			if !g.want[id] {
+			if !g.want[id] && g.owned {
 				remove = append(remove, id)
 			}
+		}
+		if len(add)+len(remove) > 0 {
+			res.ChangedGroups = append(res.ChangedGroups, g.name)
 		}
 		res.MembershipsAdded += int64(len(add))
 		res.MembershipsRemoved += int64(len(remove))

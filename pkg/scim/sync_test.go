@@ -91,13 +91,25 @@ func TestSyncMissingAndDryRun(t *testing.T) {
 	if err != nil || res.Deleted != 4 || len(sandboxtest.Writes(t, sb, "identity")) != before {
 		t.Fatalf("dry run: %v %+v", err, res)
 	}
+	// The dry run names every user it would delete.
+	if len(res.DeletedUsers) != 4 || !strings.HasPrefix(res.DeletedUsers[0], "bar.user0006") {
+		t.Fatalf("dry run names %v", res.DeletedUsers)
+	}
+	// 4 of 10 is more than the default 10 %: refused, nothing written, until forced.
 	src, _ = scim.NewCSVSource(strings.NewReader(csvUsers(6, nil)))
-	res, err = c.Sync(ctx, src, scim.SyncOptions{DeactivateMissing: true})
+	_, err = c.Sync(ctx, src, scim.SyncOptions{DeactivateMissing: true})
+	var ge *scim.GuardError
+	if !errors.As(err, &ge) || ge.Would != 4 || ge.Scoped != 10 || !strings.Contains(err.Error(), "--force") ||
+		len(sandboxtest.Writes(t, sb, "identity")) != before {
+		t.Fatalf("guard: %v", err)
+	}
+	src, _ = scim.NewCSVSource(strings.NewReader(csvUsers(6, nil)))
+	res, err = c.Sync(ctx, src, scim.SyncOptions{DeactivateMissing: true, Force: true})
 	if err != nil || res.Deactivated != 4 {
 		t.Fatalf("deactivate missing: %v %+v", err, res)
 	}
 	src, _ = scim.NewCSVSource(strings.NewReader(csvUsers(6, nil)))
-	res, err = c.Sync(ctx, src, scim.SyncOptions{DeleteMissing: true})
+	res, err = c.Sync(ctx, src, scim.SyncOptions{DeleteMissing: true, MaxDeleteShare: 0.5})
 	if err != nil || res.Deleted != 4 {
 		t.Fatalf("delete missing: %v %+v", err, res)
 	}

@@ -53,7 +53,7 @@ var Known = []Entry{
 		Source: "the Okta SCIM to Access guide, Known issues", match: regexp.MustCompile(`(?i)system\s+domain`)},
 	{ID: "deleted-user-only-disabled", Message: "user deleted in Okta is still in Access (disabled)",
 		Cause:  "Okta never deletes users over SCIM: a user deleted in Okta is only disabled in Access, and re-creating it updates the old user (known issue).",
-		Fix:    "flowsctl scim prune (DELETE /SAAS/jersey/manager/api/scim/Users/{id} for disabled users); remove the user's devices in the UEM console too.",
+		Fix:    "flowsctl scim prune --from <export of Okta's users> (DELETE /SAAS/jersey/manager/api/scim/Users/{id} for disabled users the export no longer lists); delete the user in the UEM console too.",
 		Source: "the Okta SCIM to Access guide, Known issues", match: regexp.MustCompile(`(?i)(deleted.*(still|only).*(disabled|exists))|(user.*disabled.*okta)`)},
 	{ID: "is-directory-name-exists", Message: "directory.with.name.already.exists: Directory with name X already exists.",
 		Cause:  "An Identity Services directory with this name exists (409).",

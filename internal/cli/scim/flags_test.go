@@ -36,14 +36,14 @@ func TestFlagParsing(t *testing.T) {
 	}{
 		{"sync", func(f *cmdutil.Factory, got *any) *cobra.Command {
 			return NewCmdSync(f, capture(got, func(o *SyncOptions) { o.Common = cmdutil.Common{} }))
-		}, []string{"--from", "u.csv", "--concurrency", "32", "--delete-missing", "--dry-run", "-y", "--url", url.URL, "--token-file", "tok.txt", "--dialect", "rfc7644"},
-			SyncOptions{Target: url, From: "u.csv", Concurrency: 32, DeleteMissing: true, DryRun: true, Yes: true}},
+		}, []string{"--from", "u.csv", "--concurrency", "32", "--delete-missing", "--dry-run", "-y", "--url", url.URL, "--token-file", "tok.txt", "--dialect", "rfc7644", "--max-delete", "25%", "--force"},
+			SyncOptions{Target: url, From: "u.csv", Concurrency: 32, DeleteMissing: true, DryRun: true, Yes: true, MaxDelete: "25%", Force: true}},
 		{"sync defaults", func(f *cmdutil.Factory, got *any) *cobra.Command {
 			return NewCmdSync(f, capture(got, func(o *SyncOptions) { o.Common = cmdutil.Common{} }))
-		}, []string{"--from", "u.json", "--deactivate-missing"}, SyncOptions{Target: auto, From: "u.json", Concurrency: 8, DeactivateMissing: true}},
+		}, []string{"--from", "u.json", "--deactivate-missing"}, SyncOptions{Target: auto, From: "u.json", Concurrency: 8, DeactivateMissing: true, MaxDelete: "10%"}},
 		{"prune", func(f *cmdutil.Factory, got *any) *cobra.Command {
 			return NewCmdPrune(f, capture(got, func(o *PruneOptions) { o.Common = cmdutil.Common{} }))
-		}, []string{"--dry-run", "--yes"}, PruneOptions{Target: auto, DryRun: true, Yes: true}},
+		}, []string{"--from", "okta.csv", "--dry-run", "--yes"}, PruneOptions{Target: auto, From: "okta.csv", DryRun: true, Yes: true, MaxDelete: "10%"}},
 		{"fix-domain", func(f *cmdutil.Factory, got *any) *cobra.Command {
 			return NewCmdFixDomain(f, capture(got, func(o *FixDomainOptions) { o.Common = cmdutil.Common{} }))
 		}, []string{"--domain", "okta.example.com", "--keep-system", "-y"}, FixDomainOptions{Target: auto, Domain: "okta.example.com", KeepSystem: true, Yes: true}},

@@ -2,13 +2,16 @@ package scim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/text"
 	"github.com/flowsctl/flowsctl/pkg/scim"
 )
 
@@ -105,6 +108,8 @@ type FixDomainOptions struct {
 	DryRun     bool
 	Yes        bool
 	KeepSystem bool
+	Groups     []string
+	From       string
 }
 
 // FixResult is one group fix-domain handled.
@@ -128,7 +133,10 @@ func NewCmdFixDomain(f *cmdutil.Factory, runF func(*FixDomainOptions) error) *co
 		Short: "Recreate groups Okta pushed into the System domain in the directory's domain",
 		Long: `Known issue (the Okta SCIM to Access guide): groups pushed from Okta land in Access's System domain, not the Okta
 directory's. For each such group this creates the group with the directory's domain, copies its
-members, and (unless --keep-system) deletes the System-domain copy. Then relink the group in Okta:
+members, and (unless --keep-system) deletes the System-domain copy. Only groups Okta or flowsctl
+provisioned (externalId set) are touched: a hand-made System group such as "Local Console Admins"
+is skipped and listed on stderr. --group NAME (repeatable) or --from FILE (the groups column of a
+sync source) narrow it further to those names. Then relink the group in Okta:
 Applications > VMware Workspace ONE > Push Groups > the group > Link Group (not Create Group).`,
 		Example: `  flowsctl scim groups fix-domain --dry-run
   flowsctl scim groups fix-domain --domain okta.example.com --yes`,
@@ -137,6 +145,8 @@ Applications > VMware Workspace ONE > Push Groups > the group > Link Group (not 
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "list what would change")
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
 	cmd.Flags().BoolVar(&o.KeepSystem, "keep-system", false, "keep the System-domain groups")
+	cmd.Flags().StringArrayVar(&o.Groups, "group", nil, "only this group (repeatable)")
+	cmd.Flags().StringVar(&o.From, "from", "", "only the groups a CSV or JSON sync source names")
 	return cmd
 }
 
@@ -158,14 +168,23 @@ func fixDomainRun(o *FixDomainOptions) error {
 	if domain == "" {
 		return fmt.Errorf("no directory domain: pass --domain or set access.directory.domains")
 	}
+	named, err := fixDomainNames(o)
+	if err != nil {
+		return err
+	}
 	var sys []scim.Group
 	for g, err := range cl.Groups(ctx, scim.ListOptions{PageSize: 500}) {
 		if err != nil {
 			return err
 		}
-		if scim.IsSystemDomain(g.Domain) {
-			sys = append(sys, g)
+		if !scim.IsSystemDomain(g.Domain) || named != nil && !named[strings.ToLower(g.DisplayName)] {
+			continue
 		}
+		if g.ExternalID == "" {
+			fmt.Fprintf(o.IO.ErrOut, "skipped %s: a System-domain group neither Okta nor flowsctl provisioned (no externalId)\n", text.Sanitize(g.DisplayName))
+			continue
+		}
+		sys = append(sys, g)
 	}
 	out := []FixResult{}
 	next := "In Okta: Applications > VMware Workspace ONE > Push Groups > %q > Link Group to the existing group in domain %s"
@@ -181,7 +200,7 @@ func fixDomainRun(o *FixDomainOptions) error {
 			return err
 		}
 		for i, g := range sys {
-			ng, _, err := cl.CreateGroup(ctx, scim.Group{DisplayName: g.DisplayName, Domain: domain})
+			ng, _, err := cl.CreateGroup(ctx, scim.Group{DisplayName: g.DisplayName, Domain: domain, ExternalID: g.ExternalID})
 			if err != nil {
 				return fmt.Errorf("group %q: %w", g.DisplayName, err)
 			}
@@ -207,8 +226,39 @@ func fixDomainRun(o *FixDomainOptions) error {
 			if !o.DryRun {
 				verb = "recreated"
 			}
-			fmt.Fprintf(w, "%s %q in domain %s (%d members)\n  next: %s\n", verb, r.Group, r.Domain, r.Members, r.NextStep)
+			fmt.Fprintf(w, "%s %q in domain %s (%d members)\n  next: %s\n", verb, r.Group, text.Sanitize(r.Domain), r.Members, text.Sanitize(r.NextStep))
 		}
 		return nil
 	})
+}
+
+// fixDomainNames is the lower-cased set of group names --group and --from give; nil for all.
+func fixDomainNames(o *FixDomainOptions) (map[string]bool, error) {
+	if len(o.Groups) == 0 && o.From == "" {
+		return nil, nil
+	}
+	names := map[string]bool{}
+	for _, g := range o.Groups {
+		names[strings.ToLower(strings.TrimSpace(g))] = true
+	}
+	if o.From != "" {
+		src, closer, err := OpenSource(o.From)
+		if err != nil {
+			return nil, err
+		}
+		defer closer.Close()
+		for {
+			rec, err := src.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", o.From, err)
+			}
+			for _, g := range rec.Groups {
+				names[strings.ToLower(g)] = true
+			}
+		}
+	}
+	return names, nil
 }

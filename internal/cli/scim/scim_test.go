@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -34,14 +36,23 @@ func TestPrune(t *testing.T) {
 	t.Parallel()
 	c, tf, cl, _ := accessCommon(t)
 	ctx := context.Background()
-	for i, name := range []string{"a", "b", "c"} {
-		u, _, err := cl.CreateUser(ctx, scim.User{UserName: name, Active: true})
+	// a: Okta deleted it (disabled, gone from the source); b: disabled but still in the
+	// source (merely unassigned); c: active; h: disabled but hand-made (no externalId).
+	for _, u := range []struct {
+		name, ext string
+		active    bool
+	}{{"a", "00ua", false}, {"b", "00ub", false}, {"c", "00uc", true}, {"h", "", false}} {
+		got, _, err := cl.CreateUser(ctx, scim.User{UserName: u.name, ExternalID: u.ext, Active: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if i < 2 {
-			cl.SetActive(ctx, u.ID, false) // Okta "deleted" them
+		if !u.active {
+			cl.SetActive(ctx, got.ID, false)
 		}
+	}
+	from := filepath.Join(t.TempDir(), "okta.csv")
+	if err := os.WriteFile(from, []byte("userName,externalId\nb,00ub\nc,00uc\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	tests := []struct {
 		name    string
@@ -49,9 +60,11 @@ func TestPrune(t *testing.T) {
 		wantErr string
 		left    int
 	}{
-		{"dry run changes nothing", PruneOptions{DryRun: true}, "", 3},
-		{"no-input without --yes refuses", PruneOptions{}, "--yes", 3},
-		{"--yes deletes the disabled users", PruneOptions{Yes: true}, "", 1},
+		{"dry run changes nothing", PruneOptions{From: from, DryRun: true}, "", 4},
+		{"no source refuses", PruneOptions{Yes: true, MaxDelete: "50%"}, "--from", 4},
+		{"no-input without --yes refuses", PruneOptions{From: from, MaxDelete: "50%"}, "--yes", 4},
+		{"more than --max-delete refuses", PruneOptions{From: from, Yes: true}, "--force", 4},
+		{"--yes deletes only the user whose source is gone", PruneOptions{From: from, Yes: true, MaxDelete: "50%"}, "", 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +95,12 @@ func TestFixDomain(t *testing.T) {
 	u, _, _ := cl.CreateUser(ctx, scim.User{UserName: "ann", Active: true})
 	// Okta's push: no domain -> System Domain.
 	r, err := cl.Raw(ctx, "POST", "/Groups", nil, map[string]any{"schemas": []string{scim.SchemaCore1}, "displayName": "Sales",
-		"members": []map[string]string{{"value": u.ID}}}, nil)
+		"externalId": "00gSales", "members": []map[string]string{{"value": u.ID}}}, nil)
+	if err != nil || r.Status != 201 {
+		t.Fatalf("%v %+v", err, r)
+	}
+	// A hand-made System-domain group (no externalId) is never recreated or deleted.
+	r, err = cl.Raw(ctx, "POST", "/Groups", nil, map[string]any{"schemas": []string{scim.SchemaCore1}, "displayName": "Local Console Admins"}, nil)
 	if err != nil || r.Status != 201 {
 		t.Fatalf("%v %+v", err, r)
 	}
@@ -105,6 +123,10 @@ func TestFixDomain(t *testing.T) {
 	gs, _ = cl.FindGroups(ctx, "Sales")
 	if len(gs) != 1 || gs[0].Domain != "okta.example.com" || len(gs[0].Members) != 1 {
 		t.Fatalf("after fix: %+v", gs)
+	}
+	gs, _ = cl.FindGroups(ctx, "Local Console Admins")
+	if len(gs) != 1 || !scim.IsSystemDomain(gs[0].Domain) {
+		t.Fatalf("hand-made System group touched: %+v", gs)
 	}
 }
 
@@ -169,5 +191,19 @@ func TestVerifyAndTestPrintChecks(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestParseShare(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]float64{"10%": 0.10, "25": 0.25, "0.5": 0.5, "": 0.10, "100%": 1} {
+		if got, err := ParseShare(in); err != nil || got != want {
+			t.Errorf("ParseShare(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"0", "-5%", "150%", "lots"} {
+		if _, err := ParseShare(in); err == nil || !strings.Contains(err.Error(), "--max-delete") {
+			t.Errorf("ParseShare(%q) = %v, want an error naming --max-delete", in, err)
+		}
 	}
 }

@@ -6,11 +6,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/text"
 	"github.com/flowsctl/flowsctl/pkg/scim"
 )
 
@@ -24,6 +26,8 @@ type SyncOptions struct {
 	DeleteMissing     bool
 	DryRun            bool
 	Yes               bool
+	MaxDelete         string
+	Force             bool
 }
 
 // NewCmdSync builds `flowsctl scim sync`.
@@ -35,7 +39,11 @@ func NewCmdSync(f *cmdutil.Factory, runF func(*SyncOptions) error) *cobra.Comman
 		Long: `Reads existing users and groups once (paged), streams the file, and creates, updates or deactivates
 (active=false) users with bounded concurrency that backs off when the server throttles (429); then
 creates the groups the file names and sets their members. A second run with the same file writes
-nothing. CSV header: userName,givenName,familyName,email,externalId,active,groups (groups separated
+nothing. --delete-missing and --deactivate-missing only touch users of flowsctl's directory (its domain
+on Access) that flowsctl or Okta provisioned (externalId set), and refuse to remove more than
+--max-delete of them unless --force; --dry-run names every user and group it would change. Groups
+match on name and domain; members are removed only from groups flowsctl or Okta created. A userName
+listed twice (any case) or an attribute over 4 KiB is refused with its line. CSV header: userName,givenName,familyName,email,externalId,active,groups (groups separated
 by ';'). JSON: an array of SCIM user objects with "groups": ["name", ...].`,
 		Example: `  flowsctl scim sync --from users.csv
   flowsctl scim sync --from users.json --concurrency 32 -o json
@@ -48,6 +56,8 @@ by ';'). JSON: an array of SCIM user objects with "groups": ["name", ...].`,
 	fl.BoolVar(&o.DeleteMissing, "delete-missing", false, "delete users the file does not list (asks first)")
 	fl.BoolVar(&o.DryRun, "dry-run", false, "count the changes without making them")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask before --delete-missing")
+	fl.StringVar(&o.MaxDelete, "max-delete", "10%", "refuse to delete or deactivate more than this share of flowsctl's users")
+	fl.BoolVar(&o.Force, "force", false, "lift the --max-delete guard")
 	return cmd
 }
 
@@ -68,12 +78,16 @@ func OpenSource(path string) (scim.Source, io.Closer, error) {
 		fh.Close()
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return src, fh, nil
+	return scim.Unique(src), fh, nil
 }
 
 func syncRun(o *SyncOptions) error {
 	if o.From == "" {
 		return fmt.Errorf("--from FILE is required (a .csv or .json file of users)")
+	}
+	share, err := ParseShare(o.MaxDelete)
+	if err != nil {
+		return err
 	}
 	if o.Concurrency < 1 || o.Concurrency > 256 {
 		return fmt.Errorf("--concurrency %d: use 1 to 256", o.Concurrency)
@@ -115,7 +129,7 @@ func syncRun(o *SyncOptions) error {
 		finish = func() { sp.Stop("") }
 	}
 	opts := scim.SyncOptions{Concurrency: o.Concurrency, DeactivateMissing: o.DeactivateMissing, DeleteMissing: o.DeleteMissing,
-		DryRun: o.DryRun, Progress: progress}
+		DryRun: o.DryRun, Progress: progress, MaxDeleteShare: share, Force: o.Force}
 	res, err := t.Client.Sync(o.Context(), src, opts)
 	finish()
 	if perr := cmdutil.Print(o.IO.Out, o.Output(), res, func(w io.Writer) error {
@@ -127,11 +141,40 @@ func syncRun(o *SyncOptions) error {
 			prefix, res.Users, res.Created, res.Adopted, res.Updated, res.Deactivated, res.Deleted, res.Unchanged, res.Failed)
 		fmt.Fprintf(w, "%sgroups: %d created, %d memberships added, %d removed\n", prefix, res.GroupsCreated, res.MembershipsAdded, res.MembershipsRemoved)
 		fmt.Fprintf(w, "%d requests (%d throttled) in %.1fs\n", res.Requests, res.Throttled, float64(res.DurationMs)/1000)
+		verb := map[bool]string{true: "would ", false: ""}[res.DryRun]
+		for _, n := range res.DeletedUsers {
+			fmt.Fprintf(w, "%sdelete user %s\n", verb, text.Sanitize(n))
+		}
+		for _, n := range res.DeactivatedUsers {
+			fmt.Fprintf(w, "%sdeactivate user %s\n", verb, text.Sanitize(n))
+		}
+		for _, n := range res.ChangedGroups {
+			fmt.Fprintf(w, "%schange members of group %s\n", verb, text.Sanitize(n))
+		}
+		for _, e := range res.Errors {
+			fmt.Fprintf(w, "error: %s\n", text.Sanitize(e))
+		}
 		return nil
 	}); perr != nil {
 		return perr
 	}
 	return err
+}
+
+// ParseShare reads a --max-delete value: "10%", "10" (percent) or "0.1".
+func ParseShare(s string) (float64, error) {
+	if strings.TrimSpace(s) == "" {
+		return scim.DefaultMaxDeleteShare, nil
+	}
+	t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	v, err := strconv.ParseFloat(t, 64)
+	if err == nil && !strings.HasSuffix(strings.TrimSpace(s), "%") && v > 0 && v < 1 {
+		v *= 100
+	}
+	if err != nil || v <= 0 || v > 100 {
+		return 0, fmt.Errorf("--max-delete %q: give a share from 1%% to 100%% (e.g. --max-delete 25%%)", s)
+	}
+	return v / 100, nil
 }
 
 // checkSource reads the whole source once, without the network, and returns its number of

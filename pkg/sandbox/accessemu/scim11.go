@@ -43,6 +43,7 @@ type user11 struct {
 
 type group11 struct {
 	id, name, domain string
+	ext              string // externalId (Okta's group id on a push)
 	members          []string
 	mset             map[string]bool
 	created, mod     time.Time
@@ -106,9 +107,13 @@ func (g *group11) wire(loc string, s *scim11) map[string]any {
 		}
 		ms = append(ms, m)
 	}
-	return map[string]any{"schemas": []string{scim11Core, scim11Workspace}, "id": g.id, "displayName": g.name, "members": ms,
+	out := map[string]any{"schemas": []string{scim11Core, scim11Workspace}, "id": g.id, "displayName": g.name, "members": ms,
 		"meta":          map[string]any{"created": g.created.Format(time.RFC3339), "location": loc + "/Groups/" + g.id, "version": `W/"` + strconv.Itoa(g.ver) + `"`},
 		scim11Workspace: map[string]any{"domain": g.domain, "internalGroupType": "INTERNAL"}}
+	if g.ext != "" {
+		out["externalId"] = g.ext
+	}
+	return out
 }
 
 // state: the SCIM collections under their endpoint names.
@@ -644,6 +649,7 @@ func (e *Emulator) scimListGroups(w http.ResponseWriter, r *http.Request) {
 
 type groupBody11 struct {
 	DisplayName *string `json:"displayName"`
+	ExternalID  string  `json:"externalId"`
 	Members     []struct {
 		Value     string `json:"value"`
 		Operation string `json:"operation"`
@@ -678,7 +684,7 @@ func (e *Emulator) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	now := time.Now().UTC()
-	g := &group11{id: sandbox.NewUUID(), name: *b.DisplayName, domain: domain, mset: map[string]bool{}, created: now, mod: now, ver: 1}
+	g := &group11{id: sandbox.NewUUID(), name: *b.DisplayName, domain: domain, ext: b.ExternalID, mset: map[string]bool{}, created: now, mod: now, ver: 1}
 	for _, m := range b.Members {
 		if s.users[m.Value] != nil {
 			g.add(m.Value)

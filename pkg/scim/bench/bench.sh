@@ -7,14 +7,15 @@
 # For each concurrency: reset the emulator, regenerate the SCIM token, inject LATENCY_MS on every
 # request, sync N users (each in the groups Sales or Sales;Field) and print wall time, requests,
 # peak RSS of the flowsctl process, and the physical limit N x latency / concurrency.
-# Then (MEMORY_N > 0) a run of MEMORY_N users without latency at concurrency 32, for peak RSS.
+# Then (MEMORY_N > 0) a run of MEMORY_N users without latency at concurrency 32, for peak RSS,
+# and a re-sync of the same file, which must make 0 writes.
 set -euo pipefail
 N=${1:-10000}
 LAT=${2:-20}
 shift $(( $# > 2 ? 2 : $# )) || true
 CONCS=("$@")
 [ ${#CONCS[@]} -eq 0 ] && CONCS=(1 8 32)
-MEMORY_N=${MEMORY_N:-100000}
+MEMORY_N=${MEMORY_N:-100000}   # SYNC_TIMEOUT (default 60m) bounds each sync: a 1,000,000-user run outlasts the 10m default
 
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 work=$(mktemp -d)
@@ -44,7 +45,7 @@ run() { # N CONC LAT
 	curl -sf --cacert "$ca" -X POST "$admin/reset" >/dev/null
 	curl -sf --cacert "$ca" -X POST -H 'Content-Type: application/json' -d "{\"fixedMs\":$lat,\"jitterMs\":0}" "$admin/latency" >/dev/null
 	"$bin" identity token generate -f "$cfg" --no-input >/dev/null 2>&1
-	/usr/bin/time -f '%e %M' -o "$work/time" "$bin" scim sync --from "$work/users-$n.csv" --concurrency "$c" -f "$cfg" --no-input -o json >"$work/out.json"
+	/usr/bin/time -f '%e %M' -o "$work/time" "$bin" scim sync --from "$work/users-$n.csv" --concurrency "$c" --timeout "${SYNC_TIMEOUT:-60m}" -f "$cfg" --no-input -o json >"$work/out.json"
 	read -r wall rss <"$work/time"
 	python3 - "$work/out.json" "$n" "$c" "$lat" "$wall" "$rss" <<'PY'
 import json, sys
@@ -64,4 +65,15 @@ fi
 if [ "$MEMORY_N" -gt 0 ]; then
 	gen "$MEMORY_N" "$work/users-$MEMORY_N.csv"
 	run "$MEMORY_N" 32 0
+	# Re-sync of the same file: must make 0 writes (every user unchanged).
+	/usr/bin/time -f '%e %M' -o "$work/time" "$bin" scim sync --from "$work/users-$MEMORY_N.csv" --concurrency 32 --timeout "${SYNC_TIMEOUT:-60m}" -f "$cfg" --no-input -o json >"$work/out.json"
+	read -r wall rss <"$work/time"
+	python3 - "$work/out.json" "$MEMORY_N" "$wall" "$rss" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+n, wall, rss = int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+writes = sum(r.get(k, 0) for k in ("created", "adopted", "updated", "deactivated", "deleted", "groupsCreated", "membershipsAdded", "membershipsRemoved"))
+print("re-sync N=%-7d wall=%7.2fs  users/s=%8.0f  requests=%-7d writes=%d unchanged=%d peakRSS=%6.1fMB"
+      % (n, wall, n / wall if wall else 0, r["requests"], writes, r["unchanged"], rss / 1024.0))
+PY
 fi

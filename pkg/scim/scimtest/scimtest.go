@@ -15,6 +15,8 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/scim"
 )
 
+const adminSecret = "test-admin-secret"
+
 // Domain is the directory domain the emulated users and groups belong to.
 const Domain = "okta.example.com"
 
@@ -22,7 +24,7 @@ const Domain = "okta.example.com"
 // Access SCIM 1.1 client signed in as the emulator's admin client.
 func Access(t testing.TB) (*scim.Client, *accessemu.Emulator, *sandbox.Sandbox) {
 	t.Helper()
-	const secret = "test-admin-secret"
+	const secret = adminSecret
 	emu := accessemu.New(accessemu.WithAdminSecret(secret))
 	sb := sandboxtest.Start(t, emu)
 	hc := sandboxtest.Client(t, sb)
@@ -31,14 +33,27 @@ func Access(t testing.TB) (*scim.Client, *accessemu.Emulator, *sandbox.Sandbox) 
 		t.Fatal(err)
 	}
 	ts := scim.AccessTokens(hc, base.TokenURL(), accessemu.AdminClientID, secret)
-	tok, err := ts.Token(context.Background())
+	// The directory the SCIM users land in, created as `flowsctl apply` creates it.
+	AddDirectory(t, sb, "Okta Universal Directory", Domain)
+	return scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: ts, Domain: Domain}), emu, sb
+}
+
+// AddDirectory creates a directory of type Other named name for domain in the Access emulator
+// of sb (as `flowsctl apply` does), e.g. a second directory whose users flowsctl must not touch.
+func AddDirectory(t testing.TB, sb *sandbox.Sandbox, name, domain string) {
+	t.Helper()
+	hc := sandboxtest.Client(t, sb)
+	base, err := config.ParseAccessBase(sb.Services["access"].URL, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The directory the SCIM users land in, created as `flowsctl apply` creates it.
+	tok, err := scim.AccessTokens(hc, base.TokenURL(), accessemu.AdminClientID, adminSecret).Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	const mt = "application/vnd.vmware.horizon.manager.connector.management.directory.other+json"
 	req, _ := http.NewRequest(http.MethodPost, base.API("connectormanagement/directoryconfigs"),
-		strings.NewReader(fmt.Sprintf(`{"type":"OTHER_DIRECTORY","name":"Okta Universal Directory","domains":[%q]}`, Domain)))
+		strings.NewReader(fmt.Sprintf(`{"type":"OTHER_DIRECTORY","name":%q,"domains":[%q]}`, name, domain)))
 	req.Header.Set("Authorization", "Bearer "+tok.Value)
 	req.Header.Set("Content-Type", mt)
 	req.Header.Set("Accept", mt)
@@ -48,7 +63,6 @@ func Access(t testing.TB) (*scim.Client, *accessemu.Emulator, *sandbox.Sandbox) 
 	}
 	resp.Body.Close()
 	if resp.StatusCode >= 300 {
-		t.Fatalf("create the Other directory: HTTP %d", resp.StatusCode)
+		t.Fatalf("create the Other directory for %s: HTTP %d", domain, resp.StatusCode)
 	}
-	return scim.New(hc, base.SAAS+scim.AccessSCIMPath, scim.Options{Dialect: scim.Access11, Tokens: ts, Domain: Domain}), emu, sb
 }
