@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/prompt"
@@ -27,6 +28,8 @@ type importer struct {
 	picks    map[string]string
 	prompt   prompt.Prompter
 	msg      io.Writer
+	// oktaOIDCClientID is the client id of the adopted Okta OIDC app ("" when none).
+	oktaOIDCClientID string
 	// notes are what the report prints on stderr (what was adopted or left as configured).
 	notes []string
 }
@@ -65,21 +68,22 @@ func (im *importer) run() error {
 }
 
 // okta adopts the Okta SCIM app and (Identity Services path) the OIDC sign-in app by label:
-// the configured one when it exists, else one made from the same catalog app.
+// the configured one when it exists, else one made from the same catalog app. The SCIM app's
+// group assignments and active group push mappings become okta.assignGroups and okta.pushGroups.
 func (im *importer) okta() error {
 	c, err := okta.New(im.hc, im.cfg)
 	if err != nil {
 		return err
 	}
 	o := im.cfg.Okta
-	adopt := func(kind, what string, label *string, name string) error {
+	adopt := func(kind, what string, label *string, name string) (*okta.App, error) {
 		as, err := c.FindApps(im.ctx, *label, name)
 		if err != nil {
-			return fmt.Errorf("import: read the Okta apps: %w", err)
+			return nil, fmt.Errorf("import: read the Okta apps: %w", err)
 		}
 		if len(as) == 0 {
 			im.note("%s: none labelled %q or made from %q; kept as configured, so plan will create it.", what, *label, name)
-			return nil
+			return nil, nil
 		}
 		cs := make([]candidate, len(as))
 		for i, a := range as {
@@ -87,19 +91,41 @@ func (im *importer) okta() error {
 		}
 		i, err := im.choose(kind, what, cs)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		*label = as[i].Label
 		im.note("%s: adopted %q.", what, as[i].Label)
-		return nil
+		return &as[i], nil
 	}
-	if err := adopt("okta.scimApp", "Okta SCIM app", &o.SCIMApp.Label, o.SCIMApp.CatalogName); err != nil {
+	scim, err := adopt("okta.scimApp", "Okta SCIM app", &o.SCIMApp.Label, o.SCIMApp.CatalogName)
+	if err != nil {
 		return err
 	}
+	if scim != nil {
+		assigned, pushed, err := c.AppGroupNames(im.ctx, scim.ID, o.AssignGroups, o.PushGroups)
+		if err != nil {
+			return fmt.Errorf("import: read the groups of the Okta SCIM app %q: %w", scim.Label, err)
+		}
+		o.AssignGroups, o.PushGroups = assigned, pushed
+		im.note("Okta SCIM app: %d group(s) assigned (%s), %d pushed (%s).", len(assigned), orNone(assigned), len(pushed), orNone(pushed))
+	}
 	if o.OIDCApp != nil {
-		return adopt("okta.oidcApp", "Okta OIDC app", &o.OIDCApp.Label, "oidc_client")
+		app, err := adopt("okta.oidcApp", "Okta OIDC app", &o.OIDCApp.Label, "oidc_client")
+		if err != nil {
+			return err
+		}
+		if app != nil {
+			im.oktaOIDCClientID = app.ClientID()
+		}
 	}
 	return nil
+}
+
+func orNone(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return strings.Join(xs, ", ")
 }
 
 // boxer adopts the mobile flows keys on the Boxer assignments of the configured smart groups.
@@ -235,6 +261,7 @@ func (im *importer) azureApp() error {
 		a.UniqueName, a.AdoptAppID = f.UniqueName, ""
 	}
 	im.note("Entra app for Teams: adopted %q (appId %s, matched by %s), %d delegated permissions, admin consent %s.", f.DisplayName, f.AppID, f.Why, len(f.Scopes), yesNo(f.Consented))
+	im.secretSettings(f.Passwords)
 	for _, p := range f.Passwords {
 		im.note("  client secret %q (hint %s…, expires %s): its value is never read back; %s must hold it, or run: flowsctl azure secret rotate", p.DisplayName, p.Hint, p.End.Format("2006-01-02"), a.Secret.Sink)
 	}
@@ -316,6 +343,27 @@ func (im *importer) access() error {
 		}
 	}
 	return nil
+}
+
+// secretSettings takes azure.app.secret's display name (and lifetime) from the client secret
+// the sink holds, compared by Entra's hint only; else from the unexpired one that lasts longest.
+func (im *importer) secretSettings(ps []azure.Password) {
+	sec := &im.cfg.Azure.App.Secret
+	var value string
+	if sec.Sink != "" {
+		value, _ = im.cfg.Secret(sec.Sink) // absent: reported with the other references
+	}
+	name, life, ok := azure.SecretSettings(ps, value, time.Now())
+	if !ok {
+		return
+	}
+	if !strings.EqualFold(name, strings.TrimSpace(sec.DisplayName)) {
+		im.note("Entra app client secrets are named %q: azure.app.secret.displayName set to it (flowsctl manages the secrets whose name starts with it).", name)
+		sec.DisplayName = name
+	}
+	if life > 0 && life != sec.Lifetime.D {
+		sec.Lifetime = config.Duration{D: life, Raw: config.FormatDuration(life)}
+	}
 }
 
 func yesNo(b bool) string {
