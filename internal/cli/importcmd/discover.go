@@ -30,6 +30,8 @@ type importer struct {
 	msg      io.Writer
 	// oktaOIDCClientID is the client id of the adopted Okta OIDC app ("" when none).
 	oktaOIDCClientID string
+	// identityDirID is the id of the adopted Identity Services directory ("" when none).
+	identityDirID string
 	// notes are what the report prints on stderr (what was adopted or left as configured).
 	notes []string
 }
@@ -56,6 +58,11 @@ func (im *importer) run() error {
 	}
 	if im.cfg.Okta != nil {
 		if err := im.okta(); err != nil {
+			return err
+		}
+	}
+	if is := im.cfg.IdentityServices; is != nil && is.Enabled {
+		if err := im.identityIdP(); err != nil {
 			return err
 		}
 	}
@@ -205,7 +212,7 @@ func (im *importer) identityDirectory() error {
 	if full, err := c.Directory(im.ctx, d.ID); err == nil && full != nil {
 		d = *full
 	}
-	want.Name = d.Name
+	want.Name, im.identityDirID = d.Name, d.ID
 	if dom := d.Domain(); dom != "" {
 		want.Domain = dom
 	}
