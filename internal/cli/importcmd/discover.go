@@ -66,6 +66,11 @@ func (im *importer) run() error {
 			return err
 		}
 	}
+	if u := im.cfg.UEM; u != nil && u.MobileFlows != nil {
+		if err := im.connectors(); err != nil {
+			return err
+		}
+	}
 	if u := im.cfg.UEM; u != nil && u.Boxer != nil && len(u.Boxer.SmartGroups) > 0 {
 		if err := im.boxer(); err != nil {
 			return err
