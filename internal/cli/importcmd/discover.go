@@ -71,7 +71,7 @@ func (im *importer) run() error {
 			return err
 		}
 	}
-	if u := im.cfg.UEM; u != nil && u.Boxer != nil && len(u.Boxer.SmartGroups) > 0 {
+	if u := im.cfg.UEM; u != nil && u.Boxer != nil {
 		if err := im.boxer(); err != nil {
 			return err
 		}
@@ -142,11 +142,14 @@ func orNone(xs []string) string {
 
 // boxer adopts the mobile flows keys on the Boxer assignments of the configured smart groups.
 func (im *importer) boxer() error {
-	spec, err := uem.BoxerSpecFrom(im.cfg)
+	c, err := uem.Open(im.hc, im.cfg, im.httpOpts)
 	if err != nil {
 		return err
 	}
-	c, err := uem.Open(im.hc, im.cfg, im.httpOpts)
+	if err := im.boxerSmartGroups(c); err != nil || len(im.cfg.UEM.Boxer.SmartGroups) == 0 {
+		return err
+	}
+	spec, err := uem.BoxerSpecFrom(im.cfg)
 	if err != nil {
 		return err
 	}

@@ -37,3 +37,25 @@ func (im *importer) connectors() error {
 	}
 	return nil
 }
+
+// boxerSmartGroups sets uem.boxer.smartGroups to the smart groups whose Boxer assignment holds
+// the mobile flows keys; none found keeps the configured ones.
+func (im *importer) boxerSmartGroups(c *uem.Client) error {
+	b := im.cfg.UEM.Boxer
+	probe := &uem.Boxer{C: c, Spec: uem.BoxerSpec{SmartGroups: b.SmartGroups, OrganizationGroup: im.cfg.UEM.OrganizationGroup}}
+	names, err := probe.KeyedSmartGroups(im.ctx)
+	if err != nil {
+		return fmt.Errorf("import: read the Boxer assignments: %w", err)
+	}
+	if len(names) == 0 {
+		if len(b.SmartGroups) == 0 {
+			im.note("Boxer: no assignment holds the mobile flows keys and uem.boxer.smartGroups is empty; name the smart groups there, then plan will set the keys.")
+		}
+		return nil
+	}
+	if strings.Join(names, "\x00") != strings.Join(b.SmartGroups, "\x00") {
+		im.note("Boxer: the mobile flows keys are on the assignments of smart groups %s: uem.boxer.smartGroups set to them.", strings.Join(names, ", "))
+	}
+	b.SmartGroups = names
+	return nil
+}
