@@ -38,49 +38,52 @@ func (c *Client) FindApps(ctx context.Context, label, name string) ([]App, error
 	return out, nil
 }
 
-// AppGroupNames are the names of the groups assigned to the app appID, and of the groups its
-// ACTIVE group push mappings push (what okta.assignGroups and okta.pushGroups hold). Names
-// listed in keep come first, in that order, when present; the rest follow sorted. Reads only:
-// one request per group the app names.
-func (c *Client) AppGroupNames(ctx context.Context, appID string, keepAssign, keepPush []string) (assigned, pushed []string, err error) {
+// AssignedGroupNames are the names of the groups assigned to the app appID (what
+// okta.assignGroups holds), the names in keep first (in keep's order), the rest sorted. Reads
+// only: one request per assigned group.
+func (c *Client) AssignedGroupNames(ctx context.Context, appID string, keep []string) ([]string, error) {
 	ids, err := c.AppGroups(ctx, appID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	var out []string
+	for id := range ids {
+		n, err := c.groupName(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return keepOrder(out, keep), nil
+}
+
+// PushedGroupNames are the names of the groups the app's ACTIVE group push mappings push (what
+// okta.pushGroups holds), ordered as AssignedGroupNames orders them. Reads only.
+func (c *Client) PushedGroupNames(ctx context.Context, appID string, keep []string) ([]string, error) {
 	ms, err := c.PushMappings(ctx, appID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	names := map[string]string{}
-	name := func(id string) (string, error) {
-		if n, ok := names[id]; ok {
-			return n, nil
-		}
-		var g Group
-		if _, err := c.do(ctx, http.MethodGet, "/api/v1/groups/"+url.PathEscape(id), nil, nil, &g); err != nil {
-			return "", fmt.Errorf("okta: read group %s: %w", id, err)
-		}
-		names[id] = g.Profile.Name
-		return g.Profile.Name, nil
-	}
-	for id := range ids {
-		n, err := name(id)
-		if err != nil {
-			return nil, nil, err
-		}
-		assigned = append(assigned, n)
-	}
+	var out []string
 	for _, m := range ms {
 		if m.Status != "ACTIVE" {
 			continue
 		}
-		n, err := name(m.SourceGroupID)
+		n, err := c.groupName(ctx, m.SourceGroupID)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		pushed = append(pushed, n)
+		out = append(out, n)
 	}
-	return keepOrder(assigned, keepAssign), keepOrder(pushed, keepPush), nil
+	return keepOrder(out, keep), nil
+}
+
+func (c *Client) groupName(ctx context.Context, id string) (string, error) {
+	var g Group
+	if _, err := c.do(ctx, http.MethodGet, "/api/v1/groups/"+url.PathEscape(id), nil, nil, &g); err != nil {
+		return "", fmt.Errorf("okta: read group %s: %w", id, err)
+	}
+	return g.Profile.Name, nil
 }
 
 // keepOrder is have with the names of keep (case-insensitive) first, in keep's order, then the

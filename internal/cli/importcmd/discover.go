@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,23 +114,54 @@ func (im *importer) okta() error {
 	if err != nil {
 		return err
 	}
-	if scim != nil {
-		assigned, pushed, err := c.AppGroupNames(im.ctx, scim.ID, o.AssignGroups, o.PushGroups)
-		if err != nil {
-			return fmt.Errorf("import: read the groups of the Okta SCIM app %q: %w", scim.Label, err)
-		}
-		o.AssignGroups, o.PushGroups = assigned, pushed
-		im.note("Okta SCIM app: %d group(s) assigned (%s), %d pushed (%s).", len(assigned), orNone(assigned), len(pushed), orNone(pushed))
-	}
+	var oidc *okta.App
 	if o.OIDCApp != nil {
-		app, err := adopt("okta.oidcApp", "Okta OIDC app", &o.OIDCApp.Label, "oidc_client")
-		if err != nil {
+		if oidc, err = adopt("okta.oidcApp", "Okta OIDC app", &o.OIDCApp.Label, "oidc_client"); err != nil {
 			return err
 		}
-		if app != nil {
-			im.oktaOIDCClientID = app.ClientID()
+		if oidc != nil {
+			im.oktaOIDCClientID = oidc.ClientID()
 		}
 	}
+	if scim != nil {
+		return im.oktaGroups(c, scim, oidc)
+	}
+	return nil
+}
+
+// oktaGroups reads okta.assignGroups (the groups assigned to the SCIM app and, when there is
+// one, also to the OIDC app: flowsctl assigns them to both) and okta.pushGroups (the SCIM app's
+// active group pushes), by name.
+func (im *importer) oktaGroups(c *okta.Client, scim, oidc *okta.App) error {
+	o := im.cfg.Okta
+	assigned, err := c.AssignedGroupNames(im.ctx, scim.ID, o.AssignGroups)
+	if err != nil {
+		return fmt.Errorf("import: read the groups assigned to the Okta app %q: %w", scim.Label, err)
+	}
+	pushed, err := c.PushedGroupNames(im.ctx, scim.ID, o.PushGroups)
+	if err != nil {
+		return fmt.Errorf("import: read the group pushes of the Okta app %q: %w", scim.Label, err)
+	}
+	if oidc != nil {
+		both, err := c.AssignedGroupNames(im.ctx, oidc.ID, nil)
+		if err != nil {
+			return fmt.Errorf("import: read the groups assigned to the Okta app %q: %w", oidc.Label, err)
+		}
+		var common, only []string
+		for _, n := range assigned {
+			if slices.ContainsFunc(both, func(b string) bool { return strings.EqualFold(b, n) }) {
+				common = append(common, n)
+			} else {
+				only = append(only, n)
+			}
+		}
+		if len(only) > 0 {
+			im.note("Okta: group(s) %s are assigned to %q but not to %q; left out of okta.assignGroups (flowsctl assigns its groups to both apps; add them there to keep them in step).", orNone(only), scim.Label, oidc.Label)
+		}
+		assigned = common
+	}
+	o.AssignGroups, o.PushGroups = assigned, pushed
+	im.note("Okta SCIM app: %d group(s) assigned (%s), %d pushed (%s).", len(assigned), orNone(assigned), len(pushed), orNone(pushed))
 	return nil
 }
 
