@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/identity"
 	"github.com/flowsctl/flowsctl/pkg/okta"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
+	"github.com/flowsctl/flowsctl/pkg/sandbox/uememu"
 	"github.com/flowsctl/flowsctl/pkg/uem/mobileflows"
 )
 
@@ -21,7 +23,7 @@ import (
 // template and Okta label: the Entra app's client secret (a new one named by hand, 180 days,
 // pasted into the sink and into the Teams connector), the mobile flows connectors (one edited,
 // one added), the Okta apps' groups (one more assigned to both, one more pushed) and the Identity
-// Services IdP's user identifiers. It returns the check of an imported config.
+// Services IdP's user identifiers, and the Boxer keys on a second smart group. It returns the check of an imported config.
 func handEdits(t *testing.T, e *env, cfg *config.Config, g *graphClient, appObjectID, scimAppID string) func(*config.Config) {
 	t.Helper()
 	ctx := context.Background()
@@ -159,6 +161,46 @@ func handEdits(t *testing.T, e *env, cfg *config.Config, g *graphClient, appObje
 			oc := imp.IdentityServices.OIDC
 			if oc == nil || oc.OIDCUserIdentifier != "preferred_username" || oc.WorkspaceOneUserIdentifier != "userName" {
 				t.Errorf("identityServices.oidc not read from the IdP: %+v", oc)
+			}
+		})
+	}
+	// Boxer: the mobile flows keys copied by hand onto the Executives assignment too.
+	if b := cfg.UEM.Boxer; b != nil && slices.Equal(b.SmartGroups, []string{uememu.AllBoxerUsersName}) {
+		uc := uemClient(t, e, hc, cfg)
+		path := "/api/mam/apps/" + uememu.BoxerAppUUID + "/assignment-rules"
+		var rules map[string]any
+		if _, err := uc.Do(ctx, http.MethodGet, path, nil, 2, nil, &rules); err != nil {
+			t.Fatal(err)
+		}
+		as, _ := rules["assignments"].([]any)
+		var keys []any
+		var exec map[string]any
+		for _, x := range as {
+			a, _ := x.(map[string]any)
+			groups := fmt.Sprint(a["distribution"])
+			cfgs, _ := a["application_configuration"].([]any)
+			switch {
+			case strings.Contains(groups, uememu.AllBoxerUsersUUID):
+				for _, kv := range cfgs {
+					if k, _ := kv.(map[string]any)["key"].(string); strings.HasPrefix(k, "AppMobileFlows") {
+						keys = append(keys, kv)
+					}
+				}
+			case strings.Contains(groups, uememu.ExecutivesUUID):
+				exec = a
+			}
+		}
+		if len(keys) == 0 || exec == nil {
+			t.Fatalf("the Boxer assignments are not as seeded: %v", rules)
+		}
+		cur, _ := exec["application_configuration"].([]any)
+		exec["application_configuration"] = append(cur, keys...)
+		if _, err := uc.Do(ctx, http.MethodPut, path, nil, 2, rules, nil); err != nil {
+			t.Fatalf("copy the Boxer keys by hand: %v", err)
+		}
+		checks = append(checks, func(imp *config.Config) {
+			if got := imp.UEM.Boxer.SmartGroups; !slices.Equal(got, []string{uememu.AllBoxerUsersName, "Executives"}) {
+				t.Errorf("uem.boxer.smartGroups not read from the assignments holding the keys: %q", got)
 			}
 		})
 	}
