@@ -10,11 +10,7 @@ import (
 // uem.boxer.smartGroups lists): the configured ones first, in their order, then the others by
 // name. A smart group the search does not return is left out. Reads only.
 func (b *Boxer) KeyedSmartGroups(ctx context.Context) ([]string, error) {
-	ogID, err := b.ogID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	apps, err := b.findApps(ctx, ogID)
+	ogID, apps, err := b.ogAndApps(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -65,4 +61,14 @@ func hasMobileFlowsKeys(a map[string]any) bool {
 		}
 	}
 	return false
+}
+
+// ogAndApps resolves the configured organization group and the Boxer apps visible there.
+func (b *Boxer) ogAndApps(ctx context.Context) (int, []*boxerApp, error) {
+	ogID, err := b.ogID(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	apps, err := b.findApps(ctx, ogID)
+	return ogID, apps, err
 }
