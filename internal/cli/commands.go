@@ -15,6 +15,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/cli/identity"
 	"github.com/flowsctl/flowsctl/internal/cli/importcmd"
 	"github.com/flowsctl/flowsctl/internal/cli/okta"
+	"github.com/flowsctl/flowsctl/internal/cli/rotate"
 	"github.com/flowsctl/flowsctl/internal/cli/sandboxcmd"
 	scimcmd "github.com/flowsctl/flowsctl/internal/cli/scim"
 	"github.com/flowsctl/flowsctl/internal/cli/setupcmd"
@@ -42,6 +43,7 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(scimcmd.NewCmdSCIM(f))
 	root.AddCommand(identity.NewCmdIdentity(f))
 	root.AddCommand(okta.NewCmdOkta(f))
+	root.AddCommand(rotate.NewCmdRotate(f))
 	root.AddCommand(explain.NewCmdExplain(f, nil))
 	markJUnit(root, "scim test", "uem integration check")
 }

@@ -87,6 +87,14 @@ func NewFactory(io *iostreams.IOStreams, build cmdutil.BuildInfo) *cmdutil.Facto
 		}
 		return prompt.NewSurvey(io.In, os.Stdout, io.ErrOut)
 	}
+	f.ForFile = func(file string, tio *iostreams.IOStreams) *cmdutil.Factory {
+		tf := NewFactory(tio, build)
+		flags := *f.Flags
+		flags.File, flags.Files = file, []string{file}
+		tf.Flags = &flags
+		tio.MaskWith(tf.Redactor.Writer) // this tenant's secrets, masked in what it prints
+		return tf
+	}
 	return f
 }
 

@@ -69,8 +69,9 @@ environment, which wins over the config file.`,
 	pf := cmd.PersistentFlags()
 	// Defaults are literal so that --help and the generated docs do not depend on the environment;
 	// FLOWSCTL_* values are applied in PersistentPreRunE when the flag was not given.
-	pf.StringVarP(&fl.File, "file", "f", "flowsctl.yaml", "config file (env FLOWSCTL_FILE)")
-	pf.StringVarP(&fl.Output, "output", "o", "text", "output format: text, json or yaml; commands that print checks (doctor, every verify, scim test, uem integration check) also junit (env FLOWSCTL_OUTPUT)")
+	fl.File = "flowsctl.yaml"
+	pf.VarP(&cmdutil.FileFlag{Flags: fl}, "file", "f", "config file (env FLOWSCTL_FILE); plan, apply and doctor also take a folder of them, a glob, or several -f: one run per tenant")
+	pf.StringVarP(&fl.Output, "output", "o", "text", "output format: text, json or yaml; commands that print checks (doctor, every verify, scim test, uem integration check) also junit and markdown (env FLOWSCTL_OUTPUT)")
 	pf.BoolVar(&fl.NoInput, "no-input", false, "never prompt (implied when stdin is not a terminal or CI=true) (env FLOWSCTL_NO_INPUT=1)")
 	pf.BoolVar(&fl.Debug, "debug", false, "trace HTTP requests on stderr, secrets redacted (env FLOWSCTL_DEBUG=1)")
 	pf.DurationVar(&fl.Timeout, "timeout", DefaultTimeout, "overall time limit for the command, e.g. 90s, 30m (env FLOWSCTL_TIMEOUT)")
@@ -134,7 +135,7 @@ func applyEnv(c *cobra.Command, fl *cmdutil.GlobalFlags) error {
 	}
 	str := func(dst *string) func(string) error { return func(v string) error { *dst = v; return nil } }
 	return errors.Join(
-		set("file", "FLOWSCTL_FILE", str(&fl.File)),
+		set("file", "FLOWSCTL_FILE", func(v string) error { fl.File, fl.Files = v, []string{v}; return nil }),
 		set("output", "FLOWSCTL_OUTPUT", str(&fl.Output)),
 		set("ca-file", "FLOWSCTL_CA_FILE", str(&fl.CAFile)),
 		set("debug", "FLOWSCTL_DEBUG", boolean(&fl.Debug)),
@@ -155,11 +156,11 @@ func checkOutput(c *cobra.Command, format string) error {
 	switch format {
 	case "text", "json", "yaml":
 		return nil
-	case "junit":
+	case "junit", "markdown":
 		if cmdutil.AcceptsJUnit(c) {
 			return nil
 		}
-		return fmt.Errorf("--output junit is only for commands that print checks (doctor, every verify, scim test, uem integration check); use text, json or yaml for %s", c.CommandPath())
+		return fmt.Errorf("--output %s is only for commands that print checks (doctor, every verify, scim test, uem integration check); use text, json or yaml for %s", format, c.CommandPath())
 	}
 	return fmt.Errorf("--output %q: use text, json or yaml", format)
 }

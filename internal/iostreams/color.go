@@ -30,8 +30,8 @@ func (c *ColorScheme) Cyan(t string) string   { return c.paint("36", t) }
 func (c *ColorScheme) Gray(t string) string   { return c.paint("90", t) }
 
 // The status marks every command prints (doctor, verify, plan and apply progress), one set:
-// ✓ passed or done, ! warning or waiting for an operator, ✗ failed, - skipped, ~ change
-// pending, · only read, ☑ confirmed by an operator (not observed), ☐ an operator step to do.
+// ✓ passed or done, ! warning, ✗ failed, - skipped, ~ change pending, · only read,
+// ☑ confirmed by an operator (not observed), ☐ an operator step to do (doctor and apply alike).
 const (
 	MarkConfirmed = "☑"
 	MarkTodo      = "☐"

@@ -93,3 +93,9 @@ func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY && !s.ci
 
 // ShowProgress is true when spinners/progress bars may be drawn on stderr.
 func (s *IOStreams) ShowProgress() bool { return s.stderrTTY && !s.ci }
+
+// Detached returns streams for work that runs beside others (one tenant of a fleet): data to
+// out, messages to errOut, no input, no terminal (so no spinner, prompt or colour).
+func Detached(out, errOut io.Writer) *IOStreams {
+	return &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}
+}

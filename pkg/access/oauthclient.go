@@ -108,6 +108,9 @@ type ClientResource struct {
 	c    *Client
 	cfg  *config.Config
 	Spec ClientSpec
+	// Rotate allows Apply to give an existing client a new secret when the sink's cannot be
+	// used (apply --rotate access.scimClient); without it Apply reports the choices.
+	Rotate bool
 }
 
 // NewClientResource reads access.scimClient (the Okta SCIM to Access guide's defaults).
@@ -175,13 +178,40 @@ func (r *ClientResource) Plan(ctx context.Context) (cs []plan.Change, err error)
 		return []plan.Change{{Object: r.Object(), Action: plan.Create, Fields: f}}, nil
 	}
 	d := clientDiff(have, want)
-	if why := r.secretState(have); why != "" {
-		d = append(d, plan.FieldChange{Path: "secret", Old: "(unusable: " + why + ")", New: "(rotated, written to " + r.SinkPath() + ")"})
-	}
+	var out []plan.Change
 	if len(d) > 0 {
-		return []plan.Change{{Object: r.Object(), Action: plan.Update, Fields: d}}, nil
+		out = append(out, plan.Change{Object: r.Object(), Action: plan.Update, Fields: d})
 	}
-	return []plan.Change{{Object: r.Object(), Action: plan.NoOp}}, nil
+	switch why := r.secretState(have); {
+	case why != "" && r.Rotate:
+		out = append(out, plan.Change{Object: r.Object() + " secret", Action: plan.Rotate,
+			Fields: []plan.FieldChange{{Path: "secret", Old: "(" + why + ")", New: "(rotated, written to " + r.SinkPath() + ")"}},
+			Note:   r.rePaste()})
+	case why != "":
+		out = append(out, plan.Change{Object: r.Object() + " secret", Action: plan.Operator,
+			Note: "exists remotely; value not here (" + why + "): restore " + r.SinkPath() + ", or rotate with --rotate access.scimClient"})
+	}
+	if len(out) == 0 {
+		return []plan.Change{{Object: r.Object(), Action: plan.NoOp}}, nil
+	}
+	return out, nil
+}
+
+// rePaste says who holds what the rotation replaces.
+func (r *ClientResource) rePaste() string {
+	return "Access keeps one secret per client, so every holder of the old secret (and of tokens it issued, if Access revokes them) gets 401: " +
+		"give Okta a new token at once (flowsctl rotate okta-scim-token, or paste flowsctl access token --client " + r.Spec.ClientID +
+		" into Okta's SCIM app: Provisioning > Integration > OAuth Bearer Token) and re-paste " + r.SinkPath() + " wherever else it is used"
+}
+
+// lostChecklist is the choice offered when the client exists but its secret is not here.
+func (r *ClientResource) lostChecklist(why string) string {
+	return fmt.Sprintf(`The secret of %s exists remotely; value not here (%s).
+A new secret would cut off every holder of the current one (Okta's bearer token comes from it), so apply does not make one.
+Choose one:
+  1. restore %s from where you keep it (another admin's machine, your secret store), 0600; then re-run flowsctl apply
+  2. rotate it: flowsctl apply --rotate access.scimClient; then %s
+`, r.Object(), why, r.SinkPath(), r.rePaste())
 }
 
 // Apply looks the client up first; creates it with a fresh secret written to the sink; fixes
@@ -230,6 +260,17 @@ func (r *ClientResource) Apply(ctx context.Context) (res object.Result, err erro
 	}
 	d := clientDiff(have, want)
 	why := r.secretState(have)
+	if why != "" && !r.Rotate {
+		// Never rotate because a local file is missing: someone else may hold the secret.
+		if len(d) > 0 {
+			if err := r.c.UpdateOAuthClient(ctx, r.Spec.ClientID, mergeRaw(raw, want)); err != nil {
+				return res, err
+			}
+			res.Fields = d
+		}
+		res.Action, res.Operator, res.Note = plan.Operator, r.lostChecklist(why), "exists remotely; value not here"
+		return res, nil
+	}
 	if len(d) == 0 && why == "" {
 		return res, nil
 	}
@@ -251,6 +292,9 @@ func (r *ClientResource) Apply(ctx context.Context) (res object.Result, err erro
 		return res, err
 	}
 	res.Action, res.Fields = plan.Update, d
+	if why != "" {
+		res.Action, res.Note = plan.Rotate, r.rePaste()
+	}
 	return res, nil
 }
 

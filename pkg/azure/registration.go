@@ -152,6 +152,7 @@ type Registration struct {
 	state  State
 	secret string
 	auth   error
+	msg    io.Writer // warnings (an untrusted note)
 }
 
 var _ object.Object = (*Registration)(nil)
@@ -183,7 +184,7 @@ func NewRegistration(cfg *config.Config, hc *httpx.Client, msg io.Writer) (*Regi
 	if err != nil {
 		return nil, err
 	}
-	return &Registration{c: c, cfg: cfg, Spec: spec}, nil
+	return &Registration{c: c, cfg: cfg, Spec: spec, msg: msg}, nil
 }
 
 // State is what the last Plan, Apply, Verify, Show or Rotate saw or did.
@@ -592,7 +593,7 @@ func (r *Registration) changes(o *observed, d *desired) []plan.Change {
 			out = append(out, plan.Change{Object: gObj, Action: plan.NoOp})
 		}
 	}
-	for _, p := range r.orphans(o.app, readPending(spec)) {
+	for _, p := range r.orphans(o.app, r.readPending()) {
 		out = append(out, plan.Change{Object: `client secret ` + p.KeyID + ` of "` + spec.UniqueName + `"`, Action: plan.Delete,
 			Note: p.DisplayName + ": added by an interrupted run whose answer was lost; nobody holds its value"})
 	}
@@ -815,6 +816,9 @@ func (r *Registration) newSecret(ctx context.Context, app *App, fresh bool) erro
 	}
 	c.hc.AddSecret(value)
 	r.secret, r.state.SecretCreated = value, true
+	if err := r.recordOwned(pw); err != nil {
+		return fmt.Errorf("client secret %s was created but recording it as flowsctl's in %s failed: %v (fix the folder, then run: flowsctl azure secret rotate --remove-old)", pw.KeyID, ledgerPath(spec.Sink), err)
+	}
 	app.Passwords = append(app.Passwords, pw)
 	defer func() { r.state.Secret = r.secretInfo(pw) }()
 	if spec.Sink.Kind() == "file" {
@@ -830,7 +834,7 @@ func (r *Registration) newSecret(ctx context.Context, app *App, fresh bool) erro
 // drops the note.
 func (r *Registration) removeOrphans(ctx context.Context, app *App) error {
 	spec := r.Spec
-	n := readPending(spec)
+	n := r.readPending()
 	if n == nil {
 		return nil
 	}
@@ -860,7 +864,8 @@ func (r *Registration) fill(o *observed) {
 }
 
 // Rotate adds a new flowsctl secret, writes it to the sink, then (with removeOld) removes
-// every older flowsctl-created secret. Secrets added outside flowsctl are left alone.
+// the older secrets flowsctl created: exactly the key ids its ledger recorded, under the exact
+// display name it gave them. Every other secret is left alone and listed as kept.
 func (r *Registration) Rotate(ctx context.Context, removeOld bool) (res object.Result, err error) {
 	end := r.begin()
 	defer func() { err = end(err) }()
@@ -898,14 +903,20 @@ func (r *Registration) Rotate(ctx context.Context, removeOld bool) (res object.R
 	if !removeOld {
 		return res, nil
 	}
+	owned := r.owned()
 	for _, p := range old {
-		if !managedSecret(p, spec) {
+		if !owned(p) {
+			if managedSecret(p, spec) {
+				res.Changes = append(res.Changes, plan.Change{Object: `client secret ` + p.KeyID + ` of "` + spec.UniqueName + `"`, Action: plan.NoOp,
+					Note: p.DisplayName + ": kept, flowsctl did not record creating it (remove it in the Entra admin center > App registrations > Certificates & secrets if it is yours)"})
+			}
 			continue
 		}
 		if err := c.removePassword(ctx, spec.ReplicationBudget, app.ID, spec.UniqueName, p.KeyID); err != nil {
 			return res, err
 		}
 		r.state.RemovedSecrets = append(r.state.RemovedSecrets, p.KeyID)
+		_ = r.forgetOwned(p.KeyID)
 		res.Changes = append(res.Changes, plan.Change{Object: `client secret ` + p.KeyID + ` of "` + spec.UniqueName + `"`, Action: plan.Delete,
 			Note: p.DisplayName})
 	}

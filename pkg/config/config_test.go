@@ -215,6 +215,8 @@ func TestBadInputs(t *testing.T) {
 		{"notification", okUEM + "  mobileFlows: {connectors: [{catalog: teams, name: T, notification: pull}]}\n", "uem.mobileFlows.connectors[0].notification", `"pull" is not one of poll, push`, ""},
 		{"catalog push", okUEM + "  mobileFlows: {connectors: [{catalog: teams, name: T, notification: push}]}\n", "uem.mobileFlows.connectors[0].notification", "push is not available for VMware-hosted", ""},
 		{"teams base url", okUEM + "  mobileFlows: {connectors: [{catalog: teams, name: T, baseUrl: 'https://graph.microsoft.com/v1.0'}]}\n", "uem.mobileFlows.connectors[0].baseUrl", "the Teams connector needs https://graph.microsoft.com/beta", ""},
+		{"teams web address", okUEM + "  mobileFlows: {connectors: [{catalog: teams, name: T, baseUrl: 'https://teams.microsoft.com/'}]}\n", "uem.mobileFlows.connectors[0].baseUrl", "is the Teams web address, not an API", ""},
+		{"not graph", okUEM + "  mobileFlows: {connectors: [{catalog: teams, name: T, baseUrl: 'https://graph.example.com/beta'}]}\n", "uem.mobileFlows.connectors[0].baseUrl", "not a Microsoft Graph endpoint", ""},
 		{"connector kind", okUEM + "  mobileFlows: {connectors: [{name: T}]}\n", "uem.mobileFlows.connectors[0]", "set catalog", ""},
 		{"connector duplicate", okUEM + "  mobileFlows: {connectors: [{catalog: teams, name: T}, {catalog: teams, name: t}]}\n", "uem.mobileFlows.connectors[1].name", "names must be unique", ""},
 		{"boxer hours", okUEM + "  boxer: {syncTimeHours: -1}\n", "uem.boxer.syncTimeHours", "-1 is not between 1 and 8760", ""},
@@ -222,6 +224,7 @@ func TestBadInputs(t *testing.T) {
 		{"sync interval max", okUEM + "  integrations: [{name: h, groups: [g], appSyncInterval: 2d}]\n", "uem.integrations[0].appSyncInterval", "2d is not a multiple of 10m between 10m and 1440m", ""},
 		{"threshold", okUEM + "  integrations: [{name: h, groups: [g], deviceDeletionThreshold: 101}]\n", "uem.integrations[0].deviceDeletionThreshold", "101 is not between 0 and 100", ""},
 		{"deletion after", okUEM + "  integrations: [{name: h, groups: [g], deviceDeletionAfter: 0}]\n", "uem.integrations[0].deviceDeletionAfter", "0 is not between 1 and 100", ""},
+		{"integration auth", okUEM + "  integrations: [{name: h, groups: [g], auth: {oauth: {region: na, clientId: dash, clientSecret: s3cr3t-literal}}}]\n", "uem.integrations[0].auth.oauth.clientSecret", "use env:", "s3cr3t-literal"},
 		{"integration groups", okUEM + "  integrations: [{name: h}]\n", "uem.integrations[0].groups", "needs at least one", ""},
 		{"doctor window", "doctor: {warnSecretExpiryBefore: 2y}\n", "doctor.warnSecretExpiryBefore", "2y is not between 1d and 1y", ""},
 	}

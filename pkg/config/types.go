@@ -202,6 +202,9 @@ type Integration struct {
 	AppSyncInterval         Duration `yaml:"appSyncInterval" json:"appSyncInterval"`
 	Tagging                 Tagging  `yaml:"tagging" json:"tagging"`
 	ServerCertificate       string   `yaml:"serverCertificate,omitempty" json:"serverCertificate,omitempty"` // PEM file for a self-signed server
+	// Auth is the dashboard's own UEM credentials (its API account or OAuth client), checked by
+	// the preflight; never flowsctl's uem.auth.
+	Auth *UEMAuth `yaml:"auth,omitempty" json:"auth,omitempty"`
 }
 
 type Tagging struct {

@@ -97,3 +97,7 @@ func (c *Config) IdentityBase() (string, error) {
 
 // IdentitySCIMPath is the Identity Services SCIM 2.0 root under IdentityBase.
 const IdentitySCIMPath = "/usergroup/scim/v2"
+
+// MobileFlowsVIDM is the value of Boxer's AppMobileFlowsvIDM key for an Access URL: the tenant
+// URL without a trailing slash or /SAAS (access.url may be written with either).
+func MobileFlowsVIDM(accessURL string) string { return tenantRoot(accessURL) }

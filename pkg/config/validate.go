@@ -288,20 +288,17 @@ func (v *validator) identity(is *IdentityServices) {
 	v.noDuplicates("identityServices.services", is.Services)
 }
 
-func (v *validator) uem(u *UEM) {
-	if v.required("uem.url", string(u.URL), "the UEM API server, e.g. https://as1234.awmdm.com, or FLOWSCTL_UEM_URL") {
-		v.url("uem.url", string(u.URL))
-	}
-	au := u.Auth
+// uemAuth checks UEM credentials at p0 (uem.auth, or an integration's own auth).
+func (v *validator) uemAuth(p0 string, au UEMAuth) {
 	if au.OAuth == nil && au.Basic == nil {
 		if au.APIKey != "" {
-			v.add("uem.auth", "an apiKey alone does not authenticate: add basic (username, password) or use oauth")
+			v.add(p0, "an apiKey alone does not authenticate: add basic (username, password) or use oauth")
 		} else {
-			v.add("uem.auth", "set oauth (recommended: region or tokenUrl, clientId, clientSecret) or basic with apiKey")
+			v.add(p0, "set oauth (recommended: region or tokenUrl, clientId, clientSecret) or basic with apiKey")
 		}
 	}
 	if o := au.OAuth; o != nil {
-		const p = "uem.auth.oauth."
+		p := p0 + ".oauth."
 		switch {
 		case o.Region != "" && o.TokenURL != "":
 			v.add(p+"tokenUrl", "set either region or tokenUrl, not both")
@@ -318,15 +315,22 @@ func (v *validator) uem(u *UEM) {
 		}
 	}
 	if b := au.Basic; b != nil {
-		v.required("uem.auth.basic.username", b.Username, "the UEM API admin account")
-		if v.required("uem.auth.basic.password", string(b.Password), "use env:FLOWSCTL_UEM_PASSWORD or file:PATH") {
-			v.secretRef("uem.auth.basic.password", b.Password, false)
+		v.required(p0+".basic.username", b.Username, "the UEM API admin account")
+		if v.required(p0+".basic.password", string(b.Password), "use env:FLOWSCTL_UEM_PASSWORD or file:PATH") {
+			v.secretRef(p0+".basic.password", b.Password, false)
 		}
 		if au.APIKey == "" {
-			v.add("uem.auth.apiKey", "is required with basic (the REST API key sent as aw-tenant-code): use env:FLOWSCTL_UEM_API_KEY or file:PATH")
+			v.add(p0+".apiKey", "is required with basic (the REST API key sent as aw-tenant-code): use env:FLOWSCTL_UEM_API_KEY or file:PATH")
 		}
 	}
-	v.secretRef("uem.auth.apiKey", au.APIKey, false)
+	v.secretRef(p0+".apiKey", au.APIKey, false)
+}
+
+func (v *validator) uem(u *UEM) {
+	if v.required("uem.url", string(u.URL), "the UEM API server, e.g. https://as1234.awmdm.com, or FLOWSCTL_UEM_URL") {
+		v.url("uem.url", string(u.URL))
+	}
+	v.uemAuth("uem.auth", u.Auth)
 	v.existingFile("uem.caFile", u.CAFile, false)
 	if m := u.MobileFlows; m != nil {
 		const p = "uem.mobileFlows."
@@ -358,8 +362,8 @@ func (v *validator) uem(u *UEM) {
 			if v.enum(cp+".notification", k.Notification, Notifications) && k.Notification == "push" && k.Catalog != "" {
 				v.add(cp+".notification", "push is not available for VMware-hosted (catalog) connectors, they poll every 60 minutes; use poll or a self-hosted connector (discoveryUrl)")
 			}
-			if strings.EqualFold(k.Catalog, "teams") && k.BaseURL != "" && strings.TrimRight(k.BaseURL, "/") != TeamsGraphBaseURL && isGraphHost(k.BaseURL) {
-				v.add(cp+".baseUrl", "%q: the Teams connector needs %s (v1.0 works only for Planner)", k.BaseURL, TeamsGraphBaseURL)
+			if why := ConnectorBaseURLProblem(k.Catalog, k.BaseURL); why != "" {
+				v.add(cp+".baseUrl", "%s", why)
 			}
 		}
 	}
@@ -394,12 +398,10 @@ func (v *validator) uem(u *UEM) {
 			v.add(p+"deviceDeletionAfter", "%d is not between 1 and 100 (sync tries)", in.DeviceDeletionAfter)
 		}
 		v.existingFile(p+"serverCertificate", in.ServerCertificate, false)
+		if in.Auth != nil {
+			v.uemAuth(p+"auth", *in.Auth)
+		}
 	}
-}
-
-func isGraphHost(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && strings.EqualFold(u.Hostname(), "graph.microsoft.com")
 }
 
 // syncInterval is the integration preflight guide's rule: 10 to 1440 minutes in steps of 10.

@@ -45,13 +45,17 @@ func Summarize(cs []Check) Summary {
 }
 
 // Verdict is the closing line of the text report, e.g.
-// "doctor: 14 passed, 1 warning, 2 failed, 0 skipped".
-func (s Summary) Verdict() string {
+// "checks: 14 passed, 1 warning, 2 failed, 0 skipped". It closes doctor and every noun's verify
+// alike, so it names no command.
+func (s Summary) Verdict() string { return "checks: " + s.Counts() }
+
+// Counts is the verdict without its label: "14 passed, 1 warning, 2 failed, 0 skipped".
+func (s Summary) Counts() string {
 	warn := "warnings"
 	if s.Warn == 1 {
 		warn = "warning"
 	}
-	v := fmt.Sprintf("doctor: %d passed, %d %s, %d failed, %d skipped", s.Pass, s.Warn, warn, s.Fail, s.Skip)
+	v := fmt.Sprintf("%d passed, %d %s, %d failed, %d skipped", s.Pass, s.Warn, warn, s.Fail, s.Skip)
 	if s.Confirmed > 0 || s.Todo > 0 {
 		// What an operator said, and what is still to do by hand, are never counted as passes.
 		v += fmt.Sprintf(", %d confirmed by an operator, %d to do by hand", s.Confirmed, s.Todo)
@@ -214,9 +218,49 @@ const JUnitSuiteName = "flowsctl doctor"
 // <failure> (detail and fix), a skip <skipped>, a warning passes with the detail and fix in
 // <system-out>.
 func WriteJUnit(w io.Writer, checks []Check) error {
+	return WriteJUnitSuites(w, []Suite{{Name: JUnitSuiteName, Checks: checks}})
+}
+
+// Suite is one named set of checks: one tenant's doctor run in a fleet.
+type Suite struct {
+	Name   string
+	Checks []Check
+}
+
+// WriteJUnitSuites writes one <testsuite> per suite inside one <testsuites>, each as WriteJUnit
+// writes its single suite; the totals add up.
+func WriteJUnitSuites(w io.Writer, suites []Suite) error {
+	doc := junitSuites{junitTotals: junitTotals{Name: JUnitSuiteName}}
+	var allMs int64
+	for _, s := range suites {
+		js, ms := junitSuiteOf(s.Name, s.Checks)
+		allMs += ms
+		doc.Tests += js.Tests
+		doc.Failures += js.Failures
+		doc.Skipped += js.Skipped
+		doc.Suites = append(doc.Suites, js)
+	}
+	if len(suites) == 1 {
+		doc.Name = doc.Suites[0].Name
+	}
+	doc.Time = seconds(allMs)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// junitSuiteOf is the suite of checks and the sum of their durations.
+func junitSuiteOf(name string, checks []Check) (junitSuite, int64) {
 	sum := Summarize(checks)
 	var totalMs int64
-	suite := junitSuite{junitTotals: junitTotals{Name: JUnitSuiteName, Tests: len(checks), Failures: sum.Fail, Skipped: sum.Skip + sum.Todo}, Cases: []junitCase{}}
+	suite := junitSuite{junitTotals: junitTotals{Name: xmlSafe(name), Tests: len(checks), Failures: sum.Fail, Skipped: sum.Skip + sum.Todo}, Cases: []junitCase{}}
 	for _, c := range checks {
 		totalMs += c.DurationMs
 		class, _, _ := strings.Cut(c.ID, ".")
@@ -253,17 +297,7 @@ func WriteJUnit(w io.Writer, checks []Check) error {
 		suite.Cases = append(suite.Cases, tc)
 	}
 	suite.Time = seconds(totalMs)
-	doc := junitSuites{junitTotals: suite.junitTotals, Suites: []junitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return suite, totalMs
 }
 
 // xmlSafe replaces characters XML 1.0 cannot carry at all (most control characters), which

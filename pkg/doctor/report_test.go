@@ -77,9 +77,9 @@ func TestVerdict(t *testing.T) {
 		s    Summary
 		want string
 	}{
-		{Summary{Pass: 14, Warn: 1, Fail: 2}, "doctor: 14 passed, 1 warning, 2 failed, 0 skipped"},
-		{Summary{Pass: 1, Warn: 2, Skip: 3}, "doctor: 1 passed, 2 warnings, 0 failed, 3 skipped"},
-		{Summary{}, "doctor: 0 passed, 0 warnings, 0 failed, 0 skipped"},
+		{Summary{Pass: 14, Warn: 1, Fail: 2}, "checks: 14 passed, 1 warning, 2 failed, 0 skipped"},
+		{Summary{Pass: 1, Warn: 2, Skip: 3}, "checks: 1 passed, 2 warnings, 0 failed, 3 skipped"},
+		{Summary{}, "checks: 0 passed, 0 warnings, 0 failed, 0 skipped"},
 	}
 	for _, tt := range tests {
 		if got := tt.s.Verdict(); got != tt.want {

@@ -320,6 +320,24 @@ func (c *Client) GenerateSCIMToken(ctx context.Context, dirID string, ttlMinutes
 	return &SCIMToken{Token: out.AccessToken, TTL: ttlMinutes, ExpiresAt: exp}, nil
 }
 
+// SCIMTokenIssued reports whether the directory already has a SCIM secret token (its sync
+// client exists with generate_token): a token someone (Okta) may hold, whose value is not
+// readable. A missing sync client (404) is false.
+func (c *Client) SCIMTokenIssued(ctx context.Context, dirID string) (bool, error) {
+	var out struct {
+		GenerateToken bool `json:"generate_token"`
+	}
+	obj := fmt.Sprintf("SCIM sync client of directory %q", dirID)
+	err := c.do(ctx, http.MethodGet, dirPath+"/"+url.PathEscape(dirID)+"/sync-client", nil, nil, &out, obj)
+	if httpx.StatusOf(err) == http.StatusNotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return out.GenerateToken, nil
+}
+
 // IdP is an identity provider (list form plus what flowsctl sets).
 type IdP struct {
 	ID           string   `json:"id,omitempty"`

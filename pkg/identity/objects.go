@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -175,6 +176,11 @@ type SCIMTokenObject struct {
 	DirID func() string
 	// Warn is how long before expiry Verify warns.
 	Warn time.Duration
+	// Rotate allows Apply to replace a token that exists remotely (apply --rotate).
+	Rotate bool
+	// OnIssued, when set, is told of each token written to the sink (to record its issue
+	// time, never its value).
+	OnIssued func(*SCIMToken)
 }
 
 var _ object.Object = (*SCIMTokenObject)(nil)
@@ -252,50 +258,145 @@ func (c *Client) probeSCIM(ctx context.Context, tok string) (int, error) {
 
 const tokenFix = "flowsctl identity token generate"
 
+// decision is what Plan and Apply do about the token: nothing, generate a first one (none
+// exists remotely, or the one in the sink expired, so nobody's copy works), rotate (asked
+// with --rotate), or stop with the choices (a token exists remotely whose value is not here:
+// Okta may hold it, so it is never regenerated because a local file is missing).
+type decision struct {
+	action plan.Action
+	why    string
+}
+
+func (o *SCIMTokenObject) decide(ctx context.Context) (decision, error) {
+	ok, why, exp, err := o.state(ctx)
+	switch {
+	case err != nil:
+		return decision{}, err
+	case ok && !o.Rotate:
+		return decision{action: plan.NoOp}, nil
+	case o.Rotate:
+		return decision{action: plan.Rotate, why: "asked with --rotate identity.scimToken"}, nil
+	case !exp.IsZero() && !exp.After(o.c.now()):
+		// Every copy of this token has expired (Okta's too): a new one breaks nothing.
+		return decision{action: plan.Create, why: why}, nil
+	}
+	if o.interrupted() {
+		// This machine generated a token and was stopped before storing it: the previous
+		// token is already revoked by that generation, and nobody can hold the lost one.
+		return decision{action: plan.Create, why: "an earlier run generated a token and was stopped before storing it"}, nil
+	}
+	issued, err := o.c.SCIMTokenIssued(ctx, o.DirID())
+	if err != nil {
+		return decision{}, err
+	}
+	if !issued {
+		return decision{action: plan.Create, why: why}, nil
+	}
+	return decision{action: plan.Operator, why: why}, nil
+}
+
+// markerPath is the file that says a generation is under way ("" without a file sink): it is
+// written before Identity Services is asked and removed once the sink holds the token, so a
+// run stopped in between is told from a sink lost otherwise.
+func (o *SCIMTokenObject) markerPath() string {
+	if o.Sink.Kind() != "file" {
+		return ""
+	}
+	return o.cfg.ResolveRef(o.Sink).Target() + ".generating"
+}
+
+// interrupted reports a generation this machine started and never stored.
+func (o *SCIMTokenObject) interrupted() bool {
+	p := o.markerPath()
+	if p == "" {
+		return false
+	}
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// rePaste says where the new token must be pasted.
+const rePaste = "paste it into Okta's SCIM app (Applications > the SCIM app > Provisioning > Integration > API Token), or run: flowsctl rotate okta-scim-token (does it in order and verifies)"
+
+// lostChecklist is the choice offered when a token exists remotely but its value is not here.
+func (o *SCIMTokenObject) lostChecklist(why string) string {
+	return fmt.Sprintf(`%s exists remotely; value not here (%s).
+A new token would stop the one Okta holds (Okta's provisioning gets 401), so apply does not make one.
+Choose one:
+  1. restore %s from where you keep it (another admin's machine, your secret store), 0600; then re-run flowsctl apply
+  2. rotate it: flowsctl rotate okta-scim-token (new token, Okta updated, verified), or flowsctl apply --rotate identity.scimToken
+     and then %s
+`, o.Object(), why, o.Sink.Target(), rePaste)
+}
+
 // Plan reports whether a token must be generated. Read-only.
 func (o *SCIMTokenObject) Plan(ctx context.Context) ([]plan.Change, error) {
 	if o.DirID() == "" {
 		return []plan.Change{{Object: o.Object(), Action: plan.Create, Note: "generated once the directory exists; written to " + string(o.Sink)}}, nil
 	}
-	ok, why, _, err := o.state(ctx)
+	d, err := o.decide(ctx)
 	if err != nil {
 		return nil, setup.Errorf(o.Object(), err, tokenFix)
 	}
-	if ok {
+	switch d.action {
+	case plan.NoOp:
 		return []plan.Change{{Object: o.Object(), Action: plan.NoOp}}, nil
+	case plan.Operator:
+		return []plan.Change{{Object: o.Object(), Action: plan.Operator, Note: "exists remotely; value not here (" + d.why + "): restore " + o.Sink.Target() + ", or rotate with --rotate identity.scimToken"}}, nil
+	case plan.Rotate:
+		return []plan.Change{{Object: o.Object(), Action: plan.Rotate, Note: "a new token is written to " + string(o.Sink) + "; the old one stops working at once (Identity Services holds one token per directory); then " + rePaste}}, nil
 	}
-	return []plan.Change{{Object: o.Object(), Action: plan.Create, Note: why + "; a new token is generated and written to " + string(o.Sink)}}, nil
+	return []plan.Change{{Object: o.Object(), Action: plan.Create, Note: d.why + "; a new token is generated and written to " + string(o.Sink)}}, nil
 }
 
-// Apply generates a token into the sink when the sink's token does not work.
+// Apply generates a token into the sink when none exists remotely or the sink's has expired;
+// it rotates an existing one only when asked (Rotate), and otherwise reports that the token
+// exists remotely and its value is not here, with the choices.
 func (o *SCIMTokenObject) Apply(ctx context.Context) (object.Result, error) {
 	res := object.Result{Object: o.Object(), Kind: "scim token", Key: string(o.Sink), Action: plan.NoOp}
 	if o.DirID() == "" {
 		return res, setup.Errorf(o.Object(), errors.New("the directory id is unknown"), "flowsctl apply --only identity.directory,identity.scimToken")
 	}
-	ok, _, _, err := o.state(ctx)
+	d, err := o.decide(ctx)
 	if err != nil {
 		return res, setup.Errorf(o.Object(), err, tokenFix)
 	}
-	if ok {
+	switch d.action {
+	case plan.NoOp:
 		return res, nil
-	}
-	if o.Sink.Kind() != "file" {
-		return res, setup.Errorf(o.Object(), fmt.Errorf("the token must be regenerated but identityServices.scimToken.sink is %s, which flowsctl cannot write", o.Sink),
-			"set identityServices.scimToken.sink to file:PATH, or run flowsctl identity token generate and store the token yourself")
+	case plan.Operator:
+		res.Action, res.Operator = plan.Operator, o.lostChecklist(d.why)
+		res.Note = "exists remotely; value not here"
+		return res, nil
 	}
 	tok, err := o.Generate(ctx)
 	if err != nil {
 		return res, err
 	}
-	res.Action, res.SecretSink = plan.Create, o.Sink.Target()
-	res.Note = fmt.Sprintf("written to %s (0600), expires %s; paste it into Okta's SCIM app (Provisioning > Integration > API Token)", o.Sink.Target(), tok.ExpiresAt.UTC().Format("2006-01-02"))
+	res.Action, res.SecretSink = d.action, o.Sink.Target()
+	res.Note = fmt.Sprintf("written to %s (0600), expires %s; %s", o.Sink.Target(), tok.ExpiresAt.UTC().Format("2006-01-02"), rePaste)
+	if d.action == plan.Rotate {
+		res.Note = "the previous token no longer works; " + res.Note
+	}
 	return res, nil
 }
 
 // Generate makes a new token (the previous one stops working) and writes it to a file: sink;
-// with no sink the caller must show the token once.
+// with no sink the caller must show the token once. The sink is checked before Identity
+// Services is asked, so a sink that cannot be written never costs the token Okta holds.
 func (o *SCIMTokenObject) Generate(ctx context.Context) (*SCIMToken, error) {
+	if !o.Sink.IsZero() {
+		if err := o.cfg.ResolveRef(o.Sink).CheckSink(); err != nil {
+			return nil, setup.Errorf(o.Object(), fmt.Errorf("no token was generated (the current one still works): %w", err),
+				"fix identityServices.scimToken.sink (a file: path in a folder only you can write), then run the command again")
+		}
+	}
+	marker := o.markerPath()
+	if marker != "" {
+		if err := config.WriteFileAtomic(marker, []byte("a SCIM token generation started "+o.c.now().UTC().Format(time.RFC3339)+"; no secret here\n"), 0o600); err != nil {
+			return nil, setup.Errorf(o.Object(), fmt.Errorf("no token was generated: %w", err), "fix identityServices.scimToken.sink's folder")
+		}
+	}
 	tok, err := o.c.GenerateSCIMToken(ctx, o.DirID(), o.TTL)
 	if err != nil {
 		return nil, setup.Errorf(o.Object(), err, tokenFix)
@@ -306,6 +407,10 @@ func (o *SCIMTokenObject) Generate(ctx context.Context) (*SCIMToken, error) {
 	if err := o.cfg.WriteSecret(o.Sink, tok.Token); err != nil {
 		return nil, setup.Errorf(o.Object(), fmt.Errorf("the token was generated (the previous one no longer works) but could not be written to %s: %w", o.Sink, err),
 			"fix the sink path, then run flowsctl identity token generate again")
+	}
+	os.Remove(marker)
+	if o.OnIssued != nil {
+		o.OnIssued(tok)
 	}
 	return tok, nil
 }

@@ -70,7 +70,7 @@ func (r Result) Wrote() bool { return len(r.AllChanges()) > 0 && r.Action != pla
 
 // String renders the result like a plan line, in the past tense.
 func (r Result) String() string {
-	verb := map[plan.Action]string{plan.Create: "created", plan.Update: "updated", plan.Delete: "deleted", plan.NoOp: "unchanged", plan.Operator: "needs an operator"}[r.Action]
+	verb := map[plan.Action]string{plan.Create: "created", plan.Update: "updated", plan.Delete: "deleted", plan.NoOp: "unchanged", plan.Operator: "needs an operator", plan.Rotate: "rotated"}[r.Action]
 	if verb == "" {
 		verb = string(r.Action)
 	}

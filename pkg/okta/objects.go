@@ -764,3 +764,43 @@ func (g *GroupPush) Verify(ctx context.Context) []doctor.Check {
 	}
 	return out
 }
+
+// ---- token rotation ----
+
+// ReplaceToken gives the SCIM app's provisioning connection a new token (flowsctl rotate
+// okta-scim-token). It returns (false, nil) when Okta refuses the connection API for the app:
+// the token must then be pasted in the console (Checklist says where).
+func (p *Provisioning) ReplaceToken(ctx context.Context, token string) (bool, error) {
+	s, err := p.read(ctx)
+	if err != nil {
+		return false, err
+	}
+	if s.app == nil {
+		return false, fmt.Errorf("%s: the app does not exist (run: flowsctl apply --only okta.scimApp,okta.provisioning)", p.name())
+	}
+	if s.refused != nil {
+		return false, nil
+	}
+	err = p.c.SetConnection(ctx, s.app.ID, p.spec.BaseURL, token)
+	switch {
+	case Refused(err):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("%s: setting the new token: %w", p.name(), err)
+	}
+	return true, nil
+}
+
+// TokenChecklist is the console step that pastes a rotated token into Okta.
+func (p *Provisioning) TokenChecklist(resume string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Give Okta the new token (Okta does not take it through its API for this app):\n")
+	fmt.Fprintf(&b, "  1. Okta Admin Console > Applications > %s > Provisioning > Integration > Edit\n", p.spec.App.spec.Label)
+	fmt.Fprintf(&b, "  2. API token / OAuth Bearer Token: the value in %s\n", p.spec.TokenWhere)
+	b.WriteString("  3. Test API Credentials must say verified; Save\n")
+	fmt.Fprintf(&b, "  4. Then: %s\n", resume)
+	return b.String()
+}
+
+// Token is the token Okta must hold now (read from its sink, or minted for the Access path).
+func (p *Provisioning) Token(ctx context.Context) (string, error) { return p.spec.Token(ctx) }

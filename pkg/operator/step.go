@@ -73,6 +73,7 @@ func (s *Step) name() string { return s.Title }
 
 // state is observed, confirmed, or to do.
 func (s *Step) state(ctx context.Context) (status doctor.Status, detail string, err error) {
+	var seen string // what the API showed when it does not show the step done
 	if s.Observe != nil {
 		done, d, err := s.Observe(ctx)
 		if err != nil {
@@ -81,6 +82,7 @@ func (s *Step) state(ctx context.Context) (status doctor.Status, detail string, 
 		if done {
 			return doctor.Pass, d, nil
 		}
+		seen = d
 	}
 	c, ok, err := s.Confirmed()
 	switch {
@@ -90,6 +92,9 @@ func (s *Step) state(ctx context.Context) (status doctor.Status, detail string, 
 		return doctor.Confirmed, "confirmed by the operator " + c.ConfirmedAt.Format(time.RFC3339) + " (no API shows it)", nil
 	case c.Key != "":
 		return doctor.Todo, "the values changed since the operator confirmed it", nil
+	}
+	if seen != "" {
+		return doctor.Todo, "not done yet: " + seen, nil
 	}
 	return doctor.Todo, "not done yet", nil
 }

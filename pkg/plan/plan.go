@@ -15,6 +15,9 @@ const (
 	Delete   Action = "delete"
 	NoOp     Action = "no-op"
 	Operator Action = "operator" // a person must act in a console; flowsctl prints the checklist
+	// Rotate replaces a credential another system may hold (Okta's SCIM token, a client
+	// secret): apply does it only when asked (--rotate), and says what must be re-pasted where.
+	Rotate Action = "rotate"
 )
 
 // FieldChange is one differing field. Values are display strings; secrets are never put here.

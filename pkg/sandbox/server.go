@@ -37,7 +37,15 @@ type Sandbox struct {
 	Services map[string]*Service
 	order    []string
 	close    sync.Once
+	// ConsoleTodo leaves the console-only operator steps to do in the written files (the demo
+	// shows them), instead of recording them through ConsoleStandIn.
+	ConsoleTodo bool
 }
+
+// ConsoleStandIn records, for the config WriteFiles wrote, the operator steps that only a
+// console does (no emulator has a console to click through) as done by hand, and names them.
+// pkg/setup/steps sets it; doctor reports those steps as "confirmed", never as an observed pass.
+var ConsoleStandIn func(configPath string) ([]string, error)
 
 // Start listens on 127.0.0.1 for every emulator and serves them over HTTPS (HTTP/1.1 only,
 // so that the reset and timeout faults act on real TCP connections).
@@ -327,6 +335,11 @@ func (sb *Sandbox) WriteFiles() error {
 	}
 	if err := writeFile(sb.ConfigPath(), cfg); err != nil {
 		return err
+	}
+	if ConsoleStandIn != nil && !sb.ConsoleTodo {
+		if _, err := ConsoleStandIn(sb.ConfigPath()); err != nil {
+			return fmt.Errorf("sandbox: record the console-only steps: %w", err)
+		}
 	}
 	meta, _ := json.MarshalIndent(sb.Meta(sb.CAPath()), "", "  ")
 	return writeFile(filepath.Join(dir, "sandbox.json"), append(meta, '\n'))

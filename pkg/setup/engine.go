@@ -482,3 +482,35 @@ func FailedCode(rs []Result) int {
 	}
 	return 1
 }
+
+// WithDependants is ids (exact step IDs; unknown ones are dropped) and every step that needs one
+// of them, directly or through others, in registration order: what to re-apply when ids drift.
+func (g *Graph) WithDependants(ids []string) []string {
+	sel := make([]bool, len(g.steps))
+	for _, id := range ids {
+		if i, ok := g.byID[id]; ok {
+			sel[i] = true
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := range g.steps {
+			if sel[i] {
+				continue
+			}
+			for _, j := range g.needs(i) {
+				if sel[j] {
+					sel[i], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	var out []string
+	for i, s := range g.steps {
+		if sel[i] {
+			out = append(out, s.ID())
+		}
+	}
+	return out
+}

@@ -351,3 +351,19 @@ func TestFailedCode(t *testing.T) {
 		}
 	}
 }
+
+func TestWithDependants(t *testing.T) {
+	g, err := NewGraph(
+		&fakeStep{id: "a"}, &fakeStep{id: "b", needs: []string{"a"}},
+		&fakeStep{id: "c", needs: []string{"b"}}, &fakeStep{id: "d"},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(g.WithDependants([]string{"a", "nope"}), ","); got != "a,b,c" {
+		t.Errorf("WithDependants(a) = %s, want a,b,c", got)
+	}
+	if got := strings.Join(g.WithDependants([]string{"d"}), ","); got != "d" {
+		t.Errorf("WithDependants(d) = %s, want d", got)
+	}
+}

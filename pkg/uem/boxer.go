@@ -77,7 +77,7 @@ func BoxerSpecFrom(cfg *config.Config) (BoxerSpec, error) {
 		Keys: []AppConfigValue{
 			{KeyEnabled, strconv.FormatBool(b.Enabled), "BOOLEAN"},
 			{KeyHost, host, "STRING"},
-			{KeyVIDM, strings.TrimRight(string(cfg.Access.URL), "/"), "STRING"},
+			{KeyVIDM, config.MobileFlowsVIDM(string(cfg.Access.URL)), "STRING"},
 			{KeySyncHours, strconv.Itoa(sync), "INTEGER"},
 			{KeyAutoEnable, strconv.FormatBool(b.AutoEnableConnectors), "BOOLEAN"},
 		},
@@ -220,6 +220,24 @@ func str(v any) string {
 	return fmt.Sprint(v)
 }
 
+// sameKeyValue compares a key's live value with the wanted one. The vIDM URL ignores a trailing
+// slash and the case of scheme and host; a live value ending in /SAAS still differs (keyNote says why).
+func sameKeyValue(key, have, want string) bool {
+	if key == KeyVIDM {
+		norm := func(s string) string { return strings.ToLower(strings.TrimRight(strings.TrimSpace(s), "/")) }
+		return norm(have) == norm(want)
+	}
+	return have == want
+}
+
+// keyNote explains a known wrong value of a key.
+func keyNote(key, have string) string {
+	if key == KeyVIDM && config.MobileFlowsVIDM(have) != strings.TrimRight(strings.TrimSpace(have), "/") {
+		return "; Boxer wants the Access tenant URL without /SAAS"
+	}
+	return ""
+}
+
 // mergeKeys sets want on assignment a (in place when apply), keeping every other key.
 // It returns the field changes (key-level) and the kept foreign keys.
 func mergeKeys(a map[string]any, want []AppConfigValue, prefix string, apply bool) (plan.Diff, []plan.FieldChange) {
@@ -240,8 +258,8 @@ func mergeKeys(a map[string]any, want []AppConfigValue, prefix string, apply boo
 		}
 		seen[k] = true
 		oldV, oldT := str(e["value"]), strings.ToUpper(str(e["type"]))
-		if oldV != w.Value || (oldT != "" && oldT != w.Type) {
-			d = append(d, plan.FieldChange{Path: prefix + k, Old: oldV + " (" + oldT + ")", New: w.Value + " (" + w.Type + ")"})
+		if !sameKeyValue(k, oldV, w.Value) || (oldT != "" && oldT != w.Type) {
+			d = append(d, plan.FieldChange{Path: prefix + k, Old: oldV + " (" + oldT + ")", New: w.Value + " (" + w.Type + ")" + keyNote(k, oldV)})
 			if apply {
 				e["value"], e["type"] = w.Value, w.Type
 			}

@@ -224,19 +224,6 @@ func (c *Client) WithCredentials(creds Credentials) *Client {
 	return n
 }
 
-// signsInAs reports whether requests of c already authenticate exactly as cr would (same
-// OAuth client and token URL, same API key), so a check of cr can reuse c's token instead of
-// signing in again.
-func (c *Client) signsInAs(cr Credentials) bool {
-	if c.creds.APIKey != cr.APIKey {
-		return false
-	}
-	if cr.OAuth != nil {
-		return c.creds.OAuth != nil && *c.creds.OAuth == *cr.OAuth
-	}
-	return c.creds.OAuth == nil && cr.Basic != nil && c.creds.Basic != nil && *c.creds.Basic == *cr.Basic
-}
-
 // Authorize sets the authentication headers on req (Bearer from the token endpoint, or Basic),
 // plus aw-tenant-code when an API key is configured.
 func (c *Client) Authorize(ctx context.Context, req *http.Request) error {

@@ -122,6 +122,13 @@ func (r IntegrationReport) Failed() bool { return doctor.Failed(r.Checks) }
 type Integrations struct {
 	C   *Client
 	Cfg *config.UEM
+	// ProbeTagWrite adds the tag write probe (a POST that changes nothing) for tagging
+	// dashboards; plan, apply and doctor leave it out (they write nothing), the preflight
+	// command sets it.
+	ProbeTagWrite bool
+	// Root resolves the integrations' secret references (relative file: paths, the redactor);
+	// nil resolves them as written.
+	Root *config.Config
 	// NewHTTP builds a client trusting an extra PEM file (the integration's serverCertificate),
 	// through httpx.New. Nil skips the TLS check with a warning.
 	NewHTTP func(caFile string) (*httpx.Client, error)
@@ -148,17 +155,15 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 		return nil, &NotFoundError{Kind: "integration", Key: strings.Join(names, ","), Suggestions: Suggest(strings.Join(names, ","), have),
 			Fix: "names come from uem.integrations[].name"}
 	}
-	cred := p.credentialChecks(ctx)
-	credOK := !doctor.Failed(cred)
-	perms := []doctor.Check{}
-	if credOK {
-		perms = p.permissionChecks(ctx)
-	}
+	// Groups are looked up with flowsctl's own client (they exist or not, whoever asks); the
+	// dashboard's credentials and permissions are checked with its own, per integration.
+	_, lookupErr := p.C.SystemInfo(ctx)
+	lookupOK := lookupErr == nil
 	// Resolve every configured group once (also the ones of integrations not selected: the
 	// parent/child rule spans them all).
 	resolved := map[string]Group{}
 	resolveErr := map[string]error{}
-	if credOK {
+	if lookupOK {
 		for _, in := range p.Cfg.Integrations {
 			for _, g := range in.Groups {
 				if _, done := resolved[g]; done || resolveErr[g] != nil {
@@ -178,9 +183,17 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 		prefix := fmt.Sprintf("uem.integrations[%d]", idx[n])
 		id := "uem.integration." + text.Slug(in.Name)
 		rep := IntegrationReport{Name: in.Name}
+		dash, cred := p.credentialChecks(ctx, prefix, in)
 		for _, c := range cred {
 			c.ID = id + "." + c.ID
 			rep.Checks = append(rep.Checks, c)
+		}
+		var perms []doctor.Check
+		if dash != nil && !doctor.Failed(cred) {
+			perms = p.permissionChecks(ctx, dash, in)
+		} else {
+			perms = []doctor.Check{{ID: "permissions", Title: "API permissions of the dashboard's account", Status: doctor.Skip,
+				Detail: "no working " + prefix + ".auth to probe them with (flowsctl's own permissions say nothing about the dashboard's)"}}
 		}
 		// groups
 		if len(in.Groups) == 0 {
@@ -190,8 +203,8 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 		for _, g := range in.Groups {
 			ck := doctor.Check{ID: id + ".group." + text.Slug(g), Title: fmt.Sprintf("group %q resolves", g)}
 			switch {
-			case !credOK:
-				ck.Status, ck.Detail = doctor.Skip, "credentials failed"
+			case !lookupOK:
+				ck.Status, ck.Detail = doctor.Skip, "the UEM API did not answer flowsctl's lookups: "+lookupErr.Error()
 			case resolveErr[g] != nil:
 				ck.Status, ck.Detail, ck.Fix = doctor.Fail, resolveErr[g].Error(), "fix the name in "+prefix+".groups (flowsctl uem groups lists them)"
 			default:
@@ -205,7 +218,7 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 			rep.Checks = append(rep.Checks, ck)
 		}
 		// parent/child rule
-		if credOK {
+		if lookupOK {
 			rep.Checks = append(rep.Checks, p.parentChildCheck(ctx, id, in, resolved))
 		}
 		// ranges
@@ -220,6 +233,11 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 			rc.Status, rc.Detail, rc.Fix = doctor.Fail, strings.Join(msgs, "; "), "edit "+prefix+" in the config to a value inside the range"
 		}
 		rep.Checks = append(rep.Checks, rc)
+		if in.DeviceDeletionThreshold == 100 {
+			rep.Checks = append(rep.Checks, doctor.Check{ID: id + ".deletion-threshold", Title: "device deletion threshold guards against mass deletion", Status: doctor.Warn,
+				Detail: prefix + ".deviceDeletionThreshold is 100%: the dashboard deletes its devices even when all of them vanish from a sync (fit for an evaluation only)",
+				Fix:    "set " + prefix + ".deviceDeletionThreshold below 100 (the share of devices a sync may delete) before production"})
+		}
 		// permissions
 		for _, c := range perms {
 			c.ID = id + "." + c.ID
@@ -237,57 +255,123 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 	return out, nil
 }
 
-func (p *Integrations) credentialChecks(ctx context.Context) []doctor.Check {
-	// The configured credentials, which may differ from the ones the run signs in with.
-	creds, err := CredentialsFrom(&config.Config{UEM: p.Cfg})
+// credentialChecks signs in with the integration's own credentials (uem.integrations[].auth)
+// and returns the client that uses them (nil when there are none to use).
+func (p *Integrations) credentialChecks(ctx context.Context, prefix string, in config.Integration) (*Client, []doctor.Check) {
+	ownFix := "create an API account for the dashboard (Accounts > Administrators: a copy of the Read Only role with the permissions below, at the top organization group, with its own REST API key) or an OAuth client for it, and name it in " + prefix + ".auth (secrets as env: or file: references)"
+	if in.Auth == nil {
+		return nil, []doctor.Check{{ID: "credentials", Title: "the dashboard's own credentials work", Status: doctor.Warn,
+			Detail: prefix + ".auth is not set: nothing shows that the account the dashboard will use works", Fix: ownFix}}
+	}
+	root := config.Config{}
+	if p.Root != nil {
+		root = *p.Root
+	}
+	u := *p.Cfg
+	u.Auth = *in.Auth
+	root.UEM = &u
+	creds, err := CredentialsFrom(&root)
 	if err != nil {
-		return []doctor.Check{{ID: "credentials", Title: "credentials", Status: doctor.Fail, Detail: err.Error(), Fix: "fix uem.auth in the config"}}
+		return nil, []doctor.Check{{ID: "credentials", Title: "the dashboard's own credentials work", Status: doctor.Fail, Detail: prefix + ".auth: " + err.Error(), Fix: ownFix}}
+	}
+	own := p.C.creds
+	switch {
+	case creds.OAuth != nil && own.OAuth != nil && creds.OAuth.ClientID == own.OAuth.ClientID,
+		creds.Basic != nil && own.Basic != nil && strings.EqualFold(creds.Basic.Username, own.Basic.Username):
+		return nil, []doctor.Check{{ID: "credentials", Title: "the dashboard's own credentials work", Status: doctor.Fail,
+			Detail: prefix + ".auth names flowsctl's own UEM client or account: the dashboard must not hold flowsctl's credentials", Fix: ownFix}}
 	}
 	var out []doctor.Check
+	var c *Client
 	try := func(id, title string, cr Credentials) {
-		c := p.C
-		if !p.C.signsInAs(cr) {
-			c = p.C.WithCredentials(cr)
-		}
-		si, err := c.SystemInfo(ctx)
+		cl := p.C.WithCredentials(cr)
+		si, err := cl.SystemInfo(ctx)
 		ck := doctor.Check{ID: id, Title: title, Status: doctor.Pass}
 		if err != nil {
 			ck.Status, ck.Detail = doctor.Fail, err.Error()
-			ck.Fix = "check uem.auth; OAuth clients: Groups & Settings > Configurations > OAuth Client Management; API key: Groups & Settings > All Settings > System > Advanced > API > REST API"
+			ck.Fix = "check " + prefix + ".auth; OAuth clients: Groups & Settings > Configurations > OAuth Client Management; API key: Groups & Settings > All Settings > System > Advanced > API > REST API"
 		} else {
-			ck.Detail = "UEM " + si.ProductVersion
-		}
-		out = append(out, ck)
-	}
-	if creds.OAuth != nil {
-		try("credentials.oauth", "OAuth client credentials work", Credentials{OAuth: creds.OAuth, APIKey: creds.APIKey})
-	}
-	if creds.Basic != nil {
-		try("credentials.basic", "API account (Basic + REST API key) works", Credentials{Basic: creds.Basic, APIKey: creds.APIKey})
-	}
-	return out
-}
-
-func (p *Integrations) permissionChecks(ctx context.Context) []doctor.Check {
-	var out []doctor.Check
-	for _, perm := range Permissions {
-		ck := doctor.Check{ID: "permission." + text.Slug(perm.Name), Title: "API permission: read " + perm.Name, Status: doctor.Pass}
-		if err := perm.probe(ctx, p.C); err != nil {
-			ck.Status = doctor.Fail
-			if IsForbidden(err) {
-				ck.Detail = "403 on read " + perm.Name + ": the API account's role lacks " + perm.Role
-				var api *httpx.APIError
-				if errors.As(err, &api) && api.RequestID != "" {
-					ck.Detail += " (activity id " + api.RequestID + ")"
-				}
-				ck.Fix = "grant " + perm.Role + " to the API role (Accounts > Administrators > Roles > the integration's role > Edit)"
-			} else {
-				ck.Detail, ck.Fix = err.Error(), "check the UEM API host and credentials (flowsctl uem integration check --debug)"
+			ck.Detail = "UEM " + si.ProductVersion + " answered the dashboard's credentials"
+			if c == nil {
+				c = cl
 			}
 		}
 		out = append(out, ck)
 	}
+	if creds.OAuth != nil {
+		try("credentials.oauth", "the dashboard's OAuth client works", Credentials{OAuth: creds.OAuth, APIKey: creds.APIKey})
+	}
+	if creds.Basic != nil {
+		try("credentials.basic", "the dashboard's API account (Basic + REST API key) works", Credentials{Basic: creds.Basic, APIKey: creds.APIKey})
+	}
+	return c, out
+}
+
+// permissionChecks probes, with the dashboard's client, the reads it makes and, when it tags,
+// the tag write (removing no device from an existing tag: a write that changes nothing).
+func (p *Integrations) permissionChecks(ctx context.Context, c *Client, in config.Integration) []doctor.Check {
+	var out []doctor.Check
+	forbidden := func(ck *doctor.Check, err error, what, role string) {
+		ck.Status = doctor.Fail
+		if IsForbidden(err) {
+			ck.Detail = "403 on " + what + ": the dashboard's role lacks " + role
+			var api *httpx.APIError
+			if errors.As(err, &api) && api.RequestID != "" {
+				ck.Detail += " (activity id " + api.RequestID + ")"
+			}
+			ck.Fix = "grant " + role + " to the dashboard's API role (Accounts > Administrators > Roles > the integration's role > Edit)"
+		} else {
+			ck.Detail, ck.Fix = err.Error(), "check the UEM API host and the dashboard's credentials (flowsctl uem integration check --debug)"
+		}
+	}
+	for _, perm := range Permissions {
+		ck := doctor.Check{ID: "permission." + text.Slug(perm.Name), Title: "API permission: read " + perm.Name, Status: doctor.Pass}
+		if err := perm.probe(ctx, c); err != nil {
+			forbidden(&ck, err, "read "+perm.Name, perm.Role)
+		}
+		out = append(out, ck)
+	}
+	switch {
+	case !(in.Tagging.Status || in.Tagging.Risk || in.Tagging.ThreatFactors):
+	case p.ProbeTagWrite:
+		out = append(out, p.tagWriteCheck(ctx, c, forbidden))
+	default:
+		out = append(out, doctor.Check{ID: "permission.tags-write", Title: "API permission: assign tags", Status: doctor.Skip,
+			Detail: "probed by flowsctl uem integration check only (a write request; plan, apply and doctor write nothing here)"})
+	}
 	return out
+}
+
+// TagWriteRole is the permission a tagging dashboard needs to add and remove devices on tags
+// (Check Point appendix B: Device Bulk Management, assign Tags).
+const TagWriteRole = "Device Bulk Management > assign Tags (add/remove devices to/from tag)"
+
+func (p *Integrations) tagWriteCheck(ctx context.Context, c *Client, forbidden func(*doctor.Check, error, string, string)) doctor.Check {
+	ck := doctor.Check{ID: "permission.tags-write", Title: "API permission: assign tags", Status: doctor.Pass}
+	var res struct {
+		Tags []struct {
+			TagName string `json:"TagName"`
+			ID      struct {
+				Value int `json:"Value"`
+			} `json:"Id"`
+		} `json:"Tags"`
+	}
+	if _, err := c.Do(ctx, "GET", "/api/mdm/tags/search", url.Values{"pagesize": {"1"}}, 1, nil, &res); err != nil {
+		forbidden(&ck, err, "read tags", "Settings > Tags > View Tag")
+		return ck
+	}
+	if len(res.Tags) == 0 {
+		ck.Status, ck.Detail = doctor.Skip, "no tag exists to probe the write on (the dashboard creates its own)"
+		return ck
+	}
+	t := res.Tags[0]
+	body := map[string]any{"BulkValues": map[string]any{"Value": []string{}}}
+	if _, err := c.Do(ctx, "POST", fmt.Sprintf("/api/mdm/tags/%d/removedevices", t.ID.Value), nil, 1, body, nil); err != nil {
+		forbidden(&ck, err, "remove devices from a tag", TagWriteRole)
+		return ck
+	}
+	ck.Detail = fmt.Sprintf("removed no device from tag %q (a write that changes nothing) with the dashboard's credentials", t.TagName)
+	return ck
 }
 
 // parentChildCheck enforces: when an OG is integrated with one dashboard, none of its child OGs
@@ -401,7 +485,11 @@ func (p *Integrations) info(in config.Integration, groups []Group) IntegrationIn
 	if inf.Groups == nil {
 		inf.Groups = []Group{}
 	}
-	a := p.Cfg.Auth
+	if in.Auth == nil {
+		inf.Authentication = "not set: give the dashboard its own API account or OAuth client (uem.integrations[].auth), not flowsctl's"
+		return inf
+	}
+	a := *in.Auth
 	switch {
 	case a.OAuth != nil:
 		inf.Authentication, inf.ClientID = "OAuth2 (recommended)", a.OAuth.ClientID

@@ -479,11 +479,25 @@ func TestBoxerFixesDriftAndAddsAssignment(t *testing.T) {
 	}
 }
 
+// integrationCfg is a uem section signing in as flowsctl's client; integrations without auth
+// get the dashboard's own OAuth client.
 func integrationCfg(e *env, dir string, ins ...config.Integration) *config.UEM {
 	p := filepath.Join(dir, "sec")
 	os.WriteFile(p, []byte(e.emu.OAuthSecret()), 0o600)
+	for i := range ins {
+		if ins[i].Auth == nil {
+			ins[i].Auth = dashboardAuth(e, dir, uememu.DashboardClientID, e.emu.DashboardSecret())
+		}
+	}
 	return &config.UEM{URL: config.URL(e.url), Auth: config.UEMAuth{OAuth: &config.UEMOAuth{TokenURL: config.URL(e.url + "/na/connect/token"),
 		ClientID: uememu.OAuthClientID, ClientSecret: config.SecretRef("file:" + p)}}, Integrations: ins}
+}
+
+// dashboardAuth is an integration's own OAuth client, its secret in a file.
+func dashboardAuth(e *env, dir, id, secret string) *config.UEMAuth {
+	p := filepath.Join(dir, "dash-"+id)
+	os.WriteFile(p, []byte(secret), 0o600)
+	return &config.UEMAuth{OAuth: &config.UEMOAuth{TokenURL: config.URL(e.url + "/na/connect/token"), ClientID: id, ClientSecret: config.SecretRef("file:" + p)}}
 }
 
 func integ(name string, groups ...string) config.Integration {
@@ -557,63 +571,78 @@ func TestIntegrationPreflight(t *testing.T) {
 			t.Errorf("%s: %+v", id, c)
 		}
 	}
-	if len(reps[0].Info.Groups) != 2 || reps[0].Info.ClientID != uememu.OAuthClientID || reps[0].Info.DeviceSyncInterval != "60 minutes" {
+	if len(reps[0].Info.Groups) != 2 || reps[0].Info.ClientID != uememu.DashboardClientID || reps[0].Info.DeviceSyncInterval != "60 minutes" {
 		t.Errorf("info %+v", reps[0].Info)
 	}
 	b, _ := json.Marshal(reps)
-	if strings.Contains(string(b), e.emu.OAuthSecret()) {
-		t.Fatal("report holds the secret")
+	if strings.Contains(string(b), e.emu.OAuthSecret()) || strings.Contains(string(b), e.emu.DashboardSecret()) {
+		t.Fatal("report holds a secret")
+	}
+	if c := findCheck(reps[0].Checks, ".deletion-threshold"); c == nil || c.Status != doctor.Warn || !strings.Contains(c.Detail, "evaluation only") {
+		t.Errorf("100%% deletion threshold: %+v", c)
+	}
+	if c := findCheck(reps[0].Checks, ".permission.tags-write"); c == nil || c.Status != doctor.Skip {
+		t.Errorf("tag write probe outside the preflight command: %+v", c)
 	}
 	if e.writes(t) != 0 {
 		t.Fatal("preflight wrote")
 	}
 }
 
-// TestPreflightReusesSignIn: the "OAuth client credentials work" check reuses the run's token
-// when the run already signs in as that client, and signs in on its own otherwise.
-func TestPreflightReusesSignIn(t *testing.T) {
-	cases := []struct {
-		name   string
-		client func(e *env) *uem.Client
-		tokens int
-	}{
-		{"run signs in as the configured OAuth client", (*env).client, 1},
-		{"run uses Basic", (*env).basic, 1},
-		{"run signs in as another OAuth client", func(e *env) *uem.Client {
-			return uem.NewClient(e.hc, e.url, e.oauth(uememu.RestrictedClientID, e.emu.RestrictedSecret()))
-		}, 2},
+// TestPreflightUsesTheDashboardsCredentials: the credential and permission checks sign in as
+// the integration's own client, never with flowsctl's; without uem.integrations[].auth they warn
+// and skip the permissions; an auth block naming flowsctl's own client fails, and no text tells
+// the admin to give the dashboard flowsctl's client.
+func TestPreflightUsesTheDashboardsCredentials(t *testing.T) {
+	e := start(t)
+	dir := t.TempDir()
+	in := integ("Harmony", "Executives")
+	p := &uem.Integrations{C: e.client(), Cfg: integrationCfg(e, dir, in), ProbeTagWrite: true}
+	reps, err := p.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			e := start(t)
-			p := &uem.Integrations{C: c.client(e), Cfg: integrationCfg(e, t.TempDir(), integ("Harmony", "Executives"))}
-			reps, err := p.Run(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ck := findCheck(reps[0].Checks, ".credentials.oauth"); ck == nil || ck.Status != doctor.Pass {
-				t.Fatalf("oauth check: %+v", ck)
-			}
-			n := 0
-			for _, w := range sandboxtest.Writes(t, e.sb, "uem") {
-				if strings.Contains(w.Path, "connect/token") {
-					n++
-				}
-			}
-			if n != c.tokens {
-				t.Fatalf("%d token requests, want %d", n, c.tokens)
-			}
-		})
+	if ck := findCheck(reps[0].Checks, ".credentials.oauth"); ck == nil || ck.Status != doctor.Pass {
+		t.Fatalf("dashboard client: %+v", ck)
+	}
+	if ck := findCheck(reps[0].Checks, ".permission.tags-write"); ck == nil || ck.Status != doctor.Pass || !strings.Contains(ck.Detail, "changes nothing") {
+		t.Fatalf("tag write: %+v", ck)
+	}
+
+	noAuth := integrationCfg(e, dir, in)
+	noAuth.Integrations[0].Auth = nil
+	reps, err = (&uem.Integrations{C: e.client(), Cfg: noAuth}).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck := findCheck(reps[0].Checks, ".credentials"); ck == nil || ck.Status != doctor.Warn || !strings.Contains(ck.Fix, ".auth") {
+		t.Errorf("no auth: %+v", ck)
+	}
+	if ck := findCheck(reps[0].Checks, ".permissions"); ck == nil || ck.Status != doctor.Skip {
+		t.Errorf("permissions without the dashboard's credentials: %+v", ck)
+	}
+	own := integrationCfg(e, dir, in)
+	own.Integrations[0].Auth = &own.Auth
+	reps, err = (&uem.Integrations{C: e.client(), Cfg: own}).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck := findCheck(reps[0].Checks, ".credentials"); ck == nil || ck.Status != doctor.Fail || !strings.Contains(ck.Detail, "flowsctl's own") {
+		t.Errorf("flowsctl's own client given to the dashboard: %+v", ck)
+	}
+	b, _ := json.Marshal(reps)
+	if strings.Contains(strings.ToLower(string(b)), "give the dashboard flowsctl") || strings.Contains(string(b), "use flowsctl's client") {
+		t.Errorf("a text suggests giving the dashboard flowsctl's client: %s", b)
 	}
 }
 
 func TestPermissionProbeNamesMissingRole(t *testing.T) {
 	e := start(t)
 	dir := t.TempDir()
-	cfg := integrationCfg(e, dir, integ("Harmony", "Executives"))
-	os.WriteFile(filepath.Join(dir, "sec"), []byte(e.emu.RestrictedSecret()), 0o600)
-	cfg.Auth.OAuth.ClientID = uememu.RestrictedClientID
-	reps, err := (&uem.Integrations{C: uem.NewClient(e.hc, e.url, e.oauth(uememu.RestrictedClientID, e.emu.RestrictedSecret())), Cfg: cfg}).Run(context.Background())
+	in := integ("Harmony", "Executives")
+	in.Auth = dashboardAuth(e, dir, uememu.RestrictedClientID, e.emu.RestrictedSecret())
+	cfg := integrationCfg(e, dir, in)
+	reps, err := (&uem.Integrations{C: e.client(), Cfg: cfg, ProbeTagWrite: true}).Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -623,6 +652,9 @@ func TestPermissionProbeNamesMissingRole(t *testing.T) {
 	}
 	if d := findCheck(reps[0].Checks, ".permission.devices"); d == nil || d.Status != doctor.Pass {
 		t.Fatalf("devices probe: %+v", d)
+	}
+	if w := findCheck(reps[0].Checks, ".permission.tags-write"); w == nil || w.Status != doctor.Fail || !strings.Contains(w.Detail, "403") {
+		t.Fatalf("tag write probe: %+v", w)
 	}
 }
 
@@ -708,5 +740,49 @@ func TestSearchAnswerShapes(t *testing.T) {
 				t.Errorf("the error must name the endpoint: %v", err)
 			}
 		})
+	}
+}
+
+// TestBoxerVIDMWithoutSAAS: an access.url written with /SAAS gives AppMobileFlowsvIDM the
+// tenant URL without it.
+func TestBoxerVIDMWithoutSAAS(t *testing.T) {
+	cfg := &config.Config{Access: &config.Access{URL: "https://acme.vmwareidentity.com/SAAS/"},
+		UEM: &config.UEM{Boxer: &config.Boxer{Enabled: true, SmartGroups: []string{"All"}, SyncTimeHours: 24}}}
+	s, err := uem.BoxerSpecFrom(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range s.Keys {
+		if k.Key == uem.KeyVIDM && k.Value != "https://acme.vmwareidentity.com" {
+			t.Errorf("%s = %q", k.Key, k.Value)
+		}
+	}
+}
+
+// TestBoxerVIDMLiveValue: a live AppMobileFlowsvIDM that differs only by a trailing slash or
+// the host's case is not drift; one ending in /SAAS is, and the plan says why.
+func TestBoxerVIDMLiveValue(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	b := &uem.Boxer{C: e.client(), Spec: boxerSpec(uememu.AllBoxerUsersName)}
+	set := func(v string) {
+		t.Helper()
+		s := boxerSpec(uememu.AllBoxerUsersName)
+		s.Keys[2].Value = v
+		if _, err := (&uem.Boxer{C: e.client(), Spec: s}).Apply(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b.Spec.Keys[2].Key != uem.KeyVIDM {
+		t.Fatalf("key 2 is %s", b.Spec.Keys[2].Key)
+	}
+	set("https://ACME.vmwareidentity.com/")
+	if ch, err := b.Plan(ctx); err != nil || len(ch) != 1 || ch[0].Action != plan.NoOp {
+		t.Errorf("slash and case planned as %s %v", ch, err)
+	}
+	set("https://acme.vmwareidentity.com/SAAS")
+	ch, err := b.Plan(ctx)
+	if err != nil || len(ch) != 1 || ch[0].Action != plan.Update || !strings.Contains(ch[0].String(), "without /SAAS") {
+		t.Errorf("/SAAS planned as %s %v", ch, err)
 	}
 }

@@ -3,7 +3,11 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowsctl/flowsctl/test/harness"
 )
@@ -49,4 +53,64 @@ func BenchmarkDoctor(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkFleet applies a fleet of FLEET_N tenants (default 50, one sandbox each, all in this
+// process) at 100 ms injected latency with --parallel equal to the fleet, next to one tenant's
+// apply alone at the same latency: fleet-x-single is the fleet's wall time as a multiple of one
+// tenant's. peak-rss-MB is this process's high-water mark (VmHWM: every sandbox and flowsctl).
+//
+//	go test ./test/e2e -run '^$' -bench Fleet -benchtime 1x
+func BenchmarkFleet(b *testing.B) {
+	n := 50
+	if v, err := strconv.Atoi(os.Getenv("FLEET_N")); err == nil && v > 0 {
+		n = v
+	}
+	const lat = 100
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		single := startSandbox(b)
+		envs := make([]*env, n)
+		for j := range envs {
+			envs[j] = startSandbox(b)
+		}
+		dir, bundle := fleetDirTB(b, envs...)
+		single.SetLatency(b, lat)
+		for _, e := range envs {
+			e.SetLatency(b, lat)
+		}
+		t0 := time.Now()
+		if r := single.Run(b, "apply"); r.Code != 0 {
+			b.Fatalf("single apply: exit %d\n%s", r.Code, harness.Tail(r.Err, 20))
+		}
+		one := time.Since(t0)
+		b.StartTimer()
+		t0 = time.Now()
+		r := flowsctl(b, "apply", "-f", dir, "--ca-file", bundle, "--no-input", "--parallel", strconv.Itoa(n))
+		all := time.Since(t0)
+		b.StopTimer()
+		if r.Code != 0 {
+			b.Fatalf("fleet apply: exit %d\n%s\n%s", r.Code, r.Out, harness.Tail(r.Err, 20))
+		}
+		b.ReportMetric(float64(n), "tenants")
+		b.ReportMetric(float64(one.Milliseconds()), "single-wall-ms")
+		b.ReportMetric(float64(all.Milliseconds()), "fleet-wall-ms")
+		b.ReportMetric(float64(all)/float64(one), "fleet-x-single")
+		b.ReportMetric(peakRSSMB(), "peak-rss-MB")
+	}
+}
+
+// peakRSSMB is VmHWM of this process in MB (0 where /proc is absent).
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
 }

@@ -110,7 +110,7 @@ func NewCmdSecretRotate(f *cmdutil.Factory, runF func(*RotateOptions) error) *co
 		"Add a new client secret, write it to the sink, optionally remove older flowsctl secrets",
 		`  flowsctl azure secret rotate
   flowsctl azure secret rotate --remove-old`)
-	cmd.Flags().BoolVar(&opts.RemoveOld, "remove-old", false, "remove older secrets created by flowsctl after the sink holds the new one")
+	cmd.Flags().BoolVar(&opts.RemoveOld, "remove-old", false, "remove the older secrets flowsctl recorded creating (refused when mobile flows connectors hold the secret: use flowsctl rotate teams-secret)")
 	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "print the new secret value once on stdout")
 	return cmd
 }
@@ -215,6 +215,10 @@ func rotateRun(o *RotateOptions) error {
 		return err
 	}
 	reg.Spec.AllowNoSink = o.ShowSecret
+	if cfg, _ := o.Config(); o.RemoveOld && cfg != nil && cfg.UEM != nil && cfg.UEM.MobileFlows != nil && len(cfg.UEM.MobileFlows.Connectors) > 0 {
+		// The connectors hold the current secret: removing it here would break their sign-ins.
+		return fmt.Errorf("not rotating: --remove-old would remove the secret the mobile flows connectors in uem.mobileFlows still hold; run: flowsctl rotate teams-secret (it removes the old secrets only once every connector holds the new one)")
+	}
 	res, err := reg.Rotate(o.Context(), o.RemoveOld)
 	if err != nil {
 		return err

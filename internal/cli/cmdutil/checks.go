@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"fmt"
 	"io"
 	"time"
 
@@ -55,11 +56,14 @@ func NewCheckReport(checks []doctor.Check, wallMs int64) CheckReport {
 }
 
 // PrintChecks is the one printer of check results: doctor and every verify or test command
-// print through it, so each accepts text, json, yaml and junit alike. wallMs may be 0. color
+// print through it, so each accepts text, json, yaml, junit and markdown alike. wallMs may be 0. color
 // is Common.Color(): a terminal, no NO_COLOR, not CI.
 func PrintChecks(w io.Writer, format string, checks []doctor.Check, wallMs int64, color bool) error {
-	if format == "junit" {
+	switch format {
+	case "junit":
 		return doctor.WriteJUnit(w, checks)
+	case "markdown":
+		return writeMarkdown(w, checks)
 	}
 	return Print(w, format, NewCheckReport(checks, wallMs), func(w io.Writer) error { return doctor.WriteText(w, checks, color) })
 }
@@ -84,4 +88,22 @@ func (c *Common) ReportChecks(checks []doctor.Check, start time.Time, authFailed
 		return err
 	}
 	return ChecksExit(checks, authFailed)
+}
+
+// PrintCheckSuites prints several named sets of checks (one per tenant of a fleet): junit as
+// one <testsuite> per set, markdown as a section per set.
+func PrintCheckSuites(w io.Writer, format string, suites []doctor.Suite) error {
+	if format == "junit" {
+		return doctor.WriteJUnitSuites(w, suites)
+	}
+	for _, s := range suites {
+		if _, err := fmt.Fprintf(w, "### %s\n\n", mdCell(s.Name)); err != nil {
+			return err
+		}
+		if err := writeMarkdown(w, s.Checks); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	return nil
 }

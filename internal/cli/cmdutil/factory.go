@@ -14,7 +14,9 @@ import (
 
 // GlobalFlags are the persistent flags of the root command.
 type GlobalFlags struct {
-	File    string
+	File string
+	// Files is every -f given (File is the first); see ConfigFiles.
+	Files   []string
 	Output  string // text | json | yaml (| junit for commands that print checks)
 	NoInput bool
 	Debug   bool
@@ -38,6 +40,9 @@ type Factory struct {
 	Redactor *httpx.Redactor
 	// Prompter asks questions; it fails naming the flag to use when input is not possible.
 	Prompter func() prompt.Prompter
+	// ForFile is a new, independent Factory for one tenant of a fleet: the same global flags
+	// but config file, with its own config, HTTP client, redactor and streams.
+	ForFile func(file string, io *iostreams.IOStreams) *Factory
 }
 
 // Exit codes (docs/exit-codes.md).

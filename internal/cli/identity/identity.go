@@ -16,6 +16,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/identity"
 	"github.com/flowsctl/flowsctl/pkg/plan"
+	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
 
 // NewCmdIdentity builds `flowsctl identity`.
@@ -209,11 +210,24 @@ func tokenGenerateRun(o *TokenGenerateOptions) error {
 			return err
 		}
 	}
+	// A sink that cannot be written is found before anything remote is touched: generating
+	// revokes the token Okta holds, and the new one would be lost.
+	if !tok.Sink.IsZero() {
+		if err := cfg.ResolveRef(tok.Sink).CheckSink(); err != nil {
+			return fmt.Errorf("%s: nothing was generated (the current token still works): %w; fix identityServices.scimToken.sink, then run flowsctl identity token generate again", tok.Object(), err)
+		}
+	}
 	d, _, err := ensureDirectory(&o.Common, cl, cfg, o.Directory, "", "")
 	if err != nil {
 		return err
 	}
 	tok.DirID = func() string { return d.ID }
+	tok.OnIssued = func(t *identity.SCIMToken) {
+		// Okta still holds the previous token: doctor says so until rotate okta-scim-token ran.
+		if err := steps.RecordIssued(cfg.Path, t.ExpiresAt, steps.PhaseIssued); err != nil {
+			fmt.Fprintf(o.IO.ErrOut, "warning: the token's issue time was not recorded (%v)\n", err)
+		}
+	}
 	gen, err := tok.Generate(o.Context())
 	if err != nil {
 		return err
@@ -291,7 +305,8 @@ func idpCreateRun(o *IdPCreateOptions) error {
 	}
 	fmt.Fprintf(o.IO.ErrOut, "%s identity provider %q (OIDC, Okta) for directory %q\n", verb, idp.Spec.Name, d.Name)
 	if len(cfg.IdentityServices.Services) > 0 {
-		fmt.Fprintf(o.IO.ErrOut, "next: in the console, Integrations > Identity Services > select services: %s\n", strings.Join(cfg.IdentityServices.Services, ", "))
+		fmt.Fprintf(o.IO.ErrOut, "next: in the console, Integrations > Identity Services > directory %q > select services: %s (no API does it); then record it: %s\n",
+			cfg.IdentityServices.Directory.Name, strings.Join(cfg.IdentityServices.Services, ", "), steps.WithFile(cfg, "flowsctl confirm identity.services"))
 	}
 	p := idp.Found()
 	return cmdutil.Print(o.IO.Out, o.Output(), p, func(w io.Writer) error {

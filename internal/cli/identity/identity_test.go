@@ -14,11 +14,18 @@ import (
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 )
 
 func setup(t *testing.T, sink string) (cmdutil.Common, *config.Config) {
+	t.Helper()
+	c, cfg, _ := setupSandbox(t, sink)
+	return c, cfg
+}
+
+func setupSandbox(t *testing.T, sink string) (cmdutil.Common, *config.Config, *sandbox.Sandbox) {
 	t.Helper()
 	emu := identityemu.New()
 	sb := sandboxtest.Start(t, emu)
@@ -36,7 +43,31 @@ func setup(t *testing.T, sink string) (cmdutil.Common, *config.Config) {
 	ios, _, _, _ := iostreams.Test()
 	c := cmdutil.Common{IO: ios, Flags: &cmdutil.GlobalFlags{Output: "json"}, Config: func() (*config.Config, error) { return cfg, nil },
 		HTTPClient: func() (*httpx.Client, error) { return hc, nil }}
-	return c, cfg
+	return c, cfg, sb
+}
+
+// TestTokenGenerateUnwritableSink: with a sink that cannot be written (a folder every user
+// may write, a path that is a folder), token generate makes no request at all, so the token
+// Okta holds keeps working, and it says why.
+func TestTokenGenerateUnwritableSink(t *testing.T) {
+	open := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	isDir := t.TempDir()
+	for _, sink := range []string{"file:" + filepath.Join(open, "scim-token"), "file:" + isDir} {
+		c, _, sb := setupSandbox(t, sink)
+		err := tokenGenerateRun(&TokenGenerateOptions{Common: c})
+		if err == nil || !strings.Contains(err.Error(), "nothing was generated") {
+			t.Errorf("%s: %v", sink, err)
+		}
+		if rs := sandboxtest.Requests(t, sb, "identity"); len(rs) > 0 {
+			t.Errorf("%s: %d requests to Identity Services, want none (first %s %s)", sink, len(rs), rs[0].Method, rs[0].Path)
+		}
+	}
 }
 
 // TestFlags: each command parses its flags into its options (runF stops before any request;

@@ -12,6 +12,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
+	_ "github.com/flowsctl/flowsctl/pkg/setup/steps" // sets sandbox.ConsoleStandIn
 )
 
 // NewCmdSandbox builds `flowsctl sandbox` and its subcommands.
@@ -30,9 +31,11 @@ flowsctl.yaml that points every section at them. Rehearse a config offline, or r
 // UpOptions of `flowsctl sandbox up`.
 type UpOptions struct {
 	cmdutil.Common
-	Dir       string
-	PrintEnv  bool
-	Emulators func() []sandbox.Emulator
+	Dir      string
+	PrintEnv bool
+	// ConsoleTodo leaves the console-only operator steps to do (rehearse the to-do list).
+	ConsoleTodo bool
+	Emulators   func() []sandbox.Emulator
 	// Ready, when set, is called with the running sandbox once its files are written (tests).
 	Ready func(*sandbox.Sandbox)
 }
@@ -64,6 +67,7 @@ method, path, query, status, durationMs), GET state, POST reset, POST|GET|DELETE
 	}, opts, &opts.Common, runF, upRun)
 	cmd.Flags().StringVar(&opts.Dir, "dir", "sandbox", "directory for ca.pem, sandbox.json, flowsctl.yaml and secrets/")
 	cmd.Flags().BoolVar(&opts.PrintEnv, "print-env", false, "print export lines for FLOWSCTL_FILE and FLOWSCTL_CA_FILE on stdout")
+	cmd.Flags().BoolVar(&opts.ConsoleTodo, "console-todo", false, "leave the console-only steps (no API shows them) to do, instead of recording them as done by hand")
 	return cmd
 }
 
@@ -88,13 +92,14 @@ func upRun(opts *UpOptions) error {
 		return err
 	}
 	defer sb.Close()
+	sb.ConsoleTodo = opts.ConsoleTodo
 	if err := sb.WriteFiles(); err != nil {
 		return fmt.Errorf("%w (check that %s is writable)", err, dir)
 	}
 
 	errOut := opts.IO.ErrOut
-	if len(emus) == 0 {
-		fmt.Fprintln(errOut, "warning: no emulators are registered in pkg/sandbox/emulators; only the files are written")
+	if !opts.ConsoleTodo {
+		fmt.Fprintln(errOut, "sandbox: the console-only steps (no API shows them) are recorded as done by hand; doctor says confirmed. --console-todo leaves them to do")
 	}
 	fmt.Fprintf(errOut, "sandbox: %d services, files in %s\n", len(emus), dir)
 	tab := cmdutil.NewTable(errOut)

@@ -73,11 +73,18 @@ Exit status: 0 done, 1 a step failed, 3 an operator step is pending.`,
   CI=true flowsctl apply --no-input`,
 	}, opts, &opts.Common, runF, applyRun)
 	opts.addRunFlags(cmd, "apply only these steps (comma-separated IDs or prefixes); their dependencies are read, not applied", 8, "steps applied at once")
+	opts.addFleetFlag(cmd)
 	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "let operator checklists print secret values (otherwise they name where the secret is)")
+	opts.addRotateFlag(cmd)
 	return cmd
 }
 
 func applyRun(opts *ApplyOptions) error {
+	if ok, err := opts.fleet("apply", func(f *cmdutil.Factory, g *GraphOptions) error {
+		return applyRun(&ApplyOptions{GraphOptions: g.tenant(f)})
+	}); ok {
+		return err
+	}
 	cfg, g, err := opts.graph()
 	if err != nil {
 		return err

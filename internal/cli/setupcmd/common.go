@@ -31,10 +31,32 @@ type GraphOptions struct {
 	Only        []string
 	Concurrency int
 	ShowSecret  bool
+	// Rotate is --rotate (plan and apply): credentials apply may replace although another
+	// system may hold them.
+	Rotate []string
+	// Parallel is --parallel: tenants run at once in a fleet.
+	Parallel int
+	// Factory makes each fleet tenant's own factory (nil in tests without one).
+	Factory *cmdutil.Factory
+}
+
+// addRotateFlag adds --rotate to plan and apply.
+func (o *GraphOptions) addRotateFlag(cmd *cobra.Command) {
+	cmd.Flags().StringSliceVar(&o.Rotate, "rotate", nil, "replace these credentials even though another system may hold them ("+
+		strings.Join(steps.RotatableSteps, ", ")+"); the output says what to re-paste where")
 }
 
 func newGraphOptions(f *cmdutil.Factory) GraphOptions {
-	return GraphOptions{Common: cmdutil.NewCommon(f)}
+	return GraphOptions{Common: cmdutil.NewCommon(f), Factory: f}
+}
+
+// tenant is o for one tenant of a fleet: the same flags, the tenant's own dependencies.
+func (o GraphOptions) tenant(f *cmdutil.Factory) GraphOptions {
+	t := o
+	t.Common = cmdutil.NewCommon(f)
+	t.Ctx = o.Ctx
+	t.Factory = nil
+	return t
 }
 
 // addRunFlags adds --only and --concurrency with the defaults and words of one command.
@@ -94,7 +116,13 @@ func (o *GraphOptions) deps() (*config.Config, steps.Deps, error) {
 	if o.ShowSecret {
 		errOut = o.IO.SecretErrOut() // --show-secret: checklists show the secret they name
 	}
-	return cfg, steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: errOut, Prompter: p, NoInput: o.NoInput(), ShowSecret: o.ShowSecret}, nil
+	rot := splitOnly(o.Rotate)
+	for _, r := range rot {
+		if !slices.Contains(steps.RotatableSteps, r) {
+			return nil, steps.Deps{}, cmdutil.Exit(cmdutil.ExitFailure, fmt.Errorf("--rotate %s: not a credential flowsctl rotates; use one of %s", r, strings.Join(steps.RotatableSteps, ", ")))
+		}
+	}
+	return cfg, steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: errOut, Prompter: p, NoInput: o.NoInput(), ShowSecret: o.ShowSecret, Rotate: rot}, nil
 }
 
 // splitOnly reads --only a,b --only c.
@@ -142,7 +170,8 @@ func mark(cs *iostreams.ColorScheme, s setup.Status) string {
 	case setup.Pending:
 		return cs.PendingIcon()
 	case setup.Operator:
-		return cs.WarningIcon()
+		return cs.TodoIcon() // the mark doctor gives an operator step still to do
+
 	case setup.Skipped:
 		return cs.SkipIcon()
 	}

@@ -57,6 +57,6 @@ func confirmRun(opts *ConfirmOptions) error {
 	if n == 0 {
 		return fmt.Errorf("%s is not an operator step (nothing to confirm); for connectors and the tenant registration use flowsctl uem connector add --confirm and flowsctl uem mobileflows register --confirm", opts.Step)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "recorded: %s was done by hand; check it with: flowsctl doctor --only %s\n", opts.Step, opts.Step)
+	fmt.Fprintf(opts.IO.ErrOut, "recorded: %s was done by hand; check it with: %s\n", opts.Step, steps.WithFile(d.Config, "flowsctl doctor --only "+opts.Step))
 	return nil
 }

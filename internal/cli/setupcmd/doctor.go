@@ -2,6 +2,7 @@ package setupcmd
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +24,10 @@ type DoctorOptions struct {
 	Env setup.EnvOptions
 	// Strict fails on operator steps still to do, as CI should.
 	Strict bool
+	// Fix is --fix: re-apply the steps whose checks failed (and their dependants), then verify
+	// again; DryRun (--dry-run) shows that plan instead.
+	Fix    bool
+	DryRun bool
 }
 
 // NewCmdDoctor builds `flowsctl doctor`.
@@ -54,9 +59,15 @@ an operator step is still to do), 1 on an error.`,
 		Example: `  flowsctl doctor
   flowsctl doctor -o junit > doctor.xml          # CI: see docs/ci.md
   flowsctl doctor --strict                       # CI: also fail while a console step is to do
-  flowsctl doctor --only access.template,env     # one step and the environment checks`,
+  flowsctl doctor --only access.template,env     # one step and the environment checks
+  flowsctl doctor --fix --dry-run                # what a repair of the failed steps would change
+  flowsctl doctor --fix                          # repair only what failed, then check again
+  flowsctl doctor -f tenants/ -o junit           # a fleet: one test suite per tenant`,
 	}, opts, &opts.Common, runF, doctorRun)
 	opts.addRunFlags(cmd, "check only these steps (IDs or prefixes); \"env\" selects the environment checks", 16, "checks run at once")
+	opts.addFleetFlag(cmd)
+	cmd.Flags().BoolVar(&opts.Fix, "fix", false, "apply only the steps whose checks failed (and the steps that need them), then check again")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "with --fix: print the plan of that repair and change nothing")
 	cmd.Flags().DurationVar(&opts.ProbeTimeout, "probe-timeout", 30*time.Second, "time limit for each environment check")
 	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "exit 2 also while an operator step is still to do by hand (for CI: green means everything is done)")
 	return cmd
@@ -173,9 +184,22 @@ func stepChecks(r setup.Result) []doctor.Check {
 }
 
 func doctorRun(opts *DoctorOptions) error {
+	if ok, err := opts.fleet("doctor", func(f *cmdutil.Factory, g *GraphOptions) error {
+		t := *opts
+		t.GraphOptions = g.tenant(f)
+		return doctorRun(&t)
+	}); ok {
+		return err
+	}
+	if opts.DryRun && !opts.Fix {
+		return cmdutil.Exit(cmdutil.ExitFailure, fmt.Errorf("--dry-run goes with --fix (doctor alone never writes): flowsctl doctor --fix --dry-run"))
+	}
 	checks, wall, err := Diagnose(opts.Context(), opts)
 	if err != nil {
 		return err
+	}
+	if opts.Fix {
+		return doctorFix(opts, checks)
 	}
 	if err := cmdutil.PrintChecks(opts.IO.Out, opts.Output(), checks, wall, opts.Color()); err != nil {
 		return err

@@ -38,10 +38,17 @@ It never writes. Exit status: 0 nothing to do, 2 changes (or operator steps) pen
   flowsctl plan --only access.template,uem.connectors`,
 	}, opts, &opts.Common, runF, planRun)
 	opts.addRunFlags(cmd, "plan only these steps (comma-separated IDs or prefixes, e.g. access,uem.boxer)", 8, "steps looked up at once")
+	opts.addRotateFlag(cmd)
+	opts.addFleetFlag(cmd)
 	return cmd
 }
 
 func planRun(opts *PlanOptions) error {
+	if ok, err := opts.fleet("plan", func(f *cmdutil.Factory, g *GraphOptions) error {
+		return planRun(&PlanOptions{GraphOptions: g.tenant(f)})
+	}); ok {
+		return err
+	}
 	cfg, g, err := opts.graph()
 	if err != nil {
 		return err

@@ -32,11 +32,14 @@ func NewCmdIntegrationCheck(f *cmdutil.Factory, runF func(*IntegrationCheckOptio
 		Use:   "check [NAME]",
 		Short: "Preflight a third-party integration: credentials, groups, ranges, API permissions, TLS (exit 2 on failure)",
 		Long: `Check what a third-party dashboard (e.g. Check Point Harmony Mobile) needs before you enter it in that
-dashboard: the OAuth client and/or API account + REST API key work; every group resolves to an
+dashboard, with the dashboard's own credentials (uem.integrations[].auth, never flowsctl's): its
+OAuth client and/or API account + REST API key work; every group resolves to an
 organization group or a smart group; no child OG is integrated with another dashboard than its
 parent; the sync settings are inside their ranges (10-1440 minutes in steps of 10, 0-100 %,
-1-100 tries); the API role can read devices, apps, smart groups, groups and tags (a 403 names the
-missing permission); TLS verifies, with the integration's serverCertificate when set. Then print
+1-100 tries; a 100 % deletion threshold is a warning: evaluation only); the dashboard's role can
+read devices, apps, smart groups, groups and tags and, when it tags, assign tags (probed by removing
+no device from an existing tag: a write that changes nothing; a 403 names the missing permission);
+TLS verifies, with the integration's serverCertificate when set. Then print
 the integration information table the vendor guide asks you to record.`,
 		Args: cobra.MaximumNArgs(1),
 		Example: `  flowsctl uem integration check
@@ -53,6 +56,7 @@ func integrationCheckRun(o *IntegrationCheckOptions) error {
 	if err != nil {
 		return err
 	}
+	p.ProbeTagWrite = true // this command alone makes the write probe (it changes nothing)
 	reps, err := p.Run(ctx, o.Names...)
 	if err != nil {
 		return err

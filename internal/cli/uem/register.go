@@ -9,6 +9,7 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/pkg/plan"
+	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
 
 func newCmdMobileFlows(f *cmdutil.Factory) *cobra.Command {
@@ -77,7 +78,7 @@ func registerRun(o *RegisterOptions) error {
 		return err
 	}
 	if pending {
-		return cmdutil.Exit(cmdutil.ExitOperator, errors.New("operator step pending: click Begin as listed, then run: flowsctl uem mobileflows register --confirm"))
+		return cmdutil.Exit(cmdutil.ExitOperator, errors.New("operator step pending: click Begin as listed, then run: "+steps.WithFile(d.Config, "flowsctl uem mobileflows register --confirm")))
 	}
 	return nil
 }

@@ -51,6 +51,8 @@ type Emulator struct {
 type stored struct {
 	c      connector
 	secret string
+	// users is how many users hold a connector token (signed in under Account in the portal).
+	users int
 }
 
 type tenant struct {
@@ -88,6 +90,9 @@ type connector struct {
 	} `json:"notification"`
 	CreatedAt string `json:"createdAt,omitempty"`
 	UpdatedAt string `json:"updatedAt,omitempty"`
+	// AuthorizedUsers (read-only) counts the users who hold a token of this connector: they
+	// signed in to it once under Account in the Access user portal.
+	AuthorizedUsers int `json:"authorizedUsers"`
 }
 
 // New returns an emulator with no connectors and a registered tenant.
@@ -181,6 +186,7 @@ func (e *Emulator) view(s *stored) connector {
 	c.Authentication.ClientSecret = ""
 	c.Authentication.ClientSecretSet = s.secret != ""
 	c.Authentication.ClientSecretFingerprint = ""
+	c.AuthorizedUsers = s.users
 	if s.secret != "" {
 		sum := sha256.Sum256([]byte(s.secret))
 		c.Authentication.ClientSecretFingerprint = hex.EncodeToString(sum[:])[:16]
@@ -271,8 +277,8 @@ func (e *Emulator) put(w http.ResponseWriter, r *http.Request) {
 	default:
 		problems = append(problems, fmt.Sprintf("notification.method %q must be poll or push", c.Notification.Method))
 	}
-	if c.Authentication.ClientSecretSet || c.Authentication.ClientSecretFingerprint != "" {
-		problems = append(problems, "clientSecretSet and clientSecretFingerprint are read-only")
+	if c.Authentication.ClientSecretSet || c.Authentication.ClientSecretFingerprint != "" || c.AuthorizedUsers != 0 {
+		problems = append(problems, "clientSecretSet, clientSecretFingerprint and authorizedUsers are read-only")
 	}
 	if strings.HasPrefix(c.Authentication.Type, "oauth2_") && c.Authentication.ClientID == "" && c.CatalogID != "" {
 		problems = append(problems, "authentication.clientId is required for OAuth 2.0")
@@ -296,7 +302,12 @@ func (e *Emulator) put(w http.ResponseWriter, r *http.Request) {
 		if s.secret == "" {
 			s.secret = old.secret
 		}
-	} else {
+		s.users = old.users
+	} else if strings.HasPrefix(c.Authentication.Type, "oauth2_") {
+		// the sandbox's demo user signs in to a new OAuth connector right away
+		s.users = 1
+	}
+	if !exists {
 		e.seq++
 		s.c.ID = fmt.Sprintf("c0nn%04d-%s", e.seq, hex.EncodeToString([]byte(key))[:min(8, 2*len(key))])
 		s.c.CreatedAt = now
@@ -326,6 +337,15 @@ func (e *Emulator) getTenant(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	writeJSON(w, http.StatusOK, e.tenant)
+}
+
+// SetAuthorizedUsers sets how many users hold a token of the named connector (tests).
+func (e *Emulator) SetAuthorizedUsers(name string, n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s, ok := e.connectors[strings.ToLower(name)]; ok {
+		s.users = n
+	}
 }
 
 // SetTenantRegistered changes the tenant state (tests).

@@ -44,6 +44,8 @@ var routes = []route{
 	{"GET", seg("/api/mam/apps/*/assignment-rules"), []int{2}, "apps", (*Emulator).rulesGet},
 	{"PUT", seg("/api/mam/apps/*/assignment-rules"), []int{2}, "apps-write", (*Emulator).rulesPut},
 	{"GET", seg("/api/mdm/tags/search"), []int{1}, "tags", (*Emulator).tagsSearch},
+	{"POST", seg("/api/mdm/tags/*/adddevices"), []int{1}, "tags", (*Emulator).tagDevices},
+	{"POST", seg("/api/mdm/tags/*/removedevices"), []int{1}, "tags", (*Emulator).tagDevices},
 }
 
 func seg(p string) []string { return strings.Split(strings.Trim(p, "/"), "/") }
@@ -293,6 +295,8 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request) {
 		want = e.oauthSecret
 	case RestrictedClientID:
 		want = e.restrictedSecret
+	case DashboardClientID:
+		want = e.dashboardSecret
 	}
 	if want == "" || !eq(sec, want) {
 		oauthErr(http.StatusBadRequest, "invalid_client", "client authentication failed")
@@ -772,6 +776,33 @@ func (e *Emulator) tagsSearch(w http.ResponseWriter, r *http.Request, _ []string
 		}
 		return hits
 	})
+}
+
+// tagDevices adds or removes devices on a tag (body {"BulkValues":{"Value":[ids]}}). The
+// sandbox keeps no device-tag links: it validates, counts and answers like the API.
+func (e *Emulator) tagDevices(w http.ResponseWriter, r *http.Request, args []string, _ int) {
+	found := false
+	e.mu.Lock()
+	for _, t := range e.tags {
+		found = found || strconv.Itoa(t.ID) == args[0]
+	}
+	e.mu.Unlock()
+	if !found {
+		e.fail(w, http.StatusNotFound, 404, "Tag "+args[0]+" not found")
+		return
+	}
+	var body struct {
+		BulkValues struct {
+			Value []string `json:"Value"`
+		} `json:"BulkValues"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil {
+		e.fail(w, http.StatusBadRequest, 400, "invalid body: "+err.Error())
+		return
+	}
+	n := len(body.BulkValues.Value)
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"TotalItems": n, "AcceptedItems": n, "FailedItems": 0})
 }
 
 // State: one key per collection, in the API's field names.

@@ -8,15 +8,18 @@ package uememu
 const (
 	OAuthClientID      = "flowsctl-sandbox"
 	RestrictedClientID = "restricted-api" // its tokens get 403 on tags
-	BasicUser          = "flowsctl-api"
-	ProductVersion     = "24.6.0.12"
-	defaultQuota       = 250000
-	BoxerAppUUID       = "6d8a1f3e-2b4c-4f57-9a0e-1c2d3e4f5a61"
-	AllBoxerUsersUUID  = "0b7e2f5a-91c3-4d8e-a6f1-3c5d7e9f1a20"
-	ExecutivesUUID     = "5c1d9e3f-7a2b-4c6d-8e0f-2a4b6c8d0e42"
-	AllBoxerUsersName  = "All Boxer Users"
-	acmeID             = 1112
-	globalID           = 570
+	// DashboardClientID is the third-party dashboard's own OAuth client (the integration's
+	// credentials in the generated config: never flowsctl's).
+	DashboardClientID = "harmony-mobile-api"
+	BasicUser         = "flowsctl-api"
+	ProductVersion    = "24.6.0.12"
+	defaultQuota      = 250000
+	BoxerAppUUID      = "6d8a1f3e-2b4c-4f57-9a0e-1c2d3e4f5a61"
+	AllBoxerUsersUUID = "0b7e2f5a-91c3-4d8e-a6f1-3c5d7e9f1a20"
+	ExecutivesUUID    = "5c1d9e3f-7a2b-4c6d-8e0f-2a4b6c8d0e42"
+	AllBoxerUsersName = "All Boxer Users"
+	acmeID            = 1112
+	globalID          = 570
 )
 
 type og struct {

@@ -17,7 +17,7 @@ import (
 type Emulator struct {
 	mu sync.Mutex
 
-	oauthSecret, restrictedSecret, password, tenantCode string
+	oauthSecret, restrictedSecret, dashboardSecret, password, tenantCode string
 
 	ogs    []*og
 	sgs    []*smartGroup
@@ -53,7 +53,8 @@ func WithQuota(n int, window time.Duration) Option {
 func New(opts ...Option) *Emulator {
 	e := &Emulator{quota: defaultQuota, window: 24 * time.Hour, now: time.Now,
 		oauthSecret: "uem-oauth-" + sandbox.RandHex(16), restrictedSecret: "uem-restricted-" + sandbox.RandHex(16),
-		password: "uem-pass-" + sandbox.RandHex(12), tenantCode: "uem-key-" + sandbox.RandHex(16)}
+		dashboardSecret: "uem-dashboard-" + sandbox.RandHex(16),
+		password:        "uem-pass-" + sandbox.RandHex(12), tenantCode: "uem-key-" + sandbox.RandHex(16)}
 	for _, o := range opts {
 		o(e)
 	}
@@ -64,6 +65,7 @@ func New(opts ...Option) *Emulator {
 // Credentials the sandbox hands out (tests use them directly).
 func (e *Emulator) OAuthSecret() string      { return e.oauthSecret }
 func (e *Emulator) RestrictedSecret() string { return e.restrictedSecret }
+func (e *Emulator) DashboardSecret() string  { return e.dashboardSecret }
 func (e *Emulator) Password() string         { return e.password }
 func (e *Emulator) TenantCode() string       { return e.tenantCode }
 
@@ -116,12 +118,18 @@ func (e *Emulator) ConfigFragment(env *sandbox.Env) (map[string]any, map[string]
 				"deviceDeletionAfter":     3,
 				"appSyncInterval":         "1440m",
 				"tagging":                 map[string]any{"status": true, "risk": true, "threatFactors": true},
+				"auth": map[string]any{"oauth": map[string]any{
+					"tokenUrl":     u + "/na/connect/token",
+					"clientId":     DashboardClientID,
+					"clientSecret": "file:" + env.SecretPath("uem-dashboard-client-secret"),
+				}},
 			},
 		},
 	}
 	return map[string]any{"uem": uemSec}, map[string]string{
-		"uem-oauth-client-secret": e.oauthSecret,
-		"uem-api-password":        e.password,
-		"uem-api-key":             e.tenantCode,
+		"uem-oauth-client-secret":     e.oauthSecret,
+		"uem-api-password":            e.password,
+		"uem-api-key":                 e.tenantCode,
+		"uem-dashboard-client-secret": e.dashboardSecret,
 	}
 }

@@ -60,7 +60,13 @@ var accessSCIMClient = Row{
 	ID: "access.scimClient",
 	Skip: accessSkip(func(a *config.Access) bool { return a.SCIMClient != nil },
 		"no access.scimClient in the config (SCIM from Okta to Access is not set up here)"),
-	Objects: accessObject(access.NewClientResource),
+	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {
+		os, err := accessObject(access.NewClientResource)(d, v)
+		if err == nil {
+			os[0].(*access.ClientResource).Rotate = d.rotates("access.scimClient")
+		}
+		return os, err
+	},
 	Record: func(v *setup.Values, objs []object.Object, rs []object.Result) {
 		if rs != nil {
 			c := objs[0].(*access.ClientResource)

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"fmt"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/identity"
 	"github.com/flowsctl/flowsctl/pkg/object"
@@ -76,9 +77,24 @@ var identitySCIMToken = Row{
 	Skip:             identitySkip,
 	Fix:              identityAuthFix,
 	VerifyAfterNeeds: true,
-	Objects: ofDirectory(func(c *identity.Client, cfg *config.Config, dirID func() string) (object.Object, error) {
-		return identity.SCIMTokenFromConfig(c, cfg, dirID)
-	}),
+	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {
+		return ofDirectory(func(c *identity.Client, cfg *config.Config, dirID func() string) (object.Object, error) {
+			o, err := identity.SCIMTokenFromConfig(c, cfg, dirID)
+			if err == nil {
+				o.Rotate = d.rotates("identity.scimToken")
+				phase := PhaseDone // a first token: the okta.provisioning step gives it to Okta
+				if o.Rotate {
+					phase = PhaseIssued // Okta still holds the old token
+				}
+				o.OnIssued = func(t *identity.SCIMToken) {
+					if err := RecordIssued(cfg.Path, t.ExpiresAt, phase); err != nil && d.ErrOut != nil {
+						fmt.Fprintf(d.ErrOut, "warning: the token's issue time was not recorded (%v); doctor cannot tell its lifetime\n", err)
+					}
+				}
+			}
+			return o, err
+		})(d, v)
+	},
 	Record: func(v *setup.Values, objs []object.Object, rs []object.Result) {
 		if rs != nil {
 			v.Identity.TokenSink = objs[0].(*identity.SCIMTokenObject).Sink

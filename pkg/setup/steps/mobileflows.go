@@ -41,8 +41,12 @@ func operatorAsk(d Deps) func(q string) (bool, error) {
 	}
 }
 
+// confirmStore is the run's one record of operator confirmations: every operator step of a run
+// shares it, so concurrent confirmations are serialised and none is lost.
 func confirmStore(d Deps) *mobileflows.ConfirmStore {
-	return &mobileflows.ConfirmStore{Path: mobileflows.StorePathFor(d.Config.Path)}
+	return sharedValue(d, "confirmStore", func() *mobileflows.ConfirmStore {
+		return &mobileflows.ConfirmStore{Path: mobileflows.StorePathFor(d.Config.Path)}
+	})
 }
 
 // MobileFlowsTenant builds the tenant registration object ("Begin"): an operator step that api
@@ -52,7 +56,7 @@ func MobileFlowsTenant(d Deps) (*mobileflows.Tenant, error) {
 	cfg := d.Config
 	mf := cfg.UEM.MobileFlows
 	t := &mobileflows.Tenant{Host: string(mf.Host), Store: confirmStore(d), Out: d.ErrOut, Ask: operatorAsk(d),
-		ConfirmCmd: "flowsctl uem mobileflows register --confirm"}
+		ConfirmCmd: withFile(cfg, "flowsctl uem mobileflows register --confirm")}
 	if cfg.Access != nil {
 		t.AccessURL = string(cfg.Access.URL)
 		ac := accessClient(d)
@@ -101,7 +105,7 @@ func MobileFlowsRegistrar(d Deps) (mobileflows.Registrar, error) {
 	}
 	return &mobileflows.Guided{Store: confirmStore(d), Out: d.ErrOut, ShowSecret: d.ShowSecret, Ask: operatorAsk(d), Config: d.Config,
 		ConfirmCommand: func(s mobileflows.ConnectorSpec) string {
-			return fmt.Sprintf("flowsctl uem connector add --name %q --confirm", s.Name)
+			return withFile(d.Config, fmt.Sprintf("flowsctl uem connector add --name %q --confirm", s.Name))
 		}}, nil
 }
 
@@ -164,7 +168,7 @@ func HubMobileFlows(d Deps) (*operator.Step, error) {
 			" 3. Check the minimum versions: UEM console 1904 or later (OOTB connectors need 1905), Intelligent Hub 1810 or later, Boxer 4.12 or later.\n" +
 			" 4. Allow up to 15 minutes for connector changes in the UEM console to appear in Hub Services.",
 		Values: map[string]string{"tenant": tenant}, Store: confirmStore(d), Ask: operatorAsk(d), Out: d.ErrOut,
-		ConfirmCmd: "flowsctl confirm hub.mobileflows -f " + cfg.Path}
+		ConfirmCmd: confirmCmd(cfg, "hub.mobileflows")}
 	if cfg.UEM.MobileFlows.Mode == "api" {
 		a, err := mobileFlowsAPI(d)
 		if err != nil {

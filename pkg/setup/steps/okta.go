@@ -86,7 +86,7 @@ func OktaProvisioning(d Deps, v setup.Values) (*okta.Provisioning, error) {
 	c, _ := oktaClient(d).get()
 	cfg := d.Config
 	spec := okta.ProvisioningSpec{App: app, Store: &operator.Store{Path: operator.PathFor(cfg.Path)},
-		ConfirmCmd: "flowsctl confirm okta.provisioning -f " + cfg.Path}
+		ConfirmCmd: confirmCmd(cfg, "okta.provisioning")}
 	if cfg.OktaIdentityPath() {
 		base, err := cfg.IdentityBase()
 		if err != nil {

@@ -28,6 +28,9 @@ type Deps struct {
 	NoInput  bool
 	// ShowSecret allows a guided checklist to print a secret value (never otherwise).
 	ShowSecret bool
+	// Rotate names the credentials apply may replace although another system may hold them
+	// (apply --rotate identity.scimToken,access.scimClient); nothing else is ever rotated.
+	Rotate []string
 	// Mode is the mode a Row's objects are first built in (set by the runner): connectors plan
 	// with a placeholder client id before the Entra app exists, but verify without one.
 	Mode setup.Mode
@@ -35,6 +38,19 @@ type Deps struct {
 	// shared holds the service clients of one run (one token per service), set by Build.
 	shared *shared
 }
+
+// rotates reports whether --rotate names the step id.
+func (d Deps) rotates(id string) bool {
+	for _, r := range d.Rotate {
+		if r == id {
+			return true
+		}
+	}
+	return false
+}
+
+// RotatableSteps are the ids --rotate accepts.
+var RotatableSteps = []string{"identity.scimToken", "access.scimClient"}
 
 // shared memoises service clients across the steps (and probes) of one run.
 type shared struct {
@@ -68,7 +84,11 @@ func WithShared(d Deps) Deps {
 // probeTable lists the service-level probes as data, next to the rows.
 var probeTable = []func(d Deps) []doctor.Probe{
 	uemProbes,
+	tokenLifetimeProbe,
 	scimProbes,
+	autoEnableProbe,
+	idpDiscoveryProbe,
+	pushedGroupsProbe,
 }
 
 // Probes returns the service-level doctor probes for the config.
@@ -85,8 +105,9 @@ func Probes(d Deps) []doctor.Probe {
 var table = []Row{
 	azureApp,
 	accessTemplate, accessSCIMClient, accessDirectory,
-	identityDirectory, identitySCIMToken, identityIdP,
-	uemBoxer, uemMobileFlowsTenant, hubMobileFlows, uemConnectors, uemIntegrations,
+	identityDirectory, identitySCIMToken, identityIdP, identityServices,
+	uemBoxer, uemMobileFlowsTenant, hubMobileFlows, hubClientVersions, uemConnectors, uemIntegrations, teamsActivation,
+	airWatchProvisioning,
 	oktaSCIMApp, oktaProvisioning, oktaGroupPush, oktaOIDCApp,
 }
 

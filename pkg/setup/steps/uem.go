@@ -129,7 +129,7 @@ func UEMIntegrations(d Deps) (*uem.Integrations, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &uem.Integrations{C: c, Cfg: d.Config.UEM, NewHTTP: HTTPFor(d)}, nil
+	return &uem.Integrations{C: c, Cfg: d.Config.UEM, Root: d.Config, NewHTTP: HTTPFor(d)}, nil
 }
 
 // HTTPFor returns the factory of clients that trust one more CA file (an integration's

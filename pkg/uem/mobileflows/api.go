@@ -53,6 +53,9 @@ type WireConnector struct {
 	} `json:"notification"`
 	CreatedAt string `json:"createdAt,omitempty"`
 	UpdatedAt string `json:"updatedAt,omitempty"`
+	// AuthorizedUsers (read-only; nil when the API does not report it) counts the users who
+	// hold a token of the connector: they signed in to it once in the Access user portal.
+	AuthorizedUsers *int `json:"authorizedUsers,omitempty"`
 }
 
 // TenantStatus is GET /tenant on the modeled API.
@@ -161,6 +164,22 @@ func (a *API) Tenant(ctx context.Context) (TenantStatus, error) {
 	return t, err
 }
 
+// ConnectorUsers is how many users hold a token of the named connector, as the admin API
+// reports it (0 while the connector is not registered); known is false when the API does not
+// report the count.
+func (a *API) ConnectorUsers(ctx context.Context, name string) (n int, known bool, err error) {
+	c, err := a.Get(ctx, name)
+	switch {
+	case err != nil:
+		return 0, false, err
+	case c == nil:
+		return 0, true, nil
+	case c.AuthorizedUsers == nil:
+		return 0, false, nil
+	}
+	return *c.AuthorizedUsers, true, nil
+}
+
 func wireFrom(s ConnectorSpec) WireConnector {
 	w := WireConnector{Name: s.Name, CatalogID: s.CatalogID, DiscoveryURL: s.DiscoveryURL, BaseURL: s.BaseURL, Active: s.Active,
 		Categories: s.Categories}
@@ -179,7 +198,9 @@ func diff(want, have WireConnector, secretFP string) plan.Diff {
 	var d plan.Diff
 	d.Add("catalogId", have.CatalogID, want.CatalogID)
 	d.Add("discoveryUrl", have.DiscoveryURL, want.DiscoveryURL)
-	d.Add("baseUrl", have.BaseURL, want.BaseURL)
+	if !config.SameConnectorBaseURL(have.BaseURL, want.BaseURL) {
+		d.Add("baseUrl", have.BaseURL, want.BaseURL)
+	}
 	d.Add("active", have.Active, want.Active)
 	if !sameSet(have.Categories, want.Categories) {
 		d.Add("categories", strings.Join(have.Categories, ","), strings.Join(want.Categories, ","))
@@ -331,17 +352,27 @@ func (a *API) Verify(ctx context.Context, s ConnectorSpec) []doctor.Check {
 		if !have.Active && s.Active {
 			bad = append(bad, "inactive")
 		}
-		if have.BaseURL != s.BaseURL {
-			bad = append(bad, fmt.Sprintf("base URL %q, want %q", have.BaseURL, s.BaseURL))
+		if !config.SameConnectorBaseURL(have.BaseURL, s.BaseURL) {
+			msg := fmt.Sprintf("base URL %q, want %q", have.BaseURL, s.BaseURL)
+			if why := config.ConnectorBaseURLProblem(s.CatalogID, have.BaseURL); why != "" {
+				msg += " (" + why + ")"
+			}
+			bad = append(bad, msg)
 		}
 		if have.Authentication.ClientID != s.Grant.ClientID {
 			bad = append(bad, fmt.Sprintf("client id %q, want %q", have.Authentication.ClientID, s.Grant.ClientID))
 		}
+		fix := "flowsctl uem connector add " + addArg(s)
 		if s.Grant.ClientSecret != "" && !have.Authentication.ClientSecretSet {
 			bad = append(bad, "no client secret stored")
+		} else if _, fp, err := secretFor(a.Config, s); err == nil && fp != "" && have.Authentication.ClientSecretFingerprint != fp {
+			// Compared by fingerprint: no value leaves flowsctl. The Entra check proves the
+			// sink's value is among the application's unexpired credentials (its hint).
+			bad = append(bad, "its client secret is not the one in "+string(s.Grant.ClientSecret)+" (an old or foreign secret: sign-ins fail once it is removed or expires)")
+			fix = "flowsctl rotate teams-secret"
 		}
 		if len(bad) > 0 {
-			ck.Status, ck.Detail, ck.Fix = doctor.Fail, strings.Join(bad, "; "), "flowsctl uem connector add "+addArg(s)
+			ck.Status, ck.Detail, ck.Fix = doctor.Fail, strings.Join(bad, "; "), fix
 		} else {
 			ck.Detail = fmt.Sprintf("active, base URL %s", orNone(have.BaseURL))
 			if have.Authentication.ClientID != "" {

@@ -99,7 +99,31 @@ func (g *Guided) confirmed(s ConnectorSpec) (Confirmation, bool, error) {
 	if err != nil || !ok {
 		return c, false, err
 	}
-	return c, c.Fingerprint == s.Fingerprint(), nil
+	return c, c.Fingerprint == s.Fingerprint() && !g.secretChanged(s, c), nil
+}
+
+// confirmedSecretKey holds, in a confirmation's values, the SHA-256 fingerprint of the client
+// secret the operator pasted (a hash, never the value).
+const confirmedSecretKey = "clientSecretSha256"
+
+// secretFP is the fingerprint of the spec's current client secret, "" when it has none or it
+// cannot be read.
+func (g *Guided) secretFP(s ConnectorSpec) string {
+	if s.Grant.ClientSecret == "" || g.Config == nil {
+		return ""
+	}
+	v, err := g.Config.Secret(s.Grant.ClientSecret)
+	if err != nil || v == "" {
+		return ""
+	}
+	return SecretFingerprint(v)
+}
+
+// secretChanged: the operator confirmed another client secret than the one the sink holds now
+// (a rotation), so the console step must be done again with the new one.
+func (g *Guided) secretChanged(s ConnectorSpec, c Confirmation) bool {
+	fp := g.secretFP(s)
+	return fp != "" && c.Values[confirmedSecretKey] != fp
 }
 
 // Plan is no-op when the operator confirmed these values, operator otherwise.
@@ -117,6 +141,9 @@ func (g *Guided) Plan(ctx context.Context, s ConnectorSpec) (plan.Change, error)
 	ch.Note = "console step: Content > Mobile Flows (no admin API); flowsctl prints the checklist"
 	if c.Key != "" {
 		ch.Note = "values changed since the operator confirmed them; redo the console step"
+		if c.Fingerprint == s.Fingerprint() {
+			ch.Note = "the client secret changed since the operator pasted it; paste the new one from " + string(s.Grant.ClientSecret)
+		}
 	}
 	ch.Fields = createFields(wireFrom(s), "")
 	return ch, nil
@@ -160,7 +187,8 @@ func (g *Guided) Apply(ctx context.Context, s ConnectorSpec) (object.Result, err
 	}
 	err = g.Store.Record(Confirmation{Step: StepConnector, Key: s.Name, Fingerprint: s.Fingerprint(), ConfirmedAt: g.now(),
 		Values: map[string]string{"catalogId": s.CatalogID, "discoveryUrl": s.DiscoveryURL, "baseUrl": s.BaseURL,
-			"clientId": s.Grant.ClientID, "authentication": s.Auth, "notification": s.Notification}})
+			"clientId": s.Grant.ClientID, "authentication": s.Auth, "notification": s.Notification,
+			confirmedSecretKey: g.secretFP(s)}})
 	if err != nil {
 		return res, err
 	}
@@ -178,6 +206,8 @@ func (g *Guided) Verify(ctx context.Context, s ConnectorSpec) []doctor.Check {
 		ck.Status, ck.Detail, ck.Fix = doctor.Fail, err.Error(), "delete the record and confirm again"
 	case ok:
 		ck.Status, ck.Detail = doctor.Confirmed, "confirmed by the operator "+c.ConfirmedAt.Format(time.RFC3339)+" (not observable: mobile flows has no admin API)"
+	case c.Key != "" && c.Fingerprint == s.Fingerprint():
+		ck.Status, ck.Detail, ck.Fix = doctor.Todo, "the Entra client secret changed since the operator pasted one (rotated): the connector may still hold the old one", "flowsctl rotate teams-secret (paste the new secret from "+string(s.Grant.ClientSecret)+" in the console, then confirm)"
 	case c.Key != "":
 		ck.Status, ck.Detail, ck.Fix = doctor.Fail, "the configured values changed since the confirmation", "flowsctl uem connector add "+addArg(s)+" (redo the console step, then --confirm)"
 	default:

@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -316,6 +317,9 @@ func TestTeamsConnectorThroughAPIMode(t *testing.T) {
 	if err != nil || rch.Action != plan.Update || len(rch.Fields) != 1 || rch.Fields[0].Path != "authentication.clientSecret" {
 		t.Fatalf("rotation plan %+v %v", rch, err)
 	}
+	if checks := e.api.Verify(ctx, spec2); !doctor.Failed(checks) || checks[0].Fix != "flowsctl rotate teams-secret" || strings.Contains(fmt.Sprint(checks), "rotated-secret") {
+		t.Fatalf("verify must fail while the connector holds the old secret (fix: rotate teams-secret): %+v", checks)
+	}
 	if _, err := e.api.Apply(ctx, spec2); err != nil || e.writes() != w+1 {
 		t.Fatalf("rotation ensure: %v", err)
 	}
@@ -502,5 +506,71 @@ func BenchmarkParseDiscovery(b *testing.B) {
 		if _, err := mf.ParseDiscovery(doc); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestLiveBaseURLDrift: a Teams connector whose stored base URL was changed to the Teams web
+// address (in the console) fails doctor with the guide's explanation; a trailing slash is not
+// drift.
+func TestLiveBaseURLDrift(t *testing.T) {
+	e := startAPI(t)
+	ctx := context.Background()
+	spec, err := mf.SpecFrom(config.Connector{Catalog: "teams"}, entra(t, "entra-secret-value-0123456789abcdef"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.api.Apply(ctx, spec); err != nil {
+		t.Fatal(err)
+	}
+	slash := spec
+	slash.BaseURL = mf.GraphBeta + "/"
+	if ch, err := e.api.Plan(ctx, slash); err != nil || ch.Action != plan.NoOp {
+		t.Errorf("trailing slash planned as %+v %v", ch, err)
+	}
+	trap := spec
+	trap.BaseURL = "https://teams.microsoft.com/"
+	if _, err := e.api.Apply(ctx, trap); err != nil { // what an edit in the console leaves behind
+		t.Fatal(err)
+	}
+	checks := e.api.Verify(ctx, spec)
+	if !doctor.Failed(checks) || !strings.Contains(checks[0].Detail, "Teams web address") || !strings.Contains(checks[0].Detail, mf.GraphBeta) {
+		t.Fatalf("verify after the base URL moved to teams.microsoft.com: %+v", checks)
+	}
+	if ch, _ := e.api.Plan(ctx, spec); ch.Action != plan.Update || ch.Fields[0].Path != "baseUrl" {
+		t.Errorf("plan after drift: %+v", ch)
+	}
+}
+
+// TestGuidedRotatedSecretMakesConfirmationStale: the confirmation records a hash of the secret
+// the operator pasted, so after a rotation the console step is to do again.
+func TestGuidedRotatedSecretMakesConfirmationStale(t *testing.T) {
+	ctx := context.Background()
+	secret := "guided-secret-value-abcdef0123456789"
+	ent := entra(t, secret)
+	s, err := mf.SpecFrom(config.Connector{Catalog: "teams"}, ent, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &mf.ConfirmStore{Path: filepath.Join(t.TempDir(), ".flowsctl", "operator-steps.json")}
+	g := &mf.Guided{Store: store, Confirm: true, Config: &config.Config{}}
+	if _, err := g.Apply(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if checks := g.Verify(ctx, s); checks[0].Status != doctor.Confirmed {
+		t.Fatalf("verify after confirmation %+v", checks)
+	}
+	b, _ := os.ReadFile(store.Path)
+	if bytes.Contains(b, []byte(secret)) || !bytes.Contains(b, []byte(mf.SecretFingerprint(secret))) {
+		t.Fatalf("the store must hold the secret's hash, never the value: %s", b)
+	}
+	if err := os.WriteFile(ent.SecretSink.Target(), []byte("rotated-secret-value-9876543210\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checks := g.Verify(ctx, s)
+	if checks[0].Status != doctor.Todo || !strings.Contains(checks[0].Fix, "rotate teams-secret") {
+		t.Fatalf("verify after a rotation %+v, want todo", checks)
+	}
+	if ch, _ := g.Plan(ctx, s); ch.Action != plan.Operator {
+		t.Fatalf("plan after a rotation %+v", ch)
 	}
 }

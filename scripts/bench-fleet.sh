@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Fleet figures: `flowsctl apply -f DIR --parallel N` over FLEET_N tenants (default 50; one
+# sandbox each, all in one test process) at 100 ms injected latency, next to one tenant's apply
+# alone at that latency, and the peak RSS of the process (sandboxes included).
+#
+#   scripts/bench-fleet.sh
+#   FLEET_N=20 scripts/bench-fleet.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "$(go version), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+FLEET_N=${FLEET_N:-50} go test ./test/e2e -run '^$' -bench '^BenchmarkFleet$' -benchtime 1x 2>&1 | python3 -c '
+import re, sys
+for line in sys.stdin:
+    if not line.startswith("BenchmarkFleet"):
+        continue
+    m = dict((k, float(v)) for v, k in re.findall(r"([\d.]+) ([\w-]+)", line.split(None, 2)[2]))
+    print("tenants %d at 100 ms latency, --parallel %d" % (m["tenants"], m["tenants"]))
+    print("one tenant apply  %7.0f ms" % m["single-wall-ms"])
+    print("fleet apply       %7.0f ms  (%.2fx one tenant)" % (m["fleet-wall-ms"], m["fleet-x-single"]))
+    print("peak RSS          %7.1f MB  (test process: every sandbox and flowsctl)" % m["peak-rss-MB"])
+'
