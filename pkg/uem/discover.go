@@ -10,11 +10,7 @@ import (
 // group (key -> value as stored): what `flowsctl import` writes back as uem.boxer. An assignment
 // without the keys is left out; several that disagree are an error naming them. Reads only.
 func (b *Boxer) BoxerKeys(ctx context.Context) (map[string]string, error) {
-	ogID, err := b.ogID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	apps, err := b.findApps(ctx, ogID)
+	ogID, apps, err := b.ogAndApps(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -49,8 +49,10 @@ func TestImportReproducesAnAppliedTenant(t *testing.T) {
 	}
 }
 
-// TestImportHandBuilt: objects changed by hand through the services' APIs (a renamed Entra app,
-// non-default template TTLs and scopes) are what import writes, so plan shows no change.
+// TestImportHandBuilt: objects changed by hand through the services' APIs (a renamed Entra app
+// with a client secret made by hand, non-default template TTLs and scopes, edited and added
+// mobile flows connectors, Okta groups assigned and pushed by hand, the Identity Services IdP's
+// user identifiers) are what import writes, so plan shows no change.
 func TestImportHandBuilt(t *testing.T) {
 	e := sandboxWith(t, "graph", "no Graph emulator")
 	if !e.Has("access") {
@@ -68,11 +70,11 @@ func TestImportHandBuilt(t *testing.T) {
 		} `json:"value"`
 	}
 	g.do(http.MethodGet, "/applications", "", &apps)
-	renamed := 0
+	renamed, appObjectID := 0, ""
 	for _, a := range apps.Value {
 		if a.UniqueName == cfg.Azure.App.UniqueName {
 			g.do(http.MethodPatch, "/applications/"+url.PathEscape(a.ID), `{"displayName":"Teams via mobile flows (by hand)"}`, nil)
-			renamed++
+			renamed, appObjectID = renamed+1, a.ID
 		}
 	}
 	removedSome(t, renamed, "app to rename")
@@ -87,6 +89,7 @@ func TestImportHandBuilt(t *testing.T) {
 	if err := c.UpdateTemplate(ctx, "MobileFlows_Server_Template", raw); err != nil {
 		t.Fatalf("put template: %v", err)
 	}
+	scimAppID := ""
 	if cfg.Okta != nil {
 		oc, err := okta.New(sandboxtest.Client(t, e.SB), cfg)
 		if err != nil {
@@ -96,11 +99,12 @@ func TestImportHandBuilt(t *testing.T) {
 		if err != nil || app == nil {
 			t.Fatalf("okta SCIM app %q: %v", cfg.Okta.SCIMApp.Label, err)
 		}
-		app.Label = "Workspace ONE SCIM (by hand)"
+		app.Label, scimAppID = "Workspace ONE SCIM (by hand)", app.ID
 		if _, err := oc.ReplaceApp(ctx, app); err != nil {
 			t.Fatalf("relabel the Okta SCIM app: %v", err)
 		}
 	}
+	check := handEdits(t, e, cfg, g, appObjectID, scimAppID)
 	if p := e.Run(t, "plan"); p.Code != 2 {
 		t.Fatalf("plan of the original config after the hand edits: exit %d, want 2 (changes)", p.Code)
 	}
@@ -117,6 +121,7 @@ func TestImportHandBuilt(t *testing.T) {
 		strings.Join(tpl.Scope, " ") != "openid email" {
 		t.Errorf("import did not reproduce the hand edits: app %q, template %+v", imp.Azure.App.DisplayName, tpl)
 	}
+	check(imp)
 	if cfg.Okta != nil && imp.Okta.SCIMApp.Label != "Workspace ONE SCIM (by hand)" {
 		t.Errorf("import did not adopt the relabelled Okta SCIM app: %q", imp.Okta.SCIMApp.Label)
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/prompt"
@@ -27,6 +29,10 @@ type importer struct {
 	picks    map[string]string
 	prompt   prompt.Prompter
 	msg      io.Writer
+	// oktaOIDCClientID is the client id of the adopted Okta OIDC app ("" when none).
+	oktaOIDCClientID string
+	// identityDirID is the id of the adopted Identity Services directory ("" when none).
+	identityDirID string
 	// notes are what the report prints on stderr (what was adopted or left as configured).
 	notes []string
 }
@@ -56,7 +62,17 @@ func (im *importer) run() error {
 			return err
 		}
 	}
-	if u := im.cfg.UEM; u != nil && u.Boxer != nil && len(u.Boxer.SmartGroups) > 0 {
+	if is := im.cfg.IdentityServices; is != nil && is.Enabled {
+		if err := im.identityIdP(); err != nil {
+			return err
+		}
+	}
+	if u := im.cfg.UEM; u != nil && u.MobileFlows != nil {
+		if err := im.connectors(); err != nil {
+			return err
+		}
+	}
+	if u := im.cfg.UEM; u != nil && u.Boxer != nil {
 		if err := im.boxer(); err != nil {
 			return err
 		}
@@ -65,21 +81,22 @@ func (im *importer) run() error {
 }
 
 // okta adopts the Okta SCIM app and (Identity Services path) the OIDC sign-in app by label:
-// the configured one when it exists, else one made from the same catalog app.
+// the configured one when it exists, else one made from the same catalog app. The SCIM app's
+// group assignments and active group push mappings become okta.assignGroups and okta.pushGroups.
 func (im *importer) okta() error {
 	c, err := okta.New(im.hc, im.cfg)
 	if err != nil {
 		return err
 	}
 	o := im.cfg.Okta
-	adopt := func(kind, what string, label *string, name string) error {
+	adopt := func(kind, what string, label *string, name string) (*okta.App, error) {
 		as, err := c.FindApps(im.ctx, *label, name)
 		if err != nil {
-			return fmt.Errorf("import: read the Okta apps: %w", err)
+			return nil, fmt.Errorf("import: read the Okta apps: %w", err)
 		}
 		if len(as) == 0 {
 			im.note("%s: none labelled %q or made from %q; kept as configured, so plan will create it.", what, *label, name)
-			return nil
+			return nil, nil
 		}
 		cs := make([]candidate, len(as))
 		for i, a := range as {
@@ -87,28 +104,84 @@ func (im *importer) okta() error {
 		}
 		i, err := im.choose(kind, what, cs)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		*label = as[i].Label
 		im.note("%s: adopted %q.", what, as[i].Label)
-		return nil
+		return &as[i], nil
 	}
-	if err := adopt("okta.scimApp", "Okta SCIM app", &o.SCIMApp.Label, o.SCIMApp.CatalogName); err != nil {
+	scim, err := adopt("okta.scimApp", "Okta SCIM app", &o.SCIMApp.Label, o.SCIMApp.CatalogName)
+	if err != nil {
 		return err
 	}
+	var oidc *okta.App
 	if o.OIDCApp != nil {
-		return adopt("okta.oidcApp", "Okta OIDC app", &o.OIDCApp.Label, "oidc_client")
+		if oidc, err = adopt("okta.oidcApp", "Okta OIDC app", &o.OIDCApp.Label, "oidc_client"); err != nil {
+			return err
+		}
+		if oidc != nil {
+			im.oktaOIDCClientID = oidc.ClientID()
+		}
+	}
+	if scim != nil {
+		return im.oktaGroups(c, scim, oidc)
 	}
 	return nil
 }
 
+// oktaGroups reads okta.assignGroups (the groups assigned to the SCIM app and, when there is
+// one, also to the OIDC app: flowsctl assigns them to both) and okta.pushGroups (the SCIM app's
+// active group pushes), by name.
+func (im *importer) oktaGroups(c *okta.Client, scim, oidc *okta.App) error {
+	o := im.cfg.Okta
+	assigned, err := c.AssignedGroupNames(im.ctx, scim.ID, o.AssignGroups)
+	if err != nil {
+		return fmt.Errorf("import: read the groups assigned to the Okta app %q: %w", scim.Label, err)
+	}
+	pushed, err := c.PushedGroupNames(im.ctx, scim.ID, o.PushGroups)
+	if err != nil {
+		return fmt.Errorf("import: read the group pushes of the Okta app %q: %w", scim.Label, err)
+	}
+	if oidc != nil {
+		both, err := c.AssignedGroupNames(im.ctx, oidc.ID, nil)
+		if err != nil {
+			return fmt.Errorf("import: read the groups assigned to the Okta app %q: %w", oidc.Label, err)
+		}
+		var common, only []string
+		for _, n := range assigned {
+			if slices.ContainsFunc(both, func(b string) bool { return strings.EqualFold(b, n) }) {
+				common = append(common, n)
+			} else {
+				only = append(only, n)
+			}
+		}
+		if len(only) > 0 {
+			im.note("Okta: group(s) %s are assigned to %q but not to %q; left out of okta.assignGroups (flowsctl assigns its groups to both apps; add them there to keep them in step).", orNone(only), scim.Label, oidc.Label)
+		}
+		assigned = common
+	}
+	o.AssignGroups, o.PushGroups = assigned, pushed
+	im.note("Okta SCIM app: %d group(s) assigned (%s), %d pushed (%s).", len(assigned), orNone(assigned), len(pushed), orNone(pushed))
+	return nil
+}
+
+func orNone(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return strings.Join(xs, ", ")
+}
+
 // boxer adopts the mobile flows keys on the Boxer assignments of the configured smart groups.
 func (im *importer) boxer() error {
-	spec, err := uem.BoxerSpecFrom(im.cfg)
+	c, err := uem.Open(im.hc, im.cfg, im.httpOpts)
 	if err != nil {
 		return err
 	}
-	c, err := uem.Open(im.hc, im.cfg, im.httpOpts)
+	if err := im.boxerSmartGroups(c); err != nil || len(im.cfg.UEM.Boxer.SmartGroups) == 0 {
+		return err
+	}
+	spec, err := uem.BoxerSpecFrom(im.cfg)
 	if err != nil {
 		return err
 	}
@@ -179,7 +252,7 @@ func (im *importer) identityDirectory() error {
 	if full, err := c.Directory(im.ctx, d.ID); err == nil && full != nil {
 		d = *full
 	}
-	want.Name = d.Name
+	want.Name, im.identityDirID = d.Name, d.ID
 	if dom := d.Domain(); dom != "" {
 		want.Domain = dom
 	}
@@ -235,6 +308,7 @@ func (im *importer) azureApp() error {
 		a.UniqueName, a.AdoptAppID = f.UniqueName, ""
 	}
 	im.note("Entra app for Teams: adopted %q (appId %s, matched by %s), %d delegated permissions, admin consent %s.", f.DisplayName, f.AppID, f.Why, len(f.Scopes), yesNo(f.Consented))
+	im.secretSettings(f.Passwords)
 	for _, p := range f.Passwords {
 		im.note("  client secret %q (hint %s…, expires %s): its value is never read back; %s must hold it, or run: flowsctl azure secret rotate", p.DisplayName, p.Hint, p.End.Format("2006-01-02"), a.Secret.Sink)
 	}
@@ -316,6 +390,27 @@ func (im *importer) access() error {
 		}
 	}
 	return nil
+}
+
+// secretSettings takes azure.app.secret's display name (and lifetime) from the client secret
+// the sink holds, compared by Entra's hint only; else from the unexpired one that lasts longest.
+func (im *importer) secretSettings(ps []azure.Password) {
+	sec := &im.cfg.Azure.App.Secret
+	var value string
+	if sec.Sink != "" {
+		value, _ = im.cfg.Secret(sec.Sink) // absent: reported with the other references
+	}
+	name, life, ok := azure.SecretSettings(ps, value, time.Now())
+	if !ok {
+		return
+	}
+	if !strings.EqualFold(name, strings.TrimSpace(sec.DisplayName)) {
+		im.note("Entra app client secrets are named %q: azure.app.secret.displayName set to it (flowsctl manages the secrets whose name starts with it).", name)
+		sec.DisplayName = name
+	}
+	if life > 0 && life != sec.Lifetime.D {
+		sec.Lifetime = config.Duration{D: life, Raw: config.FormatDuration(life)}
+	}
 }
 
 func yesNo(b bool) string {
