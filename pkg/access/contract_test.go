@@ -15,7 +15,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -30,41 +29,6 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/sandbox/accessemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 )
-
-type exchange struct {
-	method, path, query string
-	reqHeader           http.Header
-	reqBody             []byte
-	status              int
-	respHeader          http.Header
-	respBody            []byte
-}
-
-// recorder is the test RoundTripper: it records every request flowsctl sends and every answer.
-type recorder struct {
-	base http.RoundTripper
-	mu   sync.Mutex
-	log  []exchange
-}
-
-func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-		req.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	resp, err := r.base.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	rb, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(rb))
-	r.mu.Lock()
-	r.log = append(r.log, exchange{req.Method, req.URL.Path, req.URL.RawQuery, req.Header.Clone(), body, resp.StatusCode, resp.Header.Clone(), rb})
-	r.mu.Unlock()
-	return resp, nil
-}
 
 func loadSpecs(t *testing.T, dir string) (v2025, v2018 *openapi3.T, consumes2018 map[string][]string) {
 	t.Helper()
@@ -169,24 +133,24 @@ func TestContract(t *testing.T) {
 			}
 			checked := map[string]bool{}
 			for _, x := range log {
-				what := x.method + " " + x.path
+				what := x.Method + " " + x.Path
 				checkFieldLists(t, x, tc.mode)
-				if tc.mode == accessemu.ModeVendor && len(x.reqBody) > 0 && strings.Contains(x.path, "/oauth2clients") {
-					key := x.method + " " + strings.Replace(x.path, "/oauth2clients/OktaSCIM", "/oauth2clients/{id}", 1)
+				if tc.mode == accessemu.ModeVendor && len(x.ReqBody) > 0 && strings.Contains(x.Path, "/oauth2clients") {
+					key := x.Method + " " + strings.Replace(x.Path, "/oauth2clients/OktaSCIM", "/oauth2clients/{id}", 1)
 					key = strings.Replace(key, "/oauth2clients/dup-check", "/oauth2clients/{id}", 1)
-					if c := consumes[strings.ToLower(x.method)+" "+strings.SplitN(key, " ", 2)[1]]; len(c) > 0 && !slices.Contains(c, x.reqHeader.Get("Content-Type")) {
-						t.Errorf("%s: Content-Type %s not in the spec's %v", what, x.reqHeader.Get("Content-Type"), c)
+					if c := consumes[strings.ToLower(x.Method)+" "+strings.SplitN(key, " ", 2)[1]]; len(c) > 0 && !slices.Contains(c, x.ReqHeader.Get("Content-Type")) {
+						t.Errorf("%s: Content-Type %s not in the spec's %v", what, x.ReqHeader.Get("Content-Type"), c)
 					}
 				}
-				if x.status == http.StatusNotAcceptable || x.status == http.StatusUnsupportedMediaType {
+				if x.Status == http.StatusNotAcceptable || x.Status == http.StatusUnsupportedMediaType {
 					continue // media-type detection: a refusal the specs do not list
 				}
-				req, _ := http.NewRequest(x.method, "https://example.com"+x.path, bytes.NewReader(x.reqBody))
-				req.URL.RawQuery = x.query
-				req.Header = x.reqHeader.Clone()
+				req, _ := http.NewRequest(x.Method, "https://example.com"+x.Path, bytes.NewReader(x.ReqBody))
+				req.URL.RawQuery = x.Query
+				req.Header = x.ReqHeader.Clone()
 				route, params, err := router.FindRoute(req)
 				if err != nil {
-					if strings.Contains(x.path, "/oauth2clients") || strings.HasSuffix(x.path, "/oauthtoken") {
+					if strings.Contains(x.Path, "/oauth2clients") || strings.HasSuffix(x.Path, "/oauthtoken") {
 						t.Errorf("%s: the spec has no such operation: %v", what, err)
 					}
 					continue // templates and directories are checked against the field lists
@@ -205,23 +169,23 @@ func TestContract(t *testing.T) {
 	}
 }
 
-func validate(t *testing.T, x exchange, req *http.Request, route *routers.Route, params map[string]string) {
+func validate(t *testing.T, x sandboxtest.Exchange, req *http.Request, route *routers.Route, params map[string]string) {
 	t.Helper()
 	ctx := context.Background()
-	what := x.method + " " + x.path
+	what := x.Method + " " + x.Path
 	opts := &openapi3filter.Options{AuthenticationFunc: auth, IncludeResponseStatus: true}
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
 	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
 		t.Errorf("request %s: %v", what, err)
 	}
 	// The specs declare no request body for oauth2clients: check it against OAuth2ClientTypeInfo.
-	if len(x.reqBody) > 0 && strings.Contains(x.path, "/oauth2clients") {
-		checkSchema(t, "request "+what, route.Spec, "OAuth2ClientTypeInfo", x.reqBody)
+	if len(x.ReqBody) > 0 && strings.Contains(x.Path, "/oauth2clients") {
+		checkSchema(t, "request "+what, route.Spec, "OAuth2ClientTypeInfo", x.ReqBody)
 	}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: x.status, Header: x.respHeader,
-		Body: io.NopCloser(bytes.NewReader(x.respBody)), Options: opts}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: x.Status, Header: x.RespHeader,
+		Body: io.NopCloser(bytes.NewReader(x.RespBody)), Options: opts}
 	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-		t.Errorf("response %d to %s: %v", x.status, what, err)
+		t.Errorf("response %d to %s: %v", x.Status, what, err)
 	}
 }
 
@@ -252,76 +216,76 @@ func checkSchema(t *testing.T, what string, doc *openapi3.T, name string, body [
 	}
 }
 
-func checkFieldLists(t *testing.T, x exchange, mode string) {
+func checkFieldLists(t *testing.T, x sandboxtest.Exchange, mode string) {
 	t.Helper()
-	what := x.method + " " + x.path
+	what := x.Method + " " + x.Path
 	vendor := mode == accessemu.ModeVendor
 	switch {
-	case strings.Contains(x.path, "/oauth2apptemplates"):
-		if len(x.reqBody) > 0 {
+	case strings.Contains(x.Path, "/oauth2apptemplates"):
+		if len(x.ReqBody) > 0 {
 			checkRequest(t, x, templateFields, "are not template fields (§3)", vendor, "application/vnd.vmware.horizon.manager.oauth2apptemplate+json")
 		}
-		if x.status/100 == 2 && len(x.respBody) > 0 {
-			if strings.HasSuffix(x.path, "/oauth2apptemplates") && x.method == "GET" {
+		if x.Status/100 == 2 && len(x.RespBody) > 0 {
+			if strings.HasSuffix(x.Path, "/oauth2apptemplates") && x.Method == "GET" {
 				var l struct{ Items []json.RawMessage }
-				json.Unmarshal(x.respBody, &l)
+				json.Unmarshal(x.RespBody, &l)
 				for _, it := range l.Items {
 					if extra := extraKeys(it, templateFields); len(extra) > 0 {
 						t.Errorf("response %s: list item fields %v (§3)", what, extra)
 					}
 				}
-			} else if extra := extraKeys(x.respBody, templateFields); len(extra) > 0 {
+			} else if extra := extraKeys(x.RespBody, templateFields); len(extra) > 0 {
 				t.Errorf("response %s: fields %v are not template fields (§3)", what, extra)
 			}
 		}
-	case strings.HasSuffix(x.path, "/directoryconfigs") && x.method == "POST":
+	case strings.HasSuffix(x.Path, "/directoryconfigs") && x.Method == "POST":
 		checkRequest(t, x, dirCreateFields, "(§4: type, domains, name)", vendor, "application/vnd.vmware.horizon.manager.connector.management.directory.other+json")
-		if x.status != http.StatusCreated {
-			t.Errorf("response %s: %d, want 201", what, x.status)
+		if x.Status != http.StatusCreated {
+			t.Errorf("response %s: %d, want 201", what, x.Status)
 		}
-		if extra := extraKeys(x.respBody, dirCreatedFields); len(extra) > 0 {
+		if extra := extraKeys(x.RespBody, dirCreatedFields); len(extra) > 0 {
 			t.Errorf("response %s: fields %v (§4)", what, extra)
 		}
-	case strings.HasSuffix(x.path, "/directoryconfigs") && x.method == "GET":
-		if x.query != "includeJitDirectories=true" {
-			t.Errorf("request %s: query %q, want includeJitDirectories=true", what, x.query)
+	case strings.HasSuffix(x.Path, "/directoryconfigs") && x.Method == "GET":
+		if x.Query != "includeJitDirectories=true" {
+			t.Errorf("request %s: query %q, want includeJitDirectories=true", what, x.Query)
 		}
 		var l struct{ Items []json.RawMessage }
-		json.Unmarshal(x.respBody, &l)
+		json.Unmarshal(x.RespBody, &l)
 		for _, it := range l.Items {
 			if extra := extraKeys(it, dirListItemFields); len(extra) > 0 {
 				t.Errorf("response %s: list item fields %v (§4)", what, extra)
 			}
 		}
-		if vendor && x.reqHeader.Get("Accept") != "application/vnd.vmware.horizon.manager.connector.management.directory.list+json" {
-			t.Errorf("request %s: Accept %s", what, x.reqHeader.Get("Accept"))
+		if vendor && x.ReqHeader.Get("Accept") != "application/vnd.vmware.horizon.manager.connector.management.directory.list+json" {
+			t.Errorf("request %s: Accept %s", what, x.ReqHeader.Get("Accept"))
 		}
 	}
 }
 
 // checkRequest reports request body fields not in allowed (why says which are) and a
 // Content-Type other than vendorCT in the vendor dialect, application/json otherwise.
-func checkRequest(t *testing.T, x exchange, allowed map[string]bool, why string, vendor bool, vendorCT string) {
+func checkRequest(t *testing.T, x sandboxtest.Exchange, allowed map[string]bool, why string, vendor bool, vendorCT string) {
 	t.Helper()
-	what := x.method + " " + x.path
-	if extra := extraKeys(x.reqBody, allowed); len(extra) > 0 {
+	what := x.Method + " " + x.Path
+	if extra := extraKeys(x.ReqBody, allowed); len(extra) > 0 {
 		t.Errorf("request %s: fields %v %s", what, extra, why)
 	}
 	wantCT := "application/json"
 	if vendor {
 		wantCT = vendorCT
 	}
-	if ct := x.reqHeader.Get("Content-Type"); ct != wantCT {
+	if ct := x.ReqHeader.Get("Content-Type"); ct != wantCT {
 		t.Errorf("request %s: Content-Type %s, want %s", what, ct, wantCT)
 	}
 }
 
 // exercise drives every Access call flowsctl makes through a recording proxy.
-func exercise(t *testing.T, mode string) []exchange {
+func exercise(t *testing.T, mode string) []sandboxtest.Exchange {
 	t.Helper()
 	e := start(t, accessemu.WithMediaTypes(mode))
 	target, _ := url.Parse(e.sb.Services["access"].URL)
-	rec := &recorder{base: sandboxtest.Client(t, e.sb).Transport()}
+	rec := &sandboxtest.Recorder{Base: sandboxtest.Client(t, e.sb).Transport()}
 	proxy := httptest.NewServer(&httputil.ReverseProxy{Transport: rec, Rewrite: func(pr *httputil.ProxyRequest) {
 		pr.SetURL(target)
 		pr.Out.Host = target.Host
@@ -363,7 +327,5 @@ func exercise(t *testing.T, mode string) []exchange {
 			t.Fatalf("step %d: %v", i, err)
 		}
 	}
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	return append([]exchange(nil), rec.log...)
+	return rec.Log()
 }

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -29,40 +28,6 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/setup"
 	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
-
-// oktaExchange is one request flowsctl sent to Okta and the answer it got.
-type oktaExchange struct {
-	method, path, query string
-	header              http.Header
-	body                []byte
-	status              int
-	respHeader          http.Header
-	respBody            []byte
-}
-
-type oktaRecorder struct {
-	base http.RoundTripper
-	mu   sync.Mutex
-	log  []oktaExchange
-}
-
-func (r *oktaRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		body, _ = io.ReadAll(req.Body)
-		req.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	resp, err := r.base.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	rb, _ := io.ReadAll(resp.Body)
-	resp.Body = io.NopCloser(bytes.NewReader(rb))
-	r.mu.Lock()
-	r.log = append(r.log, oktaExchange{req.Method, req.URL.Path, req.URL.RawQuery, req.Header.Clone(), body, resp.StatusCode, resp.Header.Clone(), rb})
-	r.mu.Unlock()
-	return resp, nil
-}
 
 // TestOktaRequestsMatchTheContract: every request flowsctl itself sends to Okta during a fresh
 // apply, a re-run and doctor — on the Identity Services path and on the Access path — is an
@@ -91,13 +56,13 @@ func TestOktaRequestsMatchTheContract(t *testing.T) {
 			log := oktaTraffic(t, path == "identity")
 			seen := map[string]bool{}
 			for _, x := range log {
-				what := fmt.Sprintf("%s %s", x.method, x.path)
-				if x.path == "/oauth2/v1/token" || x.path == "/.well-known/openid-configuration" {
+				what := fmt.Sprintf("%s %s", x.Method, x.Path)
+				if x.Path == "/oauth2/v1/token" || x.Path == "/.well-known/openid-configuration" {
 					continue // sign-in and OIDC discovery: OAuth/OpenID, not the management API
 				}
-				req, _ := http.NewRequest(x.method, "https://example.okta.com"+x.path, bytes.NewReader(x.body))
-				req.URL.RawQuery = x.query
-				req.Header = x.header.Clone()
+				req, _ := http.NewRequest(x.Method, "https://example.okta.com"+x.Path, bytes.NewReader(x.ReqBody))
+				req.URL.RawQuery = x.Query
+				req.Header = x.ReqHeader.Clone()
 				route, params, err := router.FindRoute(req)
 				if err != nil {
 					t.Errorf("%s: not an operation of Okta's API: %v", what, err)
@@ -111,7 +76,7 @@ func TestOktaRequestsMatchTheContract(t *testing.T) {
 					// UpdateMappingBody) and Okta's documentation send only
 					// {"properties":{NAME:{expression, pushStatus}}}: judge the body by those
 					// examples and the ProfileMappingProperty schema instead.
-					checkMappingBody(t, doc, x.body)
+					checkMappingBody(t, doc, x.ReqBody)
 					o := *opts
 					o.ExcludeRequestBody = true
 					opts = &o
@@ -120,10 +85,10 @@ func TestOktaRequestsMatchTheContract(t *testing.T) {
 				if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
 					t.Errorf("request %s does not match the contract: %v", what, err)
 				}
-				out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: x.status, Header: x.respHeader,
-					Body: io.NopCloser(bytes.NewReader(x.respBody)), Options: opts}
+				out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: x.Status, Header: x.RespHeader,
+					Body: io.NopCloser(bytes.NewReader(x.RespBody)), Options: opts}
 				if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-					t.Errorf("answer %d to %s does not match the contract: %v", x.status, what, err)
+					t.Errorf("answer %d to %s does not match the contract: %v", x.Status, what, err)
 				}
 			}
 			want := []string{"GET /api/v1/apps", "POST /api/v1/apps", "PUT /api/v1/apps/{appId}/groups/{groupId}",
@@ -161,7 +126,7 @@ func oktaAuth(_ context.Context, in *openapi3filter.AuthenticationInput) error {
 
 // oktaTraffic runs apply twice and doctor against the sandbox, with flowsctl's Okta traffic
 // passing through a recording proxy, and returns that traffic.
-func oktaTraffic(t *testing.T, identityPath bool) []oktaExchange {
+func oktaTraffic(t *testing.T, identityPath bool) []sandboxtest.Exchange {
 	t.Helper()
 	emus := emulators.All()
 	sb := sandboxtest.Start(t, emus...)
@@ -195,7 +160,7 @@ func oktaTraffic(t *testing.T, identityPath bool) []oktaExchange {
 	}
 	hc := sandboxtest.Client(t, sb)
 	target, _ := url.Parse(sb.Services["okta"].URL)
-	rec := &oktaRecorder{base: hc.Transport()}
+	rec := &sandboxtest.Recorder{Base: hc.Transport()}
 	// The proxy speaks for Okta: links and the discovery document name the proxy's address, as
 	// they would name the org's URL.
 	var self string
@@ -247,9 +212,7 @@ func oktaTraffic(t *testing.T, identityPath bool) []oktaExchange {
 			}
 		}
 	}
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	return append([]oktaExchange(nil), rec.log...)
+	return rec.Log()
 }
 
 func oktaEmulator(t *testing.T, emus []sandbox.Emulator) *oktaemu.Emulator {
