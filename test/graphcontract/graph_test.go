@@ -56,7 +56,7 @@ func TestGraphTrafficMatchesCSDL(t *testing.T) {
 	sb := sandboxtest.Start(t, append(emus, sts)...)
 	env := &harness.Env{SB: sb, Args: []string{"-f", sb.ConfigPath(), "--ca-file", sb.CAPath(), "--no-input"},
 		Opts: harness.Options{Version: "graphcontract"}}
-	for _, args := range [][]string{{"apply"}, {"apply"}, {"doctor"}, {"azure", "secret", "rotate", "--remove-old"}, {"doctor"}} {
+	for _, args := range [][]string{{"apply"}, {"apply"}, {"doctor"}, {"rotate", "teams-secret"}, {"doctor"}} {
 		if r := env.Run(t, args...); r.Code != 0 {
 			t.Fatalf("flowsctl %v: exit %d\n%s%s", args, r.Code, r.Out, r.Err)
 		}

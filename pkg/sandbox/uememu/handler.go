@@ -801,8 +801,7 @@ func (e *Emulator) tagDevices(w http.ResponseWriter, r *http.Request, args []str
 		return
 	}
 	n := len(body.BulkValues.Value)
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"TotalItems": n, "AcceptedItems": n, "FailedItems": 0})
+	writeJSON(w, http.StatusOK, map[string]any{"TotalItems": n, "AcceptedItems": n, "FailedItems": 0})
 }
 
 // State: one key per collection, in the API's field names.
