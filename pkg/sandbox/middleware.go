@@ -31,6 +31,9 @@ type LogEntry struct {
 	// follow it and one starting before it overlaps it (test/harness.Chain).
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
+	// UserAgent tells flowsctl's requests from those an emulator sends to another (Okta's
+	// provisioning into Identity Services).
+	UserAgent string `json:"userAgent,omitempty"`
 }
 
 // FaultRule is one rule of POST ADMIN/faults.
@@ -176,7 +179,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			end = time.Now()
 		}
 		m.record(LogEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
-			DurationMs: time.Since(start).Milliseconds(), Fault: fault, Start: start, End: end})
+			DurationMs: time.Since(start).Milliseconds(), Fault: fault, Start: start, End: end, UserAgent: r.UserAgent()})
 		if p == http.ErrAbortHandler {
 			panic(p)
 		}

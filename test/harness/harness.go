@@ -334,6 +334,20 @@ func Chain(log map[string][]sandbox.LogEntry) (n int, path []string) {
 	return len(path), path
 }
 
+// FromFlowsctl keeps the requests flowsctl sent (its User-Agent starts with "flowsctl"), not
+// those an emulator sends to another while answering one of them.
+func FromFlowsctl(log map[string][]sandbox.LogEntry) map[string][]sandbox.LogEntry {
+	out := map[string][]sandbox.LogEntry{}
+	for name, es := range log {
+		for _, e := range es {
+			if strings.HasPrefix(e.UserAgent, "flowsctl") {
+				out[name] = append(out[name], e)
+			}
+		}
+	}
+	return out
+}
+
 // Log is every emulator's request log by emulator name.
 func (e *Env) Log() map[string][]sandbox.LogEntry {
 	m := map[string][]sandbox.LogEntry{}
@@ -370,7 +384,7 @@ func BenchApply(b *testing.B, latencies []int, start func(testing.TB) *Env) {
 					if r.Code != 0 {
 						b.Fatalf("apply: exit %d\n%s", r.Code, r.Err)
 					}
-					n, path := Chain(e.Log())
+					n, path := Chain(FromFlowsctl(e.Log()))
 					chain += int64(n)
 					if os.Getenv("FLOWSCTL_BENCH_CHAIN") != "" {
 						b.Logf("longest chain (%d requests):\n  %s", n, strings.Join(path, "\n  "))
