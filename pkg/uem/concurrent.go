@@ -2,6 +2,7 @@ package uem
 
 import (
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -45,4 +46,27 @@ func (p *Integrations) resolveGroups(ctx context.Context) (map[string]Group, map
 		resolved[g] = groups[i]
 	}
 	return resolved, resolveErr
+}
+
+// appsAndSmartGroups finds the Boxer apps and the configured smart groups, all at the same
+// time (none needs another's answer); the first error in that order wins.
+func (b *Boxer) appsAndSmartGroups(ctx context.Context, ogID int) ([]*boxerApp, []SmartGroup, error) {
+	var apps []*boxerApp
+	var appsErr error
+	sgs := make([]SmartGroup, len(b.Spec.SmartGroups))
+	sgErrs := make([]error, len(b.Spec.SmartGroups))
+	reads := []func(){func() { apps, appsErr = b.findApps(ctx, ogID) }}
+	for i, name := range b.Spec.SmartGroups {
+		reads = append(reads, func() { sgs[i], sgErrs[i] = b.C.FindSmartGroup(ctx, name, ogID) })
+	}
+	together(reads...)
+	if appsErr != nil {
+		return nil, nil, appsErr
+	}
+	for _, err := range sgErrs {
+		if err != nil {
+			return nil, nil, fmt.Errorf("uem.boxer.smartGroups: %w", err)
+		}
+	}
+	return apps, sgs, nil
 }
