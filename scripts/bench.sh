@@ -50,7 +50,7 @@ for args in "--help" "version"; do
 done
 
 section "apply: requests fresh and re-run, wall at 0/50/100 ms latency next to the critical-path bound"
-echo "(go test ./test/soak -run '^\$' -bench ApplyLatency -benchtime 1x; bound = chain-requests x latency)"
+echo "(go test ./test/soak -run '^\$' -bench ApplyLatency -benchtime 1x; chain = longest run of flowsctl's requests each starting after the previous ended; bound = chain x latency)"
 go test ./test/soak -run '^$' -bench ApplyLatency -benchtime 1x 2>&1 | python3 -c '
 import re, sys
 for line in sys.stdin:
@@ -59,7 +59,8 @@ for line in sys.stdin:
     name = line.split()[0].split("/", 1)[1].rsplit("-", 1)[0]
     m = dict((k, float(v)) for v, k in re.findall(r"([\d.]+) ([\w-]+/op|x-bound)", line))
     bound = "bound %6.0f ms  (x%.2f)" % (m["bound-ms/op"], m["x-bound"]) if "bound-ms/op" in m else "bound        -"
-    print("%-22s requests %3.0f  chain %3.0f  wall %6.0f ms  %s" % (name, m["requests/op"], m["chain-requests/op"], m["wall-ms/op"], bound))
+    chain = "%3.0f" % m["chain-requests/op"] if "chain-requests/op" in m else "  -"
+    print("%-22s requests %3.0f  chain %s  wall %6.0f ms  %s" % (name, m["requests/op"], chain, m["wall-ms/op"], bound))
 '
 
 section "doctor: wall next to its slowest single check"

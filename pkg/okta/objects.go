@@ -38,17 +38,25 @@ func (g *groupSet) resolve(ctx context.Context) error {
 	if g.byName != nil {
 		return nil
 	}
-	g.byName = map[string]*Group{}
-	for _, n := range g.names {
-		grp, err := g.c.FindGroup(ctx, n)
-		if err != nil {
+	// The names are looked up together; the results are kept in the config's order.
+	found := make([]*Group, len(g.names))
+	reads := make([]func(context.Context) error, len(g.names))
+	for i, n := range g.names {
+		reads[i] = func(ctx context.Context) (err error) {
+			found[i], err = g.c.FindGroup(ctx, n)
 			return err
 		}
-		if grp == nil {
+	}
+	if err := together(ctx, reads...); err != nil {
+		return err
+	}
+	g.byName = map[string]*Group{}
+	for i, n := range g.names {
+		if found[i] == nil {
 			g.missing = append(g.missing, n)
 			continue
 		}
-		g.byName[n] = grp
+		g.byName[n] = found[i]
 	}
 	return nil
 }
@@ -124,12 +132,16 @@ func (l *labeledApp) find(ctx context.Context, label string) error {
 	if l.found {
 		return nil
 	}
-	app, err := l.c.FindApp(ctx, label)
+	var app *App
+	err := together(ctx, func(ctx context.Context) (err error) {
+		app, err = l.c.FindApp(ctx, label)
+		return err
+	}, l.groups.resolve)
 	if err != nil {
 		return err
 	}
 	l.app, l.found = app, true
-	return l.groups.resolve(ctx)
+	return nil
 }
 
 // create creates want, looked up by its label first: a create is never sent blind twice.
@@ -654,10 +666,7 @@ func NewGroupPush(c *Client, app *SCIMApp, names []string) *GroupPush {
 }
 
 func (g *GroupPush) read(ctx context.Context) (map[string]PushMapping, error) {
-	if err := g.app.lookup(ctx); err != nil {
-		return nil, err
-	}
-	if err := g.groups.resolve(ctx); err != nil {
+	if err := together(ctx, g.app.lookup, g.groups.resolve); err != nil {
 		return nil, err
 	}
 	if err := g.groups.missingErr("okta.pushGroups"); err != nil {

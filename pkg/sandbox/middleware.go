@@ -25,6 +25,15 @@ type LogEntry struct {
 	Status     int    `json:"status"` // 0 when the connection was reset or timed out
 	DurationMs int64  `json:"durationMs"`
 	Fault      string `json:"fault,omitempty"` // the injected fault kind, if any
+	// Start is when the request reached the sandbox; End is when the sandbox began sending the
+	// last part of its answer (or dropped the connection). A client cannot send a request that
+	// depends on this one's answer before End, so a request starting after another's End may
+	// follow it and one starting before it overlaps it (test/harness.Chain).
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	// UserAgent tells flowsctl's requests from those an emulator sends to another (Okta's
+	// provisioning into Identity Services).
+	UserAgent string `json:"userAgent,omitempty"`
 }
 
 // FaultRule is one rule of POST ADMIN/faults.
@@ -165,8 +174,12 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			rec.status = http.StatusInternalServerError
 		}
+		end := rec.last
+		if end.IsZero() {
+			end = time.Now()
+		}
 		m.record(LogEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
-			DurationMs: time.Since(start).Milliseconds(), Fault: fault})
+			DurationMs: time.Since(start).Milliseconds(), Fault: fault, Start: start, End: end, UserAgent: r.UserAgent()})
 		if p == http.ErrAbortHandler {
 			panic(p)
 		}
@@ -189,6 +202,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(rec, http.StatusText(code)+" (sandbox fault)", code)
 	case "reset":
 		rec.status = 0
+		rec.last = time.Now()
 		resetConn(w)
 	case "timeout":
 		// Hold the request until the client gives up (or the sandbox closes), then drop it.
@@ -196,6 +210,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, io.LimitReader(r.Body, 16<<20))
 		m.wait(r, timeoutHold)
 		rec.status = 0
+		rec.last = time.Now()
 		resetConn(w)
 	case "commit-then-500":
 		// The emulator does the work (its state changes) but the client never learns it.
@@ -431,17 +446,20 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	last   time.Time // taken before the latest write reached the real writer
 }
 
 func (r *recorder) WriteHeader(code int) {
 	if !r.wrote {
 		r.status, r.wrote = code, true
 	}
+	r.last = time.Now()
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
+	r.last = time.Now()
 	return r.ResponseWriter.Write(b)
 }
 

@@ -336,6 +336,16 @@ func TestRequestLog(t *testing.T) {
 	if got := sb.Writes("items"); len(got) != 1 || got[0].Method != "POST" {
 		t.Errorf("Writes = %+v", got)
 	}
+	// The calls were made one after the other: each starts no earlier than the previous ended.
+	log := sb.Requests("items")
+	for i, e := range log {
+		if e.Start.IsZero() || e.End.Before(e.Start) {
+			t.Errorf("entry %d: start %v end %v", i, e.Start, e.End)
+		}
+		if i > 0 && e.Start.Before(log[i-1].End) {
+			t.Errorf("entry %d starts at %v, before entry %d ended at %v", i, e.Start, i-1, log[i-1].End)
+		}
+	}
 	if admin(t, sb, "items", "DELETE", "/requests", "", nil) != 204 || len(sb.Requests("items")) != 0 {
 		t.Error("DELETE requests did not clear the log")
 	}

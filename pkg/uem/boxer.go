@@ -285,17 +285,9 @@ func (b *Boxer) survey(ctx context.Context, apply bool) ([]*boxerApp, []plan.Cha
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	apps, err := b.findApps(ctx, ogID)
+	apps, sgs, err := b.appsAndSmartGroups(ctx, ogID)
 	if err != nil {
 		return nil, nil, nil, err
-	}
-	var sgs []SmartGroup
-	for _, name := range b.Spec.SmartGroups {
-		sg, err := b.C.FindSmartGroup(ctx, name, ogID)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("uem.boxer.smartGroups: %w", err)
-		}
-		sgs = append(sgs, sg)
 	}
 	dirty := map[*boxerApp]bool{}
 	var changes []plan.Change

@@ -156,44 +156,43 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 			Fix: "names come from uem.integrations[].name"}
 	}
 	// Groups are looked up with flowsctl's own client (they exist or not, whoever asks); the
-	// dashboard's credentials and permissions are checked with its own, per integration.
-	_, lookupErr := p.C.SystemInfo(ctx)
-	lookupOK := lookupErr == nil
-	// Resolve every configured group once (also the ones of integrations not selected: the
-	// parent/child rule spans them all).
-	resolved := map[string]Group{}
-	resolveErr := map[string]error{}
-	if lookupOK {
-		for _, in := range p.Cfg.Integrations {
-			for _, g := range in.Groups {
-				if _, done := resolved[g]; done || resolveErr[g] != nil {
-					continue
-				}
-				grp, err := p.C.FindGroup(ctx, g, 0)
-				if err != nil {
-					resolveErr[g] = err
-					continue
-				}
-				resolved[g] = grp
-			}
+	// dashboard's credentials and permissions are checked with its own, per integration. The
+	// two need nothing from each other, so they run at the same time.
+	var lookupErr error
+	var resolved map[string]Group
+	var resolveErr map[string]error
+	creds := make([][]doctor.Check, len(sel))
+	perms := make([][]doctor.Check, len(sel))
+	reads := []func(){func() {
+		// Resolve every configured group once (also the ones of integrations not selected:
+		// the parent/child rule spans them all).
+		if _, lookupErr = p.C.SystemInfo(ctx); lookupErr == nil {
+			resolved, resolveErr = p.resolveGroups(ctx)
 		}
+	}}
+	for n, in := range sel {
+		reads = append(reads, func() {
+			prefix := fmt.Sprintf("uem.integrations[%d]", idx[n])
+			var dash *Client
+			dash, creds[n] = p.credentialChecks(ctx, prefix, in)
+			if dash != nil && !doctor.Failed(creds[n]) {
+				perms[n] = p.permissionChecks(ctx, dash, in)
+			} else {
+				perms[n] = []doctor.Check{{ID: "permissions", Title: "API permissions of the dashboard's account", Status: doctor.Skip,
+					Detail: "no working " + prefix + ".auth to probe them with (flowsctl's own permissions say nothing about the dashboard's)"}}
+			}
+		})
 	}
+	together(reads...)
+	lookupOK := lookupErr == nil
 	var out []IntegrationReport
 	for n, in := range sel {
 		prefix := fmt.Sprintf("uem.integrations[%d]", idx[n])
 		id := "uem.integration." + text.Slug(in.Name)
 		rep := IntegrationReport{Name: in.Name}
-		dash, cred := p.credentialChecks(ctx, prefix, in)
-		for _, c := range cred {
+		for _, c := range creds[n] {
 			c.ID = id + "." + c.ID
 			rep.Checks = append(rep.Checks, c)
-		}
-		var perms []doctor.Check
-		if dash != nil && !doctor.Failed(cred) {
-			perms = p.permissionChecks(ctx, dash, in)
-		} else {
-			perms = []doctor.Check{{ID: "permissions", Title: "API permissions of the dashboard's account", Status: doctor.Skip,
-				Detail: "no working " + prefix + ".auth to probe them with (flowsctl's own permissions say nothing about the dashboard's)"}}
 		}
 		// groups
 		if len(in.Groups) == 0 {
@@ -239,7 +238,7 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 				Fix:    "set " + prefix + ".deviceDeletionThreshold below 100 (the share of devices a sync may delete) before production"})
 		}
 		// permissions
-		for _, c := range perms {
+		for _, c := range perms[n] {
 			c.ID = id + "." + c.ID
 			if strings.HasSuffix(c.ID, ".permission.tags") && c.Status == doctor.Fail && !(in.Tagging.Status || in.Tagging.Risk || in.Tagging.ThreatFactors) {
 				c.Status = doctor.Warn
@@ -310,7 +309,6 @@ func (p *Integrations) credentialChecks(ctx context.Context, prefix string, in c
 // permissionChecks probes, with the dashboard's client, the reads it makes and, when it tags,
 // the tag write (removing no device from an existing tag: a write that changes nothing).
 func (p *Integrations) permissionChecks(ctx context.Context, c *Client, in config.Integration) []doctor.Check {
-	var out []doctor.Check
 	forbidden := func(ck *doctor.Check, err error, what, role string) {
 		ck.Status = doctor.Fail
 		if IsForbidden(err) {
@@ -324,13 +322,19 @@ func (p *Integrations) permissionChecks(ctx context.Context, c *Client, in confi
 			ck.Detail, ck.Fix = err.Error(), "check the UEM API host and the dashboard's credentials (flowsctl uem integration check --debug)"
 		}
 	}
-	for _, perm := range Permissions {
-		ck := doctor.Check{ID: "permission." + text.Slug(perm.Name), Title: "API permission: read " + perm.Name, Status: doctor.Pass}
-		if err := perm.probe(ctx, c); err != nil {
-			forbidden(&ck, err, "read "+perm.Name, perm.Role)
+	// The read probes are independent: they go out together, reported in Permissions' order.
+	out := make([]doctor.Check, len(Permissions))
+	probes := make([]func(), len(Permissions))
+	for i, perm := range Permissions {
+		probes[i] = func() {
+			ck := doctor.Check{ID: "permission." + text.Slug(perm.Name), Title: "API permission: read " + perm.Name, Status: doctor.Pass}
+			if err := perm.probe(ctx, c); err != nil {
+				forbidden(&ck, err, "read "+perm.Name, perm.Role)
+			}
+			out[i] = ck
 		}
-		out = append(out, ck)
 	}
+	together(probes...)
 	switch {
 	case !(in.Tagging.Status || in.Tagging.Risk || in.Tagging.ThreatFactors):
 	case p.ProbeTagWrite:

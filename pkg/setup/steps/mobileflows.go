@@ -138,6 +138,9 @@ var uemConnectors = Row{
 	Skip:             mobileFlowsSkip,
 	Fix:              "flowsctl uem connector add",
 	VerifyAfterNeeds: true,
+	// Through the API each connector is its own request sequence; the guided mode asks the
+	// operator one connector at a time.
+	Independent: func(cfg *config.Config) bool { return cfg.UEM.MobileFlows.Mode == "api" },
 	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {
 		r, err := MobileFlowsRegistrar(d)
 		if err != nil {

@@ -39,6 +39,18 @@ func oktaSkip(cfg *config.Config) string {
 
 // OktaSCIMApp is the SCIM app object as the config wants it.
 func OktaSCIMApp(d Deps) (*okta.SCIMApp, error) {
+	if d.Mode != setup.ModePlan && d.Mode != setup.ModeApply {
+		return newOktaSCIMApp(d)
+	}
+	// Plan and apply run okta.provisioning and okta.groupPush after okta.scimApp (they need
+	// it), so the three share one object per mode: the app okta.scimApp found or created is
+	// not looked up again. Verify runs them concurrently and builds one each.
+	return sharedValue(d, "okta.scimApp/"+string(d.Mode), func() *lazy[*okta.SCIMApp] {
+		return newLazy(func() (*okta.SCIMApp, error) { return newOktaSCIMApp(d) })
+	}).get()
+}
+
+func newOktaSCIMApp(d Deps) (*okta.SCIMApp, error) {
 	c, err := oktaClient(d).get()
 	if err != nil {
 		return nil, err

@@ -32,6 +32,9 @@ type Row struct {
 	Fix string
 	// VerifyAfterNeeds makes doctor verify this step after its needs (it reads their outputs).
 	VerifyAfterNeeds bool
+	// Independent, when it says so for the config, lets plan and apply run the step's objects
+	// at the same time: none reads another's result and none asks the operator anything.
+	Independent func(cfg *config.Config) bool
 }
 
 // rowStep runs a Row's objects as a setup.Step.
@@ -87,13 +90,15 @@ func (s *rowStep) Plan(ctx context.Context, o *setup.Outputs) ([]plan.Change, er
 	if err != nil {
 		return nil, err
 	}
+	changes := make([][]plan.Change, len(objs))
+	planErrs := make([]error, len(objs))
+	s.each(objs, func(i int) { changes[i], planErrs[i] = objs[i].Plan(ctx) })
 	var out []plan.Change
 	var errs []error
-	for _, ob := range objs {
-		cs, err := ob.Plan(ctx)
-		out = append(out, cs...)
-		if err != nil {
-			errs = append(errs, err)
+	for i := range objs {
+		out = append(out, changes[i]...)
+		if planErrs[i] != nil {
+			errs = append(errs, planErrs[i])
 		}
 	}
 	if len(errs) == 0 {
@@ -111,8 +116,11 @@ func (s *rowStep) Apply(ctx context.Context, o *setup.Outputs) (setup.Applied, e
 	var rs []object.Result
 	var errs []error
 	var ops []string
-	for _, ob := range objs {
-		r, err := ob.Apply(ctx)
+	results := make([]object.Result, len(objs))
+	applyErrs := make([]error, len(objs))
+	s.each(objs, func(i int) { results[i], applyErrs[i] = objs[i].Apply(ctx) })
+	for i := range objs {
+		r, err := results[i], applyErrs[i]
 		if err != nil {
 			errs = append(errs, err)
 			continue
