@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -36,13 +35,7 @@ type Store struct {
 }
 
 // PathFor is the store next to a config file.
-func PathFor(configPath string) string {
-	dir := "."
-	if configPath != "" {
-		dir = filepath.Dir(configPath)
-	}
-	return filepath.Join(dir, ".flowsctl", "operator-steps.json")
-}
+func PathFor(configPath string) string { return config.StatePath(configPath, "operator-steps.json") }
 
 type storeFile struct {
 	Version       int            `json:"version"`

@@ -2,16 +2,12 @@ package steps
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/internal/safefile"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/identity"
@@ -40,25 +36,18 @@ const (
 
 // TokenRecordPath is the record's file for a config.
 func TokenRecordPath(configPath string) string {
-	dir := "."
-	if configPath != "" {
-		dir = filepath.Dir(configPath)
-	}
-	return filepath.Join(dir, ".flowsctl", "okta-scim-token.json")
+	return config.StatePath(configPath, "okta-scim-token.json")
 }
 
 // ReadTokenRecord reads the record (nil when there is none).
 func ReadTokenRecord(configPath string) (*TokenRecord, error) {
-	b, err := safefile.Read(TokenRecordPath(configPath), 64<<10)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
 	var r TokenRecord
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s: %w (remove it; flowsctl rewrites it at the next rotation)", TokenRecordPath(configPath), err)
+	found, err := config.ReadState(TokenRecordPath(configPath), &r)
+	if err != nil {
+		return nil, fmt.Errorf("%w (remove it; flowsctl rewrites it at the next rotation)", err)
+	}
+	if !found {
+		return nil, nil
 	}
 	return &r, nil
 }
@@ -68,11 +57,7 @@ func writeTokenRecord(configPath string, r TokenRecord) error {
 		// A config built in memory (tests, demo internals) has no folder to record in.
 		return nil
 	}
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	return config.WriteFileAtomic(TokenRecordPath(configPath), append(b, '\n'), 0o600)
+	return config.WriteState(TokenRecordPath(configPath), r)
 }
 
 // RecordIssued records that flowsctl wrote a new Identity Services token to the sink (issue

@@ -2,14 +2,11 @@ package steps
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
-	"github.com/flowsctl/flowsctl/internal/safefile"
 	"github.com/flowsctl/flowsctl/pkg/azure"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/plan"
@@ -40,35 +37,18 @@ type TeamsRotation struct {
 
 // RotationPath is where a rotation's progress is kept.
 func RotationPath(configPath string) string {
-	dir := "."
-	if configPath != "" {
-		dir = filepath.Dir(configPath)
-	}
-	return filepath.Join(dir, ".flowsctl", "rotate-teams-secret.json")
+	return config.StatePath(configPath, "rotate-teams-secret.json")
 }
 
 func loadRotation(p string) (*TeamsRotation, error) {
-	b, err := safefile.Read(p, safefile.MaxSecret)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &TeamsRotation{}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading the rotation's progress %s: %w (delete it to start over)", p, err)
-	}
 	var t TeamsRotation
-	if err := json.Unmarshal(b, &t); err != nil {
-		return nil, fmt.Errorf("reading the rotation's progress %s: %v (delete it to start over)", p, err)
+	if _, err := config.ReadState(p, &t); err != nil {
+		return nil, fmt.Errorf("reading the rotation's progress: %w (delete it to start over)", err)
 	}
 	return &t, nil
 }
 
-func saveRotation(p string, t *TeamsRotation) error {
-	b, err := json.MarshalIndent(t, "", "  ")
-	if err != nil {
-		return err
-	}
-	return config.WriteFileAtomic(p, append(b, '\n'), 0o600)
-}
+func saveRotation(p string, t *TeamsRotation) error { return config.WriteState(p, t) }
 
 // RotateTeamsSecret rotates the Entra client secret the mobile flows connectors sign in with,
 // without a moment where a connector holds a removed secret:
