@@ -68,6 +68,25 @@ func (c *Common) HTTPOpts() httpx.Options {
 	return c.HTTPOptions()
 }
 
+// Prompt is the run's prompter: the user's, unless --no-input is in effect (or none is wired),
+// then one that refuses every question.
+func (c *Common) Prompt() prompt.Prompter {
+	if c.Prompter == nil || c.NoInput() {
+		return prompt.NoInput{Reason: "--no-input"}
+	}
+	return c.Prompter()
+}
+
+// HTTPOptsFor is HTTPOpts with the config's caFile when no --ca-file was given, for the code
+// that builds its own HTTP stack from these options.
+func (c *Common) HTTPOptsFor(cfg *config.Config) httpx.Options {
+	ho := c.HTTPOpts()
+	if cfg.CAFile != "" && ho.CAFile == "" {
+		ho.CAFile = cfg.CAFile
+	}
+	return ho
+}
+
 // Color reports whether text output may use colour (a terminal, no NO_COLOR, not CI).
 func (c *Common) Color() bool { return c.IO != nil && c.IO.ColorEnabled() }
 

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/prompt"
+	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/spf13/cobra"
 )
 
@@ -58,5 +61,36 @@ func TestNewCommandSetsCommonFromTheFactory(t *testing.T) {
 	cmd.SetArgs(nil)
 	if err := cmd.Execute(); err != nil || got == nil || got.Output() != "json" || got.Ctx == nil {
 		t.Fatalf("err %v, options %+v", err, got)
+	}
+}
+
+// Prompt refuses under --no-input or without a prompter; HTTPOptsFor takes the config's caFile
+// only when --ca-file gave none.
+func TestPromptAndHTTPOptsFor(t *testing.T) {
+	user := prompt.NoInput{Reason: "the user's"}
+	tests := []struct {
+		name    string
+		c       Common
+		wantUse bool
+	}{
+		{"no prompter", Common{Flags: &GlobalFlags{}}, false},
+		{"--no-input", Common{Flags: &GlobalFlags{NoInput: true}, Prompter: func() prompt.Prompter { return user }}, false},
+		{"interactive", Common{Flags: &GlobalFlags{}, Prompter: func() prompt.Prompter { return user }}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.c.Prompt() == prompt.Prompter(user); got != tt.wantUse {
+				t.Errorf("uses the user's prompter: %v, want %v", got, tt.wantUse)
+			}
+		})
+	}
+	cfg := &config.Config{CAFile: "/cfg/ca.pem"}
+	c := Common{HTTPOptions: func() httpx.Options { return httpx.Options{} }}
+	if got := c.HTTPOptsFor(cfg).CAFile; got != "/cfg/ca.pem" {
+		t.Errorf("no --ca-file: %q", got)
+	}
+	c.HTTPOptions = func() httpx.Options { return httpx.Options{CAFile: "/flag/ca.pem"} }
+	if got := c.HTTPOptsFor(cfg).CAFile; got != "/flag/ca.pem" {
+		t.Errorf("--ca-file: %q", got)
 	}
 }

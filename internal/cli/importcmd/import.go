@@ -84,14 +84,7 @@ func importRun(o *Options) error {
 	if err != nil {
 		return err
 	}
-	var p prompt.Prompter = prompt.NoInput{Reason: "--no-input"}
-	if o.Prompter != nil && !o.NoInput() {
-		p = o.Prompter()
-	}
-	ho := o.HTTPOpts()
-	if cfg.CAFile != "" && ho.CAFile == "" {
-		ho.CAFile = cfg.CAFile
-	}
+	p, ho := o.Prompt(), o.HTTPOptsFor(cfg)
 	im := &importer{cfg: cfg, hc: hc, httpOpts: ho, ctx: o.Context(), picks: picks, prompt: p, msg: o.IO.ErrOut}
 	if err := im.run(); err != nil {
 		if httpx.IsAuth(err) {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
-	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/setup"
 	"github.com/flowsctl/flowsctl/pkg/setup/steps"
@@ -104,14 +103,7 @@ func (o *GraphOptions) deps() (*config.Config, steps.Deps, error) {
 	if err != nil {
 		return nil, steps.Deps{}, err
 	}
-	var p prompt.Prompter = prompt.NoInput{Reason: "--no-input"}
-	if o.Prompter != nil && !o.NoInput() {
-		p = o.Prompter()
-	}
-	ho := o.HTTPOpts()
-	if cfg.CAFile != "" && ho.CAFile == "" {
-		ho.CAFile = cfg.CAFile
-	}
+	p, ho := o.Prompt(), o.HTTPOptsFor(cfg)
 	errOut := o.IO.ErrOut
 	if o.ShowSecret {
 		errOut = o.IO.SecretErrOut() // --show-secret: checklists show the secret they name
