@@ -138,22 +138,39 @@ func (e *Emulator) ConfigFragment(env *sandbox.Env) (map[string]any, map[string]
 	}}}, nil
 }
 
+// route is one pattern the emulator serves. Each has a provenance (a public contract, the
+// mobile flows reference, or the modeled admin API of docs/mobile-flows-admin-api.md) in
+// TestEveryRouteHasAProvenance, and docs/sandbox.md names them.
+type route struct {
+	pattern string
+	handle  http.HandlerFunc
+}
+
+func (e *Emulator) routes() []route {
+	return []route{
+		{"GET " + adminBase + "/connectors", e.admin(e.list)},
+		{"GET " + adminBase + "/connectors/{name}", e.admin(e.get)},
+		{"PUT " + adminBase + "/connectors/{name}", e.admin(e.put)},
+		{"DELETE " + adminBase + "/connectors/{name}", e.admin(e.del)},
+		{"GET " + adminBase + "/tenant", e.admin(e.getTenant)},
+		{"GET /security/public-key", e.publicKey},
+		{"GET " + SamplePath + "{$}", e.discovery},
+		{"POST " + SamplePath + "cards/requests", e.cards},
+		{"POST " + SamplePath + "actions/refresh", e.refresh},
+		{"GET " + SamplePath + "test-auth", e.testAuth},
+		// Not a service route: what the emulator answers for anything else.
+		{"/", func(w http.ResponseWriter, r *http.Request) {
+			apiErr(w, http.StatusNotFound, "not_found", "no resource at "+r.Method+" "+r.URL.Path)
+		}},
+	}
+}
+
 // Handler serves the admin API, the public key and the sample connector.
 func (e *Emulator) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+adminBase+"/connectors", e.admin(e.list))
-	mux.HandleFunc("GET "+adminBase+"/connectors/{name}", e.admin(e.get))
-	mux.HandleFunc("PUT "+adminBase+"/connectors/{name}", e.admin(e.put))
-	mux.HandleFunc("DELETE "+adminBase+"/connectors/{name}", e.admin(e.del))
-	mux.HandleFunc("GET "+adminBase+"/tenant", e.admin(e.getTenant))
-	mux.HandleFunc("GET /security/public-key", e.publicKey)
-	mux.HandleFunc("GET "+SamplePath+"{$}", e.discovery)
-	mux.HandleFunc("POST "+SamplePath+"cards/requests", e.cards)
-	mux.HandleFunc("POST "+SamplePath+"actions/refresh", e.refresh)
-	mux.HandleFunc("GET "+SamplePath+"test-auth", e.testAuth)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		apiErr(w, http.StatusNotFound, "not_found", "no resource at "+r.Method+" "+r.URL.Path)
-	})
+	for _, rt := range e.routes() {
+		mux.HandleFunc(rt.pattern, rt.handle)
+	}
 	return mux
 }
 
