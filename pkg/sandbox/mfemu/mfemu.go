@@ -10,6 +10,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -158,6 +159,7 @@ func (e *Emulator) routes() []route {
 		{"POST " + SamplePath + "cards/requests", e.cards},
 		{"POST " + SamplePath + "actions/refresh", e.refresh},
 		{"GET " + SamplePath + "test-auth", e.testAuth},
+		{"GET " + SamplePath + "images/connector.png", e.image},
 		// Not a service route: what the emulator answers for anything else.
 		{"/", func(w http.ResponseWriter, r *http.Request) {
 			apiErr(w, http.StatusNotFound, "not_found", "no resource at "+r.Method+" "+r.URL.Path)
@@ -452,6 +454,16 @@ func (e *Emulator) refresh(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// connectorImage is a 1x1 transparent PNG: the sample connector's image.href.
+var connectorImage, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lEQVR4nGNgAAIAAAUAAXpeqz8AAAAASUVORK5CYII=")
+
+// image serves the connector's image without authentication, as connectors do for /images/**
+// (the mobile flows reference, §B3).
+func (e *Emulator) image(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "image/png")
+	w.Write(connectorImage)
 }
 
 func (e *Emulator) testAuth(w http.ResponseWriter, r *http.Request) {

@@ -59,6 +59,8 @@ var provenanceOf = map[string]provenance{
 		evidence: "actions.refresh.url.href", source: "an action URL of the discovery document, POSTed by mobile flows (reference §B2)"},
 	"GET /sample-connector/test-auth": {kind: "contract", files: []string{"connector-discovery-schema.json"},
 		evidence: "test_auth.href", source: "the discovery document's test_auth link; the schema gives no method, GET is modeled"},
+	"GET /sample-connector/images/connector.png": {kind: "contract", files: []string{"connector-discovery-schema.json"},
+		evidence: "image.href", source: "the discovery document's image link; unauthenticated like a connector's /images/** (reference §B3)"},
 	"/": {kind: "sandbox", source: "the emulator's 404 for anything else"},
 }
 
@@ -84,6 +86,25 @@ func lookup(doc map[string]any, path string) (string, bool) {
 	}
 	s, ok := cur.(string)
 	return s, ok
+}
+
+// hrefs collects every "href" string of a JSON document.
+func hrefs(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		for k, el := range x {
+			if s, ok := el.(string); ok && k == "href" {
+				out = append(out, s)
+			}
+			out = append(out, hrefs(el)...)
+		}
+	case []any:
+		for _, el := range x {
+			out = append(out, hrefs(el)...)
+		}
+	}
+	return out
 }
 
 func routePath(pattern string) string {
@@ -165,6 +186,20 @@ func TestEveryRouteHasAProvenance(t *testing.T) {
 	sort.Strings(stale)
 	for _, r := range stale {
 		t.Errorf("provenanceOf lists %q, which the emulator no longer serves", r)
+	}
+	// Every link of the discovery document that points at the emulator is served.
+	mux := e.Handler().(*http.ServeMux)
+	host := strings.TrimPrefix(sb.Services["mobileflows"].URL, "https://")
+	for _, href := range hrefs(discovery) {
+		u, err := url.Parse(href)
+		if err != nil || u.Host != host {
+			continue
+		}
+		if _, pattern := mux.Handler(httptest.NewRequest(http.MethodGet, u.Path, nil)); pattern == "/" {
+			if _, pattern = mux.Handler(httptest.NewRequest(http.MethodPost, u.Path, nil)); pattern == "/" {
+				t.Errorf("the discovery document links %s, which the emulator does not serve", href)
+			}
+		}
 	}
 	// The discovery document's top-level keys are those of connector-discovery-schema.json.
 	raw, err := os.ReadFile(filepath.Join(contracts, "mobileflows", "connector-discovery-schema.json"))
