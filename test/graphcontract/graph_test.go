@@ -1,15 +1,17 @@
 // Package graphcontract holds flowsctl and the Graph emulator to Microsoft Graph's published
 // metadata: every request flowsctl sends to Graph and every answer the emulator gives during an
-// end-to-end run (apply, a re-run, doctor, a secret rotation, doctor) is checked against the
-// CSDL in ../shared/contracts/graph/ and the elements of Graph's full CSDL that
-// sandboxtest.GraphExtension adds to it — entity sets, keys and alternate keys, bound actions
-// and their parameters and return types, property names, types and nullability, and the OData
-// error shape (sandboxtest.CheckGraphExchange).
+// end-to-end run (apply, a re-run, plan, doctor, azure verify/show/register, a secret rotation,
+// doctor) is checked against the CSDL in ../shared/contracts/graph/ and the elements of Graph's
+// full CSDL that sandboxtest.GraphExtension adds to it — entity sets, keys and alternate keys,
+// bound actions and their parameters and return types, property names, types and nullability,
+// and the OData error shape (sandboxtest.CheckGraphExchange).
 package graphcontract
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -31,8 +33,9 @@ func loadSchema(t *testing.T) *sandboxtest.Schema {
 	return s
 }
 
-// TestGraphTrafficMatchesCSDL runs apply, a second apply, doctor, a secret rotation and doctor
-// against the sandbox and checks every Graph exchange against the CSDL.
+// TestGraphTrafficMatchesCSDL runs apply, a second apply, plan, doctor, azure verify and show,
+// azure register after the consent grant was narrowed, a secret rotation and doctor against the
+// sandbox and checks every Graph exchange against the CSDL.
 func TestGraphTrafficMatchesCSDL(t *testing.T) {
 	schema := loadSchema(t)
 	sts, g := entraemu.New()
@@ -46,9 +49,22 @@ func TestGraphTrafficMatchesCSDL(t *testing.T) {
 	sb := sandboxtest.Start(t, append(emus, sts)...)
 	env := &harness.Env{SB: sb, Args: []string{"-f", sb.ConfigPath(), "--ca-file", sb.CAPath(), "--no-input"},
 		Opts: harness.Options{Version: "graphcontract"}}
-	for _, args := range [][]string{{"apply"}, {"apply"}, {"doctor"}, {"rotate", "teams-secret"}, {"doctor"}} {
-		if r := env.Run(t, args...); r.Code != 0 {
-			t.Fatalf("flowsctl %v: exit %d\n%s%s", args, r.Code, r.Out, r.Err)
+	steps := []struct {
+		args   []string
+		before func()
+	}{
+		{args: []string{"apply"}}, {args: []string{"apply"}}, {args: []string{"plan"}}, {args: []string{"doctor"}},
+		{args: []string{"azure", "verify"}}, {args: []string{"azure", "show"}},
+		// Someone narrows the admin consent in the portal; register puts the scopes back (PATCH).
+		{args: []string{"azure", "register"}, before: func() { narrowGrant(t, graph.Graph) }},
+		{args: []string{"rotate", "teams-secret"}}, {args: []string{"doctor"}},
+	}
+	for _, st := range steps {
+		if st.before != nil {
+			st.before()
+		}
+		if r := env.Run(t, st.args...); r.Code != 0 {
+			t.Fatalf("flowsctl %v: exit %d\n%s%s", st.args, r.Code, r.Out, r.Err)
 		}
 	}
 
@@ -76,7 +92,8 @@ func TestGraphTrafficMatchesCSDL(t *testing.T) {
 	sort.Strings(forms)
 	t.Logf("%d Graph exchanges checked against the CSDL:\n  %s", len(log), strings.Join(forms, "\n  "))
 	for _, want := range []string{"GET applications(uniqueName)", "PATCH applications(uniqueName)", "POST applications/{id}/addPassword",
-		"POST applications/{id}/removePassword", "GET servicePrincipals(appId)", "POST oauth2PermissionGrants", "GET oauth2PermissionGrants"} {
+		"POST applications/{id}/removePassword", "GET servicePrincipals(appId)", "POST oauth2PermissionGrants", "GET oauth2PermissionGrants",
+		"PATCH oauth2PermissionGrants/{id}"} {
 		found := false
 		for f := range covered {
 			if strings.HasPrefix(f, want) {
@@ -86,6 +103,34 @@ func TestGraphTrafficMatchesCSDL(t *testing.T) {
 		if !found {
 			t.Errorf("the run never exercised %s, so the contract does not cover it", want)
 		}
+	}
+}
+
+// narrowGrant drops all but the first scope of every consent grant, straight through the
+// emulator's handler (not recorded: it is not flowsctl's traffic).
+func narrowGrant(t *testing.T, g *entraemu.Graph) {
+	t.Helper()
+	call := func(method, path, body string) []byte {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+g.AdminToken())
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		g.Handler().ServeHTTP(rec, req)
+		if rec.Code >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+		}
+		return rec.Body.Bytes()
+	}
+	var list struct {
+		Value []struct{ ID, Scope string }
+	}
+	if err := json.Unmarshal(call("GET", "/v1.0/oauth2PermissionGrants", ""), &list); err != nil || len(list.Value) == 0 {
+		t.Fatalf("no consent grant to narrow (%v)", err)
+	}
+	for _, gr := range list.Value {
+		first, _, _ := strings.Cut(gr.Scope, " ")
+		b, _ := json.Marshal(map[string]string{"scope": first})
+		call("PATCH", "/v1.0/oauth2PermissionGrants/"+gr.ID, string(b))
 	}
 }
 
