@@ -1,36 +1,14 @@
 package identityemu_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 )
 
 // doIfMatch sends a request with If-Match (when ifMatch is not "").
 func (s *rfcServer) doIfMatch(method, path, body, ifMatch string) answer {
 	s.t.Helper()
-	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+s.tok)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/scim+json")
-	}
-	if ifMatch != "" {
-		req.Header.Set("If-Match", ifMatch)
-	}
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	a := answer{status: resp.StatusCode, header: resp.Header, raw: string(b)}
-	json.Unmarshal(b, &a.body)
-	return a
+	return s.send(method, path, body, map[string]string{"Authorization": "Bearer " + s.tok, "If-Match": ifMatch})
 }
 
 func versionOf(t *testing.T, a answer) string {
