@@ -238,27 +238,16 @@ func TestFlowsctlCallsOnlyServedRoutes(t *testing.T) {
 		}
 		return pattern
 	}
-	files, err := filepath.Glob(filepath.Join("..", "..", "uem", "mobileflows", "*.go"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("pkg/uem/mobileflows sources: %v %v", files, err)
-	}
 	found := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range doCall.FindAllStringSubmatch(string(b), -1) {
+	for f, src := range sandboxtest.SourceFiles(t, "../../uem/mobileflows") {
+		for _, m := range doCall.FindAllStringSubmatch(src, -1) {
 			method, path := strings.ToUpper(m[1]), mobileflows.AdminBasePath+m[2]
 			if m[3] != "" {
 				path += url.PathEscape("Microsoft Teams") // a name goes on
 			}
 			found++
 			if served(method, path) == "" {
-				t.Errorf("%s calls %s %s, which the emulator does not serve", filepath.Base(f), method, path)
+				t.Errorf("%s calls %s %s, which the emulator does not serve", f, method, path)
 			}
 		}
 	}
