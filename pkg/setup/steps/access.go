@@ -11,24 +11,19 @@ const accessAuthFix = "check access.url and access.auth in flowsctl.yaml (an OAu
 
 // accessClient is the run's Access admin client (one token for every Access step).
 func accessClient(d Deps) *lazy[*access.Client] {
-	return sharedValue(d, "access", func() *lazy[*access.Client] {
-		return newLazy(func() (*access.Client, error) { return access.New(d.HTTP, d.Config) })
-	})
+	return sharedLazy(d, "access", func() (*access.Client, error) { return access.New(d.HTTP, d.Config) })
 }
 
 // accessObject builds one Access object with the run's client.
 func accessObject[T object.Object](build func(*access.Client, *config.Config) (T, error)) func(Deps, setup.Values) ([]object.Object, error) {
-	return func(d Deps, _ setup.Values) ([]object.Object, error) {
+	return objectOf("", func(d Deps) (T, error) {
 		c, err := accessClient(d).get()
 		if err != nil {
-			return nil, setup.Errorf("", err, accessAuthFix)
+			var none T
+			return none, setup.Errorf("", err, accessAuthFix)
 		}
-		o, err := build(c, d.Config)
-		if err != nil {
-			return nil, err
-		}
-		return []object.Object{o}, nil
-	}
+		return build(c, d.Config)
+	})
 }
 
 // accessSkip is the reason an Access step is inactive: no access section, or no section for

@@ -16,14 +16,12 @@ const oktaAuthFix = "check okta.url and okta.auth in flowsctl.yaml (the API serv
 
 // oktaClient is the run's Okta client (one token for every Okta step).
 func oktaClient(d Deps) *lazy[*okta.Client] {
-	return sharedValue(d, "okta", func() *lazy[*okta.Client] {
-		return newLazy(func() (*okta.Client, error) {
-			c, err := okta.New(d.HTTP, d.Config)
-			if err != nil {
-				return nil, setup.Errorf("", err, oktaAuthFix)
-			}
-			return c, nil
-		})
+	return sharedLazy(d, "okta", func() (*okta.Client, error) {
+		c, err := okta.New(d.HTTP, d.Config)
+		if err != nil {
+			return nil, setup.Errorf("", err, oktaAuthFix)
+		}
+		return c, nil
 	})
 }
 
@@ -45,9 +43,7 @@ func OktaSCIMApp(d Deps) (*okta.SCIMApp, error) {
 	// Plan and apply run okta.provisioning and okta.groupPush after okta.scimApp (they need
 	// it), so the three share one object per mode: the app okta.scimApp found or created is
 	// not looked up again. Verify runs them concurrently and builds one each.
-	return sharedValue(d, "okta.scimApp/"+string(d.Mode), func() *lazy[*okta.SCIMApp] {
-		return newLazy(func() (*okta.SCIMApp, error) { return newOktaSCIMApp(d) })
-	}).get()
+	return sharedLazy(d, "okta.scimApp/"+string(d.Mode), func() (*okta.SCIMApp, error) { return newOktaSCIMApp(d) }).get()
 }
 
 func newOktaSCIMApp(d Deps) (*okta.SCIMApp, error) {
@@ -71,15 +67,9 @@ func newOktaSCIMApp(d Deps) (*okta.SCIMApp, error) {
 }
 
 var oktaSCIMApp = Row{
-	ID:   "okta.scimApp",
-	Skip: oktaSkip,
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		a, err := OktaSCIMApp(d)
-		if err != nil {
-			return nil, err
-		}
-		return fixed("flowsctl okta apps apply", a), nil
-	},
+	ID:      "okta.scimApp",
+	Skip:    oktaSkip,
+	Objects: objectOf("flowsctl okta apps apply", OktaSCIMApp),
 	Record: func(v *setup.Values, objs []object.Object, _ []object.Result) {
 		if a := unfix(objs[0]).(*okta.SCIMApp).App(); a != nil {
 			v.Okta.SCIMAppID = a.ID
@@ -204,13 +194,7 @@ var oktaOIDCApp = Row{
 		}
 		return ""
 	},
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		o, err := OktaOIDCApp(d)
-		if err != nil {
-			return nil, err
-		}
-		return fixed("flowsctl okta apps apply", o), nil
-	},
+	Objects: objectOf("flowsctl okta apps apply", OktaOIDCApp),
 	Record: func(v *setup.Values, objs []object.Object, _ []object.Result) {
 		o := unfix(objs[0]).(*okta.OIDCApp)
 		if id := o.ClientID(); id != "" {

@@ -18,14 +18,12 @@ const uemAuthFix = "check uem.url and uem.auth in flowsctl.yaml (OAuth client id
 // uemClient is shared by the UEM steps of one run (one OAuth token, one rate-limit budget).
 // With uem.caFile, uem.Open builds the dedicated client through httpx.New from d.HTTPOptions.
 func uemClient(d Deps) *lazy[*uem.Client] {
-	return sharedValue(d, "uem", func() *lazy[*uem.Client] {
-		return newLazy(func() (*uem.Client, error) {
-			c, err := uem.Open(d.HTTP, d.Config, d.HTTPOptions)
-			if err != nil {
-				return nil, setup.Errorf("", err, uemAuthFix)
-			}
-			return c, nil
-		})
+	return sharedLazy(d, "uem", func() (*uem.Client, error) {
+		c, err := uem.Open(d.HTTP, d.Config, d.HTTPOptions)
+		if err != nil {
+			return nil, setup.Errorf("", err, uemAuthFix)
+		}
+		return c, nil
 	})
 }
 
@@ -72,6 +70,21 @@ func fixed(fix string, objs ...object.Object) []object.Object {
 	return out
 }
 
+// objectOf is the Objects of a row whose one object build makes: with a fix, the object's
+// Plan and Apply errors name that command (see fixed); with "", the object is as built.
+func objectOf[T object.Object](fix string, build func(Deps) (T, error)) func(Deps, setup.Values) ([]object.Object, error) {
+	return func(d Deps, _ setup.Values) ([]object.Object, error) {
+		o, err := build(d)
+		if err != nil {
+			return nil, err
+		}
+		if fix == "" {
+			return []object.Object{o}, nil
+		}
+		return fixed(fix, o), nil
+	}
+}
+
 // uemBoxer sets the five mobile flows keys on the Boxer assignments.
 var uemBoxer = Row{
 	ID: "uem.boxer",
@@ -81,14 +94,8 @@ var uemBoxer = Row{
 		}
 		return ""
 	}),
-	Fix: uemAuthFix,
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		b, err := UEMBoxer(d)
-		if err != nil {
-			return nil, err
-		}
-		return fixed("flowsctl uem boxer configure", b), nil
-	},
+	Fix:     uemAuthFix,
+	Objects: objectOf("flowsctl uem boxer configure", UEMBoxer),
 }
 
 // UEMBoxer builds the Boxer keys object of uem.boxer.
@@ -113,14 +120,8 @@ var uemIntegrations = Row{
 		}
 		return ""
 	}),
-	Fix: uemAuthFix,
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		p, err := UEMIntegrations(d)
-		if err != nil {
-			return nil, err
-		}
-		return fixed("flowsctl uem integration check", p), nil
-	},
+	Fix:     uemAuthFix,
+	Objects: objectOf("flowsctl uem integration check", UEMIntegrations),
 }
 
 // UEMIntegrations builds the preflight object of uem.integrations.
