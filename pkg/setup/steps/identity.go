@@ -98,15 +98,8 @@ var identitySCIMToken = Row{
 var identityIdP = Row{
 	ID:    "identity.idp",
 	Needs: []string{"identity.directory", "okta.oidcApp"},
-	Skip: func(cfg *config.Config) string {
-		if why := identitySkip(cfg); why != "" {
-			return why
-		}
-		if cfg.IdentityServices.OIDC == nil {
-			return "no identityServices.oidc in the config"
-		}
-		return ""
-	},
+	Skip: skipUnless(identitySkip, func(cfg *config.Config) bool { return cfg.IdentityServices.OIDC != nil },
+		"no identityServices.oidc in the config"),
 	Fix:              identityAuthFix,
 	VerifyAfterNeeds: true,
 	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {

@@ -140,15 +140,8 @@ var oktaProvisioning = Row{
 var oktaGroupPush = Row{
 	ID:    "okta.groupPush",
 	Needs: []string{"okta.provisioning"},
-	Skip: func(cfg *config.Config) string {
-		if s := oktaSkip(cfg); s != "" {
-			return s
-		}
-		if len(cfg.Okta.PushGroups) == 0 {
-			return "no okta.pushGroups in the config"
-		}
-		return ""
-	},
+	Skip: skipUnless(oktaSkip, func(cfg *config.Config) bool { return len(cfg.Okta.PushGroups) > 0 },
+		"no okta.pushGroups in the config"),
 	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
 		app, err := OktaSCIMApp(d)
 		if err != nil {
@@ -185,15 +178,8 @@ func IdentityRedirectURI(ctx context.Context, d Deps) (string, error) {
 var oktaOIDCApp = Row{
 	ID:    "okta.oidcApp",
 	Needs: []string{"identity.directory"},
-	Skip: func(cfg *config.Config) string {
-		if s := oktaSkip(cfg); s != "" {
-			return s
-		}
-		if cfg.Okta.OIDCApp == nil {
-			return "no okta.oidcApp (the Access path signs users in with Access's own identity providers)"
-		}
-		return ""
-	},
+	Skip: skipUnless(oktaSkip, func(cfg *config.Config) bool { return cfg.Okta.OIDCApp != nil },
+		"no okta.oidcApp (the Access path signs users in with Access's own identity providers)"),
 	Objects: objectOf("flowsctl okta apps apply", OktaOIDCApp),
 	Record: func(v *setup.Values, objs []object.Object, _ []object.Result) {
 		o := unfix(objs[0]).(*okta.OIDCApp)

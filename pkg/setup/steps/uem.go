@@ -30,14 +30,12 @@ func uemClient(d Deps) *lazy[*uem.Client] {
 // UEMClient is the run's UEM client (noun commands use the same one the steps do).
 func UEMClient(d Deps) (*uem.Client, error) { return uemClient(d).get() }
 
-// uemSkip skips a step when the uem section is absent, else asks more.
-func uemSkip(more func(u *config.UEM) string) func(cfg *config.Config) string {
-	return func(cfg *config.Config) string {
-		if cfg.UEM == nil {
-			return "no uem section in the config"
-		}
-		return more(cfg.UEM)
+// uemSkip is the reason the UEM steps are inactive: no uem section.
+func uemSkip(cfg *config.Config) string {
+	if cfg.UEM == nil {
+		return "no uem section in the config"
 	}
+	return ""
 }
 
 // withFix gives every Plan and Apply error of an object the command that fixes it.
@@ -88,12 +86,8 @@ func objectOf[T object.Object](fix string, build func(Deps) (T, error)) func(Dep
 // uemBoxer sets the five mobile flows keys on the Boxer assignments.
 var uemBoxer = Row{
 	ID: "uem.boxer",
-	Skip: uemSkip(func(u *config.UEM) string {
-		if u.Boxer == nil || !u.Boxer.Enabled {
-			return "uem.boxer is absent or not enabled"
-		}
-		return ""
-	}),
+	Skip: skipUnless(uemSkip, func(cfg *config.Config) bool { return cfg.UEM.Boxer != nil && cfg.UEM.Boxer.Enabled },
+		"uem.boxer is absent or not enabled"),
 	Fix:     uemAuthFix,
 	Objects: objectOf("flowsctl uem boxer configure", UEMBoxer),
 }
@@ -114,12 +108,8 @@ func UEMBoxer(d Deps) (*uem.Boxer, error) {
 // uemIntegrations is the third-party dashboard preflight (writes nothing).
 var uemIntegrations = Row{
 	ID: "uem.integrations",
-	Skip: uemSkip(func(u *config.UEM) string {
-		if len(u.Integrations) == 0 {
-			return "no uem.integrations in the config"
-		}
-		return ""
-	}),
+	Skip: skipUnless(uemSkip, func(cfg *config.Config) bool { return len(cfg.UEM.Integrations) > 0 },
+		"no uem.integrations in the config"),
 	Fix:     uemAuthFix,
 	Objects: objectOf("flowsctl uem integration check", UEMIntegrations),
 }
