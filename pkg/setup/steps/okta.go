@@ -16,13 +16,7 @@ const oktaAuthFix = "check okta.url and okta.auth in flowsctl.yaml (the API serv
 
 // oktaClient is the run's Okta client (one token for every Okta step).
 func oktaClient(d Deps) *lazy[*okta.Client] {
-	return sharedLazy(d, "okta", func() (*okta.Client, error) {
-		c, err := okta.New(d.HTTP, d.Config)
-		if err != nil {
-			return nil, setup.Errorf("", err, oktaAuthFix)
-		}
-		return c, nil
-	})
+	return sharedClient(d, "okta", oktaAuthFix, func() (*okta.Client, error) { return okta.New(d.HTTP, d.Config) })
 }
 
 // OktaClient is the run's Okta client (the okta noun uses the same one).

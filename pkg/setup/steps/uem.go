@@ -18,13 +18,7 @@ const uemAuthFix = "check uem.url and uem.auth in flowsctl.yaml (OAuth client id
 // uemClient is shared by the UEM steps of one run (one OAuth token, one rate-limit budget).
 // With uem.caFile, uem.Open builds the dedicated client through httpx.New from d.HTTPOptions.
 func uemClient(d Deps) *lazy[*uem.Client] {
-	return sharedLazy(d, "uem", func() (*uem.Client, error) {
-		c, err := uem.Open(d.HTTP, d.Config, d.HTTPOptions)
-		if err != nil {
-			return nil, setup.Errorf("", err, uemAuthFix)
-		}
-		return c, nil
-	})
+	return sharedClient(d, "uem", uemAuthFix, func() (*uem.Client, error) { return uem.Open(d.HTTP, d.Config, d.HTTPOptions) })
 }
 
 // UEMClient is the run's UEM client (noun commands use the same one the steps do).
