@@ -24,17 +24,9 @@ import (
 // "confirmed", never "pass", and is to do again when its values change.
 func TestConsoleStepsOnTheSandbox(t *testing.T) {
 	emus := emulators.All()
-	var mf *mfemu.Emulator
-	for _, e := range emus {
-		if m, ok := e.(*mfemu.Emulator); ok {
-			mf = m
-		}
-	}
+	mf := EmulatorOf[*mfemu.Emulator](t, emus)
 	sb := sandboxtest.Start(t, emus...)
-	cfg, err := config.Load(sb.ConfigPath())
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := SandboxConfig(t, sb)
 	cfg.CAFile = sb.CAPath()
 	// the sandbox recorded the console-only steps (sandbox.ConsoleStandIn): start without them
 	if err := os.Remove(operator.PathFor(cfg.Path)); err != nil {
@@ -50,10 +42,7 @@ func TestConsoleStepsOnTheSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := map[string]setup.Result{}
-	for _, r := range rs {
-		byID[r.ID] = r
-	}
+	byID := ByID(rs)
 	for id, want := range map[string]string{"identity.services": "Integrations > Identity Services", "hub.clientVersions": "Boxer is 4.12 or later"} {
 		r := byID[id]
 		if r.Status != setup.Operator || !strings.Contains(r.Operator, want) || !strings.Contains(r.Operator, "flowsctl confirm "+id+" -f "+cfg.Path) {
