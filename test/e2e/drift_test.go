@@ -76,15 +76,8 @@ var drifts = []drift{
 	{name: "admin consent grant removed", service: "graph", check: "azure.", fix: "flowsctl azure register",
 		make: func(t *testing.T, e *env) {
 			g := newGraph(t, e, loadConfig(t, e))
-			var list struct {
-				Value []struct {
-					ID          string `json:"id"`
-					ConsentType string `json:"consentType"`
-				} `json:"value"`
-			}
-			g.do(http.MethodGet, "/oauth2PermissionGrants", "", &list)
 			n := 0
-			for _, gr := range list.Value {
+			for _, gr := range graphList[struct{ ID, ConsentType string }](g, "/oauth2PermissionGrants") {
 				if gr.ConsentType != "AllPrincipals" {
 					continue
 				}
