@@ -48,11 +48,7 @@ var (
 
 // client loads the config and builds the admin client from it.
 func client(c *cmdutil.Common) (*acc.Client, *config.Config, error) {
-	cfg, err := c.Config()
-	if err != nil {
-		return nil, nil, err
-	}
-	hc, err := c.HTTPClient()
+	cfg, hc, err := c.ConfigAndClient()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -44,11 +44,7 @@ type tokenOutput struct {
 }
 
 func tokenRun(opts *TokenOptions) error {
-	cfg, err := opts.Config()
-	if err != nil {
-		return err
-	}
-	hc, err := opts.HTTPClient()
+	cfg, hc, err := opts.ConfigAndClient()
 	if err != nil {
 		return err
 	}

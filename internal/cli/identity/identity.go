@@ -41,10 +41,7 @@ with the admin OAuth client of access.auth at /acs/token.`,
 
 // client loads the config and builds the admin client from it.
 func client(c *cmdutil.Common) (cl *identity.Client, cfg *config.Config, err error) {
-	hc, err := c.HTTPClient()
-	if err == nil {
-		cfg, err = c.Config()
-	}
+	cfg, hc, err := c.ConfigAndClient()
 	if err == nil {
 		cl, err = identity.FromConfig(hc, cfg)
 	}
