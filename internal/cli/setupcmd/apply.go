@@ -77,14 +77,14 @@ Exit status: 0 done, 1 a step failed, 3 an operator step is pending.`,
 }
 
 func applyRun(opts *ApplyOptions) error {
-	cfg, g, fleet, err := opts.fleetOrGraph("apply", func(t GraphOptions) error { return applyRun(&ApplyOptions{GraphOptions: t}) })
+	g, out, fleet, err := opts.fleetOrGraph("apply", func(t GraphOptions) error { return applyRun(&ApplyOptions{GraphOptions: t}) })
 	if fleet || err != nil {
 		return err
 	}
 	ctx := opts.Context()
 	// An operator step may ask for confirmation on this terminal: no spinner over the question.
 	p := newProgress(opts.IO, "applying", opts.NoInput() || !opts.IO.CanPrompt())
-	rs, err := g.Run(ctx, setup.ModeApply, setup.NewOutputs(cfg), setup.Options{Concurrency: opts.Concurrency, Only: opts.only(), OnEvent: p.event})
+	rs, err := g.Run(ctx, setup.ModeApply, out, setup.Options{Concurrency: opts.Concurrency, Only: opts.only(), OnEvent: p.event})
 	p.close()
 	if err != nil {
 		return err

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 	"github.com/flowsctl/flowsctl/pkg/setup"
 )
@@ -41,12 +40,12 @@ It never writes. Exit status: 0 nothing to do, 2 changes (or operator steps) pen
 }
 
 func planRun(opts *PlanOptions) error {
-	cfg, g, fleet, err := opts.fleetOrGraph("plan", func(t GraphOptions) error { return planRun(&PlanOptions{GraphOptions: t}) })
+	g, out, fleet, err := opts.fleetOrGraph("plan", func(t GraphOptions) error { return planRun(&PlanOptions{GraphOptions: t}) })
 	if fleet || err != nil {
 		return err
 	}
 	ctx := opts.Context()
-	rs, err := g.Run(ctx, setup.ModePlan, setup.NewOutputs(cfg), setup.Options{Concurrency: opts.Concurrency, Only: opts.only()})
+	rs, err := g.Run(ctx, setup.ModePlan, out, setup.Options{Concurrency: opts.Concurrency, Only: opts.only()})
 	if err != nil {
 		return err
 	}
@@ -167,12 +166,15 @@ func graphCommand[P any](cmd *cobra.Command, opts P, g *GraphOptions, runF, run 
 }
 
 // fleetOrGraph is how plan and apply begin: with several config files, run (the command's own
-// run on a tenant's options) once per file, and fleet is true; else the config and step graph
-// of the one tenant.
-func (o *GraphOptions) fleetOrGraph(verb string, run func(GraphOptions) error) (cfg *config.Config, g *setup.Graph, fleet bool, err error) {
+// run on a tenant's options) once per file, and fleet is true; else the step graph of the one
+// tenant and the outputs its config seeds.
+func (o *GraphOptions) fleetOrGraph(verb string, run func(GraphOptions) error) (g *setup.Graph, out *setup.Outputs, fleet bool, err error) {
 	if fleet, err = o.fleet(verb, func(f *cmdutil.Factory, parent *GraphOptions) error { return run(parent.tenant(f)) }); fleet {
 		return nil, nil, true, err
 	}
-	cfg, g, err = o.graph()
-	return cfg, g, false, err
+	cfg, g, err := o.graph()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return g, setup.NewOutputs(cfg), false, nil
 }
