@@ -128,6 +128,21 @@ func printResult(c *cmdutil.Common, out applyOutput) error {
 	})
 }
 
+// ClientOptions are the options of the commands about one OAuth client (client show, token):
+// --client.
+type ClientOptions struct {
+	cmdutil.Common
+	ClientID string
+}
+
+// newCmdForClient builds a command about one client, with --client.
+func newCmdForClient(f *cmdutil.Factory, runF, run func(*ClientOptions) error, cmd *cobra.Command) *cobra.Command {
+	o := &ClientOptions{Common: cmdutil.NewCommon(f)}
+	cmdutil.Command(cmd, o, &o.Common, runF, run)
+	cmd.Flags().StringVar(&o.ClientID, "client", "", "client id (default access.scimClient.clientId)")
+	return cmd
+}
+
 // VerifyOptions are the options of a verify command: which object.
 type VerifyOptions struct {
 	cmdutil.Common
