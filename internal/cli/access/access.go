@@ -58,11 +58,19 @@ func client(c *cmdutil.Common) (*acc.Client, *config.Config, error) {
 
 // build makes the object b builds from the config.
 func build(c *cmdutil.Common, b builder) (object.Object, error) {
+	_, r, err := resource(c, b)
+	return r, err
+}
+
+// resource is the admin client and the object newR builds with it from the config.
+func resource[T any](c *cmdutil.Common, newR func(*acc.Client, *config.Config) (T, error)) (*acc.Client, T, error) {
 	cl, cfg, err := client(c)
 	if err != nil {
-		return nil, err
+		var zero T
+		return nil, zero, err
 	}
-	return b(cl, cfg)
+	r, err := newR(cl, cfg)
+	return cl, r, err
 }
 
 // ApplyOptions are the options of a writing command (template apply, client create,

@@ -56,11 +56,7 @@ type ClientRotateOptions struct {
 }
 
 func clientRotateRun(o *ClientRotateOptions) error {
-	c, cfg, err := client(&o.Common)
-	if err != nil {
-		return err
-	}
-	r, err := acc.NewClientResource(c, cfg)
+	_, r, err := resource(&o.Common, acc.NewClientResource)
 	if err != nil {
 		return err
 	}

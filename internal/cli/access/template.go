@@ -51,11 +51,7 @@ func NewCmdTemplateShow(f *cmdutil.Factory, runF func(*TemplateShowOptions) erro
 }
 
 func templateShowRun(o *TemplateShowOptions) error {
-	c, cfg, err := client(&o.Common)
-	if err != nil {
-		return err
-	}
-	r, err := acc.NewTemplateResource(c, cfg)
+	c, r, err := resource(&o.Common, acc.NewTemplateResource)
 	if err != nil {
 		return err
 	}
