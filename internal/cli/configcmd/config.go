@@ -15,13 +15,11 @@ import (
 
 // NewCmdConfig builds `flowsctl config` and its subcommands.
 func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.Group(&cobra.Command{
-		Use:   "config <command>",
-		Short: "Check and show flowsctl.yaml",
-		Example: `  flowsctl config validate -f flowsctl.yaml
+	return cmdutil.NewGroup("config <command>", "Check and show flowsctl.yaml",
+		`  flowsctl config validate -f flowsctl.yaml
   flowsctl config show -o json
   flowsctl config reference > configuration.md`,
-	}, NewCmdValidate(f), NewCmdShow(f), NewCmdReference(f))
+		NewCmdValidate(f), NewCmdShow(f), NewCmdReference(f))
 }
 
 // NewCmdReference builds `flowsctl config reference`.
