@@ -9,8 +9,7 @@ import (
 	"testing"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil/cmdtest"
 	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
@@ -47,9 +46,7 @@ func TestGuidedRotationExitsOperator(t *testing.T) {
 		}
 	}
 	run := func(confirm bool) (string, string, error) {
-		ios, _, out, errOut := iostreams.Test()
-		c := cmdutil.Common{IO: ios, Flags: &cmdutil.GlobalFlags{Output: "text", NoInput: true}, Config: func() (*config.Config, error) { return cfg, nil },
-			HTTPClient: func() (*httpx.Client, error) { return hc, nil }}
+		c, out, errOut := cmdtest.CommonFor(cfg, hc, cmdutil.GlobalFlags{Output: "text", NoInput: true})
 		err := oktaSCIMTokenRun(&OktaSCIMTokenOptions{Common: c, Confirm: confirm})
 		return out.String(), errOut.String(), err
 	}
