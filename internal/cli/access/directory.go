@@ -36,11 +36,8 @@ func NewCmdDirectoryVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) 
 		`  flowsctl access directory verify`)
 }
 
-// DirectoryListOptions of `access directory list`.
-type DirectoryListOptions struct{ cmdutil.Common }
-
 // NewCmdDirectoryList builds `access directory list`.
-func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) error) *cobra.Command {
+func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
 	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "list",
 		Short: "List every directory (JIT ones included) with its type and domains",
@@ -49,8 +46,8 @@ func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) er
 	}, runF, directoryListRun)
 }
 
-func directoryListRun(o *DirectoryListOptions) error {
-	c, _, err := client(&o.Common)
+func directoryListRun(o *cmdutil.Common) error {
+	c, _, err := client(o)
 	if err != nil {
 		return err
 	}

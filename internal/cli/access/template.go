@@ -37,11 +37,8 @@ func NewCmdTemplateVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *
 		`  flowsctl access template verify -o junit`)
 }
 
-// TemplateShowOptions of `access template show`.
-type TemplateShowOptions struct{ cmdutil.Common }
-
 // NewCmdTemplateShow builds `access template show`.
-func NewCmdTemplateShow(f *cmdutil.Factory, runF func(*TemplateShowOptions) error) *cobra.Command {
+func NewCmdTemplateShow(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
 	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "show",
 		Short: "Show the template as Access holds it (TTLs in minutes and as durations)",
@@ -50,8 +47,8 @@ func NewCmdTemplateShow(f *cmdutil.Factory, runF func(*TemplateShowOptions) erro
 	}, runF, templateShowRun)
 }
 
-func templateShowRun(o *TemplateShowOptions) error {
-	c, r, err := resource(&o.Common, acc.NewTemplateResource)
+func templateShowRun(o *cmdutil.Common) error {
+	c, r, err := resource(o, acc.NewTemplateResource)
 	if err != nil {
 		return err
 	}

@@ -120,11 +120,8 @@ func directoryCreateRun(o *DirectoryCreateOptions) error {
 	})
 }
 
-// DirectoryListOptions of `identity directory list`.
-type DirectoryListOptions struct{ cmdutil.Common }
-
 // NewCmdDirectoryList builds `flowsctl identity directory list`.
-func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) error) *cobra.Command {
+func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
 	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:     "list",
 		Short:   "List directories",
@@ -132,8 +129,8 @@ func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) er
 	}, runF, directoryListRun)
 }
 
-func directoryListRun(o *DirectoryListOptions) error {
-	cl, _, err := client(&o.Common)
+func directoryListRun(o *cmdutil.Common) error {
+	cl, _, err := client(o)
 	if err != nil {
 		return err
 	}

@@ -172,11 +172,8 @@ func exitFor(rs []setup.Result) error {
 	return nil
 }
 
-// VerifyOptions of `okta verify`.
-type VerifyOptions struct{ cmdutil.Common }
-
 // NewCmdVerify builds `flowsctl okta verify`.
-func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
+func NewCmdVerify(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
 	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "verify",
 		Short: "Check the Okta apps, provisioning (observed, confirmed or to do), group push and evidence",
@@ -188,9 +185,9 @@ Services and the org's discovery document names the issuer. Exit 2 when a check 
 	}, runF, verifyRun)
 }
 
-func verifyRun(o *VerifyOptions) error {
+func verifyRun(o *cmdutil.Common) error {
 	start := time.Now()
-	rs, err := run(&o.Common, setup.ModeVerify, Rows)
+	rs, err := run(o, setup.ModeVerify, Rows)
 	if err != nil {
 		return err
 	}
@@ -200,9 +197,6 @@ func verifyRun(o *VerifyOptions) error {
 	}
 	return o.ReportChecks(checks, start, false)
 }
-
-// AppsOptions of `okta apps`.
-type AppsOptions struct{ cmdutil.Common }
 
 // AppRow is one line of `okta apps`.
 type AppRow struct {
@@ -215,7 +209,7 @@ type AppRow struct {
 }
 
 // NewCmdApps builds `flowsctl okta apps`.
-func NewCmdApps(f *cmdutil.Factory, runF func(*AppsOptions) error) *cobra.Command {
+func NewCmdApps(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
 	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:     "apps",
 		Short:   "Show the Okta apps flowsctl manages (found by label)",
@@ -223,8 +217,8 @@ func NewCmdApps(f *cmdutil.Factory, runF func(*AppsOptions) error) *cobra.Comman
 	}, runF, appsRun)
 }
 
-func appsRun(o *AppsOptions) error {
-	cfg, _, d, err := graph(&o.Common)
+func appsRun(o *cmdutil.Common) error {
+	cfg, _, d, err := graph(o)
 	if err != nil {
 		return err
 	}
@@ -255,11 +249,8 @@ func appsRun(o *AppsOptions) error {
 	})
 }
 
-// ConfirmOptions of `okta provisioning confirm`.
-type ConfirmOptions struct{ cmdutil.Common }
-
 // NewCmdConfirm builds `flowsctl okta provisioning confirm`.
-func NewCmdConfirm(f *cmdutil.Factory, runF func(*ConfirmOptions) error) *cobra.Command {
+func NewCmdConfirm(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
 	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "confirm",
 		Short: "Record that the provisioning settings were made in the Okta console",
@@ -270,8 +261,8 @@ operator's word, never an observed pass) and checks the evidence: users arriving
 	}, runF, confirmRun)
 }
 
-func confirmRun(o *ConfirmOptions) error {
-	cfg, _, d, err := graph(&o.Common)
+func confirmRun(o *cmdutil.Common) error {
+	cfg, _, d, err := graph(o)
 	if err != nil {
 		return err
 	}
