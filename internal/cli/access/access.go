@@ -20,6 +20,20 @@ import (
 
 // NewCmdAccess builds `flowsctl access`.
 func NewCmdAccess(f *cmdutil.Factory) *cobra.Command {
+	tpl := cmdutil.NewGroup("template <command>", "The MobileFlows_Server_Template OAuth2 app template (Remote App Access > Templates)",
+		`  flowsctl access template apply --dry-run
+  flowsctl access template show -o json
+  flowsctl access template verify`,
+		NewCmdTemplateApply(f, nil), NewCmdTemplateShow(f, nil), NewCmdTemplateVerify(f, nil))
+	sc := cmdutil.NewGroup("client <command>", "The SCIM service client Okta authenticates with (Remote App Access, Service Client Token)",
+		`  flowsctl access client create
+  flowsctl access client show
+  flowsctl access client rotate-secret`,
+		NewCmdClientCreate(f, nil), NewCmdClientShow(f, nil), NewCmdClientRotate(f, nil), NewCmdClientVerify(f, nil))
+	directory := cmdutil.NewGroup("directory <command>", "The directory of type Other Okta provisions users into",
+		`  flowsctl access directory create --dry-run
+  flowsctl access directory list`,
+		NewCmdDirectoryCreate(f, nil), NewCmdDirectoryList(f, nil), NewCmdDirectoryVerify(f, nil))
 	return cmdutil.Group(&cobra.Command{
 		Use:   "access <command>",
 		Short: "Workspace ONE Access: mobile flows template, SCIM service client, bearer token, directory of type Other",
@@ -30,7 +44,7 @@ access section of flowsctl.yaml. Every write looks the object up first, so re-ru
   flowsctl access client create
   flowsctl access token --client OktaSCIM
   flowsctl access directory create`,
-	}, newCmdTemplate(f), newCmdClient(f), NewCmdToken(f, nil), newCmdDirectory(f))
+	}, tpl, sc, NewCmdToken(f, nil), directory)
 }
 
 // builder is the constructor of one Access object, the same one its step uses.

@@ -10,14 +10,6 @@ import (
 	acc "github.com/flowsctl/flowsctl/pkg/access"
 )
 
-func newCmdClient(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("client <command>", "The SCIM service client Okta authenticates with (Remote App Access, Service Client Token)",
-		`  flowsctl access client create
-  flowsctl access client show
-  flowsctl access client rotate-secret`,
-		NewCmdClientCreate(f, nil), NewCmdClientShow(f, nil), NewCmdClientRotate(f, nil), NewCmdClientVerify(f, nil))
-}
-
 // NewCmdClientCreate builds `access client create`.
 func NewCmdClientCreate(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	return newCmdApply(f, runF, buildClient, &cobra.Command{

@@ -10,13 +10,6 @@ import (
 	acc "github.com/flowsctl/flowsctl/pkg/access"
 )
 
-func newCmdDirectory(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("directory <command>", "The directory of type Other Okta provisions users into",
-		`  flowsctl access directory create --dry-run
-  flowsctl access directory list`,
-		NewCmdDirectoryCreate(f, nil), NewCmdDirectoryList(f, nil), NewCmdDirectoryVerify(f, nil))
-}
-
 // NewCmdDirectoryCreate builds `access directory create`.
 func NewCmdDirectoryCreate(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	return newCmdApply(f, runF, buildDirectory, &cobra.Command{

@@ -10,14 +10,6 @@ import (
 	acc "github.com/flowsctl/flowsctl/pkg/access"
 )
 
-func newCmdTemplate(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("template <command>", "The MobileFlows_Server_Template OAuth2 app template (Remote App Access > Templates)",
-		`  flowsctl access template apply --dry-run
-  flowsctl access template show -o json
-  flowsctl access template verify`,
-		NewCmdTemplateApply(f, nil), NewCmdTemplateShow(f, nil), NewCmdTemplateVerify(f, nil))
-}
-
 // NewCmdTemplateApply builds `access template apply`.
 func NewCmdTemplateApply(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	return newCmdApply(f, runF, buildTemplate, &cobra.Command{
