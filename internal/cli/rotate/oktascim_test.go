@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil/cmdtest"
 	"github.com/flowsctl/flowsctl/internal/prompt"
-	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/oktaemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
@@ -24,15 +22,11 @@ import (
 // the token; --confirm then finishes the rotation (exit 0) without generating again.
 func TestGuidedRotationExitsOperator(t *testing.T) {
 	emus := emulators.All()
-	sb := sandboxtest.Start(t, emus...)
-	cfg, err := config.Load(filepath.Join(sb.Env.Dir, "flowsctl.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx := cmdtest.NewFixture(t, false, emus...)
+	sb, cfg, hc := fx.SB, fx.Cfg, fx.HC
 	if !cfg.OktaIdentityPath() {
 		t.Skip("the sandbox config is not on the Identity Services path")
 	}
-	hc := sandboxtest.Client(t, sb)
 	g, err := steps.Graph(steps.Deps{Config: cfg, HTTP: hc, ErrOut: io.Discard, NoInput: true, Prompter: prompt.NoInput{Reason: "test"}})
 	if err != nil {
 		t.Fatal(err)
@@ -46,9 +40,8 @@ func TestGuidedRotationExitsOperator(t *testing.T) {
 		}
 	}
 	run := func(confirm bool) (string, string, error) {
-		c, out, errOut := cmdtest.CommonFor(cfg, hc, cmdutil.GlobalFlags{Output: "text", NoInput: true})
-		err := oktaSCIMTokenRun(&OktaSCIMTokenOptions{Common: c, Confirm: confirm})
-		return out.String(), errOut.String(), err
+		err := oktaSCIMTokenRun(&OktaSCIMTokenOptions{Common: fx.Common("text", true), Confirm: confirm})
+		return fx.Out.String(), fx.Err.String(), err
 	}
 	out, errOut, err := run(false)
 	var ee *cmdutil.ExitError
