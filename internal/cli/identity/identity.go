@@ -4,6 +4,7 @@
 package identity
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -53,7 +54,7 @@ func client(c *cmdutil.Common) (cl *identity.Client, cfg *config.Config, err err
 func ensureDirectory(o *cmdutil.Common, cl *identity.Client, cfg *config.Config, name, domain, source string) (d *identity.Directory, created bool, err error) {
 	if cfg != nil && cfg.IdentityServices != nil {
 		c := cfg.IdentityServices.Directory
-		name, domain, source = cmp(name, c.Name), cmp(domain, c.Domain), cmp(source, c.Source)
+		name, domain, source = cmp.Or(name, c.Name), cmp.Or(domain, c.Domain), cmp.Or(source, c.Source)
 	}
 	if name == "" || domain == "" {
 		return nil, false, errors.New("the directory needs a name and a domain: pass --name and --domain or set identityServices.directory")
@@ -71,13 +72,6 @@ func ensureDirectory(o *cmdutil.Common, cl *identity.Client, cfg *config.Config,
 		fmt.Fprintf(o.IO.ErrOut, "created directory %q (domain %s, id %s)\n", d.Name, d.Domain(), d.ID)
 	}
 	return d, created, nil
-}
-
-func cmp(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // DirectoryCreateOptions of `identity directory create`.

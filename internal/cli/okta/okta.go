@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,7 +108,7 @@ func applyRun(o *ApplyOptions) error {
 		only = Rows
 	}
 	for _, id := range only {
-		if !contains(Rows, id) {
+		if !slices.Contains(Rows, id) {
 			return fmt.Errorf("--only %s: not an okta step (use %s)", id, strings.Join(Rows, ", "))
 		}
 	}
@@ -275,13 +276,4 @@ func confirmRun(o *cmdutil.Common) error {
 	}
 	fmt.Fprintf(o.IO.ErrOut, "recorded: the provisioning of %q was set up in the Okta console; check it with: flowsctl okta verify\n", cfg.Okta.SCIMApp.Label)
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
