@@ -10,11 +10,6 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
 
-func newCmdBoxer(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("boxer <command>", "Mobile flows keys on the Workspace ONE Boxer app assignments",
-		"  flowsctl uem boxer configure", NewCmdBoxerConfigure(f, nil))
-}
-
 // BoxerConfigureOptions are the options of `uem boxer configure`.
 type BoxerConfigureOptions struct {
 	cmdutil.Common

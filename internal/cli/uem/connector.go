@@ -10,14 +10,6 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/uem/mobileflows"
 )
 
-func newCmdConnector(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("connector <command>", "Mobile flows connectors: OOTB catalog (Teams, ...) and self-hosted ones by discovery URL",
-		`  flowsctl uem connector add teams
-  flowsctl uem connector add --discovery-url https://connector.example.com/ --name "My Flows"
-  flowsctl uem connector list
-  flowsctl uem connector catalog`, NewCmdConnectorAdd(f, nil), NewCmdConnectorList(f, nil), NewCmdConnectorCatalog(f))
-}
-
 // ConnectorListOptions are the options of `uem connector list`.
 type ConnectorListOptions struct {
 	cmdutil.Common

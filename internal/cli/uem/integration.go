@@ -13,11 +13,6 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/uem"
 )
 
-func newCmdIntegration(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("integration <command>", "Third-party dashboard integrations (the integration preflight guide)",
-		"  flowsctl uem integration check", NewCmdIntegrationCheck(f, nil))
-}
-
 // IntegrationCheckOptions are the options of `uem integration check [NAME]`.
 type IntegrationCheckOptions struct {
 	cmdutil.Common

@@ -12,11 +12,6 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
 
-func newCmdMobileFlows(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("mobileflows <command>", "The mobile flows tenant registration (console: Mobile Flows > Begin)",
-		"  flowsctl uem mobileflows register", NewCmdRegister(f, nil))
-}
-
 // RegisterOptions are the options of `uem mobileflows register`.
 type RegisterOptions struct {
 	cmdutil.Common

@@ -20,6 +20,17 @@ import (
 
 // NewCmdUEM is the `uem` noun.
 func NewCmdUEM(f *cmdutil.Factory) *cobra.Command {
+	connector := cmdutil.NewGroup("connector <command>", "Mobile flows connectors: OOTB catalog (Teams, ...) and self-hosted ones by discovery URL",
+		`  flowsctl uem connector add teams
+  flowsctl uem connector add --discovery-url https://connector.example.com/ --name "My Flows"
+  flowsctl uem connector list
+  flowsctl uem connector catalog`, NewCmdConnectorAdd(f, nil), NewCmdConnectorList(f, nil), NewCmdConnectorCatalog(f))
+	boxer := cmdutil.NewGroup("boxer <command>", "Mobile flows keys on the Workspace ONE Boxer app assignments",
+		"  flowsctl uem boxer configure", NewCmdBoxerConfigure(f, nil))
+	integration := cmdutil.NewGroup("integration <command>", "Third-party dashboard integrations (the integration preflight guide)",
+		"  flowsctl uem integration check", NewCmdIntegrationCheck(f, nil))
+	mobileflows := cmdutil.NewGroup("mobileflows <command>", "The mobile flows tenant registration (console: Mobile Flows > Begin)",
+		"  flowsctl uem mobileflows register", NewCmdRegister(f, nil))
 	return cmdutil.Group(&cobra.Command{
 		Use:   "uem <command>",
 		Short: "Workspace ONE UEM: mobile flows connectors, Boxer keys, third-party integration preflight",
@@ -34,7 +45,7 @@ of docs/mobile-flows-admin-api.md, which the sandbox serves.`,
   flowsctl uem boxer configure --dry-run
   flowsctl uem integration check -o json
   flowsctl uem groups ACME`,
-	}, newCmdConnector(f), newCmdBoxer(f), newCmdIntegration(f), NewCmdGroups(f, nil), newCmdMobileFlows(f), NewCmdVerify(f, nil))
+	}, connector, boxer, integration, NewCmdGroups(f, nil), mobileflows, NewCmdVerify(f, nil))
 }
 
 // depsFor says what a command needs settled before the steps' constructors run.
