@@ -13,13 +13,12 @@ import (
 // ConnectorListOptions are the options of `uem connector list`.
 type ConnectorListOptions struct {
 	cmdutil.Common
-	Version string
-	Mode    string
+	Mode string
 }
 
 // NewCmdConnectorList builds `uem connector list`.
 func NewCmdConnectorList(f *cmdutil.Factory, runF func(*ConnectorListOptions) error) *cobra.Command {
-	opts := &ConnectorListOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version}
+	opts := &ConnectorListOptions{Common: cmdutil.NewCommon(f)}
 	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "list",
 		Short: "List registered connectors (api mode) or confirmed ones (guided)",
@@ -31,7 +30,7 @@ func NewCmdConnectorList(f *cmdutil.Factory, runF func(*ConnectorListOptions) er
 }
 
 func connectorListRun(o *ConnectorListOptions) error {
-	d, mode, err := deps(&o.Common, o.Version, depsFor{Mode: o.Mode, Connectors: true})
+	d, mode, err := deps(&o.Common, depsFor{Mode: o.Mode, Connectors: true})
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 	"github.com/flowsctl/flowsctl/pkg/setup/steps"
@@ -61,7 +60,7 @@ type depsFor struct {
 // builds the step dependencies as plan/apply/doctor do: the one HTTP client, the options it
 // was built with (for uem.caFile and an integration's serverCertificate), the prompter unless
 // --no-input. It returns the mobile flows mode ("" when not settled).
-func deps(c *cmdutil.Common, version string, n depsFor) (steps.Deps, string, error) {
+func deps(c *cmdutil.Common, n depsFor) (steps.Deps, string, error) {
 	cfg, err := c.Config()
 	if err != nil {
 		return steps.Deps{}, "", err
@@ -79,16 +78,6 @@ func deps(c *cmdutil.Common, version string, n depsFor) (steps.Deps, string, err
 	if err != nil {
 		return steps.Deps{}, "", err
 	}
-	ho := httpx.Options{UserAgent: "flowsctl/" + version}
-	if c.Flags != nil {
-		ho.CAFile = c.Flags.CAFile
-		if c.Flags.Debug {
-			ho.Debug = c.IO.ErrOut
-		}
-	}
-	if ho.CAFile == "" {
-		ho.CAFile = cfg.CAFile
-	}
 	var p prompt.Prompter
 	if !c.NoInput() && c.Prompter != nil {
 		p = c.Prompter()
@@ -97,13 +86,13 @@ func deps(c *cmdutil.Common, version string, n depsFor) (steps.Deps, string, err
 	if n.ShowSecret {
 		errOut = c.IO.SecretErrOut() // --show-secret: the checklist shows the secret
 	}
-	return steps.WithShared(steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: errOut, Prompter: p,
+	return steps.WithShared(steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: c.HTTPOptsFor(cfg), ErrOut: errOut, Prompter: p,
 		NoInput: c.NoInput(), ShowSecret: n.ShowSecret}), mode, nil
 }
 
 // built is the object a steps constructor builds, for a command that settles nothing.
-func built[T any](c *cmdutil.Common, version string, ctor func(steps.Deps) (T, error)) (T, error) {
-	d, _, err := deps(c, version, depsFor{})
+func built[T any](c *cmdutil.Common, ctor func(steps.Deps) (T, error)) (T, error) {
+	d, _, err := deps(c, depsFor{})
 	if err != nil {
 		var zero T
 		return zero, err
