@@ -437,20 +437,27 @@ func (p *Provisioning) read(ctx context.Context) (provState, error) {
 	if s.app == nil {
 		return s, nil
 	}
-	conn, err := p.c.Connection(ctx, s.app.ID)
+	// The connection and the To App features are read together, one round trip: the features
+	// read answers "none" (404) while the connection is off, which is what it means anyway.
+	var conn *Connection
+	var connErr, featErr error
+	together(ctx,
+		func(ctx context.Context) error { conn, connErr = p.c.Connection(ctx, s.app.ID); return nil },
+		func(ctx context.Context) error { s.features, featErr = p.c.Provisioning(ctx, s.app.ID); return nil })
 	switch {
-	case err == nil:
+	case connErr == nil:
 		s.conn = conn
-	case Refused(err):
-		s.refused = err
+	case Refused(connErr):
+		s.refused, s.features = connErr, nil
 		return s, nil
 	default:
-		return s, err
+		return s, connErr
 	}
-	if s.connected() {
-		if s.features, err = p.c.Provisioning(ctx, s.app.ID); err != nil && !Refused(err) {
-			return s, err
-		}
+	if featErr != nil && !Refused(featErr) {
+		return s, featErr
+	}
+	if !s.connected() {
+		s.features = nil
 	}
 	return s, nil
 }
@@ -556,23 +563,20 @@ func (p *Provisioning) Apply(ctx context.Context) (object.Result, error) {
 		r.Note = "Okta refused the API: " + httpx.Excerpt(s.refused.Error(), 160)
 		return r, nil
 	}
+	// The features were read with the connection (none while it was off); setting them is
+	// idempotent, so a connection just made needs no second read before it.
 	if !s.featuresOn() {
-		if s.features, err = p.c.Provisioning(ctx, s.app.ID); err != nil && !Refused(err) {
-			return r, err
-		}
-		if !s.featuresOn() {
-			if err := p.c.EnableProvisioning(ctx, s.app.ID); err != nil {
-				if Refused(err) {
-					r.Action, r.Operator = plan.Operator, p.Checklist()
-					return r, nil
-				}
-				return r, fmt.Errorf("%s: enable To App create, update, deactivate: %w", p.name(), err)
+		if err := p.c.EnableProvisioning(ctx, s.app.ID); err != nil {
+			if Refused(err) {
+				r.Action, r.Operator = plan.Operator, p.Checklist()
+				return r, nil
 			}
-			if r.Action == plan.NoOp {
-				r.Action = plan.Update
-			}
-			r.Fields = append(r.Fields, plan.FieldChange{Path: "features", Old: featureText(s.features), New: "create, update, deactivate"})
+			return r, fmt.Errorf("%s: enable To App create, update, deactivate: %w", p.name(), err)
 		}
+		if r.Action == plan.NoOp {
+			r.Action = plan.Update
+		}
+		r.Fields = append(r.Fields, plan.FieldChange{Path: "features", Old: featureText(s.features), New: "create, update, deactivate"})
 	}
 	return r, nil
 }
@@ -666,21 +670,32 @@ func NewGroupPush(c *Client, app *SCIMApp, names []string) *GroupPush {
 }
 
 func (g *GroupPush) read(ctx context.Context) (map[string]PushMapping, error) {
-	if err := together(ctx, g.app.lookup, g.groups.resolve); err != nil {
+	var ms []PushMapping
+	mappings := func(ctx context.Context) (err error) {
+		if g.app.app != nil {
+			ms, err = g.c.PushMappings(ctx, g.app.app.ID)
+		}
+		return err
+	}
+	var err error
+	if g.app.found {
+		// The okta.scimApp step found or made the app: its mappings are read together with
+		// the groups, one round trip.
+		err = together(ctx, g.groups.resolve, mappings)
+	} else if err = together(ctx, g.app.lookup, g.groups.resolve); err == nil {
+		err = mappings(ctx)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := g.groups.missingErr("okta.pushGroups"); err != nil {
 		return nil, err
 	}
 	bySource := map[string]PushMapping{}
-	if g.app.app == nil {
-		return bySource, nil
-	}
-	ms, err := g.c.PushMappings(ctx, g.app.app.ID)
 	for _, m := range ms {
 		bySource[m.SourceGroupID] = m
 	}
-	return bySource, err
+	return bySource, nil
 }
 
 func (g *GroupPush) name(n string) string { return fmt.Sprintf("okta group push %q", n) }
