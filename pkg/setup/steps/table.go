@@ -40,6 +40,9 @@ type Row struct {
 	// have finished, while the step waits for the rest of Needs (setup.ReadAheader). Objects
 	// must then build from the outputs of ReadAfter alone.
 	ReadAfter []string
+	// ReadAhead, when set, is what the step reads ahead instead of its objects' look-ups (for
+	// reads that need none of the values the objects are built from).
+	ReadAhead func(ctx context.Context, d Deps)
 }
 
 // readAheader is an object whose Apply can use look-ups made earlier (ReadAhead), before the
@@ -73,9 +76,15 @@ func newRowStep(r Row, d Deps) *rowStep {
 func (s *rowStep) ID() string          { return s.row.ID }
 func (s *rowStep) ReadAfter() []string { return s.row.ReadAfter }
 
-// ReadAhead builds the apply objects and runs the look-ups of those that read ahead. A build
-// error is kept: Apply returns it.
+// ReadAhead runs the row's own ReadAhead, or builds the apply objects and runs the look-ups of
+// those that read ahead (a build error is kept: Apply returns it).
 func (s *rowStep) ReadAhead(ctx context.Context, o *setup.Outputs) {
+	if s.row.ReadAhead != nil {
+		d := s.d
+		d.Mode = setup.ModeApply
+		s.row.ReadAhead(ctx, d)
+		return
+	}
 	objs, err := s.objects(o, setup.ModeApply)
 	if err != nil {
 		return
