@@ -453,7 +453,7 @@ func TestOrphanFromEarlierRunIsRemoved(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := writePending(spec, app, secretDisplayName(spec, r.c.now())); err != nil {
+				if err := writePending(spec, app, secretDisplayName(spec, r.c.now()), ""); err != nil {
 					t.Fatal(err)
 				}
 			}

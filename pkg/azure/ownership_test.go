@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowsctl/flowsctl/pkg/plan"
 )
 
 // secretNames lists the display names of the application's secrets, as Graph holds them.
@@ -129,5 +131,104 @@ func TestRotateRemoveOldOnlyOwnedKeys(t *testing.T) {
 	}
 	if got := r2.State().RemovedSecrets; len(got) != 1 || got[0] != second {
 		t.Errorf("second rotate removed %v, want %s", got, second)
+	}
+}
+
+// TestPendingNoteTrustedOnlyWithRecordedKeyID: a ".NAME.pending" note used to be matched by
+// display name alone, so a secret named like flowsctl's that appeared after the note was
+// deleted. Now the note removes a secret only when it names that secret's key id and the key
+// id is in the ledger (.NAME.keys); otherwise the secret stays and a warning says where the
+// admin can remove it.
+func TestPendingNoteTrustedOnlyWithRecordedKeyID(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		withID bool // the note names the new secret's key id (not in the ledger)
+	}{
+		{"note without a key id", false},
+		{"note naming a key id flowsctl did not record", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := start(t)
+			r := f.applied(t)
+			var warn bytes.Buffer
+			r.msg = &warn
+			ctx := context.Background()
+			spec := r.Spec
+			app, err := r.c.getApp(ctx, spec.ReplicationBudget, spec.UniqueName, retryRead)
+			if err != nil || app == nil {
+				t.Fatalf("read the application: %v", err)
+			}
+			name := secretDisplayName(spec, r.c.now())
+			if err := writePending(spec, app, name, ""); err != nil {
+				t.Fatal(err)
+			}
+			pw := addForeign(t, r, name) // new since the note, named like the interrupted add
+			if tt.withID {
+				if err := writePending(spec, app, name, pw.KeyID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			changes, err := r.Plan(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ch := range changes {
+				if ch.Action == plan.Delete {
+					t.Errorf("plan deletes %s on the note's word", ch.Object)
+				}
+			}
+			if _, err := r.Apply(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := r.State().RemovedSecrets; len(got) != 0 {
+				t.Errorf("apply removed %v; the note named no recorded key id", got)
+			}
+			after, err := r.c.getApp(ctx, spec.ReplicationBudget, spec.UniqueName, retryRead)
+			if err != nil || after == nil {
+				t.Fatalf("read the application: %v", err)
+			}
+			kept := false
+			for _, p := range after.Passwords {
+				kept = kept || p.KeyID == pw.KeyID
+			}
+			if !kept {
+				t.Errorf("secret %s was removed", pw.KeyID)
+			}
+			if w := warn.String(); !strings.Contains(w, pw.KeyID) || !strings.Contains(w, "Certificates & secrets") {
+				t.Errorf("no warning naming %s and where to remove it; got %q", pw.KeyID, w)
+			}
+		})
+	}
+}
+
+// TestPendingNoteNamesKeyIDBeforeSink: once Entra answers the add, the note names the new key
+// id (and the ledger records it) before the sink is written, so a run that dies at the sink
+// leaves a note the next run may trust.
+func TestPendingNoteNamesKeyIDBeforeSink(t *testing.T) {
+	f := start(t)
+	r := f.reg(t)
+	spec := r.Spec
+	sink := spec.Sink.Target()
+	os.Remove(sink)
+	if err := os.MkdirAll(sink, 0o700); err != nil { // the sink write fails
+		t.Fatal(err)
+	}
+	if _, err := r.Apply(context.Background()); err == nil {
+		t.Fatal("apply wrote a sink that is a directory")
+	}
+	b, err := os.ReadFile(pendingPath(spec.Sink))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n pendingSecret
+	if err := json.Unmarshal(b, &n); err != nil {
+		t.Fatal(err)
+	}
+	created := r.State().Secret
+	if n.KeyID == "" || created == nil || n.KeyID != created.KeyID {
+		t.Fatalf("note names key id %q, want the created secret's (%+v)", n.KeyID, created)
+	}
+	if !r.owned()(Password{KeyID: n.KeyID, DisplayName: n.DisplayName}) {
+		t.Errorf("key id %s is not in the ledger", n.KeyID)
 	}
 }

@@ -19,15 +19,19 @@ import (
 )
 
 // pendingSecret is the write-ahead note kept next to a file sink while a client secret is
-// being added. Entra generates the value and returns it once: when that answer is lost, or
-// the process dies before the value reaches the sink, the application holds a secret nobody
-// knows. The note lets the next run find exactly that secret (flowsctl's display name, a key
-// id that was not on the application before, a hint the sink does not match) and remove it.
-// It holds no secret: the application, the display name and the key ids seen before the add.
+// being added. Entra generates the value and returns it once: when the process dies before
+// the value reaches the sink, the application holds a secret nobody knows. The note is
+// written before the add and rewritten with the new key id as soon as Entra answers (before
+// the sink is written). The next run removes the secret only when the note names its key id
+// and that key id is in the ledger of secrets flowsctl created (.NAME.keys); a note without a
+// recorded key id removes nothing, it only makes flowsctl say which secret to check by hand.
+// It holds no secret: the application, the display name, the key ids seen before the add and
+// the key id of the add.
 type pendingSecret struct {
 	App         string   `json:"app"`
 	DisplayName string   `json:"displayName"`
 	KnownKeyIDs []string `json:"knownKeyIds"`
+	KeyID       string   `json:"keyId,omitempty"`
 }
 
 // pendingPath is ".NAME.pending" beside a file sink; "" for other sinks.
@@ -195,12 +199,14 @@ func (r *Registration) owned() func(p Password) bool {
 	}
 }
 
-func writePending(spec Spec, app *App, displayName string) error {
+// writePending writes the note: before the add with keyID "", again with the key id Entra
+// answered (app still without it).
+func writePending(spec Spec, app *App, displayName, keyID string) error {
 	p := pendingPath(spec.Sink)
 	if p == "" {
 		return nil
 	}
-	n := pendingSecret{App: spec.UniqueName, DisplayName: displayName, KnownKeyIDs: []string{}}
+	n := pendingSecret{App: spec.UniqueName, DisplayName: displayName, KnownKeyIDs: []string{}, KeyID: keyID}
 	for _, pw := range app.Passwords {
 		n.KnownKeyIDs = append(n.KnownKeyIDs, pw.KeyID)
 	}
@@ -222,13 +228,17 @@ func clearPending(spec Spec) error {
 	return nil
 }
 
-// orphans are the application's secrets an interrupted add left behind: named as the note
-// says, not on the application before the add, and not the one the sink holds.
+// orphans are the application's secrets an interrupted add left behind: the key id the note
+// names, recorded in the ledger as flowsctl's under the note's display name, not on the
+// application before the add, and not the one the sink holds. A secret that only looks like
+// the add's (its name, new since the note) while the note names no recorded key id for it is
+// never returned: flowsctl says which one it is and where the admin can remove it.
 func (r *Registration) orphans(app *App, n *pendingSecret) []Password {
 	if n == nil || app == nil {
 		return nil
 	}
 	value, _ := r.sinkValue()
+	owned := r.owned()
 	var out []Password
 	for _, p := range app.Passwords {
 		if p.DisplayName != n.DisplayName || slices.Contains(n.KnownKeyIDs, p.KeyID) {
@@ -237,9 +247,27 @@ func (r *Registration) orphans(app *App, n *pendingSecret) []Password {
 		if value != "" && p.Hint != "" && strings.HasPrefix(value, p.Hint) {
 			continue
 		}
+		if n.KeyID == "" || p.KeyID != n.KeyID || !owned(p) {
+			r.warnUnrecorded(p)
+			continue
+		}
 		out = append(out, p)
 	}
 	return out
+}
+
+// warnUnrecorded says, once per run and secret, that a secret may be an interrupted run's but
+// flowsctl recorded no key id for it, so it stays; the admin decides.
+func (r *Registration) warnUnrecorded(p Password) {
+	if r.warned == nil {
+		r.warned = map[string]bool{}
+	}
+	if r.warned[p.KeyID] {
+		return
+	}
+	r.warned[p.KeyID] = true
+	r.warnf("warning: client secret %s (%q) of %q may have been added by an interrupted run, but flowsctl did not record its key id, so it does not remove it; "+
+		"if nobody uses it, delete it in the Entra admin center > App registrations > %s > Certificates & secrets\n", p.KeyID, p.DisplayName, r.Spec.UniqueName, r.Spec.UniqueName)
 }
 
 // RemoveOwned removes the client secrets flowsctl recorded creating (see ownedSecrets), all but

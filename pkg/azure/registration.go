@@ -153,6 +153,7 @@ type Registration struct {
 	secret string
 	auth   error
 	msg    io.Writer // warnings (an untrusted note)
+	warned map[string]bool
 }
 
 var _ object.Object = (*Registration)(nil)
@@ -807,7 +808,7 @@ func (r *Registration) newSecret(ctx context.Context, app *App, fresh bool) erro
 	c, spec := r.c, r.Spec
 	now := c.now()
 	name := secretDisplayName(spec, now)
-	if err := writePending(spec, app, name); err != nil {
+	if err := writePending(spec, app, name, ""); err != nil {
 		return fmt.Errorf("client secret of %q: cannot write the note %s before adding it: %v (check that the sink's directory is writable)", spec.UniqueName, pendingPath(spec.Sink), err)
 	}
 	pw, value, err := c.addPasswordChecked(ctx, spec.ReplicationBudget, app, spec.UniqueName, name, now.Add(spec.SecretLifetime), fresh)
@@ -816,6 +817,11 @@ func (r *Registration) newSecret(ctx context.Context, app *App, fresh bool) erro
 	}
 	c.hc.AddSecret(value)
 	r.secret, r.state.SecretCreated = value, true
+	// The note names the key id now, before the sink is written: a run that dies from here on
+	// leaves a note the next run can trust (with the ledger below) to remove exactly this one.
+	if err := writePending(spec, app, name, pw.KeyID); err != nil {
+		return fmt.Errorf("client secret %s was created but the note %s could not name it: %v (fix the folder, then run: flowsctl azure secret rotate --remove-old)", pw.KeyID, pendingPath(spec.Sink), err)
+	}
 	if err := r.recordOwned(pw); err != nil {
 		return fmt.Errorf("client secret %s was created but recording it as flowsctl's in %s failed: %v (fix the folder, then run: flowsctl azure secret rotate --remove-old)", pw.KeyID, ledgerPath(spec.Sink), err)
 	}

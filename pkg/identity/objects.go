@@ -31,9 +31,19 @@ type DirectoryObject struct {
 
 	mu    sync.Mutex
 	found *Directory
+	// created: this object's own create returned the directory (not a look-up, not an
+	// adoption after a lost answer), so nothing has been issued for it but what this run does.
+	created bool
 }
 
 var _ object.Object = (*DirectoryObject)(nil)
+
+// Created reports that this run created the directory (its create answered with it).
+func (o *DirectoryObject) Created() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.created
+}
 
 // NewDirectoryObject is the directory named name with domain and source (default OKTA).
 func NewDirectoryObject(c *Client, name, domain, source string) *DirectoryObject {
@@ -126,14 +136,15 @@ func (o *DirectoryObject) Apply(ctx context.Context) (object.Result, error) {
 		return res, err
 	}
 	if d == nil {
-		d, _, err = httpx.CreateChecked(ctx, o.c.hc, transient,
+		var adopted bool
+		d, adopted, err = httpx.CreateChecked(ctx, o.c.hc, transient,
 			func() (*Directory, error) { return o.c.FindDirectory(ctx, o.Name) },
 			func() (*Directory, error) { return o.c.CreateDirectory(ctx, o.Name, o.Domain, o.Source) })
 		if err != nil {
 			return res, setup.Errorf(o.Object(), err, "flowsctl identity directory create")
 		}
 		o.mu.Lock()
-		o.found = d
+		o.found, o.created = d, !adopted
 		o.mu.Unlock()
 		res.Action, res.Fields = plan.Create, o.createFields()
 	} else if !strings.EqualFold(d.Domain(), o.Domain) {
@@ -181,6 +192,9 @@ type SCIMTokenObject struct {
 	// OnIssued, when set, is told of each token written to the sink (to record its issue
 	// time, never its value).
 	OnIssued func(*SCIMToken)
+	// NewDirectory, when set, reports that this run created the directory: no token can have
+	// been issued for it, so Apply generates one without first asking whether one was.
+	NewDirectory func() bool
 }
 
 var _ object.Object = (*SCIMTokenObject)(nil)
@@ -284,6 +298,11 @@ func (o *SCIMTokenObject) decide(ctx context.Context) (decision, error) {
 		// This machine generated a token and was stopped before storing it: the previous
 		// token is already revoked by that generation, and nobody can hold the lost one.
 		return decision{action: plan.Create, why: "an earlier run generated a token and was stopped before storing it"}, nil
+	}
+	if o.NewDirectory != nil && o.NewDirectory() {
+		// The directory was created moments ago by this run: nobody holds a token of it, and
+		// the look-up would cost a round trip on apply's longest chain.
+		return decision{action: plan.Create, why: why}, nil
 	}
 	issued, err := o.c.SCIMTokenIssued(ctx, o.DirID())
 	if err != nil {

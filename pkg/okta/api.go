@@ -237,8 +237,10 @@ func (c *Client) Connection(ctx context.Context, appID string) (*Connection, err
 	return &out, nil
 }
 
-// SetConnection sets the provisioning connection (token scheme) and activates it. The token
-// is registered with the redactor before it is sent.
+// SetConnection sets the provisioning connection (token scheme) and activates it in the same
+// request (activate=true, as Okta's update of the default connection documents), one round
+// trip instead of a second POST to lifecycle/activate. The token is registered with the
+// redactor before it is sent.
 func (c *Client) SetConnection(ctx context.Context, appID, baseURL, token string) error {
 	c.hc.AddSecret(token)
 	body := map[string]any{"profile": map[string]any{"authScheme": "TOKEN", "token": token}}
@@ -246,10 +248,7 @@ func (c *Client) SetConnection(ctx context.Context, appID, baseURL, token string
 		body["baseUrl"] = baseURL
 	}
 	p := apps + "/" + url.PathEscape(appID) + "/connections/default"
-	if _, err := c.do(httpx.RetrySafeContext(ctx), http.MethodPost, p, nil, body, nil); err != nil {
-		return err
-	}
-	_, err := c.do(httpx.RetrySafeContext(ctx), http.MethodPost, p+"/lifecycle/activate", nil, nil, nil)
+	_, err := c.do(httpx.RetrySafeContext(ctx), http.MethodPost, p, url.Values{"activate": {"true"}}, body, nil)
 	return err
 }
 

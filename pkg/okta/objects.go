@@ -121,6 +121,9 @@ type labeledApp struct {
 	groups groupSet
 	app    *App
 	found  bool
+	// created: this run's create answered with the app (not adopted after a lost answer), so
+	// no group is assigned to it yet.
+	created bool
 }
 
 func newLabeledApp(c *Client, assign []string) labeledApp {
@@ -146,16 +149,22 @@ func (l *labeledApp) find(ctx context.Context, label string) error {
 
 // create creates want, looked up by its label first: a create is never sent blind twice.
 func (l *labeledApp) create(ctx context.Context, label string, want App) (*App, bool, error) {
-	return httpx.CreateChecked(ctx, l.c.hc, transient,
+	app, adopted, err := httpx.CreateChecked(ctx, l.c.hc, transient,
 		func() (*App, error) { return l.c.FindApp(ctx, label) },
 		func() (*App, error) { return l.c.CreateApp(ctx, want) })
+	l.created = err == nil && !adopted
+	return app, adopted, err
 }
 
-// unassigned adds to d the configured groups not assigned to the app, and returns them.
+// unassigned adds to d the configured groups not assigned to the app, and returns them. An
+// app this run just created has none: it is not asked (a round trip off apply's chain).
 func (l *labeledApp) unassigned(ctx context.Context, d plan.Diff) (plan.Diff, []string, error) {
-	assigned, err := l.c.AppGroups(ctx, l.app.ID)
-	if err != nil {
-		return nil, nil, err
+	assigned := map[string]bool{}
+	if !l.created {
+		var err error
+		if assigned, err = l.c.AppGroups(ctx, l.app.ID); err != nil {
+			return nil, nil, err
+		}
 	}
 	un := l.groups.unassigned(assigned)
 	if len(un) > 0 {
@@ -386,6 +395,33 @@ type ProvisioningSpec struct {
 type Provisioning struct {
 	c    *Client
 	spec ProvisioningSpec
+
+	ahead *readAhead[provState]
+}
+
+// readAhead holds look-ups made before Apply (ReadAhead, run by the engine in the goroutine
+// that then runs Apply) for Apply to use once.
+type readAhead[T any] struct {
+	v   T
+	err error
+}
+
+// take returns what was read ahead, once; ok is false when nothing was (or it was taken).
+func take[T any](a **readAhead[T]) (v T, ok bool, err error) {
+	r := *a
+	if r == nil {
+		return v, false, nil
+	}
+	*a = nil
+	return r.v, true, r.err
+}
+
+// ReadAhead looks up the connection and the features for the next Apply, which then does not
+// ask again: apply runs it once the SCIM app exists, while the token Okta must hold is still
+// being made.
+func (p *Provisioning) ReadAhead(ctx context.Context) {
+	s, err := p.read(ctx)
+	p.ahead = &readAhead[provState]{s, err}
 }
 
 // NewProvisioning builds the object.
@@ -437,20 +473,27 @@ func (p *Provisioning) read(ctx context.Context) (provState, error) {
 	if s.app == nil {
 		return s, nil
 	}
-	conn, err := p.c.Connection(ctx, s.app.ID)
+	// The connection and the To App features are read together, one round trip: the features
+	// read answers "none" (404) while the connection is off, which is what it means anyway.
+	var conn *Connection
+	var connErr, featErr error
+	together(ctx,
+		func(ctx context.Context) error { conn, connErr = p.c.Connection(ctx, s.app.ID); return nil },
+		func(ctx context.Context) error { s.features, featErr = p.c.Provisioning(ctx, s.app.ID); return nil })
 	switch {
-	case err == nil:
+	case connErr == nil:
 		s.conn = conn
-	case Refused(err):
-		s.refused = err
+	case Refused(connErr):
+		s.refused, s.features = connErr, nil
 		return s, nil
 	default:
-		return s, err
+		return s, connErr
 	}
-	if s.connected() {
-		if s.features, err = p.c.Provisioning(ctx, s.app.ID); err != nil && !Refused(err) {
-			return s, err
-		}
+	if featErr != nil && !Refused(featErr) {
+		return s, featErr
+	}
+	if !s.connected() {
+		s.features = nil
 	}
 	return s, nil
 }
@@ -522,7 +565,10 @@ func featureText(f *Feature) string {
 // connection is never re-sent (its token is not readable): rotation is its own command.
 func (p *Provisioning) Apply(ctx context.Context) (object.Result, error) {
 	r := object.Result{Object: p.name(), Kind: "okta provisioning", Key: p.spec.App.spec.Label, Action: plan.NoOp}
-	s, err := p.read(ctx)
+	s, ok, err := take(&p.ahead)
+	if !ok {
+		s, err = p.read(ctx)
+	}
 	if err != nil {
 		return r, err
 	}
@@ -556,23 +602,20 @@ func (p *Provisioning) Apply(ctx context.Context) (object.Result, error) {
 		r.Note = "Okta refused the API: " + httpx.Excerpt(s.refused.Error(), 160)
 		return r, nil
 	}
+	// The features were read with the connection (none while it was off); setting them is
+	// idempotent, so a connection just made needs no second read before it.
 	if !s.featuresOn() {
-		if s.features, err = p.c.Provisioning(ctx, s.app.ID); err != nil && !Refused(err) {
-			return r, err
-		}
-		if !s.featuresOn() {
-			if err := p.c.EnableProvisioning(ctx, s.app.ID); err != nil {
-				if Refused(err) {
-					r.Action, r.Operator = plan.Operator, p.Checklist()
-					return r, nil
-				}
-				return r, fmt.Errorf("%s: enable To App create, update, deactivate: %w", p.name(), err)
+		if err := p.c.EnableProvisioning(ctx, s.app.ID); err != nil {
+			if Refused(err) {
+				r.Action, r.Operator = plan.Operator, p.Checklist()
+				return r, nil
 			}
-			if r.Action == plan.NoOp {
-				r.Action = plan.Update
-			}
-			r.Fields = append(r.Fields, plan.FieldChange{Path: "features", Old: featureText(s.features), New: "create, update, deactivate"})
+			return r, fmt.Errorf("%s: enable To App create, update, deactivate: %w", p.name(), err)
 		}
+		if r.Action == plan.NoOp {
+			r.Action = plan.Update
+		}
+		r.Fields = append(r.Fields, plan.FieldChange{Path: "features", Old: featureText(s.features), New: "create, update, deactivate"})
 	}
 	return r, nil
 }
@@ -658,6 +701,15 @@ type GroupPush struct {
 	c      *Client
 	app    *SCIMApp
 	groups groupSet
+
+	ahead *readAhead[map[string]PushMapping]
+}
+
+// ReadAhead looks up the groups and the push mappings for the next Apply, which then does not
+// ask again: apply runs it once the SCIM app exists, while its provisioning is being set.
+func (g *GroupPush) ReadAhead(ctx context.Context) {
+	ms, err := g.read(ctx)
+	g.ahead = &readAhead[map[string]PushMapping]{ms, err}
 }
 
 // NewGroupPush builds the object.
@@ -666,21 +718,32 @@ func NewGroupPush(c *Client, app *SCIMApp, names []string) *GroupPush {
 }
 
 func (g *GroupPush) read(ctx context.Context) (map[string]PushMapping, error) {
-	if err := together(ctx, g.app.lookup, g.groups.resolve); err != nil {
+	var ms []PushMapping
+	mappings := func(ctx context.Context) (err error) {
+		if g.app.app != nil {
+			ms, err = g.c.PushMappings(ctx, g.app.app.ID)
+		}
+		return err
+	}
+	var err error
+	if g.app.found {
+		// The okta.scimApp step found or made the app: its mappings are read together with
+		// the groups, one round trip.
+		err = together(ctx, g.groups.resolve, mappings)
+	} else if err = together(ctx, g.app.lookup, g.groups.resolve); err == nil {
+		err = mappings(ctx)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := g.groups.missingErr("okta.pushGroups"); err != nil {
 		return nil, err
 	}
 	bySource := map[string]PushMapping{}
-	if g.app.app == nil {
-		return bySource, nil
-	}
-	ms, err := g.c.PushMappings(ctx, g.app.app.ID)
 	for _, m := range ms {
 		bySource[m.SourceGroupID] = m
 	}
-	return bySource, err
+	return bySource, nil
 }
 
 func (g *GroupPush) name(n string) string { return fmt.Sprintf("okta group push %q", n) }
@@ -709,7 +772,10 @@ func (g *GroupPush) Plan(ctx context.Context) ([]plan.Change, error) {
 // Apply creates missing mappings (ACTIVE: memberships pushed now) and activates inactive ones.
 func (g *GroupPush) Apply(ctx context.Context) (object.Result, error) {
 	r := object.Result{Object: "okta group push", Kind: "okta group push", Key: strings.Join(g.groups.names, ","), Action: plan.NoOp}
-	ms, err := g.read(ctx)
+	ms, ok, err := take(&g.ahead)
+	if !ok {
+		ms, err = g.read(ctx)
+	}
 	if err != nil {
 		return r, err
 	}

@@ -49,14 +49,18 @@ func (o *OIDCApp) lookup(ctx context.Context) error {
 	if o.found {
 		return nil
 	}
-	if o.spec.RedirectURI == "" && o.spec.ReadRedirectURI != nil {
-		u, err := o.spec.ReadRedirectURI(ctx)
-		if err != nil {
-			return fmt.Errorf("the Identity Services redirect URI: %w", err)
+	// The redirect URI (Identity Services) and the app (Okta) are read together.
+	readURI := func(ctx context.Context) error {
+		if o.spec.RedirectURI == "" && o.spec.ReadRedirectURI != nil {
+			u, err := o.spec.ReadRedirectURI(ctx)
+			if err != nil {
+				return fmt.Errorf("the Identity Services redirect URI: %w", err)
+			}
+			o.spec.RedirectURI = u
 		}
-		o.spec.RedirectURI = u
+		return nil
 	}
-	return o.find(ctx, o.spec.Label)
+	return together(ctx, readURI, func(ctx context.Context) error { return o.find(ctx, o.spec.Label) })
 }
 
 func (o *OIDCApp) redirects() []string {

@@ -270,6 +270,10 @@ func (g *Graph) Run(ctx context.Context, mode Mode, out *Outputs, o Options) ([]
 			defer wg.Done()
 			defer close(done[i])
 			r := Result{ID: s.ID(), Needs: s.Needs()}
+			var ahead int64
+			if mode == ModeApply && run[i] {
+				ahead = g.readAhead(ctx, s, done, results, out)
+			}
 			// Wait for every dependency, in any order. Verify waits only when the step asks to
 			// (it reads a dependency's outputs), so doctor's checks run as concurrently as possible.
 			for _, d := range g.needs(i) {
@@ -316,6 +320,7 @@ func (g *Graph) Run(ctx context.Context, mode Mode, out *Outputs, o Options) ([]
 			}
 			emit(Event{Kind: EventStart, Step: s.ID(), Mode: m})
 			r = runStep(ctx, s, m, read[i], out, r)
+			r.Requests += ahead
 			<-sem
 			results[i] = r
 			emit(Event{Kind: EventDone, Step: s.ID(), Mode: m, Result: r})
@@ -329,6 +334,36 @@ func (g *Graph) Run(ctx context.Context, mode Mode, out *Outputs, o Options) ([]
 		}
 	}
 	return outR, nil
+}
+
+// readAhead runs a ReadAheader's look-ups once the dependencies they read have finished and
+// none of them blocks the step; it returns the requests they made. It waits for nothing else
+// and takes no concurrency slot: the step still waits for all its needs before it applies.
+func (g *Graph) readAhead(ctx context.Context, s Step, done []chan struct{}, results []Result, out *Outputs) int64 {
+	ra, ok := s.(ReadAheader)
+	if !ok || len(ra.ReadAfter()) == 0 {
+		return 0
+	}
+	if sk, ok := s.(Skipper); ok && sk.SkipReason() != "" {
+		return 0
+	}
+	for _, id := range ra.ReadAfter() {
+		d, ok := g.byID[id]
+		if !ok {
+			continue
+		}
+		select {
+		case <-done[d]:
+		case <-ctx.Done():
+			return 0
+		}
+		if results[d].blocked {
+			return 0
+		}
+	}
+	cctx, n := httpx.WithCounter(ctx)
+	ra.ReadAhead(cctx, out)
+	return n.Load()
 }
 
 // VerifyOrderer is implemented by steps whose Verify reads outputs recorded by their

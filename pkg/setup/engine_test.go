@@ -367,3 +367,83 @@ func TestWithDependants(t *testing.T) {
 		t.Errorf("WithDependants(d) = %s, want d", got)
 	}
 }
+
+// aheadStep is a fakeStep that reads ahead once ReadAfter have finished.
+type aheadStep struct {
+	*fakeStep
+	after   []string
+	onAhead func()
+	aheads  atomic.Int32
+}
+
+func (a *aheadStep) ReadAfter() []string { return a.after }
+func (a *aheadStep) ReadAhead(ctx context.Context, o *Outputs) {
+	a.aheads.Add(1)
+	if a.onAhead != nil {
+		a.onAhead()
+	}
+}
+
+// TestReadAheadRunsBeforeOtherNeedsFinish: a step's look-ups start as soon as the needs they
+// read have finished, while a need only its writes wait for is still running; its Apply
+// still waits for every need. The slow need finishes only after the read-ahead has run, so the
+// test would hang (and time out) if the engine waited for all needs first.
+func TestReadAheadRunsBeforeOtherNeedsFinish(t *testing.T) {
+	slowGate := make(chan struct{})
+	slow := &fakeStep{id: "slow", block: slowGate}
+	fast := &fakeStep{id: "fast"}
+	var slowDone atomic.Bool
+	slow.onApply = func(*Outputs) { slowDone.Store(true) }
+	var appliedAfterSlow atomic.Bool
+	dep := &aheadStep{fakeStep: &fakeStep{id: "dep", needs: []string{"slow", "fast"}}, after: []string{"fast"},
+		onAhead: func() { close(slowGate) }}
+	dep.fakeStep.onApply = func(*Outputs) { appliedAfterSlow.Store(slowDone.Load()) }
+	g, err := NewGraph(slow, fast, dep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rs, err := g.Run(ctx, ModeApply, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Status == Failed || r.Status == Cancelled {
+			t.Fatalf("%s: %s %s", r.ID, r.Status, r.Error)
+		}
+	}
+	if n := dep.aheads.Load(); n != 1 {
+		t.Errorf("read ahead %d times, want 1", n)
+	}
+	if !appliedAfterSlow.Load() {
+		t.Error("dep applied before its slow need finished")
+	}
+}
+
+// TestReadAheadSkippedWhenItsNeedBlocks: a failed ReadAfter dependency means no read-ahead
+// (and the step is skipped as before); plan never reads ahead.
+func TestReadAheadSkippedWhenItsNeedBlocks(t *testing.T) {
+	bad := &fakeStep{id: "bad", err: errors.New("boom")}
+	dep := &aheadStep{fakeStep: &fakeStep{id: "dep", needs: []string{"bad"}}, after: []string{"bad"}}
+	g, err := NewGraph(bad, dep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := g.Run(context.Background(), ModeApply, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[1].Status != Skipped || dep.aheads.Load() != 0 {
+		t.Errorf("dep: %s, %d read-aheads; want skipped without reading ahead", rs[1].Status, dep.aheads.Load())
+	}
+	ok := &fakeStep{id: "ok"}
+	dep2 := &aheadStep{fakeStep: &fakeStep{id: "dep2", needs: []string{"ok"}}, after: []string{"ok"}}
+	g, _ = NewGraph(ok, dep2)
+	if _, err := g.Run(context.Background(), ModePlan, nil, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if dep2.aheads.Load() != 0 {
+		t.Error("plan read ahead")
+	}
+}

@@ -38,6 +38,18 @@ type Skipper interface {
 	SkipReason() string
 }
 
+// ReadAheader is implemented by steps whose look-ups need only some of their dependencies,
+// ReadAfter (each a dependency, direct or not); the rest are needed by their writes. In apply
+// the engine runs ReadAhead as soon as ReadAfter have finished (none failed, cancelled or
+// waiting for an operator), while the step still waits for its other needs, so the step's
+// reads leave apply's longest chain of dependent requests; Apply then uses what was read
+// instead of asking again. ReadAhead must not read the outputs of needs outside ReadAfter.
+// Its requests count as the step's.
+type ReadAheader interface {
+	ReadAfter() []string
+	ReadAhead(ctx context.Context, out *Outputs)
+}
+
 // Applied is what Apply reports.
 type Applied struct {
 	// Objects are the objects the step manages, with their ids.

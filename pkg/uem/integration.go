@@ -165,10 +165,9 @@ func (p *Integrations) Run(ctx context.Context, names ...string) ([]IntegrationR
 	perms := make([][]doctor.Check, len(sel))
 	reads := []func(){func() {
 		// Resolve every configured group once (also the ones of integrations not selected:
-		// the parent/child rule spans them all).
-		if _, lookupErr = p.C.SystemInfo(ctx); lookupErr == nil {
-			resolved, resolveErr = p.resolveGroups(ctx)
-		}
+		// the parent/child rule spans them all). The API's answer to system/info decides
+		// whether the groups' answers count; both go out together, one round trip.
+		together(func() { _, lookupErr = p.C.SystemInfo(ctx) }, func() { resolved, resolveErr = p.resolveGroups(ctx) })
 	}}
 	for n, in := range sel {
 		reads = append(reads, func() {

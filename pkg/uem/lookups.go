@@ -76,26 +76,41 @@ func (c *Client) OrganizationGroups(ctx context.Context, q url.Values) ([]Organi
 // FindOrganizationGroup resolves an OG by GroupId (the short code) or by name, exactly
 // (case-insensitive). A miss is a *NotFoundError with "did you mean" suggestions.
 func (c *Client) FindOrganizationGroup(ctx context.Context, key string) (OrganizationGroup, error) {
+	og, found, err := c.lookupOrganizationGroup(ctx, key)
+	if err != nil || found {
+		return og, err
+	}
+	return OrganizationGroup{}, c.organizationGroupMiss(ctx, key)
+}
+
+// lookupOrganizationGroup is FindOrganizationGroup without the suggestions of a miss (found
+// false, no error): a caller that looks elsewhere next lists every OG only if that misses too.
+func (c *Client) lookupOrganizationGroup(ctx context.Context, key string) (OrganizationGroup, bool, error) {
 	for _, param := range []string{"groupid", "name"} {
 		ogs, err := c.OrganizationGroups(ctx, url.Values{param: {key}})
 		if err != nil {
-			return OrganizationGroup{}, err
+			return OrganizationGroup{}, false, err
 		}
 		for _, g := range ogs {
 			if strings.EqualFold(g.GroupID, key) || strings.EqualFold(g.Name, key) {
-				return g, nil
+				return g, true, nil
 			}
 		}
 	}
+	return OrganizationGroup{}, false, nil
+}
+
+// organizationGroupMiss is the *NotFoundError of an OG key, with the closest existing names.
+func (c *Client) organizationGroupMiss(ctx context.Context, key string) error {
 	all, err := c.OrganizationGroups(ctx, nil)
 	if err != nil {
-		return OrganizationGroup{}, err
+		return err
 	}
 	var names []string
 	for _, g := range all {
 		names = append(names, g.Name, g.GroupID)
 	}
-	return OrganizationGroup{}, &NotFoundError{Kind: "organization group", Key: key, Suggestions: Suggest(key, names),
+	return &NotFoundError{Kind: "organization group", Key: key, Suggestions: Suggest(key, names),
 		Fix: "list them with: flowsctl uem groups (console: Groups & Settings > Groups > Organization Groups)"}
 }
 
@@ -171,19 +186,25 @@ type Group struct {
 
 // FindGroup resolves a name as an OG first, then as a smart group. Suggestions merge both.
 func (c *Client) FindGroup(ctx context.Context, key string, ogID int) (Group, error) {
-	og, err := c.FindOrganizationGroup(ctx, key)
-	if err == nil {
-		return Group{Kind: "organization-group", Name: og.Name, ID: int(og.ID), UUID: og.UUID, GroupID: og.GroupID}, nil
-	}
-	nf1, ok := err.(*NotFoundError)
-	if !ok {
+	og, found, err := c.lookupOrganizationGroup(ctx, key)
+	switch {
+	case err != nil:
 		return Group{}, err
+	case found:
+		return Group{Kind: "organization-group", Name: og.Name, ID: int(og.ID), UUID: og.UUID, GroupID: og.GroupID}, nil
 	}
 	sg, err := c.FindSmartGroup(ctx, key, ogID)
 	if err == nil {
 		return Group{Kind: "smart-group", Name: sg.Name, ID: int(sg.ID), UUID: sg.UUID}, nil
 	}
 	nf2, ok := err.(*NotFoundError)
+	if !ok {
+		return Group{}, err
+	}
+	// Neither kind has the key: only now are all OGs listed, for the suggestions (a smart
+	// group's name costs no such list, nor its round trip).
+	err = c.organizationGroupMiss(ctx, key)
+	nf1, ok := err.(*NotFoundError)
 	if !ok {
 		return Group{}, err
 	}

@@ -71,7 +71,9 @@ Exit status: 0 done, 1 a step failed, 3 an operator step is pending.`,
   flowsctl apply -f sandbox/flowsctl.yaml -o json
   flowsctl apply --only uem.connectors          # reads azure.app's outputs, does not re-apply it
   CI=true flowsctl apply --no-input`,
-	}, opts, &opts.GraphOptions, runF, applyRun, "apply only these steps (comma-separated IDs or prefixes); their dependencies are read, not applied", "steps applied at once")
+		// --concurrency 16: every step that can start at once does (10 in a full config); with
+		// fewer, one of them waits for a slot and, when it heads a chain of steps, delays the run.
+	}, opts, &opts.GraphOptions, runF, applyRun, "apply only these steps (comma-separated IDs or prefixes); their dependencies are read, not applied", 16, "steps applied at once")
 	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "let operator checklists print secret values (otherwise they name where the secret is)")
 	return cmd
 }

@@ -55,7 +55,7 @@ func TestFlagParsing(t *testing.T) {
 				o := got.(*ApplyOptions)
 				return []any{len(o.only()), o.Concurrency, o.ShowSecret, o.NoInput()}
 			},
-			[]any{0, 8, false, true}},
+			[]any{0, 16, false, true}},
 		{"apply --show-secret", []string{"--show-secret", "--only", "uem.connectors"},
 			func(f *cmdutil.Factory, got *any) *cobra.Command {
 				return NewCmdApply(f, func(o *ApplyOptions) error { *got = o; return nil })

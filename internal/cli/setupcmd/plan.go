@@ -36,7 +36,7 @@ It never writes. Exit status: 0 nothing to do, 2 changes (or operator steps) pen
 		Example: `  flowsctl plan
   flowsctl plan -f sandbox/flowsctl.yaml -o json
   flowsctl plan --only access.template,uem.connectors`,
-	}, opts, &opts.GraphOptions, runF, planRun, "plan only these steps (comma-separated IDs or prefixes, e.g. access,uem.boxer)", "steps looked up at once")
+	}, opts, &opts.GraphOptions, runF, planRun, "plan only these steps (comma-separated IDs or prefixes, e.g. access,uem.boxer)", 8, "steps looked up at once")
 }
 
 func planRun(opts *PlanOptions) error {
@@ -157,9 +157,9 @@ func changeActions(cs []plan.Change) string {
 
 // graphCommand is cmd, plan or apply, running run, with the flags of a run over the step graph:
 // --only (its words), --concurrency (8, what runs at once), --rotate and --parallel.
-func graphCommand[P any](cmd *cobra.Command, opts P, g *GraphOptions, runF, run func(P) error, only, what string) *cobra.Command {
+func graphCommand[P any](cmd *cobra.Command, opts P, g *GraphOptions, runF, run func(P) error, only string, concurrency int, what string) *cobra.Command {
 	cmdutil.Command(cmd, opts, &g.Common, runF, run)
-	g.addRunFlags(cmd, only, 8, what)
+	g.addRunFlags(cmd, only, concurrency, what)
 	g.addRotateFlag(cmd)
 	g.addFleetFlag(cmd)
 	return cmd

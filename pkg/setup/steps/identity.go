@@ -71,9 +71,14 @@ var identitySCIMToken = Row{
 	Fix:              identityAuthFix,
 	VerifyAfterNeeds: true,
 	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {
+		dir, err := identityDir(d)
+		if err != nil {
+			return nil, err
+		}
 		return ofDirectory(func(c *identity.Client, cfg *config.Config, dirID func() string) (object.Object, error) {
 			o, err := identity.SCIMTokenFromConfig(c, cfg, dirID)
 			if err == nil {
+				o.NewDirectory = dir.Created
 				o.Rotate = d.rotates("identity.scimToken")
 				phase := PhaseDone // a first token: the okta.provisioning step gives it to Okta
 				if o.Rotate {

@@ -144,8 +144,28 @@ var uemConnectors = Row{
 		if err != nil {
 			return nil, err
 		}
-		return fixed("flowsctl uem connector add", mobileflows.NewConnectors(specs, r, d.HTTP)...), nil
+		objs := mobileflows.NewConnectors(specs, r, d.HTTP)
+		ahead := connectorDiscoveries(d)
+		for _, o := range objs {
+			o.(*mobileflows.Connector).Ahead = ahead
+		}
+		return fixed("flowsctl uem connector add", objs...), nil
 	},
+	// The custom connectors' discovery documents need neither the Entra app nor the tenant:
+	// apply fetches them once the tenant is registered, while azure.app is still running.
+	ReadAfter: []string{"uem.mobileflows.tenant"},
+	ReadAhead: func(ctx context.Context, d Deps) {
+		specs, err := ConnectorSpecs(d.Config, setup.Values{}, true)
+		if err != nil {
+			return
+		}
+		connectorDiscoveries(d).ReadAhead(ctx, d.HTTP, specs)
+	},
+}
+
+// connectorDiscoveries is the run's discovery documents fetched ahead (apply only).
+func connectorDiscoveries(d Deps) *mobileflows.Discoveries {
+	return sharedValue(d, "uem.connectors.discoveries", func() *mobileflows.Discoveries { return &mobileflows.Discoveries{} })
 }
 
 // HubMobileFlows is the Hub Services switch that shows mobile flows notifications in Intelligent

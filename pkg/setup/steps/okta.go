@@ -74,7 +74,7 @@ var oktaSCIMApp = Row{
 
 // OktaProvisioning is the provisioning object: the token Okta must hold comes from the
 // Identity Services directory token's sink, or is an Access token of the OktaSCIM client.
-func OktaProvisioning(d Deps, v setup.Values) (*okta.Provisioning, error) {
+func OktaProvisioning(d Deps, _ setup.Values) (*okta.Provisioning, error) {
 	app, err := OktaSCIMApp(d)
 	if err != nil {
 		return nil, err
@@ -88,10 +88,9 @@ func OktaProvisioning(d Deps, v setup.Values) (*okta.Provisioning, error) {
 		if err != nil {
 			return nil, err
 		}
+		// The config's sink, the one identity.scimToken writes: the object is built before
+		// that step finishes (okta.provisioning reads ahead once the app exists).
 		sink := cfg.IdentityServices.SCIMToken.Sink
-		if v.Identity.TokenSink != "" {
-			sink = v.Identity.TokenSink
-		}
 		spec.BaseURL, spec.Target = base+config.IdentitySCIMPath, "Identity Services"
 		spec.TokenWhere = "the Identity Services directory token in " + string(cfg.ResolveRef(sink))
 		spec.Token = func(context.Context) (string, error) { return cfg.Secret(sink) }
@@ -119,7 +118,10 @@ func OktaProvisioning(d Deps, v setup.Values) (*okta.Provisioning, error) {
 var oktaProvisioning = Row{
 	ID:    "okta.provisioning",
 	Needs: []string{"okta.scimApp", "identity.scimToken", "access.scimClient"},
-	Skip:  oktaSkip,
+	// The connection and features are looked up once the app exists; only setting the
+	// connection needs the token.
+	ReadAfter: []string{"okta.scimApp"},
+	Skip:      oktaSkip,
 	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {
 		p, err := OktaProvisioning(d, v)
 		if err != nil {
@@ -134,6 +136,9 @@ var oktaProvisioning = Row{
 var oktaGroupPush = Row{
 	ID:    "okta.groupPush",
 	Needs: []string{"okta.provisioning"},
+	// The groups and the mappings are looked up once the app exists; only pushing needs the
+	// provisioning on.
+	ReadAfter: []string{"okta.scimApp"},
 	Skip: skipUnless(oktaSkip, func(cfg *config.Config) bool { return len(cfg.Okta.PushGroups) > 0 },
 		"no okta.pushGroups in the config"),
 	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {

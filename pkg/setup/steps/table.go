@@ -35,6 +35,20 @@ type Row struct {
 	// Independent, when it says so for the config, lets plan and apply run the step's objects
 	// at the same time: none reads another's result and none asks the operator anything.
 	Independent func(cfg *config.Config) bool
+	// ReadAfter, when set, are the needs (direct or not) the step's look-ups read: apply builds
+	// the objects and runs the look-ups of those that can (object.ReadAheader) as soon as these
+	// have finished, while the step waits for the rest of Needs (setup.ReadAheader). Objects
+	// must then build from the outputs of ReadAfter alone.
+	ReadAfter []string
+	// ReadAhead, when set, is what the step reads ahead instead of its objects' look-ups (for
+	// reads that need none of the values the objects are built from).
+	ReadAhead func(ctx context.Context, d Deps)
+}
+
+// readAheader is an object whose Apply can use look-ups made earlier (ReadAhead), before the
+// writes' other dependencies have finished.
+type readAheader interface {
+	ReadAhead(ctx context.Context)
 }
 
 // skipUnless is a row's Skip: base's reason (its service's section is absent), else why when has
@@ -73,7 +87,28 @@ func newRowStep(r Row, d Deps) *rowStep {
 	return s
 }
 
-func (s *rowStep) ID() string             { return s.row.ID }
+func (s *rowStep) ID() string          { return s.row.ID }
+func (s *rowStep) ReadAfter() []string { return s.row.ReadAfter }
+
+// ReadAhead runs the row's own ReadAhead, or builds the apply objects and runs the look-ups of
+// those that read ahead (a build error is kept: Apply returns it).
+func (s *rowStep) ReadAhead(ctx context.Context, o *setup.Outputs) {
+	if s.row.ReadAhead != nil {
+		d := s.d
+		d.Mode = setup.ModeApply
+		s.row.ReadAhead(ctx, d)
+		return
+	}
+	objs, err := s.objects(o, setup.ModeApply)
+	if err != nil {
+		return
+	}
+	s.each(objs, func(i int) {
+		if ra, ok := unfix(objs[i]).(readAheader); ok {
+			ra.ReadAhead(ctx)
+		}
+	})
+}
 func (s *rowStep) Needs() []string        { return s.row.Needs }
 func (s *rowStep) SkipReason() string     { return s.skip }
 func (s *rowStep) VerifyAfterNeeds() bool { return s.row.VerifyAfterNeeds }

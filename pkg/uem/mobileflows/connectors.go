@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/text"
@@ -20,6 +21,55 @@ type Connector struct {
 	Registrar Registrar
 	// HTTP fetches discovery documents (unauthenticated); nil skips them.
 	HTTP *httpx.Client
+	// Ahead, when set, may hold the discovery document fetched before Apply (apply fetches
+	// them while the Entra app is still being set up).
+	Ahead *Discoveries
+}
+
+// Discoveries are connectors' discovery documents fetched ahead of Apply, each used once.
+type Discoveries struct {
+	mu   sync.Mutex
+	docs map[string]fetchedDiscovery
+}
+
+type fetchedDiscovery struct {
+	d   *Discovery
+	err error
+}
+
+// ReadAhead fetches the discovery documents of specs, all at the same time.
+func (ds *Discoveries) ReadAhead(ctx context.Context, hc *httpx.Client, specs []ConnectorSpec) {
+	if hc == nil {
+		return
+	}
+	var wg sync.WaitGroup
+	for _, s := range specs {
+		if s.DiscoveryURL == "" {
+			continue
+		}
+		wg.Go(func() {
+			d, err := FetchDiscovery(ctx, hc, s.DiscoveryURL)
+			ds.mu.Lock()
+			defer ds.mu.Unlock()
+			if ds.docs == nil {
+				ds.docs = map[string]fetchedDiscovery{}
+			}
+			ds.docs[s.DiscoveryURL] = fetchedDiscovery{d, err}
+		})
+	}
+	wg.Wait()
+}
+
+// take returns the document fetched ahead for url, once.
+func (ds *Discoveries) take(url string) (fetchedDiscovery, bool) {
+	if ds == nil {
+		return fetchedDiscovery{}, false
+	}
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
+	f, ok := ds.docs[url]
+	delete(ds.docs, url)
+	return f, ok
 }
 
 // NewConnectors returns one object per spec, all registered through r.
@@ -35,11 +85,14 @@ func (c *Connector) discovery(ctx context.Context) (*Discovery, error) {
 	if c.Spec.DiscoveryURL == "" || c.HTTP == nil {
 		return nil, nil
 	}
-	d, err := FetchDiscovery(ctx, c.HTTP, c.Spec.DiscoveryURL)
-	if err != nil {
-		return nil, fmt.Errorf("connector %q: %w", c.Spec.Name, err)
+	f, ok := c.Ahead.take(c.Spec.DiscoveryURL)
+	if !ok {
+		f.d, f.err = FetchDiscovery(ctx, c.HTTP, c.Spec.DiscoveryURL)
 	}
-	return d, nil
+	if f.err != nil {
+		return nil, fmt.Errorf("connector %q: %w", c.Spec.Name, f.err)
+	}
+	return f.d, nil
 }
 
 // Plan reports the connector's change. Read-only.

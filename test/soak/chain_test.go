@@ -1,0 +1,69 @@
+package soak
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowsctl/flowsctl/test/harness"
+)
+
+// TestApplyChainCuts: the round trips taken off apply's longest chain of dependent requests
+// (issue 18 item 5) stay off it. A fresh apply against the sandbox must not
+//   - activate Okta's provisioning connection with a second request (activate=true on the set),
+//   - ask a directory it just created for its sync client (no token can exist yet),
+//   - ask an Okta app it just created for its group assignments (it has none),
+//   - list every UEM organization group to resolve a smart group's name,
+//
+// and it must read Okta's connection and features, and the push mappings, exactly once.
+// Requests are counted, not timed.
+func TestApplyChainCuts(t *testing.T) {
+	e := harness.Start(t, harness.Options{})
+	e.Opts = options(e.SB, 30*time.Second)
+	if r := e.Run(t, "apply"); r.Code != 0 {
+		t.Fatalf("apply: exit %d\n%s", r.Code, harness.Tail(r.Err, 2000))
+	}
+	count := map[string]int{}
+	var seen []string
+	for name, es := range harness.FromFlowsctl(e.Log()) {
+		for _, le := range es {
+			k := name + " " + le.Method + " " + le.Path
+			if le.Query != "" {
+				k += "?" + le.Query
+			}
+			count[k]++
+			seen = append(seen, k)
+		}
+	}
+	match := func(pattern string) (n int) {
+		re := regexp.MustCompile(pattern)
+		for k, c := range count {
+			if re.MatchString(k) {
+				n += c
+			}
+		}
+		return n
+	}
+	for _, c := range []struct {
+		what    string
+		pattern string
+		want    int
+	}{
+		{"a separate activation of the provisioning connection", `^okta POST /api/v1/apps/[^/]+/connections/default/lifecycle/activate`, 0},
+		{"the connection set with activate=true", `^okta POST /api/v1/apps/[^/]+/connections/default\?.*activate=true`, 1},
+		{"the sync client of a directory this run created", `^identity GET /usergroup/broker/directories/[^/]+/sync-client`, 0},
+		{"the group assignments of an app this run created", `^okta GET /api/v1/apps/[^/]+/groups`, 0},
+		{"a list of every organization group", `^uem GET /api/system/groups/search\?page=`, 0},
+		{"the connection read", `^okta GET /api/v1/apps/[^/]+/connections/default`, 1},
+		{"the features read", `^okta GET /api/v1/apps/[^/]+/features/USER_PROVISIONING`, 1},
+		{"the push mappings read", `^okta GET /api/v1/apps/[^/]+/group-push/mappings`, 1},
+	} {
+		if n := match(c.pattern); n != c.want {
+			t.Errorf("%s: %d requests, want %d", c.what, n, c.want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("requests:\n  %s", strings.Join(seen, "\n  "))
+	}
+}
