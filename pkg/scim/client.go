@@ -430,34 +430,6 @@ func (c *Client) CreateUser(ctx context.Context, u User) (out *User, adopted boo
 	return &got, false, nil
 }
 
-// UserChanges are the attributes of want that differ from cur (nil when equal). Only the
-// attributes flowsctl manages are compared: name, displayName, primary email, externalId, active.
-func UserChanges(cur, want User) map[string]any {
-	ch := map[string]any{}
-	if want.Name.GivenName != "" && want.Name.GivenName != cur.Name.GivenName {
-		ch["name.givenName"] = want.Name.GivenName
-	}
-	if want.Name.FamilyName != "" && want.Name.FamilyName != cur.Name.FamilyName {
-		ch["name.familyName"] = want.Name.FamilyName
-	}
-	if want.DisplayName != "" && want.DisplayName != cur.DisplayName {
-		ch["displayName"] = want.DisplayName
-	}
-	if e := want.PrimaryEmail(); e != "" && !strings.EqualFold(e, cur.PrimaryEmail()) {
-		ch["emails"] = []Email{{Value: e, Type: "work", Primary: true}}
-	}
-	if want.ExternalID != "" && want.ExternalID != cur.ExternalID {
-		ch["externalId"] = want.ExternalID
-	}
-	if want.Active != cur.Active {
-		ch["active"] = want.Active
-	}
-	if len(ch) == 0 {
-		return nil
-	}
-	return ch
-}
-
 // PatchUser sets attributes (keys as UserChanges returns them, dotted for sub-attributes).
 // RFC 7644: one PatchOp replace per attribute, with If-Match when the server supports ETags and
 // version is known. Access: a SCIM 1.1 partial resource (answered 204).
