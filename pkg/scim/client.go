@@ -22,6 +22,9 @@ type Options struct {
 	// Domain is the Access workspace extension domain put on users and groups the client
 	// creates when they name none (the directory of type Other's domain).
 	Domain string
+	// DirectoryID is the Identity Services directory the token belongs to ("" unknown): syncs
+	// and prunes touch only users and groups that report it.
+	DirectoryID string
 	// MethodOverride sends Access PATCHes as POST + X-HTTP-Method-Override: PATCH (priam's form).
 	MethodOverride bool
 	// PageSize is the count of list requests (default 100, Okta's page size).
@@ -55,6 +58,9 @@ func (c *Client) Dialect() Dialect { return c.o.Dialect }
 
 // Domain is the default Access domain.
 func (c *Client) Domain() string { return c.o.Domain }
+
+// DirectoryID is the Identity Services directory of the client's token ("" unknown).
+func (c *Client) DirectoryID() string { return c.o.DirectoryID }
 
 func (c *Client) mediaType() string {
 	if c.o.Dialect == Access11 {

@@ -34,6 +34,10 @@ type SyncOptions struct {
 	// of this domain (the configured directory's; default the client's Domain) are deleted,
 	// deactivated or have members removed. Empty on an RFC target: every user is in scope.
 	Domain string
+	// DirectoryID scopes them further to one Identity Services directory (default the
+	// client's DirectoryID, which the SCIM token names): a user or group reporting another
+	// directory, or none, is never deleted, deactivated, adopted, updated or has members removed.
+	DirectoryID string
 	// MaxDeleteShare refuses to delete or deactivate more than this share (0..1] of the
 	// scoped users (default 0.10) unless Force is set.
 	MaxDeleteShare float64
@@ -67,10 +71,17 @@ func Guard(would, scoped int, share float64, force bool) error {
 }
 
 // InScope reports whether a server user may be deleted, deactivated or pruned by flowsctl:
-// it belongs to domain (when one is set) and was provisioned by flowsctl or Okta (it carries
-// an externalId). Hand-made users and other directories' users are never touched.
-func InScope(domain string, u *User) bool {
-	return u.ExternalID != "" && (domain == "" || strings.EqualFold(u.Domain, domain))
+// it belongs to flowsctl's directory (ours) and was provisioned by flowsctl or Okta (it
+// carries an externalId). Hand-made users and other directories' users are never touched.
+func InScope(domain, dirID string, u *User) bool {
+	return u.ExternalID != "" && ours(domain, dirID, u.Domain, u.DirectoryID)
+}
+
+// ours reports whether a resource of domain d and directory id dir belongs to flowsctl's
+// directory: its domain (when one is set) and its Identity Services directory id (when
+// known; a resource that reports none is then not ours).
+func ours(domain, dirID, d, dir string) bool {
+	return (domain == "" || strings.EqualFold(d, domain)) && (dirID == "" || dir == dirID)
 }
 
 // SyncResult counts what a sync did (or would do, in a dry run).
@@ -176,6 +187,9 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 	if o.Domain == "" && c.o.Dialect == Access11 {
 		o.Domain = c.o.Domain
 	}
+	if o.DirectoryID == "" {
+		o.DirectoryID = c.o.DirectoryID
+	}
 	// 1. Read what exists, once: group names (without members: a list with every member of
 	// every group outgrows any response cap at scale), then the users in compact form. The
 	// users' groups attribute gives the current members of the groups, when the server
@@ -188,8 +202,8 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 		if err != nil {
 			return res, fmt.Errorf("read the existing groups: %w", err)
 		}
-		// Groups match on name and domain: another directory's group of the same name is not ours.
-		if o.Domain != "" && !strings.EqualFold(g.Domain, o.Domain) {
+		// Groups match on name and directory: another directory's group of the same name is not ours.
+		if !ours(o.Domain, o.DirectoryID, g.Domain, g.DirectoryID) {
 			continue
 		}
 		sg := &syncGroup{id: g.ID, name: g.DisplayName, owned: g.ExternalID != ""}
@@ -205,8 +219,11 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 		if u.Active {
 			fl |= fActive
 		}
-		if InScope(o.Domain, &u) {
+		if InScope(o.Domain, o.DirectoryID, &u) {
 			fl |= fScoped
+		}
+		if !ours(o.Domain, o.DirectoryID, u.Domain, u.DirectoryID) {
+			fl |= fForeign
 		}
 		i, err := users.add(u.ID, u.UserName, managed(&u), fl)
 		if err != nil {
@@ -406,17 +423,24 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 			return
 		}
 		var ng *Group
+		var adopted bool
 		err := call(func(ctx context.Context) error {
 			var err error
-			ng, _, err = c.CreateGroup(ctx, Group{DisplayName: g.name, ExternalID: "flowsctl:" + strings.ToLower(g.name)})
+			ng, adopted, err = c.CreateGroup(ctx, Group{DisplayName: g.name, ExternalID: "flowsctl:" + strings.ToLower(g.name)})
 			return err
 		})
+		if err == nil && adopted && !ours(o.Domain, o.DirectoryID, ng.Domain, ng.DirectoryID) {
+			err = fmt.Errorf("group %q exists in another directory; flowsctl leaves it alone: rename the group in the source file", g.name)
+		}
 		if err != nil {
 			fail("%v", err)
+			mu.Lock()
+			g.named = false
+			mu.Unlock()
 			return
 		}
 		mu.Lock()
-		g.id, g.owned = ng.ID, true
+		g.id, g.owned = ng.ID, !adopted || ng.ExternalID != ""
 		for _, m := range ng.Members {
 			member(g, m.Value)
 		}
@@ -557,10 +581,16 @@ func (c *Client) syncOne(ctx context.Context, rec Record, users *remoteUsers, mu
 	o SyncOptions, call func(func(context.Context) error) error, want func(string, int32), fail func(string, ...any)) {
 	mu.Lock()
 	idx, found := users.lookup(rec.User.UserName)
+	foreign := false
 	if found {
 		users.rec(idx).flags |= fTouched
+		foreign = users.rec(idx).flags&fForeign != 0
 	}
 	mu.Unlock()
+	if foreign {
+		fail("line %d: userName %q belongs to a user of another directory; flowsctl leaves it alone: remove the row or the other user", rec.Line, rec.User.UserName)
+		return
+	}
 	if !found {
 		atomic.AddInt64(&res.Created, 1)
 		var u *User
@@ -573,6 +603,9 @@ func (c *Client) syncOne(ctx context.Context, rec Record, users *remoteUsers, mu
 				u, adopted, err = c.CreateUser(ctx, rec.User)
 				return err
 			})
+			if err == nil && adopted && !ours(o.Domain, o.DirectoryID, u.Domain, u.DirectoryID) {
+				err = fmt.Errorf("userName %q belongs to a user of another directory; flowsctl leaves it alone: remove the row or the other user", rec.User.UserName)
+			}
 			if err != nil {
 				atomic.AddInt64(&res.Created, -1)
 				fail("line %d: %v", rec.Line, err)

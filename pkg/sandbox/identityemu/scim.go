@@ -23,6 +23,16 @@ func init() {
 	schema.SetAllowStringValues(true)
 }
 
+// The Identity Services extension of users and groups (the ws1b schema the Entra provisioning
+// guide maps domain, userPrincipalName and distinguishedName into). The emulator reports there,
+// read-only, the id of the directory whose sync token created the resource [I: the swagger
+// names no directory attribute; this is the emulator's model of how a resource's directory is
+// told, and flowsctl treats a resource that reports none as another directory's].
+const (
+	SchemaWS1BUser  = "urn:ietf:params:scim:schemas:extension:ws1b:2.0:User"
+	SchemaWS1BGroup = "urn:ietf:params:scim:schemas:extension:ws1b:2.0:Group"
+)
+
 // MaxResults caps count on list requests (ServiceProviderConfig filter.maxResults).
 const MaxResults = 1000
 
@@ -282,6 +292,9 @@ func (s *scimServer) userResource(u *urec) scim.Resource {
 			}
 		}
 		attrs["groups"] = refs
+	}
+	if u.dir != "" {
+		attrs[SchemaWS1BUser] = map[string]any{"directoryId": u.dir}
 	}
 	res := scim.Resource{ID: u.id, Attributes: attrs, Meta: scim.Meta{Created: tp(u.created), LastModified: tp(u.mod), Version: version(u.ver)}}
 	if u.ext != "" {
@@ -806,6 +819,9 @@ func (s *scimServer) groupResource(g *grec, withMembers bool) scim.Resource {
 			ms = append(ms, m)
 		}
 		attrs["members"] = ms
+	}
+	if g.dir != "" {
+		attrs[SchemaWS1BGroup] = map[string]any{"directoryId": g.dir}
 	}
 	res := scim.Resource{ID: g.id, Attributes: attrs, Meta: scim.Meta{Created: tp(g.created), LastModified: tp(g.mod), Version: version(g.ver)}}
 	if g.ext != "" {
