@@ -24,10 +24,10 @@ func managed(u *User) [nAttr]string {
 
 // ruser flags.
 const (
-	fActive uint8 = 1 << iota
-	fScoped  // may be deleted or deactivated: ours and carries an externalId
-	fTouched // the source lists it
-	fForeign // another directory's (or domain's): never updated
+	fActive  uint8 = 1 << iota
+	fScoped        // may be deleted or deactivated: ours and carries an externalId
+	fTouched       // the source lists it
+	fForeign       // another directory's (or domain's): never updated
 )
 
 // ruser is one server user in a sync: its id and userName live in the arena, and of each
