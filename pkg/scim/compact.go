@@ -221,11 +221,6 @@ func (b *bitset) set(i int32) {
 	(*b)[w] |= 1 << (uint(i) & 63)
 }
 
-func (b bitset) has(i int32) bool {
-	w := int(i >> 6)
-	return w < len(b) && b[w]&(1<<(uint(i)&63)) != 0
-}
-
 // minus lists the members of b not in o, in order.
 func (b bitset) minus(o bitset) []int32 {
 	var out []int32
