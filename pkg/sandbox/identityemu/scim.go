@@ -1019,11 +1019,20 @@ func (s *scimServer) deleteGroupLocked(g *grec) {
 func (h groupHandler) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
 	s := h.s
 	return s.withGroup(id, func(g *grec) (scim.Resource, error) {
-		undo := groupSnapshot{name: g.name, ext: g.ext, members: append([]string(nil), g.members...)}
+		// A PATCH of adds only appends members: undoing it drops what came after the old
+		// length, so a million-member group is not copied on every batch of adds.
+		adds := true
+		for _, op := range ops {
+			adds = adds && strings.EqualFold(op.Op, "add")
+		}
+		undo := groupSnapshot{name: g.name, ext: g.ext, n: len(g.members)}
+		if !adds {
+			undo.members = append([]string(nil), g.members...)
+		}
 		res, err := s.patchGroup(g, ops)
 		if err != nil {
 			// RFC 7644 §3.5.2: a PATCH is atomic; a failed operation leaves the group as it was.
-			s.restoreGroup(g, undo)
+			s.restoreGroup(g, undo, adds)
 		}
 		return res, err
 	})
@@ -1122,16 +1131,25 @@ func (s *scimServer) patchGroup(g *grec, ops []scim.PatchOperation) (scim.Resour
 // groupSnapshot is what a group PATCH can change.
 type groupSnapshot struct {
 	name, ext string
-	members   []string
+	members   []string // all members (a PATCH with other ops than add)
+	n         int      // the number of members (a PATCH of adds only)
 }
 
 // restoreGroup puts g back as snap had it (its old name, externalId and members). Caller holds s.mu.
-func (s *scimServer) restoreGroup(g *grec, snap groupSnapshot) {
+func (s *scimServer) restoreGroup(g *grec, snap groupSnapshot, addsOnly bool) {
 	if !strings.EqualFold(g.name, snap.name) {
 		delete(s.byGName, strings.ToLower(g.name))
 		s.byGName[strings.ToLower(snap.name)] = g.id
 	}
 	g.name, g.ext = snap.name, snap.ext
+	if addsOnly {
+		for _, id := range g.members[snap.n:] {
+			delete(g.mset, id)
+			delete(s.ugroups[id], g.id)
+		}
+		g.members = g.members[:snap.n]
+		return
+	}
 	s.setMembers(g, snap.members) // they were members a moment ago, so every id still exists
 }
 
