@@ -48,3 +48,32 @@ func TestRemoteUsersIndex(t *testing.T) {
 		t.Errorf("changes = %v", ch)
 	}
 }
+
+// Issue 14 item 1: what is flowsctl's (may lose members, be deleted) and what is another
+// directory's (never updated or adopted); a resource reporting no directory is neither.
+func TestDirectoryScope(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		domain, dirID, d, dir string
+		ours, foreign         bool
+	}{
+		{"", "", "", "", true, false},
+		{"", "D1", "", "D1", true, false},
+		{"", "D1", "", "D2", false, true},
+		{"", "D1", "", "", false, false},
+		{"okta.example.com", "", "OKTA.example.com", "", true, false},
+		{"okta.example.com", "", "other.example.com", "", false, true},
+		{"okta.example.com", "D1", "okta.example.com", "D2", false, true},
+	} {
+		if got := ours(tc.domain, tc.dirID, tc.d, tc.dir); got != tc.ours {
+			t.Errorf("ours%v = %v", tc, got)
+		}
+		if got := foreign(tc.domain, tc.dirID, tc.d, tc.dir); got != tc.foreign {
+			t.Errorf("foreign%v = %v", tc, got)
+		}
+	}
+	u := User{ExternalID: "00u1", DirectoryID: "D2"}
+	if InScope("", "D1", &u) || !InScope("", "D2", &u) || InScope("", "D1", &User{ExternalID: "00u1"}) {
+		t.Error("InScope does not follow the directory id")
+	}
+}

@@ -84,6 +84,13 @@ func ours(domain, dirID, d, dir string) bool {
 	return (domain == "" || strings.EqualFold(d, domain)) && (dirID == "" || dir == dirID)
 }
 
+// foreign reports a resource that says it is another domain's or another directory's: it is
+// never updated or adopted. One that reports no directory is not foreign (it may be updated
+// and gain members) but is not ours either (nothing of it is removed).
+func foreign(domain, dirID, d, dir string) bool {
+	return (domain != "" && !strings.EqualFold(d, domain)) || (dirID != "" && dir != "" && dir != dirID)
+}
+
 // SyncResult counts what a sync did (or would do, in a dry run).
 type SyncResult struct {
 	Users              int64 `json:"users"`
@@ -222,7 +229,7 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 		if InScope(o.Domain, o.DirectoryID, &u) {
 			fl |= fScoped
 		}
-		if !ours(o.Domain, o.DirectoryID, u.Domain, u.DirectoryID) {
+		if foreign(o.Domain, o.DirectoryID, u.Domain, u.DirectoryID) {
 			fl |= fForeign
 		}
 		i, err := users.add(u.ID, u.UserName, managed(&u), fl)
@@ -429,7 +436,7 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 			ng, adopted, err = c.CreateGroup(ctx, Group{DisplayName: g.name, ExternalID: "flowsctl:" + strings.ToLower(g.name)})
 			return err
 		})
-		if err == nil && adopted && !ours(o.Domain, o.DirectoryID, ng.Domain, ng.DirectoryID) {
+		if err == nil && adopted && foreign(o.Domain, o.DirectoryID, ng.Domain, ng.DirectoryID) {
 			err = fmt.Errorf("group %q exists in another directory; flowsctl leaves it alone: rename the group in the source file", g.name)
 		}
 		if err != nil {
@@ -440,7 +447,9 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 			return
 		}
 		mu.Lock()
-		g.id, g.owned = ng.ID, !adopted || ng.ExternalID != ""
+		// Members are removed only from a group flowsctl created, or one provisioned (externalId)
+		// in flowsctl's directory.
+		g.id, g.owned = ng.ID, !adopted || (ng.ExternalID != "" && ours(o.Domain, o.DirectoryID, ng.Domain, ng.DirectoryID))
 		for _, m := range ng.Members {
 			member(g, m.Value)
 		}
@@ -581,13 +590,13 @@ func (c *Client) syncOne(ctx context.Context, rec Record, users *remoteUsers, mu
 	o SyncOptions, call func(func(context.Context) error) error, want func(string, int32), fail func(string, ...any)) {
 	mu.Lock()
 	idx, found := users.lookup(rec.User.UserName)
-	foreign := false
+	other := false
 	if found {
 		users.rec(idx).flags |= fTouched
-		foreign = users.rec(idx).flags&fForeign != 0
+		other = users.rec(idx).flags&fForeign != 0
 	}
 	mu.Unlock()
-	if foreign {
+	if other {
 		fail("line %d: userName %q belongs to a user of another directory; flowsctl leaves it alone: remove the row or the other user", rec.Line, rec.User.UserName)
 		return
 	}
@@ -603,7 +612,7 @@ func (c *Client) syncOne(ctx context.Context, rec Record, users *remoteUsers, mu
 				u, adopted, err = c.CreateUser(ctx, rec.User)
 				return err
 			})
-			if err == nil && adopted && !ours(o.Domain, o.DirectoryID, u.Domain, u.DirectoryID) {
+			if err == nil && adopted && foreign(o.Domain, o.DirectoryID, u.Domain, u.DirectoryID) {
 				err = fmt.Errorf("userName %q belongs to a user of another directory; flowsctl leaves it alone: remove the row or the other user", rec.User.UserName)
 			}
 			if err != nil {
