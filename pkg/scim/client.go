@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -23,6 +22,9 @@ type Options struct {
 	// Domain is the Access workspace extension domain put on users and groups the client
 	// creates when they name none (the directory of type Other's domain).
 	Domain string
+	// DirectoryID is the Identity Services directory the token belongs to ("" unknown): syncs
+	// and prunes touch only users and groups that report it.
+	DirectoryID string
 	// MethodOverride sends Access PATCHes as POST + X-HTTP-Method-Override: PATCH (priam's form).
 	MethodOverride bool
 	// PageSize is the count of list requests (default 100, Okta's page size).
@@ -57,6 +59,9 @@ func (c *Client) Dialect() Dialect { return c.o.Dialect }
 // Domain is the default Access domain.
 func (c *Client) Domain() string { return c.o.Domain }
 
+// DirectoryID is the Identity Services directory of the client's token ("" unknown).
+func (c *Client) DirectoryID() string { return c.o.DirectoryID }
+
 func (c *Client) mediaType() string {
 	if c.o.Dialect == Access11 {
 		return "application/json"
@@ -89,6 +94,19 @@ func (c *Client) Raw(ctx context.Context, method, path string, query url.Values,
 }
 
 func (c *Client) send(ctx context.Context, r request) (*Response, error) {
+	resp, err := c.open(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := httpx.ReadBody(resp)
+	if err != nil {
+		return nil, err
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+}
+
+// open sends r and returns the answer with its body unread (the caller closes it).
+func (c *Client) open(ctx context.Context, r request) (*http.Response, error) {
 	u := c.base + r.path
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
@@ -144,11 +162,7 @@ func (c *Client) send(ctx context.Context, r request) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", describe(r), err)
 	}
-	b, err := httpx.ReadBody(resp)
-	if err != nil {
-		return nil, err
-	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+	return resp, nil
 }
 
 func describe(r request) string {
@@ -245,18 +259,7 @@ func (c *Client) pages(ctx context.Context, path string, o ListOptions) iter.Seq
 			if len(o.ExcludedAttributes) > 0 {
 				q.Set("excludedAttributes", strings.Join(o.ExcludedAttributes, ","))
 			}
-			var lr listResponse
-			resp, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q, object: "list " + strings.TrimPrefix(path, "/")}, &lr)
-			if err == nil && lr.TotalResults == 0 && len(lr.items()) == 0 && !isListResponse(resp.Body) {
-				err = fmt.Errorf("list %s: GET %s answered %d with JSON that is not a SCIM ListResponse (no totalResults, no Resources): is the URL the tenant's SCIM endpoint?",
-					strings.TrimPrefix(path, "/"), c.base+path, resp.Status)
-			}
-			// A page over the response cap (huge groups, oversized attributes) is asked again
-			// at half the size, down to one resource.
-			if errors.Is(err, httpx.ErrTooLarge) && n > 1 {
-				n /= 2
-				continue
-			}
+			pi, stopped, err := c.page(ctx, path, q, start, yield)
 			if err != nil {
 				// Okta accepts 404 for "no match" on a filtered list; so do we.
 				if IsNotFound(err) && !o.Filter.IsZero() {
@@ -265,24 +268,48 @@ func (c *Client) pages(ctx context.Context, path string, o ListOptions) iter.Seq
 				yield(nil, err)
 				return
 			}
-			items := lr.items()
-			for _, it := range items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			if len(items) == 0 {
+			if stopped || pi.count == 0 {
 				return
 			}
-			start += len(items)
-			if lr.TotalResults > 0 && start > lr.TotalResults {
+			start += pi.count
+			if pi.total > 0 && start > pi.total {
 				return
 			}
-			if lr.TotalResults == 0 && len(items) < n {
+			if pi.total == 0 && pi.count < n {
 				return
 			}
 		}
 	}
+}
+
+// page reads one list page at start and yields its resources as they are decoded; a non-2xx
+// answer is the API error, read whole (error bodies are small and capped).
+func (c *Client) page(ctx context.Context, path string, q url.Values, start int, yield func(json.RawMessage, error) bool) (pageInfo, bool, error) {
+	coll := strings.TrimPrefix(path, "/")
+	r := request{method: http.MethodGet, path: path, query: q, object: "list " + coll}
+	resp, err := c.open(ctx, r)
+	if err != nil {
+		return pageInfo{}, false, err
+	}
+	if resp.StatusCode >= 300 {
+		b, err := httpx.ReadBody(resp)
+		if err != nil {
+			return pageInfo{}, false, err
+		}
+		e := parseError(r.method, c.base+path, resp.StatusCode, resp.Header, b)
+		e.Object = r.object
+		return pageInfo{}, false, e
+	}
+	defer resp.Body.Close()
+	pi, stopped, err := decodePage(resp.Body, coll, start, MaxResource, func(raw json.RawMessage) bool { return yield(raw, nil) })
+	if err != nil {
+		return pi, false, fmt.Errorf("GET %s: %w", c.base+path, err)
+	}
+	if !pi.hasList {
+		return pi, false, fmt.Errorf("list %s: GET %s answered %d with JSON that is not a SCIM ListResponse (no totalResults, no Resources): is the URL the tenant's SCIM endpoint?",
+			coll, c.base+path, resp.StatusCode)
+	}
+	return pi, stopped, nil
 }
 
 // Users lists users matching o.Filter, page by page.
@@ -407,49 +434,6 @@ func (c *Client) CreateUser(ctx context.Context, u User) (out *User, adopted boo
 		return nil, false, fmt.Errorf("%s: POST %s/Users answered without the new user's id: is the URL the tenant's SCIM endpoint?", obj, c.base)
 	}
 	return &got, false, nil
-}
-
-// isListResponse reports a JSON object with a totalResults or Resources member (any case, as
-// encoding/json matches them).
-func isListResponse(body []byte) bool {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(body, &m) != nil {
-		return false
-	}
-	for k := range m {
-		if strings.EqualFold(k, "totalResults") || strings.EqualFold(k, "Resources") {
-			return true
-		}
-	}
-	return false
-}
-
-// UserChanges are the attributes of want that differ from cur (nil when equal). Only the
-// attributes flowsctl manages are compared: name, displayName, primary email, externalId, active.
-func UserChanges(cur, want User) map[string]any {
-	ch := map[string]any{}
-	if want.Name.GivenName != "" && want.Name.GivenName != cur.Name.GivenName {
-		ch["name.givenName"] = want.Name.GivenName
-	}
-	if want.Name.FamilyName != "" && want.Name.FamilyName != cur.Name.FamilyName {
-		ch["name.familyName"] = want.Name.FamilyName
-	}
-	if want.DisplayName != "" && want.DisplayName != cur.DisplayName {
-		ch["displayName"] = want.DisplayName
-	}
-	if e := want.PrimaryEmail(); e != "" && !strings.EqualFold(e, cur.PrimaryEmail()) {
-		ch["emails"] = []Email{{Value: e, Type: "work", Primary: true}}
-	}
-	if want.ExternalID != "" && want.ExternalID != cur.ExternalID {
-		ch["externalId"] = want.ExternalID
-	}
-	if want.Active != cur.Active {
-		ch["active"] = want.Active
-	}
-	if len(ch) == 0 {
-		return nil
-	}
-	return ch
 }
 
 // PatchUser sets attributes (keys as UserChanges returns them, dotted for sub-attributes).

@@ -15,7 +15,8 @@ import (
 )
 
 // Issue 14 item 9: a page over the 16 MiB response cap (two users with 9 MiB attributes) no
-// longer breaks every later list: the page is asked again at half the size.
+// longer breaks every later list: pages are decoded one resource at a time, and only a single
+// resource over the cap is refused (stream_test.go).
 func TestListShrinksPagesOverTheCap(t *testing.T) {
 	t.Parallel()
 	big := strings.Repeat("x", 9<<20)

@@ -34,6 +34,10 @@ type SyncOptions struct {
 	// of this domain (the configured directory's; default the client's Domain) are deleted,
 	// deactivated or have members removed. Empty on an RFC target: every user is in scope.
 	Domain string
+	// DirectoryID scopes them further to one Identity Services directory (default the
+	// client's DirectoryID, which the SCIM token names): a user or group reporting another
+	// directory, or none, is never deleted, deactivated, adopted, updated or has members removed.
+	DirectoryID string
 	// MaxDeleteShare refuses to delete or deactivate more than this share (0..1] of the
 	// scoped users (default 0.10) unless Force is set.
 	MaxDeleteShare float64
@@ -67,10 +71,24 @@ func Guard(would, scoped int, share float64, force bool) error {
 }
 
 // InScope reports whether a server user may be deleted, deactivated or pruned by flowsctl:
-// it belongs to domain (when one is set) and was provisioned by flowsctl or Okta (it carries
-// an externalId). Hand-made users and other directories' users are never touched.
-func InScope(domain string, u *User) bool {
-	return u.ExternalID != "" && (domain == "" || strings.EqualFold(u.Domain, domain))
+// it belongs to flowsctl's directory (ours) and was provisioned by flowsctl or Okta (it
+// carries an externalId). Hand-made users and other directories' users are never touched.
+func InScope(domain, dirID string, u *User) bool {
+	return u.ExternalID != "" && ours(domain, dirID, u.Domain, u.DirectoryID)
+}
+
+// ours reports whether a resource of domain d and directory id dir belongs to flowsctl's
+// directory: its domain (when one is set) and its Identity Services directory id (when
+// known; a resource that reports none is then not ours).
+func ours(domain, dirID, d, dir string) bool {
+	return (domain == "" || strings.EqualFold(d, domain)) && (dirID == "" || dir == dirID)
+}
+
+// foreign reports a resource that says it is another domain's or another directory's: it is
+// never updated or adopted. One that reports no directory is not foreign (it may be updated
+// and gain members) but is not ours either (nothing of it is removed).
+func foreign(domain, dirID, d, dir string) bool {
+	return (domain != "" && !strings.EqualFold(d, domain)) || (dirID != "" && dir != "" && dir != dirID)
 }
 
 // SyncResult counts what a sync did (or would do, in a dry run).
@@ -98,37 +116,16 @@ type SyncResult struct {
 	Errors           []string `json:"errors,omitempty"`
 }
 
-// existing is the compact form of a server user kept in memory during a sync.
-type existing struct {
-	id, version     string
-	userName        string
-	scoped          bool
-	given, family   string
-	email, ext      string
-	display         string
-	active, touched bool
-}
-
-func compact(u *User) *existing {
-	return &existing{id: u.ID, version: u.Version, given: u.Name.GivenName, family: u.Name.FamilyName,
-		email: u.PrimaryEmail(), ext: u.ExternalID, display: u.DisplayName, active: u.Active}
-}
-
-func (e *existing) user() User {
-	u := User{ID: e.id, Version: e.version, Name: Name{GivenName: e.given, FamilyName: e.family}, ExternalID: e.ext,
-		DisplayName: e.display, Active: e.active}
-	if e.email != "" {
-		u.Emails = []Email{{Value: e.email, Primary: true}}
-	}
-	return u
-}
-
 type syncGroup struct {
-	id      string
-	name    string
-	owned   bool // flowsctl or Okta provisioned it (externalId): members may be removed
-	current map[string]bool
-	want    map[string]bool
+	id    string
+	name  string
+	owned bool // flowsctl or Okta provisioned it (externalId): members may be removed
+	// want and cur are members by user index; curOther the current members that are no user
+	// of the index (another directory's, nested groups), by id. read: cur is known.
+	want, cur bitset
+	curOther  map[string]bool
+	named     bool // the source names the group
+	read      bool
 }
 
 // limiter is an AIMD concurrency window.
@@ -197,31 +194,61 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 	if o.Domain == "" && c.o.Dialect == Access11 {
 		o.Domain = c.o.Domain
 	}
-	// 1. Read what exists, once.
-	users := map[string]*existing{}
-	byID := map[string]*existing{}
-	page := MaxPage(ctx, c)
-	for u, err := range c.Users(ctx, ListOptions{PageSize: page}) {
-		if err != nil {
-			return res, fmt.Errorf("read the existing users: %w", err)
-		}
-		e := compact(&u)
-		e.userName, e.scoped = u.UserName, InScope(o.Domain, &u)
-		users[strings.ToLower(u.UserName)] = e
-		byID[u.ID] = e
+	if o.DirectoryID == "" {
+		o.DirectoryID = c.o.DirectoryID
 	}
+	// 1. Read what exists, once: group names (without members: a list with every member of
+	// every group outgrows any response cap at scale), then the users in compact form. The
+	// users' groups attribute gives the current members of the groups, when the server
+	// returns it; otherwise members are read per group the source names, later.
+	users := newRemoteUsers()
+	page := MaxPage(ctx, c)
 	groups := map[string]*syncGroup{}
-	// Names only: members are read per group the source names, later (a list with every
-	// member of every group outgrows the response cap at scale).
+	byGID := map[string]*syncGroup{}
 	for g, err := range c.Groups(ctx, ListOptions{PageSize: page, ExcludedAttributes: []string{"members"}}) {
 		if err != nil {
 			return res, fmt.Errorf("read the existing groups: %w", err)
 		}
-		// Groups match on name and domain: another directory's group of the same name is not ours.
-		if o.Domain != "" && !strings.EqualFold(g.Domain, o.Domain) {
+		// Groups match on name and directory: another directory's group of the same name is not ours.
+		if !ours(o.Domain, o.DirectoryID, g.Domain, g.DirectoryID) {
 			continue
 		}
-		groups[strings.ToLower(g.DisplayName)] = &syncGroup{id: g.ID, name: g.DisplayName, owned: g.ExternalID != ""}
+		sg := &syncGroup{id: g.ID, name: g.DisplayName, owned: g.ExternalID != ""}
+		groups[strings.ToLower(g.DisplayName)] = sg
+		byGID[g.ID] = sg
+	}
+	memberships := false // some user carried a groups attribute
+	for u, err := range c.Users(ctx, ListOptions{PageSize: page}) {
+		if err != nil {
+			return res, fmt.Errorf("read the existing users: %w", err)
+		}
+		var fl uint8
+		if u.Active {
+			fl |= fActive
+		}
+		if InScope(o.Domain, o.DirectoryID, &u) {
+			fl |= fScoped
+		}
+		if foreign(o.Domain, o.DirectoryID, u.Domain, u.DirectoryID) {
+			fl |= fForeign
+		}
+		i, err := users.add(u.ID, u.UserName, managed(&u), fl)
+		if err != nil {
+			return res, fmt.Errorf("read the existing users: %w", err)
+		}
+		if u.Groups != nil {
+			memberships = true
+		}
+		for _, ref := range u.Groups {
+			if g := byGID[ref.Value]; g != nil {
+				g.cur.set(i)
+			}
+		}
+	}
+	if memberships {
+		for _, g := range byGID {
+			g.read = true
+		}
 	}
 
 	// 2. Stream the source through a bounded, adaptive worker pool.
@@ -239,18 +266,16 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 		}
 		mu.Unlock()
 	}
-	want := func(name, userID string) {
+	want := func(name string, user int32) {
 		mu.Lock()
 		key := strings.ToLower(name)
 		g := groups[key]
 		if g == nil {
-			g = &syncGroup{name: name, current: map[string]bool{}}
+			g = &syncGroup{name: name, read: true}
 			groups[key] = g
 		}
-		if g.want == nil {
-			g.want = map[string]bool{}
-		}
-		g.want[userID] = true
+		g.named = true
+		g.want.set(user)
 		mu.Unlock()
 	}
 	// call runs one write under the limiter. httpx's transport already retries a 429 (with
@@ -274,7 +299,7 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 		go func() {
 			defer wg.Done()
 			for rec := range jobs {
-				c.syncOne(ctx, rec, users, byID, &mu, res, o, call, want, fail)
+				c.syncOne(ctx, rec, users, &mu, res, o, call, want, fail)
 				n := done.Add(1)
 				if o.Progress != nil {
 					o.Progress(n)
@@ -307,31 +332,34 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 
 	// 3. Users on the server the source does not list.
 	if o.DeactivateMissing || o.DeleteMissing {
-		var missing []*existing
+		var missing []int32
 		scoped := 0
-		for _, e := range users {
-			if !e.scoped {
+		for i := int32(0); int(i) < users.n; i++ {
+			x := users.rec(i)
+			if x.flags&fScoped == 0 {
 				continue
 			}
 			scoped++
-			if !e.touched && (o.DeleteMissing || e.active) {
-				missing = append(missing, e)
+			if x.flags&fTouched == 0 && (o.DeleteMissing || x.flags&fActive != 0) {
+				missing = append(missing, i)
 			}
 		}
-		sort.Slice(missing, func(i, j int) bool { return missing[i].userName < missing[j].userName })
-		for _, e := range missing {
-			if o.DeleteMissing {
-				res.DeletedUsers = append(res.DeletedUsers, e.userName)
-			} else {
-				res.DeactivatedUsers = append(res.DeactivatedUsers, e.userName)
-			}
+		names := make([]string, len(missing))
+		for k, i := range missing {
+			names[k] = users.userName(i)
+		}
+		sort.Sort(byName{missing, names})
+		if o.DeleteMissing {
+			res.DeletedUsers = names
+		} else {
+			res.DeactivatedUsers = names
 		}
 		if err := Guard(len(missing), scoped, o.MaxDeleteShare, o.Force || o.DryRun); err != nil {
 			return res, err
 		}
 		sem := make(chan struct{}, o.Concurrency)
 		var mwg sync.WaitGroup
-		for _, e := range missing {
+		for _, i := range missing {
 			if o.DeleteMissing {
 				atomic.AddInt64(&res.Deleted, 1)
 			} else {
@@ -340,20 +368,21 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 			if o.DryRun {
 				continue
 			}
+			id := users.id(i)
 			sem <- struct{}{}
 			mwg.Add(1)
-			go func(e *existing) {
+			go func() {
 				defer func() { <-sem; mwg.Done() }()
 				var err error
 				if o.DeleteMissing {
-					err = call(func(ctx context.Context) error { return c.DeleteUser(ctx, e.id) })
+					err = call(func(ctx context.Context) error { return c.DeleteUser(ctx, id) })
 				} else {
-					err = call(func(ctx context.Context) error { return c.SetActive(ctx, e.id, false) })
+					err = call(func(ctx context.Context) error { return c.SetActive(ctx, id, false) })
 				}
 				if err != nil {
 					fail("%v", err)
 				}
-			}(e)
+			}()
 		}
 		mwg.Wait()
 	}
@@ -362,7 +391,7 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 	// steps run on the same bounded pool as the users.
 	names := make([]string, 0, len(groups))
 	for k, g := range groups {
-		if g.want != nil {
+		if g.named {
 			names = append(names, k)
 		}
 	}
@@ -380,6 +409,17 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 		}
 		pwg.Wait()
 	}
+	// member maps a member id of a group to its user index, or keeps it by id.
+	member := func(g *syncGroup, id string) {
+		if i, ok := users.lookupID(id); ok {
+			g.cur.set(i)
+			return
+		}
+		if g.curOther == nil {
+			g.curOther = map[string]bool{}
+		}
+		g.curOther[id] = true
+	}
 	pool(len(names), func(i int) {
 		g := groups[names[i]]
 		if g.id != "" {
@@ -390,26 +430,36 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 			return
 		}
 		var ng *Group
+		var adopted bool
 		err := call(func(ctx context.Context) error {
 			var err error
-			ng, _, err = c.CreateGroup(ctx, Group{DisplayName: g.name, ExternalID: "flowsctl:" + strings.ToLower(g.name)})
+			ng, adopted, err = c.CreateGroup(ctx, Group{DisplayName: g.name, ExternalID: "flowsctl:" + strings.ToLower(g.name)})
 			return err
 		})
+		if err == nil && adopted && foreign(o.Domain, o.DirectoryID, ng.Domain, ng.DirectoryID) {
+			err = fmt.Errorf("group %q exists in another directory; flowsctl leaves it alone: rename the group in the source file", g.name)
+		}
 		if err != nil {
 			fail("%v", err)
+			mu.Lock()
+			g.named = false
+			mu.Unlock()
 			return
 		}
 		mu.Lock()
-		g.id, g.owned = ng.ID, true
+		// Members are removed only from a group flowsctl created, or one provisioned (externalId)
+		// in flowsctl's directory.
+		g.id, g.owned = ng.ID, !adopted || (ng.ExternalID != "" && ours(o.Domain, o.DirectoryID, ng.Domain, ng.DirectoryID))
 		for _, m := range ng.Members {
-			g.current[m.Value] = true
+			member(g, m.Value)
 		}
 		mu.Unlock()
 	})
-	// Members of the existing groups the source names, one group at a time.
+	// Members of the existing groups the source names that the users did not tell, one group
+	// at a time.
 	pool(len(names), func(i int) {
 		g := groups[names[i]]
-		if g.id == "" || g.current != nil {
+		if g.id == "" || g.read {
 			return
 		}
 		var cur *Group
@@ -420,46 +470,47 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 		})
 		mu.Lock()
 		defer mu.Unlock()
-		g.current = map[string]bool{}
+		g.read = true
 		if err != nil {
 			fail("read the members of group %q: %v", g.name, err)
-			g.want = nil
+			g.named = false
 			return
 		}
 		for _, m := range cur.Members {
-			g.current[m.Value] = true
+			member(g, m.Value)
 		}
 	})
 	type batch struct {
 		g           *syncGroup
-		add, remove []string
+		add, remove []int32
+		other       []string // removals of members that are no user of the index
 	}
 	var batches []batch
 	for _, k := range names {
 		g := groups[k]
-		var add, remove []string
-		for id := range g.want {
-			if !g.current[id] {
-				add = append(add, id)
-			}
+		if !g.named {
+			continue
 		}
+		add := g.want.minus(g.cur)
 		// Only a group flowsctl or Okta provisioned has members removed; a hand-made group of
 		// the same name in flowsctl's domain only gains the source's members.
-		for id := range g.current {
-			if !g.want[id] && g.owned {
-				remove = append(remove, id)
+		var remove []int32
+		var other []string
+		if g.owned {
+			remove = g.cur.minus(g.want)
+			for id := range g.curOther {
+				other = append(other, id)
 			}
+			sort.Strings(other)
 		}
-		if len(add)+len(remove) > 0 {
+		if len(add)+len(remove)+len(other) > 0 {
 			res.ChangedGroups = append(res.ChangedGroups, g.name)
 		}
 		res.MembershipsAdded += int64(len(add))
-		res.MembershipsRemoved += int64(len(remove))
+		res.MembershipsRemoved += int64(len(remove) + len(other))
 		if o.DryRun || g.id == "" {
 			continue
 		}
-		sort.Strings(add)
-		sort.Strings(remove)
 		for len(add) > 0 {
 			n := min(len(add), o.MemberBatch)
 			batches = append(batches, batch{g: g, add: add[:n]})
@@ -470,10 +521,25 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 			batches = append(batches, batch{g: g, remove: remove[:n]})
 			remove = remove[n:]
 		}
+		for len(other) > 0 {
+			n := min(len(other), o.MemberBatch)
+			batches = append(batches, batch{g: g, other: other[:n]})
+			other = other[n:]
+		}
+	}
+	ids := func(is []int32) []string {
+		out := make([]string, len(is))
+		for k, i := range is {
+			out[k] = users.id(i)
+		}
+		return out
 	}
 	pool(len(batches), func(i int) {
 		bt := batches[i]
-		if err := call(func(ctx context.Context) error { return c.UpdateMembers(ctx, bt.g.id, bt.add, bt.remove) }); err != nil {
+		mu.Lock()
+		add, remove := ids(bt.add), append(ids(bt.remove), bt.other...)
+		mu.Unlock()
+		if err := call(func(ctx context.Context) error { return c.UpdateMembers(ctx, bt.g.id, add, remove) }); err != nil {
 			fail("group %q: %v", bt.g.name, err)
 		}
 	})
@@ -481,6 +547,19 @@ func (c *Client) Sync(ctx context.Context, src Source, o SyncOptions) (*SyncResu
 		return res, fmt.Errorf("%d of the sync's changes failed (first: %s)", res.Failed, firstErr(res.Errors))
 	}
 	return res, nil
+}
+
+// byName sorts user indices by their userNames.
+type byName struct {
+	idx   []int32
+	names []string
+}
+
+func (b byName) Len() int           { return len(b.idx) }
+func (b byName) Less(i, j int) bool { return b.names[i] < b.names[j] }
+func (b byName) Swap(i, j int) {
+	b.idx[i], b.idx[j] = b.idx[j], b.idx[i]
+	b.names[i], b.names[j] = b.names[j], b.names[i]
 }
 
 func firstErr(es []string) string {
@@ -507,61 +586,75 @@ func MaxPage(ctx context.Context, c *Client) int {
 	return 100
 }
 
-func (c *Client) syncOne(ctx context.Context, rec Record, users, byID map[string]*existing, mu *sync.Mutex, res *SyncResult,
-	o SyncOptions, call func(func(context.Context) error) error, want func(string, string), fail func(string, ...any)) {
-	key := strings.ToLower(rec.User.UserName)
+func (c *Client) syncOne(ctx context.Context, rec Record, users *remoteUsers, mu *sync.Mutex, res *SyncResult,
+	o SyncOptions, call func(func(context.Context) error) error, want func(string, int32), fail func(string, ...any)) {
 	mu.Lock()
-	cur := users[key]
-	if cur != nil {
-		cur.touched = true
+	idx, found := users.lookup(rec.User.UserName)
+	other := false
+	if found {
+		users.rec(idx).flags |= fTouched
+		other = users.rec(idx).flags&fForeign != 0
 	}
 	mu.Unlock()
-	var id string
-	if cur == nil {
+	if other {
+		fail("line %d: userName %q belongs to a user of another directory; flowsctl leaves it alone: remove the row or the other user", rec.Line, rec.User.UserName)
+		return
+	}
+	if !found {
 		atomic.AddInt64(&res.Created, 1)
+		var u *User
+		var adopted bool
 		if o.DryRun {
-			id = "new:" + key
+			u = &User{ID: "new:" + strings.ToLower(rec.User.UserName), UserName: rec.User.UserName}
 		} else {
-			var u *User
-			var adopted bool
 			err := call(func(ctx context.Context) error {
 				var err error
 				u, adopted, err = c.CreateUser(ctx, rec.User)
 				return err
 			})
+			if err == nil && adopted && foreign(o.Domain, o.DirectoryID, u.Domain, u.DirectoryID) {
+				err = fmt.Errorf("userName %q belongs to a user of another directory; flowsctl leaves it alone: remove the row or the other user", rec.User.UserName)
+			}
 			if err != nil {
 				atomic.AddInt64(&res.Created, -1)
 				fail("line %d: %v", rec.Line, err)
 				return
 			}
-			id = u.ID
-			e := compact(u)
-			e.touched = true
-			mu.Lock()
-			users[key] = e
-			byID[u.ID] = e
-			mu.Unlock()
-			if adopted {
-				atomic.AddInt64(&res.Created, -1)
-				atomic.AddInt64(&res.Adopted, 1)
-				c.update(ctx, rec, e, res, o, call, fail)
-			} else if !rec.User.Active && u.Active {
-				// Some servers ignore active on create.
-				c.update(ctx, rec, e, res, o, call, fail)
-			}
+		}
+		fl := fTouched
+		if u.Active {
+			fl |= fActive
+		}
+		mu.Lock()
+		i, err := users.add(u.ID, u.UserName, managed(u), fl)
+		mu.Unlock()
+		if err != nil {
+			fail("line %d: %v", rec.Line, err)
+			return
+		}
+		idx = i
+		if adopted {
+			atomic.AddInt64(&res.Created, -1)
+			atomic.AddInt64(&res.Adopted, 1)
+			c.update(ctx, rec, users, idx, mu, res, o, call, fail)
+		} else if !o.DryRun && !rec.User.Active && u.Active {
+			// Some servers ignore active on create.
+			c.update(ctx, rec, users, idx, mu, res, o, call, fail)
 		}
 	} else {
-		id = cur.id
-		c.update(ctx, rec, cur, res, o, call, fail)
+		c.update(ctx, rec, users, idx, mu, res, o, call, fail)
 	}
 	for _, g := range rec.Groups {
-		want(g, id)
+		want(g, idx)
 	}
 }
 
-func (c *Client) update(ctx context.Context, rec Record, cur *existing, res *SyncResult, o SyncOptions,
+func (c *Client) update(ctx context.Context, rec Record, users *remoteUsers, idx int32, mu *sync.Mutex, res *SyncResult, o SyncOptions,
 	call func(func(context.Context) error) error, fail func(string, ...any)) {
-	ch := UserChanges(cur.user(), rec.User)
+	mu.Lock()
+	ch := users.changes(idx, rec.User)
+	id := users.id(idx)
+	mu.Unlock()
 	if ch == nil {
 		atomic.AddInt64(&res.Unchanged, 1)
 		return
@@ -574,7 +667,7 @@ func (c *Client) update(ctx context.Context, rec Record, cur *existing, res *Syn
 	if o.DryRun {
 		return
 	}
-	if err := call(func(ctx context.Context) error { return c.PatchUser(ctx, cur.id, "", ch) }); err != nil {
+	if err := call(func(ctx context.Context) error { return c.PatchUser(ctx, id, "", ch) }); err != nil {
 		fail("line %d: %v", rec.Line, err)
 	}
 }

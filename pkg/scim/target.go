@@ -35,6 +35,8 @@ type Target struct {
 	TokenExpiry func(ctx context.Context) (time.Time, error)
 	// Domain is the directory domain users and groups should carry.
 	Domain string
+	// DirectoryID is the Identity Services directory the SCIM token belongs to ("" unknown).
+	DirectoryID string
 }
 
 // DialectFor guesses the dialect from a base URL: Access's path means SCIM 1.1.
@@ -138,11 +140,16 @@ func AccessTokens(hc *httpx.Client, tokenURL, clientID, secret string) *httpx.To
 // newTarget binds a client to u; the token's expiry comes from the token source (a JWT's exp
 // claim for a static token, the OAuth answer for a client-credentials one).
 func newTarget(hc *httpx.Client, u, source, domain string, d Dialect, tokens TokenSource) *Target {
+	var dir string
 	if s, ok := tokens.(StaticToken); ok {
 		hc.AddSecret(string(s))
+		// An Identity Services SCIM token names its directory (the directory_id claim).
+		if d == RFC7644 {
+			dir, _ = httpx.JWTClaims(string(s))["directory_id"].(string)
+		}
 	}
-	return &Target{URL: u, Source: source, Domain: domain,
-		Client: New(hc, u, Options{Dialect: d, Tokens: tokens, Domain: domain}),
+	return &Target{URL: u, Source: source, Domain: domain, DirectoryID: dir,
+		Client: New(hc, u, Options{Dialect: d, Tokens: tokens, Domain: domain, DirectoryID: dir}),
 		TokenExpiry: func(ctx context.Context) (time.Time, error) {
 			t, err := tokens.Token(ctx)
 			return t.Expiry, err

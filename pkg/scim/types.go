@@ -41,6 +41,10 @@ const (
 	SchemaCore1       = "urn:scim:schemas:core:1.0"
 	SchemaWorkspace1  = "urn:scim:schemas:extension:workspace:1.0"
 	SchemaEnterprise1 = "urn:scim:schemas:extension:enterprise:1.0"
+	// SchemaWS1BUser and SchemaWS1BGroup are the Identity Services extensions (domain,
+	// userPrincipalName, ...; directoryId: the directory the resource belongs to).
+	SchemaWS1BUser  = "urn:ietf:params:scim:schemas:extension:ws1b:2.0:User"
+	SchemaWS1BGroup = "urn:ietf:params:scim:schemas:extension:ws1b:2.0:Group"
 )
 
 // TokenSource hands out bearer tokens; *httpx.TokenSource (a cached OAuth token) satisfies it.
@@ -93,6 +97,9 @@ type User struct {
 	Domain           string `json:"domain,omitempty"`
 	InternalUserType string `json:"internalUserType,omitempty"`
 	UserStatus       string `json:"userStatus,omitempty"`
+	// DirectoryID is the Identity Services directory the user belongs to (ws1b extension), "" when
+	// the server does not say.
+	DirectoryID string `json:"directoryId,omitempty"`
 
 	// Version is meta.version (the ETag).
 	Version string `json:"version,omitempty"`
@@ -120,8 +127,10 @@ type Group struct {
 	DisplayName string `json:"displayName"`
 	Members     []Ref  `json:"members,omitempty"`
 	// Domain is the Access workspace extension's domain ("System" for groups Okta pushed).
-	Domain  string `json:"domain,omitempty"`
-	Version string `json:"version,omitempty"`
+	Domain string `json:"domain,omitempty"`
+	// DirectoryID is the Identity Services directory of the group (ws1b extension), "" when unknown.
+	DirectoryID string `json:"directoryId,omitempty"`
+	Version     string `json:"version,omitempty"`
 }
 
 // wireMeta is meta of a resource.
@@ -132,10 +141,18 @@ type wireMeta struct {
 	LastModified string `json:"lastModified,omitempty"`
 }
 
+// ws1bExt is the part of the Identity Services extension flowsctl reads.
+type ws1bExt struct {
+	DirectoryID string `json:"directoryId"`
+}
+
 type workspaceExt struct {
 	Domain           string `json:"domain,omitempty"`
 	InternalUserType string `json:"internalUserType,omitempty"`
 	UserStatus       string `json:"userStatus,omitempty"`
+	// DirectoryID is the Identity Services directory the user belongs to (ws1b extension), "" when
+	// the server does not say.
+	DirectoryID string `json:"directoryId,omitempty"`
 }
 
 // flexBool reads true/false as JSON booleans or Entra's "True"/"False" strings.
@@ -165,6 +182,7 @@ type wireUser struct {
 	Groups      []Ref         `json:"groups"`
 	Meta        wireMeta      `json:"meta"`
 	Workspace   *workspaceExt `json:"urn:scim:schemas:extension:workspace:1.0"`
+	WS1B        *ws1bExt      `json:"urn:ietf:params:scim:schemas:extension:ws1b:2.0:User"`
 }
 
 func (w *wireUser) user() User {
@@ -172,6 +190,9 @@ func (w *wireUser) user() User {
 		Emails: w.Emails, Active: true, Groups: w.Groups, Version: w.Meta.Version}
 	if w.Active != nil && w.Active.set {
 		u.Active = w.Active.v
+	}
+	if w.WS1B != nil {
+		u.DirectoryID = w.WS1B.DirectoryID
 	}
 	if w.Workspace != nil {
 		u.Domain, u.InternalUserType, u.UserStatus = w.Workspace.Domain, w.Workspace.InternalUserType, w.Workspace.UserStatus
@@ -191,12 +212,16 @@ type wireGroup struct {
 	Workspace   *struct {
 		Domain string `json:"domain"`
 	} `json:"urn:scim:schemas:extension:workspace:1.0"`
+	WS1B *ws1bExt `json:"urn:ietf:params:scim:schemas:extension:ws1b:2.0:Group"`
 }
 
 func (w *wireGroup) group() Group {
 	g := Group{ID: w.ID, ExternalID: w.ExternalID, DisplayName: w.DisplayName, Members: w.Members, Version: w.Meta.Version}
 	if w.Workspace != nil {
 		g.Domain = w.Workspace.Domain
+	}
+	if w.WS1B != nil {
+		g.DirectoryID = w.WS1B.DirectoryID
 	}
 	return g
 }

@@ -107,7 +107,7 @@ func pruneRun(o *PruneOptions) error {
 		if err != nil {
 			return err
 		}
-		if !scim.InScope(domain, &u) {
+		if !scim.InScope(domain, t.Client.DirectoryID(), &u) {
 			continue
 		}
 		scoped++

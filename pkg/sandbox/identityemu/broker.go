@@ -581,7 +581,7 @@ func (e *Emulator) IssueSCIMToken(name, domain string, ttl time.Duration) string
 	}
 	now := e.now()
 	exp := now.Add(ttl)
-	tok := e.signJWT(map[string]any{"sub": "sync-client:" + d.ID, "iat": now.Unix(), "exp": exp.Unix(), "jti": sandbox.NewUUID()})
+	tok := e.signJWT(map[string]any{"sub": "sync-client:" + d.ID, "iat": now.Unix(), "exp": exp.Unix(), "jti": sandbox.NewUUID(), "directory_id": d.ID})
 	d.sync = &syncClient{ttl: int64(ttl / time.Minute), exp: exp, token: tok}
 	e.syncTokens[tok] = syncToken{dirID: d.ID, exp: exp}
 	return tok

@@ -246,6 +246,19 @@ func TestRFCPatchReplaceNoTarget(t *testing.T) {
 	if a := s.do("POST", "/Groups", `{`+coreGroup+`,"displayName":"Renamed"}`); a.status != 201 {
 		t.Fatalf("the undone rename still holds the name: %d %s", a.status, a.raw)
 	}
+	// A PATCH of adds only is undone without a copy of the members: the first add goes too.
+	uid2 := s.user("nt3@example.com", "")
+	ops = `{"op":"add","path":"members","value":[{"value":"` + uid2 + `"}]},{"op":"add","path":"members","value":[{"value":"no-such-id"}]}`
+	if a := s.do("PATCH", "/Groups/"+gid, `{`+patchOp+`,"Operations":[`+ops+`]}`); a.status != 400 {
+		t.Fatalf("group PATCH adding an unknown member: %d %s", a.status, a.raw)
+	}
+	g = s.must(200, "GET", "/Groups/"+gid, "")
+	if ms, _ := g["members"].([]any); len(ms) != 1 {
+		t.Fatalf("a failed PATCH of adds changed the members: %v", g["members"])
+	}
+	if u := s.must(200, "GET", "/Users/"+uid2, ""); u["groups"] != nil {
+		t.Fatalf("the undone add left the user in the group: %v", u["groups"])
+	}
 }
 
 // RFC 7644 §3.4.3 and §3.4.2.1: POST /.search on each resource type and at the root, and GET

@@ -23,6 +23,16 @@ func init() {
 	schema.SetAllowStringValues(true)
 }
 
+// The Identity Services extension of users and groups (the ws1b schema the Entra provisioning
+// guide maps domain, userPrincipalName and distinguishedName into). The emulator reports there,
+// read-only, the id of the directory whose sync token created the resource [I: the swagger
+// names no directory attribute; this is the emulator's model of how a resource's directory is
+// told, and flowsctl treats a resource that reports none as another directory's].
+const (
+	SchemaWS1BUser  = "urn:ietf:params:scim:schemas:extension:ws1b:2.0:User"
+	SchemaWS1BGroup = "urn:ietf:params:scim:schemas:extension:ws1b:2.0:Group"
+)
+
 // MaxResults caps count on list requests (ServiceProviderConfig filter.maxResults).
 const MaxResults = 1000
 
@@ -284,6 +294,9 @@ func (s *scimServer) userResource(u *urec) scim.Resource {
 			}
 		}
 		attrs["groups"] = refs
+	}
+	if u.dir != "" {
+		attrs[SchemaWS1BUser] = map[string]any{"directoryId": u.dir}
 	}
 	res := scim.Resource{ID: u.id, Attributes: attrs, Meta: scim.Meta{Created: tp(u.created), LastModified: tp(u.mod), Version: version(u.ver)}}
 	if u.ext != "" {
@@ -809,6 +822,9 @@ func (s *scimServer) groupResource(g *grec, withMembers bool) scim.Resource {
 		}
 		attrs["members"] = ms
 	}
+	if g.dir != "" {
+		attrs[SchemaWS1BGroup] = map[string]any{"directoryId": g.dir}
+	}
 	res := scim.Resource{ID: g.id, Attributes: attrs, Meta: scim.Meta{Created: tp(g.created), LastModified: tp(g.mod), Version: version(g.ver)}}
 	if g.ext != "" {
 		res.ExternalID = optional.NewString(g.ext)
@@ -1005,11 +1021,20 @@ func (s *scimServer) deleteGroupLocked(g *grec) {
 func (h groupHandler) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
 	s := h.s
 	return s.withGroup(id, func(g *grec) (scim.Resource, error) {
-		undo := groupSnapshot{name: g.name, ext: g.ext, members: append([]string(nil), g.members...)}
+		// A PATCH of adds only appends members: undoing it drops what came after the old
+		// length, so a million-member group is not copied on every batch of adds.
+		adds := true
+		for _, op := range ops {
+			adds = adds && strings.EqualFold(op.Op, "add")
+		}
+		undo := groupSnapshot{name: g.name, ext: g.ext, n: len(g.members)}
+		if !adds {
+			undo.members = append([]string(nil), g.members...)
+		}
 		res, err := s.patchGroup(g, ops)
 		if err != nil {
 			// RFC 7644 §3.5.2: a PATCH is atomic; a failed operation leaves the group as it was.
-			s.restoreGroup(g, undo)
+			s.restoreGroup(g, undo, adds)
 		}
 		return res, err
 	})
@@ -1108,16 +1133,25 @@ func (s *scimServer) patchGroup(g *grec, ops []scim.PatchOperation) (scim.Resour
 // groupSnapshot is what a group PATCH can change.
 type groupSnapshot struct {
 	name, ext string
-	members   []string
+	members   []string // all members (a PATCH with other ops than add)
+	n         int      // the number of members (a PATCH of adds only)
 }
 
 // restoreGroup puts g back as snap had it (its old name, externalId and members). Caller holds s.mu.
-func (s *scimServer) restoreGroup(g *grec, snap groupSnapshot) {
+func (s *scimServer) restoreGroup(g *grec, snap groupSnapshot, addsOnly bool) {
 	if !strings.EqualFold(g.name, snap.name) {
 		delete(s.byGName, strings.ToLower(g.name))
 		s.byGName[strings.ToLower(snap.name)] = g.id
 	}
 	g.name, g.ext = snap.name, snap.ext
+	if addsOnly {
+		for _, id := range g.members[snap.n:] {
+			delete(g.mset, id)
+			delete(s.ugroups[id], g.id)
+		}
+		g.members = g.members[:snap.n]
+		return
+	}
 	s.setMembers(g, snap.members) // they were members a moment ago, so every id still exists
 }
 

@@ -8,7 +8,8 @@
 # request, sync N users (each in the groups Sales or Sales;Field) and print wall time, requests,
 # peak RSS of the flowsctl process, and the physical limit N x latency / concurrency.
 # Then (MEMORY_N > 0) a run of MEMORY_N users without latency at concurrency 32, for peak RSS,
-# and a re-sync of the same file, which must make 0 writes.
+# and a re-sync of the same file, which must make 0 writes. The sandbox runs in its own process:
+# peak RSS is that of the `flowsctl scim sync` process alone.
 set -euo pipefail
 N=${1:-10000}
 LAT=${2:-20}
@@ -53,8 +54,8 @@ r = json.load(open(sys.argv[1]))
 n, c, lat, wall, rss = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
 limit = n * lat / 1000.0 / c
 ratio = wall / limit if limit else 0
-print("N=%-7d conc=%-3d latency=%dms  wall=%7.2fs  requests=%-7d created=%-7d peakRSS=%6.1fMB  limit N*lat/c=%7.2fs  ratio=%.2f"
-      % (n, c, lat, wall, r["requests"], r["created"], rss / 1024.0, limit, ratio))
+print("N=%-7d conc=%-3d latency=%dms  wall=%7.2fs  requests=%-7d created=%-7d memberships=%-7d peakRSS=%6.1fMB  limit N*lat/c=%7.2fs  ratio=%.2f"
+      % (n, c, lat, wall, r["requests"], r["created"], r.get("membershipsAdded", 0), rss / 1024.0, limit, ratio))
 PY
 }
 
