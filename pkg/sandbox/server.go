@@ -104,10 +104,12 @@ func Start(dir string, emus ...Emulator) (*Sandbox, error) {
 	for _, name := range sb.order {
 		s := sb.Services[name]
 		s.mw = newMiddleware(s.Name, s.Emu)
+		tc := &tls.Config{Certificates: []tls.Certificate{ca.Server}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"},
+			CurvePreferences: []tls.CurveID{tls.X25519}}
+		tc.SetSessionTicketKeys([][32]byte{ticketKey})
 		s.srv = &http.Server{
-			Handler: s.mw,
-			TLSConfig: &tls.Config{Certificates: []tls.Certificate{ca.Server}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"},
-				SessionTicketKey: ticketKey, CurvePreferences: []tls.CurveID{tls.X25519}},
+			Handler:           s.mw,
+			TLSConfig:         tc,
 			TLSNextProto:      map[string]func(*http.Server, *tls.Conn, http.Handler){}, // no HTTP/2
 			ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog:          quietLogger(),
