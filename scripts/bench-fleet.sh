@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fleet figures: `flowsctl apply -f DIR --parallel N` over FLEET_N tenants (default 50; one
 # sandbox each, all in one test process) at 100 ms injected latency, next to one tenant's apply
-# alone at that latency, and the peak RSS of the process (sandboxes included).
+# alone at that latency, the CPU time (user+system) of each run, and the peak RSS of the process
+# (sandboxes included). CPU time does not depend on what else the machine runs; wall time does.
+# FLEET_CPUPROFILE=fleet.prof writes a CPU profile of the fleet run alone.
 #
 #   scripts/bench-fleet.sh
 #   FLEET_N=20 scripts/bench-fleet.sh
@@ -9,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "$(go version), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 FLEET_N=${FLEET_N:-50} go test ./test/e2e -run '^$' -bench '^BenchmarkFleet$' -benchtime 1x 2>&1 | python3 -c '
-import re, sys
+import os, re, sys
+ncpu = os.cpu_count() or 1
 for line in sys.stdin:
     if not line.startswith("BenchmarkFleet"):
         continue
@@ -17,5 +20,8 @@ for line in sys.stdin:
     print("tenants %d at 100 ms latency, --parallel %d" % (m["tenants"], m["tenants"]))
     print("one tenant apply  %7.0f ms" % m["single-wall-ms"])
     print("fleet apply       %7.0f ms  (%.2fx one tenant)" % (m["fleet-wall-ms"], m["fleet-x-single"]))
+    print("CPU, one tenant   %7.0f ms  (user+system, its sandbox included)" % m["single-cpu-ms"])
+    print("CPU, fleet        %7.0f ms  (%.0f ms per tenant)" % (m["fleet-cpu-ms"], m["fleet-cpu-ms/tenant"]))
+    print("CPU-bound floor   %7.0f ms  (fleet CPU / %d CPUs: the fleet wall cannot be lower)" % (m["fleet-cpu-ms"] / ncpu, ncpu))
     print("peak RSS          %7.1f MB  (test process: every sandbox and flowsctl)" % m["peak-rss-MB"])
 '

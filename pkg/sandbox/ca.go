@@ -29,9 +29,13 @@ func NewCA() (*CA, error) {
 		return nil, err
 	}
 	now := time.Now()
+	sn := serial()
 	caTmpl := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: "flowsctl sandbox CA", Organization: []string{"flowsctl sandbox"}},
+		SerialNumber: sn,
+		// The name is unique per CA: a client trusting a bundle of many sandboxes' CAs (a fleet
+		// run) looks up the issuer by name and checks the signature of every CA of that name, so
+		// one shared name would cost one signature check per CA in the bundle on every handshake.
+		Subject:               pkix.Name{CommonName: "flowsctl sandbox CA " + sn.Text(16), Organization: []string{"flowsctl sandbox"}},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(7 * 24 * time.Hour),
 		IsCA:                  true,

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -58,7 +60,8 @@ func BenchmarkDoctor(b *testing.B) {
 // BenchmarkFleet applies a fleet of FLEET_N tenants (default 50, one sandbox each, all in this
 // process) at 100 ms injected latency with --parallel equal to the fleet, next to one tenant's
 // apply alone at the same latency: fleet-x-single is the fleet's wall time as a multiple of one
-// tenant's. peak-rss-MB is this process's high-water mark (VmHWM: every sandbox and flowsctl).
+// tenant's. single-cpu-ms and fleet-cpu-ms are the user+system CPU time of each run (emulators
+// included), fleet-cpu-ms/tenant the fleet's per tenant. peak-rss-MB is this process's high-water mark (VmHWM: every sandbox and flowsctl).
 //
 //	go test ./test/e2e -run '^$' -bench Fleet -benchtime 1x
 func BenchmarkFleet(b *testing.B) {
@@ -79,16 +82,20 @@ func BenchmarkFleet(b *testing.B) {
 		for _, e := range envs {
 			e.SetLatency(b, lat)
 		}
-		t0 := time.Now()
+		runtime.GC()
+		t0, c0 := time.Now(), cpuTime()
 		if r := single.Run(b, "apply"); r.Code != 0 {
 			b.Fatalf("single apply: exit %d\n%s", r.Code, harness.Tail(r.Err, 20))
 		}
-		one := time.Since(t0)
+		one, oneCPU := time.Since(t0), cpuTime()-c0
+		runtime.GC()
+		stop := profileRegion(b, os.Getenv("FLEET_CPUPROFILE"))
 		b.StartTimer()
-		t0 = time.Now()
+		t0, c0 = time.Now(), cpuTime()
 		r := flowsctl(b, "apply", "-f", dir, "--ca-file", bundle, "--no-input", "--parallel", strconv.Itoa(n))
-		all := time.Since(t0)
+		all, allCPU := time.Since(t0), cpuTime()-c0
 		b.StopTimer()
+		stop()
 		if r.Code != 0 {
 			b.Fatalf("fleet apply: exit %d\n%s\n%s", r.Code, r.Out, harness.Tail(r.Err, 20))
 		}
@@ -96,7 +103,30 @@ func BenchmarkFleet(b *testing.B) {
 		b.ReportMetric(float64(one.Milliseconds()), "single-wall-ms")
 		b.ReportMetric(float64(all.Milliseconds()), "fleet-wall-ms")
 		b.ReportMetric(float64(all)/float64(one), "fleet-x-single")
+		b.ReportMetric(float64(oneCPU.Milliseconds()), "single-cpu-ms")
+		b.ReportMetric(float64(allCPU.Milliseconds()), "fleet-cpu-ms")
+		b.ReportMetric(float64(allCPU.Milliseconds())/float64(n), "fleet-cpu-ms/tenant")
 		b.ReportMetric(peakRSSMB(), "peak-rss-MB")
+	}
+}
+
+// profileRegion writes a CPU profile of the fleet run alone (not the sandboxes' start) to path
+// when path is set (FLEET_CPUPROFILE=fleet.prof); the returned func stops it.
+func profileRegion(b *testing.B, path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		b.Fatalf("FLEET_CPUPROFILE: %v (not with -cpuprofile)", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
 

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package e2e
+
+import "time"
+
+// cpuTime is 0 where getrusage is unavailable (the benchmark then reports no CPU figures).
+func cpuTime() time.Duration { return 0 }

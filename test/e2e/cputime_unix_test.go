@@ -1,0 +1,19 @@
+//go:build unix
+
+package e2e
+
+import (
+	"syscall"
+	"time"
+)
+
+// cpuTime is the user+system CPU time this process has used so far (every sandbox and
+// flowsctl: both sides of each request), 0 where getrusage is unavailable. Unlike wall time it
+// does not depend on what else the machine runs.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
