@@ -68,7 +68,7 @@ var commands = map[string]expect{
 	"docs/guides/boxer.md: doctor --only uem.boxer":       {},
 
 	"docs/guides/custom-connectors.md: uem connector add --discovery-url https://connectors.example.com/jira/ --name Jira (self-hosted)": {
-		skip: "the discovery URL is the doc's example host; tests reach loopback only (internal/cli/uem tests add custom connectors from a loopback discovery document)"},
+		skip: "the discovery URL is the doc's example host; tests reach loopback only (pkg/uem/mobileflows tests read discovery documents from loopback servers)"},
 	"docs/guides/custom-connectors.md: uem connector list": {},
 
 	"docs/guides/identity-services-okta.md: identity directory create":    {},
@@ -99,6 +99,10 @@ var commands = map[string]expect{
 	"docs/import.md: plan -f flowsctl.yaml":                         {want: []string{"0 to change"}},
 	"docs/import.md: import -f connection.yaml --out flowsctl.yaml --pick azure.app=APPID": {
 		skip: "APPID is a placeholder for an app id import lists when it finds several; the sandbox has one"},
+
+	"docs/token-rotation.md: rotate okta-scim-token --dry-run": {},
+	"docs/token-rotation.md: rotate okta-scim-token":           {},
+	"docs/token-rotation.md: rotate okta-scim-token --confirm": {},
 
 	"docs/sandbox.md: sandbox up --dir ./sandbox":             {want: []string{urlRe}},
 	"docs/sandbox.md: sandbox up --dir ./sandbox --print-env": {wantOut: []string{"export FLOWSCTL_FILE=", "export FLOWSCTL_CA_FILE="}},
