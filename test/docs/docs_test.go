@@ -76,7 +76,7 @@ var commands = map[string]expect{
 	"docs/guides/identity-services-okta.md: scim test":                    {},
 	"docs/guides/identity-services-okta.md: okta apply --dry-run":         {},
 	"docs/guides/identity-services-okta.md: okta apply":                   {},
-	"docs/guides/identity-services-okta.md: apply --only identity.idp":    {},
+	"docs/guides/identity-services-okta.md: identity idp create oidc":     {},
 	"docs/guides/identity-services-okta.md: okta verify":                  {},
 	"docs/guides/integration-preflight.md: uem integration check -o json": {},
 	"docs/guides/integration-preflight.md: uem integration check harmony-mobile": {
