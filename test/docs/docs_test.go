@@ -110,6 +110,41 @@ var commands = map[string]expect{
 	"docs/sandbox.md: azure verify -f sandbox/flowsctl.yaml":  {},
 }
 
+// prose holds commands the docs describe in running text, with what the text claims; they run
+// after the sh blocks' commands, on the same sandbox and folder.
+var prose = []struct {
+	doc  string // where the claim is made
+	args []string
+	expect
+}{
+	{"README.md (import: plan shows 0 changes after)", []string{"plan", "-f", "adopted.yaml"}, expect{want: []string{"0 to change"}}},
+	{"docs/ci.md (-o markdown: a verdict line and one table per step)", []string{"doctor", "-o", "markdown"},
+		expect{wantOut: []string{"**flowsctl doctor: ", "| Status | Check | Detail | Fix |"}}},
+	{"docs/ci.md (--fix --dry-run: the plan of the repair, exit 2 only while it has changes)", []string{"doctor", "--fix", "--dry-run"}, expect{}},
+	{"docs/sandbox.md (consoleTodo false: the console-only steps are confirmed, done by the sandbox)", []string{"doctor", "--only", "identity.services,hub.clientVersions", "-o", "json"},
+		expect{check: func(r harness.Result) string {
+			var rep struct {
+				Checks []struct{ ID, Status, Detail string }
+			}
+			if err := jsonUnmarshal(r.Out, &rep); err != nil {
+				return "not JSON: " + err.Error()
+			}
+			n := 0
+			for _, c := range rep.Checks {
+				if c.ID == "identity.services" || c.ID == "hub.clientVersions" {
+					n++
+					if c.Status != "confirmed" || !strings.Contains(c.Detail, "done by the sandbox") {
+						return c.ID + " is " + c.Status + " (" + c.Detail + "), want confirmed, done by the sandbox"
+					}
+				}
+			}
+			if n != 2 {
+				return "want the checks identity.services and hub.clientVersions"
+			}
+			return ""
+		}}},
+}
+
 // suites: the JUnit report has n <testsuite> elements (one per tenant).
 func suites(n int) func(harness.Result) string {
 	return func(r harness.Result) string {
@@ -203,35 +238,44 @@ func TestDocCommands(t *testing.T) {
 			args = e.args
 		}
 		args = sandboxDir(args)
-		r := harness.Run(t, harness.Options{Version: "docs", Timeout: time.Minute, Until: "sandbox ready"}, args...)
-		where := c.File + ":" + itoa(c.Line) + ": flowsctl " + strings.Join(c.Args, " ")
-		if r.Code != e.code {
-			t.Errorf("%s: exit %d, the doc implies %d\nstdout: %s\nstderr: %s", where, r.Code, e.code, harness.Tail(r.Out, 1500), harness.Tail(r.Err, 1500))
-			continue
-		}
-		want := append([]string(nil), e.want...)
-		for _, m := range quoted.FindAllStringSubmatch(c.Comment, -1) {
-			want = append(want, regexp.QuoteMeta(m[1]))
-		}
-		for _, w := range want {
-			if !regexp.MustCompile(w).MatchString(r.Out + r.Err) {
-				t.Errorf("%s: the doc claims it prints %q\nstdout: %s\nstderr: %s", where, w, harness.Tail(r.Out, 1500), harness.Tail(r.Err, 1500))
-			}
-		}
-		for _, w := range e.wantOut {
-			if !strings.Contains(r.Out, w) {
-				t.Errorf("%s: the doc claims stdout holds %q\nstdout: %s", where, w, harness.Tail(r.Out, 1500))
-			}
-		}
-		if e.check != nil {
-			if msg := e.check(r); msg != "" {
-				t.Errorf("%s: %s\nstdout: %s", where, msg, harness.Tail(r.Out, 1500))
-			}
-		}
+		run(t, c.File+":"+itoa(c.Line)+": flowsctl "+strings.Join(c.Args, " "), args, c.Comment, e)
+	}
+	for _, p := range prose {
+		run(t, p.doc+": flowsctl "+strings.Join(p.args, " "), p.args, "", p.expect)
 	}
 	for key := range commands {
 		if !seen[key] {
 			t.Errorf("the table lists %q, which no doc shows any more: remove it", key)
+		}
+	}
+}
+
+// run runs args and checks them against e: the exit code, the claimed output (and the "quoted
+// phrases" of comment), the checks.
+func run(t *testing.T, where string, args []string, comment string, e expect) {
+	t.Helper()
+	r := harness.Run(t, harness.Options{Version: "docs", Timeout: time.Minute, Until: "sandbox ready"}, args...)
+	if r.Code != e.code {
+		t.Errorf("%s: exit %d, the doc implies %d\nstdout: %s\nstderr: %s", where, r.Code, e.code, harness.Tail(r.Out, 1500), harness.Tail(r.Err, 1500))
+		return
+	}
+	want := append([]string(nil), e.want...)
+	for _, m := range quoted.FindAllStringSubmatch(comment, -1) {
+		want = append(want, regexp.QuoteMeta(m[1]))
+	}
+	for _, w := range want {
+		if !regexp.MustCompile(w).MatchString(r.Out + r.Err) {
+			t.Errorf("%s: the doc claims it prints %q\nstdout: %s\nstderr: %s", where, w, harness.Tail(r.Out, 1500), harness.Tail(r.Err, 1500))
+		}
+	}
+	for _, w := range e.wantOut {
+		if !strings.Contains(r.Out, w) {
+			t.Errorf("%s: the doc claims stdout holds %q\nstdout: %s", where, w, harness.Tail(r.Out, 1500))
+		}
+	}
+	if e.check != nil {
+		if msg := e.check(r); msg != "" {
+			t.Errorf("%s: %s\nstdout: %s", where, msg, harness.Tail(r.Out, 1500))
 		}
 	}
 }

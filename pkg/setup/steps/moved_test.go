@@ -32,7 +32,7 @@ func TestSandboxStandIn(t *testing.T) {
 		name, sandbox, path, step string
 		want                      string // "" none, else a word of the stand-in
 	}{
-		{"sandbox up, console-only", "id1", upCfg, "identity.services", "consoleTodo false"},
+		{"sandbox up, console-only", "id1", upCfg, "identity.services", "--console-todo leaves it to do"},
 		{"sandbox up, observable step", "id1", upCfg, "users.teamsActivation", ""},
 		{"console-todo", "id1", todoCfg, "hub.clientVersions", ""},
 		{"copied away", "id1", filepath.Join(dir, "tenant-a.yaml"), "hub.clientVersions", "away from its sandbox folder"},

@@ -68,7 +68,7 @@ func sandboxStandIn(cfg *config.Config, id string) string {
 	case errors.Is(err, fs.ErrNotExist) || (err == nil && meta.ID != cfg.Sandbox):
 		return "the sandbox, which has no console (a sandbox config away from its sandbox folder)"
 	case err == nil && consoleOnly[id] && !meta.ConsoleTodo:
-		return "the sandbox, which has no console (sandbox.json: consoleTodo false)"
+		return "the sandbox, which has no console; sandbox up --console-todo leaves it to do"
 	}
 	return ""
 }
