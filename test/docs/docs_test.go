@@ -243,6 +243,14 @@ func TestDocCommands(t *testing.T) {
 	for _, p := range prose {
 		run(t, p.doc+": flowsctl "+strings.Join(p.args, " "), p.args, "", p.expect)
 	}
+	// sandbox up --console-todo (consoleTodo true): the console-only steps are to do, and apply
+	// prints their numbered checklist and exits 3 (getting-started, sandbox.md).
+	sb.ConsoleTodo = true
+	if err := sb.WriteFiles(); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "docs/getting-started.md (no API: a numbered checklist with every value, exit 3 until confirmed)", []string{"apply"}, "",
+		expect{code: 3, want: []string{`(?m)^\s*1\. `, "Identity Services", "flowsctl confirm identity.services"}})
 	for key := range commands {
 		if !seen[key] {
 			t.Errorf("the table lists %q, which no doc shows any more: remove it", key)
