@@ -7,32 +7,23 @@ import (
 	"time"
 
 	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/object"
 )
 
 // FindTemplates reads the OAuth2 app templates that look like the mobile flows server
 // template: the one named id when it exists (then the only candidate), else every template
 // whose redirect URI is redirectURI. Reads only.
 func (c *Client) FindTemplates(ctx context.Context, id, redirectURI string) ([]Template, error) {
-	if id != "" {
-		t, _, err := c.GetTemplate(ctx, id)
-		if err != nil || t != nil {
-			if t != nil {
-				return []Template{*t}, nil
-			}
+	byID := func() (*Template, error) { t, _, err := c.GetTemplate(ctx, id); return t, err }
+	return object.Candidates(id, byID, func() ([]Template, error) {
+		all, err := c.ListTemplates(ctx)
+		if err != nil {
 			return nil, err
 		}
-	}
-	all, err := c.ListTemplates(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []Template
-	for _, t := range all {
-		if strings.EqualFold(strings.TrimRight(t.RedirectURI, "/"), strings.TrimRight(redirectURI, "/")) {
-			out = append(out, t)
-		}
-	}
-	return out, nil
+		return object.Keep(all, func(t Template) bool {
+			return strings.EqualFold(strings.TrimRight(t.RedirectURI, "/"), strings.TrimRight(redirectURI, "/"))
+		}, nil), nil
+	})
 }
 
 // TemplateConfig is t as access.mobileFlowsTemplate writes it (TTLs from minutes).
@@ -55,33 +46,34 @@ func TemplateConfig(t Template) config.MobileFlowsTemplate {
 // when it exists (the only candidate then), else every client with scope admin and the client
 // credentials grant. Their secrets are never read.
 func (c *Client) FindSCIMClients(ctx context.Context, id string) ([]OAuthClient, error) {
-	if id != "" {
+	byID := func() (*OAuthClient, error) {
 		o, _, err := c.GetOAuthClient(ctx, id)
-		if err != nil || o != nil {
-			if o != nil {
-				return []OAuthClient{o.Redacted()}, nil
-			}
-			return nil, err
+		if o != nil {
+			r := o.Redacted()
+			o = &r
 		}
+		return o, err
 	}
-	sums, err := c.ListOAuthClients(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []OAuthClient
-	for _, s := range sums {
-		if !slices.Contains(strings.Fields(s.Scope), "admin") {
-			continue
-		}
-		o, _, err := c.GetOAuthClient(ctx, s.ClientID)
+	return object.Candidates(id, byID, func() ([]OAuthClient, error) {
+		sums, err := c.ListOAuthClients(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if o != nil && slices.Contains(strings.Fields(o.AuthGrantTypes), "client_credentials") && !o.InternalSystemClient {
-			out = append(out, o.Redacted())
+		var out []OAuthClient
+		for _, s := range sums {
+			if !slices.Contains(strings.Fields(s.Scope), "admin") {
+				continue
+			}
+			o, _, err := c.GetOAuthClient(ctx, s.ClientID)
+			if err != nil {
+				return nil, err
+			}
+			if o != nil && slices.Contains(strings.Fields(o.AuthGrantTypes), "client_credentials") && !o.InternalSystemClient {
+				out = append(out, o.Redacted())
+			}
 		}
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // SCIMClientConfig is o as access.scimClient writes it; sink is where its secret is kept.
@@ -96,17 +88,8 @@ func (c *Client) FindOtherDirectories(ctx context.Context, name string) ([]Direc
 	if err != nil {
 		return nil, err
 	}
-	var out []Directory
-	for _, d := range all {
-		if d.Type != TypeOther || d.DeleteInProgress {
-			continue
-		}
-		if name != "" && strings.EqualFold(d.Name, name) {
-			out = []Directory{d}
-			break
-		}
-		out = append(out, d)
-	}
+	out := object.Keep(all, func(d Directory) bool { return d.Type == TypeOther && !d.DeleteInProgress },
+		func(d Directory) bool { return name != "" && strings.EqualFold(d.Name, name) })
 	for i := range out {
 		ds, err := c.DirectoryDomains(ctx, out[i].DirectoryID)
 		if err != nil {

@@ -13,55 +13,51 @@ type EnvOverride struct {
 // the section it belongs to (a stray variable does not invent a section).
 var EnvOverrides = []EnvOverride{
 	{"FLOWSCTL_AZURE_TENANT_ID", "azure.tenantId", "Entra tenant id or primary domain",
-		func(c *Config) *string { return ifSection(c.Azure != nil, func() *string { return &c.Azure.TenantID }) }},
+		inSection(azureSection, func(a *Azure) *string { return &a.TenantID })},
 	{"FLOWSCTL_AZURE_AUTHORITY", "azure.authority", "Entra sign-in authority (sovereign cloud, sandbox)",
-		func(c *Config) *string {
-			return ifSection(c.Azure != nil, func() *string { return &c.Azure.Authority })
-		}},
+		inSection(azureSection, func(a *Azure) *string { return &a.Authority })},
 	{"FLOWSCTL_AZURE_GRAPH_URL", "azure.graphUrl", "Microsoft Graph endpoint (sovereign cloud, sandbox)",
-		func(c *Config) *string { return ifSection(c.Azure != nil, func() *string { return &c.Azure.GraphURL }) }},
+		inSection(azureSection, func(a *Azure) *string { return &a.GraphURL })},
 	{"FLOWSCTL_AZURE_SIGNIN_METHOD", "azure.signIn.method", "how flowsctl signs in to Entra",
-		func(c *Config) *string {
-			return ifSection(c.Azure != nil, func() *string { return &c.Azure.SignIn.Method })
-		}},
+		inSection(azureSection, func(a *Azure) *string { return &a.SignIn.Method })},
 	{"FLOWSCTL_AZURE_SIGNIN_CLIENT_ID", "azure.signIn.clientId", "client id used to sign in to Entra",
-		func(c *Config) *string {
-			return ifSection(c.Azure != nil, func() *string { return &c.Azure.SignIn.ClientID })
-		}},
+		inSection(azureSection, func(a *Azure) *string { return &a.SignIn.ClientID })},
 	{"FLOWSCTL_ACCESS_URL", "access.url", "Workspace ONE Access tenant URL",
-		func(c *Config) *string {
-			return ifSection(c.Access != nil, func() *string { return (*string)(&c.Access.URL) })
-		}},
+		inSection(accessSection, func(a *Access) *string { return (*string)(&a.URL) })},
 	{"FLOWSCTL_ACCESS_CLIENT_ID", "access.auth.clientId", "Access admin OAuth client id",
-		func(c *Config) *string {
-			return ifSection(c.Access != nil, func() *string { return &c.Access.Auth.ClientID })
-		}},
+		inSection(accessSection, func(a *Access) *string { return &a.Auth.ClientID })},
 	{"FLOWSCTL_IDENTITY_URL", "identityServices.url", "Identity Services URL",
-		func(c *Config) *string {
-			return ifSection(c.IdentityServices != nil, func() *string { return (*string)(&c.IdentityServices.URL) })
-		}},
+		inSection(func(c *Config) *IdentityServices { return c.IdentityServices }, func(is *IdentityServices) *string { return (*string)(&is.URL) })},
 	{"FLOWSCTL_UEM_URL", "uem.url", "Workspace ONE UEM API server URL",
-		func(c *Config) *string {
-			return ifSection(c.UEM != nil, func() *string { return (*string)(&c.UEM.URL) })
-		}},
+		inSection(uemSection, func(u *UEM) *string { return (*string)(&u.URL) })},
 	{"FLOWSCTL_UEM_ORGANIZATION_GROUP", "uem.organizationGroup", "UEM organization group",
-		func(c *Config) *string {
-			return ifSection(c.UEM != nil, func() *string { return &c.UEM.OrganizationGroup })
-		}},
+		inSection(uemSection, func(u *UEM) *string { return &u.OrganizationGroup })},
 	{"FLOWSCTL_UEM_CA_FILE", "uem.caFile", "PEM file for a self-signed UEM server",
-		func(c *Config) *string { return ifSection(c.UEM != nil, func() *string { return &c.UEM.CAFile }) }},
+		inSection(uemSection, func(u *UEM) *string { return &u.CAFile })},
 	{"FLOWSCTL_MOBILEFLOWS_ADMIN_URL", "uem.mobileFlows.adminUrl", "mobile flows admin API (mode api)",
-		func(c *Config) *string {
-			return ifSection(c.UEM != nil && c.UEM.MobileFlows != nil, func() *string { return (*string)(&c.UEM.MobileFlows.AdminURL) })
-		}},
+		inSection(func(c *Config) *MobileFlows {
+			if c.UEM == nil {
+				return nil
+			}
+			return c.UEM.MobileFlows
+		}, func(mf *MobileFlows) *string { return (*string)(&mf.AdminURL) })},
 }
 
-func ifSection(ok bool, f func() *string) *string {
-	if !ok {
-		return nil
+// inSection is an override's target: field of the section the file has, or nil when the file
+// has no such section.
+func inSection[S any](section func(*Config) *S, field func(*S) *string) func(*Config) *string {
+	return func(c *Config) *string {
+		s := section(c)
+		if s == nil {
+			return nil
+		}
+		return field(s)
 	}
-	return f()
 }
+
+func azureSection(c *Config) *Azure   { return c.Azure }
+func accessSection(c *Config) *Access { return c.Access }
+func uemSection(c *Config) *UEM       { return c.UEM }
 
 // ApplyEnv replaces file values with the FLOWSCTL_* variables of EnvOverrides that getenv
 // returns non-empty. Load calls it before defaults and validation; problems with such a value

@@ -3,6 +3,8 @@ package identity
 import (
 	"context"
 	"strings"
+
+	"github.com/flowsctl/flowsctl/pkg/object"
 )
 
 // FindOIDCIdPs reads the OIDC identity providers `flowsctl import` may adopt: the one named
@@ -13,17 +15,8 @@ func (c *Client) FindOIDCIdPs(ctx context.Context, name string) ([]IdP, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ps []IdP
-	for _, p := range all {
-		if !strings.EqualFold(p.Type, "OIDC") {
-			continue
-		}
-		if strings.EqualFold(p.Name, name) {
-			ps = []IdP{p}
-			break
-		}
-		ps = append(ps, p)
-	}
+	ps := object.Keep(all, func(p IdP) bool { return strings.EqualFold(p.Type, "OIDC") },
+		func(p IdP) bool { return strings.EqualFold(p.Name, name) })
 	for i := range ps {
 		full, err := c.IdP(ctx, ps[i].ID)
 		if err != nil {

@@ -152,7 +152,7 @@ func TestAzureCLIRegistersTheTeamsApp(t *testing.T) {
 	}
 	work := t.TempDir()
 	client, certPath := certificateClient(t, work)
-	schema, err := sandboxtest.LoadSchema(filepath.Join(sandboxtest.ContractsDir(t), "graph", "graph-v1.0-csdl-subset.xml"))
+	schema, err := sandboxtest.LoadGraphSchema(filepath.Join(sandboxtest.ContractsDir(t), "graph", "graph-v1.0-csdl-subset.xml"))
 	if err != nil {
 		t.Fatal(err)
 	}

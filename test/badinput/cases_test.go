@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -219,7 +220,7 @@ func TestConfigsAndFlags(t *testing.T) {
 				t.Skipf("KNOWN (reported, run with -badinput.strict to fail): %s", why)
 			}
 			args := append(append([]string(nil), c.args...), "-f", c.cfg(t))
-			if !contains(args, "--ca-file") {
+			if !slices.Contains(args, "--ca-file") {
 				args = append(args, "--ca-file", ca)
 			}
 			out, errs, code := run(t, args...)
@@ -227,15 +228,6 @@ func TestConfigsAndFlags(t *testing.T) {
 		})
 	}
 	t.Logf("%d config and flag cases", len(cases))
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 var _ = fmt.Sprint

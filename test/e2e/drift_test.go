@@ -75,44 +75,13 @@ var drifts = []drift{
 		}},
 	{name: "admin consent grant removed", service: "graph", check: "azure.", fix: "flowsctl azure register",
 		make: func(t *testing.T, e *env) {
-			cfg := loadConfig(t, e)
-			az := cfg.Azure
-			if az == nil || az.SignIn.Method != "clientsecret" {
-				t.Skip("the sandbox config does not sign in to Entra with a client secret")
-			}
-			secret, err := cfg.Secret(az.SignIn.ClientSecret)
-			if err != nil {
-				t.Fatal(err)
-			}
-			hc := sandboxtest.Client(t, e.SB)
-			ctx := context.Background()
-			gu, _ := url.Parse(az.GraphURL)
-			form := url.Values{"grant_type": {"client_credentials"}, "client_id": {az.SignIn.ClientID}, "client_secret": {secret},
-				"scope": {gu.Scheme + "://" + gu.Host + "/.default"}}
-			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(az.Authority, "/")+"/"+az.TenantID+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			var tok struct {
-				AccessToken string `json:"access_token"`
-			}
-			call(t, hc, req, &tok)
-			graph := strings.TrimSuffix(strings.TrimRight(az.GraphURL, "/"), "/v1.0") + "/v1.0"
-			req, _ = http.NewRequestWithContext(ctx, http.MethodGet, graph+"/oauth2PermissionGrants", nil)
-			req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-			var list struct {
-				Value []struct {
-					ID          string `json:"id"`
-					ConsentType string `json:"consentType"`
-				} `json:"value"`
-			}
-			call(t, hc, req, &list)
+			g := newGraph(t, e, loadConfig(t, e))
 			n := 0
-			for _, g := range list.Value {
-				if g.ConsentType != "AllPrincipals" {
+			for _, gr := range graphList[struct{ ID, ConsentType string }](g, "/oauth2PermissionGrants") {
+				if gr.ConsentType != "AllPrincipals" {
 					continue
 				}
-				req, _ = http.NewRequestWithContext(ctx, http.MethodDelete, graph+"/oauth2PermissionGrants/"+url.PathEscape(g.ID), nil)
-				req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-				call(t, hc, req, nil)
+				g.do(http.MethodDelete, "/oauth2PermissionGrants/"+url.PathEscape(gr.ID), "", nil)
 				n++
 			}
 			removedSome(t, n, "admin consent grant to remove")

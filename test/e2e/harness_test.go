@@ -5,6 +5,9 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
@@ -36,6 +39,31 @@ func sandboxWith(t testing.TB, service, skip string) *env {
 		t.Skip(skip)
 	}
 	return e
+}
+
+// apiModeConfig is the sandbox config file's text; the test is skipped unless it puts mobile
+// flows in api mode.
+func apiModeConfig(t testing.TB, e *env) string {
+	t.Helper()
+	b, err := os.ReadFile(e.SB.ConfigPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "mode: api") {
+		t.Skip("the sandbox config does not use api mode")
+	}
+	return string(b)
+}
+
+// guidedArgs writes guided.yaml beside the sandbox config, the same config with mobile flows in
+// guided mode, and returns the global flags that run flowsctl on it with --no-input.
+func guidedArgs(t testing.TB, e *env) []string {
+	t.Helper()
+	guided := filepath.Join(filepath.Dir(e.SB.ConfigPath()), "guided.yaml")
+	if err := os.WriteFile(guided, []byte(strings.Replace(apiModeConfig(t, e), "mode: api", "mode: guided", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"-f", guided, "--ca-file", e.SB.CAPath(), "--no-input"}
 }
 
 type stepJSON struct {

@@ -63,15 +63,8 @@ func TestImportHandBuilt(t *testing.T) {
 	}
 	cfg := loadConfig(t, e)
 	g := newGraph(t, e, cfg)
-	var apps struct {
-		Value []struct {
-			ID         string `json:"id"`
-			UniqueName string `json:"uniqueName"`
-		} `json:"value"`
-	}
-	g.do(http.MethodGet, "/applications", "", &apps)
 	renamed, appObjectID := 0, ""
-	for _, a := range apps.Value {
+	for _, a := range graphList[graphApp](g, "/applications") {
 		if a.UniqueName == cfg.Azure.App.UniqueName {
 			g.do(http.MethodPatch, "/applications/"+url.PathEscape(a.ID), `{"displayName":"Teams via mobile flows (by hand)"}`, nil)
 			renamed, appObjectID = renamed+1, a.ID
@@ -136,12 +129,6 @@ func TestImportAmbiguityNeedsPick(t *testing.T) {
 	e := sandboxWith(t, "graph", "no Graph emulator")
 	cfg := loadConfig(t, e)
 	g := newGraph(t, e, cfg)
-	var apps struct {
-		Value []struct {
-			AppID      string `json:"appId"`
-			UniqueName string `json:"uniqueName"`
-		} `json:"value"`
-	}
 	var ids []string
 	for _, name := range []string{"Teams mobile flows (EMEA)", "Teams mobile flows (US)"} {
 		var a struct {
@@ -181,9 +168,9 @@ func TestImportAmbiguityNeedsPick(t *testing.T) {
 	if p := flowsctl(t, append([]string{"plan", "--only", "azure"}, args...)...); p.Code != 0 {
 		t.Fatalf("plan after adopting: exit %d:\n%s\n%s", p.Code, p.Out, p.Err)
 	}
-	g.do(http.MethodGet, "/applications", "", &apps)
+	apps := graphList[graphApp](g, "/applications")
 	named := 0
-	for _, a := range apps.Value {
+	for _, a := range apps {
 		if a.UniqueName == imp.Azure.App.UniqueName {
 			named++
 			if a.AppID != ids[1] {
@@ -191,8 +178,8 @@ func TestImportAmbiguityNeedsPick(t *testing.T) {
 			}
 		}
 	}
-	if named != 1 || len(apps.Value) != 2 {
-		t.Errorf("%d apps carry the uniqueName, %d apps in all (want 1 of 2: no second app created)", named, len(apps.Value))
+	if named != 1 || len(apps) != 2 {
+		t.Errorf("%d apps carry the uniqueName, %d apps in all (want 1 of 2: no second app created)", named, len(apps))
 	}
 }
 
@@ -233,4 +220,21 @@ func (g *graphClient) do(method, path, body string, out any) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	call(g.t, sandboxtest.Client(g.t, g.e.SB), req, out)
+}
+
+// graphList GETs a Graph collection: the items of its value array.
+func graphList[T any](g *graphClient, path string) []T {
+	g.t.Helper()
+	var page struct {
+		Value []T `json:"value"`
+	}
+	g.do(http.MethodGet, path, "", &page)
+	return page.Value
+}
+
+// graphApp is an Entra application as these tests read it.
+type graphApp struct {
+	ID         string `json:"id"`
+	AppID      string `json:"appId"`
+	UniqueName string `json:"uniqueName"`
 }

@@ -13,18 +13,7 @@ import (
 // printing a secret; `apply --only` of an unrelated step still exits 0.
 func TestGuidedModeIsAnOperatorStep(t *testing.T) {
 	e := sandboxWith(t, "mobileflows", "no mobileflows emulator")
-	b, err := os.ReadFile(e.SB.ConfigPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(b), "mode: api") {
-		t.Skip("the sandbox config does not use api mode")
-	}
-	guided := filepath.Join(filepath.Dir(e.SB.ConfigPath()), "guided.yaml")
-	if err := os.WriteFile(guided, []byte(strings.Replace(string(b), "mode: api", "mode: guided", 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"-f", guided, "--ca-file", e.SB.CAPath(), "--no-input"}
+	args := guidedArgs(t, e)
 	run := func(a ...string) result { return flowsctl(t, append(a, args...)...) }
 
 	r := run("plan")

@@ -33,10 +33,7 @@ func TestRotateTeamsSecretAPIResumes(t *testing.T) {
 	if !e.Has("graph") {
 		t.Skip("no Graph emulator")
 	}
-	b, _ := os.ReadFile(e.SB.ConfigPath())
-	if !strings.Contains(string(b), "mode: api") {
-		t.Skip("the sandbox config does not use api mode")
-	}
+	apiModeConfig(t, e)
 	run := func(a ...string) result { return flowsctl(t, append(a, e.Args...)...) }
 	if r := run("apply"); r.Code != 0 {
 		t.Fatalf("apply: exit %d\n%s", r.Code, r.Err)
@@ -96,15 +93,7 @@ func TestRotateTeamsSecretGuided(t *testing.T) {
 	if !e.Has("graph") {
 		t.Skip("no Graph emulator")
 	}
-	b, _ := os.ReadFile(e.SB.ConfigPath())
-	if !strings.Contains(string(b), "mode: api") {
-		t.Skip("the sandbox config does not use api mode")
-	}
-	guided := filepath.Join(filepath.Dir(e.SB.ConfigPath()), "guided.yaml")
-	if err := os.WriteFile(guided, []byte(strings.Replace(string(b), "mode: api", "mode: guided", 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"-f", guided, "--ca-file", e.SB.CAPath(), "--no-input"}
+	args := guidedArgs(t, e)
 	run := func(a ...string) result { return flowsctl(t, append(a, args...)...) }
 	run("apply")
 	if r := run("uem", "mobileflows", "register", "--confirm"); r.Code != 0 {

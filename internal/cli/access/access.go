@@ -20,6 +20,20 @@ import (
 
 // NewCmdAccess builds `flowsctl access`.
 func NewCmdAccess(f *cmdutil.Factory) *cobra.Command {
+	tpl := cmdutil.NewGroup("template <command>", "The MobileFlows_Server_Template OAuth2 app template (Remote App Access > Templates)",
+		`  flowsctl access template apply --dry-run
+  flowsctl access template show -o json
+  flowsctl access template verify`,
+		NewCmdTemplateApply(f, nil), NewCmdTemplateShow(f, nil), NewCmdTemplateVerify(f, nil))
+	sc := cmdutil.NewGroup("client <command>", "The SCIM service client Okta authenticates with (Remote App Access, Service Client Token)",
+		`  flowsctl access client create
+  flowsctl access client show
+  flowsctl access client rotate-secret`,
+		NewCmdClientCreate(f, nil), NewCmdClientShow(f, nil), NewCmdClientRotate(f, nil), NewCmdClientVerify(f, nil))
+	directory := cmdutil.NewGroup("directory <command>", "The directory of type Other Okta provisions users into",
+		`  flowsctl access directory create --dry-run
+  flowsctl access directory list`,
+		NewCmdDirectoryCreate(f, nil), NewCmdDirectoryList(f, nil), NewCmdDirectoryVerify(f, nil))
 	return cmdutil.Group(&cobra.Command{
 		Use:   "access <command>",
 		Short: "Workspace ONE Access: mobile flows template, SCIM service client, bearer token, directory of type Other",
@@ -30,7 +44,7 @@ access section of flowsctl.yaml. Every write looks the object up first, so re-ru
   flowsctl access client create
   flowsctl access token --client OktaSCIM
   flowsctl access directory create`,
-	}, newCmdTemplate(f), newCmdClient(f), NewCmdToken(f, nil), newCmdDirectory(f))
+	}, tpl, sc, NewCmdToken(f, nil), directory)
 }
 
 // builder is the constructor of one Access object, the same one its step uses.
@@ -48,11 +62,7 @@ var (
 
 // client loads the config and builds the admin client from it.
 func client(c *cmdutil.Common) (*acc.Client, *config.Config, error) {
-	cfg, err := c.Config()
-	if err != nil {
-		return nil, nil, err
-	}
-	hc, err := c.HTTPClient()
+	cfg, hc, err := c.ConfigAndClient()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -62,11 +72,19 @@ func client(c *cmdutil.Common) (*acc.Client, *config.Config, error) {
 
 // build makes the object b builds from the config.
 func build(c *cmdutil.Common, b builder) (object.Object, error) {
+	_, r, err := resource(c, b)
+	return r, err
+}
+
+// resource is the admin client and the object newR builds with it from the config.
+func resource[T any](c *cmdutil.Common, newR func(*acc.Client, *config.Config) (T, error)) (*acc.Client, T, error) {
 	cl, cfg, err := client(c)
 	if err != nil {
-		return nil, err
+		var zero T
+		return nil, zero, err
 	}
-	return b(cl, cfg)
+	r, err := newR(cl, cfg)
+	return cl, r, err
 }
 
 // ApplyOptions are the options of a writing command (template apply, client create,
@@ -130,6 +148,21 @@ func printResult(c *cmdutil.Common, out applyOutput) error {
 		_, err := fmt.Fprintln(w, out.Result.String())
 		return err
 	})
+}
+
+// ClientOptions are the options of the commands about one OAuth client (client show, token):
+// --client.
+type ClientOptions struct {
+	cmdutil.Common
+	ClientID string
+}
+
+// newCmdForClient builds a command about one client, with --client.
+func newCmdForClient(f *cmdutil.Factory, runF, run func(*ClientOptions) error, cmd *cobra.Command) *cobra.Command {
+	o := &ClientOptions{Common: cmdutil.NewCommon(f)}
+	cmdutil.Command(cmd, o, &o.Common, runF, run)
+	cmd.Flags().StringVar(&o.ClientID, "client", "", "client id (default access.scimClient.clientId)")
+	return cmd
 }
 
 // VerifyOptions are the options of a verify command: which object.

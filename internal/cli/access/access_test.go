@@ -99,7 +99,7 @@ func TestTokenPrintsOnlyTheTokenOnStdout(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.Err.Reset()
-			if err := tokenRun(&TokenOptions{Common: f.common("text"), ClientID: "OktaSCIM"}); err != nil {
+			if err := tokenRun(&ClientOptions{Common: f.common("text"), ClientID: "OktaSCIM"}); err != nil {
 				t.Fatal(err)
 			}
 			tok := f.Out.String()
@@ -191,8 +191,8 @@ func TestFlags(t *testing.T) {
 		{NewCmdClientCreate(f, apply), nil, false},
 		{NewCmdDirectoryCreate(f, apply), []string{"--dry-run"}, true},
 		{NewCmdClientRotate(f, func(o *ClientRotateOptions) error { got = o.DryRun; return nil }), []string{"--dry-run"}, true},
-		{NewCmdClientShow(f, func(o *ClientShowOptions) error { got = o.ClientID; return nil }), []string{"--client", "X"}, "X"},
-		{NewCmdToken(f, func(o *TokenOptions) error { got = o.ClientID; return nil }), []string{"--client", "OktaSCIM"}, "OktaSCIM"},
+		{NewCmdClientShow(f, func(o *ClientOptions) error { got = o.ClientID; return nil }), []string{"--client", "X"}, "X"},
+		{NewCmdToken(f, func(o *ClientOptions) error { got = o.ClientID; return nil }), []string{"--client", "OktaSCIM"}, "OktaSCIM"},
 		{NewCmdTemplateVerify(f, func(o *VerifyOptions) error { got = o.build != nil; return nil }), nil, true},
 	} {
 		tc.cmd.SetArgs(tc.args)

@@ -10,14 +10,6 @@ import (
 	acc "github.com/flowsctl/flowsctl/pkg/access"
 )
 
-func newCmdClient(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("client <command>", "The SCIM service client Okta authenticates with (Remote App Access, Service Client Token)",
-		`  flowsctl access client create
-  flowsctl access client show
-  flowsctl access client rotate-secret`,
-		NewCmdClientCreate(f, nil), NewCmdClientShow(f, nil), NewCmdClientRotate(f, nil), NewCmdClientVerify(f, nil))
-}
-
 // NewCmdClientCreate builds `access client create`.
 func NewCmdClientCreate(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	return newCmdApply(f, runF, buildClient, &cobra.Command{
@@ -56,11 +48,7 @@ type ClientRotateOptions struct {
 }
 
 func clientRotateRun(o *ClientRotateOptions) error {
-	c, cfg, err := client(&o.Common)
-	if err != nil {
-		return err
-	}
-	r, err := acc.NewClientResource(c, cfg)
+	_, r, err := resource(&o.Common, acc.NewClientResource)
 	if err != nil {
 		return err
 	}
@@ -72,20 +60,11 @@ func clientRotateRun(o *ClientRotateOptions) error {
 }
 
 // NewCmdClientShow builds `access client show`.
-func NewCmdClientShow(f *cmdutil.Factory, runF func(*ClientShowOptions) error) *cobra.Command {
-	o := &ClientShowOptions{Common: cmdutil.NewCommon(f)}
-	cmd := cmdutil.Command(&cobra.Command{Use: "show", Short: "Show the client as Access holds it (never the secret) and the state of its secret sink",
+func NewCmdClientShow(f *cmdutil.Factory, runF func(*ClientOptions) error) *cobra.Command {
+	return newCmdForClient(f, runF, clientShowRun, &cobra.Command{Use: "show", Short: "Show the client as Access holds it (never the secret) and the state of its secret sink",
 		Example: `  flowsctl access client show
   flowsctl access client show --client OktaSCIM -o json`,
-	}, o, &o.Common, runF, clientShowRun)
-	cmd.Flags().StringVar(&o.ClientID, "client", "", "client id (default access.scimClient.clientId)")
-	return cmd
-}
-
-// ClientShowOptions of `access client show`.
-type ClientShowOptions struct {
-	cmdutil.Common
-	ClientID string
+	})
 }
 
 type clientShow struct {
@@ -94,7 +73,7 @@ type clientShow struct {
 	SecretSinkState string `json:"secretSinkState,omitempty" yaml:"secretSinkState,omitempty"`
 }
 
-func clientShowRun(o *ClientShowOptions) error {
+func clientShowRun(o *ClientOptions) error {
 	c, cfg, err := client(&o.Common)
 	if err != nil {
 		return err

@@ -10,13 +10,6 @@ import (
 	acc "github.com/flowsctl/flowsctl/pkg/access"
 )
 
-func newCmdDirectory(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("directory <command>", "The directory of type Other Okta provisions users into",
-		`  flowsctl access directory create --dry-run
-  flowsctl access directory list`,
-		NewCmdDirectoryCreate(f, nil), NewCmdDirectoryList(f, nil), NewCmdDirectoryVerify(f, nil))
-}
-
 // NewCmdDirectoryCreate builds `access directory create`.
 func NewCmdDirectoryCreate(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	return newCmdApply(f, runF, buildDirectory, &cobra.Command{
@@ -36,11 +29,8 @@ func NewCmdDirectoryVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) 
 		`  flowsctl access directory verify`)
 }
 
-// DirectoryListOptions of `access directory list`.
-type DirectoryListOptions struct{ cmdutil.Common }
-
 // NewCmdDirectoryList builds `access directory list`.
-func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) error) *cobra.Command {
+func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
 	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "list",
 		Short: "List every directory (JIT ones included) with its type and domains",
@@ -49,8 +39,8 @@ func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) er
 	}, runF, directoryListRun)
 }
 
-func directoryListRun(o *DirectoryListOptions) error {
-	c, _, err := client(&o.Common)
+func directoryListRun(o *cmdutil.Common) error {
+	c, _, err := client(o)
 	if err != nil {
 		return err
 	}

@@ -10,14 +10,6 @@ import (
 	acc "github.com/flowsctl/flowsctl/pkg/access"
 )
 
-func newCmdTemplate(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("template <command>", "The MobileFlows_Server_Template OAuth2 app template (Remote App Access > Templates)",
-		`  flowsctl access template apply --dry-run
-  flowsctl access template show -o json
-  flowsctl access template verify`,
-		NewCmdTemplateApply(f, nil), NewCmdTemplateShow(f, nil), NewCmdTemplateVerify(f, nil))
-}
-
 // NewCmdTemplateApply builds `access template apply`.
 func NewCmdTemplateApply(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	return newCmdApply(f, runF, buildTemplate, &cobra.Command{
@@ -37,11 +29,8 @@ func NewCmdTemplateVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *
 		`  flowsctl access template verify -o junit`)
 }
 
-// TemplateShowOptions of `access template show`.
-type TemplateShowOptions struct{ cmdutil.Common }
-
 // NewCmdTemplateShow builds `access template show`.
-func NewCmdTemplateShow(f *cmdutil.Factory, runF func(*TemplateShowOptions) error) *cobra.Command {
+func NewCmdTemplateShow(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
 	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "show",
 		Short: "Show the template as Access holds it (TTLs in minutes and as durations)",
@@ -50,12 +39,8 @@ func NewCmdTemplateShow(f *cmdutil.Factory, runF func(*TemplateShowOptions) erro
 	}, runF, templateShowRun)
 }
 
-func templateShowRun(o *TemplateShowOptions) error {
-	c, cfg, err := client(&o.Common)
-	if err != nil {
-		return err
-	}
-	r, err := acc.NewTemplateResource(c, cfg)
+func templateShowRun(o *cmdutil.Common) error {
+	c, r, err := resource(o, acc.NewTemplateResource)
 	if err != nil {
 		return err
 	}

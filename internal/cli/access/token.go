@@ -15,9 +15,8 @@ import (
 const TokenTTLWarning = 30 * 24 * time.Hour
 
 // NewCmdToken builds `access token`.
-func NewCmdToken(f *cmdutil.Factory, runF func(*TokenOptions) error) *cobra.Command {
-	opts := &TokenOptions{Common: cmdutil.NewCommon(f)}
-	cmd := cmdutil.Command(&cobra.Command{Use: "token", Short: "Print a bearer token for a client (stdout only), for Okta's API Token field",
+func NewCmdToken(f *cmdutil.Factory, runF func(*ClientOptions) error) *cobra.Command {
+	return newCmdForClient(f, runF, tokenRun, &cobra.Command{Use: "token", Short: "Print a bearer token for a client (stdout only), for Okta's API Token field",
 		Long: `Obtain an access token with client credentials at /SAAS/auth/oauthtoken and print it on stdout,
 nothing else. Its expiry and where to paste it in Okta go to stderr. The secret of the SCIM client
 comes from access.scimClient.secretSink (flowsctl access client create writes it); the admin client's
@@ -25,15 +24,7 @@ from access.auth.clientSecret. Warns when the token lives less than 30 days.`,
 		Example: `  flowsctl access token --client OktaSCIM > okta-token.txt
   flowsctl access token --client OktaSCIM | pbcopy
   flowsctl access token -o json`,
-	}, opts, &opts.Common, runF, tokenRun)
-	cmd.Flags().StringVar(&opts.ClientID, "client", "", "client id (default access.scimClient.clientId)")
-	return cmd
-}
-
-// TokenOptions of `access token`.
-type TokenOptions struct {
-	cmdutil.Common
-	ClientID string
+	})
 }
 
 type tokenOutput struct {
@@ -43,12 +34,8 @@ type tokenOutput struct {
 	ExpiresAt   time.Time `json:"expiresAt" yaml:"expiresAt"`
 }
 
-func tokenRun(opts *TokenOptions) error {
-	cfg, err := opts.Config()
-	if err != nil {
-		return err
-	}
-	hc, err := opts.HTTPClient()
+func tokenRun(opts *ClientOptions) error {
+	cfg, hc, err := opts.ConfigAndClient()
 	if err != nil {
 		return err
 	}

@@ -52,12 +52,6 @@ type RegisterOptions struct {
 	ShowSecret     bool
 }
 
-// VerifyOptions are `azure verify`'s.
-type VerifyOptions struct{ cmdutil.Common }
-
-// ShowOptions are `azure show`'s.
-type ShowOptions struct{ cmdutil.Common }
-
 // RotateOptions are `azure secret rotate`'s.
 type RotateOptions struct {
 	cmdutil.Common
@@ -88,17 +82,17 @@ the terminal unless --show-secret. A re-run changes nothing. Exit 2 with --dry-r
 }
 
 // NewCmdVerify is `azure verify`.
-func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
-	opts := &VerifyOptions{Common: cmdutil.NewCommon(f)}
-	return command(opts, &opts.Common, runF, verifyRun, "verify", "Check the Entra app, consent and secret; exit 2 on a failure",
+func NewCmdVerify(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
+	c := cmdutil.NewCommon(f)
+	return command(&c, &c, runF, verifyRun, "verify", "Check the Entra app, consent and secret; exit 2 on a failure",
 		`  flowsctl azure verify
   flowsctl azure verify -o junit > entra.xml`)
 }
 
 // NewCmdShow is `azure show`.
-func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{Common: cmdutil.NewCommon(f)}
-	return command(opts, &opts.Common, runF, showRun, "show", "Show the app's ids, URIs, permissions with consent status and secrets (never values)",
+func NewCmdShow(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
+	c := cmdutil.NewCommon(f)
+	return command(&c, &c, runF, showRun, "show", "Show the app's ids, URIs, permissions with consent status and secrets (never values)",
 		`  flowsctl azure show
   flowsctl azure show -o json | jq -r .clientId`)
 }
@@ -275,10 +269,10 @@ func writeChanges(w io.Writer, cs []plan.Change) error {
 
 // verifyRun runs the azure.app step's checks. A refused sign-in is returned after the checks
 // are printed, so the process exits 4 (cmdutil.CodeOf); another failing check exits 2.
-func verifyRun(o *VerifyOptions) error {
+func verifyRun(o *cmdutil.Common) error {
 	start := time.Now()
 	var checks []doctor.Check
-	reg, err := registration(&o.Common, nil)
+	reg, err := registration(o, nil)
 	if err != nil {
 		checks = []doctor.Check{{ID: "azure.config", Title: "Entra sign-in and configuration", Status: doctor.Fail, Detail: err.Error(),
 			Fix: "edit flowsctl.yaml, then run: flowsctl config validate"}}
@@ -296,8 +290,8 @@ func verifyRun(o *VerifyOptions) error {
 }
 
 // showRun prints the registration.
-func showRun(o *ShowOptions) error {
-	reg, err := registration(&o.Common, nil)
+func showRun(o *cmdutil.Common) error {
+	reg, err := registration(o, nil)
 	if err != nil {
 		return err
 	}

@@ -45,8 +45,8 @@ func TestFlagParsing(t *testing.T) {
 			cmd := &cobra.Command{Use: "azure"}
 			cmd.AddCommand(
 				NewCmdRegister(f, func(o *RegisterOptions) error { p.register, p.ran = *o, "register"; return nil }),
-				NewCmdVerify(f, func(*VerifyOptions) error { p.ran = "verify"; return nil }),
-				NewCmdShow(f, func(*ShowOptions) error { p.ran = "show"; return nil }),
+				NewCmdVerify(f, func(*cmdutil.Common) error { p.ran = "verify"; return nil }),
+				NewCmdShow(f, func(*cmdutil.Common) error { p.ran = "show"; return nil }),
 				secret)
 			cmd.SetArgs(tc.args)
 			if err := cmd.Execute(); err != nil {

@@ -60,6 +60,20 @@ func (c *Common) ConfigPath() string {
 	return c.Flags.File
 }
 
+// ConfigAndClient loads the config, then the one HTTP client: what a command that calls an API
+// needs first.
+func (c *Common) ConfigAndClient() (*config.Config, *httpx.Client, error) {
+	cfg, err := c.Config()
+	if err != nil {
+		return nil, nil, err
+	}
+	hc, err := c.HTTPClient()
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, hc, nil
+}
+
 // HTTPOpts is HTTPOptions() (zero options when unset).
 func (c *Common) HTTPOpts() httpx.Options {
 	if c.HTTPOptions == nil {

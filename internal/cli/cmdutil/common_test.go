@@ -94,3 +94,22 @@ func TestPromptAndHTTPOptsFor(t *testing.T) {
 		t.Errorf("--ca-file: %q", got)
 	}
 }
+
+// TestConfigAndClient: the config first (a config error builds no client), then the client.
+func TestConfigAndClient(t *testing.T) {
+	cfg, hc := &config.Config{}, &httpx.Client{}
+	built := 0
+	c := Common{HTTPClient: func() (*httpx.Client, error) { built++; return hc, nil }}
+	c.Config = func() (*config.Config, error) { return nil, errors.New("bad yaml") }
+	if _, _, err := c.ConfigAndClient(); err == nil || err.Error() != "bad yaml" || built != 0 {
+		t.Fatalf("config error: %v, clients built %d", err, built)
+	}
+	c.Config = func() (*config.Config, error) { return cfg, nil }
+	if gc, ghc, err := c.ConfigAndClient(); err != nil || gc != cfg || ghc != hc {
+		t.Fatalf("got %p %p %v", gc, ghc, err)
+	}
+	c.HTTPClient = func() (*httpx.Client, error) { return nil, errors.New("bad CA") }
+	if _, _, err := c.ConfigAndClient(); err == nil || err.Error() != "bad CA" {
+		t.Fatalf("client error: %v", err)
+	}
+}

@@ -13,37 +13,27 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
-// NewCmdConfig builds `flowsctl config` and its subcommands.
+// NewCmdConfig builds `flowsctl config` and its subcommands, which take only the common options.
 func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.Group(&cobra.Command{
-		Use:   "config <command>",
-		Short: "Check and show flowsctl.yaml",
-		Example: `  flowsctl config validate -f flowsctl.yaml
+	return cmdutil.NewGroup("config <command>", "Check and show flowsctl.yaml",
+		`  flowsctl config validate -f flowsctl.yaml
   flowsctl config show -o json
   flowsctl config reference > configuration.md`,
-	}, NewCmdValidate(f), NewCmdShow(f), NewCmdReference(f))
+		NewCmdValidate(f), NewCmdShow(f), NewCmdReference(f))
 }
 
 // NewCmdReference builds `flowsctl config reference`.
 func NewCmdReference(f *cmdutil.Factory) *cobra.Command {
-	c := cmdutil.NewCommon(f)
-	return &cobra.Command{
+	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "reference",
 		Short: "Print every key of flowsctl.yaml with its type, default, allowed values and meaning",
 		Long: `Prints the configuration reference (Markdown) generated from the schema this binary validates
 against: the same text as docs/configuration.md, so it always matches the version you run.`,
 		Example: "  flowsctl config reference | less",
-		Args:    cobra.NoArgs,
-		RunE: cmdutil.Run(&c, &c, nil, func(c *cmdutil.Common) error {
-			_, err := io.WriteString(c.IO.Out, config.Reference())
-			return err
-		}),
-	}
-}
-
-// ValidateOptions of `flowsctl config validate`.
-type ValidateOptions struct {
-	cmdutil.Common
+	}, nil, func(c *cmdutil.Common) error {
+		_, err := io.WriteString(c.IO.Out, config.Reference())
+		return err
+	})
 }
 
 // NewCmdValidate builds `flowsctl config validate`.
@@ -67,7 +57,7 @@ type Result struct {
 	Problems []config.Problem `json:"problems" yaml:"problems"`
 }
 
-func validateRun(opts *ValidateOptions) error {
+func validateRun(opts *cmdutil.Common) error {
 	_, err := opts.Config()
 	res := Result{File: opts.ConfigPath(), Valid: err == nil, Problems: Problems(err)}
 	if opts.Output() != "text" {
@@ -111,11 +101,6 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// ShowOptions of `flowsctl config show`.
-type ShowOptions struct {
-	cmdutil.Common
-}
-
 // NewCmdShow builds `flowsctl config show`.
 func NewCmdShow(f *cmdutil.Factory) *cobra.Command {
 	return cmdutil.NewCommand(f, &cobra.Command{
@@ -129,7 +114,7 @@ Secrets are shown as their references (env:NAME, file:PATH), never resolved. Tex
 	}, nil, showRun)
 }
 
-func showRun(opts *ShowOptions) error {
+func showRun(opts *cmdutil.Common) error {
 	cfg, err := opts.Config()
 	if err != nil {
 		if ps := Problems(err); len(ps) > 1 {

@@ -59,7 +59,7 @@ func common(path, output string) (cmdutil.Common, *bytes.Buffer, *bytes.Buffer) 
 func validate(t *testing.T, path, output string) (string, string, error) {
 	t.Helper()
 	c, out, errOut := common(path, output)
-	err := validateRun(&ValidateOptions{Common: c})
+	err := validateRun(&c)
 	return out.String(), errOut.String(), err
 }
 
@@ -159,7 +159,7 @@ func TestValidateExample(t *testing.T) {
 
 func show(t *testing.T, path, output string) (string, error) {
 	c, out, _ := common(path, output)
-	err := showRun(&ShowOptions{Common: c})
+	err := showRun(&c)
 	return out.String(), err
 }
 

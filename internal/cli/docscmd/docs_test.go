@@ -1,8 +1,10 @@
 package docscmd
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,7 +46,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	fa, fb := read(t, a), read(t, b)
 	for _, want := range []string{"flowsctl.md", "flowsctl_thing.md", "flowsctl_thing_add.md", "man/flowsctl.1", "man/flowsctl-thing-add.1"} {
 		if fa[want] == "" {
-			t.Errorf("%s not written (have %v)", want, keys(fa))
+			t.Errorf("%s not written (have %v)", want, slices.Collect(maps.Keys(fa)))
 		}
 	}
 	for k, v := range fa {
@@ -114,14 +116,6 @@ func TestDocsRunDefaultsManToDirMan(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "man", "flowsctl-docs.1")); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func keys(m map[string]string) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 func TestDocsRunManOnlyAndNothing(t *testing.T) {

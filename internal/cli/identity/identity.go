@@ -4,6 +4,7 @@
 package identity
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -41,10 +42,7 @@ with the admin OAuth client of access.auth at /acs/token.`,
 
 // client loads the config and builds the admin client from it.
 func client(c *cmdutil.Common) (cl *identity.Client, cfg *config.Config, err error) {
-	hc, err := c.HTTPClient()
-	if err == nil {
-		cfg, err = c.Config()
-	}
+	cfg, hc, err := c.ConfigAndClient()
 	if err == nil {
 		cl, err = identity.FromConfig(hc, cfg)
 	}
@@ -56,7 +54,7 @@ func client(c *cmdutil.Common) (cl *identity.Client, cfg *config.Config, err err
 func ensureDirectory(o *cmdutil.Common, cl *identity.Client, cfg *config.Config, name, domain, source string) (d *identity.Directory, created bool, err error) {
 	if cfg != nil && cfg.IdentityServices != nil {
 		c := cfg.IdentityServices.Directory
-		name, domain, source = cmp(name, c.Name), cmp(domain, c.Domain), cmp(source, c.Source)
+		name, domain, source = cmp.Or(name, c.Name), cmp.Or(domain, c.Domain), cmp.Or(source, c.Source)
 	}
 	if name == "" || domain == "" {
 		return nil, false, errors.New("the directory needs a name and a domain: pass --name and --domain or set identityServices.directory")
@@ -74,13 +72,6 @@ func ensureDirectory(o *cmdutil.Common, cl *identity.Client, cfg *config.Config,
 		fmt.Fprintf(o.IO.ErrOut, "created directory %q (domain %s, id %s)\n", d.Name, d.Domain(), d.ID)
 	}
 	return d, created, nil
-}
-
-func cmp(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // DirectoryCreateOptions of `identity directory create`.
@@ -123,11 +114,8 @@ func directoryCreateRun(o *DirectoryCreateOptions) error {
 	})
 }
 
-// DirectoryListOptions of `identity directory list`.
-type DirectoryListOptions struct{ cmdutil.Common }
-
 // NewCmdDirectoryList builds `flowsctl identity directory list`.
-func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) error) *cobra.Command {
+func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
 	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:     "list",
 		Short:   "List directories",
@@ -135,8 +123,8 @@ func NewCmdDirectoryList(f *cmdutil.Factory, runF func(*DirectoryListOptions) er
 	}, runF, directoryListRun)
 }
 
-func directoryListRun(o *DirectoryListOptions) error {
-	cl, _, err := client(&o.Common)
+func directoryListRun(o *cmdutil.Common) error {
+	cl, _, err := client(o)
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil/cmdtest"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
@@ -40,9 +39,7 @@ func setupSandbox(t *testing.T, sink string) (cmdutil.Common, *config.Config, *s
 			SCIMToken: config.IdentitySCIMToken{Sink: config.SecretRef(sink)},
 			OIDC: &config.IdentityOIDC{IssuerURL: "https://acme.okta.com", ClientID: "0oa1", ClientSecret: "env:FLOWSCTL_TEST_OIDC_SECRET",
 				OIDCUserIdentifier: "email", WorkspaceOneUserIdentifier: "email"}}}
-	ios, _, _, _ := iostreams.Test()
-	c := cmdutil.Common{IO: ios, Flags: &cmdutil.GlobalFlags{Output: "json"}, Config: func() (*config.Config, error) { return cfg, nil },
-		HTTPClient: func() (*httpx.Client, error) { return hc, nil }}
+	c, _, _ := cmdtest.CommonFor(cfg, hc, cmdutil.GlobalFlags{Output: "json"})
 	return c, cfg, sb
 }
 

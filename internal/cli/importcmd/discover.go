@@ -42,38 +42,26 @@ func (im *importer) note(format string, a ...any) {
 }
 
 func (im *importer) run() error {
-	if im.cfg.Azure != nil {
-		if err := im.azureApp(); err != nil {
-			return err
+	is, u := im.cfg.IdentityServices, im.cfg.UEM
+	identity := is != nil && is.Enabled
+	// The configured sections, in order: the identity provider names the directory and Okta's
+	// OIDC app, so it is adopted after both.
+	for _, part := range []struct {
+		configured bool
+		adopt      func() error
+	}{
+		{im.cfg.Azure != nil, im.azureApp},
+		{im.cfg.Access != nil, im.access},
+		{identity, im.identityDirectory},
+		{im.cfg.Okta != nil, im.okta},
+		{identity, im.identityIdP},
+		{u != nil && u.MobileFlows != nil, im.connectors},
+		{u != nil && u.Boxer != nil, im.boxer},
+	} {
+		if !part.configured {
+			continue
 		}
-	}
-	if im.cfg.Access != nil {
-		if err := im.access(); err != nil {
-			return err
-		}
-	}
-	if is := im.cfg.IdentityServices; is != nil && is.Enabled {
-		if err := im.identityDirectory(); err != nil {
-			return err
-		}
-	}
-	if im.cfg.Okta != nil {
-		if err := im.okta(); err != nil {
-			return err
-		}
-	}
-	if is := im.cfg.IdentityServices; is != nil && is.Enabled {
-		if err := im.identityIdP(); err != nil {
-			return err
-		}
-	}
-	if u := im.cfg.UEM; u != nil && u.MobileFlows != nil {
-		if err := im.connectors(); err != nil {
-			return err
-		}
-	}
-	if u := im.cfg.UEM; u != nil && u.Boxer != nil {
-		if err := im.boxer(); err != nil {
+		if err := part.adopt(); err != nil {
 			return err
 		}
 	}

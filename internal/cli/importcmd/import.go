@@ -76,11 +76,7 @@ func importRun(o *Options) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := o.Config()
-	if err != nil {
-		return err
-	}
-	hc, err := o.HTTPClient()
+	cfg, hc, err := o.ConfigAndClient()
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,7 +108,7 @@ func applyRun(o *ApplyOptions) error {
 		only = Rows
 	}
 	for _, id := range only {
-		if !contains(Rows, id) {
+		if !slices.Contains(Rows, id) {
 			return fmt.Errorf("--only %s: not an okta step (use %s)", id, strings.Join(Rows, ", "))
 		}
 	}
@@ -172,11 +173,8 @@ func exitFor(rs []setup.Result) error {
 	return nil
 }
 
-// VerifyOptions of `okta verify`.
-type VerifyOptions struct{ cmdutil.Common }
-
 // NewCmdVerify builds `flowsctl okta verify`.
-func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
+func NewCmdVerify(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
 	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "verify",
 		Short: "Check the Okta apps, provisioning (observed, confirmed or to do), group push and evidence",
@@ -188,9 +186,9 @@ Services and the org's discovery document names the issuer. Exit 2 when a check 
 	}, runF, verifyRun)
 }
 
-func verifyRun(o *VerifyOptions) error {
+func verifyRun(o *cmdutil.Common) error {
 	start := time.Now()
-	rs, err := run(&o.Common, setup.ModeVerify, Rows)
+	rs, err := run(o, setup.ModeVerify, Rows)
 	if err != nil {
 		return err
 	}
@@ -200,9 +198,6 @@ func verifyRun(o *VerifyOptions) error {
 	}
 	return o.ReportChecks(checks, start, false)
 }
-
-// AppsOptions of `okta apps`.
-type AppsOptions struct{ cmdutil.Common }
 
 // AppRow is one line of `okta apps`.
 type AppRow struct {
@@ -215,7 +210,7 @@ type AppRow struct {
 }
 
 // NewCmdApps builds `flowsctl okta apps`.
-func NewCmdApps(f *cmdutil.Factory, runF func(*AppsOptions) error) *cobra.Command {
+func NewCmdApps(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
 	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:     "apps",
 		Short:   "Show the Okta apps flowsctl manages (found by label)",
@@ -223,8 +218,8 @@ func NewCmdApps(f *cmdutil.Factory, runF func(*AppsOptions) error) *cobra.Comman
 	}, runF, appsRun)
 }
 
-func appsRun(o *AppsOptions) error {
-	cfg, _, d, err := graph(&o.Common)
+func appsRun(o *cmdutil.Common) error {
+	cfg, _, d, err := graph(o)
 	if err != nil {
 		return err
 	}
@@ -255,11 +250,8 @@ func appsRun(o *AppsOptions) error {
 	})
 }
 
-// ConfirmOptions of `okta provisioning confirm`.
-type ConfirmOptions struct{ cmdutil.Common }
-
 // NewCmdConfirm builds `flowsctl okta provisioning confirm`.
-func NewCmdConfirm(f *cmdutil.Factory, runF func(*ConfirmOptions) error) *cobra.Command {
+func NewCmdConfirm(f *cmdutil.Factory, runF func(*cmdutil.Common) error) *cobra.Command {
 	return cmdutil.NewCommand(f, &cobra.Command{
 		Use:   "confirm",
 		Short: "Record that the provisioning settings were made in the Okta console",
@@ -270,8 +262,8 @@ operator's word, never an observed pass) and checks the evidence: users arriving
 	}, runF, confirmRun)
 }
 
-func confirmRun(o *ConfirmOptions) error {
-	cfg, _, d, err := graph(&o.Common)
+func confirmRun(o *cmdutil.Common) error {
+	cfg, _, d, err := graph(o)
 	if err != nil {
 		return err
 	}
@@ -284,13 +276,4 @@ func confirmRun(o *ConfirmOptions) error {
 	}
 	fmt.Fprintf(o.IO.ErrOut, "recorded: the provisioning of %q was set up in the Okta console; check it with: flowsctl okta verify\n", cfg.Okta.SCIMApp.Label)
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

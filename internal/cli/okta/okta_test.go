@@ -37,13 +37,13 @@ func TestFlags(t *testing.T) {
 			})
 		}, nil, "wet", false},
 		{"verify takes no args", func(f *cmdutil.Factory, got *[]string) *cobra.Command {
-			return NewCmdVerify(f, func(*VerifyOptions) error { *got = []string{"ran"}; return nil })
+			return NewCmdVerify(f, func(*cmdutil.Common) error { *got = []string{"ran"}; return nil })
 		}, []string{"extra"}, "", true},
 		{"apps", func(f *cmdutil.Factory, got *[]string) *cobra.Command {
-			return NewCmdApps(f, func(*AppsOptions) error { *got = []string{"ran"}; return nil })
+			return NewCmdApps(f, func(*cmdutil.Common) error { *got = []string{"ran"}; return nil })
 		}, nil, "ran", false},
 		{"confirm", func(f *cmdutil.Factory, got *[]string) *cobra.Command {
-			return NewCmdConfirm(f, func(*ConfirmOptions) error { *got = []string{"ran"}; return nil })
+			return NewCmdConfirm(f, func(*cmdutil.Common) error { *got = []string{"ran"}; return nil })
 		}, nil, "ran", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,11 +106,13 @@ func TestApplyVerifyAndRateLimit(t *testing.T) {
 	if err := applyRun(&ApplyOptions{Common: f.common("json"), DryRun: true, Only: []string{"okta.scimApp", "okta.oidcApp"}}); err != nil {
 		t.Errorf("dry run after apply: %v\n%s", err, f.Out.String())
 	}
-	err := verifyRun(&VerifyOptions{Common: f.common("junit")})
+	vc := f.common("junit")
+	err := verifyRun(&vc)
 	if !strings.Contains(f.Out.String(), "<testsuite") || !strings.Contains(f.Out.String(), "okta.scimApp") {
 		t.Errorf("verify junit: %v\n%s", err, f.Out.String())
 	}
-	if err := appsRun(&AppsOptions{Common: f.common("text")}); err != nil || !strings.Contains(f.Out.String(), "VMware Identity Services - OIDC") {
+	ac := f.common("text")
+	if err := appsRun(&ac); err != nil || !strings.Contains(f.Out.String(), "VMware Identity Services - OIDC") {
 		t.Errorf("apps: %v\n%s", err, f.Out.String())
 	}
 }

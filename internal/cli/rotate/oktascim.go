@@ -50,11 +50,7 @@ Exit status: 0 rotated and verified, 1 error, 3 the token must still be pasted i
 }
 
 func oktaSCIMTokenRun(o *OktaSCIMTokenOptions) error {
-	cfg, err := o.Config()
-	if err != nil {
-		return err
-	}
-	hc, err := o.HTTPClient()
+	cfg, hc, err := o.ConfigAndClient()
 	if err != nil {
 		return err
 	}

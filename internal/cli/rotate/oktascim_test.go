@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil/cmdtest"
 	"github.com/flowsctl/flowsctl/internal/prompt"
-	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/oktaemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
@@ -25,15 +22,11 @@ import (
 // the token; --confirm then finishes the rotation (exit 0) without generating again.
 func TestGuidedRotationExitsOperator(t *testing.T) {
 	emus := emulators.All()
-	sb := sandboxtest.Start(t, emus...)
-	cfg, err := config.Load(filepath.Join(sb.Env.Dir, "flowsctl.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	fx := cmdtest.NewFixture(t, false, emus...)
+	sb, cfg, hc := fx.SB, fx.Cfg, fx.HC
 	if !cfg.OktaIdentityPath() {
 		t.Skip("the sandbox config is not on the Identity Services path")
 	}
-	hc := sandboxtest.Client(t, sb)
 	g, err := steps.Graph(steps.Deps{Config: cfg, HTTP: hc, ErrOut: io.Discard, NoInput: true, Prompter: prompt.NoInput{Reason: "test"}})
 	if err != nil {
 		t.Fatal(err)
@@ -47,11 +40,8 @@ func TestGuidedRotationExitsOperator(t *testing.T) {
 		}
 	}
 	run := func(confirm bool) (string, string, error) {
-		ios, _, out, errOut := iostreams.Test()
-		c := cmdutil.Common{IO: ios, Flags: &cmdutil.GlobalFlags{Output: "text", NoInput: true}, Config: func() (*config.Config, error) { return cfg, nil },
-			HTTPClient: func() (*httpx.Client, error) { return hc, nil }}
-		err := oktaSCIMTokenRun(&OktaSCIMTokenOptions{Common: c, Confirm: confirm})
-		return out.String(), errOut.String(), err
+		err := oktaSCIMTokenRun(&OktaSCIMTokenOptions{Common: fx.Common("text", true), Confirm: confirm})
+		return fx.Out.String(), fx.Err.String(), err
 	}
 	out, errOut, err := run(false)
 	var ee *cmdutil.ExitError

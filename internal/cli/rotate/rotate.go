@@ -11,10 +11,8 @@ import (
 
 // NewCmdRotate builds the `rotate` group.
 func NewCmdRotate(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.Group(&cobra.Command{
-		Use:   "rotate <command>",
-		Short: "Replace a credential another system holds, without cutting it off",
-		Example: `  flowsctl rotate teams-secret
+	return cmdutil.NewGroup("rotate <command>", "Replace a credential another system holds, without cutting it off",
+		`  flowsctl rotate teams-secret
   flowsctl rotate okta-scim-token --dry-run`,
-	}, NewCmdTeamsSecret(f, nil), NewCmdOktaSCIMToken(f, nil))
+		NewCmdTeamsSecret(f, nil), NewCmdOktaSCIMToken(f, nil))
 }

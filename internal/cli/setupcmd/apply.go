@@ -58,7 +58,7 @@ func writeToDo(w io.Writer, items []ToDo) {
 // NewCmdApply builds `flowsctl apply`.
 func NewCmdApply(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
 	opts := &ApplyOptions{GraphOptions: newGraphOptions(f)}
-	cmd := cmdutil.Command(&cobra.Command{
+	cmd := graphCommand(&cobra.Command{
 		Use:   "apply",
 		Short: "Converge every step: create or update what differs, safe to re-run",
 		Long: `Apply looks up each object by its natural key, creates what is missing and patches what differs.
@@ -71,28 +71,20 @@ Exit status: 0 done, 1 a step failed, 3 an operator step is pending.`,
   flowsctl apply -f sandbox/flowsctl.yaml -o json
   flowsctl apply --only uem.connectors          # reads azure.app's outputs, does not re-apply it
   CI=true flowsctl apply --no-input`,
-	}, opts, &opts.Common, runF, applyRun)
-	opts.addRunFlags(cmd, "apply only these steps (comma-separated IDs or prefixes); their dependencies are read, not applied", 8, "steps applied at once")
-	opts.addFleetFlag(cmd)
+	}, opts, &opts.GraphOptions, runF, applyRun, "apply only these steps (comma-separated IDs or prefixes); their dependencies are read, not applied", "steps applied at once")
 	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "let operator checklists print secret values (otherwise they name where the secret is)")
-	opts.addRotateFlag(cmd)
 	return cmd
 }
 
 func applyRun(opts *ApplyOptions) error {
-	if ok, err := opts.fleet("apply", func(f *cmdutil.Factory, g *GraphOptions) error {
-		return applyRun(&ApplyOptions{GraphOptions: g.tenant(f)})
-	}); ok {
-		return err
-	}
-	cfg, g, err := opts.graph()
-	if err != nil {
+	g, out, fleet, err := opts.fleetOrGraph("apply", func(t GraphOptions) error { return applyRun(&ApplyOptions{GraphOptions: t}) })
+	if fleet || err != nil {
 		return err
 	}
 	ctx := opts.Context()
 	// An operator step may ask for confirmation on this terminal: no spinner over the question.
 	p := newProgress(opts.IO, "applying", opts.NoInput() || !opts.IO.CanPrompt())
-	rs, err := g.Run(ctx, setup.ModeApply, setup.NewOutputs(cfg), setup.Options{Concurrency: opts.Concurrency, Only: opts.only(), OnEvent: p.event})
+	rs, err := g.Run(ctx, setup.ModeApply, out, setup.Options{Concurrency: opts.Concurrency, Only: opts.only(), OnEvent: p.event})
 	p.close()
 	if err != nil {
 		return err

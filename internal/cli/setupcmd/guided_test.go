@@ -7,8 +7,7 @@ import (
 	"testing"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil/cmdtest"
 	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
@@ -50,10 +49,7 @@ func TestGuidedConfirmation(t *testing.T) {
 	hc := sandboxtest.Client(t, sb)
 	p := &yes{}
 	run := func() (string, string, error) {
-		io, _, out, errOut := iostreams.Test()
-		c := common(io, "", false)
-		c.Config = func() (*config.Config, error) { return cfg, nil }
-		c.HTTPClient = func() (*httpx.Client, error) { return hc, nil }
+		c, out, errOut := cmdtest.CommonFor(cfg, hc, cmdutil.GlobalFlags{Output: "text"})
 		c.Prompter = func() prompt.Prompter { return p }
 		err := applyRun(&ApplyOptions{GraphOptions: GraphOptions{Common: c}})
 		return out.String(), errOut.String(), err

@@ -27,7 +27,7 @@ type PlanReport struct {
 // NewCmdPlan builds `flowsctl plan`.
 func NewCmdPlan(f *cmdutil.Factory, runF func(*PlanOptions) error) *cobra.Command {
 	opts := &PlanOptions{GraphOptions: newGraphOptions(f)}
-	cmd := cmdutil.Command(&cobra.Command{
+	return graphCommand(&cobra.Command{
 		Use:   "plan",
 		Short: "Show what apply would change, step by step (read-only)",
 		Long: `Plan looks up every object of every step by its natural key and shows what apply would do:
@@ -36,25 +36,16 @@ It never writes. Exit status: 0 nothing to do, 2 changes (or operator steps) pen
 		Example: `  flowsctl plan
   flowsctl plan -f sandbox/flowsctl.yaml -o json
   flowsctl plan --only access.template,uem.connectors`,
-	}, opts, &opts.Common, runF, planRun)
-	opts.addRunFlags(cmd, "plan only these steps (comma-separated IDs or prefixes, e.g. access,uem.boxer)", 8, "steps looked up at once")
-	opts.addRotateFlag(cmd)
-	opts.addFleetFlag(cmd)
-	return cmd
+	}, opts, &opts.GraphOptions, runF, planRun, "plan only these steps (comma-separated IDs or prefixes, e.g. access,uem.boxer)", "steps looked up at once")
 }
 
 func planRun(opts *PlanOptions) error {
-	if ok, err := opts.fleet("plan", func(f *cmdutil.Factory, g *GraphOptions) error {
-		return planRun(&PlanOptions{GraphOptions: g.tenant(f)})
-	}); ok {
-		return err
-	}
-	cfg, g, err := opts.graph()
-	if err != nil {
+	g, out, fleet, err := opts.fleetOrGraph("plan", func(t GraphOptions) error { return planRun(&PlanOptions{GraphOptions: t}) })
+	if fleet || err != nil {
 		return err
 	}
 	ctx := opts.Context()
-	rs, err := g.Run(ctx, setup.ModePlan, setup.NewOutputs(cfg), setup.Options{Concurrency: opts.Concurrency, Only: opts.only()})
+	rs, err := g.Run(ctx, setup.ModePlan, out, setup.Options{Concurrency: opts.Concurrency, Only: opts.only()})
 	if err != nil {
 		return err
 	}
@@ -162,4 +153,28 @@ func changeActions(cs []plan.Change) string {
 		return "no-op"
 	}
 	return strings.Join(seen, ", ")
+}
+
+// graphCommand is cmd, plan or apply, running run, with the flags of a run over the step graph:
+// --only (its words), --concurrency (8, what runs at once), --rotate and --parallel.
+func graphCommand[P any](cmd *cobra.Command, opts P, g *GraphOptions, runF, run func(P) error, only, what string) *cobra.Command {
+	cmdutil.Command(cmd, opts, &g.Common, runF, run)
+	g.addRunFlags(cmd, only, 8, what)
+	g.addRotateFlag(cmd)
+	g.addFleetFlag(cmd)
+	return cmd
+}
+
+// fleetOrGraph is how plan and apply begin: with several config files, run (the command's own
+// run on a tenant's options) once per file, and fleet is true; else the step graph of the one
+// tenant and the outputs its config seeds.
+func (o *GraphOptions) fleetOrGraph(verb string, run func(GraphOptions) error) (g *setup.Graph, out *setup.Outputs, fleet bool, err error) {
+	if fleet, err = o.fleet(verb, func(f *cmdutil.Factory, parent *GraphOptions) error { return run(parent.tenant(f)) }); fleet {
+		return nil, nil, true, err
+	}
+	cfg, g, err := o.graph()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return g, setup.NewOutputs(cfg), false, nil
 }

@@ -10,21 +10,15 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
 
-func newCmdBoxer(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("boxer <command>", "Mobile flows keys on the Workspace ONE Boxer app assignments",
-		"  flowsctl uem boxer configure", NewCmdBoxerConfigure(f, nil))
-}
-
 // BoxerConfigureOptions are the options of `uem boxer configure`.
 type BoxerConfigureOptions struct {
 	cmdutil.Common
-	Version string
-	DryRun  bool
+	DryRun bool
 }
 
 // NewCmdBoxerConfigure builds `uem boxer configure`.
 func NewCmdBoxerConfigure(f *cmdutil.Factory, runF func(*BoxerConfigureOptions) error) *cobra.Command {
-	opts := &BoxerConfigureOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version}
+	opts := &BoxerConfigureOptions{Common: cmdutil.NewCommon(f)}
 	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "configure",
 		Short: "Set the five AppMobileFlows* keys on the Boxer assignment of each uem.boxer.smartGroups entry",
@@ -43,7 +37,7 @@ and every other assignment is kept as it is. A second run writes nothing.`,
 // boxerConfigureRun converges the object of step uem.boxer.
 func boxerConfigureRun(o *BoxerConfigureOptions) error {
 	ctx := o.Context()
-	b, err := built(&o.Common, o.Version, steps.UEMBoxer)
+	b, err := built(&o.Common, steps.UEMBoxer)
 	if err != nil {
 		return err
 	}

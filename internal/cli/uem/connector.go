@@ -10,24 +10,15 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/uem/mobileflows"
 )
 
-func newCmdConnector(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("connector <command>", "Mobile flows connectors: OOTB catalog (Teams, ...) and self-hosted ones by discovery URL",
-		`  flowsctl uem connector add teams
-  flowsctl uem connector add --discovery-url https://connector.example.com/ --name "My Flows"
-  flowsctl uem connector list
-  flowsctl uem connector catalog`, NewCmdConnectorAdd(f, nil), NewCmdConnectorList(f, nil), NewCmdConnectorCatalog(f))
-}
-
 // ConnectorListOptions are the options of `uem connector list`.
 type ConnectorListOptions struct {
 	cmdutil.Common
-	Version string
-	Mode    string
+	Mode string
 }
 
 // NewCmdConnectorList builds `uem connector list`.
 func NewCmdConnectorList(f *cmdutil.Factory, runF func(*ConnectorListOptions) error) *cobra.Command {
-	opts := &ConnectorListOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version}
+	opts := &ConnectorListOptions{Common: cmdutil.NewCommon(f)}
 	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "list",
 		Short: "List registered connectors (api mode) or confirmed ones (guided)",
@@ -39,7 +30,7 @@ func NewCmdConnectorList(f *cmdutil.Factory, runF func(*ConnectorListOptions) er
 }
 
 func connectorListRun(o *ConnectorListOptions) error {
-	d, mode, err := deps(&o.Common, o.Version, depsFor{Mode: o.Mode, Connectors: true})
+	d, mode, err := deps(&o.Common, depsFor{Mode: o.Mode, Connectors: true})
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,6 @@ import (
 // ConnectorAddOptions are the options of `uem connector add [CATALOG|NAME]`.
 type ConnectorAddOptions struct {
 	cmdutil.Common
-	Version string
 	// Entra looks up the Entra app's outputs; tests replace it.
 	Entra EntraLookup
 
@@ -38,7 +37,7 @@ type ConnectorAddOptions struct {
 
 // NewCmdConnectorAdd builds `uem connector add [CATALOG|NAME]`.
 func NewCmdConnectorAdd(f *cmdutil.Factory, runF func(*ConnectorAddOptions) error) *cobra.Command {
-	opts := &ConnectorAddOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version, Entra: entraFromAzure}
+	opts := &ConnectorAddOptions{Common: cmdutil.NewCommon(f), Entra: entraFromAzure}
 	cmd := cmdutil.CommandWithArgs(&cobra.Command{
 		Use:   "add [CATALOG|NAME]",
 		Short: "Register a connector (api mode) or print the console checklist and record the confirmation (guided)",
@@ -247,7 +246,7 @@ func addSpec(o *ConnectorAddOptions, cfg *config.Config, hc *httpx.Client, mode 
 // connectorAddRun converges one connector object, the one step uem.connectors builds.
 func connectorAddRun(o *ConnectorAddOptions) error {
 	ctx := o.Context()
-	d, mode, err := deps(&o.Common, o.Version, depsFor{Mode: o.Mode, Connectors: true, ShowSecret: o.ShowSecret})
+	d, mode, err := deps(&o.Common, depsFor{Mode: o.Mode, Connectors: true, ShowSecret: o.ShowSecret})
 	if err != nil {
 		return err
 	}

@@ -14,14 +14,13 @@ import (
 // GroupsOptions are the options of `uem groups [QUERY]`.
 type GroupsOptions struct {
 	cmdutil.Common
-	Version string
-	Query   string
-	Smart   bool
+	Query string
+	Smart bool
 }
 
 // NewCmdGroups builds `uem groups [QUERY]`.
 func NewCmdGroups(f *cmdutil.Factory, runF func(*GroupsOptions) error) *cobra.Command {
-	opts := &GroupsOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version}
+	opts := &GroupsOptions{Common: cmdutil.NewCommon(f)}
 	cmd := cmdutil.CommandWithArgs(&cobra.Command{
 		Use:   "groups [QUERY]",
 		Short: "List organization groups and smart groups (names resolve to ids; typos get suggestions)",
@@ -40,7 +39,7 @@ type groupsOutput struct {
 
 func groupsRun(o *GroupsOptions) error {
 	ctx := o.Context()
-	c, err := built(&o.Common, o.Version, steps.UEMClient)
+	c, err := built(&o.Common, steps.UEMClient)
 	if err != nil {
 		return err
 	}

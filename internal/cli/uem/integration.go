@@ -13,21 +13,15 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/uem"
 )
 
-func newCmdIntegration(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("integration <command>", "Third-party dashboard integrations (the integration preflight guide)",
-		"  flowsctl uem integration check", NewCmdIntegrationCheck(f, nil))
-}
-
 // IntegrationCheckOptions are the options of `uem integration check [NAME]`.
 type IntegrationCheckOptions struct {
 	cmdutil.Common
-	Version string
-	Names   []string
+	Names []string
 }
 
 // NewCmdIntegrationCheck builds `uem integration check [NAME]`.
 func NewCmdIntegrationCheck(f *cmdutil.Factory, runF func(*IntegrationCheckOptions) error) *cobra.Command {
-	opts := &IntegrationCheckOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version}
+	opts := &IntegrationCheckOptions{Common: cmdutil.NewCommon(f)}
 	return cmdutil.CommandWithArgs(&cobra.Command{
 		Use:   "check [NAME]",
 		Short: "Preflight a third-party integration: credentials, groups, ranges, API permissions, TLS (exit 2 on failure)",
@@ -52,7 +46,7 @@ the integration information table the vendor guide asks you to record.`,
 // information table.
 func integrationCheckRun(o *IntegrationCheckOptions) error {
 	ctx := o.Context()
-	p, err := built(&o.Common, o.Version, steps.UEMIntegrations)
+	p, err := built(&o.Common, steps.UEMIntegrations)
 	if err != nil {
 		return err
 	}

@@ -12,15 +12,9 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
 
-func newCmdMobileFlows(f *cmdutil.Factory) *cobra.Command {
-	return cmdutil.NewGroup("mobileflows <command>", "The mobile flows tenant registration (console: Mobile Flows > Begin)",
-		"  flowsctl uem mobileflows register", NewCmdRegister(f, nil))
-}
-
 // RegisterOptions are the options of `uem mobileflows register`.
 type RegisterOptions struct {
 	cmdutil.Common
-	Version string
 	Confirm bool
 	// TemplateCheck asks Access for MobileFlows_Server_Template first (off in tests without Access).
 	TemplateCheck bool
@@ -28,7 +22,7 @@ type RegisterOptions struct {
 
 // NewCmdRegister builds `uem mobileflows register`.
 func NewCmdRegister(f *cmdutil.Factory, runF func(*RegisterOptions) error) *cobra.Command {
-	opts := &RegisterOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version, TemplateCheck: true}
+	opts := &RegisterOptions{Common: cmdutil.NewCommon(f), TemplateCheck: true}
 	cmd := cmdutil.Command(&cobra.Command{
 		Use:   "register",
 		Short: "Check MobileFlows_Server_Template in Access, then print the Begin checklist and record the confirmation",
@@ -41,7 +35,7 @@ func NewCmdRegister(f *cmdutil.Factory, runF func(*RegisterOptions) error) *cobr
 
 // registerRun applies the object of step uem.mobileflows.tenant.
 func registerRun(o *RegisterOptions) error {
-	d, mode, err := deps(&o.Common, o.Version, depsFor{})
+	d, mode, err := deps(&o.Common, depsFor{})
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
-	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 	"github.com/flowsctl/flowsctl/pkg/setup/steps"
@@ -20,6 +19,17 @@ import (
 
 // NewCmdUEM is the `uem` noun.
 func NewCmdUEM(f *cmdutil.Factory) *cobra.Command {
+	connector := cmdutil.NewGroup("connector <command>", "Mobile flows connectors: OOTB catalog (Teams, ...) and self-hosted ones by discovery URL",
+		`  flowsctl uem connector add teams
+  flowsctl uem connector add --discovery-url https://connector.example.com/ --name "My Flows"
+  flowsctl uem connector list
+  flowsctl uem connector catalog`, NewCmdConnectorAdd(f, nil), NewCmdConnectorList(f, nil), NewCmdConnectorCatalog(f))
+	boxer := cmdutil.NewGroup("boxer <command>", "Mobile flows keys on the Workspace ONE Boxer app assignments",
+		"  flowsctl uem boxer configure", NewCmdBoxerConfigure(f, nil))
+	integration := cmdutil.NewGroup("integration <command>", "Third-party dashboard integrations (the integration preflight guide)",
+		"  flowsctl uem integration check", NewCmdIntegrationCheck(f, nil))
+	mobileflows := cmdutil.NewGroup("mobileflows <command>", "The mobile flows tenant registration (console: Mobile Flows > Begin)",
+		"  flowsctl uem mobileflows register", NewCmdRegister(f, nil))
 	return cmdutil.Group(&cobra.Command{
 		Use:   "uem <command>",
 		Short: "Workspace ONE UEM: mobile flows connectors, Boxer keys, third-party integration preflight",
@@ -34,7 +44,7 @@ of docs/mobile-flows-admin-api.md, which the sandbox serves.`,
   flowsctl uem boxer configure --dry-run
   flowsctl uem integration check -o json
   flowsctl uem groups ACME`,
-	}, newCmdConnector(f), newCmdBoxer(f), newCmdIntegration(f), NewCmdGroups(f, nil), newCmdMobileFlows(f), NewCmdVerify(f, nil))
+	}, connector, boxer, integration, NewCmdGroups(f, nil), mobileflows, NewCmdVerify(f, nil))
 }
 
 // depsFor says what a command needs settled before the steps' constructors run.
@@ -50,7 +60,7 @@ type depsFor struct {
 // builds the step dependencies as plan/apply/doctor do: the one HTTP client, the options it
 // was built with (for uem.caFile and an integration's serverCertificate), the prompter unless
 // --no-input. It returns the mobile flows mode ("" when not settled).
-func deps(c *cmdutil.Common, version string, n depsFor) (steps.Deps, string, error) {
+func deps(c *cmdutil.Common, n depsFor) (steps.Deps, string, error) {
 	cfg, err := c.Config()
 	if err != nil {
 		return steps.Deps{}, "", err
@@ -68,16 +78,6 @@ func deps(c *cmdutil.Common, version string, n depsFor) (steps.Deps, string, err
 	if err != nil {
 		return steps.Deps{}, "", err
 	}
-	ho := httpx.Options{UserAgent: "flowsctl/" + version}
-	if c.Flags != nil {
-		ho.CAFile = c.Flags.CAFile
-		if c.Flags.Debug {
-			ho.Debug = c.IO.ErrOut
-		}
-	}
-	if ho.CAFile == "" {
-		ho.CAFile = cfg.CAFile
-	}
 	var p prompt.Prompter
 	if !c.NoInput() && c.Prompter != nil {
 		p = c.Prompter()
@@ -86,13 +86,13 @@ func deps(c *cmdutil.Common, version string, n depsFor) (steps.Deps, string, err
 	if n.ShowSecret {
 		errOut = c.IO.SecretErrOut() // --show-secret: the checklist shows the secret
 	}
-	return steps.WithShared(steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: errOut, Prompter: p,
+	return steps.WithShared(steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: c.HTTPOptsFor(cfg), ErrOut: errOut, Prompter: p,
 		NoInput: c.NoInput(), ShowSecret: n.ShowSecret}), mode, nil
 }
 
 // built is the object a steps constructor builds, for a command that settles nothing.
-func built[T any](c *cmdutil.Common, version string, ctor func(steps.Deps) (T, error)) (T, error) {
-	d, _, err := deps(c, version, depsFor{})
+func built[T any](c *cmdutil.Common, ctor func(steps.Deps) (T, error)) (T, error) {
+	d, _, err := deps(c, depsFor{})
 	if err != nil {
 		var zero T
 		return zero, err

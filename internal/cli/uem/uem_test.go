@@ -187,3 +187,23 @@ func TestConnectorAddOtherCatalogConnector(t *testing.T) {
 		t.Fatalf("want a reference error that does not echo the value, got %v", err)
 	}
 }
+
+// TestDepsUseTheRunsHTTPOptions: the options the uem commands hand the steps (for uem.caFile's
+// dedicated client) are the run's, as plan/apply/doctor's are: the redactor and user agent
+// the root built, with the config's CA file when no --ca-file was given.
+func TestDepsUseTheRunsHTTPOptions(t *testing.T) {
+	red := &httpx.Redactor{}
+	cfg := &config.Config{CAFile: "/etc/ca.pem", UEM: &config.UEM{}}
+	c := cmdutil.Common{Flags: &cmdutil.GlobalFlags{NoInput: true},
+		Config:      func() (*config.Config, error) { return cfg, nil },
+		HTTPClient:  func() (*httpx.Client, error) { return &httpx.Client{}, nil },
+		HTTPOptions: func() httpx.Options { return httpx.Options{UserAgent: "flowsctl/1.2.3", Redactor: red} }}
+	c.IO = cmdtest.Factory(cmdutil.GlobalFlags{}).IO
+	d, _, err := deps(&c, depsFor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := d.HTTPOptions; o.Redactor != red || o.UserAgent != "flowsctl/1.2.3" || o.CAFile != "/etc/ca.pem" {
+		t.Fatalf("step HTTP options %+v", o)
+	}
+}

@@ -19,7 +19,6 @@ import (
 // VerifyOptions are the options of `uem verify`.
 type VerifyOptions struct {
 	cmdutil.Common
-	Version string
 	// Entra looks up the Entra app's outputs for the connectors; tests replace it.
 	Entra EntraLookup
 	// TemplateCheck asks Access for MobileFlows_Server_Template (off in tests without Access).
@@ -28,7 +27,7 @@ type VerifyOptions struct {
 
 // NewCmdVerify builds `uem verify`.
 func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
-	opts := &VerifyOptions{Common: cmdutil.NewCommon(f), Version: f.Build.Version, Entra: entraFromAzure, TemplateCheck: true}
+	opts := &VerifyOptions{Common: cmdutil.NewCommon(f), Entra: entraFromAzure, TemplateCheck: true}
 	return cmdutil.Command(&cobra.Command{
 		Use:   "verify",
 		Short: "Check UEM reachability and version, Boxer keys, tenant registration, connectors and integrations (exit 2 on failure)",
@@ -41,7 +40,7 @@ func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Co
 // concurrently, and prints them with the one check printer.
 func verifyRun(o *VerifyOptions) error {
 	ctx := o.Context()
-	d, _, err := deps(&o.Common, o.Version, depsFor{})
+	d, _, err := deps(&o.Common, depsFor{})
 	if err != nil {
 		return err
 	}

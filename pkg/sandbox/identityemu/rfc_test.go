@@ -34,15 +34,23 @@ type answer struct {
 	raw    string
 }
 
-// do sends body (JSON text, may be empty) with the given Authorization header value.
+// doAuth sends body (JSON text, may be empty) with the given Authorization header value.
 func (s *rfcServer) doAuth(method, path, body, auth string) answer {
+	s.t.Helper()
+	return s.send(method, path, body, map[string]string{"Authorization": auth})
+}
+
+// send sends body (JSON text, may be empty) with the headers that have a value.
+func (s *rfcServer) send(method, path, body string, headers map[string]string) answer {
 	s.t.Helper()
 	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
+	for k, v := range headers {
+		if v != "" {
+			req.Header.Set(k, v)
+		}
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/scim+json")

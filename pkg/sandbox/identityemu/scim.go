@@ -223,7 +223,9 @@ func (s *scimServer) serviceProviderConfig(w http.ResponseWriter) {
 
 func version(v int) string { return `W/"` + strconv.Itoa(v) + `"` }
 
-// checkIfMatch answers 412 when If-Match names another version of the target resource.
+// checkIfMatch answers 412 when If-Match names another version of the target resource
+// (RFC 7644 §3.14), with the current version in ETag and no scimType: RFC 7644's detail
+// keywords are for 400 answers, and its invalidVers is about the SCIM protocol version (§3.13).
 func (s *scimServer) checkIfMatch(w http.ResponseWriter, r *http.Request, rest string) bool {
 	im := strings.TrimSpace(r.Header.Get("If-Match"))
 	if im == "" || im == "*" || r.Method == http.MethodGet || r.Method == http.MethodPost {
@@ -252,7 +254,7 @@ func (s *scimServer) checkIfMatch(w http.ResponseWriter, r *http.Request, rest s
 		}
 	}
 	w.Header().Set("ETag", cur)
-	scimError(w, http.StatusPreconditionFailed, "invalidVers", "The resource version "+cur+" does not match If-Match "+im+".")
+	scimError(w, http.StatusPreconditionFailed, "", "The resource version "+cur+" does not match If-Match "+im+"; read the resource again and retry with its version.")
 	return false
 }
 

@@ -10,6 +10,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -138,22 +139,40 @@ func (e *Emulator) ConfigFragment(env *sandbox.Env) (map[string]any, map[string]
 	}}}, nil
 }
 
+// route is one pattern the emulator serves. Each has a provenance (a public contract, the
+// mobile flows reference, or the modeled admin API of docs/mobile-flows-admin-api.md) in
+// TestEveryRouteHasAProvenance, and docs/sandbox.md names them.
+type route struct {
+	pattern string
+	handle  http.HandlerFunc
+}
+
+func (e *Emulator) routes() []route {
+	return []route{
+		{"GET " + adminBase + "/connectors", e.admin(e.list)},
+		{"GET " + adminBase + "/connectors/{name}", e.admin(e.get)},
+		{"PUT " + adminBase + "/connectors/{name}", e.admin(e.put)},
+		{"DELETE " + adminBase + "/connectors/{name}", e.admin(e.del)},
+		{"GET " + adminBase + "/tenant", e.admin(e.getTenant)},
+		{"GET /security/public-key", e.publicKey},
+		{"GET " + SamplePath + "{$}", e.discovery},
+		{"POST " + SamplePath + "cards/requests", e.cards},
+		{"POST " + SamplePath + "actions/refresh", e.refresh},
+		{"GET " + SamplePath + "test-auth", e.testAuth},
+		{"GET " + SamplePath + "images/connector.png", e.image},
+		// Not a service route: what the emulator answers for anything else.
+		{"/", func(w http.ResponseWriter, r *http.Request) {
+			apiErr(w, http.StatusNotFound, "not_found", "no resource at "+r.Method+" "+r.URL.Path)
+		}},
+	}
+}
+
 // Handler serves the admin API, the public key and the sample connector.
 func (e *Emulator) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+adminBase+"/connectors", e.admin(e.list))
-	mux.HandleFunc("GET "+adminBase+"/connectors/{name}", e.admin(e.get))
-	mux.HandleFunc("PUT "+adminBase+"/connectors/{name}", e.admin(e.put))
-	mux.HandleFunc("DELETE "+adminBase+"/connectors/{name}", e.admin(e.del))
-	mux.HandleFunc("GET "+adminBase+"/tenant", e.admin(e.getTenant))
-	mux.HandleFunc("GET /security/public-key", e.publicKey)
-	mux.HandleFunc("GET "+SamplePath+"{$}", e.discovery)
-	mux.HandleFunc("POST "+SamplePath+"cards/requests", e.cards)
-	mux.HandleFunc("POST "+SamplePath+"actions/refresh", e.refresh)
-	mux.HandleFunc("GET "+SamplePath+"test-auth", e.testAuth)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		apiErr(w, http.StatusNotFound, "not_found", "no resource at "+r.Method+" "+r.URL.Path)
-	})
+	for _, rt := range e.routes() {
+		mux.HandleFunc(rt.pattern, rt.handle)
+	}
 	return mux
 }
 
@@ -435,6 +454,16 @@ func (e *Emulator) refresh(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// connectorImage is a 1x1 transparent PNG: the sample connector's image.href.
+var connectorImage, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lEQVR4nGNgAAIAAAUAAXpeqz8AAAAASUVORK5CYII=")
+
+// image serves the connector's image without authentication, as connectors do for /images/**
+// (the mobile flows reference, §B3).
+func (e *Emulator) image(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "image/png")
+	w.Write(connectorImage)
 }
 
 func (e *Emulator) testAuth(w http.ResponseWriter, r *http.Request) {

@@ -17,13 +17,44 @@ import (
 type CSDL map[string]map[string]string
 
 // Schema is a CSDL document read for contract tests: every entity and complex type with its
-// properties (base types folded in), nullability, keys and enum types.
+// properties (base types folded in), nullability, keys and enum types, and what the document
+// declares beyond types: the entity sets of its EntityContainer, the alternate keys of its
+// entity types (Org.OData.Core.V1.AlternateKeys, inline or in an Annotations element) and its
+// bound actions.
 type Schema struct {
 	Props    CSDL
 	Nullable map[string]map[string]bool // type -> property -> may be null
 	Keys     map[string][]string        // entity type -> key properties (from the type or a base type)
 	Entities map[string]bool            // which types are entity types
 	Enums    map[string][]string        // enum type -> members
+	Base     map[string]string          // type -> its base type ("" for none)
+
+	EntitySets    map[string]string         // entity set -> entity type
+	AlternateKeys map[string][]AlternateKey // entity type -> its alternate keys
+	Actions       map[string][]Action       // action name -> its overloads
+}
+
+// AlternateKey is one alternate key of an entity type: the properties that make it up, each
+// with the alias a URL uses (applications(appId='…')).
+type AlternateKey []KeyPart
+
+// KeyPart is one property of an alternate key.
+type KeyPart struct{ Alias, Property string }
+
+// Action is one overload of a CSDL action: what it is bound to and its parameters and return.
+type Action struct {
+	Bound      string // the binding parameter's type (local name), "" when unbound
+	BoundToSet bool   // bound to a collection of Bound rather than one
+	Params     []Param
+	Returns    string // "" when the action returns nothing
+	// ReturnsNonNull is the ReturnType's Nullable="false".
+	ReturnsNonNull bool
+}
+
+// Param is a non-binding parameter of an action.
+type Param struct {
+	Name, Type string
+	NonNull    bool // Nullable="false"
 }
 
 // LoadCSDL reads a CSDL (Schema) file such as ../shared/contracts/graph/graph-v1.0-csdl-subset.xml.
@@ -41,51 +72,177 @@ func LoadSchema(path string) (*Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	type prop struct {
-		Name     string `xml:"Name,attr"`
-		Type     string `xml:"Type,attr"`
-		Nullable string `xml:"Nullable,attr"`
+	doc, err := readCSDL(b, path)
+	if err != nil {
+		return nil, err
 	}
-	type typ struct {
-		Name     string `xml:"Name,attr"`
-		BaseType string `xml:"BaseType,attr"`
-		Props    []prop `xml:"Property"`
-		Keys     []struct {
+	return buildSchema(doc), nil
+}
+
+type csdlProp struct {
+	Name     string `xml:"Name,attr"`
+	Type     string `xml:"Type,attr"`
+	Nullable string `xml:"Nullable,attr"`
+}
+
+// csdlAnnotation is an Annotation element; only Org.OData.Core.V1.AlternateKeys is read.
+type csdlAnnotation struct {
+	Term    string `xml:"Term,attr"`
+	Records []struct {
+		Values []struct {
+			Property string `xml:"Property,attr"`
+			Refs     []struct {
+				Values []struct {
+					Property     string `xml:"Property,attr"`
+					String       string `xml:"String,attr"`
+					PropertyPath string `xml:"PropertyPath,attr"`
+				} `xml:"PropertyValue"`
+			} `xml:"Collection>Record"`
+		} `xml:"PropertyValue"`
+	} `xml:"Collection>Record"`
+}
+
+type csdlType struct {
+	Name     string     `xml:"Name,attr"`
+	BaseType string     `xml:"BaseType,attr"`
+	Props    []csdlProp `xml:"Property"`
+	Keys     []struct {
+		Name string `xml:"Name,attr"`
+	} `xml:"Key>PropertyRef"`
+	Annotations []csdlAnnotation `xml:"Annotation"`
+}
+
+type csdlDoc struct {
+	Entities []csdlType `xml:"EntityType"`
+	Complex  []csdlType `xml:"ComplexType"`
+	Enums    []struct {
+		Name    string `xml:"Name,attr"`
+		Members []struct {
 			Name string `xml:"Name,attr"`
-		} `xml:"Key>PropertyRef"`
-	}
-	var doc struct {
-		Entities []typ `xml:"EntityType"`
-		Complex  []typ `xml:"ComplexType"`
-		Enums    []struct {
-			Name    string `xml:"Name,attr"`
-			Members []struct {
-				Name string `xml:"Name,attr"`
-			} `xml:"Member"`
-		} `xml:"EnumType"`
-	}
+		} `xml:"Member"`
+	} `xml:"EnumType"`
+	Sets []struct {
+		Name       string `xml:"Name,attr"`
+		EntityType string `xml:"EntityType,attr"`
+	} `xml:"EntityContainer>EntitySet"`
+	Annotations []struct {
+		Target      string           `xml:"Target,attr"`
+		Annotations []csdlAnnotation `xml:"Annotation"`
+	} `xml:"Annotations"`
+	Actions []struct {
+		Name    string     `xml:"Name,attr"`
+		IsBound string     `xml:"IsBound,attr"`
+		Params  []csdlProp `xml:"Parameter"`
+		Return  *csdlProp  `xml:"ReturnType"`
+	} `xml:"Action"`
+}
+
+func readCSDL(b []byte, name string) (csdlDoc, error) {
+	var doc csdlDoc
 	if err := xml.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return doc, fmt.Errorf("%s: %w", name, err)
 	}
-	raw := map[string]typ{}
+	return doc, nil
+}
+
+// localName is a type's name without the microsoft.graph namespace or its graph alias; a
+// collection keeps its Collection( ) around the local name.
+func localName(t string) string {
+	if inner, ok := strings.CutPrefix(t, "Collection("); ok {
+		return "Collection(" + localName(strings.TrimSuffix(inner, ")")) + ")"
+	}
+	for _, ns := range []string{"microsoft.graph.", "graph."} {
+		if rest, ok := strings.CutPrefix(t, ns); ok && !strings.Contains(rest, ".") {
+			return rest
+		}
+	}
+	return t
+}
+
+// alternateKeys reads an Org.OData.Core.V1.AlternateKeys annotation.
+func alternateKeys(a csdlAnnotation) []AlternateKey {
+	if a.Term != "Org.OData.Core.V1.AlternateKeys" {
+		return nil
+	}
+	var out []AlternateKey
+	for _, rec := range a.Records {
+		for _, v := range rec.Values {
+			if v.Property != "Key" {
+				continue
+			}
+			var key AlternateKey
+			for _, ref := range v.Refs {
+				var part KeyPart
+				for _, pv := range ref.Values {
+					switch pv.Property {
+					case "Alias":
+						part.Alias = pv.String
+					case "Name":
+						part.Property = pv.PropertyPath
+					}
+				}
+				key = append(key, part)
+			}
+			out = append(out, key)
+		}
+	}
+	return out
+}
+
+// buildSchema folds one or more CSDL documents of the same namespace into a Schema.
+func buildSchema(docs ...csdlDoc) *Schema {
+	raw := map[string]csdlType{}
 	s := &Schema{Props: CSDL{}, Nullable: map[string]map[string]bool{}, Keys: map[string][]string{},
-		Entities: map[string]bool{}, Enums: map[string][]string{}}
-	for _, t := range doc.Entities {
-		raw[t.Name] = t
-		s.Entities[t.Name] = true
-	}
-	for _, t := range doc.Complex {
-		raw[t.Name] = t
-	}
-	for _, e := range doc.Enums {
-		for _, m := range e.Members {
-			s.Enums[e.Name] = append(s.Enums[e.Name], m.Name)
+		Entities: map[string]bool{}, Enums: map[string][]string{}, Base: map[string]string{},
+		EntitySets: map[string]string{}, AlternateKeys: map[string][]AlternateKey{}, Actions: map[string][]Action{}}
+	for _, doc := range docs {
+		for _, t := range doc.Entities {
+			raw[t.Name] = t
+			s.Entities[t.Name] = true
+			for _, a := range t.Annotations {
+				s.AlternateKeys[t.Name] = append(s.AlternateKeys[t.Name], alternateKeys(a)...)
+			}
+		}
+		for _, t := range doc.Complex {
+			raw[t.Name] = t
+		}
+		for _, e := range doc.Enums {
+			for _, m := range e.Members {
+				s.Enums[e.Name] = append(s.Enums[e.Name], m.Name)
+			}
+		}
+		for _, set := range doc.Sets {
+			s.EntitySets[set.Name] = localName(set.EntityType)
+		}
+		for _, group := range doc.Annotations {
+			target := localName(group.Target)
+			for _, a := range group.Annotations {
+				s.AlternateKeys[target] = append(s.AlternateKeys[target], alternateKeys(a)...)
+			}
+		}
+		for _, a := range doc.Actions {
+			var act Action
+			params := a.Params
+			if a.IsBound == "true" && len(params) > 0 {
+				bound := localName(params[0].Type)
+				inner, coll := strings.CutPrefix(bound, "Collection(")
+				act.Bound, act.BoundToSet = strings.TrimSuffix(inner, ")"), coll
+				params = params[1:]
+			}
+			for _, p := range params {
+				act.Params = append(act.Params, Param{Name: p.Name, Type: localName(p.Type), NonNull: p.Nullable == "false"})
+			}
+			if a.Return != nil {
+				act.Returns, act.ReturnsNonNull = localName(a.Return.Type), a.Return.Nullable == "false"
+			}
+			s.Actions[a.Name] = append(s.Actions[a.Name], act)
 		}
 	}
 	for name := range raw {
+		s.Base[name] = localName(raw[name].BaseType)
 		m, null := map[string]string{}, map[string]bool{}
 		var keys []string
-		for t, ok := raw[name], true; ok; t, ok = raw[strings.TrimPrefix(t.BaseType, "graph.")] {
+		for t, ok := raw[name], true; ok; t, ok = raw[localName(t.BaseType)] {
 			for _, p := range t.Props {
 				if _, seen := m[p.Name]; !seen {
 					m[p.Name] = p.Type
@@ -106,7 +263,7 @@ func LoadSchema(path string) (*Schema, error) {
 			s.Keys[name] = keys
 		}
 	}
-	return s, nil
+	return s
 }
 
 // Check reports every property of body (recursively, through complex and collection types)

@@ -19,33 +19,9 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/sandbox/entraemu"
 )
 
-// What the test expects of Graph v1.0 beyond the types in the CSDL subset, each taken from
-// Microsoft Graph's full v1.0 CSDL (schemas/v1.0-Prod.csdl in microsoftgraph/msgraph-metadata):
-// the EntityContainer's entity sets, the alternate keys the entity types declare
-// (Org.OData.Core.V1.AlternateKeys; msgraph-sdk-go generates ApplicationsWithAppId,
-// ApplicationsWithUniqueName and ServicePrincipalsWithAppId from them), and the bound actions
-// with their parameters and return types. Extend these only from that CSDL.
-var (
-	graphEntitySets = map[string]string{
-		"applications":           "application",
-		"servicePrincipals":      "servicePrincipal",
-		"oauth2PermissionGrants": "oAuth2PermissionGrant",
-	}
-	graphAlternateKeys = map[string][]string{
-		"application":      {"appId", "uniqueName"},
-		"servicePrincipal": {"appId"},
-	}
-	graphActions = map[string]struct {
-		bound   string
-		params  map[string]string
-		returns string
-	}{
-		"addPassword":    {"application", map[string]string{"passwordCredential": "graph.passwordCredential"}, "passwordCredential"},
-		"removePassword": {"application", map[string]string{"keyId": "Edm.Guid"}, ""},
-	}
-	// queryOptions are the OData system query options Graph accepts on these collections.
-	graphQueryOptions = []string{"$select", "$filter", "$top", "$count", "$orderby", "$search", "$skiptoken", "$expand"}
-)
+// graphQueryOptions are the OData system query options (OData 4.01 URL Conventions, section
+// 5.1) that Graph's documentation lists for these collections; they are protocol, not CSDL.
+var graphQueryOptions = []string{"$select", "$filter", "$top", "$count", "$orderby", "$search", "$skiptoken", "$expand"}
 
 // GraphExchange is one Graph request (its body gunzipped) and the answer.
 type GraphExchange struct {
@@ -103,8 +79,9 @@ func (c *capture) Write(b []byte) (int, error) {
 
 var graphPathRE = regexp.MustCompile(`^/v1\.0/([A-Za-z0-9]+)(?:\(([A-Za-z]+)='((?:[^']|'')*)'\)|/([^/()]+))?(?:/([A-Za-z]+))?$`)
 
-// CheckGraphExchange validates one exchange against the CSDL schema s and the expectations
-// above, and names its form (e.g. "PATCH applications(uniqueName)"); each problem is a sentence.
+// CheckGraphExchange validates one exchange against the CSDL schema s (LoadGraphSchema: the
+// subset and GraphExtension) and names its form (e.g. "PATCH applications(uniqueName)"); each
+// problem is a sentence.
 func CheckGraphExchange(s *Schema, x GraphExchange) (string, []string) {
 	var bad []string
 	m := graphPathRE.FindStringSubmatch(x.Path)
@@ -112,15 +89,15 @@ func CheckGraphExchange(s *Schema, x GraphExchange) (string, []string) {
 		return x.Method + " " + x.Path, []string{"the path is not an entity set, key and action of Graph v1.0"}
 	}
 	set, keyName, keySeg, action := m[1], m[2], m[4], m[5]
-	typ, ok := graphEntitySets[set]
+	typ, ok := s.EntitySets[set]
 	if !ok {
-		return x.Method + " " + set, []string{"entity set " + set + " is not in Graph's EntityContainer"}
+		return x.Method + " " + set, []string{"entity set " + set + " is not in Graph's EntityContainer (the CSDL subset and its extension)"}
 	}
 	form := x.Method + " " + set
 	switch {
 	case keyName != "":
 		form += "(" + keyName + ")"
-		if keyName != "id" && !slices.Contains(graphAlternateKeys[typ], keyName) {
+		if !slices.Contains(s.Keys[typ], keyName) && !s.hasAlternateKey(typ, keyName) {
 			bad = append(bad, keyName+" is neither the key nor an alternate key of "+typ)
 		}
 	case keySeg != "":
@@ -161,30 +138,7 @@ func CheckGraphExchange(s *Schema, x GraphExchange) (string, []string) {
 		}
 	}
 	if action != "" {
-		a, ok := graphActions[action]
-		switch {
-		case !ok:
-			bad = append(bad, action+" is not a bound action of Graph v1.0 that this contract knows")
-		case a.bound != typ || (keyName == "" && keySeg == "") || x.Method != http.MethodPost:
-			bad = append(bad, action+" is bound to a single "+a.bound+" and invoked with POST")
-		default:
-			for k, v := range body {
-				t, ok := a.params[k]
-				if !ok {
-					bad = append(bad, action+" has no parameter "+k)
-					continue
-				}
-				if c, complex := strings.CutPrefix(t, "graph."); complex {
-					if o, isObj := v.(map[string]any); isObj {
-						bad = append(bad, s.CheckValues(c, o)...)
-					} else {
-						bad = append(bad, action+"."+k+" is not an object")
-					}
-				} else if str, _ := v.(string); t == "Edm.Guid" && !guidRE.MatchString(str) {
-					bad = append(bad, action+"."+k+" is not an Edm.Guid")
-				}
-			}
-		}
+		bad = append(bad, s.checkActionCall(action, typ, keyName == "" && keySeg == "", x.Method, body)...)
 	} else if body != nil {
 		switch x.Method {
 		case http.MethodPost, http.MethodPatch:
@@ -200,8 +154,13 @@ func CheckGraphExchange(s *Schema, x GraphExchange) (string, []string) {
 		if len(bytes.TrimSpace(x.RespBody)) > 0 {
 			bad = append(bad, "204 with a body")
 		}
+		if action != "" {
+			bad = append(bad, s.checkActionAnswer(action, typ, keyName == "" && keySeg == "", nil)...)
+		}
 	case x.Status >= 400:
 		bad = append(bad, errorShape(x.RespBody)...)
+	case action != "" && len(bytes.TrimSpace(x.RespBody)) == 0:
+		bad = append(bad, s.checkActionAnswer(action, typ, keyName == "" && keySeg == "", nil)...)
 	case len(bytes.TrimSpace(x.RespBody)) > 0:
 		var ans map[string]any
 		if err := json.Unmarshal(x.RespBody, &ans); err != nil {
@@ -209,9 +168,7 @@ func CheckGraphExchange(s *Schema, x GraphExchange) (string, []string) {
 		}
 		switch {
 		case action != "":
-			if r := graphActions[action].returns; r != "" {
-				bad = append(bad, s.CheckValues(r, ans)...)
-			}
+			bad = append(bad, s.checkActionAnswer(action, typ, keyName == "" && keySeg == "", ans)...)
 		case keyName == "" && keySeg == "" && x.Method == http.MethodGet:
 			vals, ok := ans["value"].([]any)
 			if !ok {
@@ -258,20 +215,6 @@ func errorShape(b []byte) []string {
 		return []string{"error answer is not Graph's {error:{code,message,innerError}}: " + tail(string(b), 300)}
 	}
 	return nil
-}
-
-// GraphEntityTypes maps the entity sets the contract knows to their entity types.
-func GraphEntityTypes() map[string]string {
-	out := map[string]string{}
-	for k, v := range graphEntitySets {
-		out[k] = v
-	}
-	return out
-}
-
-// GraphAlternateKeys are the alternate keys the contract knows for an entity type.
-func GraphAlternateKeys(typ string) []string {
-	return append([]string(nil), graphAlternateKeys[typ]...)
 }
 
 func tail(s string, n int) string {

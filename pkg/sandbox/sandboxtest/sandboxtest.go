@@ -4,6 +4,8 @@ package sandboxtest
 import (
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -99,4 +101,27 @@ func Admin(t testing.TB, sb *sandbox.Sandbox, name, method, path, body string, o
 			t.Fatalf("admin %s %s: decode answer: %v", method, path, err)
 		}
 	}
+}
+
+// SourceFiles returns the non-test Go files of the package folder dir (relative to the test's
+// package, e.g. "../../uem"), base name -> text, so that a test can check what a client calls
+// against what an emulator serves. It fails the test when the folder has none.
+func SourceFiles(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(filepath.FromSlash(dir), "*.go"))
+	out := map[string]string{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[filepath.Base(f)] = string(b)
+	}
+	if err != nil || len(out) == 0 {
+		t.Fatalf("no Go sources in %s (%v)", dir, err)
+	}
+	return out
 }

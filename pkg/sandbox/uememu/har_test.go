@@ -329,24 +329,13 @@ var (
 // client) and requires a route of the emulator that starts with it, so the conventions test
 // above covers every route flowsctl calls.
 func TestFlowsctlCallsOnlyServedRoutes(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "..", "uem", "*.go"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("pkg/uem sources: %v %v", files, err)
-	}
 	var served []string
 	for _, rt := range uememu.Routes() {
 		served = append(served, strings.ToLower(rt.Path))
 	}
 	found := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range apiLiteral.FindAllStringSubmatch(string(b), -1) {
+	for f, src := range sandboxtest.SourceFiles(t, "../../uem") {
+		for _, m := range apiLiteral.FindAllStringSubmatch(src, -1) {
 			lit := fmtVerb.ReplaceAllString(strings.ToLower(m[1]), "*") // "/tags/%d/…" is "/tags/*/…"
 			found++
 			ok := false
@@ -357,7 +346,7 @@ func TestFlowsctlCallsOnlyServedRoutes(t *testing.T) {
 				}
 			}
 			if !ok {
-				t.Errorf("%s calls %s, which the emulator does not serve", filepath.Base(f), m[1])
+				t.Errorf("%s calls %s, which the emulator does not serve", f, m[1])
 			}
 		}
 	}

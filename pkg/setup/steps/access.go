@@ -11,43 +11,32 @@ const accessAuthFix = "check access.url and access.auth in flowsctl.yaml (an OAu
 
 // accessClient is the run's Access admin client (one token for every Access step).
 func accessClient(d Deps) *lazy[*access.Client] {
-	return sharedValue(d, "access", func() *lazy[*access.Client] {
-		return newLazy(func() (*access.Client, error) { return access.New(d.HTTP, d.Config) })
-	})
+	return sharedLazy(d, "access", func() (*access.Client, error) { return access.New(d.HTTP, d.Config) })
 }
 
 // accessObject builds one Access object with the run's client.
 func accessObject[T object.Object](build func(*access.Client, *config.Config) (T, error)) func(Deps, setup.Values) ([]object.Object, error) {
-	return func(d Deps, _ setup.Values) ([]object.Object, error) {
+	return objectOf("", func(d Deps) (T, error) {
 		c, err := accessClient(d).get()
 		if err != nil {
-			return nil, setup.Errorf("", err, accessAuthFix)
+			var none T
+			return none, setup.Errorf("", err, accessAuthFix)
 		}
-		o, err := build(c, d.Config)
-		if err != nil {
-			return nil, err
-		}
-		return []object.Object{o}, nil
-	}
+		return build(c, d.Config)
+	})
 }
 
-// accessSkip is the reason an Access step is inactive: no access section, or no section for
-// the step (what names the section in the config).
-func accessSkip(section func(*config.Access) bool, why string) func(*config.Config) string {
-	return func(cfg *config.Config) string {
-		switch {
-		case cfg.Access == nil:
-			return "no access section in the config (add access.url and access.auth; run: flowsctl init)"
-		case section != nil && !section(cfg.Access):
-			return why
-		}
-		return ""
+// accessSkip is the reason the Access steps are inactive: no access section.
+func accessSkip(cfg *config.Config) string {
+	if cfg.Access == nil {
+		return "no access section in the config (add access.url and access.auth; run: flowsctl init)"
 	}
+	return ""
 }
 
 var accessTemplate = Row{
 	ID:      "access.template",
-	Skip:    accessSkip(nil, ""),
+	Skip:    accessSkip,
 	Objects: accessObject(access.NewTemplateResource),
 	Record: func(v *setup.Values, objs []object.Object, rs []object.Result) {
 		if rs != nil {
@@ -58,7 +47,7 @@ var accessTemplate = Row{
 
 var accessSCIMClient = Row{
 	ID: "access.scimClient",
-	Skip: accessSkip(func(a *config.Access) bool { return a.SCIMClient != nil },
+	Skip: skipUnless(accessSkip, func(cfg *config.Config) bool { return cfg.Access.SCIMClient != nil },
 		"no access.scimClient in the config (SCIM from Okta to Access is not set up here)"),
 	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {
 		os, err := accessObject(access.NewClientResource)(d, v)
@@ -77,7 +66,7 @@ var accessSCIMClient = Row{
 
 var accessDirectory = Row{
 	ID:      "access.directory",
-	Skip:    accessSkip(func(a *config.Access) bool { return a.Directory != nil }, "no access.directory in the config"),
+	Skip:    skipUnless(accessSkip, func(cfg *config.Config) bool { return cfg.Access.Directory != nil }, "no access.directory in the config"),
 	Objects: accessObject(access.NewDirectoryResource),
 	Record: func(v *setup.Values, _ []object.Object, rs []object.Result) {
 		if len(rs) > 0 {

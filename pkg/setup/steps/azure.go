@@ -17,13 +17,7 @@ var azureApp = Row{
 		}
 		return ""
 	},
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		r, err := azure.NewRegistration(d.Config, d.HTTP, d.ErrOut)
-		if err != nil {
-			return nil, err
-		}
-		return []object.Object{r}, nil
-	},
+	Objects: objectOf("", func(d Deps) (*azure.Registration, error) { return azure.NewRegistration(d.Config, d.HTTP, d.ErrOut) }),
 	// The connectors plan and verify against the client id found by the app's uniqueName.
 	Record: func(v *setup.Values, objs []object.Object, _ []object.Result) {
 		r := objs[0].(*azure.Registration)

@@ -14,9 +14,7 @@ const identityAuthFix = "check identityServices.url (default access.url) and acc
 
 // identityClient is the run's Identity Services admin client (one token for every step).
 func identityClient(d Deps) (*identity.Client, error) {
-	return sharedValue(d, "identity", func() *lazy[*identity.Client] {
-		return newLazy(func() (*identity.Client, error) { return identity.FromConfig(d.HTTP, d.Config) })
-	}).get()
+	return sharedLazy(d, "identity", func() (*identity.Client, error) { return identity.FromConfig(d.HTTP, d.Config) }).get()
 }
 
 func identitySkip(cfg *config.Config) string {
@@ -29,25 +27,20 @@ func identitySkip(cfg *config.Config) string {
 // identityDir is the run's directory object: the token and the identity provider read its id
 // when they run (they are built in plan, before apply may create the directory).
 func identityDir(d Deps) (*identity.DirectoryObject, error) {
-	return sharedValue(d, "identity.directory", func() *lazy[*identity.DirectoryObject] {
-		return newLazy(func() (*identity.DirectoryObject, error) {
-			c, err := identityClient(d)
-			if err != nil {
-				return nil, err
-			}
-			return identity.DirectoryFromConfig(c, d.Config)
-		})
+	return sharedLazy(d, "identity.directory", func() (*identity.DirectoryObject, error) {
+		c, err := identityClient(d)
+		if err != nil {
+			return nil, err
+		}
+		return identity.DirectoryFromConfig(c, d.Config)
 	}).get()
 }
 
 var identityDirectory = Row{
-	ID:   "identity.directory",
-	Skip: identitySkip,
-	Fix:  identityAuthFix,
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		o, err := identityDir(d)
-		return []object.Object{o}, err
-	},
+	ID:      "identity.directory",
+	Skip:    identitySkip,
+	Fix:     identityAuthFix,
+	Objects: objectOf("", identityDir),
 	Record: func(v *setup.Values, objs []object.Object, _ []object.Result) {
 		o := objs[0].(*identity.DirectoryObject)
 		if dir := o.Found(); dir != nil {
@@ -107,15 +100,8 @@ var identitySCIMToken = Row{
 var identityIdP = Row{
 	ID:    "identity.idp",
 	Needs: []string{"identity.directory", "okta.oidcApp"},
-	Skip: func(cfg *config.Config) string {
-		if why := identitySkip(cfg); why != "" {
-			return why
-		}
-		if cfg.IdentityServices.OIDC == nil {
-			return "no identityServices.oidc in the config"
-		}
-		return ""
-	},
+	Skip: skipUnless(identitySkip, func(cfg *config.Config) bool { return cfg.IdentityServices.OIDC != nil },
+		"no identityServices.oidc in the config"),
 	Fix:              identityAuthFix,
 	VerifyAfterNeeds: true,
 	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {

@@ -18,6 +18,25 @@ type lazy[T any] struct {
 
 func newLazy[T any](fn func() (T, error)) *lazy[T] { return &lazy[T]{fn: fn} }
 
+// sharedLazy is the run's lazy value under key (see sharedValue): every step and probe of the
+// run that asks for key gets the same value, built once, when the first of them needs it.
+func sharedLazy[T any](d Deps, key string, fn func() (T, error)) *lazy[T] {
+	return sharedValue(d, key, func() *lazy[T] { return newLazy(fn) })
+}
+
+// sharedClient is the run's client of one service (one token, one rate-limit budget for every
+// step and probe): open's error carries fix, the config keys that sign in to the service.
+func sharedClient[T any](d Deps, key, fix string, open func() (T, error)) *lazy[T] {
+	return sharedLazy(d, key, func() (T, error) {
+		c, err := open()
+		if err != nil {
+			var none T
+			return none, setup.Errorf("", err, fix)
+		}
+		return c, nil
+	})
+}
+
 func (l *lazy[T]) get() (T, error) {
 	l.once.Do(func() { l.v, l.err = l.fn() })
 	return l.v, l.err

@@ -85,17 +85,11 @@ func MobileFlowsTenant(d Deps) (*mobileflows.Tenant, error) {
 
 // uemMobileFlowsTenant registers the tenant with mobile flows.
 var uemMobileFlowsTenant = Row{
-	ID:    "uem.mobileflows.tenant",
-	Needs: []string{"access.template"},
-	Skip:  mobileFlowsSkip,
-	Fix:   uemAuthFix,
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		t, err := MobileFlowsTenant(d)
-		if err != nil {
-			return nil, err
-		}
-		return fixed("flowsctl uem mobileflows register", t), nil
-	},
+	ID:      "uem.mobileflows.tenant",
+	Needs:   []string{"access.template"},
+	Skip:    mobileFlowsSkip,
+	Fix:     uemAuthFix,
+	Objects: objectOf("flowsctl uem mobileflows register", MobileFlowsTenant),
 }
 
 // MobileFlowsRegistrar is the api or guided registrar of the config's mode.
@@ -190,14 +184,8 @@ func HubMobileFlows(d Deps) (*operator.Step, error) {
 
 // hubMobileFlows is the Hub Services step.
 var hubMobileFlows = Row{
-	ID:   "hub.mobileflows",
-	Skip: mobileFlowsSkip,
-	Fix:  uemAuthFix,
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		s, err := HubMobileFlows(d)
-		if err != nil {
-			return nil, err
-		}
-		return []object.Object{s}, nil
-	},
+	ID:      "hub.mobileflows",
+	Skip:    mobileFlowsSkip,
+	Fix:     uemAuthFix,
+	Objects: objectOf("", HubMobileFlows),
 }

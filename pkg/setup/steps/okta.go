@@ -16,15 +16,7 @@ const oktaAuthFix = "check okta.url and okta.auth in flowsctl.yaml (the API serv
 
 // oktaClient is the run's Okta client (one token for every Okta step).
 func oktaClient(d Deps) *lazy[*okta.Client] {
-	return sharedValue(d, "okta", func() *lazy[*okta.Client] {
-		return newLazy(func() (*okta.Client, error) {
-			c, err := okta.New(d.HTTP, d.Config)
-			if err != nil {
-				return nil, setup.Errorf("", err, oktaAuthFix)
-			}
-			return c, nil
-		})
-	})
+	return sharedClient(d, "okta", oktaAuthFix, func() (*okta.Client, error) { return okta.New(d.HTTP, d.Config) })
 }
 
 // OktaClient is the run's Okta client (the okta noun uses the same one).
@@ -45,9 +37,7 @@ func OktaSCIMApp(d Deps) (*okta.SCIMApp, error) {
 	// Plan and apply run okta.provisioning and okta.groupPush after okta.scimApp (they need
 	// it), so the three share one object per mode: the app okta.scimApp found or created is
 	// not looked up again. Verify runs them concurrently and builds one each.
-	return sharedValue(d, "okta.scimApp/"+string(d.Mode), func() *lazy[*okta.SCIMApp] {
-		return newLazy(func() (*okta.SCIMApp, error) { return newOktaSCIMApp(d) })
-	}).get()
+	return sharedLazy(d, "okta.scimApp/"+string(d.Mode), func() (*okta.SCIMApp, error) { return newOktaSCIMApp(d) }).get()
 }
 
 func newOktaSCIMApp(d Deps) (*okta.SCIMApp, error) {
@@ -71,15 +61,9 @@ func newOktaSCIMApp(d Deps) (*okta.SCIMApp, error) {
 }
 
 var oktaSCIMApp = Row{
-	ID:   "okta.scimApp",
-	Skip: oktaSkip,
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		a, err := OktaSCIMApp(d)
-		if err != nil {
-			return nil, err
-		}
-		return fixed("flowsctl okta apps apply", a), nil
-	},
+	ID:      "okta.scimApp",
+	Skip:    oktaSkip,
+	Objects: objectOf("flowsctl okta apps apply", OktaSCIMApp),
 	Record: func(v *setup.Values, objs []object.Object, _ []object.Result) {
 		if a := unfix(objs[0]).(*okta.SCIMApp).App(); a != nil {
 			v.Okta.SCIMAppID = a.ID
@@ -150,15 +134,8 @@ var oktaProvisioning = Row{
 var oktaGroupPush = Row{
 	ID:    "okta.groupPush",
 	Needs: []string{"okta.provisioning"},
-	Skip: func(cfg *config.Config) string {
-		if s := oktaSkip(cfg); s != "" {
-			return s
-		}
-		if len(cfg.Okta.PushGroups) == 0 {
-			return "no okta.pushGroups in the config"
-		}
-		return ""
-	},
+	Skip: skipUnless(oktaSkip, func(cfg *config.Config) bool { return len(cfg.Okta.PushGroups) > 0 },
+		"no okta.pushGroups in the config"),
 	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
 		app, err := OktaSCIMApp(d)
 		if err != nil {
@@ -195,22 +172,9 @@ func IdentityRedirectURI(ctx context.Context, d Deps) (string, error) {
 var oktaOIDCApp = Row{
 	ID:    "okta.oidcApp",
 	Needs: []string{"identity.directory"},
-	Skip: func(cfg *config.Config) string {
-		if s := oktaSkip(cfg); s != "" {
-			return s
-		}
-		if cfg.Okta.OIDCApp == nil {
-			return "no okta.oidcApp (the Access path signs users in with Access's own identity providers)"
-		}
-		return ""
-	},
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		o, err := OktaOIDCApp(d)
-		if err != nil {
-			return nil, err
-		}
-		return fixed("flowsctl okta apps apply", o), nil
-	},
+	Skip: skipUnless(oktaSkip, func(cfg *config.Config) bool { return cfg.Okta.OIDCApp != nil },
+		"no okta.oidcApp (the Access path signs users in with Access's own identity providers)"),
+	Objects: objectOf("flowsctl okta apps apply", OktaOIDCApp),
 	Record: func(v *setup.Values, objs []object.Object, _ []object.Result) {
 		o := unfix(objs[0]).(*okta.OIDCApp)
 		if id := o.ClientID(); id != "" {

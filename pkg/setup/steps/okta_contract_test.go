@@ -19,9 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
-	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/pkg/config"
-	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/oktaemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
@@ -187,20 +185,12 @@ func oktaTraffic(t *testing.T, identityPath bool) []sandboxtest.Exchange {
 	// An API token (SSWS): the service app's private_key_jwt names the token endpoint it signs
 	// for, which the proxy's address would not match. The management requests are the same.
 	token := filepath.Join(sb.Env.Dir, "okta-api-token")
-	if err := os.WriteFile(token, []byte(oktaEmulator(t, emus).APIToken()), 0o600); err != nil {
+	if err := os.WriteFile(token, []byte(steps.EmulatorOf[*oktaemu.Emulator](t, emus).APIToken()), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg.Okta.Auth = config.OktaAuth{APIToken: config.SecretRef("file:" + token)}
 	for _, mode := range []setup.Mode{setup.ModeApply, setup.ModeApply, setup.ModeVerify} {
-		g, err := steps.Graph(steps.Deps{Config: cfg, HTTP: hc, ErrOut: io.Discard, NoInput: true, Prompter: prompt.NoInput{Reason: "test"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs, err := g.Run(context.Background(), mode, setup.NewOutputs(cfg), setup.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rs {
+		for _, r := range steps.RunGraph(t, steps.UnattendedDeps(cfg, hc), mode, setup.Options{}) {
 			if strings.HasPrefix(r.ID, "okta.") && r.Status == setup.Failed {
 				var failed []string
 				for _, c := range r.Checks {
@@ -213,17 +203,6 @@ func oktaTraffic(t *testing.T, identityPath bool) []sandboxtest.Exchange {
 		}
 	}
 	return rec.Log()
-}
-
-func oktaEmulator(t *testing.T, emus []sandbox.Emulator) *oktaemu.Emulator {
-	t.Helper()
-	for _, e := range emus {
-		if o, ok := e.(*oktaemu.Emulator); ok {
-			return o
-		}
-	}
-	t.Fatal("no okta emulator in the sandbox")
-	return nil
 }
 
 // checkMappingBody checks a profile mapping update the way the contract's examples write it: an

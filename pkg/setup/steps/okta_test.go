@@ -1,15 +1,10 @@
 package steps_test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/flowsctl/flowsctl/internal/prompt"
-	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/oktaemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
@@ -29,31 +24,12 @@ func TestOktaEndToEnd(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			emus := emulators.All()
-			for _, e := range emus {
-				if o, ok := e.(*oktaemu.Emulator); ok {
-					o.RefuseConnections = refuse
-				}
-			}
+			steps.EmulatorOf[*oktaemu.Emulator](t, emus).RefuseConnections = refuse
 			sb := sandboxtest.Start(t, emus...)
-			cfg, err := config.Load(filepath.Join(sb.Env.Dir, "flowsctl.yaml"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := steps.SandboxConfig(t, sb)
 			hc := sandboxtest.Client(t, sb)
 			run := func(mode setup.Mode) map[string]setup.Result {
-				g, err := steps.Graph(steps.Deps{Config: cfg, HTTP: hc, ErrOut: io.Discard, NoInput: true, Prompter: prompt.NoInput{Reason: "test"}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				rs, err := g.Run(context.Background(), mode, setup.NewOutputs(cfg), setup.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				out := map[string]setup.Result{}
-				for _, r := range rs {
-					out[r.ID] = r
-				}
-				return out
+				return steps.ByID(steps.RunGraph(t, steps.UnattendedDeps(cfg, hc), mode, setup.Options{}))
 			}
 			rs := run(setup.ModeApply)
 			for _, id := range []string{"okta.scimApp", "okta.groupPush", "okta.oidcApp"} {

@@ -3,7 +3,6 @@ package steps_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,8 +11,6 @@ import (
 	"time"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
-	"github.com/flowsctl/flowsctl/internal/prompt"
-	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/oktaemu"
@@ -51,29 +48,15 @@ func TestRotateOktaSCIMToken(t *testing.T) {
 		name := map[bool]string{false: "api", true: "guided"}[refuse]
 		t.Run(name, func(t *testing.T) {
 			emus := emulators.All()
-			var oe *oktaemu.Emulator
-			for _, e := range emus {
-				if o, ok := e.(*oktaemu.Emulator); ok {
-					oe = o
-				}
-			}
+			oe := steps.EmulatorOf[*oktaemu.Emulator](t, emus)
 			sb := sandboxtest.Start(t, emus...)
-			cfg, err := config.Load(filepath.Join(sb.Env.Dir, "flowsctl.yaml"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := steps.SandboxConfig(t, sb)
 			if !cfg.OktaIdentityPath() {
 				t.Skip("the sandbox config is not on the Identity Services path")
 			}
 			hc := sandboxtest.Client(t, sb)
-			d := steps.Deps{Config: cfg, HTTP: hc, ErrOut: io.Discard, NoInput: true, Prompter: prompt.NoInput{Reason: "test"}}
-			g, err := steps.Graph(d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := g.Run(context.Background(), setup.ModeApply, setup.NewOutputs(cfg), setup.Options{}); err != nil {
-				t.Fatal(err)
-			}
+			d := steps.UnattendedDeps(cfg, hc)
+			steps.RunGraph(t, d, setup.ModeApply, setup.Options{})
 			sink := cfg.IdentityServices.SCIMToken.Sink
 			old, err := cfg.Secret(sink)
 			if err != nil {
@@ -191,26 +174,15 @@ func TestTokenLifetimeCheck(t *testing.T) {
 // nothing else loses access), and provisioning is verified afterwards.
 func TestRotateOktaSCIMTokenAccessPath(t *testing.T) {
 	sb := sandboxtest.Start(t, emulators.All()...)
-	cfg, err := config.Load(filepath.Join(sb.Env.Dir, "flowsctl.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := steps.SandboxConfig(t, sb)
 	if cfg.IdentityServices == nil || cfg.Access == nil || cfg.Access.SCIMClient == nil || cfg.Okta == nil {
 		t.Skip("the sandbox config has no Access SCIM path")
 	}
 	cfg.IdentityServices.Enabled = false
 	cfg.Okta.SCIMApp.CatalogName, cfg.Okta.SCIMApp.Label = oktaemu.AppAccess, "Workspace ONE Access SCIM"
 	hc := sandboxtest.Client(t, sb)
-	d := steps.Deps{Config: cfg, HTTP: hc, ErrOut: io.Discard, NoInput: true, Prompter: prompt.NoInput{Reason: "test"}}
-	g, err := steps.Graph(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := g.Run(context.Background(), setup.ModeApply, setup.NewOutputs(cfg), setup.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rs {
+	d := steps.UnattendedDeps(cfg, hc)
+	for _, r := range steps.RunGraph(t, d, setup.ModeApply, setup.Options{}) {
 		if r.Status == setup.Failed || r.Status == setup.Skipped {
 			t.Logf("%s: %s %s %s", r.ID, r.Status, r.Reason, r.Error)
 		}

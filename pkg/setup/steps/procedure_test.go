@@ -23,12 +23,7 @@ import (
 // "confirmed", never "pass", and is to do again when its values change.
 func TestConsoleStepsOnTheSandbox(t *testing.T) {
 	emus := emulators.All()
-	var mf *mfemu.Emulator
-	for _, e := range emus {
-		if m, ok := e.(*mfemu.Emulator); ok {
-			mf = m
-		}
-	}
+	mf := EmulatorOf[*mfemu.Emulator](t, emus)
 	sb := sandboxtest.Start(t, emus...)
 	// sandbox.json decides: consoleTodo true leaves the console-only steps to do (the demo)
 	standIn := func(on bool) {
@@ -39,10 +34,7 @@ func TestConsoleStepsOnTheSandbox(t *testing.T) {
 		}
 	}
 	standIn(false)
-	cfg, err := config.Load(sb.ConfigPath())
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := SandboxConfig(t, sb)
 	cfg.CAFile = sb.CAPath()
 	ctx := context.Background()
 	d := Deps{Config: cfg, HTTP: sandboxtest.Client(t, sb), NoInput: true}
@@ -54,10 +46,7 @@ func TestConsoleStepsOnTheSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := map[string]setup.Result{}
-	for _, r := range rs {
-		byID[r.ID] = r
-	}
+	byID := ByID(rs)
 	for id, want := range map[string]string{"identity.services": "Integrations > Identity Services", "hub.clientVersions": "Boxer is 4.12 or later"} {
 		r := byID[id]
 		if r.Status != setup.Operator || !strings.Contains(r.Operator, want) || !strings.Contains(r.Operator, "flowsctl confirm "+id+" -f "+cfg.Path) {

@@ -1,15 +1,10 @@
 package steps_test
 
 import (
-	"context"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/flowsctl/flowsctl/internal/prompt"
-	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/plan"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
@@ -35,26 +30,13 @@ func credentialWrites(t *testing.T, sb *sandbox.Sandbox, name string, from int) 
 // with --rotate show and perform a rotate naming what to re-paste where.
 func TestMissingSinkNeverRotates(t *testing.T) {
 	sb := sandboxtest.Start(t, emulators.All()...)
-	cfg, err := config.Load(filepath.Join(sb.Env.Dir, "flowsctl.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := steps.SandboxConfig(t, sb)
 	hc := sandboxtest.Client(t, sb)
 	only := []string{"identity.scimToken", "access.scimClient"}
 	run := func(mode setup.Mode, stepIDs []string, rotate ...string) map[string]setup.Result {
-		g, err := steps.Graph(steps.Deps{Config: cfg, HTTP: hc, ErrOut: io.Discard, NoInput: true, Prompter: prompt.NoInput{Reason: "test"}, Rotate: rotate})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs, err := g.Run(context.Background(), mode, setup.NewOutputs(cfg), setup.Options{Only: stepIDs})
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]setup.Result{}
-		for _, r := range rs {
-			out[r.ID] = r
-		}
-		return out
+		d := steps.UnattendedDeps(cfg, hc)
+		d.Rotate = rotate
+		return steps.ByID(steps.RunGraph(t, d, mode, setup.Options{Only: stepIDs}))
 	}
 	rs := run(setup.ModeApply, nil) // the whole setup once, as an admin's first apply
 	for _, id := range only {

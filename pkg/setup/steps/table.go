@@ -37,6 +37,20 @@ type Row struct {
 	Independent func(cfg *config.Config) bool
 }
 
+// skipUnless is a row's Skip: base's reason (its service's section is absent), else why when has
+// says the config lacks what the row itself needs.
+func skipUnless(base func(*config.Config) string, has func(*config.Config) bool, why string) func(*config.Config) string {
+	return func(cfg *config.Config) string {
+		if s := base(cfg); s != "" {
+			return s
+		}
+		if !has(cfg) {
+			return why
+		}
+		return ""
+	}
+}
+
 // rowStep runs a Row's objects as a setup.Step.
 type rowStep struct {
 	row  Row

@@ -18,28 +18,18 @@ const uemAuthFix = "check uem.url and uem.auth in flowsctl.yaml (OAuth client id
 // uemClient is shared by the UEM steps of one run (one OAuth token, one rate-limit budget).
 // With uem.caFile, uem.Open builds the dedicated client through httpx.New from d.HTTPOptions.
 func uemClient(d Deps) *lazy[*uem.Client] {
-	return sharedValue(d, "uem", func() *lazy[*uem.Client] {
-		return newLazy(func() (*uem.Client, error) {
-			c, err := uem.Open(d.HTTP, d.Config, d.HTTPOptions)
-			if err != nil {
-				return nil, setup.Errorf("", err, uemAuthFix)
-			}
-			return c, nil
-		})
-	})
+	return sharedClient(d, "uem", uemAuthFix, func() (*uem.Client, error) { return uem.Open(d.HTTP, d.Config, d.HTTPOptions) })
 }
 
 // UEMClient is the run's UEM client (noun commands use the same one the steps do).
 func UEMClient(d Deps) (*uem.Client, error) { return uemClient(d).get() }
 
-// uemSkip skips a step when the uem section is absent, else asks more.
-func uemSkip(more func(u *config.UEM) string) func(cfg *config.Config) string {
-	return func(cfg *config.Config) string {
-		if cfg.UEM == nil {
-			return "no uem section in the config"
-		}
-		return more(cfg.UEM)
+// uemSkip is the reason the UEM steps are inactive: no uem section.
+func uemSkip(cfg *config.Config) string {
+	if cfg.UEM == nil {
+		return "no uem section in the config"
 	}
+	return ""
 }
 
 // withFix gives every Plan and Apply error of an object the command that fixes it.
@@ -72,23 +62,28 @@ func fixed(fix string, objs ...object.Object) []object.Object {
 	return out
 }
 
-// uemBoxer sets the five mobile flows keys on the Boxer assignments.
-var uemBoxer = Row{
-	ID: "uem.boxer",
-	Skip: uemSkip(func(u *config.UEM) string {
-		if u.Boxer == nil || !u.Boxer.Enabled {
-			return "uem.boxer is absent or not enabled"
-		}
-		return ""
-	}),
-	Fix: uemAuthFix,
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		b, err := UEMBoxer(d)
+// objectOf is the Objects of a row whose one object build makes: with a fix, the object's
+// Plan and Apply errors name that command (see fixed); with "", the object is as built.
+func objectOf[T object.Object](fix string, build func(Deps) (T, error)) func(Deps, setup.Values) ([]object.Object, error) {
+	return func(d Deps, _ setup.Values) ([]object.Object, error) {
+		o, err := build(d)
 		if err != nil {
 			return nil, err
 		}
-		return fixed("flowsctl uem boxer configure", b), nil
-	},
+		if fix == "" {
+			return []object.Object{o}, nil
+		}
+		return fixed(fix, o), nil
+	}
+}
+
+// uemBoxer sets the five mobile flows keys on the Boxer assignments.
+var uemBoxer = Row{
+	ID: "uem.boxer",
+	Skip: skipUnless(uemSkip, func(cfg *config.Config) bool { return cfg.UEM.Boxer != nil && cfg.UEM.Boxer.Enabled },
+		"uem.boxer is absent or not enabled"),
+	Fix:     uemAuthFix,
+	Objects: objectOf("flowsctl uem boxer configure", UEMBoxer),
 }
 
 // UEMBoxer builds the Boxer keys object of uem.boxer.
@@ -107,20 +102,10 @@ func UEMBoxer(d Deps) (*uem.Boxer, error) {
 // uemIntegrations is the third-party dashboard preflight (writes nothing).
 var uemIntegrations = Row{
 	ID: "uem.integrations",
-	Skip: uemSkip(func(u *config.UEM) string {
-		if len(u.Integrations) == 0 {
-			return "no uem.integrations in the config"
-		}
-		return ""
-	}),
-	Fix: uemAuthFix,
-	Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
-		p, err := UEMIntegrations(d)
-		if err != nil {
-			return nil, err
-		}
-		return fixed("flowsctl uem integration check", p), nil
-	},
+	Skip: skipUnless(uemSkip, func(cfg *config.Config) bool { return len(cfg.UEM.Integrations) > 0 },
+		"no uem.integrations in the config"),
+	Fix:     uemAuthFix,
+	Objects: objectOf("flowsctl uem integration check", UEMIntegrations),
 }
 
 // UEMIntegrations builds the preflight object of uem.integrations.

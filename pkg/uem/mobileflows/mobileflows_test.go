@@ -68,6 +68,16 @@ func entra(t *testing.T, secret string) *mf.EntraOutputs {
 	return &mf.EntraOutputs{ClientID: teamsClientID, SecretSink: config.SecretRef("file:" + p), TenantID: "7d0a5c1e-3b4f-4e8a-9c21-5f6e7a8b9c0d"}
 }
 
+// teamsSpec is the Teams catalog connector's spec with the Entra outputs ent.
+func teamsSpec(t *testing.T, ent *mf.EntraOutputs) mf.ConnectorSpec {
+	t.Helper()
+	spec, err := mf.SpecFrom(config.Connector{Catalog: "teams"}, ent, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
 func TestSpecFrom(t *testing.T) {
 	no := false
 	e := &mf.EntraOutputs{ClientID: teamsClientID, SecretSink: "file:/s", TenantID: "tid"}
@@ -272,10 +282,7 @@ func TestTeamsConnectorThroughAPIMode(t *testing.T) {
 	ctx := context.Background()
 	secret := "entra-secret-value-0123456789abcdef"
 	ent := entra(t, secret)
-	spec, err := mf.SpecFrom(config.Connector{Catalog: "teams"}, ent, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec := teamsSpec(t, ent)
 	cs := &mf.Connector{Spec: spec, Registrar: e.api}
 	ch, err := cs.Plan(ctx)
 	if err != nil || len(ch) != 1 || ch[0].Action != plan.Create || e.writes() != 0 {
@@ -360,10 +367,7 @@ func guidedSpec(t *testing.T) (mf.ConnectorSpec, string) {
 	secret := "guided-secret-value-abcdef0123456789"
 	ent := entra(t, secret)
 	ent.SecretSink = config.SecretRef("file:/etc/flowsctl/secrets/teams-client-secret")
-	s, err := mf.SpecFrom(config.Connector{Catalog: "teams"}, ent, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := teamsSpec(t, ent)
 	return s, secret
 }
 
@@ -398,7 +402,7 @@ func TestGuidedChecklistGolden(t *testing.T) {
 func TestGuidedSecretOnlyWhenAsked(t *testing.T) {
 	secret := "shown-only-on-request-0123456789"
 	ent := entra(t, secret)
-	s, _ := mf.SpecFrom(config.Connector{Catalog: "teams"}, ent, nil)
+	s := teamsSpec(t, ent)
 	plain, _ := mf.ConnectorChecklist(s, nil)
 	shown, err := mf.ConnectorChecklist(s, (*config.Config)(nil).Secret)
 	if err != nil || strings.Contains(plain, secret) || !strings.Contains(shown, secret) {
@@ -515,10 +519,7 @@ func BenchmarkParseDiscovery(b *testing.B) {
 func TestLiveBaseURLDrift(t *testing.T) {
 	e := startAPI(t)
 	ctx := context.Background()
-	spec, err := mf.SpecFrom(config.Connector{Catalog: "teams"}, entra(t, "entra-secret-value-0123456789abcdef"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec := teamsSpec(t, entra(t, "entra-secret-value-0123456789abcdef"))
 	if _, err := e.api.Apply(ctx, spec); err != nil {
 		t.Fatal(err)
 	}
@@ -547,10 +548,7 @@ func TestGuidedRotatedSecretMakesConfirmationStale(t *testing.T) {
 	ctx := context.Background()
 	secret := "guided-secret-value-abcdef0123456789"
 	ent := entra(t, secret)
-	s, err := mf.SpecFrom(config.Connector{Catalog: "teams"}, ent, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := teamsSpec(t, ent)
 	store := &mf.ConfirmStore{Path: filepath.Join(t.TempDir(), ".flowsctl", "operator-steps.json")}
 	g := &mf.Guided{Store: store, Confirm: true, Config: &config.Config{}}
 	if _, err := g.Apply(ctx, s); err != nil {

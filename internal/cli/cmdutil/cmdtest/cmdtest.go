@@ -23,6 +23,16 @@ func Factory(flags cmdutil.GlobalFlags) *cmdutil.Factory {
 	return &cmdutil.Factory{IO: ios, Flags: &flags}
 }
 
+// CommonFor is what a command's options embed in a test that built its own config and client:
+// test streams (out and errOut are what the command prints), cfg and hc as the run's config
+// and HTTP client, and the global flags given.
+func CommonFor(cfg *config.Config, hc *httpx.Client, flags cmdutil.GlobalFlags) (c cmdutil.Common, out, errOut *bytes.Buffer) {
+	ios, _, out, errOut := iostreams.Test()
+	return cmdutil.Common{IO: ios, Flags: &flags,
+		Config:     func() (*config.Config, error) { return cfg, nil },
+		HTTPClient: func() (*httpx.Client, error) { return hc, nil }}, out, errOut
+}
+
 // Fixture is a sandbox serving emulators, its generated flowsctl.yaml loaded, an HTTP client
 // trusting its CA with quick retries, and the buffers Common's streams write to.
 type Fixture struct {
