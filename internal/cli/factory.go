@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/internal/safefile"
 	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 )
 
 // NewFactory wires the real dependencies. Each is built on first use, once.
@@ -106,15 +106,8 @@ func sandboxCA(configPath, id string) (string, []byte) {
 		return "", nil
 	}
 	dir := filepath.Dir(configPath)
-	b, err := safefile.Read(filepath.Join(dir, "sandbox.json"), safefile.MaxConfig)
-	if err != nil {
-		return "", nil
-	}
-	var meta struct {
-		CA string `json:"ca"`
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(b, &meta) != nil || meta.ID != id || meta.CA == "" {
+	meta, err := sandbox.ReadMeta(dir)
+	if err != nil || meta.ID != id || meta.CA == "" {
 		return "", nil
 	}
 	if abs, err := filepath.Abs(dir); err != nil || filepath.Dir(meta.CA) != abs {

@@ -2,9 +2,14 @@ package sandbox
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
 	"sort"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/flowsctl/flowsctl/internal/safefile"
 )
 
 // Config merges every emulator's fragment into one flowsctl.yaml (bytes) and the secret files to write.
@@ -76,4 +81,18 @@ func merge(dst, src map[string]any) {
 			dst[k] = v
 		}
 	}
+}
+
+// ReadMeta reads the sandbox.json in dir (a regular file, size-capped). A missing file is an
+// error matching fs.ErrNotExist.
+func ReadMeta(dir string) (Meta, error) {
+	var m Meta
+	b, err := safefile.Read(filepath.Join(dir, "sandbox.json"), safefile.MaxConfig)
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("sandbox: %s: %w", filepath.Join(dir, "sandbox.json"), err)
+	}
+	return m, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -206,9 +207,10 @@ func TestWriteFiles(t *testing.T) {
 	}
 	dir := sb.Env.Dir
 	var meta struct {
-		CA       string `json:"ca"`
-		ID       string `json:"id"`
-		Services map[string]struct {
+		CA          string `json:"ca"`
+		ID          string `json:"id"`
+		ConsoleTodo *bool  `json:"consoleTodo"`
+		Services    map[string]struct {
 			URL   string `json:"url"`
 			Admin string `json:"admin"`
 		} `json:"services"`
@@ -224,6 +226,20 @@ func TestWriteFiles(t *testing.T) {
 	}
 	if meta.CA != filepath.Join(dir, "ca.pem") || !filepath.IsAbs(meta.CA) {
 		t.Errorf("ca = %q", meta.CA)
+	}
+	// the console-only steps' stand-in decision is in the file: sandbox up stands in, --console-todo does not
+	if meta.ConsoleTodo == nil || *meta.ConsoleTodo {
+		t.Errorf("consoleTodo = %v, want false written", meta.ConsoleTodo)
+	}
+	sb.ConsoleTodo = true
+	if err := sb.WriteFiles(); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := sandbox.ReadMeta(dir); err != nil || !m.ConsoleTodo || m.ID != meta.ID || m.Services["other"].URL != sb.Services["other"].URL {
+		t.Errorf("ReadMeta after --console-todo = %+v, %v", m, err)
+	}
+	if _, err := sandbox.ReadMeta(t.TempDir()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadMeta without sandbox.json: %v", err)
 	}
 	if cfg, _ := os.ReadFile(filepath.Join(dir, "flowsctl.yaml")); len(meta.ID) < 16 || !strings.Contains(string(cfg), "\nsandbox: "+meta.ID+"\n") {
 		t.Errorf("sandbox id %q not bound into flowsctl.yaml", meta.ID)

@@ -38,15 +38,11 @@ type Sandbox struct {
 	Services map[string]*Service
 	order    []string
 	close    sync.Once
-	// ConsoleTodo leaves the console-only operator steps to do in the written files (the demo
-	// shows them), instead of recording them through ConsoleStandIn.
+	// ConsoleTodo, written into sandbox.json, leaves the console-only operator steps to do (the
+	// demo shows them). Without it the sandbox stands in for the operator on those steps (no
+	// emulator has a console to click through): doctor reports them "confirmed", never "pass".
 	ConsoleTodo bool
 }
-
-// ConsoleStandIn records, for the config WriteFiles wrote, the operator steps that only a
-// console does (no emulator has a console to click through) as done by hand, and names them.
-// pkg/setup/steps sets it; doctor reports those steps as "confirmed", never as an observed pass.
-var ConsoleStandIn func(configPath string) ([]string, error)
 
 // Start listens on 127.0.0.1 for every emulator and serves them over HTTPS (HTTP/1.1 only,
 // so that the reset and timeout faults act on real TCP connections).
@@ -238,6 +234,9 @@ type Meta struct {
 	CA       string                 `json:"ca"`
 	ID       string                 `json:"id"`
 	Services map[string]ServiceMeta `json:"services"`
+	// ConsoleTodo: the console-only operator steps of the config beside it stay to do; false,
+	// the sandbox stands in for the operator on them (confirmed, never observed).
+	ConsoleTodo bool `json:"consoleTodo"`
 
 	order []string // start order, kept in sandbox.json
 }
@@ -252,6 +251,9 @@ func (m Meta) MarshalJSON() ([]byte, error) {
 	b.Write(ca)
 	b.WriteString(`,"id":`)
 	b.Write(id)
+	todo, _ := json.Marshal(m.ConsoleTodo)
+	b.WriteString(`,"consoleTodo":`)
+	b.Write(todo)
 	b.WriteString(`,"services":{`)
 	names := append([]string(nil), m.order...)
 	seen := map[string]bool{}
@@ -296,7 +298,7 @@ type ServiceMeta struct {
 
 // Meta describes the running sandbox; caPath is the ca.pem path recorded in it.
 func (sb *Sandbox) Meta(caPath string) Meta {
-	m := Meta{CA: caPath, ID: sb.ID, Services: map[string]ServiceMeta{}, order: sb.Names()}
+	m := Meta{CA: caPath, ID: sb.ID, Services: map[string]ServiceMeta{}, ConsoleTodo: sb.ConsoleTodo, order: sb.Names()}
 	for n, s := range sb.Services {
 		m.Services[n] = ServiceMeta{URL: s.URL, Admin: s.Admin}
 	}
@@ -346,11 +348,6 @@ func (sb *Sandbox) WriteFiles() error {
 	}
 	if err := writeFile(sb.ConfigPath(), cfg); err != nil {
 		return err
-	}
-	if ConsoleStandIn != nil && !sb.ConsoleTodo {
-		if _, err := ConsoleStandIn(sb.ConfigPath()); err != nil {
-			return fmt.Errorf("sandbox: record the console-only steps: %w", err)
-		}
 	}
 	meta, _ := json.MarshalIndent(sb.Meta(sb.CAPath()), "", "  ")
 	return writeFile(filepath.Join(dir, "sandbox.json"), append(meta, '\n'))

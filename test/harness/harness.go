@@ -40,6 +40,9 @@ type Options struct {
 	// Factory, when set, adjusts the factory before the command tree is built (e.g. an HTTP
 	// client with short attempt timeouts); stderr is where --debug output belongs.
 	Factory func(f *cmdutil.Factory, stderr *LockedBuffer)
+	// Until, when set, ends the run (its context is cancelled) once stderr holds this text: a
+	// command that runs until interrupted, such as `sandbox up` ("sandbox ready").
+	Until string
 }
 
 // Run executes the command tree in-process with buffers for its streams (no TTY, so --no-input
@@ -64,6 +67,13 @@ func Run(t testing.TB, o Options, args ...string) (r Result) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 	defer cancel()
+	if o.Until != "" {
+		errb.onWrite = func(s string) {
+			if strings.Contains(s, o.Until) {
+				cancel()
+			}
+		}
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			t.Fatalf("flowsctl %v panicked: %v", args, p)
@@ -81,10 +91,21 @@ func Run(t testing.TB, o Options, args ...string) (r Result) {
 type LockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
+	// onWrite, when set, sees the whole content after each write (Options.Until).
+	onWrite func(string)
 }
 
 func (l *LockedBuffer) Write(p []byte) (n int, err error) {
-	l.locked(func() { n, err = l.b.Write(p) })
+	var s string
+	l.locked(func() {
+		n, err = l.b.Write(p)
+		if l.onWrite != nil {
+			s = l.b.String()
+		}
+	})
+	if l.onWrite != nil {
+		l.onWrite(s)
+	}
 	return n, err
 }
 

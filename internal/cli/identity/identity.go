@@ -278,6 +278,14 @@ func idpCreateRun(o *IdPCreateOptions) error {
 	if d == nil {
 		return fmt.Errorf("directory %q does not exist yet: run `flowsctl identity directory create` first", dir.Name)
 	}
+	// On the Okta path the issuer, client id and secret come from the Okta OIDC app.
+	hc, err := o.HTTPClient()
+	if err != nil {
+		return err
+	}
+	if cfg, err = steps.IdPConfig(o.Context(), steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: o.HTTPOpts(), ErrOut: o.IO.ErrOut, NoInput: true}); err != nil {
+		return err
+	}
 	idp, err := identity.IdPFromConfig(cl, cfg, dir.ID, o.Name)
 	if err != nil {
 		return err

@@ -12,7 +12,6 @@ import (
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
-	_ "github.com/flowsctl/flowsctl/pkg/setup/steps" // sets sandbox.ConsoleStandIn
 )
 
 // NewCmdSandbox builds `flowsctl sandbox` and its subcommands.
@@ -51,7 +50,10 @@ func NewCmdUp(f *cmdutil.Factory, runF func(*UpOptions) error) *cobra.Command {
 - ca.pem: the CA generated for this run (trust it with --ca-file, or use the config below);
 - flowsctl.yaml: a config pointing every section at the emulators, secrets as file: references
   under secrets/ (mode 0600), chosen so that apply needs no operator step;
-- sandbox.json: {"ca": PATH, "services": {NAME: {"url": BASE_URL, "admin": ADMIN_BASE}}}, written last.
+- sandbox.json: {"ca": PATH, "id": ID, "consoleTodo": false, "services": {NAME: {"url": BASE_URL,
+  "admin": ADMIN_BASE}}}, written last. consoleTodo false: the sandbox, which has no console,
+  stands in for the operator on the console-only steps (doctor: confirmed, never pass);
+  --console-todo writes true and leaves them to do.
 
 Each service prints its URL and admin base; the last line on stderr is "sandbox ready". It runs
 until interrupted (Ctrl-C, SIGTERM), then stops cleanly. The --timeout default does not apply.
@@ -99,7 +101,7 @@ func upRun(opts *UpOptions) error {
 
 	errOut := opts.IO.ErrOut
 	if !opts.ConsoleTodo {
-		fmt.Fprintln(errOut, "sandbox: the console-only steps (no API shows them) are recorded as done by hand; doctor says confirmed. --console-todo leaves them to do")
+		fmt.Fprintln(errOut, "sandbox: the sandbox stands in for the console-only steps (no API shows them; sandbox.json consoleTodo: false): doctor says confirmed, never pass. --console-todo leaves them to do")
 	}
 	fmt.Fprintf(errOut, "sandbox: %d services, files in %s\n", len(emus), dir)
 	tab := cmdutil.NewTable(errOut)

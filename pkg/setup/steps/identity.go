@@ -1,7 +1,9 @@
 package steps
 
 import (
+	"context"
 	"fmt"
+
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/identity"
 	"github.com/flowsctl/flowsctl/pkg/object"
@@ -144,4 +146,29 @@ func withOktaOIDC(cfg *config.Config, v setup.Values, mode setup.Mode) *config.C
 		oc.IssuerURL = config.URL(v.Okta.Issuer)
 	}
 	return &cp
+}
+
+// IdPConfig is cfg with the Identity Services IdP's Okta values read from the Okta OIDC app
+// where the config leaves them to it (as the identity.idp step does after okta.oidcApp), for a
+// command that creates the provider on its own (`identity idp create oidc`). Without an
+// okta.oidcApp section it is cfg; an OIDC app not created yet is an error naming the command.
+func IdPConfig(ctx context.Context, d Deps) (*config.Config, error) {
+	cfg := d.Config
+	if !cfg.OIDCFromOkta() {
+		return cfg, nil
+	}
+	app, err := OktaOIDCApp(WithShared(d))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := app.Plan(ctx); err != nil {
+		return nil, fmt.Errorf("okta oidc app %q: %w", cfg.Okta.OIDCApp.Label, err)
+	}
+	var v setup.Values
+	v.Okta.OIDCClientID, v.Okta.Issuer = app.ClientID(), app.Issuer()
+	if v.Okta.OIDCClientID == "" && cfg.IdentityServices.OIDC.ClientID == "" {
+		return nil, fmt.Errorf("the Okta OIDC app %q, whose client id and secret the identity provider uses, does not exist yet: run %s first (or write identityServices.oidc.clientId and clientSecret)",
+			cfg.Okta.OIDCApp.Label, WithFile(cfg, "flowsctl okta apply"))
+	}
+	return withOktaOIDC(cfg, v, setup.ModeApply), nil
 }

@@ -3,35 +3,49 @@ package steps
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
-// A sandbox config copied away from its folder (a fleet folder) has the sandbox stand in for its
-// console-only steps; inside the folder, or for a real tenant's config, it does not.
-func TestMovedSandboxConfig(t *testing.T) {
+// sandbox.json decides who stands in for the operator: beside the config it wrote, consoleTodo
+// false stands in on the console-only steps and true leaves them to do; a copy away from its
+// folder (no sandbox.json, or another sandbox's) stands in on every operator step; a real
+// tenant's config never has a stand-in.
+func TestSandboxStandIn(t *testing.T) {
 	dir := t.TempDir()
-	withMeta := filepath.Join(dir, "sandbox")
-	if err := os.MkdirAll(withMeta, 0o700); err != nil {
-		t.Fatal(err)
+	folder := func(name, meta string) string {
+		d := filepath.Join(dir, name)
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "sandbox.json"), []byte(meta), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return filepath.Join(d, "flowsctl.yaml")
 	}
-	if err := os.WriteFile(filepath.Join(withMeta, "sandbox.json"), []byte("{}"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	upCfg := folder("up", `{"id":"id1","consoleTodo":false}`)
+	todoCfg := folder("todo", `{"id":"id1","consoleTodo":true}`)
+	otherCfg := folder("other", `{"id":"id2","consoleTodo":true}`)
 	tests := []struct {
-		name, sandbox, path string
-		want                bool
+		name, sandbox, path, step string
+		want                      string // "" none, else a word of the stand-in
 	}{
-		{"in its folder", "id1", filepath.Join(withMeta, "flowsctl.yaml"), false},
-		{"copied away", "id1", filepath.Join(dir, "tenant-a.yaml"), true},
-		{"a real tenant", "", filepath.Join(dir, "tenant-b.yaml"), false},
-		{"in memory", "id1", "", false},
+		{"sandbox up, console-only", "id1", upCfg, "identity.services", "--console-todo leaves it to do"},
+		{"sandbox up, observable step", "id1", upCfg, "users.teamsActivation", ""},
+		{"console-todo", "id1", todoCfg, "hub.clientVersions", ""},
+		{"copied away", "id1", filepath.Join(dir, "tenant-a.yaml"), "hub.clientVersions", "away from its sandbox folder"},
+		{"copied away, observable step", "id1", filepath.Join(dir, "tenant-a.yaml"), "users.teamsActivation", "away from its sandbox folder"},
+		{"beside another sandbox", "id1", otherCfg, "identity.services", "away from its sandbox folder"},
+		{"a real tenant", "", upCfg, "identity.services", ""},
+		{"in memory", "id1", "", "identity.services", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := movedSandboxConfig(&config.Config{Sandbox: tt.sandbox, Path: tt.path}); got != tt.want {
-				t.Errorf("got %v, want %v", got, tt.want)
+			got := sandboxStandIn(&config.Config{Sandbox: tt.sandbox, Path: tt.path}, tt.step)
+			if (got == "") != (tt.want == "") || !strings.Contains(got, tt.want) {
+				t.Errorf("stand-in %q, want one saying %q", got, tt.want)
 			}
 		})
 	}

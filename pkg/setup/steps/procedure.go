@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
@@ -50,24 +48,29 @@ func operatorRow(id string, needs []string, skip func(*config.Config) string, bu
 		Objects: func(d Deps, _ setup.Values) ([]object.Object, error) {
 			s := build(d)
 			s.Store, s.Ask, s.Out, s.ConfirmCmd = confirmStore(d), operatorAsk(d), d.ErrOut, confirmCmd(d.Config, id)
-			if movedSandboxConfig(d.Config) {
-				s.StandIn = "the sandbox, which has no console (a sandbox config away from its sandbox folder)"
-			}
+			s.StandIn = sandboxStandIn(d.Config, id)
 			return []object.Object{s}, nil
 		}}
 }
 
-// movedSandboxConfig: a config `sandbox up` wrote, copied away from its folder (a fleet folder,
-// say). The sandbox records its console-only steps beside the config it writes (ConsoleStandIn);
-// a copy has no such record, and the sandbox still has no console to click through, so it
-// stands in again. Inside the sandbox folder the record (or, with --console-todo, its absence)
-// decides.
-func movedSandboxConfig(cfg *config.Config) bool {
+// sandboxStandIn names who stands in for the operator on step id of a config `sandbox up`
+// wrote ("" for a real tenant): the sandbox has no console to click through. Beside its
+// sandbox.json, the file decides: consoleTodo false (sandbox up) stands in on the console-only
+// steps, true (demo, sandbox up --console-todo) leaves them to do. A copy away from its sandbox
+// folder (a fleet folder, say) has no such file, or another sandbox's: the sandbox stands in on
+// every operator step it cannot observe.
+func sandboxStandIn(cfg *config.Config, id string) string {
 	if cfg.Sandbox == "" || cfg.Path == "" {
-		return false
+		return ""
 	}
-	_, err := os.Stat(filepath.Join(filepath.Dir(cfg.Path), "sandbox.json"))
-	return errors.Is(err, fs.ErrNotExist)
+	meta, err := sandbox.ReadMeta(filepath.Dir(cfg.Path))
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || (err == nil && meta.ID != cfg.Sandbox):
+		return "the sandbox, which has no console (a sandbox config away from its sandbox folder)"
+	case err == nil && consoleOnly[id] && !meta.ConsoleTodo:
+		return "the sandbox, which has no console; sandbox up --console-todo leaves it to do"
+	}
+	return ""
 }
 
 // consoleURL is the tenant console users of the guides open (the Access URL).
@@ -234,44 +237,6 @@ func AutoEnableCheck(cfg *config.Config) doctor.Check {
 	return ck
 }
 
-// The sandbox has no console: its written configs get the console-only steps recorded.
-func init() {
-	sandbox.ConsoleStandIn = func(path string) ([]string, error) {
-		cfg, err := config.Load(path)
-		if err != nil {
-			return nil, err
-		}
-		return ConfirmConsoleOnly(cfg, time.Now())
-	}
-}
-
 // consoleOnly are the operator steps no API observes in any mode (the others are observed in
-// api mode, or through Okta's API).
-var consoleOnly = []Row{identityServices, hubClientVersions, airWatchProvisioning}
-
-// ConfirmConsoleOnly records the console-only steps active for cfg as done by hand, and returns
-// their ids. The sandbox uses it (sandbox.ConsoleStandIn): no emulator has a console to click
-// through, so it stands in for the operator; doctor still reports them as confirmed, never as
-// observed.
-func ConfirmConsoleOnly(cfg *config.Config, now time.Time) ([]string, error) {
-	d := WithShared(Deps{Config: cfg, NoInput: true})
-	var done []string
-	for _, r := range consoleOnly {
-		if r.Skip != nil && r.Skip(cfg) != "" {
-			continue
-		}
-		objs, err := r.Objects(d, setup.NewOutputs(cfg).Get())
-		if err != nil {
-			return done, err
-		}
-		for _, o := range objs {
-			if s, ok := o.(*operator.Step); ok {
-				if err := s.Confirm(now); err != nil {
-					return done, err
-				}
-			}
-		}
-		done = append(done, r.ID)
-	}
-	return done, nil
-}
+// api mode, or through Okta's API): the sandbox stands in for the operator on them.
+var consoleOnly = map[string]bool{"identity.services": true, "hub.clientVersions": true, "access.airwatchProvisioning": true}

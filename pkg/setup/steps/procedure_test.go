@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -26,12 +25,17 @@ func TestConsoleStepsOnTheSandbox(t *testing.T) {
 	emus := emulators.All()
 	mf := EmulatorOf[*mfemu.Emulator](t, emus)
 	sb := sandboxtest.Start(t, emus...)
+	// sandbox.json decides: consoleTodo true leaves the console-only steps to do (the demo)
+	standIn := func(on bool) {
+		t.Helper()
+		sb.ConsoleTodo = !on
+		if err := sb.WriteFiles(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	standIn(false)
 	cfg := SandboxConfig(t, sb)
 	cfg.CAFile = sb.CAPath()
-	// the sandbox recorded the console-only steps (sandbox.ConsoleStandIn): start without them
-	if err := os.Remove(operator.PathFor(cfg.Path)); err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	d := Deps{Config: cfg, HTTP: sandboxtest.Client(t, sb), NoInput: true}
 	g, err := Graph(d)
@@ -137,12 +141,23 @@ func TestConsoleStepsOnTheSandbox(t *testing.T) {
 	if c := verify("identity.services"); c.Status != doctor.Todo {
 		t.Errorf("service selection before the record: %+v", c)
 	}
-	ids, err := ConfirmConsoleOnly(cfg, time.Now())
-	if err != nil || strings.Join(ids, ",") != "identity.services,hub.clientVersions" {
-		t.Fatalf("ConfirmConsoleOnly = %v, %v", ids, err)
+	// sandbox up (consoleTodo false): the sandbox stands in, confirmed and never observed
+	standIn(true)
+	for _, id := range []string{"identity.services", "hub.clientVersions"} {
+		if c := verify(id); c.Status != doctor.Confirmed || !strings.Contains(c.Detail, "done by the sandbox") {
+			t.Errorf("%s with the sandbox standing in: %+v", id, c)
+		}
 	}
-	for _, id := range ids {
-		if c := verify(id); c.Status != doctor.Confirmed {
+	standIn(false)
+	for _, id := range []string{"identity.services", "hub.clientVersions"} {
+		objs, err := Objects(WithShared(d), id)
+		if err != nil || len(objs) != 1 {
+			t.Fatalf("%s: %v %d", id, err, len(objs))
+		}
+		if err := objs[0].(*operator.Step).Confirm(time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if c := verify(id); c.Status != doctor.Confirmed || !strings.Contains(c.Detail, "confirmed by the operator") {
 			t.Errorf("%s after the record: %+v", id, c)
 		}
 	}
