@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/flowsctl/flowsctl/internal/safefile"
@@ -110,11 +109,6 @@ func (r *Registration) trustedFile(p, what string) []byte {
 		return nil
 	}
 	return b
-}
-
-func ownedByMe(st fs.FileInfo) bool {
-	sys, ok := st.Sys().(*syscall.Stat_t)
-	return ok && int(sys.Uid) == os.Getuid()
 }
 
 func (r *Registration) warnf(format string, args ...any) {
