@@ -16,7 +16,7 @@ ncpu = os.cpu_count() or 1
 for line in sys.stdin:
     if not line.startswith("BenchmarkFleet"):
         continue
-    m = dict((k, float(v)) for v, k in re.findall(r"([\d.]+) ([\w-]+)", line.split(None, 2)[2]))
+    m = dict((k, float(v)) for v, k in re.findall(r"([\d.]+) ([\w/-]+)", line.split(None, 2)[2]))
     print("tenants %d at 100 ms latency, --parallel %d" % (m["tenants"], m["tenants"]))
     print("one tenant apply  %7.0f ms" % m["single-wall-ms"])
     print("fleet apply       %7.0f ms  (%.2fx one tenant)" % (m["fleet-wall-ms"], m["fleet-x-single"]))
