@@ -1,3 +1,7 @@
+//go:build unix
+
+// These tests make FIFOs, read /dev and /proc and check Unix permission bits.
+
 package safefile
 
 import (
