@@ -28,7 +28,8 @@ func mobileFlowsAPI(d Deps) (*mobileflows.API, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &mobileflows.API{HC: d.HTTP, Base: string(d.Config.UEM.MobileFlows.AdminURL), Authorize: c.Authorize, Config: d.Config}, nil
+	return &mobileflows.API{HC: d.HTTP, Base: string(d.Config.UEM.MobileFlows.AdminURL), Authorize: c.Authorize, Config: d.Config,
+		Seen: sharedValue(d, "uem.connectors.seen", func() *mobileflows.Seen { return &mobileflows.Seen{} })}, nil
 }
 
 // operatorAsk asks the operator to confirm a guided step; nil when no one can answer.
