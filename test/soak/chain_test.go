@@ -19,6 +19,7 @@ import (
 //     Boxer assignment rules it wrote (the rules alone are read again),
 //   - read the Microsoft Teams connector again for its signed-in users (the answers that
 //     registered it had the count),
+//   - read the mobile flows tenant twice (Hub Services' switch and the registration share one answer),
 //
 // and it must read Okta's connection and features, and the push mappings, exactly once.
 // Requests are counted, not timed.
@@ -67,6 +68,7 @@ func TestApplyChainCuts(t *testing.T) {
 		{"the Boxer smart group search", `^uem GET /api/mdm/smartgroups/search\?name=All\+Boxer\+Users`, 1},
 		{"the Boxer assignment rules read, before and after the write", `^uem GET /api/mam/apps/[^/]+/assignment-rules`, 2},
 		{"the Microsoft Teams connector read", `^mobileflows GET /connector-management/v1/connectors/Microsoft Teams`, 1},
+		{"the mobile flows tenant read", `^mobileflows GET /connector-management/v1/tenant`, 1},
 	} {
 		if n := match(c.pattern); n != c.want {
 			t.Errorf("%s: %d requests, want %d", c.what, n, c.want)
