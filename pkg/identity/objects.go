@@ -473,8 +473,43 @@ type IdPObject struct {
 	// serves the directory (`identity idp create oidc`); plan/apply leave such a provider alone,
 	// since the secret cannot be read back to compare.
 	Always bool
+	// Ahead, when set, may hold the provider looked up before Apply (IdPReadAhead); Apply then
+	// uses that answer instead of asking again.
+	Ahead *IdPReadAhead
 
 	found *IdP
+}
+
+// IdPReadAhead is a look-up of a provider by name made before its object's Apply: apply reads
+// it while the Okta OIDC app the provider will name is still being made, which nothing in the
+// look-up needs. Apply uses a successful answer once; after an error it asks again.
+type IdPReadAhead struct {
+	mu   sync.Mutex
+	name string
+	p    *IdP
+	ok   bool
+}
+
+// ReadAhead looks up the provider called name with c.
+func (a *IdPReadAhead) ReadAhead(ctx context.Context, c *Client, name string) {
+	p, err := lookupIdP(ctx, c, name)
+	if err != nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.name, a.p, a.ok = name, p, true
+}
+
+// take returns the provider read ahead under name, once (ok false when there is none).
+func (a *IdPReadAhead) take(name string) (p *IdP, ok bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.ok || !strings.EqualFold(a.name, name) {
+		return nil, false
+	}
+	a.ok = false
+	return a.p, true
 }
 
 var _ object.Object = (*IdPObject)(nil)
@@ -524,15 +559,27 @@ func (o *IdPObject) Object() string { return idpObject(o.Spec.Name) }
 func (o *IdPObject) Found() *IdP { return o.found }
 
 func (o *IdPObject) find(ctx context.Context) (*IdP, error) {
-	p, err := o.c.FindIdP(ctx, o.Spec.Name)
-	if err == nil && p != nil && strings.EqualFold(p.Type, "OIDC") {
-		p, err = o.c.IdP(ctx, p.ID) // the list has no OIDC profile to compare
+	if o.Ahead != nil {
+		if p, ok := o.Ahead.take(o.Spec.Name); ok {
+			o.found = p
+			return p, nil
+		}
 	}
+	p, err := lookupIdP(ctx, o.c, o.Spec.Name)
 	if err != nil {
 		return nil, setup.Errorf(o.Object(), err, authFix)
 	}
 	o.found = p
 	return p, nil
+}
+
+// lookupIdP finds the provider called name, with its OIDC profile (nil when absent).
+func lookupIdP(ctx context.Context, c *Client, name string) (*IdP, error) {
+	p, err := c.FindIdP(ctx, name)
+	if err == nil && p != nil && strings.EqualFold(p.Type, "OIDC") {
+		p, err = c.IdP(ctx, p.ID) // the list has no OIDC profile to compare
+	}
+	return p, err
 }
 
 // drift is every field flowsctl sets that differs on the provider: the issuer's configuration

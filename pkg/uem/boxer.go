@@ -280,21 +280,30 @@ func mergeKeys(a map[string]any, want []AppConfigValue, prefix string, apply boo
 
 // survey reads everything and computes the changes; with apply it also edits the read rules
 // in place so that a PUT of them converges.
-func (b *Boxer) survey(ctx context.Context, apply bool) ([]*boxerApp, []plan.Change, map[*boxerApp]bool, error) {
+func (b *Boxer) survey(ctx context.Context, apply bool) ([]*boxerApp, []SmartGroup, []plan.Change, map[*boxerApp]bool, error) {
 	ogID, err := b.ogID(ctx)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	apps, sgs, err := b.appsAndSmartGroups(ctx, ogID)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
+	for _, ba := range apps {
+		if err := b.readRules(ctx, ba); err != nil {
+			return nil, nil, nil, nil, err
+		}
+	}
+	changes, dirty := b.compare(apps, sgs, apply)
+	return apps, sgs, changes, dirty, nil
+}
+
+// compare computes the changes from the rules read into apps, for the smart groups sgs; with
+// apply it edits the rules in place so that a PUT of them converges.
+func (b *Boxer) compare(apps []*boxerApp, sgs []SmartGroup, apply bool) ([]plan.Change, map[*boxerApp]bool) {
 	dirty := map[*boxerApp]bool{}
 	var changes []plan.Change
 	for _, ba := range apps {
-		if err := b.readRules(ctx, ba); err != nil {
-			return nil, nil, nil, err
-		}
 		for _, sg := range sgs {
 			obj := fmt.Sprintf("boxer assignment %q / smart group %q", ba.app.ApplicationName, sg.Name)
 			a := findAssignment(ba, sg.UUID)
@@ -327,7 +336,7 @@ func (b *Boxer) survey(ctx context.Context, apply bool) ([]*boxerApp, []plan.Cha
 			changes = append(changes, ch)
 		}
 	}
-	return apps, changes, dirty, nil
+	return changes, dirty
 }
 
 func newAssignment(ba *boxerApp, sg SmartGroup) map[string]any {
@@ -354,15 +363,17 @@ func newAssignment(ba *boxerApp, sg SmartGroup) map[string]any {
 
 // Plan reports key-level changes per assignment. Read-only.
 func (b *Boxer) Plan(ctx context.Context) ([]plan.Change, error) {
-	_, ch, _, err := b.survey(ctx, false)
+	_, _, ch, _, err := b.survey(ctx, false)
 	return ch, err
 }
 
 // Apply sets the keys and PUTs the assignment rules of each app that needs it (202), then reads
-// them back. A second Apply makes no write.
+// back the rules of those apps (the organization group, the apps and the smart groups it found
+// before the PUT are not asked for again: the PUT changed none of them). A second Apply makes no
+// write.
 func (b *Boxer) Apply(ctx context.Context) (object.Result, error) {
 	res := object.Result{Object: "boxer assignments", Kind: "boxer assignment", Key: strings.Join(b.Spec.SmartGroups, ", "), Action: plan.NoOp}
-	apps, ch, dirty, err := b.survey(ctx, true)
+	apps, sgs, ch, dirty, err := b.survey(ctx, true)
 	if err != nil {
 		return res, err
 	}
@@ -382,11 +393,16 @@ func (b *Boxer) Apply(ctx context.Context) (object.Result, error) {
 	}
 
 	if len(dirty) > 0 {
-		_, after, _, err := b.survey(ctx, false)
-		if err != nil {
-			return res, fmt.Errorf("reading back the Boxer assignments: %w", err)
+		var written []*boxerApp
+		for _, ba := range apps {
+			if dirty[ba] {
+				if err := b.readRules(ctx, ba); err != nil {
+					return res, fmt.Errorf("reading back the Boxer assignments: %w", err)
+				}
+				written = append(written, ba)
+			}
 		}
-		if plan.Pending(after) {
+		if after, _ := b.compare(written, sgs, false); plan.Pending(after) {
 			return res, errors.New("the Boxer assignments do not show the mobile flows keys after the update (UEM accepted it with 202 but did not apply it); check Apps & Books > Public > Workspace ONE Boxer > Assignments")
 		}
 	}
@@ -396,7 +412,7 @@ func (b *Boxer) Apply(ctx context.Context) (object.Result, error) {
 // Verify checks that every configured smart group's Boxer assignment carries the five keys with
 // the right values.
 func (b *Boxer) Verify(ctx context.Context) []doctor.Check {
-	_, ch, _, err := b.survey(ctx, false)
+	_, _, ch, _, err := b.survey(ctx, false)
 	if err != nil {
 		return []doctor.Check{{ID: "uem.boxer", Title: "Boxer mobile flows keys", Status: doctor.Fail, Detail: err.Error(),
 			Fix: "flowsctl uem boxer configure"}}

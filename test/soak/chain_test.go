@@ -15,6 +15,11 @@ import (
 //   - ask a directory it just created for its sync client (no token can exist yet),
 //   - ask an Okta app it just created for its group assignments (it has none),
 //   - list every UEM organization group to resolve a smart group's name,
+//   - search the organization group, the Boxer apps and the smart groups again to read back the
+//     Boxer assignment rules it wrote (the rules alone are read again),
+//   - read the Microsoft Teams connector again for its signed-in users (the answers that
+//     registered it had the count),
+//   - read the mobile flows tenant twice (Hub Services' switch and the registration share one answer),
 //
 // and it must read Okta's connection and features, and the push mappings, exactly once.
 // Requests are counted, not timed.
@@ -58,6 +63,12 @@ func TestApplyChainCuts(t *testing.T) {
 		{"the connection read", `^okta GET /api/v1/apps/[^/]+/connections/default`, 1},
 		{"the features read", `^okta GET /api/v1/apps/[^/]+/features/USER_PROVISIONING`, 1},
 		{"the push mappings read", `^okta GET /api/v1/apps/[^/]+/group-push/mappings`, 1},
+		{"the Boxer organization group search", `^uem GET /api/system/groups/search\?groupid=ACME&`, 1},
+		{"the Boxer app search", `^uem GET /api/mam/apps/search\?applicationname=Boxer`, 1},
+		{"the Boxer smart group search", `^uem GET /api/mdm/smartgroups/search\?name=All\+Boxer\+Users`, 1},
+		{"the Boxer assignment rules read, before and after the write", `^uem GET /api/mam/apps/[^/]+/assignment-rules`, 2},
+		{"the Microsoft Teams connector read", `^mobileflows GET /connector-management/v1/connectors/Microsoft Teams`, 1},
+		{"the mobile flows tenant read", `^mobileflows GET /connector-management/v1/tenant`, 1},
 	} {
 		if n := match(c.pattern); n != c.want {
 			t.Errorf("%s: %d requests, want %d", c.what, n, c.want)

@@ -112,7 +112,11 @@ var identityIdP = Row{
 	Objects: func(d Deps, v setup.Values) ([]object.Object, error) {
 		d.Config = withOktaOIDC(d.Config, v, d.Mode)
 		return ofDirectory(func(c *identity.Client, cfg *config.Config, dirID func() string) (object.Object, error) {
-			return identity.IdPFromConfig(c, cfg, dirID, "")
+			o, err := identity.IdPFromConfig(c, cfg, dirID, "")
+			if err == nil && d.Mode == setup.ModeApply {
+				o.Ahead = idpAhead(d)
+			}
+			return o, err
 		})(d, v)
 	},
 	Record: func(v *setup.Values, objs []object.Object, rs []object.Result) {
@@ -120,6 +124,21 @@ var identityIdP = Row{
 			v.Identity.IdPID = rs[0].ID
 		}
 	},
+	// The provider is looked up by its name alone: apply asks for it once the directory is
+	// there, while okta.oidcApp is still making the app whose client id the provider takes.
+	ReadAfter: []string{"identity.directory"},
+	ReadAhead: func(ctx context.Context, d Deps) {
+		c, err := identityClient(d)
+		if err != nil {
+			return
+		}
+		idpAhead(d).ReadAhead(ctx, c, identity.IdPNameFor(d.Config.IdentityServices.Directory.Source))
+	},
+}
+
+// idpAhead is the run's identity provider looked up ahead (apply only).
+func idpAhead(d Deps) *identity.IdPReadAhead {
+	return sharedValue(d, "identity.idp.ahead", func() *identity.IdPReadAhead { return &identity.IdPReadAhead{} })
 }
 
 // withOktaOIDC is cfg with the Identity Services IdP's Okta values taken from the okta.oidcApp

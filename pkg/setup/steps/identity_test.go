@@ -111,3 +111,41 @@ func TestIdentityRowsFromAnEmptyTenant(t *testing.T) {
 		*cfg.IdentityServices.OIDC = old
 	}
 }
+
+// TestIdentityIdPReadsAhead: apply looks the identity provider up once the directory exists,
+// not after okta.oidcApp (the look-up needs only the provider's name), and Apply uses that
+// answer: one look-up per apply (issue 18 item 5, apply's longest chain).
+func TestIdentityIdPReadsAhead(t *testing.T) {
+	if !slices.Equal(identityIdP.ReadAfter, []string{"identity.directory"}) || identityIdP.ReadAhead == nil {
+		t.Fatalf("identity.idp reads after %v (ReadAhead set: %v), want after identity.directory alone", identityIdP.ReadAfter, identityIdP.ReadAhead != nil)
+	}
+	t.Setenv("FLOWSCTL_TEST_IS_OIDC", "oidc-secret")
+	emu := identityemu.New()
+	sb := sandboxtest.Start(t, emu)
+	id, secret := emu.AdminCredentials()
+	t.Setenv("FLOWSCTL_TEST_IS_ADMIN", secret)
+	cfg := &config.Config{Access: &config.Access{Auth: config.AccessAuth{ClientID: id, ClientSecret: "env:FLOWSCTL_TEST_IS_ADMIN"}},
+		IdentityServices: &config.IdentityServices{Enabled: true, URL: config.URL(sb.Services["identity"].URL),
+			Directory: config.IdentityDirectory{Name: "Okta Directory", Domain: "example.com", Source: "OKTA"},
+			SCIMToken: config.IdentitySCIMToken{Sink: config.SecretRef("file:" + filepath.Join(t.TempDir(), "scim-token"))},
+			OIDC:      &config.IdentityOIDC{IssuerURL: "https://acme.okta.com", ClientID: "0oa1", ClientSecret: "env:FLOWSCTL_TEST_IS_OIDC"}}}
+	g, err := Graph(Deps{Config: cfg, HTTP: sandboxtest.Client(t, sb), NoInput: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := g.Run(context.Background(), setup.ModeApply, setup.NewOutputs(cfg), setup.Options{Only: []string{"identity.directory", "identity.idp"}})
+	for _, r := range rs {
+		if r.ID == "identity.idp" && r.Status != setup.Done {
+			t.Fatalf("identity.idp: %s %s", r.Status, r.Error)
+		}
+	}
+	n := 0
+	for _, le := range sb.Requests("identity") {
+		if le.Method == "GET" && le.Path == "/federation/broker/identity-providers" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d look-ups of the identity providers in one apply, want 1 (the one read ahead)", n)
+	}
+}

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/object"
@@ -28,7 +29,8 @@ func mobileFlowsAPI(d Deps) (*mobileflows.API, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &mobileflows.API{HC: d.HTTP, Base: string(d.Config.UEM.MobileFlows.AdminURL), Authorize: c.Authorize, Config: d.Config}, nil
+	return &mobileflows.API{HC: d.HTTP, Base: string(d.Config.UEM.MobileFlows.AdminURL), Authorize: c.Authorize, Config: d.Config,
+		Seen: sharedValue(d, "uem.connectors.seen", func() *mobileflows.Seen { return &mobileflows.Seen{} })}, nil
 }
 
 // operatorAsk asks the operator to confirm a guided step; nil when no one can answer.
@@ -78,7 +80,8 @@ func MobileFlowsTenant(d Deps) (*mobileflows.Tenant, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.Status = a.Tenant
+		reads := tenantStatus(d)
+		t.Status = func(ctx context.Context) (mobileflows.TenantStatus, error) { return reads.read(ctx, a) }
 	}
 	return t, nil
 }
@@ -191,8 +194,9 @@ func HubMobileFlows(d Deps) (*operator.Step, error) {
 		if err != nil {
 			return nil, err
 		}
+		reads := tenantStatus(d)
 		s.Observe = func(ctx context.Context) (bool, string, error) {
-			st, err := a.Tenant(ctx)
+			st, err := reads.read(ctx, a)
 			if err != nil {
 				return false, "", err
 			}
@@ -208,4 +212,48 @@ var hubMobileFlows = Row{
 	Skip:    mobileFlowsSkip,
 	Fix:     uemAuthFix,
 	Objects: objectOf("", HubMobileFlows),
+}
+
+// tenantStatus is the run's shared read of the mobile flows tenant status (one per mode: a plan's
+// answer never stands in for apply's).
+func tenantStatus(d Deps) *tenantReads {
+	return sharedValue(d, "uem.mobileflows.tenant.status."+string(d.Mode), func() *tenantReads { return &tenantReads{} })
+}
+
+// tenantReads shares one answer of GET /tenant between the two steps that read it in a run:
+// hub.mobileflows (Hub notifications, at the start) and uem.mobileflows.tenant (registration,
+// after access.template). The first asks; the second uses that answer, waiting for it if it is
+// still on its way. A failed read is not shared, and a third read asks the API again.
+type tenantReads struct {
+	mu   sync.Mutex
+	call *tenantCall
+}
+
+type tenantCall struct {
+	done chan struct{}
+	st   mobileflows.TenantStatus
+	err  error
+}
+
+func (r *tenantReads) read(ctx context.Context, a *mobileflows.API) (mobileflows.TenantStatus, error) {
+	r.mu.Lock()
+	if c := r.call; c != nil {
+		r.call = nil
+		r.mu.Unlock()
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return mobileflows.TenantStatus{}, ctx.Err()
+		}
+		if c.err == nil {
+			return c.st, nil
+		}
+		return a.Tenant(ctx)
+	}
+	c := &tenantCall{done: make(chan struct{})}
+	r.call = c
+	r.mu.Unlock()
+	c.st, c.err = a.Tenant(ctx)
+	close(c.done)
+	return c.st, c.err
 }

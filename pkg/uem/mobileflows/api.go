@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/text"
@@ -76,6 +77,41 @@ type API struct {
 	Authorize func(ctx context.Context, req *http.Request) error
 	// Config reads the connectors' client secrets (cfg.Secret); nil reads loaded refs as they are.
 	Config *config.Config
+	// Seen, when set, keeps the user counts Apply's answers showed (the connector as read, or
+	// as the PUT returned it), so ConnectorUsers need not ask again in the same run.
+	Seen *Seen
+}
+
+// Seen is the run's user counts of connectors as the admin API last answered them, by name
+// (case-insensitive). Each is used once: a later look asks the API again.
+type Seen struct {
+	mu    sync.Mutex
+	users map[string]int
+}
+
+// note keeps c's user count, when the API reported one.
+func (s *Seen) note(name string, c *WireConnector) {
+	if s == nil || c == nil || c.AuthorizedUsers == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.users == nil {
+		s.users = map[string]int{}
+	}
+	s.users[strings.ToLower(name)] = *c.AuthorizedUsers
+}
+
+// take returns the count kept for name, once.
+func (s *Seen) take(name string) (int, bool) {
+	if s == nil {
+		return 0, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.users[strings.ToLower(name)]
+	delete(s.users, strings.ToLower(name))
+	return n, ok
 }
 
 func (a *API) Mode() string { return "api" }
@@ -168,6 +204,9 @@ func (a *API) Tenant(ctx context.Context) (TenantStatus, error) {
 // reports it (0 while the connector is not registered); known is false when the API does not
 // report the count.
 func (a *API) ConnectorUsers(ctx context.Context, name string) (n int, known bool, err error) {
+	if n, ok := a.Seen.take(name); ok {
+		return n, true, nil // this run's Apply read or wrote the connector: its answer had the count
+	}
 	c, err := a.Get(ctx, name)
 	switch {
 	case err != nil:
@@ -306,6 +345,7 @@ func (a *API) Apply(ctx context.Context, s ConnectorSpec) (object.Result, error)
 	if err != nil {
 		return res, err
 	}
+	a.Seen.note(s.Name, have)
 	sec, fp, serr := secretFor(a.Config, s)
 	want := wireFrom(s)
 	if have != nil {
@@ -333,6 +373,7 @@ func (a *API) Apply(ctx context.Context, s ConnectorSpec) (object.Result, error)
 	if _, err := a.do(ctx, http.MethodPut, "/connectors/"+url.PathEscape(s.Name), want, &got); err != nil {
 		return res, fmt.Errorf("registering %s: %w", objectName(s), err)
 	}
+	a.Seen.note(s.Name, &got)
 	res.ID = got.ID
 	return res, nil
 }

@@ -345,6 +345,26 @@ func TestTeamsConnectorThroughAPIMode(t *testing.T) {
 	}
 }
 
+// TestConnectorUsersFromApplysAnswer: after Apply registered the connector, the user count its
+// answer carried serves the next ConnectorUsers without a read (apply's users.teamsActivation
+// step, issue 18 item 5); once only: the call after that asks the API again.
+func TestConnectorUsersFromApplysAnswer(t *testing.T) {
+	e := startAPI(t)
+	e.api.Seen = &mf.Seen{}
+	ctx := context.Background()
+	spec := teamsSpec(t, entra(t, "entra-secret-value-0123456789abcdef"))
+	if _, err := (&mf.Connector{Spec: spec, Registrar: e.api}).Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.mfEmu.SetAuthorizedUsers(spec.Name, 5) // after the answer: only a new read sees it
+	if n, known, err := e.api.ConnectorUsers(ctx, strings.ToUpper(spec.Name)); err != nil || !known || n != 1 {
+		t.Errorf("users after apply: %d %v %v, want the 1 of the PUT's answer", n, known, err)
+	}
+	if n, known, err := e.api.ConnectorUsers(ctx, spec.Name); err != nil || !known || n != 5 {
+		t.Errorf("users asked again: %d %v %v, want 5 (read from the API)", n, known, err)
+	}
+}
+
 func TestCustomConnectorThroughAPIMode(t *testing.T) {
 	e := startAPI(t)
 	ctx := context.Background()
