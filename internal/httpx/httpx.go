@@ -76,6 +76,7 @@ type Client struct {
 	rt    http.RoundTripper
 
 	secrets *secretSet
+	first   firstConn  // one first connection per host
 	traceMu sync.Mutex // one trace block at a time
 	// sleep waits between attempts; tests replace it to observe the waits without waiting.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -122,15 +123,19 @@ func New(o Options) (*Client, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	// Resumed sessions skip the certificate chain check and the server's signature, which are
-	// most of a handshake's CPU; a run opens a connection per concurrent request and host.
+	// most of a handshake's CPU; a run opens a connection per host (over HTTP/1.1, one per
+	// concurrent request to it).
 	sessions := tls.NewLRUClientSessionCache(0)
-	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12, ClientSessionCache: sessions}
+	// HTTP/2 where the server offers it: a run's concurrent requests to one host share a
+	// connection (DialTLSContext below means net/http no longer sets these protocols itself).
+	protos := []string{"h2", "http/1.1"}
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12, ClientSessionCache: sessions, NextProtos: protos}
 	if len(o.LoopbackCAPEM) > 0 {
 		lpool := pool.Clone()
 		if !lpool.AppendCertsFromPEM(o.LoopbackCAPEM) {
 			return nil, errors.New("sandbox CA (PEM bytes): no PEM certificate found in it")
 		}
-		loop := &tls.Config{RootCAs: lpool, MinVersion: tls.VersionTLS12, ClientSessionCache: sessions}
+		loop := &tls.Config{RootCAs: lpool, MinVersion: tls.VersionTLS12, ClientSessionCache: sessions, NextProtos: protos}
 		base := tr.TLSClientConfig
 		tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 			host, _, err := net.SplitHostPort(addr)

@@ -96,7 +96,14 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		count(ctx)
 		start := time.Now()
-		resp, err := t.base.RoundTrip(r)
+		tctx, done, err := c.first.wait(r)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := t.base.RoundTrip(r.WithContext(tctx))
+		if done != nil {
+			done()
+		}
 		if o.Debug != nil {
 			c.traceAttempt(r, attempt, body, resp, err, time.Since(start))
 		}
@@ -238,8 +245,24 @@ func retryableError(err error) bool {
 	}
 	// net/http reports a peer that hung up mid-exchange with these texts, without a typed error.
 	msg := err.Error()
-	return strings.Contains(msg, "connection reset") || strings.Contains(msg, "server closed") ||
-		strings.Contains(msg, "transport connection broken")
+	if strings.Contains(msg, "connection reset") || strings.Contains(msg, "server closed") ||
+		strings.Contains(msg, "transport connection broken") {
+		return true
+	}
+	return h2Transient(msg)
+}
+
+// h2Transient reports the HTTP/2 failures that mean what a connection reset means over
+// HTTP/1.1 (RFC 9113 §5.4, §7): the server reset the request's stream with INTERNAL_ERROR
+// (its handler failed mid-request: the request may have been carried out, so only a
+// retry-safe request is sent again) or REFUSED_STREAM (not processed at all), or the
+// connection went away under it (GOAWAY, lost). net/http's HTTP/2 errors are not exported
+// types, so they are known by their texts.
+func h2Transient(msg string) bool {
+	if strings.Contains(msg, "stream error") {
+		return strings.Contains(msg, "INTERNAL_ERROR") || strings.Contains(msg, "REFUSED_STREAM")
+	}
+	return strings.Contains(msg, "http2: server sent GOAWAY") || strings.Contains(msg, "http2: client connection lost")
 }
 
 // maxRetryAfter bounds what RetryAfter returns (a week), so arithmetic cannot overflow; the

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -128,6 +129,8 @@ type middleware struct {
 	api  http.Handler
 	done chan struct{} // closed when the sandbox closes: held requests give up
 
+	inflight atomic.Int64 // requests being served, which Close lets finish
+
 	mu      sync.Mutex
 	log     ring
 	rules   []*rule
@@ -148,6 +151,8 @@ func newMiddleware(name string, emu Emulator) *middleware {
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) }
 
 func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m.inflight.Add(1)
+	defer m.inflight.Add(-1)
 	if r.URL.Path == AdminPrefix || strings.HasPrefix(r.URL.Path, AdminPrefix+"/") {
 		m.admin(w, r)
 		return
@@ -326,6 +331,9 @@ func matchPath(pattern, p string) bool {
 }
 
 // resetConn drops the connection with a TCP RST, so the client sees "connection reset by peer".
+// An HTTP/2 connection cannot be taken over and carries other requests: there the request's
+// stream alone is reset (RST_STREAM with INTERNAL_ERROR, what net/http sends for an aborted
+// handler), which the client takes the same way.
 func resetConn(w http.ResponseWriter) {
 	rc := http.NewResponseController(w)
 	c, _, err := rc.Hijack()

@@ -98,6 +98,7 @@ func start(t *testing.T, emus ...sandbox.Emulator) *sandbox.Sandbox {
 }
 
 // client trusts the sandbox CA and never retries, so each call is one request.
+// client speaks HTTP/1.1 to the sandbox; client2 speaks HTTP/2, which the sandbox also serves.
 func client(sb *sandbox.Sandbox, timeout time.Duration) *http.Client {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(sb.CA.CertPEM)
@@ -105,10 +106,17 @@ func client(sb *sandbox.Sandbox, timeout time.Duration) *http.Client {
 	return &http.Client{Transport: tr, Timeout: timeout}
 }
 
+func client2(sb *sandbox.Sandbox, timeout time.Duration) *http.Client {
+	c := client(sb, timeout)
+	c.Transport.(*http.Transport).ForceAttemptHTTP2 = true
+	return c
+}
+
 type answer struct {
 	status int
 	header http.Header
 	body   string
+	proto  string
 	err    error
 }
 
@@ -127,7 +135,7 @@ func call(t *testing.T, c *http.Client, method, url, body string) answer {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return answer{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	return answer{status: resp.StatusCode, header: resp.Header, body: string(b), proto: resp.Proto}
 }
 
 func admin(t *testing.T, sb *sandbox.Sandbox, name, method, path, body string, out any) int {
@@ -421,9 +429,11 @@ func TestStateAndReset(t *testing.T) {
 	}
 }
 
+// isReset: the connection was reset (HTTP/1.1), or the request's stream was (HTTP/2).
 func isReset(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		strings.Contains(err.Error(), "connection reset")
+		strings.Contains(err.Error(), "connection reset") ||
+		strings.Contains(err.Error(), "stream error") && strings.Contains(err.Error(), "INTERNAL_ERROR")
 }
 
 func TestFaultKinds(t *testing.T) {
@@ -469,28 +479,37 @@ func TestFaultKinds(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.kind+"/"+strconv.Itoa(tt.retryAfter), func(t *testing.T) {
-			emu := newItems("items")
-			sb := start(t, emu)
-			spec := sandbox.FaultSpec{Rules: []sandbox.FaultRule{{Method: "POST", Path: "/items", Kind: tt.kind, RetryAfter: tt.retryAfter}}}
-			if err := sb.SetFaults("items", spec); err != nil {
-				t.Fatal(err)
-			}
-			timeout := tt.timeout
-			if timeout == 0 {
-				timeout = 10 * time.Second
-			}
-			a := call(t, client(sb, timeout), "POST", sb.Services["items"].URL+"/items", `{"name":"a"}`)
-			tt.check(t, a, len(emu.State().(map[string]any)["items"].([]map[string]any)))
-			// The log records the fault.
-			deadline := time.Now().Add(5 * time.Second)
-			for len(sb.Requests("items")) == 0 && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond) // a held request is logged when the server notices the client left
-			}
-			if log := sb.Requests("items"); len(log) != 1 || log[0].Fault != tt.kind {
-				t.Errorf("log = %+v", log)
-			}
-		})
+		for _, proto := range []string{"HTTP/1.1", "HTTP/2.0"} {
+			t.Run(tt.kind+"/"+strconv.Itoa(tt.retryAfter)+"/"+proto, func(t *testing.T) {
+				emu := newItems("items")
+				sb := start(t, emu)
+				spec := sandbox.FaultSpec{Rules: []sandbox.FaultRule{{Method: "POST", Path: "/items", Kind: tt.kind, RetryAfter: tt.retryAfter}}}
+				if err := sb.SetFaults("items", spec); err != nil {
+					t.Fatal(err)
+				}
+				timeout := tt.timeout
+				if timeout == 0 {
+					timeout = 10 * time.Second
+				}
+				c := client(sb, timeout)
+				if proto == "HTTP/2.0" {
+					c = client2(sb, timeout)
+				}
+				a := call(t, c, "POST", sb.Services["items"].URL+"/items", `{"name":"a"}`)
+				tt.check(t, a, len(emu.State().(map[string]any)["items"].([]map[string]any)))
+				if a.err == nil && a.proto != proto {
+					t.Errorf("answered over %s, want %s", a.proto, proto)
+				}
+				// The log records the fault.
+				deadline := time.Now().Add(5 * time.Second)
+				for len(sb.Requests("items")) == 0 && time.Now().Before(deadline) {
+					time.Sleep(10 * time.Millisecond) // a held request is logged when the server notices the client left
+				}
+				if log := sb.Requests("items"); len(log) != 1 || log[0].Fault != tt.kind {
+					t.Errorf("log = %+v", log)
+				}
+			})
+		}
 	}
 }
 

@@ -78,3 +78,25 @@ func TestApplyChainCuts(t *testing.T) {
 		t.Logf("requests:\n  %s", strings.Join(seen, "\n  "))
 	}
 }
+
+// TestApplyOneConnectionPerHost: a fresh apply opens one connection to each service it calls,
+// however many requests it sends there at once (HTTP/2, and net/http's one-dial-per-waiting-
+// request held back while the first connection is being opened). Each distinct User-Agent in a
+// service's log is one client: flowsctl's, or an emulator calling another.
+func TestApplyOneConnectionPerHost(t *testing.T) {
+	e := harness.Start(t, harness.Options{})
+	e.Opts = options(e.SB, 30*time.Second)
+	if r := e.Run(t, "apply"); r.Code != 0 {
+		t.Fatalf("apply: exit %d\n%s", r.Code, harness.Tail(r.Err, 2000))
+	}
+	conns := e.SB.Connections()
+	for name, es := range e.Log() {
+		clients := map[string]int{}
+		for _, le := range es {
+			clients[le.UserAgent]++
+		}
+		if conns[name] != int64(len(clients)) {
+			t.Errorf("%s: %d connections for %d clients (requests by User-Agent: %v), want one each", name, conns[name], len(clients), clients)
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package httpx
+
+import (
+	"context"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// connServer is a TLS test server, HTTP/2 or HTTP/1.1 only, that counts the connections it
+// accepts and the protocol of the requests it serves.
+func connServer(t *testing.T, h2 bool, h http.HandlerFunc) (srv *httptest.Server, conns *atomic.Int64, proto *atomic.Value) {
+	t.Helper()
+	conns, proto = &atomic.Int64{}, &atomic.Value{}
+	srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proto.Store(r.Proto)
+		h(w, r)
+	}))
+	srv.EnableHTTP2 = h2
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv, conns, proto
+}
+
+// Concurrent requests to a new host open one connection when it speaks HTTP/2, whichever way
+// the CA was given; an HTTP/1.1 host still gets a connection per concurrent request (each held
+// open here until all have arrived, so a client that serialised them would hang).
+func TestConcurrentRequestsShareTheFirstConnection(t *testing.T) {
+	const n = 8
+	for _, tt := range []struct {
+		name      string
+		h2        bool
+		loopback  bool
+		wantConns int64
+		wantProto string
+	}{
+		{"h2/CAPEM", true, false, 1, "HTTP/2.0"},
+		{"h2/LoopbackCAPEM", true, true, 1, "HTTP/2.0"},
+		{"http1/LoopbackCAPEM", false, true, n, "HTTP/1.1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var arrived sync.WaitGroup
+			arrived.Add(n)
+			all := make(chan struct{})
+			go func() { arrived.Wait(); close(all) }()
+			srv, conns, proto := connServer(t, tt.h2, func(w http.ResponseWriter, r *http.Request) {
+				arrived.Done()
+				select {
+				case <-all:
+				case <-time.After(10 * time.Second):
+				}
+				io.WriteString(w, "ok")
+			})
+			o := Options{CAPEM: caPEM(srv), MaxRetries: -1}
+			if tt.loopback {
+				o = Options{LoopbackCAPEM: caPEM(srv), MaxRetries: -1}
+			}
+			c, err := New(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			var wg sync.WaitGroup
+			errs := make(chan error, n)
+			for i := range n {
+				wg.Go(func() {
+					req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/"+strconv.Itoa(i), nil)
+					resp, err := c.Do(req)
+					if err == nil {
+						_, err = ReadBody(resp)
+					}
+					errs <- err
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := conns.Load(); got != tt.wantConns {
+				t.Errorf("%d concurrent requests opened %d connections, want %d", n, got, tt.wantConns)
+			}
+			if got := proto.Load(); got != tt.wantProto {
+				t.Errorf("protocol %v, want %s", got, tt.wantProto)
+			}
+		})
+	}
+}
+
+// A first request that cannot connect does not hold the others: each gets its own error.
+func TestFirstConnectionFailureReleasesTheOthers(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens: every dial is refused
+	c, err := New(Options{MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for range 4 {
+		wg.Go(func() {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+addr+"/", nil)
+			if _, err := c.Do(req); err != nil && ctx.Err() == nil {
+				failed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if failed.Load() != 4 {
+		t.Fatalf("%d of 4 requests failed before the deadline; want all 4 (refused)", failed.Load())
+	}
+}
+
+// An HTTP/2 server that resets a request's stream (INTERNAL_ERROR: its handler failed) is
+// treated like a connection reset over HTTP/1.1: a retry-safe request is sent again, a POST
+// is not.
+func TestRetryHTTP2StreamReset(t *testing.T) {
+	tests := []struct {
+		method   string
+		safe     bool
+		wantHits int64
+		wantErr  bool
+	}{
+		{http.MethodGet, false, 2, false},
+		{http.MethodPut, false, 2, false},
+		{http.MethodPost, false, 1, true},
+		{http.MethodPost, true, 2, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+"/safe="+strconv.FormatBool(tt.safe), func(t *testing.T) {
+			var hits atomic.Int64
+			srv, _, proto := connServer(t, true, func(w http.ResponseWriter, r *http.Request) {
+				if hits.Add(1) == 1 {
+					panic(http.ErrAbortHandler) // RST_STREAM with INTERNAL_ERROR
+				}
+				io.WriteString(w, "ok")
+			})
+			c, _ := fastClient(t, Options{LoopbackCAPEM: caPEM(srv)})
+			req := mustReq(t, tt.method, srv.URL+"/r")
+			if tt.safe {
+				req = RetrySafe(req)
+			}
+			resp, err := c.Do(req)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if resp != nil {
+				resp.Body.Close()
+			}
+			if hits.Load() != tt.wantHits {
+				t.Errorf("hits %d, want %d", hits.Load(), tt.wantHits)
+			}
+			if proto.Load() != "HTTP/2.0" {
+				t.Errorf("protocol %v, want HTTP/2.0", proto.Load())
+			}
+		})
+	}
+}
+
+func TestH2Transient(t *testing.T) {
+	for _, tt := range []struct {
+		msg  string
+		want bool
+	}{
+		{"stream error: stream ID 9; INTERNAL_ERROR; received from peer", true},
+		{"stream error: stream ID 3; REFUSED_STREAM", true},
+		{"stream error: stream ID 3; PROTOCOL_ERROR; received from peer", false},
+		{"stream error: stream ID 3; CANCEL", false},
+		{`http2: server sent GOAWAY and closed the connection; LastStreamID=1, ErrCode=NO_ERROR, debug=""`, true},
+		{"http2: client connection lost", true},
+		{"x509: certificate signed by unknown authority", false},
+	} {
+		if got := h2Transient(tt.msg); got != tt.want {
+			t.Errorf("h2Transient(%q) = %v, want %v", tt.msg, got, tt.want)
+		}
+	}
+}
