@@ -114,11 +114,11 @@ func New(o Options) (*Client, error) {
 		if err != nil {
 			return nil, fmt.Errorf("CA file %s: %w", o.CAFile, err)
 		}
-		if !pool.AppendCertsFromPEM(pem) {
+		if !appendPEM(pool, pem) {
 			return nil, fmt.Errorf("CA file %s: no PEM certificate found in it", o.CAFile)
 		}
 	}
-	if len(o.CAPEM) > 0 && !pool.AppendCertsFromPEM(o.CAPEM) {
+	if len(o.CAPEM) > 0 && !appendPEM(pool, o.CAPEM) {
 		return nil, errors.New("extra CA (PEM bytes): no PEM certificate found in it")
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -132,10 +132,14 @@ func New(o Options) (*Client, error) {
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12, ClientSessionCache: sessions, NextProtos: protos}
 	if len(o.LoopbackCAPEM) > 0 {
 		lpool := pool.Clone()
-		if !lpool.AppendCertsFromPEM(o.LoopbackCAPEM) {
+		if !appendPEM(lpool, o.LoopbackCAPEM) {
 			return nil, errors.New("sandbox CA (PEM bytes): no PEM certificate found in it")
 		}
-		loop := &tls.Config{RootCAs: lpool, MinVersion: tls.VersionTLS12, ClientSessionCache: sessions, NextProtos: protos}
+		// X25519 alone on loopback: the sandbox picks it anyway, so the post-quantum hybrid
+		// key share a client offers by default was generated and thrown away on every
+		// handshake (a tenth of the CPU of a fleet's first second); on loopback it protects nothing.
+		loop := &tls.Config{RootCAs: lpool, MinVersion: tls.VersionTLS12, ClientSessionCache: sessions, NextProtos: protos,
+			CurvePreferences: []tls.CurveID{tls.X25519}}
 		base := tr.TLSClientConfig
 		tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 			host, _, err := net.SplitHostPort(addr)
