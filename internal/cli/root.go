@@ -15,6 +15,7 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
 // Command annotations the root understands.
@@ -69,7 +70,7 @@ environment, which wins over the config file.`,
 	pf := cmd.PersistentFlags()
 	// Defaults are literal so that --help and the generated docs do not depend on the environment;
 	// FLOWSCTL_* values are applied in PersistentPreRunE when the flag was not given.
-	fl.File = "flowsctl.yaml"
+	fl.File = config.DefaultFile
 	pf.VarP(&cmdutil.FileFlag{Flags: fl}, "file", "f", "config file (env FLOWSCTL_FILE); plan, apply and doctor also take a folder of them, a glob, or several -f: one run per tenant")
 	pf.StringVarP(&fl.Output, "output", "o", "text", "output format: text, json or yaml; commands that print checks (doctor, every verify, scim test, uem integration check) also junit and markdown (env FLOWSCTL_OUTPUT)")
 	pf.BoolVar(&fl.NoInput, "no-input", false, "never prompt (implied when stdin is not a terminal or CI=true) (env FLOWSCTL_NO_INPUT=1)")

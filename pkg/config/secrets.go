@@ -108,3 +108,33 @@ func (c *Config) absolutize() {
 
 // pathFields are the config's string fields that hold a file path.
 var pathFields = map[string]bool{"CertificateFile": true, "CAFile": true}
+
+// FileSinks maps each sink this config writes a created secret to (by its key, e.g.
+// azure.app.secret.sink) to the file's absolute path.
+func (c *Config) FileSinks() map[string]string {
+	refs := map[string]SecretRef{}
+	if c.Azure != nil {
+		refs["azure.app.secret.sink"] = c.Azure.App.Secret.Sink
+	}
+	if c.Access != nil && c.Access.SCIMClient != nil {
+		refs["access.scimClient.secretSink"] = c.Access.SCIMClient.SecretSink
+	}
+	if c.IdentityServices != nil {
+		refs["identityServices.scimToken.sink"] = c.IdentityServices.SCIMToken.Sink
+	}
+	if c.Okta != nil && c.Okta.OIDCApp != nil {
+		refs["okta.oidcApp.secretSink"] = c.Okta.OIDCApp.SecretSink
+	}
+	out := map[string]string{}
+	for key, ref := range refs {
+		if ref.Kind() != "file" || ref.Target() == "" {
+			continue
+		}
+		p, err := filepath.Abs(c.ResolvePath(ref.Target()))
+		if err != nil {
+			continue
+		}
+		out[key] = p
+	}
+	return out
+}

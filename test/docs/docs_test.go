@@ -169,8 +169,8 @@ func jsonArray(n int) func(harness.Result) string {
 var quoted = regexp.MustCompile(`"([^"]+)"`)
 
 // TestDocCommands runs every flowsctl command of the docs on one sandbox, in reading order,
-// from a folder laid out as the docs assume: ./sandbox (sandbox up), tenants/ (two copies of the
-// sandbox config, a fleet), connection.yaml (import), FLOWSCTL_FILE for commands without -f.
+// from a folder laid out as the docs assume: ./sandbox (sandbox up), tenants/ (a fleet: the
+// sandbox's config and a second sandbox's), connection.yaml (import), FLOWSCTL_FILE for commands without -f.
 // Each must exit as its doc implies and print what its doc claims.
 func TestDocCommands(t *testing.T) {
 	root, err := filepath.Abs("../..")
@@ -193,11 +193,32 @@ func TestDocCommands(t *testing.T) {
 	if err := sb.WriteFiles(); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := os.ReadFile(sb.ConfigPath())
+	// A fleet is two tenants: globex has a sandbox of its own (two copies of one config would
+	// write the same secret files, which a fleet run refuses).
+	sb2, err := sandbox.Start(filepath.Join(work, "sandbox-globex"), emulators.All()...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"tenants/acme.yaml", "tenants/globex.yaml", "connection.yaml"} {
+	t.Cleanup(sb2.Close)
+	if err := sb2.WriteFiles(); err != nil {
+		t.Fatal(err)
+	}
+	var bundle []byte
+	for _, f := range []string{sb.CAPath(), sb2.CAPath()} {
+		pem, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bundle = append(bundle, pem...)
+	}
+	if err := os.WriteFile(filepath.Join(work, "ca-bundle.pem"), bundle, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for p, from := range map[string]string{"tenants/acme.yaml": sb.ConfigPath(), "tenants/globex.yaml": sb2.ConfigPath(), "connection.yaml": sb.ConfigPath()} {
+		cfg, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := os.MkdirAll(filepath.Join(work, filepath.Dir(p)), 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -217,7 +238,7 @@ func TestDocCommands(t *testing.T) {
 	}
 	t.Chdir(work)
 	t.Setenv("FLOWSCTL_FILE", sb.ConfigPath())
-	t.Setenv("FLOWSCTL_CA_FILE", sb.CAPath()) // the copies are away from sandbox.json
+	t.Setenv("FLOWSCTL_CA_FILE", filepath.Join(work, "ca-bundle.pem")) // the copies are away from sandbox.json
 
 	seen := map[string]bool{}
 	for _, c := range cmds {

@@ -70,6 +70,15 @@ func TestFleetIsolatesBrokenTenant(t *testing.T) {
 	if len(a.Writes()) == 0 || len(b.Writes()) == 0 {
 		t.Errorf("a healthy tenant was not applied: writes a=%d b=%d", len(a.Writes()), len(b.Writes()))
 	}
+	// Each tenant keeps its records in a folder of its own, none in the shared one.
+	for _, name := range []string{"tenant-a", "tenant-b"} {
+		if _, err := os.Stat(filepath.Join(dir, ".flowsctl", name, "okta-scim-token.json")); err != nil {
+			t.Errorf("%s's token record: %v", name, err)
+		}
+	}
+	if shared, _ := filepath.Glob(filepath.Join(dir, ".flowsctl", "*.json")); len(shared) != 0 {
+		t.Errorf("records shared by the folder's tenants: %v", shared)
+	}
 
 	r = flowsctl(t, "doctor", "-f", filepath.Join(dir, "tenant-*.yaml"), "--ca-file", bundle, "--no-input", "-o", "junit")
 	if n := strings.Count(r.Out, "<testsuite "); n != 2 {
@@ -154,4 +163,47 @@ func tenantFile(i int) string {
 		return "tenant-" + string(rune('a'+i)) + ".yaml"
 	}
 	return "tenant-" + strconv.Itoa(i) + ".yaml"
+}
+
+// Two tenants of a folder whose configs write a secret to the same file are both refused
+// before anything is sent, each naming the other; a third tenant runs.
+func TestFleetRefusesSharedSink(t *testing.T) {
+	a, b, c := startSandbox(t), startSandbox(t), startSandbox(t)
+	dir, bundle := fleetDir(t, a, b, c)
+	var ca, cb map[string]any
+	read := func(name string, v *map[string]any) {
+		raw, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal(raw, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read("tenant-a.yaml", &ca)
+	read("tenant-b.yaml", &cb)
+	sinkOf := func(c map[string]any) map[string]any {
+		return c["azure"].(map[string]any)["app"].(map[string]any)["secret"].(map[string]any)
+	}
+	sinkOf(cb)["sink"] = sinkOf(ca)["sink"]
+	out, _ := yaml.Marshal(cb)
+	if err := os.WriteFile(filepath.Join(dir, "tenant-b.yaml"), out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := flowsctl(t, "plan", "-f", dir, "--ca-file", bundle, "--no-input", "--parallel", "3")
+	if r.Code != 1 {
+		t.Fatalf("fleet plan exit %d, want 1\n%s\n%s", r.Code, r.Out, harness.Tail(r.Err, 20))
+	}
+	for _, want := range []string{`(?m)^tenant-a\s+error\s`, `(?m)^tenant-b\s+error\s`, `(?m)^tenant-c\s+(ok|pending)\s`,
+		`(?m)^tenant-a: azure\.app\.secret\.sink writes to .*tenant tenant-b`, `(?m)^tenant-b: azure\.app\.secret\.sink writes to .*tenant tenant-a`} {
+		if !regexp.MustCompile(want).MatchString(r.Out + r.Err) {
+			t.Errorf("output lacks %s:\n%s\n%s", want, r.Out, harness.Tail(r.Err, 20))
+		}
+	}
+	if n := len(harness.FromFlowsctl(a.Log())) + len(harness.FromFlowsctl(b.Log())); n != 0 {
+		t.Errorf("a refused tenant's services got requests from %d services", n)
+	}
+	if len(harness.FromFlowsctl(c.Log())) == 0 {
+		t.Error("the third tenant did not run")
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
 	"github.com/flowsctl/flowsctl/internal/iostreams"
+	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 )
 
@@ -71,6 +72,7 @@ func runFleet(o *GraphOptions, files []string, run fleetRun) []TenantResult {
 	}
 	names := tenantNames(files)
 	res := make([]TenantResult, len(files))
+	clash := sinkClashes(files, names)
 	var errMu sync.Mutex // whole lines from every tenant, never interleaved mid-line
 	sem := make(chan struct{}, par)
 	var wg sync.WaitGroup
@@ -78,6 +80,13 @@ func runFleet(o *GraphOptions, files []string, run fleetRun) []TenantResult {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if err := clash[i]; err != "" {
+				res[i] = TenantResult{Tenant: names[i], File: file, Status: "error", Exit: cmdutil.ExitFailure, Error: err}
+				errMu.Lock()
+				fmt.Fprintf(o.IO.ErrOut, "%s: %s\n", names[i], err)
+				errMu.Unlock()
+				return
+			}
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			res[i] = runTenant(o, names[i], file, run, &errMu)
@@ -260,4 +269,39 @@ func (l *linePrefixer) flush() {
 		l.emit(append(l.buf, '\n'))
 		l.buf = nil
 	}
+}
+
+// sinkClashes finds the tenants whose configs write a created secret to the same file as
+// another tenant's (two configs in one folder both keeping the default
+// file:.flowsctl/secrets/... sinks, say): one would overwrite the other's secret and each would
+// read the other's. Such a tenant is an error naming the other and the key, and does not run.
+// A config that does not load is left to its own run to report.
+func sinkClashes(files, names []string) map[int]string {
+	type owner struct {
+		tenant int
+		key    string
+	}
+	byPath := map[string][]owner{}
+	for i, f := range files {
+		c, err := config.Load(f)
+		if err != nil {
+			continue
+		}
+		for key, p := range c.FileSinks() {
+			byPath[p] = append(byPath[p], owner{i, key})
+		}
+	}
+	clash := map[int]string{}
+	for p, owners := range byPath {
+		for _, a := range owners {
+			for _, b := range owners {
+				if a.tenant == b.tenant || clash[a.tenant] != "" {
+					continue
+				}
+				clash[a.tenant] = fmt.Sprintf("%s writes to %s, as %s of tenant %s does: give each tenant its own sink (e.g. file:.flowsctl/secrets/%s/%s); nothing was run for this tenant",
+					a.key, p, b.key, names[b.tenant], names[a.tenant], filepath.Base(p))
+			}
+		}
+	}
+	return clash
 }

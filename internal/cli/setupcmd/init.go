@@ -84,7 +84,7 @@ func initRun(o *InitOptions) error {
 	ctx := o.Context()
 	path := o.ConfigPath()
 	if path == "" {
-		path = "flowsctl.yaml"
+		path = config.DefaultFile
 	}
 	if _, err := os.Stat(path); err == nil && !o.Force {
 		return fmt.Errorf("%s exists: not overwriting it (use --force to replace it, or -f OTHER.yaml to write elsewhere)", path)

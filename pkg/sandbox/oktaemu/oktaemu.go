@@ -122,6 +122,10 @@ func (e *Emulator) Bind(env *sandbox.Env) {
 	e.mu.Unlock()
 }
 
+// OIDCSecretFile is where, under the sandbox's secrets folder, apply writes the OIDC app's
+// client secret.
+const OIDCSecretFile = "okta-oidc-client-secret"
+
 // ConfigFragment is the okta section, present when the sandbox has a Workspace ONE service
 // for Okta to provision into. The service app's private key becomes a secret file.
 func (e *Emulator) ConfigFragment(env *sandbox.Env) (map[string]any, map[string]string) {
@@ -139,6 +143,12 @@ func (e *Emulator) ConfigFragment(env *sandbox.Env) (map[string]any, map[string]
 			"assignGroups": []string{"WS1 Users"},
 			"pushGroups":   []string{"WS1 Push"},
 		},
+	}
+	if env.Has("identity") {
+		// The OIDC app (the Identity Services path) writes its secret in the sandbox's folder
+		// like every other secret, so a copy of the config (a fleet folder's tenant) never
+		// shares it with another sandbox's.
+		sec["okta"].(map[string]any)["oidcApp"] = map[string]any{"secretSink": "file:" + env.SecretPath(OIDCSecretFile)}
 	}
 	return sec, map[string]string{ServiceKeyFile: string(e.ServiceKeyPEM())}
 }

@@ -134,14 +134,18 @@ func oktaTraffic(t *testing.T, identityPath bool) []sandboxtest.Exchange {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The Access path: Okta provisions to Access (SCIM 1.1); no Identity Services section.
+		// The Access path: Okta provisions to Access (SCIM 1.1); no Identity Services section,
+		// and no OIDC app for it (okta.oidcApp).
 		var kept []string
-		skip := false
+		skip, skipApp := false, false
 		for _, l := range strings.SplitAfter(string(b), "\n") {
 			if l != "" && l[0] != ' ' && l[0] != '#' && l[0] != '\n' {
 				skip = strings.HasPrefix(l, "identityServices:")
 			}
-			if !skip {
+			if indent := len(l) - len(strings.TrimLeft(l, " ")); strings.TrimSpace(l) != "" && indent <= 2 {
+				skipApp = strings.HasPrefix(l, "  oidcApp:")
+			}
+			if !skip && !skipApp {
 				kept = append(kept, l)
 			}
 		}
