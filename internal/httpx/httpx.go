@@ -130,27 +130,29 @@ func New(o Options) (*Client, error) {
 	// connection (DialTLSContext below means net/http no longer sets these protocols itself).
 	protos := []string{"h2", "http/1.1"}
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12, ClientSessionCache: sessions, NextProtos: protos}
+	lpool := pool
 	if len(o.LoopbackCAPEM) > 0 {
-		lpool := pool.Clone()
+		lpool = pool.Clone()
 		if !appendPEM(lpool, o.LoopbackCAPEM) {
 			return nil, errors.New("sandbox CA (PEM bytes): no PEM certificate found in it")
 		}
-		// X25519 alone on loopback: the sandbox picks it anyway, so the post-quantum hybrid
-		// key share a client offers by default was generated and thrown away on every
-		// handshake (a tenth of the CPU of a fleet's first second); on loopback it protects nothing.
-		loop := &tls.Config{RootCAs: lpool, MinVersion: tls.VersionTLS12, ClientSessionCache: sessions, NextProtos: protos,
-			CurvePreferences: []tls.CurveID{tls.X25519}}
-		base := tr.TLSClientConfig
-		tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			host, _, err := net.SplitHostPort(addr)
-			if err != nil {
-				host = addr
-			}
-			cfg := tlsFor(host, base, loop).Clone()
-			cfg.ServerName = host
-			d := &tls.Dialer{Config: cfg}
-			return d.DialContext(ctx, network, addr)
+	}
+	// X25519 alone on loopback (however its CA was given): the sandbox picks it anyway, so the
+	// post-quantum hybrid key share a client offers by default was generated and thrown away on
+	// every handshake (a tenth of the CPU of a fleet's first second); on loopback it protects
+	// nothing. Other hosts get Go's defaults.
+	loop := &tls.Config{RootCAs: lpool, MinVersion: tls.VersionTLS12, ClientSessionCache: sessions, NextProtos: protos,
+		CurvePreferences: []tls.CurveID{tls.X25519}}
+	base := tr.TLSClientConfig
+	tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			host = addr
 		}
+		cfg := tlsFor(host, base, loop).Clone()
+		cfg.ServerName = host
+		d := &tls.Dialer{Config: cfg}
+		return d.DialContext(ctx, network, addr)
 	}
 	tr.MaxIdleConnsPerHost = 64
 	tr.ResponseHeaderTimeout = o.Timeout
