@@ -329,6 +329,8 @@ func resetting(t *testing.T, resets int64) (*httptest.Server, *atomic.Int64) {
 	return srv, &n
 }
 
+// A connection reset over HTTP/1.1, and a stream reset with INTERNAL_ERROR over HTTP/2 (the
+// server's handler failed), are retried for a retry-safe request and not for a POST.
 func TestRetryConnectionReset(t *testing.T) {
 	tests := []struct {
 		method   string
@@ -338,28 +340,40 @@ func TestRetryConnectionReset(t *testing.T) {
 	}{
 		{http.MethodGet, false, 2, false},
 		{http.MethodDelete, false, 2, false},
+		{http.MethodPut, false, 2, false},
 		{http.MethodPost, false, 1, true},
 		{http.MethodPost, true, 2, false},
 	}
-	for _, tt := range tests {
-		t.Run(tt.method+"/safe="+strconv.FormatBool(tt.safe), func(t *testing.T) {
-			srv, hits := resetting(t, 1)
-			c, _ := fastClient(t, Options{})
-			req := mustReq(t, tt.method, srv.URL+"/r")
-			if tt.safe {
-				req = RetrySafe(req)
-			}
-			resp, err := c.Do(req)
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
-			}
-			if resp != nil {
-				resp.Body.Close()
-			}
-			if hits.Load() != tt.wantHits {
-				t.Errorf("hits %d, want %d", hits.Load(), tt.wantHits)
-			}
-		})
+	for _, proto := range []string{"HTTP/1.1", "HTTP/2.0"} {
+		for _, tt := range tests {
+			t.Run(proto+"/"+tt.method+"/safe="+strconv.FormatBool(tt.safe), func(t *testing.T) {
+				srv, hits := resetting(t, 1)
+				var seen *atomic.Value
+				o := Options{}
+				if proto == "HTTP/2.0" {
+					srv, hits, seen = streamResetting(t)
+					o.LoopbackCAPEM = caPEM(srv)
+				}
+				c, _ := fastClient(t, o)
+				req := mustReq(t, tt.method, srv.URL+"/r")
+				if tt.safe {
+					req = RetrySafe(req)
+				}
+				resp, err := c.Do(req)
+				if (err != nil) != tt.wantErr {
+					t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+				}
+				if resp != nil {
+					resp.Body.Close()
+				}
+				if hits.Load() != tt.wantHits {
+					t.Errorf("hits %d, want %d", hits.Load(), tt.wantHits)
+				}
+				if seen != nil && seen.Load() != proto {
+					t.Errorf("protocol %v, want %s", seen.Load(), proto)
+				}
+			})
+		}
 	}
 }
 
