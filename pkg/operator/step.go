@@ -166,7 +166,11 @@ func (s *Step) Verify(ctx context.Context) []doctor.Check {
 	ck := doctor.Check{ID: s.ID, Title: s.Title}
 	st, detail, err := s.state(ctx)
 	if err != nil {
-		ck.Status, ck.Detail, ck.Fix = doctor.Fail, err.Error(), "check the operator step record next to the config (.flowsctl/operator-steps.json)"
+		rec := "next to the config (.flowsctl/operator-steps.json, or .flowsctl/STEM/ for a config other than flowsctl.yaml)"
+		if s.Store != nil && s.Store.Path != "" {
+			rec = s.Store.Path
+		}
+		ck.Status, ck.Detail, ck.Fix = doctor.Fail, err.Error(), "check the operator step record "+rec
 		return []doctor.Check{ck}
 	}
 	ck.Status, ck.Detail = st, detail

@@ -37,7 +37,8 @@ func NewCmdOktaSCIMToken(f *cmdutil.Factory, runF func(*OktaSCIMTokenOptions) er
 Okta is updated through its API when it allows it for the app; otherwise flowsctl prints where to
 paste the token and waits for your confirmation (with --no-input it stops with exit status 3: paste,
 then run it again with --confirm). Progress, never the token, is kept in .flowsctl/okta-scim-token.json
-next to the config, so an interrupted rotation resumes; doctor reads the issue time from it.
+next to the config (.flowsctl/STEM/ for a config other than flowsctl.yaml), so an interrupted
+rotation resumes; doctor reads the issue time from it.
 
 Exit status: 0 rotated and verified, 1 error, 3 the token must still be pasted into Okta.`,
 		Example: `  flowsctl rotate okta-scim-token --dry-run

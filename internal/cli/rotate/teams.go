@@ -32,8 +32,9 @@ func NewCmdTeamsSecret(f *cmdutil.Factory, runF func(*TeamsSecretOptions) error)
 into every mobile flows connector that signs in with it (api mode: sent and read back by
 fingerprint; guided mode: the console step is printed with where the value is, then
 confirmed), and only then removes the older secrets flowsctl created. Secrets flowsctl did
-not create are never removed. Progress is kept in .flowsctl/rotate-teams-secret.json, so
-running the command again after an interruption continues where it stopped.`,
+not create are never removed. Progress is kept in .flowsctl/rotate-teams-secret.json
+(.flowsctl/STEM/ for a config other than flowsctl.yaml), so running the command again after
+an interruption continues where it stopped.`,
 		Example: `  flowsctl rotate teams-secret
   flowsctl rotate teams-secret --confirm   # guided mode, after pasting the new secret`,
 	}, opts, &opts.Common, runF, teamsSecretRun)
