@@ -3,7 +3,8 @@
 # sandbox each, all in one test process) at 100 ms injected latency, next to one tenant's apply
 # alone at that latency, the CPU time (user+system) of each run, and the peak RSS of the process
 # (sandboxes included). CPU time does not depend on what else the machine runs; wall time does.
-# FLEET_CPUPROFILE=fleet.prof writes a CPU profile of the fleet run alone.
+# FLEET_CPUPROFILE=fleet.prof writes a CPU profile of the fleet run alone; with
+# FLEET_CPUPROFILE_FOR=400ms, of its first 400 ms only (where all tenants sign in and connect).
 #
 #   scripts/bench-fleet.sh
 #   FLEET_N=20 scripts/bench-fleet.sh

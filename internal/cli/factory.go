@@ -17,6 +17,11 @@ import (
 
 // NewFactory wires the real dependencies. Each is built on first use, once.
 func NewFactory(io *iostreams.IOStreams, build cmdutil.BuildInfo) *cmdutil.Factory {
+	return newFactory(io, build, nil)
+}
+
+// newFactory is NewFactory with the config already loaded (a fleet's tenant), or nil.
+func newFactory(io *iostreams.IOStreams, build cmdutil.BuildInfo, loaded *config.Config) *cmdutil.Factory {
 	f := &cmdutil.Factory{IO: io, Build: build, Flags: &cmdutil.GlobalFlags{}}
 	// One redactor for the run: the config registers every secret it resolves, the HTTP client
 	// every credential it sends or receives, and Execute masks output and errors with it.
@@ -31,7 +36,9 @@ func NewFactory(io *iostreams.IOStreams, build cmdutil.BuildInfo) *cmdutil.Facto
 	// FLOWSCTL_* overrides of file keys.
 	f.Config = func() (*config.Config, error) {
 		cfgOnce.Do(func() {
-			cfg, cfgErr = config.Load(f.Flags.File)
+			if cfg = loaded; cfg == nil {
+				cfg, cfgErr = config.Load(f.Flags.File)
+			}
 			if cfg == nil {
 				return
 			}
@@ -87,8 +94,8 @@ func NewFactory(io *iostreams.IOStreams, build cmdutil.BuildInfo) *cmdutil.Facto
 		}
 		return prompt.NewSurvey(io.In, os.Stdout, io.ErrOut)
 	}
-	f.ForFile = func(file string, tio *iostreams.IOStreams) *cmdutil.Factory {
-		tf := NewFactory(tio, build)
+	f.ForFile = func(file string, loaded *config.Config, tio *iostreams.IOStreams) *cmdutil.Factory {
+		tf := newFactory(tio, build, loaded)
 		flags := *f.Flags
 		flags.File, flags.Files = file, []string{file}
 		tf.Flags = &flags

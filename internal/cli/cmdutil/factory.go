@@ -41,8 +41,9 @@ type Factory struct {
 	// Prompter asks questions; it fails naming the flag to use when input is not possible.
 	Prompter func() prompt.Prompter
 	// ForFile is a new, independent Factory for one tenant of a fleet: the same global flags
-	// but config file, with its own config, HTTP client, redactor and streams.
-	ForFile func(file string, io *iostreams.IOStreams) *Factory
+	// but config file, with its own config, HTTP client, redactor and streams. loaded is the
+	// file's config when the fleet has loaded it already (nil: loaded on first use).
+	ForFile func(file string, loaded *config.Config, io *iostreams.IOStreams) *Factory
 }
 
 // Exit codes (docs/exit-codes.md).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -72,7 +73,20 @@ func runFleet(o *GraphOptions, files []string, run fleetRun) []TenantResult {
 	}
 	names := tenantNames(files)
 	res := make([]TenantResult, len(files))
-	clash := sinkClashes(files, names)
+	// Every config is loaded before any tenant runs (sinkClashes needs them all); each tenant
+	// then uses its own. A config that does not load is its tenant's error, reported by its run.
+	cfgs := make([]*config.Config, len(files))
+	var loading sync.WaitGroup
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		loading.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			cfgs[i], _ = config.Load(f)
+		})
+	}
+	loading.Wait()
+	clash := sinkClashes(cfgs, names)
 	var errMu sync.Mutex // whole lines from every tenant, never interleaved mid-line
 	sem := make(chan struct{}, par)
 	var wg sync.WaitGroup
@@ -89,19 +103,19 @@ func runFleet(o *GraphOptions, files []string, run fleetRun) []TenantResult {
 			}
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			res[i] = runTenant(o, names[i], file, run, &errMu)
+			res[i] = runTenant(o, names[i], file, cfgs[i], run, &errMu)
 		}()
 	}
 	wg.Wait()
 	return res
 }
 
-func runTenant(o *GraphOptions, name, file string, run fleetRun, errMu *sync.Mutex) (r TenantResult) {
+func runTenant(o *GraphOptions, name, file string, cfg *config.Config, run fleetRun, errMu *sync.Mutex) (r TenantResult) {
 	r = TenantResult{Tenant: name, File: file}
 	var out bytes.Buffer
 	errW := &linePrefixer{prefix: name + ": ", w: o.IO.ErrOut, mu: errMu}
 	tio := iostreams.Detached(&out, errW)
-	tf := o.Factory.ForFile(file, tio)
+	tf := o.Factory.ForFile(file, cfg, tio)
 	tf.Flags.Output = "json"
 	start := time.Now()
 	var runErr error
@@ -275,16 +289,15 @@ func (l *linePrefixer) flush() {
 // another tenant's (two configs in one folder both keeping the default
 // file:.flowsctl/secrets/... sinks, say): one would overwrite the other's secret and each would
 // read the other's. Such a tenant is an error naming the other and the key, and does not run.
-// A config that does not load is left to its own run to report.
-func sinkClashes(files, names []string) map[int]string {
+// cfgs[i] is nil for a config that did not load (its own run reports why).
+func sinkClashes(cfgs []*config.Config, names []string) map[int]string {
 	type owner struct {
 		tenant int
 		key    string
 	}
 	byPath := map[string][]owner{}
-	for i, f := range files {
-		c, err := config.Load(f)
-		if err != nil {
+	for i, c := range cfgs {
+		if c == nil {
 			continue
 		}
 		for key, p := range c.FileSinks() {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
 // Two tenants of a folder that keep the default relative sinks would write their secrets to
@@ -32,7 +34,14 @@ func TestSinkClashes(t *testing.T) {
 		write("initech.yaml", doc("file:.flowsctl/secrets/initech/teams-client-secret")),
 		write("broken.yaml", "apiVersion: nonsense/v9\n"),
 	}
-	clash := sinkClashes(files, []string{"acme", "globex", "initech", "broken"})
+	cfgs := make([]*config.Config, len(files))
+	for i, f := range files {
+		cfgs[i], _ = config.Load(f)
+	}
+	if cfgs[3] != nil {
+		t.Fatal("the broken config loaded")
+	}
+	clash := sinkClashes(cfgs, []string{"acme", "globex", "initech", "broken"})
 	if len(clash) != 2 {
 		t.Fatalf("clashes %v, want acme and globex", clash)
 	}
