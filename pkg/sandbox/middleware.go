@@ -130,6 +130,7 @@ type middleware struct {
 	done chan struct{} // closed when the sandbox closes: held requests give up
 
 	inflight atomic.Int64 // requests being served, which Close lets finish
+	conns    atomic.Int64 // connections accepted since the service started
 
 	mu      sync.Mutex
 	log     ring
@@ -407,9 +408,11 @@ func (m *middleware) admin(w http.ResponseWriter, r *http.Request) {
 	case "DELETE /latency":
 		m.setLatency(Latency{})
 		w.WriteHeader(http.StatusNoContent)
+	case "GET /connections":
+		writeJSON(map[string]int64{"accepted": m.conns.Load()})
 	default:
 		http.Error(w, "sandbox admin: no endpoint "+r.Method+" "+r.URL.Path+
-			" (GET|DELETE requests, GET state, POST reset, GET|POST|DELETE faults, GET|POST|DELETE latency under "+AdminPrefix+")",
+			" (GET|DELETE requests, GET state, POST reset, GET|POST|DELETE faults, GET|POST|DELETE latency, GET connections under "+AdminPrefix+")",
 			http.StatusNotFound)
 	}
 }

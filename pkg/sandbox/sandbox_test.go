@@ -749,3 +749,44 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// GET /_sandbox/connections counts the connections a service accepted: two HTTP/1.1 clients
+// open two, an HTTP/2 client's concurrent requests share one.
+func TestAdminConnections(t *testing.T) {
+	sb := start(t)
+	u := sb.Services["items"].URL + "/items"
+	var got struct {
+		Accepted int64 `json:"accepted"`
+	}
+	read := func() int64 {
+		t.Helper()
+		// over a connection of its own, counted too
+		admin(t, sb, "items", "GET", "/connections", "", &got)
+		return got.Accepted
+	}
+	for range 2 {
+		c := client(sb, 5*time.Second)
+		if a := call(t, c, "GET", u, ""); a.status != 200 {
+			t.Fatalf("GET: %d %v", a.status, a.err)
+		}
+		c.CloseIdleConnections()
+	}
+	if n := read(); n != 3 {
+		t.Fatalf("accepted %d after two clients and the admin read, want 3", n)
+	}
+	c2 := client2(sb, 5*time.Second)
+	if a := call(t, c2, "GET", u, ""); a.proto != "HTTP/2.0" {
+		t.Fatalf("answered over %q", a.proto)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() { call(t, c2, "GET", u, "") })
+	}
+	wg.Wait()
+	if n := read(); n != 5 {
+		t.Errorf("accepted %d after five HTTP/2 requests on one client, want 5 (3 + 1 + this read)", n)
+	}
+	if m := sb.Connections(); m["items"] != 5 {
+		t.Errorf("Connections() = %v, want items: 5", m)
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -23,10 +22,9 @@ type Service struct {
 	Admin string // URL + AdminPrefix
 	Emu   Emulator
 
-	srv   *http.Server
-	ln    net.Listener
-	mw    *middleware
-	conns atomic.Int64 // connections accepted
+	srv *http.Server
+	ln  net.Listener
+	mw  *middleware
 }
 
 // Sandbox is a set of running emulators sharing one CA.
@@ -113,7 +111,7 @@ func Start(dir string, emus ...Emulator) (*Sandbox, error) {
 			ErrorLog:          quietLogger(),
 			ConnState: func(_ net.Conn, st http.ConnState) {
 				if st == http.StateNew {
-					s.conns.Add(1)
+					s.mw.conns.Add(1)
 				}
 			},
 		}
@@ -123,11 +121,13 @@ func Start(dir string, emus ...Emulator) (*Sandbox, error) {
 }
 
 // Connections is the number of connections each service has accepted since it started, from
-// any client (flowsctl's and the emulators' own calls to each other).
+// any client (flowsctl's and the emulators' own calls to each other): GET /_sandbox/connections.
 func (sb *Sandbox) Connections() map[string]int64 {
 	m := make(map[string]int64, len(sb.order))
 	for _, name := range sb.order {
-		m[name] = sb.Services[name].conns.Load()
+		if s := sb.Services[name]; s.mw != nil {
+			m[name] = s.mw.conns.Load()
+		}
 	}
 	return m
 }
