@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -162,5 +163,42 @@ func TestH2Transient(t *testing.T) {
 		if got := h2Transient(tt.msg); got != tt.want {
 			t.Errorf("h2Transient(%q) = %v, want %v", tt.msg, got, tt.want)
 		}
+	}
+}
+
+// A server that accepts the connection and never answers the ClientHello ends the attempt after
+// the transport's handshake timeout, as a per-attempt timeout (retried when the request is).
+func TestTLSHandshakeTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var accepted atomic.Int64
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			defer c.Close() // held open, silent, until the test ends
+		}
+	}()
+	c, ws := fastClient(t, Options{MaxRetries: 1})
+	c.inner.Transport.(*http.Transport).TLSHandshakeTimeout = 100 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+ln.Addr().String()+"/", nil)
+	start := time.Now()
+	_, err = c.Do(req)
+	if err == nil || ctx.Err() != nil || time.Since(start) > 5*time.Second {
+		t.Fatalf("err %v after %s (context: %v); want the handshake timeout, twice, well before the deadline", err, time.Since(start), ctx.Err())
+	}
+	if !strings.Contains(err.Error(), "no answer within 100ms") {
+		t.Errorf("error %q does not say the handshake got no answer", err)
+	}
+	if accepted.Load() != 2 || len(ws.list()) != 1 {
+		t.Errorf("%d connections and %d waits; want 2 attempts (a timeout is retried for a GET)", accepted.Load(), len(ws.list()))
 	}
 }

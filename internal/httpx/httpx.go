@@ -144,6 +144,10 @@ func New(o Options) (*Client, error) {
 	loop := &tls.Config{RootCAs: lpool, MinVersion: tls.VersionTLS12, ClientSessionCache: sessions, NextProtos: protos,
 		CurvePreferences: []tls.CurveID{tls.X25519}}
 	base := tr.TLSClientConfig
+	// net/http's own TLS dial bounds the handshake (TLSHandshakeTimeout) and the connect; a
+	// custom dial must do both itself, or a server that accepts and never answers the
+	// ClientHello holds the request until its whole budget is spent.
+	nd := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, _, err := net.SplitHostPort(addr)
 		if err != nil {
@@ -151,8 +155,21 @@ func New(o Options) (*Client, error) {
 		}
 		cfg := tlsFor(host, base, loop).Clone()
 		cfg.ServerName = host
-		d := &tls.Dialer{Config: cfg}
-		return d.DialContext(ctx, network, addr)
+		raw, err := nd.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		conn := tls.Client(raw, cfg)
+		hctx, cancel := context.WithTimeout(ctx, tr.TLSHandshakeTimeout)
+		defer cancel()
+		if err := conn.HandshakeContext(hctx); err != nil {
+			raw.Close()
+			if hctx.Err() != nil && ctx.Err() == nil {
+				return nil, fmt.Errorf("TLS handshake with %s: no answer within %s: %w", addr, tr.TLSHandshakeTimeout, err)
+			}
+			return nil, err
+		}
+		return conn, nil
 	}
 	tr.MaxIdleConnsPerHost = 64
 	tr.ResponseHeaderTimeout = o.Timeout
