@@ -90,12 +90,11 @@ func Start(dir string, emus ...Emulator) (*Sandbox, error) {
 		}
 	}
 	// Handshakes were most of the CPU a fleet of sandboxes burns. The emulators speak HTTP/2
-	// next to HTTP/1.1, as Microsoft Graph and Okta do, so a client's
-	// concurrent requests share one connection per host. Every emulator serves the same
-	// certificate and shares one session ticket key, so a client resumes the TLS session of one
-	// emulator at any other; and the loopback server picks X25519 alone (clients offer it next
-	// to the hybrid post-quantum group, whose key exchange costs several times more and
-	// protects nothing on loopback).
+	// next to HTTP/1.1, as Microsoft Graph and Okta do, so a client's concurrent requests share
+	// one connection per host. Every emulator serves the same certificate and shares one
+	// session ticket key, so a client resumes the TLS session of one emulator at any other; and
+	// the loopback server picks X25519 alone (clients offer it next to the hybrid post-quantum
+	// group, whose key exchange costs several times more and protects nothing on loopback).
 	var ticketKey [32]byte
 	rand.Read(ticketKey[:])
 	for _, name := range sb.order {

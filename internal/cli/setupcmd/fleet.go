@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -305,7 +307,8 @@ func sinkClashes(cfgs []*config.Config, names []string) map[int]string {
 		}
 	}
 	clash := map[int]string{}
-	for p, owners := range byPath {
+	for _, p := range slices.Sorted(maps.Keys(byPath)) { // the same message on every run
+		owners := byPath[p]
 		for _, a := range owners {
 			for _, b := range owners {
 				if a.tenant == b.tenant || clash[a.tenant] != "" {
