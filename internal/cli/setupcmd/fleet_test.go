@@ -3,9 +3,14 @@ package setupcmd
 import (
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/flowsctl/flowsctl/internal/cli/cmdutil"
+	"github.com/flowsctl/flowsctl/internal/httpx"
+	"github.com/flowsctl/flowsctl/internal/iostreams"
 	"github.com/flowsctl/flowsctl/pkg/config"
 )
 
@@ -49,6 +54,42 @@ func TestSinkClashes(t *testing.T) {
 		if !strings.Contains(clash[i], "azure.app.secret.sink") || !strings.Contains(clash[i], "tenant "+other) ||
 			!strings.Contains(clash[i], filepath.Join(dir, ".flowsctl", "secrets", "teams-client-secret")) {
 			t.Errorf("tenant %d: %q; want the key, the path and tenant %s", i, clash[i], other)
+		}
+	}
+}
+
+// A fleet collects garbage at +400 % while its tenants run, and puts the setting back after;
+// GOGC in the environment wins.
+func TestFleetGCPercent(t *testing.T) {
+	gcPercent := func() int {
+		v := debug.SetGCPercent(-1)
+		debug.SetGCPercent(v)
+		return v
+	}
+	before := gcPercent()
+	for _, tt := range []struct {
+		env  string
+		want int
+	}{{"", 400}, {"150", before}} {
+		t.Setenv("GOGC", tt.env)
+		ios, _, _, _ := iostreams.Test()
+		f := &cmdutil.Factory{ForFile: func(file string, _ *config.Config, tio *iostreams.IOStreams) *cmdutil.Factory {
+			return &cmdutil.Factory{IO: tio, Flags: &cmdutil.GlobalFlags{}, Redactor: &httpx.Redactor{}}
+		}}
+		o := &GraphOptions{Common: cmdutil.Common{IO: ios}, Factory: f, Parallel: 2}
+		var during []int
+		var mu sync.Mutex
+		runFleet(o, []string{"a.yaml", "b.yaml"}, func(*cmdutil.Factory, *GraphOptions) error {
+			mu.Lock()
+			during = append(during, gcPercent())
+			mu.Unlock()
+			return nil
+		})
+		if len(during) != 2 || during[0] != tt.want || during[1] != tt.want {
+			t.Errorf("GOGC=%q: GC percent during the tenants' runs %v, want %d", tt.env, during, tt.want)
+		}
+		if after := gcPercent(); after != before {
+			t.Errorf("GOGC=%q: GC percent after the fleet %d, want %d back", tt.env, after, before)
 		}
 	}
 }
