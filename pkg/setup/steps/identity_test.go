@@ -11,6 +11,7 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/plan"
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/identityemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
 	"github.com/flowsctl/flowsctl/pkg/setup"
@@ -20,17 +21,8 @@ import (
 // creates the directory, and the token and identity provider, built during the plan before
 // the directory existed, use its id; doctor then passes and a second apply writes nothing.
 func TestIdentityRowsFromAnEmptyTenant(t *testing.T) {
-	t.Setenv("FLOWSCTL_TEST_IS_OIDC", "oidc-secret")
 	sink := filepath.Join(t.TempDir(), "scim-token")
-	emu := identityemu.New()
-	sb := sandboxtest.Start(t, emu)
-	id, secret := emu.AdminCredentials()
-	t.Setenv("FLOWSCTL_TEST_IS_ADMIN", secret)
-	cfg := &config.Config{Access: &config.Access{Auth: config.AccessAuth{ClientID: id, ClientSecret: "env:FLOWSCTL_TEST_IS_ADMIN"}},
-		IdentityServices: &config.IdentityServices{Enabled: true, URL: config.URL(sb.Services["identity"].URL),
-			Directory: config.IdentityDirectory{Name: "Okta Directory", Domain: "example.com", Source: "OKTA"},
-			SCIMToken: config.IdentitySCIMToken{Sink: config.SecretRef("file:" + sink)},
-			OIDC:      &config.IdentityOIDC{IssuerURL: "https://acme.okta.com", ClientID: "0oa1", ClientSecret: "env:FLOWSCTL_TEST_IS_OIDC"}}}
+	sb, cfg := identityTenant(t, sink)
 	only := setup.Options{Only: []string{"identity.directory", "identity.scimToken", "identity.idp"}}
 	run := func(modes ...setup.Mode) ([]setup.Result, setup.Values) {
 		g, err := Graph(Deps{Config: cfg, HTTP: sandboxtest.Client(t, sb), NoInput: true})
@@ -119,16 +111,7 @@ func TestIdentityIdPReadsAhead(t *testing.T) {
 	if !slices.Equal(identityIdP.ReadAfter, []string{"identity.directory"}) || identityIdP.ReadAhead == nil {
 		t.Fatalf("identity.idp reads after %v (ReadAhead set: %v), want after identity.directory alone", identityIdP.ReadAfter, identityIdP.ReadAhead != nil)
 	}
-	t.Setenv("FLOWSCTL_TEST_IS_OIDC", "oidc-secret")
-	emu := identityemu.New()
-	sb := sandboxtest.Start(t, emu)
-	id, secret := emu.AdminCredentials()
-	t.Setenv("FLOWSCTL_TEST_IS_ADMIN", secret)
-	cfg := &config.Config{Access: &config.Access{Auth: config.AccessAuth{ClientID: id, ClientSecret: "env:FLOWSCTL_TEST_IS_ADMIN"}},
-		IdentityServices: &config.IdentityServices{Enabled: true, URL: config.URL(sb.Services["identity"].URL),
-			Directory: config.IdentityDirectory{Name: "Okta Directory", Domain: "example.com", Source: "OKTA"},
-			SCIMToken: config.IdentitySCIMToken{Sink: config.SecretRef("file:" + filepath.Join(t.TempDir(), "scim-token"))},
-			OIDC:      &config.IdentityOIDC{IssuerURL: "https://acme.okta.com", ClientID: "0oa1", ClientSecret: "env:FLOWSCTL_TEST_IS_OIDC"}}}
+	sb, cfg := identityTenant(t, filepath.Join(t.TempDir(), "scim-token"))
 	g, err := Graph(Deps{Config: cfg, HTTP: sandboxtest.Client(t, sb), NoInput: true})
 	if err != nil {
 		t.Fatal(err)
@@ -148,4 +131,21 @@ func TestIdentityIdPReadsAhead(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d look-ups of the identity providers in one apply, want 1 (the one read ahead)", n)
 	}
+}
+
+// identityTenant is an empty Identity Services emulator and a config for it: the Okta
+// directory, the SCIM token written to sink, the Okta OIDC identity provider.
+func identityTenant(t *testing.T, sink string) (*sandbox.Sandbox, *config.Config) {
+	t.Helper()
+	t.Setenv("FLOWSCTL_TEST_IS_OIDC", "oidc-secret")
+	emu := identityemu.New()
+	sb := sandboxtest.Start(t, emu)
+	id, secret := emu.AdminCredentials()
+	t.Setenv("FLOWSCTL_TEST_IS_ADMIN", secret)
+	cfg := &config.Config{Access: &config.Access{Auth: config.AccessAuth{ClientID: id, ClientSecret: "env:FLOWSCTL_TEST_IS_ADMIN"}},
+		IdentityServices: &config.IdentityServices{Enabled: true, URL: config.URL(sb.Services["identity"].URL),
+			Directory: config.IdentityDirectory{Name: "Okta Directory", Domain: "example.com", Source: "OKTA"},
+			SCIMToken: config.IdentitySCIMToken{Sink: config.SecretRef("file:" + sink)},
+			OIDC:      &config.IdentityOIDC{IssuerURL: "https://acme.okta.com", ClientID: "0oa1", ClientSecret: "env:FLOWSCTL_TEST_IS_OIDC"}}}
+	return sb, cfg
 }
