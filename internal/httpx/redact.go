@@ -8,9 +8,11 @@ import (
 	"mime"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -420,9 +422,11 @@ func (m maskWriter) Write(p []byte) (int, error) {
 }
 
 type secretSet struct {
-	mu     sync.RWMutex
+	mu     sync.Mutex
 	values map[string]bool
-	rep    *strings.Replacer
+	// forms holds every form of every value, longest first. add replaces the slice and never
+	// changes one it handed out, so mask reads it without holding the lock.
+	forms atomic.Pointer[[]string]
 }
 
 func (s *secretSet) add(v string) {
@@ -438,58 +442,72 @@ func (s *secretSet) add(v string) {
 		return
 	}
 	s.values[v] = true
-	s.rep = nil
+	var forms []string
+	if old := s.forms.Load(); old != nil {
+		forms = append(forms, *old...)
+	}
+	for _, f := range formsOf(v) {
+		if len(f) >= minSecretLen && !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	sort.Slice(forms, func(i, j int) bool {
+		if len(forms[i]) != len(forms[j]) {
+			return len(forms[i]) > len(forms[j])
+		}
+		return forms[i] < forms[j]
+	})
+	s.forms.Store(&forms)
 }
 
+// formsOf is v as it may appear in output: raw, query- and path-escaped, and inside a JSON
+// string (plain, and HTML-escaped as encoding/json writes by default).
+func formsOf(v string) []string {
+	var b bytes.Buffer
+	writeJSONString(&b, v)
+	jsonForm := strings.Trim(b.String(), `"`)
+	b.Reset()
+	_ = json.NewEncoder(&b).Encode(v)
+	htmlForm := strings.Trim(strings.TrimSpace(b.String()), `"`)
+	return []string{v, url.QueryEscape(v), url.PathEscape(v), jsonForm, htmlForm}
+}
+
+// mask replaces every stretch of text covered by an occurrence of a secret's form with
+// Redacted. Occurrences that overlap or touch (two secrets sharing characters, one inside
+// another) become one stretch, so no character of any of them is left, whichever starts
+// first. Text without a secret is returned as it is, without a copy.
 func (s *secretSet) mask(text string) string {
-	s.mu.RLock()
-	rep, n := s.rep, len(s.values)
-	s.mu.RUnlock()
-	if n == 0 {
+	p := s.forms.Load()
+	if p == nil {
 		return text
 	}
-	if rep == nil {
-		s.mu.Lock()
-		if s.rep == nil {
-			s.rep = s.build()
-		}
-		rep = s.rep
-		s.mu.Unlock()
-	}
-	return rep.Replace(text)
-}
-
-// build makes a replacer trying longer forms first, so a secret that contains another
-// is masked whole.
-func (s *secretSet) build() *strings.Replacer {
-	forms := map[string]bool{}
-	for v := range s.values {
-		forms[v] = true
-		forms[url.QueryEscape(v)] = true
-		forms[url.PathEscape(v)] = true
-		var b bytes.Buffer
-		writeJSONString(&b, v)
-		forms[strings.Trim(b.String(), `"`)] = true
-		b.Reset()
-		enc := json.NewEncoder(&b)
-		_ = enc.Encode(v) // HTML-escaped form, as encoding/json writes by default
-		forms[strings.Trim(strings.TrimSpace(b.String()), `"`)] = true
-	}
-	list := make([]string, 0, len(forms))
-	for f := range forms {
-		if len(f) >= minSecretLen {
-			list = append(list, f)
+	var spans [][2]int
+	for _, f := range *p {
+		for from := 0; from <= len(text)-len(f); {
+			i := strings.Index(text[from:], f)
+			if i < 0 {
+				break
+			}
+			spans = append(spans, [2]int{from + i, from + i + len(f)})
+			from += i + 1
 		}
 	}
-	sort.Slice(list, func(i, j int) bool {
-		if len(list[i]) != len(list[j]) {
-			return len(list[i]) > len(list[j])
-		}
-		return list[i] < list[j]
-	})
-	args := make([]string, 0, 2*len(list))
-	for _, f := range list {
-		args = append(args, f, Redacted)
+	if spans == nil {
+		return text
 	}
-	return strings.NewReplacer(args...)
+	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
+	var out strings.Builder
+	out.Grow(len(text))
+	at := 0 // text before at is written
+	for k := 0; k < len(spans); {
+		lo, hi := spans[k][0], spans[k][1]
+		for k++; k < len(spans) && spans[k][0] <= hi; k++ {
+			hi = max(hi, spans[k][1])
+		}
+		out.WriteString(text[at:lo])
+		out.WriteString(Redacted)
+		at = hi
+	}
+	out.WriteString(text[at:])
+	return out.String()
 }
