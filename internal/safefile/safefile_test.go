@@ -35,6 +35,7 @@ func TestRead(t *testing.T) {
 		{"regular", small, 1024, "s3cret\n", nil},
 		{"symlink to regular", link, 1024, "s3cret\n", nil},
 		{"over the cap", big, 1024, "", ErrTooLarge},
+		{"exactly the cap", big, 2048, strings.Repeat("\x00", 2048), nil},
 		{"fifo does not block", fifo, 1024, "", ErrNotRegular},
 		{"device", "/dev/zero", 1024, "", ErrNotRegular},
 		{"proc", "/proc/self/environ", 1 << 20, "", ErrNotRegular},
