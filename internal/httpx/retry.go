@@ -86,7 +86,15 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	safe := isRetrySafe(req)
 	n500 := 0
 	for attempt := 0; ; attempt++ {
-		r := req.Clone(ctx)
+		count(ctx)
+		start := time.Now()
+		tctx, done, err := c.first.wait(req)
+		if err != nil {
+			return nil, err
+		}
+		// A shallow copy per attempt, with its own body: req is already this transport's own
+		// copy, and a RoundTripper does not change the headers it is given.
+		r := req.WithContext(tctx)
 		if body != nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			r.ContentLength = int64(len(body))
@@ -94,13 +102,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		} else {
 			r.Body = nil
 		}
-		count(ctx)
-		start := time.Now()
-		tctx, done, err := c.first.wait(r)
-		if err != nil {
-			return nil, err
-		}
-		resp, err := t.base.RoundTrip(r.WithContext(tctx))
+		resp, err := t.base.RoundTrip(r)
 		if done != nil {
 			done()
 		}
