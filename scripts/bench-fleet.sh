@@ -5,6 +5,9 @@
 # (sandboxes included). CPU time does not depend on what else the machine runs; wall time does.
 # FLEET_CPUPROFILE=fleet.prof writes a CPU profile of the fleet run alone; with
 # FLEET_CPUPROFILE_FOR=400ms, of its first 400 ms only (where all tenants sign in and connect).
+# FLEET_PREFAULT_MB=250 touches that much heap before the fleet runs and lets it go, so that the
+# fleet allocates into memory the process already has: a diagnostic of what first-touch page
+# faults cost on this machine, not a figure of the product (a real fleet pays them).
 #
 #   scripts/bench-fleet.sh
 #   FLEET_N=20 scripts/bench-fleet.sh
@@ -16,7 +19,7 @@ echo "$(go version), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/n
 # the wall of a CPU-bound fleet on a shared machine moves by a tenth from run to run.
 runs=${FLEET_RUNS:-1}
 for _ in $(seq "$runs"); do
-  FLEET_N=${FLEET_N:-50} go test ./test/e2e -run '^$' -bench '^BenchmarkFleet$' -benchtime 1x -count 1 2>&1 | grep '^BenchmarkFleet' || true
+  FLEET_N=${FLEET_N:-50} FLEET_PREFAULT_MB=${FLEET_PREFAULT_MB:-} go test ./test/e2e -run '^$' -bench '^BenchmarkFleet$' -benchtime 1x -count 1 2>&1 | grep '^BenchmarkFleet' || true
 done | python3 -c '
 import os, re, statistics, sys
 ncpu = os.cpu_count() or 1
@@ -32,6 +35,7 @@ for line in sys.stdin:
     print("CPU, one tenant   %7.0f ms  (user+system, its sandbox included)" % m["single-cpu-ms"])
     print("CPU, fleet        %7.0f ms  (%.0f ms per tenant)" % (m["fleet-cpu-ms"], m["fleet-cpu-ms/tenant"]))
     print("CPU-bound floor   %7.0f ms  (fleet CPU / %d CPUs: the fleet wall cannot be lower)" % (m["fleet-cpu-ms"] / ncpu, ncpu))
+    print("page faults       %7.0f     per tenant (minor: first touches of new heap and stacks)" % m.get("fleet-faults/tenant", 0))
     print("peak RSS          %7.1f MB  (test process: every sandbox and flowsctl)" % m["peak-rss-MB"])
 if not rows:
     sys.exit("no benchmark line: run the go test command above to see why")
@@ -39,7 +43,7 @@ if len(rows) > 1:
     med = lambda k: statistics.median(r[k] for r in rows)
     lo = lambda k: min(r[k] for r in rows)
     hi = lambda k: max(r[k] for r in rows)
-    print("median of %d runs: fleet %.2fx one tenant (%.2f-%.2f), %.0f ms CPU per tenant (%.0f-%.0f), peak RSS %.1f MB" % (
+    print("median of %d runs: fleet %.2fx one tenant (%.2f-%.2f), %.0f ms CPU per tenant (%.0f-%.0f), %.0f page faults per tenant, peak RSS %.1f MB" % (
         len(rows), med("fleet-x-single"), lo("fleet-x-single"), hi("fleet-x-single"),
-        med("fleet-cpu-ms/tenant"), lo("fleet-cpu-ms/tenant"), hi("fleet-cpu-ms/tenant"), med("peak-rss-MB")))
+        med("fleet-cpu-ms/tenant"), lo("fleet-cpu-ms/tenant"), hi("fleet-cpu-ms/tenant"), med("fleet-faults/tenant"), med("peak-rss-MB")))
 '
