@@ -8,6 +8,8 @@
 # FLEET_PREFAULT_MB=250 touches that much heap before the fleet runs and lets it go, so that the
 # fleet allocates into memory the process already has: a diagnostic of what first-touch page
 # faults cost on this machine, not a figure of the product (a real fleet pays them).
+# FLEET_BINARY=1 runs the built binary (as a user runs it) instead of the command tree in the test
+# process, and adds the binary's own peak RSS: flowsctl alone, without the sandboxes.
 #
 #   scripts/bench-fleet.sh
 #   FLEET_N=20 scripts/bench-fleet.sh
@@ -19,7 +21,7 @@ echo "$(go version), $(nproc) CPUs, commit $(git rev-parse --short HEAD 2>/dev/n
 # the wall of a CPU-bound fleet on a shared machine moves by a tenth from run to run.
 runs=${FLEET_RUNS:-1}
 for _ in $(seq "$runs"); do
-  FLEET_N=${FLEET_N:-50} FLEET_PREFAULT_MB=${FLEET_PREFAULT_MB:-} go test ./test/e2e -run '^$' -bench '^BenchmarkFleet$' -benchtime 1x -count 1 2>&1 | grep '^BenchmarkFleet' || true
+  FLEET_N=${FLEET_N:-50} FLEET_PREFAULT_MB=${FLEET_PREFAULT_MB:-} FLEET_BINARY=${FLEET_BINARY:-} go test ./test/e2e -run '^$' -bench '^BenchmarkFleet$' -benchtime 1x -count 1 2>&1 | grep '^BenchmarkFleet' || true
 done | python3 -c '
 import os, re, statistics, sys
 ncpu = os.cpu_count() or 1
@@ -36,7 +38,9 @@ for line in sys.stdin:
     print("CPU, fleet        %7.0f ms  (%.0f ms per tenant)" % (m["fleet-cpu-ms"], m["fleet-cpu-ms/tenant"]))
     print("CPU-bound floor   %7.0f ms  (fleet CPU / %d CPUs: the fleet wall cannot be lower)" % (m["fleet-cpu-ms"] / ncpu, ncpu))
     print("page faults       %7.0f     per tenant (minor: first touches of new heap and stacks)" % m.get("fleet-faults/tenant", 0))
-    print("peak RSS          %7.1f MB  (test process: every sandbox and flowsctl)" % m["peak-rss-MB"])
+    print("peak RSS          %7.1f MB  (test process: every sandbox%s)" % (m["peak-rss-MB"], "" if "fleet-binary-rss-MB" in m else " and flowsctl"))
+    if "fleet-binary-rss-MB" in m:
+        print("binary peak RSS   %7.1f MB  (flowsctl alone: fleet; one tenant %.1f MB)" % (m["fleet-binary-rss-MB"], m["single-binary-rss-MB"]))
 if not rows:
     sys.exit("no benchmark line: run the go test command above to see why")
 if len(rows) > 1:
@@ -46,4 +50,7 @@ if len(rows) > 1:
     print("median of %d runs: fleet %.2fx one tenant (%.2f-%.2f), %.0f ms CPU per tenant (%.0f-%.0f), %.0f page faults per tenant, peak RSS %.1f MB" % (
         len(rows), med("fleet-x-single"), lo("fleet-x-single"), hi("fleet-x-single"),
         med("fleet-cpu-ms/tenant"), lo("fleet-cpu-ms/tenant"), hi("fleet-cpu-ms/tenant"), med("fleet-faults/tenant"), med("peak-rss-MB")))
+    if all("fleet-binary-rss-MB" in r for r in rows):
+        print("binary peak RSS: fleet %.1f MB (%.1f-%.1f), one tenant %.1f MB" % (
+            med("fleet-binary-rss-MB"), lo("fleet-binary-rss-MB"), hi("fleet-binary-rss-MB"), med("single-binary-rss-MB")))
 '

@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"os"
+	"runtime"
 	"syscall"
 	"time"
 )
@@ -26,4 +28,17 @@ func pageFaults() int64 {
 		return 0
 	}
 	return int64(ru.Minflt)
+}
+
+// processUse is the minor page faults and peak RSS in MB of a process that has ended.
+func processUse(ps *os.ProcessState) (int64, float64) {
+	ru, ok := ps.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return 0, 0
+	}
+	unit := 1024.0 // ru_maxrss is in KB, but in bytes on Apple systems
+	if runtime.GOOS == "darwin" || runtime.GOOS == "ios" {
+		unit = 1
+	}
+	return int64(ru.Minflt), float64(ru.Maxrss) * unit / (1 << 20)
 }
