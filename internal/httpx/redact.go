@@ -424,8 +424,9 @@ func (m maskWriter) Write(p []byte) (int, error) {
 type secretSet struct {
 	mu     sync.Mutex
 	values map[string]bool
-	// forms holds every form of every value, longest first. add replaces the slice and never
-	// changes one it handed out, so mask reads it without holding the lock.
+	// forms holds every form of every value (in no order: mask masks the union of their
+	// occurrences). add replaces the slice and never changes one it handed out, so mask reads
+	// it without holding the lock.
 	forms atomic.Pointer[[]string]
 }
 
@@ -451,12 +452,6 @@ func (s *secretSet) add(v string) {
 			forms = append(forms, f)
 		}
 	}
-	sort.Slice(forms, func(i, j int) bool {
-		if len(forms[i]) != len(forms[j]) {
-			return len(forms[i]) > len(forms[j])
-		}
-		return forms[i] < forms[j]
-	})
 	s.forms.Store(&forms)
 }
 
