@@ -116,8 +116,11 @@ func OktaProvisioning(d Deps, _ setup.Values) (*okta.Provisioning, error) {
 }
 
 var oktaProvisioning = Row{
-	ID:    "okta.provisioning",
-	Needs: []string{"okta.scimApp", "identity.scimToken", "access.scimClient"},
+	ID: "okta.provisioning",
+	// On the Access path Okta provisions the users it has assigned as soon as the connection
+	// is on, and Access refuses a user whose domain no directory owns: Okta marks that user
+	// ERROR and does not try again by itself. So the connection waits for Access's directory.
+	Needs: []string{"okta.scimApp", "identity.scimToken", "access.scimClient", "access.directory"},
 	// The connection and features are looked up once the app exists; only setting the
 	// connection needs the token.
 	ReadAfter: []string{"okta.scimApp"},

@@ -130,28 +130,7 @@ func oktaTraffic(t *testing.T, identityPath bool) []sandboxtest.Exchange {
 	sb := sandboxtest.Start(t, emus...)
 	file := filepath.Join(sb.Env.Dir, "flowsctl.yaml")
 	if !identityPath {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The Access path: Okta provisions to Access (SCIM 1.1); no Identity Services section,
-		// and no OIDC app for it (okta.oidcApp).
-		var kept []string
-		skip, skipApp := false, false
-		for _, l := range strings.SplitAfter(string(b), "\n") {
-			if l != "" && l[0] != ' ' && l[0] != '#' && l[0] != '\n' {
-				skip = strings.HasPrefix(l, "identityServices:")
-			}
-			if indent := len(l) - len(strings.TrimLeft(l, " ")); strings.TrimSpace(l) != "" && indent <= 2 {
-				skipApp = strings.HasPrefix(l, "  oidcApp:")
-			}
-			if !skip && !skipApp {
-				kept = append(kept, l)
-			}
-		}
-		if err := os.WriteFile(file, []byte(strings.Join(kept, "")), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		oktaToAccess(t, file)
 	}
 	cfg, err := config.Load(file)
 	if err != nil {
@@ -207,6 +186,32 @@ func oktaTraffic(t *testing.T, identityPath bool) []sandboxtest.Exchange {
 		}
 	}
 	return rec.Log()
+}
+
+// oktaToAccess rewrites the sandbox's config for the Access path: Okta provisions to Access
+// (SCIM 1.1); no Identity Services section, and no OIDC app for it (okta.oidcApp).
+func oktaToAccess(t *testing.T, file string) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	skip, skipApp := false, false
+	for _, l := range strings.SplitAfter(string(b), "\n") {
+		if l != "" && l[0] != ' ' && l[0] != '#' && l[0] != '\n' {
+			skip = strings.HasPrefix(l, "identityServices:")
+		}
+		if indent := len(l) - len(strings.TrimLeft(l, " ")); strings.TrimSpace(l) != "" && indent <= 2 {
+			skipApp = strings.HasPrefix(l, "  oidcApp:")
+		}
+		if !skip && !skipApp {
+			kept = append(kept, l)
+		}
+	}
+	if err := os.WriteFile(file, []byte(strings.Join(kept, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // checkMappingBody checks a profile mapping update the way the contract's examples write it: an

@@ -2,9 +2,12 @@ package steps_test
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/oktaemu"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/sandboxtest"
@@ -87,5 +90,55 @@ func TestOktaEndToEnd(t *testing.T) {
 				t.Errorf("%d Okta checks", checks)
 			}
 		})
+	}
+}
+
+// TestOktaToAccessWaitsForTheDirectory: on the Access path, Okta provisions its assigned users
+// into Access's Okta directory as soon as the connection is on, and Access refuses a user whose
+// domain belongs to no directory; Okta then marks the user ERROR and does not try again by
+// itself. So okta.provisioning waits for access.directory, however slow Access is to create it
+// (here Access answers the create 429 once, and the client waits out Retry-After).
+func TestOktaToAccessWaitsForTheDirectory(t *testing.T) {
+	sb := sandboxtest.Start(t, emulators.All()...)
+	oktaToAccess(t, filepath.Join(sb.Env.Dir, "flowsctl.yaml"))
+	cfg, err := config.Load(filepath.Join(sb.Env.Dir, "flowsctl.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.OktaIdentityPath() || cfg.Access == nil || cfg.Access.Directory == nil {
+		t.Fatal("the config is not the Okta to Access path with an Access directory")
+	}
+	slow := sandbox.FaultRule{Method: "POST", Path: "/SAAS/jersey/manager/api/connectormanagement/directoryconfigs", Kind: "429", Count: 1, RetryAfter: 2}
+	if err := sb.SetFaults("access", sandbox.FaultSpec{Rules: []sandbox.FaultRule{slow}}); err != nil {
+		t.Fatal(err)
+	}
+	hc := sandboxtest.Client(t, sb)
+	rs := steps.ByID(steps.RunGraph(t, steps.UnattendedDeps(cfg, hc), setup.ModeApply, setup.Options{}))
+	for _, id := range []string{"access.directory", "okta.provisioning"} {
+		if rs[id].Status != setup.Done {
+			t.Fatalf("%s: %s %s", id, rs[id].Status, rs[id].Error)
+		}
+	}
+	if f := sb.Faults("access"); len(f) != 1 || f[0].Remaining == nil || *f[0].Remaining != 0 {
+		t.Fatalf("the directory create was not slowed: %+v", f)
+	}
+	v := steps.ByID(steps.RunGraph(t, steps.UnattendedDeps(cfg, hc), setup.ModeVerify, setup.Options{}))
+	seen := false
+	for _, c := range v["okta.provisioning"].Checks {
+		if c.ID == "okta.provisioning.users" {
+			seen = true
+			if c.Status != "pass" {
+				t.Errorf("%s: %s %s", c.ID, c.Status, c.Detail)
+			}
+		}
+	}
+	if !seen {
+		t.Errorf("no okta.provisioning.users check: %+v", v["okta.provisioning"].Checks)
+	}
+	b, _ := json.Marshal(sb.State("access"))
+	for _, u := range []string{"ann@okta.example.com", "bob@okta.example.com", "carol@okta.example.com"} {
+		if !strings.Contains(string(b), u) {
+			t.Errorf("%s did not arrive in Access", u)
+		}
 	}
 }

@@ -59,7 +59,8 @@ func TestDependencies(t *testing.T) {
 	for _, s := range ss {
 		needs[s.ID()] = s.Needs()
 	}
-	for id, want := range map[string]string{"uem.connectors": "azure.app", "identity.scimToken": "identity.directory", "identity.idp": "identity.directory", "uem.mobileflows.tenant": "access.template"} {
+	for id, want := range map[string]string{"uem.connectors": "azure.app", "identity.scimToken": "identity.directory", "identity.idp": "identity.directory", "uem.mobileflows.tenant": "access.template",
+		"okta.provisioning": "access.directory"} {
 		if !strings.Contains(strings.Join(needs[id], ","), want) {
 			t.Errorf("%s needs %v, want %s", id, needs[id], want)
 		}
