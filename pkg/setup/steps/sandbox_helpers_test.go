@@ -7,10 +7,12 @@ import (
 	"context"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
 	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/doctor"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/setup"
 )
@@ -56,6 +58,55 @@ func RunGraph(t testing.TB, d Deps, mode setup.Mode, opts setup.Options) []setup
 		t.Fatal(err)
 	}
 	return rs
+}
+
+// RunGraphSlowing is RunGraph with one step's Apply and Verify held back by delay before they
+// start, as when that step's service answers late: a step that acts on its effects, or reads
+// what its check recorded, without needing it then runs first.
+func RunGraphSlowing(t testing.TB, d Deps, mode setup.Mode, slow string, delay time.Duration) []setup.Result {
+	t.Helper()
+	ss, err := Build(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for i, s := range ss {
+		if s.ID() == slow {
+			ss[i], found = slowStep{s.(*rowStep), delay}, true
+		}
+	}
+	if !found {
+		t.Fatalf("no step %s", slow)
+	}
+	g, err := setup.NewGraph(ss...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := g.Run(context.Background(), mode, setup.NewOutputs(d.Config), setup.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// slowStep is a step whose Apply and Verify start late.
+type slowStep struct {
+	*rowStep
+	delay time.Duration
+}
+
+func (s slowStep) Apply(ctx context.Context, o *setup.Outputs) (setup.Applied, error) {
+	if err := httpx.Sleep(ctx, s.delay); err != nil {
+		return setup.Applied{}, err
+	}
+	return s.rowStep.Apply(ctx, o)
+}
+
+func (s slowStep) Verify(ctx context.Context, o *setup.Outputs) []doctor.Check {
+	if httpx.Sleep(ctx, s.delay) != nil {
+		return nil
+	}
+	return s.rowStep.Verify(ctx, o)
 }
 
 // ByID indexes results by step id.
