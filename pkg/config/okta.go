@@ -164,7 +164,7 @@ var oktaDocs = map[string]fieldDoc{
 	"okta.auth.clientId":       {Desc: "Client id of the Okta API service app (Applications > API Services)."},
 	"okta.auth.privateKey":     {Desc: "The service app's private key (PEM, RSA).", Allowed: inputSecret},
 	"okta.auth.keyId":          {Desc: "The key id (kid) of the service app's public key in Okta."},
-	"okta.auth.scopes":         {Desc: "Scopes granted to the service app.", Default: "`" + strings.Join(DefaultOktaScopes, "`, `") + "`"},
+	"okta.auth.scopes":         {Desc: "Scopes granted to the service app. Add `okta.logs.read` (once granted) for doctor to quote Okta's System Log on users that failed to provision.", Default: "`" + strings.Join(DefaultOktaScopes, "`, `") + "`"},
 	"okta.auth.apiToken":       {Desc: "An Okta API token (sent as SSWS), instead of the service app.", Allowed: inputSecret},
 	"okta.scimApp":             {Desc: "The provisioning app."},
 	"okta.scimApp.label":       {Desc: "Its label, the natural key flowsctl finds it by.", Default: "`VMware Identity Services - SCIM` (Identity Services) or `VMware Workspace ONE` (Access)"},

@@ -124,6 +124,16 @@ type AppUser struct {
 	Profile    map[string]any `json:"profile"`
 }
 
+// name is how a report names the app user: its user name or email, else its id.
+func (u AppUser) name() string {
+	for _, k := range []string{"userName", "email"} {
+		if v, ok := u.Profile[k].(string); ok && v != "" {
+			return v
+		}
+	}
+	return u.ID
+}
+
 // Discovery is the org's OpenID Connect discovery document (the fields flowsctl compares).
 type Discovery struct {
 	Issuer                string `json:"issuer"`
@@ -226,6 +236,54 @@ func (c *Client) AppUsers(ctx context.Context, appID string, limit int) ([]AppUs
 		return out, err
 	}
 	return list[AppUser](ctx, c, apps+"/"+url.PathEscape(appID)+"/users", q)
+}
+
+// LogsScope is the scope that reads the System Log. It is not among the default scopes: a
+// token request naming a scope the service app was not granted fails as a whole.
+const LogsScope = "okta.logs.read"
+
+// LogEvent is a System Log event (the fields flowsctl reads).
+type LogEvent struct {
+	UUID      string `json:"uuid"`
+	Published string `json:"published"`
+	EventType string `json:"eventType"`
+	Outcome   struct {
+		Result string `json:"result"`
+		Reason string `json:"reason"`
+	} `json:"outcome"`
+	Target []LogTarget `json:"target"`
+}
+
+// LogTarget is one target of a LogEvent.
+type LogTarget struct {
+	ID          string `json:"id"`
+	Type        string `json:"type"`
+	AlternateID string `json:"alternateId"`
+	DisplayName string `json:"displayName"`
+}
+
+// User is the event's target of type User, if any.
+func (ev LogEvent) User() (LogTarget, bool) {
+	for _, t := range ev.Target {
+		if t.Type == "User" {
+			return t, true
+		}
+	}
+	return LogTarget{}, false
+}
+
+// CanReadLogs reports whether the credentials may read the System Log: an API token, or a
+// service app with okta.logs.read among okta.auth.scopes.
+func (c *Client) CanReadLogs() bool { return c.logs }
+
+// ProvisioningFailures reads the System Log for the app's failed user provisioning tasks
+// (application.provision.user.*, outcome FAILURE) of the last week, newest first, at most
+// limit (one page).
+func (c *Client) ProvisioningFailures(ctx context.Context, appID string, limit int) ([]LogEvent, error) {
+	f := fmt.Sprintf(`eventType sw "application.provision.user" and outcome.result eq "FAILURE" and target.id eq %q`, appID)
+	var out []LogEvent
+	_, err := c.do(ctx, http.MethodGet, "/api/v1/logs", url.Values{"filter": {f}, "sortOrder": {"DESCENDING"}, "limit": {fmt.Sprint(limit)}}, nil, &out)
+	return out, err
 }
 
 // Connection reads an app's provisioning connection.

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/flowsctl/flowsctl/internal/httpx"
@@ -31,6 +32,9 @@ type Client struct {
 	hc    *httpx.Client
 	base  string
 	authz func(ctx context.Context) (string, error)
+	// logs: the credentials may read the System Log (an API token, or okta.logs.read among
+	// the service app's scopes).
+	logs bool
 }
 
 // ScopeFix is the console path that grants a missing scope to the service app.
@@ -51,6 +55,7 @@ func New(hc *httpx.Client, cfg *config.Config) (*Client, error) {
 		}
 		hc.AddSecret(tok)
 		c.authz = func(context.Context) (string, error) { return "SSWS " + tok, nil }
+		c.logs = true
 		return c, nil
 	}
 	pem, err := cfg.Secret(o.Auth.PrivateKey)
@@ -61,6 +66,7 @@ func New(hc *httpx.Client, cfg *config.Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("okta.auth.privateKey: %w", err)
 	}
+	c.logs = slices.Contains(o.Auth.Scopes, LogsScope)
 	tokenURL := c.base + "/oauth2/v1/token"
 	ts := &httpx.TokenSource{Fetch: func(ctx context.Context) (httpx.Token, error) {
 		assertion, err := ClientAssertion(key, o.Auth.KeyID, o.Auth.ClientID, tokenURL)

@@ -671,26 +671,92 @@ func (p *Provisioning) evidence(ctx context.Context, appID string) doctor.Check 
 	if len(us) == 0 {
 		return doctor.Check{ID: id, Title: title, Status: doctor.Warn, Detail: "no user is assigned to the app yet", Fix: "assign groups: okta.assignGroups, then flowsctl apply"}
 	}
-	var ok, bad int
-	var badNames []string
+	var ok int
+	var bad []AppUser
 	for _, u := range us {
 		switch {
 		case u.SyncState == "ERROR":
-			bad++
-			badNames = append(badNames, u.ID)
+			bad = append(bad, u)
 		case u.ExternalID != "":
 			ok++
 		}
 	}
 	switch {
-	case bad > 0:
-		return doctor.Check{ID: id, Title: title, Status: doctor.Fail, Detail: fmt.Sprintf("%d of %d sampled users failed to provision (%s)", bad, len(us), strings.Join(badNames, ", ")),
-			Fix: "Okta Admin Console > Applications > " + p.spec.App.spec.Label + " > Assignments (errors), and: flowsctl explain \"<the error>\""}
+	case len(bad) > 0:
+		names := make([]string, len(bad))
+		for i, u := range bad {
+			names[i] = u.name()
+		}
+		why, explain := p.failureReasons(ctx, appID, bad)
+		retry := "then Okta Admin Console > Applications > " + p.spec.App.spec.Label + " > Assignments: retry the users in error (Okta does not retry them by itself)"
+		return doctor.Check{ID: id, Title: title, Status: doctor.Fail, Detail: fmt.Sprintf("%d of %d sampled users failed to provision (%s); %s", len(bad), len(us), strings.Join(names, ", "), why),
+			Fix: "flowsctl explain \"" + explain + "\", " + retry}
 	case ok == 0:
 		return doctor.Check{ID: id, Title: title, Status: doctor.Fail, Detail: fmt.Sprintf("none of %d sampled users has an external id in %s yet", len(us), p.spec.Target),
 			Fix: "check the provisioning settings in Okta (Provisioning > To App) and the token: flowsctl doctor"}
 	}
 	return doctor.Check{ID: id, Title: title, Status: doctor.Pass, Detail: fmt.Sprintf("%d of %d sampled users provisioned into %s", ok, len(us), p.spec.Target)}
+}
+
+// failureReasons says why the users in bad failed, from Okta's System Log: each distinct
+// cause (the app's message after "failed: ") with how many of them it stopped. explain is the
+// text to hand to flowsctl explain: the first cause, or a placeholder when none was read.
+func (p *Provisioning) failureReasons(ctx context.Context, appID string, bad []AppUser) (why, explain string) {
+	explain = "<the error shown in Okta>"
+	if !p.c.CanReadLogs() {
+		return "Okta's reason is in its System Log: add " + LogsScope + " to okta.auth.scopes (and grant it to the service app) for doctor to show it", explain
+	}
+	evs, err := p.c.ProvisioningFailures(ctx, appID, 100)
+	if err != nil {
+		msg := err.Error()
+		var ae *httpx.APIError
+		if errors.As(err, &ae) {
+			msg = fmt.Sprintf("HTTP %d %s", ae.Status, ae.Message)
+		}
+		return "Okta's System Log could not be read: " + httpx.Excerpt(strings.TrimSpace(msg), 160), explain
+	}
+	newest := map[string]string{} // user id -> cause; events come newest first
+	for _, ev := range evs {
+		if u, ok := ev.User(); ok && newest[u.ID] == "" {
+			cause := ev.Outcome.Reason
+			if _, after, found := strings.Cut(cause, " failed: "); found {
+				cause = after
+			}
+			newest[u.ID] = cause
+		}
+	}
+	var causes []string
+	count := map[string]int{}
+	unknown := 0
+	for _, u := range bad {
+		c := newest[u.ID]
+		if c == "" {
+			unknown++
+			continue
+		}
+		if count[c] == 0 {
+			causes = append(causes, c)
+		}
+		count[c]++
+	}
+	var parts []string
+	for _, c := range causes {
+		parts = append(parts, fmt.Sprintf("%q (%s)", httpx.Excerpt(c, 200), plural(count[c], "user")))
+	}
+	if unknown > 0 {
+		parts = append(parts, fmt.Sprintf("no failure in the System Log of the last week for %s", plural(unknown, "user")))
+	}
+	if len(causes) > 0 {
+		explain = httpx.Excerpt(causes[0], 120)
+	}
+	return "Okta's System Log: " + strings.Join(parts, "; "), explain
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // ---- group push ----

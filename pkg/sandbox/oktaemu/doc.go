@@ -29,6 +29,13 @@
 //     activation, feature update, mapping update, push mapping create or activate), not in
 //     Okta's background queue; a failed create leaves the app user STAGED with syncState ERROR
 //     and the target's message in an extra errorSummary field (Okta raises a task instead).
+//   - The System Log (GET /api/v1/logs, scope okta.logs.read) holds only failed provisioning
+//     tasks: application.provision.user.push (create) and .push_profile (update), outcome
+//     FAILURE with the reason worded as on Okta's Tasks page ("Automatic provisioning of user X
+//     to app Y failed: <the app's message>", cut at the contract's 255 characters), the user
+//     and the app as targets, actor Okta System. That Okta carries this text in outcome.reason
+//     is inferred, and the display messages are the sandbox's own. Queries are bounded (since,
+//     until, filter, limit, sortOrder) and answered in one page; no polling, no q.
 //     Unassigning a group drops its app users without deactivating them in the target.
 //   - Profile mapping expressions are a string literal or user.<attribute> only; SCIM 2.0
 //     updates are a full PUT, Access updates a partial PATCH of the changed attributes.

@@ -38,7 +38,7 @@ const (
 
 // GrantedScopes are the scopes granted to the service app.
 var GrantedScopes = []string{"okta.apps.manage", "okta.apps.read", "okta.groups.read", "okta.users.read",
-	"okta.profileMappings.manage", "okta.schemas.read"}
+	"okta.profileMappings.manage", "okta.schemas.read", "okta.logs.read"}
 
 // DefaultRateLimit is the per-minute request limit announced in X-Rate-Limit-Limit.
 const DefaultRateLimit = 600
@@ -69,6 +69,7 @@ type Emulator struct {
 	groups   []*group
 	apps     []*app
 	mappings []*profileMapping
+	logs     []logEvent // the System Log, oldest first
 
 	// prov serialises provisioning runs: they call other services without holding mu.
 	prov sync.Mutex
@@ -139,6 +140,8 @@ func (e *Emulator) ConfigFragment(env *sandbox.Env) (map[string]any, map[string]
 				"clientId":   ServiceClientID,
 				"privateKey": "file:" + env.SecretPath(ServiceKeyFile),
 				"keyId":      ServiceKeyID,
+				// The defaults and okta.logs.read, so that doctor can quote the System Log.
+				"scopes": GrantedScopes,
 			},
 			"assignGroups": []string{"WS1 Users"},
 			"pushGroups":   []string{"WS1 Push"},
@@ -164,7 +167,7 @@ func (e *Emulator) resetLocked() {
 	e.tokens = map[string]accessToken{}
 	e.jtis = map[string]time.Time{}
 	e.rate = rateWindow{limit: DefaultRateLimit}
-	e.apps, e.mappings = nil, nil
+	e.apps, e.mappings, e.logs = nil, nil, nil
 	t := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	e.users = nil
 	for _, n := range []struct{ login, first, last string }{
@@ -269,6 +272,7 @@ func (e *Emulator) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/users/{userId}", e.api(users, e.getUser))
 
 	maps := []string{"okta.profileMappings.manage", "okta.profileMappings.read"}
+	mux.HandleFunc("GET /api/v1/logs", e.api([]string{"okta.logs.read"}, e.listLogs))
 	mux.HandleFunc("GET /api/v1/mappings", e.api(maps, e.listMappings))
 	mux.HandleFunc("GET /api/v1/mappings/{mappingId}", e.api(maps, e.getMapping))
 	mux.HandleFunc("POST /api/v1/mappings/{mappingId}", e.api([]string{"okta.profileMappings.manage"}, e.updateMapping))

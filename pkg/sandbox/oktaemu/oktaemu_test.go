@@ -625,6 +625,32 @@ func TestProvisionToAccess(t *testing.T) {
 	if len(aus) != 3 || aus[0]["syncState"] != "ERROR" || aus[0]["status"] != "STAGED" || !strings.Contains(mustJSON(t, aus[0]), "DOESN'T BELONG TO THE DIRECTORY") {
 		t.Fatalf("app users without domain %v", aus)
 	}
+	// Okta's System Log has the reason, one event a user, the user and the app as targets.
+	logs := "/api/v1/logs?sortOrder=DESCENDING&filter=" + url.QueryEscape(`eventType sw "application.provision.user" and outcome.result eq "FAILURE" and target.id eq "`+id+`"`)
+	failed := o.must(200, "GET", logs, "")
+	var evs []struct {
+		EventType string
+		Outcome   struct{ Result, Reason string }
+		Target    []struct{ ID, Type, AlternateID string }
+	}
+	failed.json(t, &evs)
+	if len(evs) != 3 || evs[0].EventType != oktaemu.EventUserPush || !strings.HasPrefix(evs[0].Outcome.Reason, "Automatic provisioning of user ") ||
+		!strings.Contains(evs[0].Outcome.Reason, "to app VMware Workspace ONE failed: ERRORS REPORTED BY REMOTE SERVER: USER DOMAIN NAME") ||
+		len(evs[0].Target) != 2 || evs[0].Target[0].Type != "User" || evs[0].Target[1].ID != id {
+		t.Fatalf("System Log %s", failed.body)
+	}
+	for _, q := range []string{`target.id eq "0oaOther000000000000"`, `eventType eq "application.provision.user.push_profile"`, `target.type eq "Group"`} {
+		var none []any
+		if o.must(200, "GET", "/api/v1/logs?filter="+url.QueryEscape(q), "").json(t, &none); none == nil || len(none) != 0 {
+			t.Errorf("filter %s: %v", q, none)
+		}
+	}
+	o.must(200, "GET", "/api/v1/logs?since=2099-01-01T00:00:00Z", "").json(t, &evs)
+	if len(evs) != 0 {
+		t.Errorf("since in the future: %d events", len(evs))
+	}
+	o.must(400, "GET", "/api/v1/logs?since=yesterday", "")
+	o.must(400, "GET", "/api/v1/logs?filter="+url.QueryEscape(`actor.id eq "x"`), "")
 
 	var maps []map[string]any
 	o.must(200, "GET", "/api/v1/mappings?sourceId=otyDefault&targetId="+id, "").json(t, &maps)
@@ -665,6 +691,7 @@ func TestProvisionToAccess(t *testing.T) {
 	if n := writes(t, o, "access") - before; n != 0 {
 		t.Fatalf("re-runs sent %d writes", n)
 	}
+	checkAnswer(t, loadContract(t), "GET", "/api/v1/logs", o.url+logs, failed)
 }
 
 func TestConfigFragmentAndReset(t *testing.T) {

@@ -72,11 +72,12 @@ func (e *Emulator) provision(ctx context.Context, appID string) {
 	for _, j := range jobs {
 		var ext string
 		var err error
+		event := EventUserPush
 		switch {
 		case j.ext == "" && create:
 			ext, err = retryTask(ctx, func() (string, error) { return t.createUser(ctx, j.au.id, j.profile) })
 		case j.ext != "" && update && !equalProfile(j.profile, j.pushed):
-			ext = j.ext
+			ext, event = j.ext, EventUserPushProfile
 			_, err = retryTask(ctx, func() (struct{}, error) {
 				return struct{}{}, t.updateUser(ctx, j.au.id, j.ext, j.profile, j.pushed)
 			})
@@ -89,6 +90,7 @@ func (e *Emulator) provision(ctx context.Context, appID string) {
 		au.lastSync, au.updated = now, now
 		if err != nil {
 			au.syncState, au.errorSummary = "ERROR", err.Error()
+			e.logProvisioningErrorLocked(a, au, event, err.Error())
 		} else {
 			au.externalID, au.status, au.syncState, au.errorSummary, au.pushed = ext, "PROVISIONED", "SYNCHRONIZED", "", j.profile
 		}

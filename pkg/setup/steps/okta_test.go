@@ -1,12 +1,17 @@
 package steps_test
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/flowsctl/flowsctl/internal/cli/explain"
 	"github.com/flowsctl/flowsctl/pkg/config"
+	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/okta"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/emulators"
 	"github.com/flowsctl/flowsctl/pkg/sandbox/oktaemu"
@@ -141,4 +146,109 @@ func TestOktaToAccessWaitsForTheDirectory(t *testing.T) {
 			t.Errorf("%s did not arrive in Access", u)
 		}
 	}
+}
+
+// TestDoctorQuotesOktasReason: when users assigned in Okta failed to provision, doctor quotes
+// the cause from Okta's System Log (the app's own message), hands that text to flowsctl
+// explain, and says how to retry in Okta. Without okta.logs.read it says which scope would
+// show the cause, and sends no System Log request; a System Log that cannot be read is said so.
+func TestDoctorQuotesOktasReason(t *testing.T) {
+	const cause = "ERRORS REPORTED BY REMOTE SERVER: USER DOMAIN NAME SPECIFIED FOR THE USER RESOURCE DOESN'T BELONG TO THE DIRECTORY."
+	for _, tt := range []struct {
+		name   string
+		scopes []string // okta.auth.scopes; nil keeps the sandbox's (with okta.logs.read)
+		fault  bool     // the System Log answers 500
+		want   []string
+	}{
+		{name: "logs readable", want: []string{"3 of 3 sampled users failed to provision (ann@okta.example.com, ", `Okta's System Log: "` + cause + `" (3 users)`}},
+		{name: "no logs scope", scopes: config.DefaultOktaScopes, want: []string{"3 of 3 sampled users", "add okta.logs.read to okta.auth.scopes"}},
+		{name: "logs unreadable", fault: true, want: []string{"3 of 3 sampled users", "Okta's System Log could not be read"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sb := sandboxtest.Start(t, emulators.All()...)
+			file := filepath.Join(sb.Env.Dir, "flowsctl.yaml")
+			oktaToAccess(t, file)
+			cfg, err := config.Load(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(cfg.Okta.Auth.Scopes, okta.LogsScope) {
+				t.Fatalf("the sandbox's config does not ask for %s: %v", okta.LogsScope, cfg.Okta.Auth.Scopes)
+			}
+			hc := sandboxtest.Client(t, sb)
+			for _, r := range steps.RunGraph(t, steps.UnattendedDeps(cfg, hc), setup.ModeApply, setup.Options{}) {
+				if r.Status == setup.Failed {
+					t.Fatalf("apply %s: %s", r.ID, r.Error)
+				}
+			}
+			// An admin maps another domain in Okta: the users' updates reach Access with a
+			// domain no directory owns, and Access refuses each of them.
+			c, err := okta.New(hc, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			app, err := c.FindApp(context.Background(), cfg.Okta.SCIMApp.Label)
+			if err != nil || app == nil {
+				t.Fatalf("the SCIM app: %v %v", app, err)
+			}
+			m, err := c.UserMapping(context.Background(), app.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.SetMapping(context.Background(), m.ID, map[string]okta.MappingProperty{"domain": {Expression: `"elsewhere.example.com"`, PushStatus: "PUSH"}}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.scopes != nil {
+				cfg.Okta.Auth.Scopes = tt.scopes
+			}
+			if tt.fault {
+				if err := sb.SetFaults("okta", sandbox.FaultSpec{Rules: []sandbox.FaultRule{{Method: "GET", Path: "/api/v1/logs", Kind: "500"}}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sb.ClearRequests("okta")
+			var got *doctor.Check
+			for _, r := range steps.RunGraph(t, steps.UnattendedDeps(cfg, hc), setup.ModeVerify, setup.Options{}) {
+				for i, ck := range r.Checks {
+					if ck.ID == "okta.provisioning.users" {
+						got = &r.Checks[i]
+					}
+				}
+			}
+			if got == nil || got.Status != doctor.Fail {
+				t.Fatalf("okta.provisioning.users: %+v", got)
+			}
+			t.Logf("detail: %s\nfix: %s", got.Detail, got.Fix)
+			for _, w := range tt.want {
+				if !strings.Contains(got.Detail, w) {
+					t.Errorf("detail %q\nwants %q", got.Detail, w)
+				}
+			}
+			if !strings.Contains(got.Fix, "Assignments: retry the users in error") {
+				t.Errorf("fix %q does not say how to retry in Okta", got.Fix)
+			}
+			asked := false
+			for _, r := range sandboxtest.Requests(t, sb, "okta") {
+				asked = asked || r.Path == "/api/v1/logs"
+			}
+			if asked == (tt.scopes != nil) {
+				t.Errorf("System Log read: %v, with scopes %v", asked, cfg.Okta.Auth.Scopes)
+			}
+			if tt.scopes != nil || tt.fault {
+				return
+			}
+			quoted, _, _ := strings.Cut(strings.TrimPrefix(got.Fix, `flowsctl explain "`), `"`)
+			if ids := explainIDs(quoted); !slices.Contains(ids, "domain-not-in-directory") {
+				t.Errorf("flowsctl explain %q knows it as %v", quoted, ids)
+			}
+		})
+	}
+}
+
+func explainIDs(text string) []string {
+	var ids []string
+	for _, e := range explain.Match(text) {
+		ids = append(ids, e.ID)
+	}
+	return ids
 }
