@@ -27,33 +27,13 @@ type logEvent struct {
 type logTarget struct{ id, typ, alternateID, displayName string }
 
 func (t logTarget) attr(a string) (string, bool) {
-	switch a {
-	case "target.id":
-		return t.id, true
-	case "target.type":
-		return t.typ, true
-	case "target.alternateId":
-		return t.alternateID, true
-	case "target.displayName":
-		return t.displayName, true
-	}
-	return "", false
+	v, ok := map[string]string{"target.id": t.id, "target.type": t.typ, "target.alternateId": t.alternateID, "target.displayName": t.displayName}[a]
+	return v, ok
 }
 
 func (ev *logEvent) attr(a string) (string, bool) {
-	switch a {
-	case "eventType":
-		return ev.eventType, true
-	case "severity":
-		return ev.severity, true
-	case "outcome.result":
-		return ev.result, true
-	case "displayMessage":
-		return ev.message, true
-	case "uuid":
-		return ev.uuid, true
-	}
-	return "", false
+	v, ok := map[string]string{"eventType": ev.eventType, "severity": ev.severity, "outcome.result": ev.result, "displayMessage": ev.message, "uuid": ev.uuid}[a]
+	return v, ok
 }
 
 // matchesEvent applies clauses to an event; a target.* clause holds when one target matches it.
