@@ -71,9 +71,9 @@ func newFactory(io *iostreams.IOStreams, build cmdutil.BuildInfo, loaded *config
 
 	f.HTTPOptions = func() httpx.Options {
 		o := httpx.Options{UserAgent: "flowsctl/" + build.Version, CAFile: f.Flags.CAFile, Redactor: redactor,
-			Notices: io.ErrOut, LoopbackCAPEM: sandboxPEM()}
+			Notices: io.Messages(io.ErrOut), LoopbackCAPEM: sandboxPEM()}
 		if f.Flags.Debug {
-			o.Debug = io.ErrOut
+			o.Debug = io.Messages(io.ErrOut)
 		}
 		return o
 	}

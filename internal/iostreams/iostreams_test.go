@@ -1,6 +1,7 @@
 package iostreams
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -213,3 +214,38 @@ func TestMaskWith(t *testing.T) {
 type maskAll struct{ w io.Writer }
 
 func (m maskAll) Write(p []byte) (int, error) { io.WriteString(m.w, "***"); return len(p), nil }
+
+// TestMessagesBesideASpinner: writes through Messages from many goroutines, beside a spinner's
+// frames and Println lines, arrive whole and above the spinner (run with -race: they share one
+// buffer).
+func TestMessagesBesideASpinner(t *testing.T) {
+	for _, tty := range []bool{true, false} {
+		t.Run(fmt.Sprintf("terminal=%v", tty), func(t *testing.T) {
+			s, _, _, errOut := Test()
+			s.SetTTY(false, false, tty)
+			s.spinEvery = time.Millisecond
+			sp := s.StartSpinner("applying")
+			m := s.Messages(s.ErrOut)
+			var wg sync.WaitGroup
+			for i := range 8 {
+				wg.Add(2)
+				go func() { defer wg.Done(); fmt.Fprintf(m, "checklist %d\nsecond line %d\n", i, i) }()
+				go func() { defer wg.Done(); sp.Println(fmt.Sprintf("step %d done", i)) }()
+			}
+			wg.Wait()
+			sp.Stop("applied")
+			got := errOut.String()
+			for i := range 8 {
+				if !strings.Contains(got, fmt.Sprintf("checklist %d\nsecond line %d\n", i, i)) || !strings.Contains(got, fmt.Sprintf("step %d done\n", i)) {
+					t.Fatalf("%d's lines are not whole: %q", i, got)
+				}
+			}
+			if strings.Contains(got, "applying"+"checklist") || strings.Contains(got, "applyingsecond") {
+				t.Errorf("a message was written on the spinner's line: %q", got)
+			}
+			if !tty && strings.Contains(got, clearLine) {
+				t.Errorf("drew off a terminal: %q", got)
+			}
+		})
+	}
+}

@@ -232,3 +232,28 @@ func (p *ProgressBar) renderLocked(last bool) {
 	io.WriteString(p.s.ErrOut, line)
 	p.s.mu.Unlock()
 }
+
+// Messages is w (ErrOut, or SecretErrOut) for text that other goroutines print while a spinner
+// may be drawing, such as the checklists of steps running at once: each write holds the
+// spinner's lock, erases the spinner's line first and draws it again after a complete line, so
+// the spinner, Println and these writes never mix their bytes.
+func (s *IOStreams) Messages(w io.Writer) io.Writer { return &messages{s: s, w: w} }
+
+type messages struct {
+	s *IOStreams
+	w io.Writer
+}
+
+func (m *messages) Write(p []byte) (int, error) {
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	sp := m.s.spinner
+	if sp != nil {
+		sp.clearLocked()
+	}
+	n, err := m.w.Write(p)
+	if sp != nil && sp.running() && len(p) > 0 && p[len(p)-1] == '\n' {
+		sp.drawLocked()
+	}
+	return n, err
+}

@@ -283,7 +283,7 @@ func idpCreateRun(o *IdPCreateOptions) error {
 	if err != nil {
 		return err
 	}
-	if cfg, err = steps.IdPConfig(o.Context(), steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: o.HTTPOpts(), ErrOut: o.IO.ErrOut, NoInput: true}); err != nil {
+	if cfg, err = steps.IdPConfig(o.Context(), steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: o.HTTPOpts(), ErrOut: o.IO.Messages(o.IO.ErrOut), NoInput: true}); err != nil {
 		return err
 	}
 	idp, err := identity.IdPFromConfig(cl, cfg, dir.ID, o.Name)

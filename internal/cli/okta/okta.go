@@ -57,7 +57,7 @@ func graph(c *cmdutil.Common) (*config.Config, *setup.Graph, steps.Deps, error) 
 	if err != nil {
 		return nil, nil, steps.Deps{}, err
 	}
-	d := steps.WithShared(steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: c.HTTPOpts(), ErrOut: c.IO.ErrOut,
+	d := steps.WithShared(steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: c.HTTPOpts(), ErrOut: c.IO.Messages(c.IO.ErrOut),
 		Prompter: prompt.NoInput{Reason: "flowsctl okta asks nothing"}, NoInput: true})
 	g, err := steps.Graph(d)
 	return cfg, g, d, err

@@ -60,7 +60,7 @@ func oktaSCIMTokenRun(o *OktaSCIMTokenOptions) error {
 	if interactive {
 		p = o.Prompter()
 	}
-	d := steps.WithShared(steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: o.HTTPOpts(), ErrOut: o.IO.ErrOut, Prompter: p, NoInput: !interactive})
+	d := steps.WithShared(steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: o.HTTPOpts(), ErrOut: o.IO.Messages(o.IO.ErrOut), Prompter: p, NoInput: !interactive})
 	say := func(format string, a ...any) { fmt.Fprintf(o.IO.ErrOut, format+"\n", a...) }
 	opts := steps.RotateOptions{DryRun: o.DryRun, Confirmed: o.Confirm, Say: say}
 	res, err := steps.RotateOktaSCIMToken(o.Context(), d, opts)

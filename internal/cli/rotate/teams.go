@@ -63,7 +63,7 @@ func teamsSecretRun(o *TeamsSecretOptions) error {
 	if !o.NoInput() && o.Prompter != nil && !o.Confirm {
 		p = o.Prompter()
 	}
-	d := steps.WithShared(steps.Deps{Config: &cp, HTTP: hc, ErrOut: o.IO.ErrOut, Prompter: p, NoInput: o.NoInput() || o.Confirm})
+	d := steps.WithShared(steps.Deps{Config: &cp, HTTP: hc, ErrOut: o.IO.Messages(o.IO.ErrOut), Prompter: p, NoInput: o.NoInput() || o.Confirm})
 	reg, err := azure.NewRegistration(&cp, hc, o.IO.ErrOut)
 	if err != nil {
 		return err

@@ -64,7 +64,7 @@ func directoryChecks(o *VerifyOptions, cfg *config.Config) []doctor.Check {
 	if err != nil {
 		return fail(err)
 	}
-	g, err := steps.Graph(steps.Deps{Config: cfg, HTTP: hc, ErrOut: o.IO.ErrOut, Prompter: prompt.NoInput{Reason: "scim verify asks nothing"}, NoInput: true})
+	g, err := steps.Graph(steps.Deps{Config: cfg, HTTP: hc, ErrOut: o.IO.Messages(o.IO.ErrOut), Prompter: prompt.NoInput{Reason: "scim verify asks nothing"}, NoInput: true})
 	if err != nil {
 		return fail(err)
 	}

@@ -114,7 +114,7 @@ func (o *GraphOptions) deps() (*config.Config, steps.Deps, error) {
 			return nil, steps.Deps{}, cmdutil.Exit(cmdutil.ExitFailure, fmt.Errorf("--rotate %s: not a credential flowsctl rotates; use one of %s", r, strings.Join(steps.RotatableSteps, ", ")))
 		}
 	}
-	return cfg, steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: errOut, Prompter: p, NoInput: o.NoInput(), ShowSecret: o.ShowSecret, Rotate: rot}, nil
+	return cfg, steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: ho, ErrOut: o.IO.Messages(errOut), Prompter: p, NoInput: o.NoInput(), ShowSecret: o.ShowSecret, Rotate: rot}, nil
 }
 
 // splitOnly reads --only a,b --only c.

@@ -86,7 +86,7 @@ func deps(c *cmdutil.Common, n depsFor) (steps.Deps, string, error) {
 	if n.ShowSecret {
 		errOut = c.IO.SecretErrOut() // --show-secret: the checklist shows the secret
 	}
-	return steps.WithShared(steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: c.HTTPOptsFor(cfg), ErrOut: errOut, Prompter: p,
+	return steps.WithShared(steps.Deps{Config: cfg, HTTP: hc, HTTPOptions: c.HTTPOptsFor(cfg), ErrOut: c.IO.Messages(errOut), Prompter: p,
 		NoInput: c.NoInput(), ShowSecret: n.ShowSecret}), mode, nil
 }
 
