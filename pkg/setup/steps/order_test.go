@@ -1,6 +1,7 @@
 package steps_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -13,11 +14,12 @@ import (
 	"github.com/flowsctl/flowsctl/pkg/setup/steps"
 )
 
-// TestResultsDoNotDependOnWhichStepIsSlow: apply and doctor run independent steps at once, so a
-// step that acts on another's effects, or reads what another's check recorded, must need it;
+// TestResultsDoNotDependOnWhichStepIsSlow: plan, apply and doctor run independent steps at once,
+// so a step that acts on another's effects, or reads what another recorded, must need it;
 // otherwise it works only while that step happens to be fast. For each step, on the Identity
-// Services path and on the Access path, a fresh apply and a verify with that step held back
-// must end exactly as they do when nothing is held back: every step's status, every check's.
+// Services path and on the Access path, a plan, a fresh apply and a verify with that step held
+// back must end exactly as they do when nothing is held back: every step's status (and plan's
+// change count), every check's.
 func TestResultsDoNotDependOnWhichStepIsSlow(t *testing.T) {
 	const delay = 300 * time.Millisecond
 	for _, path := range []string{"identity", "access"} {
@@ -41,7 +43,7 @@ func TestResultsDoNotDependOnWhichStepIsSlow(t *testing.T) {
 	}
 }
 
-// applyAndVerify applies a fresh sandbox tenant, then verifies it, with the step slow (if
+// applyAndVerify plans and applies a fresh sandbox tenant, then verifies it, with the step slow (if
 // named) held back by delay each time. It returns each step's status and each check's, the
 // checks' details (which name ids and dates, so they are not compared), and the steps apply ran.
 func applyAndVerify(t *testing.T, path, slow string, delay time.Duration) (status, detail map[string]string, ran []string) {
@@ -63,6 +65,9 @@ func applyAndVerify(t *testing.T, path, slow string, delay time.Duration) (statu
 		return steps.RunGraphSlowing(t, d, mode, slow, delay)
 	}
 	status, detail = map[string]string{}, map[string]string{}
+	for _, r := range run(setup.ModePlan) {
+		status["plan "+r.ID], detail["plan "+r.ID] = fmt.Sprintf("%s, %d changes", r.Status, len(r.Changes)), r.Error
+	}
 	for _, r := range run(setup.ModeApply) {
 		status["apply "+r.ID], detail["apply "+r.ID] = string(r.Status), r.Error
 		if r.Status != setup.Skipped {

@@ -13,6 +13,7 @@ import (
 	"github.com/flowsctl/flowsctl/internal/prompt"
 	"github.com/flowsctl/flowsctl/pkg/config"
 	"github.com/flowsctl/flowsctl/pkg/doctor"
+	"github.com/flowsctl/flowsctl/pkg/plan"
 	"github.com/flowsctl/flowsctl/pkg/sandbox"
 	"github.com/flowsctl/flowsctl/pkg/setup"
 )
@@ -60,8 +61,8 @@ func RunGraph(t testing.TB, d Deps, mode setup.Mode, opts setup.Options) []setup
 	return rs
 }
 
-// RunGraphSlowing is RunGraph with one step's Apply and Verify held back by delay before they
-// start, as when that step's service answers late: a step that acts on its effects, or reads
+// RunGraphSlowing is RunGraph with one step's Plan, Apply and Verify held back by delay before
+// they start, as when that step's service answers late: a step that acts on its effects, or reads
 // what its check recorded, without needing it then runs first.
 func RunGraphSlowing(t testing.TB, d Deps, mode setup.Mode, slow string, delay time.Duration) []setup.Result {
 	t.Helper()
@@ -89,10 +90,17 @@ func RunGraphSlowing(t testing.TB, d Deps, mode setup.Mode, slow string, delay t
 	return rs
 }
 
-// slowStep is a step whose Apply and Verify start late.
+// slowStep is a step whose Plan, Apply and Verify start late.
 type slowStep struct {
 	*rowStep
 	delay time.Duration
+}
+
+func (s slowStep) Plan(ctx context.Context, o *setup.Outputs) ([]plan.Change, error) {
+	if err := httpx.Sleep(ctx, s.delay); err != nil {
+		return nil, err
+	}
+	return s.rowStep.Plan(ctx, o)
 }
 
 func (s slowStep) Apply(ctx context.Context, o *setup.Outputs) (setup.Applied, error) {
