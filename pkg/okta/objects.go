@@ -747,7 +747,9 @@ func (p *Provisioning) failureReasons(ctx context.Context, appID string, bad []A
 		parts = append(parts, fmt.Sprintf("no failure in the System Log of the last week for %s", plural(unknown, "user")))
 	}
 	if len(causes) > 0 {
-		explain = httpx.Excerpt(causes[0], 120)
+		// Pasted inside double quotes in a shell: drop what the shell would read there
+		// (explain matches the words, not the punctuation).
+		explain = strings.NewReplacer(`"`, "", "`", "", "$", "", `\`, "").Replace(httpx.Excerpt(causes[0], 200))
 	}
 	return "Okta's System Log: " + strings.Join(parts, "; "), explain
 }
